@@ -1,0 +1,73 @@
+"""Validation rules. Each check is a small class; CHECKS is the registry and its order matters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from datenhub.checks.base import Check, CheckContext
+from datenhub.checks.coordinates import CoordinatesCheck
+from datenhub.checks.dates import DatesCheck
+from datenhub.checks.hours import OpeningHoursCheck
+from datenhub.checks.identity import IdentityCheck
+from datenhub.checks.licence import LicenceCheck
+from datenhub.checks.text import TextCheck
+from datenhub.checks.values import ValuesCheck
+from datenhub.ingest.base import Draft
+from datenhub.model import AnyEntity, entity_class, record_id
+from datenhub.notices import Notice, Severity
+
+CHECKS: list[Check] = [IdentityCheck(), TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
+                       DatesCheck(), OpeningHoursCheck()]
+
+_MODEL_KEYS = frozenset({"type", "categories", "name", "description", "geo", "address", "contact", "images",
+                         "keywords", "licence", "attribution", "opening_hours", "wheelchair", "route_role",
+                         "start", "end", "all_day", "location_name", "place_id", "organizer", "url", "status"})
+
+
+def register_check(check: Check) -> None:
+    CHECKS.append(check)
+
+
+def notice_catalog() -> dict[str, tuple[Severity, str]]:
+    catalog: dict[str, tuple[Severity, str]] = {}
+    for check in CHECKS:
+        catalog.update(check.codes)
+    catalog["invalid_record"] = (Severity.ERROR, "the record does not fit the canonical model")
+    return catalog
+
+
+def build(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None, list[Notice]]:
+    """Run every check, then build the canonical entity. None when an ERROR holds the record back."""
+    notices: list[Notice] = []
+    failed = False
+    for check in CHECKS:
+        for notice in check.check(draft, ctx):
+            notices.append(notice)
+            if notice.severity is Severity.ERROR:
+                failed = True
+        if failed and isinstance(check, IdentityCheck):
+            return None, notices  # without a usable id nothing else can be attributed
+    if failed:
+        return None, notices
+    data: dict[str, Any] = {k: v for k, v in draft.data.items() if k in _MODEL_KEYS and v not in (None, "", [], {})}
+    if isinstance(data.get("address"), dict):
+        data["address"] = {k: str(v) for k, v in data["address"].items() if v}
+        if not data["address"]:
+            del data["address"]
+    rid = record_id(ctx.source, str(draft.local_id))
+    try:
+        entity = entity_class(draft.kind).model_validate({**data, "id": rid, "sources": [rid]})
+    except ValidationError as exc:
+        for error in exc.errors()[:5]:
+            where = ".".join(str(p) for p in error["loc"])
+            notices.append(Notice("invalid_record", Severity.ERROR, f"{where}: {error['msg']}",
+                                  draft.location, str(error.get("input"))[:120]))
+        return None, notices
+    return entity, notices
+
+
+def iter_codes() -> Iterator[str]:
+    yield from notice_catalog()

@@ -1,0 +1,69 @@
+"""Event dates: ISO 8601 or common German notation; naive times are Europe/Berlin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+from datenhub.checks.base import Check, CheckContext
+from datenhub.clock import BERLIN
+from datenhub.ingest.base import Draft
+from datenhub.notices import Notice, Severity
+
+_GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2})(?:\s*Uhr)?)?$")
+
+
+def parse_when(value: object) -> tuple[datetime, bool] | None:
+    """(aware datetime, date_only) or None."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=BERLIN)), False
+    text = str(value or "").strip()
+    if not text:
+        return None
+    match = _GERMAN.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute = match.groups()
+            at = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=BERLIN)
+            return at, hour is None
+        date_only = len(text) == 10
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=BERLIN)), date_only
+
+
+class DatesCheck(Check):
+    codes = {
+        "missing_start": (Severity.ERROR, "an event needs a start date"),
+        "invalid_date": (Severity.ERROR, "a date cannot be read (ISO 8601 or 24.12.2026 18:00 expected)"),
+        "end_before_start": (Severity.WARNING, "the end lies before the start; the end was dropped"),
+    }
+
+    def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
+        if draft.kind != "event":
+            return
+        data = draft.data
+        if not data.get("start"):
+            yield self.notice("missing_start", "no start date", draft, "start")
+            data["start"] = "invalid"
+            return
+        start = parse_when(data["start"])
+        if start is None:
+            yield self.notice("invalid_date", "unreadable start date", draft, "start", data["start"])
+            data["start"] = "invalid"
+            return
+        data["start"] = start[0].isoformat()
+        if start[1]:
+            data["all_day"] = True
+        if data.get("end"):
+            end = parse_when(data["end"])
+            if end is None:
+                yield self.notice("invalid_date", "unreadable end date; dropped", draft, "end", data["end"])
+                data["end"] = None
+            elif end[0] < start[0]:
+                yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
+                data["end"] = None
+            else:
+                data["end"] = end[0].isoformat()

@@ -1,0 +1,68 @@
+"""What every ingest adapter gets (RawInput, options) and yields (Draft records and Notices)."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from datenhub.notices import Location, Notice
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """The bytes exactly as a source gave them, kept so a source can be re-processed without re-fetching."""
+
+    source: str
+    name: str
+    payload: bytes
+    fetched_at: datetime
+    media_type: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
+
+    @classmethod
+    def from_path(cls, path: Path, source: str, fetched_at: datetime) -> RawInput:
+        return cls(source=source, name=path.name, payload=path.read_bytes(), fetched_at=fetched_at)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A record as an adapter read it: canonical field names, values not yet validated."""
+
+    kind: str  # "place" | "event"
+    local_id: str | None
+    data: dict[str, Any]
+    location: Location = field(default_factory=Location)
+
+
+@dataclass(slots=True)
+class AdapterOptions:
+    """Per-import settings: a mapping file (CSV), defaults a source applies to all its records."""
+
+    source: str
+    mapping: dict[str, Any] | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(ABC):
+    """An ingest adapter reads one source format. Register it with `@register` to make it usable."""
+
+    name: ClassVar[str]
+    extensions: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    @abstractmethod
+    def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
+        """Yield drafts and notices. Never raise for bad data: emit an ERROR notice instead."""
+
+    @classmethod
+    def sniff(cls, raw: RawInput) -> bool:
+        """True when this adapter recognises the payload (used when no adapter is named)."""
+        return raw.name.lower().endswith(cls.extensions) if cls.extensions else False

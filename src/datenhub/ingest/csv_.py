@@ -1,0 +1,100 @@
+"""CSV/TSV with a declarative mapping file, encoding detection and delimiter sniffing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.ingest.decode import decode_bytes, is_binary
+from datenhub.ingest.mapping import Mapping, auto_mapping
+from datenhub.ingest.registry import register
+from datenhub.ingest.setpath import set_path
+from datenhub.notices import Location, Notice, Severity
+
+csv.field_size_limit(64 * 1024 * 1024)  # big fields become notices in checks, not parser crashes
+_DELIMITERS = ",;\t|"
+
+
+def sniff_delimiter(sample: str) -> str:
+    lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        # Fall back to the candidate that splits the header most often.
+        return max(_DELIMITERS, key=lambda d: lines[0].count(d))
+
+
+def apply_mapping(row: dict[str, str], mapping: Mapping) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for target, value in mapping.constants.items():
+        set_path(data, target, value)
+    for target, column in mapping.fields.items():
+        value = row.get(column)
+        if value is not None and value.strip() != "":
+            set_path(data, target, value.strip())
+    return data
+
+
+@register
+class CsvAdapter(Adapter):
+    name = "csv"
+    extensions = (".csv", ".tsv", ".txt")
+    description = "CSV/TSV with a TOML mapping file (--mapping); headers like name, lat, lon are understood"
+
+    def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
+        where = Location(source=raw.source, file=raw.name)
+        if not raw.payload.strip():
+            yield Notice("empty_file", Severity.ERROR, "the file is empty", where)
+            return
+        if is_binary(raw.payload):
+            yield Notice("not_text", Severity.ERROR, "the file is binary, not CSV text", where)
+            return
+        mapping = Mapping.from_dict(options.mapping) if options.mapping else None
+        decoded = decode_bytes(raw.payload, where, mapping.encoding if mapping else None)
+        yield from decoded.notices
+        text = decoded.text
+        delimiter = (mapping.delimiter if mapping and mapping.delimiter else None) or (
+            "\t" if raw.name.lower().endswith(".tsv") else sniff_delimiter(text[:20_000])
+        )
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error) as exc:
+            yield Notice("malformed_csv", Severity.ERROR, f"cannot read the header row: {exc}", where)
+            return
+        header = [h.strip() for h in header]
+        if mapping is None:
+            mapping = auto_mapping(header)
+        missing = sorted({c for c in mapping.fields.values() if c not in header})
+        if missing:
+            yield Notice("mapping_column_missing", Severity.ERROR,
+                         f"mapped column(s) not in the header: {', '.join(missing)}; header is: {', '.join(header)}",
+                         where)
+            return
+        if not mapping.fields:
+            yield Notice("no_known_columns", Severity.ERROR,
+                         "no column could be mapped; give a mapping file with --mapping", where)
+            return
+        kind = mapping.kind
+        row_no = 1
+        try:
+            for row_no, cells in enumerate(reader, start=2):
+                if not any(c.strip() for c in cells):
+                    continue
+                loc = Location(source=raw.source, file=raw.name, row=row_no)
+                if len(cells) != len(header):
+                    yield Notice("row_length_mismatch", Severity.WARNING,
+                                 f"row has {len(cells)} cells, the header has {len(header)}", loc)
+                row = dict(zip(header, cells, strict=False))
+                data = apply_mapping(row, mapping)
+                local_id = data.pop("id", None)
+                yield Draft(kind, local_id, data, Location(source=raw.source, file=raw.name, row=row_no,
+                                                           entity_id=local_id))
+        except csv.Error as exc:
+            yield Notice("malformed_csv", Severity.ERROR, f"CSV stops being readable: {exc}",
+                         Location(source=raw.source, file=raw.name, row=row_no + 1))

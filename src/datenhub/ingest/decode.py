@@ -1,0 +1,66 @@
+"""Bytes to text: UTF-8, UTF-8 with BOM and Windows-1252 are all common in German exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datenhub.notices import Location, Notice, Severity
+
+_MOJIBAKE = ("Ã¤", "Ã¶", "Ã¼", "ÃŸ", "Ã„", "Ã–", "Ãœ", "â€“", "â€ž", "â€œ")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    notices: tuple[Notice, ...] = ()
+
+
+def decode_bytes(payload: bytes, location: Location, declared: str | None = None) -> Decoded:
+    if declared:
+        try:
+            return Decoded(payload.decode(declared), declared)
+        except (UnicodeDecodeError, LookupError) as exc:
+            return Decoded(
+                payload.decode("utf-8", errors="replace"), "utf-8",
+                (Notice("encoding_mismatch", Severity.WARNING,
+                        f"the file is not valid {declared}: {exc}; read as UTF-8 with replacements",
+                        location),),
+            )
+    if payload.startswith(b"\xef\xbb\xbf"):
+        return Decoded(payload[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Decoded(payload.decode("utf-16", errors="replace"), "utf-16")
+    try:
+        return Decoded(payload.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: German exports without a declaration are almost always Windows-1252.
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(payload[:200_000]).best()
+    encoding = "cp1252"
+    if best is not None and best.encoding not in ("ascii", "utf_8"):
+        encoding = best.encoding if best.encoding in ("cp1252", "latin_1", "iso8859_15", "cp850") else "cp1252"
+    text = payload.decode(encoding, errors="replace")
+    return Decoded(
+        text, encoding,
+        (Notice("encoding_detected", Severity.INFO,
+                f"no UTF-8: decoded as {encoding}; declare the encoding in the mapping to be sure",
+                location),),
+    )
+
+
+def looks_mojibake(text: str) -> bool:
+    """Text that went through a wrong encoding: replacement characters or UTF-8 read as Latin-1."""
+    return "\ufffd" in text or any(marker in text for marker in _MOJIBAKE)
+
+
+def is_binary(payload: bytes) -> bool:
+    head = payload[:4096]
+    if not head:
+        return False
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control / len(head) > 0.1

@@ -1,0 +1,72 @@
+"""GeoJSON FeatureCollections: Point features as places, other geometries by a representative point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.ingest.csv_ import apply_mapping
+from datenhub.ingest.jsonload import load_json
+from datenhub.ingest.mapping import Mapping, auto_mapping
+from datenhub.ingest.registry import register
+from datenhub.notices import Location, Notice, Severity
+
+
+def representative_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
+    """(lon, lat) of a point inside the geometry, or None if it cannot be read."""
+    if geometry.get("type") == "Point":
+        coords = geometry.get("coordinates")
+        if isinstance(coords, list) and len(coords) >= 2:
+            return coords[0], coords[1]
+        return None
+    from shapely.geometry import shape
+
+    try:
+        point = shape(geometry).representative_point()
+    except Exception:  # shapely raises many types for malformed input; all mean "unreadable"
+        return None
+    return point.x, point.y
+
+
+@register
+class GeoJsonAdapter(Adapter):
+    name = "geojson"
+    extensions = (".geojson",)
+    description = "GeoJSON Feature or FeatureCollection; properties like name, opening_hours, wheelchair"
+
+    def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
+        doc, notices = load_json(raw)
+        yield from notices
+        if doc is None:
+            return
+        if isinstance(doc, dict) and doc.get("type") == "Feature":
+            features = [doc]
+        elif isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+            features = doc.get("features") or []
+        else:
+            yield Notice("not_geojson", Severity.ERROR, "expected a GeoJSON Feature or FeatureCollection",
+                         Location(source=raw.source, file=raw.name))
+            return
+        mapping = Mapping.from_dict(options.mapping) if options.mapping else None
+        for index, feature in enumerate(features):
+            pointer = f"/features/{index}"
+            loc = Location(source=raw.source, file=raw.name, pointer=pointer)
+            if not isinstance(feature, dict):
+                yield Notice("invalid_feature", Severity.ERROR, "a feature must be a JSON object", loc)
+                continue
+            props = feature.get("properties") or {}
+            flat = {str(k): v if isinstance(v, str) else ("" if v is None else str(v)) for k, v in props.items()}
+            data = apply_mapping(flat, mapping or auto_mapping(list(flat)))
+            local_id = feature.get("id") or data.pop("id", None)
+            data.pop("id", None)
+            geometry = feature.get("geometry")
+            if isinstance(geometry, dict):
+                point = representative_point(geometry)
+                if point is None:
+                    yield Notice("invalid_geometry", Severity.WARNING, "geometry cannot be read", loc)
+                else:
+                    data["lon"], data["lat"] = point
+            local = None if local_id is None else str(local_id)
+            yield Draft(data.pop("kind", "place"), local,
+                        data, Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local))

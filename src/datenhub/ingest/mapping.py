@@ -1,0 +1,98 @@
+"""Declarative mapping files (TOML) for tabular sources: column → field, constants, licence.
+
+    [csv]              # optional: encoding and delimiter are detected otherwise
+    encoding = "cp1252"
+    delimiter = ";"
+    [fields]           # canonical field path = column header
+    id = "Nr"
+    "name.de" = "Bezeichnung"
+    lat = "Breite"
+    [constants]        # the same value for every record
+    licence = "DL-DE-BY-2.0"
+    attribution = "Stadt Bochum"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datenhub.ingest.setpath import TARGETS
+
+
+class MappingError(ValueError):
+    """The mapping file itself is wrong; the message says where."""
+
+
+@dataclass(slots=True)
+class Mapping:
+    fields: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str | None = None
+    kind: str = "place"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], origin: str = "mapping") -> Mapping:
+        unknown_sections = set(data) - {"csv", "fields", "constants", "kind"}
+        if unknown_sections:
+            raise MappingError(f"{origin}: unknown section(s) {sorted(unknown_sections)}; "
+                               "use [csv], [fields], [constants]")
+        fields = {str(k): str(v) for k, v in data.get("fields", {}).items()}
+        constants = dict(data.get("constants", {}))
+        for target in [*fields, *constants]:
+            if target not in TARGETS:
+                raise MappingError(f"{origin}: unknown target field {target!r}; known: {', '.join(sorted(TARGETS))}")
+        csv_opts = data.get("csv", {})
+        delimiter = csv_opts.get("delimiter")
+        if delimiter is not None and len(delimiter) != 1:
+            raise MappingError(f"{origin}: [csv] delimiter must be one character, got {delimiter!r}")
+        kind = data.get("kind", "place")
+        if kind not in ("place", "event"):
+            raise MappingError(f"{origin}: kind must be 'place' or 'event', got {kind!r}")
+        return cls(fields, constants, csv_opts.get("encoding"), delimiter, kind)
+
+    @classmethod
+    def load(cls, path: Path) -> Mapping:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MappingError(f"mapping file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError(f"{path}: not valid TOML: {exc}") from None
+        return cls.from_dict(data, str(path))
+
+
+# When no mapping is given, these headers (lower-cased) are understood.
+AUTO_FIELDS: dict[str, str] = {
+    "id": "id", "local_id": "id", "nr": "id",
+    "name": "name.de", "name_de": "name.de", "bezeichnung": "name.de", "titel": "name.de",
+    "name_en": "name.en", "name_nl": "name.nl",
+    "description": "description.de", "beschreibung": "description.de", "description_de": "description.de",
+    "description_en": "description.en", "description_nl": "description.nl",
+    "category": "category", "kategorie": "category", "type": "type", "schema_type": "type",
+    "lat": "lat", "latitude": "lat", "breite": "lat", "breitengrad": "lat", "y": "lat",
+    "lon": "lon", "lng": "lon", "long": "lon", "longitude": "lon", "länge": "lon", "laenge": "lon",
+    "längengrad": "lon", "x": "lon",
+    "street": "address.street", "strasse": "address.street", "straße": "address.street",
+    "postal_code": "address.postal_code", "plz": "address.postal_code", "zip": "address.postal_code",
+    "city": "address.locality", "ort": "address.locality", "stadt": "address.locality",
+    "website": "contact.website", "url": "contact.website", "webseite": "contact.website",
+    "phone": "contact.phone", "telefon": "contact.phone", "email": "contact.email",
+    "opening_hours": "opening_hours", "öffnungszeiten": "opening_hours_text",
+    "wheelchair": "wheelchair", "rollstuhl": "wheelchair",
+    "licence": "licence", "license": "licence", "lizenz": "licence", "attribution": "attribution",
+    "route_role": "route_role", "keywords": "keywords",
+    "start": "start", "end": "end", "beginn": "start", "ende": "end",
+}
+
+
+def auto_mapping(headers: list[str]) -> Mapping:
+    fields = {}
+    for header in headers:
+        target = AUTO_FIELDS.get(header.strip().lower())
+        if target and target not in fields:
+            fields[target] = header
+    return Mapping(fields=fields)

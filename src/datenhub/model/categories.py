@@ -1,0 +1,45 @@
+"""Our category vocabulary for the Ruhr, with the schema.org type each one suggests."""
+
+from __future__ import annotations
+
+CATEGORIES: dict[str, dict[str, str]] = {
+    "Industriekultur": {"en": "Industrial heritage", "nl": "Industrieel erfgoed", "type": "TouristAttraction"},
+    "Museum": {"en": "Museum", "nl": "Museum", "type": "Museum"},
+    "Panorama": {"en": "Panorama / slag heap", "nl": "Panorama / steenberg", "type": "TouristAttraction"},
+    "Siedlung": {"en": "Workers' housing estate", "nl": "Arbeiderswijk", "type": "LandmarksOrHistoricalBuildings"},
+    "Natur": {"en": "Nature", "nl": "Natuur", "type": "TouristAttraction"},
+    "Park": {"en": "Park", "nl": "Park", "type": "Park"},
+    "Kultur": {"en": "Culture and venues", "nl": "Cultuur", "type": "TouristAttraction"},
+    "Zoo": {"en": "Zoo", "nl": "Dierentuin", "type": "Zoo"},
+    "Freizeit": {"en": "Leisure", "nl": "Vrije tijd", "type": "TouristAttraction"},
+    "Sport": {"en": "Sport", "nl": "Sport", "type": "StadiumOrArena"},
+    "Gastronomie": {"en": "Food and drink", "nl": "Horeca", "type": "FoodEstablishment"},
+    "Unterkunft": {"en": "Accommodation", "nl": "Accommodatie", "type": "LodgingBusiness"},
+    "Verkehr": {"en": "Transport", "nl": "Vervoer", "type": "TrainStation"},
+    "Religion": {"en": "Religious site", "nl": "Religieuze plaats", "type": "PlaceOfWorship"},
+    "Architektur": {"en": "Architecture", "nl": "Architectuur", "type": "LandmarksOrHistoricalBuildings"},
+}
+
+_LOWER = {name.lower(): name for name in CATEGORIES}
+_ALIASES = {
+    "industrial heritage": "Industriekultur",
+    "industriedenkmal": "Industriekultur",
+    "halde": "Panorama",
+    "aussichtspunkt": "Panorama",
+    "viewpoint": "Panorama",
+    "museum": "Museum",
+    "nature": "Natur",
+    "culture": "Kultur",
+    "transport": "Verkehr",
+    "bahnhof": "Verkehr",
+    "station": "Verkehr",
+    "hotel": "Unterkunft",
+    "restaurant": "Gastronomie",
+    "kirche": "Religion",
+    "church": "Religion",
+}
+
+
+def normalise_category(value: str) -> str | None:
+    key = value.strip().lower()
+    return _LOWER.get(key) or _ALIASES.get(key)

@@ -1,0 +1,98 @@
+"""Licences are data: the identifiers we accept, which are open, and how to read what sources write."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LicenceId(StrEnum):
+    CC0_1_0 = "CC0-1.0"
+    CC_BY_4_0 = "CC-BY-4.0"
+    CC_BY_SA_4_0 = "CC-BY-SA-4.0"
+    DL_DE_BY_2_0 = "DL-DE-BY-2.0"
+    DL_DE_ZERO_2_0 = "DL-DE-ZERO-2.0"
+    ODBL_1_0 = "ODbL-1.0"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceInfo:
+    id: LicenceId
+    title: str
+    url: str | None
+    open: bool
+    needs_attribution: bool
+
+
+LICENCES: dict[LicenceId, LicenceInfo] = {
+    info.id: info
+    for info in (
+        LicenceInfo(LicenceId.CC0_1_0, "Creative Commons Zero 1.0",
+                    "https://creativecommons.org/publicdomain/zero/1.0/", True, False),
+        LicenceInfo(LicenceId.CC_BY_4_0, "Creative Commons Attribution 4.0",
+                    "https://creativecommons.org/licenses/by/4.0/", True, True),
+        LicenceInfo(LicenceId.CC_BY_SA_4_0, "Creative Commons Attribution-ShareAlike 4.0",
+                    "https://creativecommons.org/licenses/by-sa/4.0/", True, True),
+        LicenceInfo(LicenceId.DL_DE_BY_2_0, "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+                    "https://www.govdata.de/dl-de/by-2-0", True, True),
+        LicenceInfo(LicenceId.DL_DE_ZERO_2_0, "Datenlizenz Deutschland – Zero – Version 2.0",
+                    "https://www.govdata.de/dl-de/zero-2-0", True, False),
+        LicenceInfo(LicenceId.ODBL_1_0, "Open Database License 1.0",
+                    "https://opendatacommons.org/licenses/odbl/1-0/", True, True),
+        LicenceInfo(LicenceId.CLOSED, "Closed: not for publication without permission", None, False, True),
+    )
+}
+
+OPEN_LICENCES: frozenset[LicenceId] = frozenset(i for i, info in LICENCES.items() if info.open)
+
+# Sources write licences in many ways; we normalise the common spellings and URLs.
+_ALIASES: dict[str, LicenceId] = {
+    "cc0": LicenceId.CC0_1_0,
+    "cc0 1.0": LicenceId.CC0_1_0,
+    "publicdomainzero10": LicenceId.CC0_1_0,
+    "ccby40": LicenceId.CC_BY_4_0,
+    "ccby": LicenceId.CC_BY_4_0,
+    "licensesby40": LicenceId.CC_BY_4_0,
+    "ccbysa40": LicenceId.CC_BY_SA_4_0,
+    "licensesbysa40": LicenceId.CC_BY_SA_4_0,
+    "dldeby20": LicenceId.DL_DE_BY_2_0,
+    "dlby20": LicenceId.DL_DE_BY_2_0,
+    "dldezero20": LicenceId.DL_DE_ZERO_2_0,
+    "dlzero20": LicenceId.DL_DE_ZERO_2_0,
+    "odbl": LicenceId.ODBL_1_0,
+    "odbl10": LicenceId.ODBL_1_0,
+    "closed": LicenceId.CLOSED,
+    "proprietary": LicenceId.CLOSED,
+    "allrightsreserved": LicenceId.CLOSED,
+    "internal": LicenceId.CLOSED,
+}
+
+
+def _squash(text: str) -> str:
+    text = text.strip().lower()
+    for prefix in ("https://", "http://", "www.", "creativecommons.org/", "govdata.de/", "dl-de/"):
+        text = text.replace(prefix, "")
+    return re.sub(r"[^a-z0-9]", "", text.replace("deed.de", "").replace("deed.en", ""))
+
+
+def parse_licence(text: str | None) -> LicenceId | None:
+    """Map 'CC BY 4.0', 'cc-by-4.0', 'dl-de/by-2-0' or a licence URL to a LicenceId; None if unknown."""
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    for lid in LicenceId:
+        if raw.lower() == lid.value.lower():
+            return lid
+    squashed = _squash(raw)
+    if squashed in _ALIASES:
+        return _ALIASES[squashed]
+    for lid in LicenceId:
+        if squashed == _squash(lid.value):
+            return lid
+    return None
+
+
+def is_open(licence: LicenceId | str) -> bool:
+    return LicenceId(licence) in OPEN_LICENCES

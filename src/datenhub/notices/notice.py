@@ -1,0 +1,74 @@
+"""The Notice type: one data problem, where it is, and how bad it is."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """ERROR: the record is not published. WARNING: published and flagged. INFO: for the record."""
+
+    ERROR = "ERROR"
+    WARNING = "WARNING"
+    INFO = "INFO"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a notice points: as precise as the adapter can tell."""
+
+    source: str | None = None
+    file: str | None = None
+    row: int | None = None
+    pointer: str | None = None  # JSON pointer, XPath-like path or OSM element id
+    field: str | None = None
+    entity_id: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.pointer:
+            parts.append(self.pointer)
+        if self.field:
+            parts.append(f"field {self.field}")
+        if self.entity_id:
+            parts.append(f"id {self.entity_id}")
+        return ", ".join(parts) or (self.source or "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    code: str
+    severity: Severity
+    message: str
+    location: Location = field(default_factory=Location)
+    value: str | None = None  # the offending value, shortened
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["location"] = {k: v for k, v in data["location"].items() if v is not None}
+        if data["value"] is None:
+            del data["value"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Notice:
+        return cls(
+            code=data["code"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            location=Location(**data.get("location", {})),
+            value=data.get("value"),
+        )
+
+
+def shorten(value: object, limit: int = 120) -> str:
+    """Notices quote offending values; a 10 MB field must not become a 10 MB notice."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
