@@ -16,6 +16,7 @@ from datenhub.model import AnyEntity, NearbyStation, Place
 from datenhub.notices import Notice
 
 STATIONS_ATTRIBUTION = "Deutsche Bahn AG (DB Station&Service), CC BY 4.0"
+STATIONS_SOURCE = "db-stations"  # the source name the demo imports DB stations under
 MAX_STATIONS = 3
 MAX_DISTANCE_M = 15_000
 
@@ -71,7 +72,7 @@ class StationsEnricher(Enricher):
                 if is_station and dist < 150:
                     continue  # a station is not its own nearest station
                 if dist <= MAX_DISTANCE_M:
-                    chosen.append(NearbyStation(id=f"db:{index.ids[i]}", name=index.names[i],
+                    chosen.append(NearbyStation(id=f"{STATIONS_SOURCE}:{index.ids[i]}", name=index.names[i],
                                                 distance_m=round(dist)))
             place.nearest_stations = chosen[:MAX_STATIONS]
         return []

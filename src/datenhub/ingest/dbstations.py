@@ -49,7 +49,7 @@ class DbStationsAdapter(Adapter):
     @classmethod
     def sniff(cls, raw: RawInput) -> bool:
         head = raw.payload[:2000]
-        return raw.name.lower().endswith(".json") and b'"type": "station"' in head or b'"type":"station"' in head
+        return raw.name.lower().endswith(".json") and (b'"type": "station"' in head or b'"type":"station"' in head)
 
     def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
         doc, notices = load_json(raw)

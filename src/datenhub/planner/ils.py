@@ -33,6 +33,7 @@ class SearchSettings:
     restart_after: int = 200  # iterations without a new best before a restart
     fresh_restarts: bool = True  # alternate restarts from scratch with restarts from the best
     replace_within: float = 1.0  # run the replace moves only on trials this close to the best
+    powers: tuple[float, ...] = (2.0,)  # greedy ratio profit^power/shift, power drawn per iteration
 
 
 def improve(tours: Tours, rng: np.random.Generator, noise: float, replace_moves: bool = True) -> None:
@@ -76,7 +77,8 @@ def solve(
         trial = current.copy()
         strength = cfg.min_ruin + (cfg.max_ruin - cfg.min_ruin) * rng.random()
         RUINS[int(rng.integers(len(RUINS)))](trial, rng, strength)
-        fill(trial, rng, cfg.max_noise * rng.random())
+        power = cfg.powers[int(rng.integers(len(cfg.powers)))]
+        fill(trial, rng, cfg.max_noise * rng.random(), power)
         if trial.score >= best.score * cfg.replace_within:
             improve(trial, rng, 0.0)
         if _better(trial, best):

@@ -10,10 +10,10 @@ from datenhub.planner.tours import Tours, insertion_shift, route_gaps, timing
 MIN_SHIFT = 1e-3
 
 
-def fill(tours: Tours, rng: np.random.Generator, noise: float = 0.0) -> int:
-    """Insert unvisited nodes greedily by profit²/shift (Vansteenwegen's ratio) until none fits.
+def fill(tours: Tours, rng: np.random.Generator, noise: float = 0.0, power: float = 2.0) -> int:
+    """Insert unvisited nodes greedily by profit^power/shift until none fits.
 
-    ``noise`` randomises the ratio by up to that fraction. Returns the number of nodes inserted.
+    ``power`` 2 is Vansteenwegen's ratio; ``noise`` randomises the ratio by up to that fraction. Returns the number of nodes inserted.
     """
     inst = tours.inst
     inserted = 0
@@ -25,7 +25,7 @@ def fill(tours: Tours, rng: np.random.Generator, noise: float = 0.0) -> int:
         shift, ok = insertion_shift(inst, gaps, cands)
         if not ok.any():
             return inserted
-        ratio = inst.profit[cands] ** 2 / np.maximum(shift, MIN_SHIFT)
+        ratio = inst.profit[cands] ** power / np.maximum(shift, MIN_SHIFT)
         if noise > 0:
             ratio *= 1.0 + noise * rng.random(ratio.shape)
         ratio[~ok] = -np.inf

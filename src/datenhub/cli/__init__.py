@@ -1,0 +1,41 @@
+"""The `datenhub` command line: a thin shell over datenhub.hub (the Python API)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import typer
+
+from datenhub.cli import admin, data, places
+
+app = typer.Typer(name="datenhub", help="DatenHub Ruhr: bundle, enrich and publish Ruhr tourism and city data.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.command("import")(data.import_command)
+app.command("validate")(data.validate_command)
+app.command("reprocess")(data.reprocess_command)
+app.command("export")(data.export_command)
+app.command("demo")(data.demo_command)
+app.add_typer(places.app, name="places")
+app.add_typer(admin.sources_app, name="sources")
+app.add_typer(admin.notices_app, name="notices")
+app.add_typer(admin.merge_app, name="merge")
+app.add_typer(admin.db_app, name="db")
+
+# Sub-applications of other subsystems register by module path, like plugins would.
+SUBAPPS: dict[str, str] = {"hours": "datenhub.cli.hours", "planner": "datenhub.cli.planner",
+                           "serve": "datenhub.cli.serve"}
+for _name, _module in SUBAPPS.items():
+    try:
+        _mod = import_module(_module)
+    except ModuleNotFoundError as exc:
+        if exc.name != _module:
+            raise
+        continue
+    if hasattr(_mod, "app"):
+        app.add_typer(_mod.app, name=_name)
+    elif hasattr(_mod, "command"):
+        app.command(_name)(_mod.command)
+
+
+def main() -> None:
+    app()

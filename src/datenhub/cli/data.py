@@ -1,0 +1,163 @@
+"""Data steward commands: import, validate, reprocess, export, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from datenhub import hub
+from datenhub.cli.common import EXIT_DATA_ERRORS, DbOption, console, fail, store_at
+from datenhub.ingest.mapping import MappingError
+from datenhub.ingest.registry import UnknownAdapterError
+from datenhub.model.licence import LicenceId, parse_licence
+from datenhub.notices import Report, Severity
+from datenhub.pipeline.importer import ImportError_, ImportResult
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise fail(f"{path} does not exist")
+    if path.is_dir():
+        raise fail(f"{path} is a folder; give a file")
+
+
+def _check_licence(licence: str | None) -> None:
+    if licence and parse_licence(licence) is None:
+        raise fail(f"unknown licence {licence!r}; use one of {', '.join(lid.value for lid in LicenceId)}")
+
+
+def notice_table(report: Report, limit: int = 30) -> Table:
+    table = Table(title=f"{len(report)} notices", show_lines=False)
+    for column in ("severity", "code", "where", "message"):
+        table.add_column(column, overflow="fold")
+    colours = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    for notice in report.notices[:limit]:
+        table.add_row(f"[{colours[notice.severity]}]{notice.severity.value}[/]", notice.code,
+                      notice.location.describe(), notice.message)
+    return table
+
+
+def summary_table(result: ImportResult) -> Table:
+    table = Table(title=f"import of {result.source!r} ({result.adapter})")
+    for column in ("new", "changed", "unchanged", "withdrawn", "rejected", "merged"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(getattr(result, c)) for c in ("new", "changed", "unchanged", "withdrawn", "rejected",
+                                                      "merged")))
+    return table
+
+
+def import_command(
+    path: Path = typer.Argument(..., help="File to import."),
+    source: str = typer.Option(..., "--source", help="Source name, e.g. 'stadt-bochum'."),
+    adapter: str | None = typer.Option(None, "--adapter", help="Adapter name; detected if omitted."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping file for tabular sources."),
+    licence: str | None = typer.Option(None, "--licence", help="Licence for records that declare none."),
+    attribution: str | None = typer.Option(None, "--attribution", help="Attribution text for the source."),
+    priority: int | None = typer.Option(None, "--priority", help="Merge priority (lower wins), default 100."),
+    partial: bool = typer.Option(False, "--partial", help="Do not withdraw records missing from this file."),
+    within: str | None = typer.Option(None, "--within", help="Keep only records inside 'rvr' or 'nrw'."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
+    output: str = typer.Option("table", "--format", help="table or json."),
+    db: str | None = DbOption,
+) -> None:
+    """Import a file: validate, enrich, merge and store it (transactional, idempotent)."""
+    _check_path(path)
+    _check_licence(licence)
+    with store_at(db) as store:
+        try:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=console, transient=True, disable=output == "json") as bar:
+                task = bar.add_task(f"importing {path.name}", total=None)
+                result = hub.import_file(
+                    store, path, source, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
+                    priority=priority, full=not partial, within=within,
+                    progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
+        except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
+            raise fail(str(exc)) from None
+    if output == "json":
+        console.print_json(json.dumps(result.summary(), ensure_ascii=False))
+    else:
+        console.print(summary_table(result))
+        if len(result.report):
+            by_code = ", ".join(f"{code}: {n}" for code, n in result.report.by_code().items())
+            console.print(f"notices by code: {by_code}")
+            console.print(notice_table(result.report, 15))
+    if strict and result.report.has_errors:
+        raise typer.Exit(EXIT_DATA_ERRORS)
+
+
+def validate_command(
+    path: Path = typer.Argument(..., help="File to check."),
+    adapter: str | None = typer.Option(None, "--adapter"),
+    mapping: Path | None = typer.Option(None, "--mapping"),
+    licence: str | None = typer.Option(None, "--licence", help="Licence to assume for records without one."),
+    output: str = typer.Option("table", "--format", help="table or json."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
+) -> None:
+    """Check a file and report every problem. Changes nothing."""
+    _check_path(path)
+    _check_licence(licence)
+    try:
+        report = hub.validate_file(path, adapter=adapter, mapping=mapping, licence=licence)
+    except (UnknownAdapterError, MappingError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    if output == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        console.print(notice_table(report, 200))
+        summary = report.to_dict()["summary"]
+        console.print(f"{summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos")
+    if strict and report.has_errors:
+        raise typer.Exit(EXIT_DATA_ERRORS)
+
+
+def reprocess_command(source: str = typer.Argument(..., help="Source to re-process from its kept raw input."),
+                      db: str | None = DbOption) -> None:
+    """Re-run a source's latest raw input through the current pipeline (no re-fetch)."""
+    with store_at(db) as store:
+        try:
+            result = hub.reprocess(store, source)
+        except LookupError as exc:
+            raise fail(str(exc)) from None
+    console.print(summary_table(result))
+
+
+def export_command(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, geojson or csv."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default stdout)."),
+    kind: str | None = typer.Option(None, "--kind", help="place or event (default both)."),
+    include_closed: bool = typer.Option(False, "--include-closed",
+                                        help="Include closed-licence data (never for open-data publication)."),
+    db: str | None = DbOption,
+) -> None:
+    """Export every published entity (open licences only unless --include-closed)."""
+    with store_at(db) as store:
+        try:
+            chunks = hub.export(store, fmt, kind=kind, include_closed=include_closed)
+        except LookupError as exc:
+            raise fail(str(exc)) from None
+        target = output.open("wb") if output else sys.stdout.buffer
+        try:
+            for chunk in chunks:
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+            else:
+                target.flush()
+
+
+def demo_command(db: str | None = DbOption) -> None:
+    """Import the shipped demo data: Ruhr attractions (CC0) and the DB stations in the RVR (CC BY 4.0)."""
+    from datenhub.demo import import_demo
+
+    with store_at(db) as store:
+        for result in import_demo(store):
+            console.print(summary_table(result))
+        counts = store.counts()
+    console.print(f"the hub now holds {counts['places']} places from {counts['sources']} sources")

@@ -1,0 +1,82 @@
+"""`datenhub places search|show`: the same filter language as the API."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.enrich.municipality import boundaries
+from datenhub.store import QueryError, from_params
+
+app = typer.Typer(help="Find and show places.", no_args_is_help=True)
+
+
+def resolve_municipality(value: str) -> str | None:
+    info = boundaries().resolve(value)
+    return info.ags if info else None
+
+
+@app.command("search")
+def search(
+    text: str | None = typer.Argument(None, help="Full-text query (German stemming)."),
+    near: str | None = typer.Option(None, "--near", help="LAT,LON"),
+    radius: float | None = typer.Option(None, "--radius", help="Metres around --near."),
+    municipality: str | None = typer.Option(None, "--municipality", help="Name or AGS."),
+    category: str | None = typer.Option(None, "--category"),
+    bbox: str | None = typer.Option(None, "--bbox", help="minLon,minLat,maxLon,maxLat"),
+    wheelchair: str | None = typer.Option(None, "--wheelchair", help="yes, limited or no"),
+    source: str | None = typer.Option(None, "--source"),
+    limit: int = typer.Option(20, "--limit"),
+    cursor: str | None = typer.Option(None, "--cursor", help="Continue from a previous page."),
+    include_closed: bool = typer.Option(False, "--include-closed", help="Include closed-licence data."),
+    output: str = typer.Option("table", "--format", help="table or json."),
+    db: str | None = DbOption,
+) -> None:
+    """Search places by text, position, municipality and category."""
+    params = {"q": text, "near": near, "radius": radius, "municipality": municipality, "category": category,
+              "bbox": bbox, "wheelchair": wheelchair, "source": source, "limit": limit, "cursor": cursor}
+    try:
+        query = from_params({k: v for k, v in params.items() if v is not None}, kind="place",
+                            resolve_municipality=resolve_municipality)
+    except QueryError as exc:
+        raise fail(f"--{exc.param}: {exc.detail}") from None
+    if include_closed:
+        from dataclasses import replace
+
+        query = replace(query, include_closed=True)
+    with store_at(db) as store:
+        try:
+            page = store.search(query)
+        except QueryError as exc:
+            raise fail(f"--{exc.param}: {exc.detail}") from None
+    if output == "json":
+        console.print_json(json.dumps({"items": page.items, "next_cursor": page.next_cursor}, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(page.items)} places")
+    for column in ("id", "name", "category", "municipality", "distance", "licence"):
+        table.add_column(column)
+    for item in page.items:
+        distance = page.distances.get(item["id"])
+        table.add_row(item["id"], (item.get("name") or {}).get("de", ""), ", ".join(item.get("categories", [])),
+                      (item.get("municipality") or {}).get("name", ""),
+                      f"{distance:,.0f} m" if distance is not None else "", item.get("licence", ""))
+    console.print(table)
+    if page.next_cursor:
+        console.print(f"more: --cursor {page.next_cursor}")
+
+
+@app.command("show")
+def show(entity_id: str = typer.Argument(..., help="Hub id (dh-…) or source record id (source:local)."),
+         include_closed: bool = typer.Option(False, "--include-closed"),
+         db: str | None = DbOption) -> None:
+    """Show one place or event with every field, its sources and provenance."""
+    with store_at(db) as store:
+        entity = store.get_entity(entity_id, include_closed=include_closed)
+        if entity is None:
+            raise fail(f"no published entity {entity_id!r}", 1)
+        notices = [n.to_dict() for rid in entity.get("sources", []) for n in store.list_notices(entity_id=
+                   rid.split(":", 1)[1], source=rid.split(":", 1)[0], limit=20)]
+    console.print_json(json.dumps({**entity, "notices": notices}, ensure_ascii=False))

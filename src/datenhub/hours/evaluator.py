@@ -1,0 +1,174 @@
+"""Evaluate compiled rules day by day with the reference engine's override, fallback and open-end logic.
+
+A day is turned into segments of constant state; ``state_at``, ``next_change`` and ``intervals`` read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .holidays_ import HolidayCalendar
+from .selectors import DAY, Rule
+from .solar import sun_times
+
+OPEN_END_COMMENT = "Specified as open end. Closing time was guessed."
+_OE = object()
+_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """The state at one moment: ``state`` is "open", "closed" or "unknown"; ``comment`` may explain it."""
+
+    state: str
+    comment: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class DaySchedule:
+    """Segments of one local day: ``starts[i]`` (minutes) begins ``states[i]``, which lasts until the next start."""
+
+    starts: tuple[int, ...]
+    states: tuple[State, ...]
+
+
+def expand_wrapped(rules: list[Rule]) -> list[Rule]:
+    """Add, after each rule whose times pass midnight, a copy that covers the next day (date shifted back)."""
+    out: list[Rule] = []
+    for rule in rules:
+        out.append(rule)
+        if rule.wraps():
+            out.append(
+                Rule(
+                    groups=rule.groups,
+                    times=rule.times,
+                    state=rule.state,
+                    comment=rule.comment,
+                    separator=rule.separator,
+                    pos=rule.pos,
+                    end_pos=rule.end_pos,
+                    has_247=rule.has_247,
+                    wrapped=True,
+                )
+            )
+    return out
+
+
+class Evaluator:
+    """Turns days into schedules for one compiled value, caching each day."""
+
+    __slots__ = ("_cache", "calendar", "coords", "rules")
+
+    def __init__(self, rules: list[Rule], calendar: HolidayCalendar, coords: tuple[float, float] | None) -> None:
+        self.rules = expand_wrapped(rules)
+        self.calendar = calendar
+        self.coords = coords
+        self._cache: dict[date, DaySchedule] = {}
+
+    def day(self, d: date) -> DaySchedule:
+        sched = self._cache.get(d)
+        if sched is None:
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            sched = self._cache[d] = self._compute(d)
+        return sched
+
+    def _matching_rules(self, d: date) -> tuple[list[int], tuple[str, int] | None]:
+        rules = self.rules
+        ctx = self.calendar
+        prev = d - timedelta(days=1) if d.toordinal() > 1 else d
+        matching: list[int] = []
+        holiday: tuple[str, int] | None = None
+        for idx, rule in enumerate(rules):
+            dd = prev if rule.wrapped else d
+            ok = True
+            for group in rule.groups:
+                hit = False
+                for item in group.items:
+                    matched, name = item.match(dd, ctx)
+                    if matched:
+                        hit = True
+                        if name is not None:
+                            holiday = (name, idx)
+                if not hit:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            meaning = rule.meaning
+            if (
+                (rule.groups or (idx > 0 and meaning and not rules[idx - 1].groups))
+                and (meaning or rule.unknown)
+                and not rule.wrapped
+                and not rule.additional
+                and not rule.fallback
+            ):
+                matching = []
+            matching.append(idx)
+        return matching, holiday
+
+    def _compute(self, d: date) -> DaySchedule:
+        matching, holiday = self._matching_rules(d)
+        tv = sun_times(d, *self.coords) if self.coords is not None else None
+        bounds = {0, DAY}
+        per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]] = []
+        for idx in matching:
+            rule = self.rules[idx]
+            segs: list[tuple[int, int, bool]] = []
+            for span in rule.times:
+                for a, b, oe in span.segments(tv):
+                    if rule.wrapped:
+                        a, b = max(a - DAY, 0), b - DAY
+                    elif a >= DAY:
+                        continue
+                    a, b = max(a, 0), min(b, DAY)
+                    if b > a:
+                        segs.append((a, b, oe))
+                        bounds.add(a)
+                        bounds.add(b)
+            per_rule.append((idx, rule, segs))
+        points = sorted(bounds)
+        starts: list[int] = []
+        states: list[State] = []
+        for a in points[:-1]:
+            st = self._state_at_minute(a, per_rule, holiday)
+            if states and states[-1] == st:
+                continue
+            starts.append(a)
+            states.append(st)
+        return DaySchedule(tuple(starts), tuple(states))
+
+    def _state_at_minute(
+        self, minute: int, per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]], holiday: tuple[str, int] | None
+    ) -> State:
+        is_open = False
+        unknown = False
+        match: int | None = None
+        comment: tuple[object, int] | None = holiday
+        for idx, rule, segs in per_rule:
+            if not rule.times:
+                if not rule.fallback or not (is_open or unknown):
+                    is_open, unknown, match = rule.meaning, rule.unknown, idx
+                continue
+            for a, b, oe in segs:
+                if a <= minute < b and (not rule.fallback or not (is_open or unknown)):
+                    is_open, unknown, match = rule.meaning, rule.unknown, idx
+                    if comment is not None and comment[0] is _OE:
+                        comment = None
+                    if oe and (is_open or unknown):
+                        comment = (_OE, idx)
+                        is_open, unknown = False, True
+        text: str | None = None
+        if match is not None:
+            rule_comment = self.rules[match].comment
+            if rule_comment is not None:
+                text = rule_comment
+            elif comment is not None and comment[1] == match:
+                text = OPEN_END_COMMENT if comment[0] is _OE else str(comment[0])
+        state = "open" if is_open else ("unknown" if unknown else "closed")
+        return State(state, text)

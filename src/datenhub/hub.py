@@ -1,0 +1,152 @@
+"""The Python API the CLI and the server wrap: import, validate, re-process, search, export, merge."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from datenhub.checks import CheckContext
+from datenhub.clock import Clock, utc_now
+from datenhub.ingest.base import AdapterOptions, RawInput
+from datenhub.ingest.mapping import Mapping, MappingError
+from datenhub.ingest.registry import detect_adapter, get_adapter
+from datenhub.model import AnyEntity, hub_id_for
+from datenhub.notices import Report
+from datenhub.pipeline import ImportResult, rebuild, run_import, validate_stream
+from datenhub.publish import get_serializer
+from datenhub.store import Query, Store
+
+REGIONS = ("rvr", "nrw")
+
+
+def region_filter(region: str | None) -> Callable[[AnyEntity], bool] | None:
+    if region is None:
+        return None
+    if region not in REGIONS:
+        raise ValueError(f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
+    from datenhub.enrich.municipality import boundaries
+
+    def keep(entity: AnyEntity) -> bool:
+        geo = entity.geo
+        if geo is None:
+            return False
+        info = boundaries().locate_many([geo.lat], [geo.lon])[0]
+        return info is not None and (region == "nrw" or info.in_rvr)
+
+    return keep
+
+
+def load_mapping(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    import tomllib
+
+    Mapping.load(path)  # validates, raising MappingError with the file name
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def make_options(source: str, mapping: Path | None, licence: str | None, attribution: str | None,
+                 title: str | None = None) -> AdapterOptions:
+    mapping_data = load_mapping(mapping)
+    defaults: dict[str, Any] = {}
+    if mapping_data:
+        constants = mapping_data.get("constants", {})
+        defaults.update({k: constants[k] for k in ("licence", "attribution") if k in constants})
+    if licence:
+        defaults["licence"] = licence
+    if attribution:
+        defaults["attribution"] = attribution
+    if title:
+        defaults["title"] = title
+    return AdapterOptions(source=source, mapping=mapping_data, defaults=defaults)
+
+
+def import_file(store: Store, path: Path, source: str, *, adapter: str | None = None, mapping: Path | None = None,
+                licence: str | None = None, attribution: str | None = None, priority: int | None = None,
+                full: bool = True, within: str | None = None, clock: Clock = utc_now,
+                progress: Callable[[int], None] | None = None, title: str | None = None) -> ImportResult:
+    raw = RawInput.from_path(path, source, clock())
+    chosen = get_adapter(adapter) if adapter else detect_adapter(raw)
+    options = make_options(source, mapping, licence, attribution, title)
+    return run_import(store, raw, chosen, options, clock=clock, full=full, priority=priority, progress=progress,
+                      keep_if=region_filter(within))
+
+
+def validate_file(path: Path, *, source: str = "validate", adapter: str | None = None,
+                  mapping: Path | None = None, licence: str | None = None, clock: Clock = utc_now) -> Report:
+    """Run adapter and checks only; nothing is written anywhere."""
+    from datenhub.enrich import enrich_all
+
+    raw = RawInput.from_path(path, source, clock())
+    chosen = get_adapter(adapter) if adapter else detect_adapter(raw)
+    options = make_options(source, mapping, licence, None)
+    report = Report()
+    entities, _, _ = validate_stream(chosen.read(raw, options), CheckContext(source, options.defaults), report)
+    report.extend(enrich_all(entities))
+    return report
+
+
+def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportResult:
+    """Re-run the latest raw input of a source through today's adapters and checks (no re-fetch)."""
+    imports = [i for i in store.list_imports(source) if i["raw_id"]]
+    if not imports:
+        raise LookupError(f"no raw input kept for source {source!r}")
+    latest = imports[0]
+    raw = store.get_raw(latest["raw_id"])
+    assert raw is not None
+    info = store.get_source(source)
+    defaults = {k: v for k, v in (("licence", info.licence if info else None),
+                                  ("attribution", info.attribution if info else None)) if v}
+    return run_import(store, raw, get_adapter(latest["adapter"]), AdapterOptions(source, None, defaults),
+                      clock=clock)
+
+
+def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: bool = False) -> Iterator[bytes]:
+    serializer = get_serializer(fmt)
+    return serializer.write(store.iter_entities(kind, include_closed=include_closed))
+
+
+def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
+    """Undo a merge: the record becomes its own entity again (and stays so on re-import)."""
+    record = store.get_record(record_id)
+    if record is None:
+        raise LookupError(f"no record {record_id!r}")
+    old_hub = record.hub_id
+    new_hub = hub_id_for(record_id)
+    if new_hub == old_hub:
+        new_hub = hub_id_for("split:" + record_id)
+    with store.transaction():
+        store.set_override(record_id, "split", new_hub, clock())
+        store.reassign_records({record_id: new_hub})
+    rebuild(store, [old_hub, new_hub], clock)
+    return new_hub
+
+
+def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_now) -> None:
+    """Force a merge the matcher missed."""
+    record = store.get_record(record_id)
+    if record is None:
+        raise LookupError(f"no record {record_id!r}")
+    if store.get_entity(hub_id, include_closed=True) is None:
+        raise LookupError(f"no entity {hub_id!r}")
+    old_hub = record.hub_id
+    with store.transaction():
+        store.set_override(record_id, "join", hub_id, clock())
+        store.reassign_records({record_id: hub_id})
+        store.add_alias(old_hub, hub_id)
+    rebuild(store, [old_hub, hub_id], clock)
+
+
+def search(store: Store, query: Query) -> dict[str, Any]:
+    page = store.search(query)
+    return {"items": page.items, "next_cursor": page.next_cursor, "distances": page.distances}
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+__all__ = ["MappingError", "export", "import_file", "join_record", "reprocess", "search", "split_record",
+           "validate_file"]

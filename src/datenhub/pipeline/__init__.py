@@ -1,0 +1,5 @@
+"""The import pipeline: from raw input to merged, enriched hub entities."""
+
+from datenhub.pipeline.importer import ImportResult, rebuild, run_import, validate_stream
+
+__all__ = ["ImportResult", "rebuild", "run_import", "validate_stream"]

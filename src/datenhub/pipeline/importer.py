@@ -1,0 +1,214 @@
+"""Imports: raw input kept → adapter → checks → enrich → records → merged hub entities, in one transaction.
+
+Idempotent: a record whose checksum did not change is not touched ("0 new, 0 changed, N unchanged").
+Transactional: everything after the raw input is written in one transaction; a failure or kill leaves
+the previous state. A full import withdraws records the source no longer delivers (kept, with history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from datenhub.checks import CheckContext, build
+from datenhub.clock import Clock, utc_now
+from datenhub.enrich import enrich_all
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.model import AnyEntity, hub_id_for
+from datenhub.model.ids import valid_source_name
+from datenhub.notices import Location, Notice, Report, Severity
+from datenhub.pipeline.merge import CandidateIndex, build_hub
+from datenhub.store.base import SourceInfo, Store, StoredRecord
+
+MAX_STORED_NOTICES_PER_CODE = 10_000
+Progress = Callable[[int], None]
+
+
+class ImportError_(RuntimeError):
+    """The import could not run at all (bad source name, unreadable mapping); nothing was changed."""
+
+
+@dataclass(slots=True)
+class ImportResult:
+    source: str
+    adapter: str
+    import_id: int | None = None
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    rejected: int = 0
+    merged: int = 0
+    report: Report = field(default_factory=Report)
+
+    def summary(self) -> dict[str, Any]:
+        return {"source": self.source, "adapter": self.adapter, "import_id": self.import_id, "new": self.new,
+                "changed": self.changed, "unchanged": self.unchanged, "withdrawn": self.withdrawn,
+                "rejected": self.rejected, "merged": self.merged, "notices": self.report.by_code(),
+                "errors": self.report.count(Severity.ERROR), "warnings": self.report.count(Severity.WARNING)}
+
+
+def record_checksum(entity: AnyEntity) -> str:
+    payload = entity.model_dump(mode="json", exclude={"provenance", "first_seen", "last_changed", "withdrawn_at"})
+    return hashlib.sha1(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def validate_stream(items: Iterable[Draft | Notice], ctx: CheckContext, report: Report,
+                    progress: Progress | None = None) -> tuple[list[AnyEntity], int, list[Notice]]:
+    """Run checks over an adapter's output: (valid entities, rejected count, notices to store)."""
+    entities: list[AnyEntity] = []
+    kept: list[Notice] = []
+    per_code: Counter[str] = Counter()
+    rejected = 0
+
+    def note(notice: Notice) -> None:
+        report.add(notice)
+        per_code[notice.code] += 1
+        if per_code[notice.code] <= MAX_STORED_NOTICES_PER_CODE:
+            kept.append(notice)
+
+    for count, item in enumerate(items, start=1):
+        if isinstance(item, Notice):
+            note(item)
+            continue
+        entity, notices = build(item, ctx)
+        for notice in notices:
+            note(notice)
+        if entity is None:
+            rejected += 1
+        else:
+            entities.append(entity)
+        if progress and count % 1000 == 0:
+            progress(count)
+    return entities, rejected, kept
+
+
+def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOptions, *,
+               clock: Clock = utc_now, full: bool = True, priority: int | None = None,
+               progress: Progress | None = None, keep_if: Callable[[AnyEntity], bool] | None = None) -> ImportResult:
+    source = options.source
+    if not valid_source_name(source):
+        raise ImportError_(f"invalid source name {source!r}: use lower-case letters, digits, '-' and '_'")
+    now = clock()
+    result = ImportResult(source, adapter.name)
+    with store.transaction():
+        known = store.get_source(source)
+        info = known or SourceInfo(name=source)
+        info.licence = options.defaults.get("licence") or info.licence
+        info.attribution = options.defaults.get("attribution") or info.attribution
+        info.title = options.defaults.get("title") or info.title
+        if priority is not None:
+            info.priority = priority
+        store.upsert_source(info)
+        raw_id = store.save_raw(raw)  # kept even if the import below fails
+    import_id = store.start_import(source, adapter.name, raw_id, now)
+    result.import_id = import_id
+    ctx = CheckContext(source=source, defaults=options.defaults)
+    try:
+        entities, result.rejected, notices = validate_stream(adapter.read(raw, options), ctx, result.report,
+                                                             progress)
+        if keep_if is not None:
+            entities = [e for e in entities if keep_if(e)]
+        with store.transaction():
+            _apply(store, source, entities, notices, result, now, full)
+            store.save_notices(import_id, notices)
+            store.finish_import(import_id, "ok", result.summary(), clock())
+    except BaseException as exc:
+        store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())
+        raise
+    return result
+
+
+def _apply(store: Store, source: str, entities: list[AnyEntity], notices: list[Notice], result: ImportResult,
+           now: datetime, full: bool) -> None:
+    states = store.record_states(source)
+    seen: set[str] = set()
+    fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
+    for entity in entities:
+        local_id = entity.id.split(":", 1)[1]
+        seen.add(local_id)
+        checksum = record_checksum(entity)
+        state = states.get(local_id)
+        if state is not None and state.checksum == checksum and not state.withdrawn:
+            result.unchanged += 1
+            continue
+        fresh.append((entity, local_id, checksum))
+    enrich_notices = enrich_all([e for e, _, _ in fresh])
+    notices.extend(enrich_notices)
+    result.report.extend(enrich_notices)
+    overrides = store.overrides()
+    candidates = CandidateIndex(store.merge_candidates("place")) if any(
+        e.kind == "place" for e, _, _ in fresh) else CandidateIndex([])
+    records: list[StoredRecord] = []
+    touched: set[str] = set()
+    for entity, local_id, checksum in fresh:
+        rid = entity.id
+        state = states.get(local_id)
+        if state is None:
+            result.new += 1
+            hub = _assign_hub(rid, source, entity, overrides, candidates)
+            if hub != hub_id_for(rid):
+                result.merged += 1
+        else:
+            result.changed += 1
+            hub = state.hub_id
+        touched.add(hub)
+        data = entity.model_dump(mode="json", exclude_none=True)
+        records.append(StoredRecord(rid, source, local_id, entity.kind, hub, checksum, data,
+                                    now, now, None))  # the store keeps first_seen of known records
+    store.upsert_records(records)
+    if full:
+        gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]
+        if gone:
+            store.withdraw_records(gone, now)
+            result.withdrawn = len(gone)
+            touched.update(states[rid.split(":", 1)[1]].hub_id for rid in gone)
+    _rebuild_hubs(store, sorted(touched), now)
+
+
+def _assign_hub(rid: str, source: str, entity: AnyEntity, overrides: dict[str, tuple[str, str | None]],
+                candidates: CandidateIndex) -> str:
+    pinned = overrides.get(rid)
+    if pinned is not None:
+        action, target = pinned
+        if action == "join" and target:
+            return target
+        return hub_id_for(rid)
+    geo = getattr(entity, "geo", None)
+    if entity.kind == "place" and geo is not None:
+        match = candidates.best_match(source, entity.display_name(), entity.type, geo.lat, geo.lon)
+        if match is not None:
+            return match
+    return hub_id_for(rid)
+
+
+def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime) -> None:
+    if not hub_ids:
+        return
+    priority = {s.name: s.priority for s in store.list_sources()}
+    members = store.records_of_hubs(hub_ids)
+    old = store.entity_checksums(hub_ids)
+    entities = []
+    for hub_id in hub_ids:
+        records = members.get(hub_id, [])
+        if not records:
+            continue
+        entity = build_hub(hub_id, records[0].kind, records, priority, now, old.get(hub_id))
+        if entity is not None:
+            entities.append(entity)
+    store.upsert_entities(entities)
+
+
+def rebuild(store: Store, hub_ids: list[str], clock: Clock = utc_now) -> None:
+    """Recompute hub entities after an override (split/join) changed their membership."""
+    with store.transaction():
+        _rebuild_hubs(store, hub_ids, clock())
+
+
+def describe_location(location: Location) -> str:
+    return location.describe()

@@ -1,0 +1,151 @@
+"""Merging: records of several sources become one hub entity, field by field, by source priority.
+
+The same real place from two sources (a station from DB data and from our demo set) is matched by
+name similarity + distance + type. Merges are reversible (overrides), and source records are never lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.spatial import cKDTree
+
+from datenhub.model.entity import MERGE_FIELDS
+from datenhub.model.licence import LICENCES, LicenceId
+from datenhub.store.base import Candidate, HubEntity, StoredRecord
+from datenhub.store.text import fold
+
+MATCH_RADIUS_M = 300.0
+NAME_THRESHOLD = 85.0
+CLOSE_NAME_THRESHOLD = 70.0  # within CLOSE_RADIUS_M a weaker name match suffices
+CLOSE_RADIUS_M = 60.0
+
+# Restrictiveness: the merged entity carries the most restrictive licence of what it uses.
+_RANK = {LicenceId.CC0_1_0: 0, LicenceId.DL_DE_ZERO_2_0: 0, LicenceId.CC_BY_4_0: 1, LicenceId.DL_DE_BY_2_0: 1,
+         LicenceId.CC_BY_SA_4_0: 2, LicenceId.ODBL_1_0: 2, LicenceId.CLOSED: 9}
+_DERIVED = ("municipality", "nearest_stations")
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def content_checksum(data: dict[str, Any]) -> str:
+    stable = {k: v for k, v in data.items() if k not in ("first_seen", "last_changed", "withdrawn_at", "provenance")}
+    return hashlib.sha1(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _type_family(typ: str) -> str:
+    return "station" if typ == "TrainStation" else "poi"
+
+
+def _name_key(name: str) -> str:
+    return fold(name).replace("hauptbahnhof", "hbf")
+
+
+def names_match(a: str, b: str, distance_m: float) -> float:
+    score = fuzz.token_set_ratio(_name_key(a), _name_key(b))
+    needed = CLOSE_NAME_THRESHOLD if distance_m <= CLOSE_RADIUS_M else NAME_THRESHOLD
+    return score if score >= needed else 0.0
+
+
+class CandidateIndex:
+    """Active entities of other sources in a KD-tree for fast radius lookups."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self.candidates = list(candidates)
+        if self.candidates:
+            lat0 = np.radians(51.5)
+            xy = np.array([[np.radians(c.lon) * np.cos(lat0), np.radians(c.lat)] for c in self.candidates])
+            self.tree: cKDTree | None = cKDTree(xy * 6_371_008.8)
+        else:
+            self.tree = None
+
+    def best_match(self, source: str, name: str, typ: str, lat: float, lon: float) -> str | None:
+        if self.tree is None:
+            return None
+        point = np.array([np.radians(lon) * np.cos(np.radians(51.5)), np.radians(lat)]) * 6_371_008.8
+        best, best_score = None, 0.0
+        for index in self.tree.query_ball_point(point, MATCH_RADIUS_M):
+            cand = self.candidates[index]
+            if source in cand.sources or _type_family(cand.type) != _type_family(typ):
+                continue
+            distance = float(np.hypot(*(self.tree.data[index] - point)))
+            score = names_match(name, cand.name, distance) - distance / 100.0
+            if score > best_score:
+                best, best_score = cand.hub_id, score
+        return best
+
+
+def _licence_of(record: StoredRecord) -> LicenceId:
+    return LicenceId(record.data.get("licence", "closed"))
+
+
+def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int],
+               first_seen: datetime) -> dict[str, Any] | None:
+    """The entity built from these (active) records, best source first; None if there are none."""
+    active = sorted((r for r in records if r.withdrawn_at is None),
+                    key=lambda r: (priority.get(r.source, 100), r.source, r.record_id))
+    if not active:
+        return None
+    base = dict(active[0].data)
+    provenance: dict[str, Any] = {}
+    used: list[StoredRecord] = []
+    for field in MERGE_FIELDS:
+        for record in active:
+            value = record.data.get(field)
+            if value not in _EMPTY:
+                base[field] = value
+                provenance[field] = {"source": record.source, "record_id": record.record_id,
+                                     "at": record.last_changed.isoformat()}
+                if record not in used:
+                    used.append(record)
+                break
+        else:
+            base.pop(field, None)
+    for field in _DERIVED:
+        base[field] = active[0].data.get(field)
+        for record in active:
+            if record.data.get(field) not in _EMPTY:
+                base[field] = record.data[field]
+                break
+    licences = sorted({_licence_of(r) for r in used}, key=lambda lid: _RANK[lid])
+    base["licence"] = licences[-1].value if licences else active[0].data.get("licence")
+    attributions = []
+    for record in used:
+        text = record.data.get("attribution")
+        if text and text not in attributions:
+            attributions.append(text)
+    base["attribution"] = "; ".join(attributions) or None
+    base["id"] = hub_id
+    base["sources"] = [r.record_id for r in active]
+    base["provenance"] = provenance
+    base["first_seen"] = first_seen.isoformat()
+    base["withdrawn_at"] = None
+    return {k: v for k, v in base.items() if v is not None or k in ("withdrawn_at",)}
+
+
+def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dict[str, int],
+              now: datetime, old_checksum: str | None) -> HubEntity | None:
+    """Recompute a hub entity; None when nothing changed (so the change feed stays quiet)."""
+    first_seen = min((r.first_seen for r in records), default=now)
+    full = merge_view(hub_id, records, priority, first_seen)
+    open_records = [r for r in records if LICENCES[_licence_of(r)].open]
+    data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
+    if full is None:
+        last = max(records, key=lambda r: r.last_changed)
+        tombstone = {**last.data, "id": hub_id, "withdrawn_at": now.isoformat()}
+        checksum = "withdrawn"
+        if old_checksum == checksum:
+            return None
+        return HubEntity(hub_id, kind, tombstone, None, checksum, now, now)
+    checksum = content_checksum(full) + ("" if data_open is None else content_checksum(data_open))[:8]
+    if checksum == old_checksum:
+        return None
+    full["last_changed"] = now.isoformat()
+    if data_open is not None:
+        data_open["last_changed"] = now.isoformat()
+    return HubEntity(hub_id, kind, full, data_open, checksum, now, None)

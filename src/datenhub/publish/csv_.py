@@ -1,0 +1,44 @@
+"""CSV: one flat row per entity, German names first, licence and attribution on every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from datenhub.publish.registry import Entities, Serializer, register_serializer
+
+COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", "description_de", "lat", "lon",
+           "street", "postal_code", "locality", "municipality", "ags", "kreis", "in_rvr", "website", "phone",
+           "opening_hours", "wheelchair", "nearest_station", "nearest_station_m", "start", "end", "licence",
+           "attribution", "sources", "last_changed")
+
+
+def to_row(e: dict[str, Any]) -> list[Any]:
+    name, desc = e.get("name") or {}, e.get("description") or {}
+    geo, addr = e.get("geo") or {}, e.get("address") or {}
+    muni, contact = e.get("municipality") or {}, e.get("contact") or {}
+    station = (e.get("nearest_stations") or [{}])[0]
+    return [e.get("id"), e.get("kind"), e.get("type"), "|".join(e.get("categories") or []), name.get("de"),
+            name.get("en"), name.get("nl"), desc.get("de"), geo.get("lat"), geo.get("lon"), addr.get("street"),
+            addr.get("postal_code"), addr.get("locality"), muni.get("name"), muni.get("ags"), muni.get("kreis"),
+            muni.get("in_rvr"), contact.get("website"), contact.get("phone"), e.get("opening_hours"),
+            e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
+            e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed")]
+
+
+def write_csv(entities: Entities) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for index, entity in enumerate(entities):
+        writer.writerow(["" if v is None else v for v in to_row(entity)])
+        if index % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+register_serializer(Serializer("csv", "text/csv; charset=utf-8", "csv", write_csv))

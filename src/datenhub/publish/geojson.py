@@ -1,0 +1,27 @@
+"""GeoJSON FeatureCollection (RFC 7946): geometry from `geo`, the canonical record as properties."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from datenhub.publish.registry import Entities, Serializer, register_serializer
+
+
+def to_feature(entity: dict[str, Any]) -> dict[str, Any]:
+    geo = entity.get("geo")
+    geometry = {"type": "Point", "coordinates": [geo["lon"], geo["lat"]]} if geo else None
+    properties = {k: v for k, v in entity.items() if k not in ("id", "geo")}
+    return {"type": "Feature", "id": entity["id"], "geometry": geometry, "properties": properties}
+
+
+def write_geojson(entities: Entities) -> Iterator[bytes]:
+    yield b'{"type":"FeatureCollection","features":['
+    for index, entity in enumerate(entities):
+        prefix = b"," if index else b""
+        yield prefix + json.dumps(to_feature(entity), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    yield b"]}\n"
+
+
+register_serializer(Serializer("geojson", "application/geo+json", "geojson", write_geojson))

@@ -1,0 +1,36 @@
+"""The serializer registry. Built-in formats register exactly like third-party ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+Entities = Iterable[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Serializer:
+    name: str
+    media_type: str
+    extension: str
+    write: Callable[[Entities], Iterator[bytes]]  # streams, so a 1M-entity export needs no 1M-entity list
+
+
+SERIALIZERS: dict[str, Serializer] = {}
+BUILTIN_MODULES = ("datenhub.publish.jsonl", "datenhub.publish.geojson", "datenhub.publish.csv_")
+
+
+def register_serializer(serializer: Serializer) -> Serializer:
+    SERIALIZERS[serializer.name] = serializer
+    return serializer
+
+
+def get_serializer(name: str) -> Serializer:
+    for module in BUILTIN_MODULES:
+        import_module(module)
+    try:
+        return SERIALIZERS[name]
+    except KeyError:
+        raise LookupError(f"unknown format {name!r}; known: {', '.join(sorted(SERIALIZERS))}") from None

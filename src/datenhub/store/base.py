@@ -1,0 +1,211 @@
+"""The Store contract. Every backend (SQLite default, PostgreSQL for scale) implements exactly this,
+and one parametrised test suite (tests/store/test_contract.py) runs against each.
+
+Rules every implementation keeps:
+- Writes happen inside `transaction()`; a failure or a killed process leaves the previous state.
+- Reads for anonymous callers never return closed-licence data: `Query.include_closed` is the only way in,
+  and it is applied in the query itself, not by filtering results afterwards.
+- Entities are returned as canonical JSON dicts (the hub's own JSON, as `Entity.model_dump(mode="json")`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from datenhub.ingest.base import RawInput
+from datenhub.notices import Notice
+from datenhub.store.query import Query
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    name: str
+    title: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    priority: int = 100  # lower wins when merging fields from several sources
+    url: str | None = None
+    description: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RecordState:
+    checksum: str
+    hub_id: str
+    withdrawn: bool
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    """One source record as it came in (validated and enriched), never lost, even when merged or withdrawn."""
+
+    record_id: str
+    source: str
+    local_id: str
+    kind: str
+    hub_id: str
+    checksum: str
+    data: dict[str, Any]
+    first_seen: datetime
+    last_changed: datetime
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class HubEntity:
+    """A published entity: the merge of its records. `data_open` is the view built from open records only."""
+
+    id: str
+    kind: str
+    data: dict[str, Any]
+    data_open: dict[str, Any] | None
+    checksum: str
+    changed_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An active place another record might merge into."""
+
+    hub_id: str
+    lat: float
+    lon: float
+    name: str
+    type: str
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    # distance in metres per item id when the query had `near`
+    distances: dict[str, float] = field(default_factory=dict)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (unreachable, wrong schema, locked); the message says what to do."""
+
+
+class Store(ABC):
+    url: str
+
+    # lifecycle ---------------------------------------------------------------------------------------------
+    @abstractmethod
+    def migrate(self) -> list[str]:
+        """Bring the schema up to date; return the names of the migrations applied."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """All writes inside commit together or not at all."""
+
+    # sources and raw input ---------------------------------------------------------------------------------
+    @abstractmethod
+    def upsert_source(self, source: SourceInfo) -> None: ...
+
+    @abstractmethod
+    def get_source(self, name: str) -> SourceInfo | None: ...
+
+    @abstractmethod
+    def list_sources(self) -> list[SourceInfo]:
+        """Every source with stats: records, active, withdrawn, last_import."""
+
+    @abstractmethod
+    def save_raw(self, raw: RawInput) -> int:
+        """Keep the raw bytes (deduplicated by source + checksum); return its id."""
+
+    @abstractmethod
+    def get_raw(self, raw_id: int) -> RawInput | None: ...
+
+    # imports and notices -----------------------------------------------------------------------------------
+    @abstractmethod
+    def start_import(self, source: str, adapter: str, raw_id: int | None, at: datetime) -> int: ...
+
+    @abstractmethod
+    def finish_import(self, import_id: int, status: str, stats: dict[str, Any], at: datetime) -> None: ...
+
+    @abstractmethod
+    def list_imports(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def save_notices(self, import_id: int, notices: list[Notice]) -> None: ...
+
+    @abstractmethod
+    def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
+                     import_id: int | None = None, limit: int = 100) -> list[Notice]: ...
+
+    # records -----------------------------------------------------------------------------------------------
+    @abstractmethod
+    def record_states(self, source: str) -> dict[str, RecordState]:
+        """local id -> state, for every record the source ever delivered."""
+
+    @abstractmethod
+    def upsert_records(self, records: list[StoredRecord]) -> None:
+        """Insert or replace; the previous version of a changed record goes to its history."""
+
+    @abstractmethod
+    def withdraw_records(self, record_ids: list[str], at: datetime) -> None: ...
+
+    @abstractmethod
+    def get_record(self, record_id: str) -> StoredRecord | None: ...
+
+    @abstractmethod
+    def records_of_hubs(self, hub_ids: list[str]) -> dict[str, list[StoredRecord]]:
+        """Active and withdrawn records grouped by hub id."""
+
+    @abstractmethod
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        """Earlier versions, oldest first: [{'changed_at', 'checksum', 'data'}]."""
+
+    @abstractmethod
+    def reassign_records(self, assignments: dict[str, str]) -> None:
+        """record id -> new hub id (merges and splits)."""
+
+    # hub entities ------------------------------------------------------------------------------------------
+    @abstractmethod
+    def merge_candidates(self, kind: str) -> list[Candidate]:
+        """Every active entity of a kind with a position, for dedupe."""
+
+    @abstractmethod
+    def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]: ...
+
+    @abstractmethod
+    def upsert_entities(self, entities: list[HubEntity]) -> None:
+        """Write entities and their search indexes; withdrawn ones become tombstones out of the indexes."""
+
+    @abstractmethod
+    def add_alias(self, alias: str, hub_id: str) -> None: ...
+
+    @abstractmethod
+    def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
+        """Pin a record: action 'split' (own entity) or 'join' (into hub_id); 'clear' removes the pin."""
+
+    @abstractmethod
+    def overrides(self) -> dict[str, tuple[str, str | None]]: ...
+
+    # reading -----------------------------------------------------------------------------------------------
+    @abstractmethod
+    def get_entity(self, entity_id: str, *, include_closed: bool = False,
+                   include_withdrawn: bool = False) -> dict[str, Any] | None:
+        """By hub id, alias, or source record id (`source:local`)."""
+
+    @abstractmethod
+    def search(self, query: Query) -> Page: ...
+
+    @abstractmethod
+    def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
+        """Every active entity, in id order (exports and dumps)."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """places, events, records, withdrawn, sources, raw_inputs, notices."""

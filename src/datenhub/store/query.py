@@ -1,0 +1,202 @@
+"""One filter language for every endpoint and backend: parsed once here, executed by each store."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 20
+SORTS = ("relevance", "name", "distance", "changed", "start")
+WHEELCHAIR = ("yes", "limited", "no")
+
+
+class QueryError(ValueError):
+    """A parameter is wrong; `param` names it so the API can say which."""
+
+    def __init__(self, param: str, detail: str) -> None:
+        super().__init__(f"{param}: {detail}")
+        self.param = param
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    kind: str | None = "place"
+    q: str | None = None
+    categories: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    municipality: str | None = None  # AGS after resolution
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat (OGC order)
+    near: tuple[float, float] | None = None  # lat, lon
+    radius: float | None = None  # metres
+    wheelchair: tuple[str, ...] = ()
+    open_licence_only: bool = False
+    include_closed: bool = False  # only for callers allowed to read closed data
+    sources: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    changed_since: datetime | None = None  # delta feed: includes tombstones of withdrawn entities
+    date_from: datetime | None = None  # events ending at or after
+    date_to: datetime | None = None  # events starting before
+    open_at: datetime | None = None  # filled by the opening-hours engine where available
+    sort: str | None = None
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        if self.changed_since is not None:
+            return "changed"
+        if self.q:
+            return "relevance"
+        if self.near:
+            return "distance"
+        if self.kind == "event":
+            return "start"
+        return "name"
+
+    def with_cursor(self, cursor: str | None) -> Query:
+        return replace(self, cursor=cursor)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, expected_len: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError):
+        raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
+    if not isinstance(values, list) or len(values) != expected_len:
+        raise QueryError("cursor", "the cursor belongs to a different sort order; start again without it")
+    return values
+
+
+def _floats(param: str, value: str, count: int) -> list[float]:
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != count:
+        raise QueryError(param, f"expected {count} comma-separated numbers, got {value!r}")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise QueryError(param, f"expected numbers, got {value!r}") from None
+    if any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
+        raise QueryError(param, "numbers must be finite")
+    return numbers
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    min_lon, min_lat, max_lon, max_lat = _floats("bbox", value, 4)
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise QueryError("bbox", "coordinates out of range; order is minLon,minLat,maxLon,maxLat")
+    if min_lat > max_lat or min_lon > max_lon:
+        raise QueryError("bbox", "minimum above maximum; order is minLon,minLat,maxLon,maxLat")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def parse_near(value: str) -> tuple[float, float]:
+    lat, lon = _floats("near", value, 2)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise QueryError("near", "expected lat,lon in WGS84 degrees")
+    return lat, lon
+
+
+def parse_datetime(param: str, value: str) -> datetime:
+    text = value.strip()
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
+    except ValueError:
+        raise QueryError(param, f"expected an ISO 8601 date or date-time, got {value!r}") from None
+    if at.tzinfo is None:
+        from datenhub.clock import BERLIN
+
+        at = at.replace(tzinfo=BERLIN)
+    return at.astimezone(UTC)
+
+
+def _list(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(p.strip() for item in items for p in re.split(r",", item) if p.strip())
+
+
+def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
+                resolve_municipality: Any = None) -> Query:
+    """Build a Query from string parameters (HTTP query or CLI options). Raises QueryError."""
+    get = params.get
+    limit_raw = get("limit")
+    limit = DEFAULT_LIMIT
+    if limit_raw not in (None, ""):
+        try:
+            limit = int(str(limit_raw))
+        except ValueError:
+            raise QueryError("limit", f"expected a whole number, got {limit_raw!r}") from None
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
+    near = parse_near(str(get("near"))) if get("near") else None
+    radius = None
+    if get("radius") not in (None, ""):
+        try:
+            radius = float(str(get("radius")))
+        except ValueError:
+            raise QueryError("radius", "expected metres as a number") from None
+        if not 0 < radius <= 500_000:
+            raise QueryError("radius", "must be between 0 and 500000 metres")
+        if near is None:
+            raise QueryError("radius", "needs near=lat,lon")
+    wheelchair = _list(get("wheelchair"))
+    for value in wheelchair:
+        if value not in WHEELCHAIR:
+            raise QueryError("wheelchair", f"expected one of {', '.join(WHEELCHAIR)}")
+    sort = get("sort") or None
+    if sort is not None and sort not in SORTS:
+        raise QueryError("sort", f"expected one of {', '.join(SORTS)}")
+    if sort == "distance" and near is None:
+        raise QueryError("sort", "sort=distance needs near=lat,lon")
+    if sort == "relevance" and not get("q"):
+        raise QueryError("sort", "sort=relevance needs q")
+    licence = get("licence")
+    if licence not in (None, "", "open", "any"):
+        raise QueryError("licence", "expected 'open' (open licences only)")
+    municipality = None
+    if get("municipality"):
+        municipality = str(get("municipality"))
+        if resolve_municipality is not None:
+            resolved = resolve_municipality(municipality)
+            if resolved is None:
+                raise QueryError("municipality", f"unknown municipality {municipality!r} (name or AGS)")
+            municipality = resolved
+    q = get("q")
+    if q is not None and len(str(q)) > 500:
+        raise QueryError("q", "at most 500 characters")
+    return Query(
+        kind=kind,
+        q=str(q).strip() or None if q else None,
+        categories=_list(get("category")),
+        types=_list(get("type")),
+        municipality=municipality,
+        bbox=parse_bbox(str(get("bbox"))) if get("bbox") else None,
+        near=near,
+        radius=radius,
+        wheelchair=wheelchair,
+        open_licence_only=licence == "open",
+        sources=_list(get("source")),
+        changed_since=parse_datetime("changed_since", str(get("changed_since"))) if get("changed_since") else None,
+        date_from=parse_datetime("from", str(get("from"))) if get("from") else None,
+        date_to=parse_datetime("to", str(get("to"))) if get("to") else None,
+        open_at=parse_datetime("open_at", str(get("open_at"))) if get("open_at") else None,
+        sort=sort,
+        cursor=get("cursor") or None,
+        limit=limit,
+    )

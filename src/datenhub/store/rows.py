@@ -1,0 +1,76 @@
+"""Backend-neutral derivation of the indexed columns of an entity (so SQLite and PostgreSQL agree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from datenhub.store.base import HubEntity
+from datenhub.store.text import fold, index_text
+
+
+def iso(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _search_text(data: dict[str, Any] | None) -> str:
+    if not data:
+        return ""
+    municipality = data.get("municipality") or {}
+    address = data.get("address") or {}
+    return index_text(
+        *(data.get("name") or {}).values(),
+        *(data.get("description") or {}).values(),
+        " ".join(data.get("categories") or []),
+        " ".join(data.get("keywords") or []),
+        municipality.get("name"),
+        address.get("locality"),
+        data.get("location_name"),
+    )
+
+
+@dataclass(slots=True)
+class EntityColumns:
+    name_sort: str
+    lat: float | None
+    lon: float | None
+    municipality_ags: str | None
+    wheelchair: str | None
+    has_open: bool
+    all_open: bool
+    start_at: str | None
+    end_at: str | None
+    tags: list[str]
+    open_text: str
+    all_text: str
+
+
+def entity_columns(entity: HubEntity) -> EntityColumns:
+    data = entity.data
+    shown = entity.data_open or data
+    name = (shown.get("name") or {}).get("de") or next(iter((shown.get("name") or {"": ""}).values()))
+    geo = shown.get("geo") or data.get("geo")
+    tags = [f"type:{data.get('type')}"]
+    tags += [f"cat:{c}" for c in data.get("categories") or []]
+    tags += [f"src:{rid.split(':', 1)[0]}" for rid in data.get("sources") or []]
+    start = data.get("start")
+    end = data.get("end") or start
+    return EntityColumns(
+        name_sort=fold(name)[:200],
+        lat=geo["lat"] if geo else None,
+        lon=geo["lon"] if geo else None,
+        municipality_ags=(data.get("municipality") or {}).get("ags"),
+        wheelchair=data.get("wheelchair"),
+        has_open=entity.data_open is not None,
+        all_open=entity.data_open is not None and entity.data_open == data,
+        start_at=iso(datetime.fromisoformat(start)) if start else None,
+        end_at=iso(datetime.fromisoformat(end)) if end else None,
+        tags=sorted(set(tags)),
+        open_text=_search_text(entity.data_open),
+        all_text=_search_text(data),
+    )

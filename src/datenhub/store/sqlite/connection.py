@@ -1,0 +1,66 @@
+"""SQLite connections: one per thread, WAL so readers never block the importer."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from datenhub.store.base import StoreError
+
+
+def path_from_url(url: str) -> str:
+    """sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory: → a path for sqlite3."""
+    if not url.startswith("sqlite://"):
+        raise StoreError(f"not a SQLite URL: {url!r} (expected sqlite:///path/to/file.db)")
+    rest = url.removeprefix("sqlite://")
+    if rest in ("", "/", "/:memory:"):
+        return ":memory:"
+    return rest[1:] if rest.startswith("/") else rest
+
+
+class Connections:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._memory: sqlite3.Connection | None = None
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if path != ":memory:":
+            parent = Path(path).parent
+            if not parent.exists():
+                raise StoreError(f"the folder {parent} for the database does not exist")
+
+    def get(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            if self._memory is None:
+                self._memory = self._open()
+            return self._memory
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self.path} as a SQLite database: {exc}") from None
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA mmap_size=268435456")
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._memory = None
+        self._local = threading.local()

@@ -1,0 +1,59 @@
+"""SQLite schema migrations, applied in order and recorded in `schema_migrations`."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_foundation", """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY, title TEXT, licence TEXT, attribution TEXT, priority INTEGER NOT NULL DEFAULT 100,
+    url TEXT, description TEXT
+);
+CREATE TABLE raw_inputs (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT,
+    fetched_at TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL,
+    UNIQUE (source, sha256)
+);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, adapter TEXT NOT NULL, raw_id INTEGER REFERENCES raw_inputs(id),
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, stats TEXT
+);
+CREATE TABLE records (
+    record_id TEXT PRIMARY KEY, source TEXT NOT NULL, local_id TEXT NOT NULL, kind TEXT NOT NULL,
+    hub_id TEXT NOT NULL, checksum TEXT NOT NULL, data TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_changed TEXT NOT NULL, withdrawn_at TEXT
+);
+CREATE INDEX records_source ON records (source);
+CREATE INDEX records_hub ON records (hub_id);
+CREATE TABLE record_history (
+    record_id TEXT NOT NULL, changed_at TEXT NOT NULL, checksum TEXT NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX record_history_id ON record_history (record_id);
+CREATE TABLE entities (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, type TEXT NOT NULL,
+    name_sort TEXT NOT NULL, lat REAL, lon REAL, municipality_ags TEXT, wheelchair TEXT,
+    has_open INTEGER NOT NULL, all_open INTEGER NOT NULL, start_at TEXT, end_at TEXT,
+    checksum TEXT NOT NULL, changed_at TEXT NOT NULL, seq INTEGER NOT NULL, withdrawn_at TEXT,
+    data TEXT NOT NULL, data_open TEXT
+);
+CREATE INDEX entities_kind_name ON entities (kind, name_sort, id);
+CREATE INDEX entities_changed ON entities (changed_at, id);
+CREATE INDEX entities_municipality ON entities (municipality_ags);
+CREATE INDEX entities_start ON entities (kind, start_at, id);
+CREATE TABLE entity_tags (tag TEXT NOT NULL, entity_rowid INTEGER NOT NULL, PRIMARY KEY (tag, entity_rowid))
+    WITHOUT ROWID;
+CREATE INDEX entity_tags_rowid ON entity_tags (entity_rowid);
+CREATE VIRTUAL TABLE entities_fts USING fts5 (open_text, all_text, tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3');
+CREATE VIRTUAL TABLE entities_rtree USING rtree (id, min_lat, max_lat, min_lon, max_lon);
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, hub_id TEXT NOT NULL);
+CREATE TABLE overrides (record_id TEXT PRIMARY KEY, action TEXT NOT NULL, hub_id TEXT, created_at TEXT NOT NULL);
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, source TEXT, code TEXT NOT NULL, severity TEXT NOT NULL,
+    message TEXT NOT NULL, file TEXT, row INTEGER, pointer TEXT, field TEXT, entity_id TEXT, value TEXT
+);
+CREATE INDEX notices_import ON notices (import_id);
+CREATE INDEX notices_code ON notices (source, code);
+CREATE INDEX notices_entity ON notices (entity_id);
+"""),
+]

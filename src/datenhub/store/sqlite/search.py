@@ -1,0 +1,144 @@
+"""Turn a Query into one SQLite statement: filters, licence rule, keyset pagination, all in SQL."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from typing import Any
+
+from datenhub.enrich.geo import bbox_around, haversine_m
+from datenhub.store.base import Page
+from datenhub.store.query import Query, QueryError, decode_cursor, encode_cursor
+from datenhub.store.rows import iso
+from datenhub.store.text import query_terms
+
+_M_PER_DEG = 111_195.0
+
+
+def fts_expression(q: str, column: str) -> str | None:
+    terms = query_terms(q)
+    if not terms:
+        return None
+    # Every term must match; the last one as a prefix so results appear while the user types.
+    parts = [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*']
+    return f"{column} : ({' '.join(parts)})"
+
+
+def run_search(db: sqlite3.Connection, query: Query) -> Page:
+    open_view = not query.include_closed or query.open_licence_only
+    data_col = "e.data_open" if open_view else "e.data"
+    where: list[str] = []
+    params: list[Any] = []
+    joins = ""
+    if query.kind:
+        where.append("e.kind = ?")
+        params.append(query.kind)
+    if open_view:
+        where.append("e.has_open = 1")  # the licence rule lives in the query, not in a later filter
+    if query.changed_since is not None:
+        where.append("e.changed_at > ?")
+        params.append(iso(query.changed_since))
+    else:
+        where.append("e.withdrawn_at IS NULL")
+    rank_expr = None
+    if query.q:
+        expression = fts_expression(query.q, "open_text" if open_view else "all_text")
+        if expression is None:
+            return Page([], None)
+        joins += " JOIN entities_fts ON entities_fts.rowid = e.rowid"
+        where.append("entities_fts MATCH ?")
+        params.append(expression)
+        rank_expr = "entities_fts.rank"
+    if query.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = query.bbox
+        where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
+                     "min_lon >= ? AND max_lon <= ?)")
+        params += [min_lat, max_lat, min_lon, max_lon]
+    dist_expr = None
+    if query.near is not None:
+        lat, lon = query.near
+        kx = math.cos(math.radians(lat)) * _M_PER_DEG
+        dist_expr = f"(((e.lat - {lat!r}) * {_M_PER_DEG!r}) * ((e.lat - {lat!r}) * {_M_PER_DEG!r}) + " \
+                    f"((e.lon - {lon!r}) * {kx!r}) * ((e.lon - {lon!r}) * {kx!r}))"
+        where.append("e.lat IS NOT NULL")
+        if query.radius is not None:
+            min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
+            where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
+                         "min_lon >= ? AND max_lon <= ?)")
+            params += [min_lat, max_lat, min_lon, max_lon]
+            where.append(f"{dist_expr} <= ?")
+            params.append(query.radius * query.radius)
+    for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources)):
+        if values:
+            marks = ",".join("?" * len(values))
+            where.append(f"e.rowid IN (SELECT entity_rowid FROM entity_tags WHERE tag IN ({marks}))")
+            params += [f"{prefix}:{v}" for v in values]
+    if query.municipality:
+        where.append("e.municipality_ags = ?")
+        params.append(query.municipality)
+    if query.wheelchair:
+        where.append(f"e.wheelchair IN ({','.join('?' * len(query.wheelchair))})")
+        params += list(query.wheelchair)
+    if query.ids:
+        where.append(f"e.id IN ({','.join('?' * len(query.ids))})")
+        params += list(query.ids)
+    if query.date_from is not None:
+        where.append("e.end_at >= ?")
+        params.append(iso(query.date_from))
+    if query.date_to is not None:
+        where.append("e.start_at < ?")
+        params.append(iso(query.date_to))
+    if query.open_at is not None:
+        from datenhub.store.hooks import open_at_rowids
+
+        allowed = open_at_rowids(db, query)
+        where.append(f"e.rowid IN ({','.join(str(r) for r in allowed) or 'NULL'})")
+
+    sort = query.effective_sort()
+    if sort == "relevance":
+        if rank_expr is None:
+            raise QueryError("sort", "sort=relevance needs q")
+        key = rank_expr
+    elif sort == "distance":
+        if dist_expr is None:
+            raise QueryError("sort", "sort=distance needs near=lat,lon")
+        key = dist_expr
+    elif sort == "changed":
+        key = "e.seq"
+    elif sort == "start":
+        key = "e.start_at"
+    else:
+        key = "e.name_sort"
+    if query.cursor:
+        last_key, last_id = decode_cursor(query.cursor, 2)
+        where.append(f"({key}, e.id) > (?, ?)")
+        params += [last_key, last_id]
+    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
+        if query.changed_since is not None else data_col
+    sql = (f"SELECT e.id, {select_data}, {key}, e.withdrawn_at, e.changed_at FROM entities e{joins} "
+           f"WHERE {' AND '.join(where) or '1'} ORDER BY {key}, e.id LIMIT ?")
+    params.append(query.limit + 1)
+    try:
+        rows = db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc).lower():
+            raise QueryError("q", "the search text cannot be used; use words, not operators") from None
+        raise
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items: list[dict[str, Any]] = []
+    distances: dict[str, float] = {}
+    for entity_id, data, _, withdrawn_at, changed_at in rows:
+        if data is None:
+            # a tombstone for the delta feed: the id and when it went away, nothing else
+            items.append({"id": entity_id, "withdrawn_at": withdrawn_at, "last_changed": changed_at,
+                          "tombstone": True})
+            continue
+        item = json.loads(data)
+        items.append(item)
+        if query.near is not None and item.get("geo"):
+            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
+                                                     item["geo"]["lon"]), 1)
+    next_cursor = encode_cursor([rows[-1][2], rows[-1][0]]) if more and rows else None
+    return Page(items, next_cursor, distances)

@@ -1,0 +1,364 @@
+"""SqliteStore: the embedded default backend (WAL, FTS5 with German stems, R*Tree)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from datenhub.ingest.base import RawInput
+from datenhub.notices import Location, Notice, Severity
+from datenhub.store.base import (
+    Candidate,
+    HubEntity,
+    Page,
+    RecordState,
+    SourceInfo,
+    Store,
+    StoredRecord,
+)
+from datenhub.store.query import Query
+from datenhub.store.rows import entity_columns, iso, parse_iso
+from datenhub.store.sqlite.connection import Connections, path_from_url
+from datenhub.store.sqlite.schema import MIGRATIONS
+from datenhub.store.sqlite.search import run_search
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class SqliteStore(Store):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conns = Connections(path_from_url(url))
+        self._depth = 0
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._conns.get()
+
+    # lifecycle ---------------------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, iso(datetime.now(UTC))))
+            applied.append(name)
+        return applied
+
+    def close(self) -> None:
+        self._conns.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        db = self.db
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # sources and raw input ---------------------------------------------------------------------------------
+    def upsert_source(self, source: SourceInfo) -> None:
+        self.db.execute(
+            "INSERT INTO sources (name, title, licence, attribution, priority, url, description) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET title = coalesce(excluded.title, title), "
+            "licence = coalesce(excluded.licence, licence), attribution = coalesce(excluded.attribution, attribution),"
+            " priority = excluded.priority, url = coalesce(excluded.url, url), "
+            "description = coalesce(excluded.description, description)",
+            (source.name, source.title, source.licence, source.attribution, source.priority, source.url,
+             source.description),
+        )
+
+    def _source_from_row(self, row: tuple[Any, ...]) -> SourceInfo:
+        return SourceInfo(name=row[0], title=row[1], licence=row[2], attribution=row[3], priority=row[4],
+                          url=row[5], description=row[6])
+
+    def get_source(self, name: str) -> SourceInfo | None:
+        row = self.db.execute("SELECT name, title, licence, attribution, priority, url, description FROM sources "
+                              "WHERE name = ?", (name,)).fetchone()
+        return self._source_from_row(row) if row else None
+
+    def list_sources(self) -> list[SourceInfo]:
+        out = []
+        rows = self.db.execute("SELECT name, title, licence, attribution, priority, url, description FROM sources "
+                               "ORDER BY priority, name").fetchall()
+        for row in rows:
+            info = self._source_from_row(row)
+            total, withdrawn = self.db.execute(
+                "SELECT count(*), count(withdrawn_at) FROM records WHERE source = ?", (info.name,)).fetchone()
+            last = self.db.execute("SELECT finished_at, status FROM imports WHERE source = ? ORDER BY id DESC LIMIT 1",
+                                   (info.name,)).fetchone()
+            info.stats = {"records": total, "active": total - withdrawn, "withdrawn": withdrawn,
+                          "last_import": last[0] if last else None, "last_status": last[1] if last else None}
+            out.append(info)
+        return out
+
+    def save_raw(self, raw: RawInput) -> int:
+        sha = raw.sha256
+        row = self.db.execute("SELECT id FROM raw_inputs WHERE source = ? AND sha256 = ?", (raw.source, sha)).fetchone()
+        if row:
+            return int(row[0])
+        cur = self.db.execute(
+            "INSERT INTO raw_inputs (source, name, media_type, fetched_at, sha256, size, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (raw.source, raw.name, raw.media_type, iso(raw.fetched_at), sha, len(raw.payload), raw.payload),
+        )
+        return int(cur.lastrowid or 0)
+
+    def get_raw(self, raw_id: int) -> RawInput | None:
+        row = self.db.execute("SELECT source, name, payload, fetched_at, media_type FROM raw_inputs WHERE id = ?",
+                              (raw_id,)).fetchone()
+        if row is None:
+            return None
+        return RawInput(row[0], row[1], bytes(row[2]), parse_iso(row[3]) or datetime.now(UTC), row[4])
+
+    # imports and notices -----------------------------------------------------------------------------------
+    def start_import(self, source: str, adapter: str, raw_id: int | None, at: datetime) -> int:
+        cur = self.db.execute("INSERT INTO imports (source, adapter, raw_id, started_at, status) "
+                              "VALUES (?, ?, ?, ?, 'running')", (source, adapter, raw_id, iso(at)))
+        return int(cur.lastrowid or 0)
+
+    def finish_import(self, import_id: int, status: str, stats: dict[str, Any], at: datetime) -> None:
+        self.db.execute("UPDATE imports SET status = ?, stats = ?, finished_at = ? WHERE id = ?",
+                        (status, _dumps(stats), iso(at), import_id))
+
+    def list_imports(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql = "SELECT id, source, adapter, raw_id, started_at, finished_at, status, stats FROM imports"
+        params: list[Any] = []
+        if source:
+            sql += " WHERE source = ?"
+            params.append(source)
+        rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        keys = ("id", "source", "adapter", "raw_id", "started_at", "finished_at", "status", "stats")
+        return [{**dict(zip(keys, r, strict=True)), "stats": json.loads(r[7]) if r[7] else {}} for r in rows]
+
+    def save_notices(self, import_id: int, notices: list[Notice]) -> None:
+        self.db.executemany(
+            "INSERT INTO notices (import_id, source, code, severity, message, file, row, pointer, field, entity_id,"
+            " value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(import_id, n.location.source, n.code, n.severity.value, n.message, n.location.file, n.location.row,
+              n.location.pointer, n.location.field, n.location.entity_id, n.value) for n in notices],
+        )
+
+    def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
+                     import_id: int | None = None, limit: int = 100) -> list[Notice]:
+        where, params = [], []
+        for column, value in (("source", source), ("code", code), ("entity_id", entity_id),
+                              ("import_id", import_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = ("SELECT code, severity, message, source, file, row, pointer, field, entity_id, value FROM notices"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+        return [Notice(r[0], Severity(r[1]), r[2], Location(r[3], r[4], r[5], r[6], r[7], r[8]), r[9])
+                for r in self.db.execute(sql, [*params, limit])]
+
+    # records -----------------------------------------------------------------------------------------------
+    def record_states(self, source: str) -> dict[str, RecordState]:
+        return {r[0]: RecordState(r[1], r[2], r[3] is not None) for r in self.db.execute(
+            "SELECT local_id, checksum, hub_id, withdrawn_at FROM records WHERE source = ?", (source,))}
+
+    def upsert_records(self, records: list[StoredRecord]) -> None:
+        db = self.db
+        ids = [r.record_id for r in records]
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
+                       f"last_changed, checksum, data FROM records WHERE record_id IN ({marks})", chunk)
+        db.executemany(
+            "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed,"
+            " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET "
+            "hub_id = excluded.hub_id, checksum = excluded.checksum, data = excluded.data, "
+            "last_changed = excluded.last_changed, withdrawn_at = excluded.withdrawn_at, kind = excluded.kind",
+            [(r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, _dumps(r.data), iso(r.first_seen),
+              iso(r.last_changed), iso(r.withdrawn_at)) for r in records],
+        )
+
+    def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
+        self.db.executemany("UPDATE records SET withdrawn_at = ? WHERE record_id = ? AND withdrawn_at IS NULL",
+                            [(iso(at), rid) for rid in record_ids])
+
+    def _record(self, row: tuple[Any, ...]) -> StoredRecord:
+        return StoredRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]),
+                            parse_iso(row[7]) or datetime.now(UTC), parse_iso(row[8]) or datetime.now(UTC),
+                            parse_iso(row[9]))
+
+    _RECORD_COLUMNS = ("record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, "
+                       "withdrawn_at")
+
+    def get_record(self, record_id: str) -> StoredRecord | None:
+        row = self.db.execute(f"SELECT {self._RECORD_COLUMNS} FROM records WHERE record_id = ?",
+                              (record_id,)).fetchone()
+        return self._record(row) if row else None
+
+    def records_of_hubs(self, hub_ids: list[str]) -> dict[str, list[StoredRecord]]:
+        out: dict[str, list[StoredRecord]] = {}
+        for chunk in _chunks(hub_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT {self._RECORD_COLUMNS} FROM records WHERE hub_id IN ({marks})",
+                                       chunk):
+                out.setdefault(row[4], []).append(self._record(row))
+        return out
+
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        return [{"changed_at": r[0], "checksum": r[1], "data": json.loads(r[2])} for r in self.db.execute(
+            "SELECT changed_at, checksum, data FROM record_history WHERE record_id = ? ORDER BY rowid", (record_id,))]
+
+    def reassign_records(self, assignments: dict[str, str]) -> None:
+        self.db.executemany("UPDATE records SET hub_id = ? WHERE record_id = ?",
+                            [(hub, rid) for rid, hub in assignments.items()])
+
+    # hub entities ------------------------------------------------------------------------------------------
+    def merge_candidates(self, kind: str) -> list[Candidate]:
+        out = []
+        for row in self.db.execute("SELECT e.id, e.lat, e.lon, e.data FROM entities e WHERE e.kind = ? AND "
+                                   "e.withdrawn_at IS NULL AND e.lat IS NOT NULL", (kind,)):
+            data = json.loads(row[3])
+            out.append(Candidate(row[0], row[1], row[2], (data.get("name") or {}).get("de") or "",
+                                 data.get("type") or "", tuple(s.split(":", 1)[0] for s in data.get("sources", []))))
+        return out
+
+    def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
+        out = {}
+        for chunk in _chunks(hub_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
+        return out
+
+    def upsert_entities(self, entities: list[HubEntity]) -> None:
+        if not entities:
+            return
+        db = self.db
+        seq = int((db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone() or ["0"])[0])
+        existing = {}
+        for chunk in _chunks([e.id for e in entities], 500):
+            marks = ",".join("?" * len(chunk))
+            existing.update(db.execute(f"SELECT id, rowid FROM entities WHERE id IN ({marks})", chunk).fetchall())
+        old_rowids = list(existing.values())
+        for chunk in _chunks(old_rowids, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM entities_fts WHERE rowid IN ({marks})", chunk)
+            db.execute(f"DELETE FROM entities_rtree WHERE id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM entity_tags WHERE entity_rowid IN ({marks})", chunk)
+        rows, fts, rtree, tags = [], [], [], []
+        next_rowid = int((db.execute("SELECT max(rowid) FROM entities").fetchone()[0]) or 0)
+        for entity in entities:
+            seq += 1
+            cols = entity_columns(entity)
+            rowid = existing.get(entity.id)
+            if rowid is None:
+                next_rowid += 1
+                rowid = next_rowid
+            rows.append((rowid, entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat,
+                         cols.lon, cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open),
+                         cols.start_at, cols.end_at, entity.checksum, iso(entity.changed_at), seq,
+                         iso(entity.withdrawn_at), _dumps(entity.data),
+                         None if entity.data_open is None else _dumps(entity.data_open)))
+            if entity.withdrawn_at is not None:
+                continue
+            fts.append((rowid, cols.open_text, cols.all_text))
+            if cols.lat is not None:
+                rtree.append((rowid, cols.lat, cols.lat, cols.lon, cols.lon))
+            tags.extend((tag, rowid) for tag in cols.tags)
+        db.executemany(
+            "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
+            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
+            "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
+            "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "
+            "has_open = excluded.has_open, all_open = excluded.all_open, start_at = excluded.start_at, "
+            "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
+            "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
+            "data_open = excluded.data_open", rows)
+        db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text) VALUES (?, ?, ?)", fts)
+        db.executemany("INSERT INTO entities_rtree VALUES (?, ?, ?, ?, ?)", rtree)
+        db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)
+        db.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = "
+                   "excluded.value", (str(seq),))
+
+    def add_alias(self, alias: str, hub_id: str) -> None:
+        self.db.execute("INSERT INTO aliases (alias, hub_id) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET "
+                        "hub_id = excluded.hub_id", (alias, hub_id))
+
+    def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
+        if action == "clear":
+            self.db.execute("DELETE FROM overrides WHERE record_id = ?", (record_id,))
+            return
+        self.db.execute("INSERT INTO overrides (record_id, action, hub_id, created_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (record_id) DO UPDATE SET action = excluded.action, hub_id = excluded.hub_id, "
+                        "created_at = excluded.created_at", (record_id, action, hub_id, iso(at)))
+
+    def overrides(self) -> dict[str, tuple[str, str | None]]:
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT record_id, action, hub_id FROM overrides")}
+
+    # reading -----------------------------------------------------------------------------------------------
+    def _resolve(self, entity_id: str) -> str:
+        if ":" in entity_id:
+            row = self.db.execute("SELECT hub_id FROM records WHERE record_id = ?", (entity_id,)).fetchone()
+            if row:
+                return str(row[0])
+        row = self.db.execute("SELECT hub_id FROM aliases WHERE alias = ?", (entity_id,)).fetchone()
+        return str(row[0]) if row else entity_id
+
+    def get_entity(self, entity_id: str, *, include_closed: bool = False,
+                   include_withdrawn: bool = False) -> dict[str, Any] | None:
+        column = "data" if include_closed else "data_open"
+        sql = f"SELECT {column} FROM entities WHERE id = ?" + ("" if include_withdrawn else " AND withdrawn_at IS NULL")
+        row = self.db.execute(sql, (self._resolve(entity_id),)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return json.loads(row[0])  # type: ignore[no-any-return]
+
+    def search(self, query: Query) -> Page:
+        return run_search(self.db, query)
+
+    def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
+        column = "data" if include_closed else "data_open"
+        sql = f"SELECT {column} FROM entities WHERE withdrawn_at IS NULL AND {column} IS NOT NULL"
+        params: list[Any] = []
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        for row in self.db.execute(sql + " ORDER BY id", params):
+            yield json.loads(row[0])
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "places": one("SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL"),
+            "events": one("SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL"),
+            "withdrawn": one("SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL"),
+            "records": one("SELECT count(*) FROM records"),
+            "sources": one("SELECT count(*) FROM sources"),
+            "raw_inputs": one("SELECT count(*) FROM raw_inputs"),
+            "notices": one("SELECT count(*) FROM notices"),
+        }
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
