@@ -16,6 +16,15 @@ from .tokenizer import tokenize
 
 DEFAULT_HORIZON_DAYS = 400
 
+# How the reference engine reads the simple values of the OSM key "lit".
+LIT_VALUES = {
+    "yes": 'sunset-sunrise open "specified as yes: At night (unknown time schedule or daylight detection)"',
+    "automatic": 'unknown "specified as automatic: When someone enters the way the lights are turned on."',
+    "no": 'off "specified as no: There are no lights installed."',
+    "interval": 'unknown "specified as interval"',
+    "limited": 'unknown "specified as limited"',
+}
+
 Interval = tuple[datetime, datetime, str, str | None]
 
 
@@ -70,12 +79,22 @@ class OpeningHours:
         lat: float | None = None,
         lon: float | None = None,
         state: str | None = "NW",
-        mode: int = 0,
+        mode: int | None = None,
+        key: str = "opening_hours",
     ) -> OpeningHours:
-        """Compile ``value`` (cached). ``state`` is the German state for PH/SH; ``mode`` 0 = time ranges,
-        1 = points in time, 2 = both. Raises :class:`OpeningHoursError` for invalid values."""
+        """Compile ``value`` (cached). Raises :class:`OpeningHoursError` for invalid values.
+
+        ``state`` is the German state whose holidays PH/SH mean (None: PH/SH are errors). ``mode`` 0 allows
+        time ranges, 1 points in time, 2 both; by default it follows ``key``, the OSM key the value comes
+        from (``collection_times``/``service_times`` -> 2, else 0). For ``key="lit"`` the values yes/no/
+        automatic/limited/interval are mapped as the reference engine does.
+        """
         if not isinstance(value, str):
             raise OpeningHoursError(f"value must be a string, not {type(value).__name__}", 0)
+        if mode is None:
+            mode = 2 if key in ("collection_times", "service_times") else 0
+        if key == "lit":
+            value = LIT_VALUES.get(value.strip(), value)
         return _compile(value, lat, lon, state, mode)
 
     def __repr__(self) -> str:

@@ -93,7 +93,7 @@ class Evaluator:
                     matched, name = item.match(dd, ctx)
                     if matched:
                         hit = True
-                        if name is not None:
+                        if name is not None and not rule.wrapped:
                             holiday = (name, idx)
                 if not hit:
                     ok = False

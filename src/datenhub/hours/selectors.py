@@ -66,9 +66,10 @@ class DateSpec:
             base = nth_weekday(y, self.month, self.nth[0], self.nth[1])
         else:
             assert self.month is not None and self.day is not None
-            if self.day > days_in_month(y, self.month):
+            last = days_in_month(y, self.month)
+            if self.day > last:
                 return None
-            base = date(y, self.month, self.day)
+            base = date(y, self.month, self.day or last)
         if base is None:
             return None
         return shift(base, self.offset) if self.offset else base
@@ -84,19 +85,31 @@ class DateRangeItem:
         years = (self.start.year,) if self.start.year is not None else (d.year - 1, d.year)
         for y in years:
             s = self.start.resolve(y)
-            if s is None or s > d:
+            e = s if self.end is None else self._end(y)
+            if s is None or e is None:
                 continue
-            if self.end is None:
-                e = s
+            if s <= e or self.start.year is not None:
+                hit = s <= d <= e
+            elif d.year != y:
+                hit = False
+            elif d >= s:
+                hit = True
+            elif d <= e:
+                hit = True
+                s = self.start.resolve(y - 1) or s
             else:
-                e = self.end.resolve(y)
-                if e is not None and e < s and self.end.year is None:
-                    e = self.end.resolve(y + 1)
-            if e is None or d > e:
-                continue
-            if self.period == 1 or (d - s).days % self.period == 0:
+                hit = False
+            if hit and (self.period == 1 or (d - s).days % self.period == 0):
                 return True, None
         return False, None
+
+    def _end(self, year: int) -> date | None:
+        assert self.end is not None
+        e = self.end.resolve(year)
+        # The reference engine treats an Easter-based end as exclusive.
+        if e is not None and self.end.is_easter:
+            e = shift(e, -1)
+        return e
 
 
 @dataclass(frozen=True, slots=True)

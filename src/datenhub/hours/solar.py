@@ -48,7 +48,10 @@ def _sun(t: float) -> tuple[float, float]:
 
 
 def _event_utc(d: date, lat: float, lon: float, zenith: float, rising: bool) -> float | None:
-    """Minutes after 00:00 UTC of ``d`` of the event, or None when the sun does not reach that zenith."""
+    """Minutes after 00:00 UTC of ``d`` of the event, or None when the sun does not reach that zenith.
+
+    The sun's position is re-evaluated at the event time (three iterations, NOAA equations).
+    """
     jd = _julian_day(d)
     minutes = 720 - 4 * lon
     for _ in range(3):

@@ -44,6 +44,7 @@ _CANON.update(
         "days": ("day", "day"),
     }
 )
+_PHRASE_STARTERS = {"open", "day", "days"}
 _CANON_LOWER = {k.lower(): v for k, v in _CANON.items()}
 _CAMEL = re.compile(r"[A-Z]{2}(?![a-z])|[A-Z][a-z]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -189,6 +190,10 @@ def _scan_word(
     wm = _WORD.match(s, i)
     word = wm.group(0) if wm else s[i]
     canon = _CANON.get(word)
+    if canon is not None and word in _PHRASE_STARTERS and depth < 2:
+        cm = _COMBINED.match(s, i)
+        if cm and cm.end() > i + len(word):
+            return _apply_correction(s, i, cm, base, out, notes, orig, depth)
     if canon is not None:
         out.append(Token(canon[0], canon[1], pos, word))
         return i + len(word)

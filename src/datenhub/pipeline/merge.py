@@ -141,7 +141,10 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         checksum = "withdrawn"
         if old_checksum == checksum:
             return None
-        return HubEntity(hub_id, kind, tombstone, None, checksum, now, now)
+        # Delta-feed readers who saw the open entity must learn that it is gone; they get only the id.
+        was_open = any(LICENCES[_licence_of(r)].open for r in records)
+        public = {"id": hub_id, "kind": kind, "withdrawn_at": now.isoformat()} if was_open else None
+        return HubEntity(hub_id, kind, tombstone, public, checksum, now, now)
     checksum = content_checksum(full) + ("" if data_open is None else content_checksum(data_open))[:8]
     if checksum == old_checksum:
         return None

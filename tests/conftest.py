@@ -1,0 +1,49 @@
+"""Shared fixtures: a fixed clock (Europe/Berlin), the shared data folder, store backends."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from datenhub.clock import BERLIN, fixed
+from datenhub.store import Store, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+FIXED_NOW = datetime(2026, 6, 4, 12, 0, tzinfo=BERLIN)  # Fronleichnam 2026, a Thursday
+
+
+def shared_data(*parts: str) -> Path:
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/{'/'.join(parts)} (present in the project workspace and CI, "
+                    "not in a plain clone)")
+    return path
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    return fixed(FIXED_NOW)
+
+
+def _backends() -> list[str]:
+    backends = ["sqlite"]
+    if os.environ.get("DATENHUB_TEST_POSTGRES_URL"):
+        backends.append("postgresql")
+    return backends
+
+
+@pytest.fixture(params=_backends())
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every backend the contract suite runs against (PostgreSQL when DATENHUB_TEST_POSTGRES_URL is set)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hub.db'}"
+    else:
+        url = os.environ["DATENHUB_TEST_POSTGRES_URL"]
+    s = open_store(url)
+    yield s
+    s.close()

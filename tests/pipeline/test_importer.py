@@ -1,0 +1,105 @@
+"""Imports: idempotent, transactional, withdrawing, merging across sources with licence-aware views."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from datenhub import hub
+from datenhub.store import Query, Store
+from tests.store.helpers import ROWS, write_csv
+
+STATION_ROWS = [["s1", "Essen Hbf", "Verkehr", "51.45135", "7.01479", "CC-BY-4.0", "", "yes"]]
+DEMO_STATION = [["essen-hbf", "Essen Hauptbahnhof", "Verkehr", "51.4513", "7.0140", "CC0-1.0",
+                 "Zentraler Bahnhof mit Fernverkehr", "yes"]]
+
+
+def test_import_same_file_twice_reports_all_unchanged(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "a.csv")
+    first = hub.import_file(store, path, "test", clock=clock)
+    second = hub.import_file(store, path, "test", clock=clock)
+    assert (first.new, first.changed, first.unchanged) == (len(ROWS), 0, 0)
+    assert (second.new, second.changed, second.unchanged, second.withdrawn) == (0, 0, len(ROWS), 0)
+
+
+def test_import_failure_midway_leaves_previous_state(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    before = store.counts()
+    entity_before = store.get_entity("test:z1")
+    rows = [list(r) for r in ROWS] + [["n1", "Neu", "Museum", "51.5", "7.1", "CC0-1.0", "", "yes"]]
+    rows[0][1] = "Umbenannt"
+
+    def boom(entities):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("datenhub.pipeline.importer.enrich_all", boom)
+    with pytest.raises(RuntimeError):
+        hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "test", clock=clock)
+    after = store.counts()
+    assert {k: v for k, v in after.items() if k != "raw_inputs"} == {
+        k: v for k, v in before.items() if k != "raw_inputs"}
+    assert after["raw_inputs"] == before["raw_inputs"] + 1  # the raw input is kept for re-processing
+    assert store.get_entity("test:z1") == entity_before
+    assert store.list_imports("test")[0]["status"] == "failed"
+
+
+def test_import_merges_same_station_from_two_sources(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "demo.csv", DEMO_STATION), "demo", priority=10, clock=clock)
+    result = hub.import_file(store, write_csv(tmp_path / "db.csv", STATION_ROWS), "db", priority=50,
+                             attribution="DB", clock=clock)
+    assert result.merged == 1
+    merged = store.get_entity("db:s1")
+    assert merged == store.get_entity("demo:essen-hbf")
+    assert sorted(merged["sources"]) == ["db:s1", "demo:essen-hbf"]  # type: ignore[index]
+    assert merged["name"]["de"] == "Essen Hauptbahnhof"  # type: ignore[index]  # priority 10 wins
+    assert merged["provenance"]["name"]["source"] == "demo"  # type: ignore[index]
+    assert store.counts()["places"] == 1
+
+
+def test_merge_with_closed_record_keeps_open_view_clean(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "demo.csv", DEMO_STATION), "demo", priority=50, clock=clock)
+    closed = [["x", "Essen Hbf", "Verkehr", "51.45135", "7.01479", "closed", "Intern: Schlüssel am Schalter", "yes"]]
+    hub.import_file(store, write_csv(tmp_path / "closed.csv", closed), "internal", priority=1, clock=clock)
+    public = store.get_entity("demo:essen-hbf")
+    private = store.get_entity("demo:essen-hbf", include_closed=True)
+    assert public is not None and private is not None
+    assert public["licence"] == "CC0-1.0" and public["sources"] == ["demo:essen-hbf"]
+    assert "Schlüssel" not in str(public)
+    assert private["licence"] == "closed" and private["description"]["de"].startswith("Intern")
+    assert store.search(Query(q="Schlüssel")).items == []
+
+
+def test_split_undoes_merge_and_survives_reimport(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "demo.csv", DEMO_STATION), "demo", priority=10, clock=clock)
+    db_file = write_csv(tmp_path / "db.csv", STATION_ROWS)
+    hub.import_file(store, db_file, "db", clock=clock, attribution="DB")
+    new_hub = hub.split_record(store, "db:s1", clock=clock)
+    assert store.get_entity("db:s1")["id"] == new_hub  # type: ignore[index]
+    assert store.get_entity("demo:essen-hbf")["sources"] == ["demo:essen-hbf"]  # type: ignore[index]
+    changed = [list(STATION_ROWS[0])]
+    changed[0][6] = "neu beschrieben"
+    hub.import_file(store, write_csv(tmp_path / "db2.csv", changed), "db", clock=lambda: clock() + timedelta(hours=1),
+                    attribution="DB")
+    assert store.counts()["places"] == 2
+
+
+def test_full_import_withdraws_missing_but_partial_does_not(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    partial = hub.import_file(store, write_csv(tmp_path / "b.csv", ROWS[:2]), "test", clock=clock, full=False)
+    assert partial.withdrawn == 0
+    full = hub.import_file(store, write_csv(tmp_path / "c.csv", ROWS[:2]), "test", clock=clock)
+    assert full.withdrawn == len(ROWS) - 2
+    assert store.counts()["records"] == len(ROWS)  # nothing deleted
+    back = hub.import_file(store, write_csv(tmp_path / "d.csv"), "test", clock=clock)
+    assert back.changed == len(ROWS) - 2  # withdrawn records come back as changed
+
+
+def test_reprocess_uses_kept_raw_input(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "a.csv")
+    hub.import_file(store, path, "test", clock=clock)
+    path.unlink()
+    result = hub.reprocess(store, "test", clock=clock)
+    assert result.unchanged == len(ROWS)

@@ -1,0 +1,27 @@
+"""Small CSV sources written on the fly for store and pipeline tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+HEADER = ["id", "name", "category", "lat", "lon", "licence", "description", "wheelchair"]
+
+ROWS = [
+    ["z1", "Zeche Zollverein", "Industriekultur", "51.4862", "7.0406", "CC0-1.0", "Zechen und Kokerei", "limited"],
+    ["z2", "Zeche Zollern", "Industriekultur", "51.5186", "7.3339", "CC0-1.0", "Musterzeche in Dortmund", "yes"],
+    ["m1", "Museum Folkwang", "Museum", "51.4426", "7.0046", "CC-BY-4.0", "Kunstmuseum", "yes"],
+    ["m2", "Deutsches Bergbau-Museum", "Museum", "51.4891", "7.2171", "CC0-1.0", "Bergbau und Museen", "yes"],
+    ["h1", "Halde Haniel", "Panorama", "51.5600", "6.9300", "CC0-1.0", "Aussicht", "no"],
+    ["h2", "Tetraeder", "Panorama", "51.5210", "6.9560", "CC0-1.0", "Halde mit Aussicht", "no"],
+    ["c1", "Geheimes Depot", "Museum", "51.4500", "7.0100", "closed", "interne Notiz geheimwort", "yes"],
+    ["p1", "Westfalenpark", "Park", "51.4950", "7.4770", "DL-DE-BY-2.0", "Park in Dortmund", "yes"],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]] | None = None) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(ROWS if rows is None else rows)
+    return path

@@ -1,0 +1,189 @@
+"""The store contract: one suite, run against every backend by the parametrised `store` fixture."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from datenhub import hub
+from datenhub.enrich.geo import haversine_m
+from datenhub.store import Query, QueryError, Store
+from tests.store.helpers import ROWS, write_csv
+
+
+@pytest.fixture
+def loaded(store: Store, tmp_path: Path, clock) -> Store:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", clock=clock, attribution="Test source")
+    return store
+
+
+def _all_pages(store: Store, query: Query) -> list[str]:
+    ids: list[str] = []
+    cursor = None
+    for _ in range(100):
+        page = store.search(query.with_cursor(cursor))
+        ids += [i["id"] for i in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("pagination did not end")
+
+
+def test_migrate_twice_applies_nothing_the_second_time(store: Store) -> None:
+    assert store.migrate() == []
+
+
+def test_search_anonymous_never_returns_closed_records(loaded: Store) -> None:
+    names = {i["name"]["de"] for i in loaded.search(Query(limit=100)).items}
+    assert "Geheimes Depot" not in names
+    assert len(names) == len(ROWS) - 1
+    assert loaded.search(Query(q="geheimwort")).items == []
+
+
+def test_search_include_closed_returns_closed_records(loaded: Store) -> None:
+    items = loaded.search(Query(q="geheimwort", include_closed=True)).items
+    assert [i["name"]["de"] for i in items] == ["Geheimes Depot"]
+
+
+def test_get_entity_closed_record_hidden_from_anonymous(loaded: Store) -> None:
+    assert loaded.get_entity("test:c1") is None
+    assert loaded.get_entity("test:c1", include_closed=True)["licence"] == "closed"
+
+
+def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:
+    licences = {e["licence"] for e in loaded.iter_entities("place")}
+    assert "closed" not in licences
+    assert licences == {"CC0-1.0", "CC-BY-4.0", "DL-DE-BY-2.0"}
+
+
+def test_search_open_licence_only_filters_in_query(loaded: Store) -> None:
+    items = loaded.search(Query(open_licence_only=True, include_closed=True, limit=100)).items
+    assert all(i["licence"] != "closed" for i in items)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7])
+@pytest.mark.parametrize("sort", ["name", "changed"])
+def test_cursor_pages_cover_everything_once(loaded: Store, limit: int, sort: str) -> None:
+    ids = _all_pages(loaded, Query(limit=limit, sort=sort))
+    assert len(ids) == len(set(ids)) == len(ROWS) - 1
+
+
+def test_cursor_relevance_and_distance_pages_are_stable(loaded: Store) -> None:
+    everything = [i["id"] for i in loaded.search(Query(near=(51.45, 7.0), limit=100)).items]
+    assert _all_pages(loaded, Query(near=(51.45, 7.0), limit=2)) == everything
+    by_rank = [i["id"] for i in loaded.search(Query(q="zeche", limit=100)).items]
+    assert _all_pages(loaded, Query(q="zeche", limit=1)) == by_rank
+
+
+def test_cursor_from_other_sort_is_rejected(loaded: Store) -> None:
+    cursor = loaded.search(Query(limit=1, sort="name")).next_cursor
+    assert cursor is not None
+    with pytest.raises(QueryError):
+        loaded.search(Query(limit=1, sort="name", cursor="not-a-cursor"))
+
+
+def test_search_german_stemming_matches_inflections(loaded: Store) -> None:
+    names = {i["name"]["de"] for i in loaded.search(Query(q="Zechen")).items}
+    assert {"Zeche Zollverein", "Zeche Zollern"} <= names
+
+
+def test_search_prefix_matches_while_typing(loaded: Store) -> None:
+    assert [i["name"]["de"] for i in loaded.search(Query(q="Tetra")).items] == ["Tetraeder"]
+
+
+def test_search_radius_equals_brute_force(loaded: Store) -> None:
+    center, radius = (51.47, 7.05), 12_000
+    found = {i["id"] for i in loaded.search(Query(near=center, radius=radius, limit=100)).items}
+    expected = {e["id"] for e in loaded.iter_entities("place")
+                if haversine_m(*center, e["geo"]["lat"], e["geo"]["lon"]) <= radius}
+    assert found == expected and found
+
+
+def test_search_distance_sort_is_ascending(loaded: Store) -> None:
+    page = loaded.search(Query(near=(51.45, 7.0), limit=100))
+    distances = [page.distances[i["id"]] for i in page.items]
+    assert distances == sorted(distances)
+
+
+def test_search_bbox_returns_only_inside(loaded: Store) -> None:
+    bbox = (6.9, 51.4, 7.1, 51.5)
+    items = loaded.search(Query(bbox=bbox, limit=100)).items
+    assert items
+    assert all(bbox[0] <= i["geo"]["lon"] <= bbox[2] and bbox[1] <= i["geo"]["lat"] <= bbox[3] for i in items)
+
+
+def test_search_category_municipality_wheelchair_filters(loaded: Store) -> None:
+    museums = loaded.search(Query(categories=("Museum",), limit=100)).items
+    assert {i["name"]["de"] for i in museums} == {"Museum Folkwang", "Deutsches Bergbau-Museum"}
+    dortmund = loaded.search(Query(municipality="05913000", limit=100)).items
+    assert {i["name"]["de"] for i in dortmund} == {"Zeche Zollern", "Westfalenpark"}
+    no_access = loaded.search(Query(wheelchair=("no",), limit=100)).items
+    assert {i["name"]["de"] for i in no_access} == {"Halde Haniel", "Tetraeder"}
+
+
+def test_transaction_failure_leaves_previous_state(loaded: Store) -> None:
+    before = loaded.counts()
+    with pytest.raises(RuntimeError), loaded.transaction():
+        loaded.withdraw_records(["test:z1"], loaded_now())
+        raise RuntimeError("killed mid-import")
+    assert loaded.counts() == before
+    assert loaded.get_record("test:z1").withdrawn_at is None  # type: ignore[union-attr]
+
+
+def loaded_now():  # type: ignore[no-untyped-def]
+    from datenhub.clock import utc_now
+
+    return utc_now()
+
+
+def test_changed_since_returns_tombstones_for_withdrawn(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    since = clock() + timedelta(minutes=1)
+    gone_hub = loaded.get_entity("test:z1")["id"]  # type: ignore[index]
+    hub.import_file(loaded, write_csv(tmp_path / "smaller.csv", ROWS[1:]), "test", attribution="Test source",
+                    clock=lambda: clock() + timedelta(hours=1))
+    items = loaded.search(Query(changed_since=since, limit=100)).items
+    assert [(i["id"], i.get("tombstone")) for i in items] == [(gone_hub, True)]
+    assert loaded.get_entity("test:z1") is None
+    assert loaded.get_record("test:z1").withdrawn_at is not None  # type: ignore[union-attr]
+
+
+def test_get_entity_by_record_id_and_hub_id_agree(loaded: Store) -> None:
+    by_record = loaded.get_entity("test:z1")
+    assert by_record is not None
+    assert loaded.get_entity(by_record["id"]) == by_record
+
+
+def test_record_history_keeps_previous_versions(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = "Zeche Zollverein (UNESCO)"
+    hub.import_file(loaded, write_csv(tmp_path / "changed.csv", rows), "test",
+                    clock=lambda: clock() + timedelta(hours=1))
+    history = loaded.record_history("test:z1")
+    assert [h["data"]["name"]["de"] for h in history] == ["Zeche Zollverein"]
+    assert loaded.get_entity("test:z1")["name"]["de"] == "Zeche Zollverein (UNESCO)"  # type: ignore[index]
+
+
+def test_raw_input_kept_and_deduplicated(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(loaded, write_csv(tmp_path / "src.csv"), "test", clock=clock)
+    assert loaded.counts()["raw_inputs"] == 1
+    raw = loaded.get_raw(loaded.list_imports("test")[0]["raw_id"])
+    assert raw is not None and b"Zeche Zollverein" in raw.payload
+
+
+def test_search_events_date_window(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    ics = tmp_path / "events.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//DE\r\n"
+                   "BEGIN:VEVENT\r\nUID:e1\r\nSUMMARY:Extraschicht\r\nDTSTART;TZID=Europe/Berlin:20260627T180000\r\n"
+                   "DTEND;TZID=Europe/Berlin:20260628T020000\r\nLOCATION:Zollverein\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nUID:e2\r\nSUMMARY:Ruhrfestspiele\r\nDTSTART;VALUE=DATE:20260501\r\n"
+                   "END:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    hub.import_file(store, ics, "events", licence="CC0-1.0", clock=clock)
+    from datetime import UTC, datetime
+
+    june = Query(kind="event", date_from=datetime(2026, 6, 1, tzinfo=UTC), date_to=datetime(2026, 7, 1, tzinfo=UTC))
+    assert [e["name"]["de"] for e in store.search(june).items] == ["Extraschicht"]
+    everything = store.search(replace(june, date_from=None, date_to=None)).items
+    assert [e["name"]["de"] for e in everything] == ["Ruhrfestspiele", "Extraschicht"]
