@@ -3,13 +3,6 @@
 from .core import OpeningHours, clear_cache
 from .errors import OpeningHoursError
 from .evaluator import State
+from .humanize import describe
 
 __all__ = ["OpeningHours", "OpeningHoursError", "State", "clear_cache", "describe"]
-
-
-def __getattr__(name: str) -> object:
-    if name == "describe":
-        from .describe import describe
-
-        return describe
-    raise AttributeError(name)

@@ -91,6 +91,10 @@ class OpeningHours:
         """
         if not isinstance(value, str):
             raise OpeningHoursError(f"value must be a string, not {type(value).__name__}", 0)
+        if not isinstance(key, str):
+            raise OpeningHoursError(f"key must be a string, not {type(key).__name__}", 0)
+        if mode is not None and (isinstance(mode, bool) or not isinstance(mode, int) or mode not in (0, 1, 2)):
+            raise OpeningHoursError("mode must be 0 (time ranges), 1 (points in time) or 2 (both)", 0)
         if mode is None:
             mode = 2 if key in ("collection_times", "service_times") else 0
         if key == "lit":
@@ -205,8 +209,6 @@ class OpeningHours:
 
 @lru_cache(maxsize=4096)
 def _compile(value: str, lat: float | None, lon: float | None, state: str | None, mode: int) -> OpeningHours:
-    if mode not in (0, 1, 2):
-        raise OpeningHoursError("mode must be 0 (time ranges), 1 (points in time) or 2 (both)", 0)
     if state is not None and state not in STATES:
         raise OpeningHoursError(f"unknown German state {state!r}; use one of {', '.join(STATES)}", 0)
     tokens, notes = tokenize(value)

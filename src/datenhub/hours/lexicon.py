@@ -20,7 +20,7 @@ _WEEKDAY_WORDS: dict[str, tuple[str, ...]] = {
            "mercoledi", "среда", "ср", "ოთხშაბათი", "วันพุธ", "水曜日", "الأربعاء"),
     "Th": ("thursday", "donnerstags?", "thu", "thur", "thurs", "do", "jeudi", "jueves", "giovedì", "giovedi",
            "четверг", "чт", "ხუთშაბათი", "วันพฤหัสบดี", "木曜日", "الخميس"),
-    "Fr": ("friday", "freitags?", "fri", "vendredi", "viernes", "venerdì", "venerdi", "пятница", "пт",
+    "Fr": ("friday", "freitags?", "fri", "f", "vendredi", "viernes", "venerdì", "venerdi", "пятница", "пт",
            "პარასკევი", "วันศุกร์", "金曜日", "الجمعة"),
     "Sa": ("saturday", "samstags?", "sonnabends?", "sat", "samedi", "sábado", "sabado", "sabato", "суббота",
            "сб", "შაბათი", "วันเสาร์", "土曜日", "السبت"),

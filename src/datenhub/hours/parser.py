@@ -245,10 +245,10 @@ class Parser:
             raise self.error("a weekday range must end with a weekday", self.peek(1))
         days = frozenset((d1 + k) % 7 for k in range(((d2 - d1) % 7) + 1))
         if self.kind() != "[":
-            return WeekdayItem(days)
+            return WeekdayItem(days, first=d1, last=d2)
         nth = self.parse_nth()
         offset = self.parse_day_offset(limit=6)
-        return WeekdayItem(days, nth, offset)
+        return WeekdayItem(days, nth, offset, first=d1, last=d2)
 
     def parse_nth(self) -> tuple[int, ...]:
         self.take()  # "["
@@ -530,6 +530,8 @@ class Parser:
                         raise self.error("periods ('/') are only allowed for points in time", slash)
                     span.period = self._time_period()
                 self._check_end(span, end_tok)
+                if self.mode == 1 and span.period is None:
+                    raise self.error("only points in time are allowed here (mode 1), not time ranges", first)
         else:
             if bare:
                 raise self.error("a time needs minutes, e.g. 10:00", first)

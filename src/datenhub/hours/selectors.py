@@ -128,6 +128,8 @@ class WeekdayItem:
     days: frozenset[int]
     nth: tuple[int, ...] = ()
     offset: int = 0
+    first: int = 0  # as written, for printing
+    last: int = 0
 
     def match(self, d: date, ctx: HolidayLookup) -> tuple[bool, str | None]:
         if not self.nth:

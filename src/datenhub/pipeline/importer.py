@@ -7,10 +7,10 @@ the previous state. A full import withdraws records the source no longer deliver
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,39 +53,54 @@ class ImportResult:
                 "errors": self.report.count(Severity.ERROR), "warnings": self.report.count(Severity.WARNING)}
 
 
+_VOLATILE = {"provenance", "first_seen", "last_changed", "withdrawn_at"}
+
+
 def record_checksum(entity: AnyEntity) -> str:
-    payload = entity.model_dump(mode="json", exclude={"provenance", "first_seen", "last_changed", "withdrawn_at"})
-    return hashlib.sha1(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # pydantic serialises fields in declaration order, so the bytes are stable for equal records
+    return hashlib.sha1(entity.model_dump_json(exclude=_VOLATILE).encode()).hexdigest()
+
+
+class NoticeSink:
+    """Counts every notice in the report; keeps a bounded number per code for storage."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.kept: list[Notice] = []
+        self.per_code: Counter[str] = Counter()
+        self.rejected = 0
+
+    def add(self, notice: Notice) -> None:
+        self.report.add(notice)
+        self.per_code[notice.code] += 1
+        if self.per_code[notice.code] <= MAX_STORED_NOTICES_PER_CODE:
+            self.kept.append(notice)
+
+
+def iter_valid(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSink,
+               progress: Progress | None = None) -> Iterator[AnyEntity]:
+    """Run checks over an adapter's output, streaming valid entities; notices go to the sink."""
+    for count, item in enumerate(items, start=1):
+        if isinstance(item, Notice):
+            sink.add(item)
+            continue
+        entity, notices = build(item, ctx)
+        for notice in notices:
+            sink.add(notice)
+        if entity is None:
+            sink.rejected += 1
+        else:
+            yield entity
+        if progress and count % 1000 == 0:
+            progress(count)
 
 
 def validate_stream(items: Iterable[Draft | Notice], ctx: CheckContext, report: Report,
                     progress: Progress | None = None) -> tuple[list[AnyEntity], int, list[Notice]]:
     """Run checks over an adapter's output: (valid entities, rejected count, notices to store)."""
-    entities: list[AnyEntity] = []
-    kept: list[Notice] = []
-    per_code: Counter[str] = Counter()
-    rejected = 0
-
-    def note(notice: Notice) -> None:
-        report.add(notice)
-        per_code[notice.code] += 1
-        if per_code[notice.code] <= MAX_STORED_NOTICES_PER_CODE:
-            kept.append(notice)
-
-    for count, item in enumerate(items, start=1):
-        if isinstance(item, Notice):
-            note(item)
-            continue
-        entity, notices = build(item, ctx)
-        for notice in notices:
-            note(notice)
-        if entity is None:
-            rejected += 1
-        else:
-            entities.append(entity)
-        if progress and count % 1000 == 0:
-            progress(count)
-    return entities, rejected, kept
+    sink = NoticeSink(report)
+    entities = list(iter_valid(items, ctx, sink, progress))
+    return entities, sink.rejected, sink.kept
 
 
 def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOptions, *,
@@ -109,92 +124,123 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     import_id = store.start_import(source, adapter.name, raw_id, now)
     result.import_id = import_id
     ctx = CheckContext(source=source, defaults=options.defaults)
+    sink = NoticeSink(result.report)
+    # A batch job allocates millions of acyclic objects; the cyclic GC would rescan them over and over.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        entities, result.rejected, notices = validate_stream(adapter.read(raw, options), ctx, result.report,
-                                                             progress)
-        if keep_if is not None:
-            entities = [e for e in entities if keep_if(e)]
         with store.transaction():
-            _apply(store, source, entities, notices, result, now, full)
-            store.save_notices(import_id, notices)
+            entities = iter_valid(adapter.read(raw, options), ctx, sink, progress)
+            if keep_if is not None:
+                entities = (e for e in entities if keep_if(e))
+            _apply(store, source, entities, sink, result, now, full)
+            result.rejected = sink.rejected
+            store.save_notices(import_id, sink.kept)
             store.finish_import(import_id, "ok", result.summary(), clock())
     except BaseException as exc:
         store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())
         raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return result
 
 
-def _apply(store: Store, source: str, entities: list[AnyEntity], notices: list[Notice], result: ImportResult,
+BATCH = 5000
+
+
+def _apply(store: Store, source: str, entities: Iterable[AnyEntity], sink: NoticeSink, result: ImportResult,
            now: datetime, full: bool) -> None:
     states = store.record_states(source)
     seen: set[str] = set()
-    fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
-    for entity in entities:
-        local_id = entity.id.split(":", 1)[1]
-        seen.add(local_id)
-        checksum = record_checksum(entity)
-        state = states.get(local_id)
-        if state is not None and state.checksum == checksum and not state.withdrawn:
-            result.unchanged += 1
-            continue
-        fresh.append((entity, local_id, checksum))
-    enrich_notices = enrich_all([e for e, _, _ in fresh])
-    notices.extend(enrich_notices)
-    result.report.extend(enrich_notices)
     overrides = store.overrides()
-    candidates = CandidateIndex(store.merge_candidates("place")) if any(
-        e.kind == "place" for e, _, _ in fresh) else CandidateIndex([])
-    records: list[StoredRecord] = []
-    touched: set[str] = set()
-    for entity, local_id, checksum in fresh:
-        rid = entity.id
-        state = states.get(local_id)
-        if state is None:
-            result.new += 1
-            hub = _assign_hub(rid, source, entity, overrides, candidates)
-            if hub != hub_id_for(rid):
-                result.merged += 1
-        else:
-            result.changed += 1
-            hub = state.hub_id
-        touched.add(hub)
-        data = entity.model_dump(mode="json", exclude_none=True)
-        records.append(StoredRecord(rid, source, local_id, entity.kind, hub, checksum, data,
-                                    now, now, None))  # the store keeps first_seen of known records
-    store.upsert_records(records)
+    candidates: CandidateIndex | None = None
+    batch: list[AnyEntity] = []
+
+    def flush() -> None:
+        nonlocal candidates
+        fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
+        for entity in batch:
+            local_id = entity.id.split(":", 1)[1]
+            seen.add(local_id)
+            checksum = record_checksum(entity)
+            state = states.get(local_id)
+            if state is not None and state.checksum == checksum and not state.withdrawn:
+                result.unchanged += 1
+                continue
+            fresh.append((entity, local_id, checksum))
+        batch.clear()
+        if not fresh:
+            return
+        for notice in enrich_all([e for e, _, _ in fresh]):
+            sink.add(notice)
+        if candidates is None:
+            # Only other sources' entities as they were before this import: an import never merges with itself.
+            candidates = CandidateIndex(store.merge_candidates("place"))
+        records: list[StoredRecord] = []
+        touched: set[str] = set()
+        solo: dict[str, StoredRecord] = {}  # hubs founded by a new record: no need to read members back
+        for entity, local_id, checksum in fresh:
+            rid = entity.id
+            state = states.get(local_id)
+            own_hub = hub_id_for(rid)
+            if state is None:
+                result.new += 1
+                hub = _assign_hub(rid, own_hub, source, entity, overrides, candidates)
+            else:
+                result.changed += 1
+                hub = state.hub_id
+            data = entity.model_dump(mode="json", exclude_none=True)
+            record = StoredRecord(rid, source, local_id, entity.kind, hub, checksum, data, now, now, None)
+            records.append(record)
+            if state is None and hub == own_hub:
+                solo[hub] = record
+            else:
+                if hub != own_hub and state is None:
+                    result.merged += 1
+                touched.add(hub)
+        store.upsert_records(records)  # the store keeps first_seen of known records
+        _rebuild_hubs(store, sorted(touched), now, solo)
+
+    for entity in entities:
+        batch.append(entity)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]
         if gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
-            touched.update(states[rid.split(":", 1)[1]].hub_id for rid in gone)
-    _rebuild_hubs(store, sorted(touched), now)
+            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now, {})
 
 
-def _assign_hub(rid: str, source: str, entity: AnyEntity, overrides: dict[str, tuple[str, str | None]],
-                candidates: CandidateIndex) -> str:
+def _assign_hub(rid: str, own_hub: str, source: str, entity: AnyEntity,
+                overrides: dict[str, tuple[str, str | None]], candidates: CandidateIndex) -> str:
     pinned = overrides.get(rid)
     if pinned is not None:
         action, target = pinned
         if action == "join" and target:
             return target
-        return hub_id_for(rid)
+        return own_hub
     geo = getattr(entity, "geo", None)
     if entity.kind == "place" and geo is not None:
         match = candidates.best_match(source, entity.display_name(), entity.type, geo.lat, geo.lon)
         if match is not None:
             return match
-    return hub_id_for(rid)
+    return own_hub
 
 
-def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime) -> None:
-    if not hub_ids:
+def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, solo: dict[str, StoredRecord]) -> None:
+    if not hub_ids and not solo:
         return
     priority = {s.name: s.priority for s in store.list_sources()}
-    members = store.records_of_hubs(hub_ids)
-    old = store.entity_checksums(hub_ids)
+    members = store.records_of_hubs(hub_ids) if hub_ids else {}
+    members.update({hub: [record] for hub, record in solo.items()})
+    all_ids = [*hub_ids, *solo]
+    old = store.entity_checksums(all_ids)
     entities = []
-    for hub_id in hub_ids:
+    for hub_id in all_ids:
         records = members.get(hub_id, [])
         if not records:
             continue
@@ -207,7 +253,7 @@ def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime) -> None:
 def rebuild(store: Store, hub_ids: list[str], clock: Clock = utc_now) -> None:
     """Recompute hub entities after an override (split/join) changed their membership."""
     with store.transaction():
-        _rebuild_hubs(store, hub_ids, clock())
+        _rebuild_hubs(store, hub_ids, clock(), {})
 
 
 def describe_location(location: Location) -> str:

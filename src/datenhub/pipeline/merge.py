@@ -7,12 +7,12 @@ name similarity + distance + type. Merges are reversible (overrides), and source
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from rapidfuzz import fuzz
 from scipy.spatial import cKDTree
 
@@ -35,7 +35,7 @@ _EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 def content_checksum(data: dict[str, Any]) -> str:
     stable = {k: v for k, v in data.items() if k not in ("first_seen", "last_changed", "withdrawn_at", "provenance")}
-    return hashlib.sha1(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha1(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _type_family(typ: str) -> str:
@@ -94,13 +94,14 @@ def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int
     base = dict(active[0].data)
     provenance: dict[str, Any] = {}
     used: list[StoredRecord] = []
+    stamps = {r.record_id: r.last_changed.isoformat() for r in active}
     for field in MERGE_FIELDS:
         for record in active:
             value = record.data.get(field)
             if value not in _EMPTY:
                 base[field] = value
                 provenance[field] = {"source": record.source, "record_id": record.record_id,
-                                     "at": record.last_changed.isoformat()}
+                                     "at": stamps[record.record_id]}
                 if record not in used:
                     used.append(record)
                 break
@@ -134,7 +135,10 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     first_seen = min((r.first_seen for r in records), default=now)
     full = merge_view(hub_id, records, priority, first_seen)
     open_records = [r for r in records if LICENCES[_licence_of(r)].open]
-    data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
+    if len(open_records) == len(records):
+        data_open = full  # the common case: every record is open, both views are the same
+    else:
+        data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
     if full is None:
         last = max(records, key=lambda r: r.last_changed)
         tombstone = {**last.data, "id": hub_id, "withdrawn_at": now.isoformat()}
@@ -145,10 +149,13 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         was_open = any(LICENCES[_licence_of(r)].open for r in records)
         public = {"id": hub_id, "kind": kind, "withdrawn_at": now.isoformat()} if was_open else None
         return HubEntity(hub_id, kind, tombstone, public, checksum, now, now)
-    checksum = content_checksum(full) + ("" if data_open is None else content_checksum(data_open))[:8]
+    full_sum = content_checksum(full)
+    open_sum = full_sum if data_open is full else ("" if data_open is None else content_checksum(data_open))
+    checksum = full_sum + open_sum[:8]
     if checksum == old_checksum:
         return None
-    full["last_changed"] = now.isoformat()
+    stamp = now.isoformat()
+    full["last_changed"] = stamp
     if data_open is not None:
-        data_open["last_changed"] = now.isoformat()
+        data_open["last_changed"] = stamp
     return HubEntity(hub_id, kind, full, data_open, checksum, now, None)

@@ -31,7 +31,7 @@ class SearchSettings:
     max_noise: float = 0.5  # greedy ratios are scaled by up to 1 + noise
     accept_worse: float = 0.02  # a trial up to this share worse than the current one may replace it
     restart_after: int = 200  # iterations without a new best before a restart
-    fresh_restarts: bool = True  # alternate restarts from scratch with restarts from the best
+    fresh_share: float = 0.5  # share of restarts from a fresh construction instead of the best
     replace_within: float = 1.0  # run the replace moves only on trials this close to the best
     powers: tuple[float, ...] = (2.0,)  # greedy ratio profit^power/shift, power drawn per iteration
 
@@ -70,7 +70,7 @@ def solve(
     current = Tours(inst, empty)
     improve(current, rng, 0.0)
     best = current.copy()
-    iterations = stale = restarts = 0
+    iterations = stale = 0
     limit = math.inf if max_iterations is None else max_iterations
     while iterations < limit and clock() - started < time_limit and inst.candidates.size:
         iterations += 1
@@ -89,8 +89,7 @@ def solve(
         if trial.score >= current.score * (1.0 - cfg.accept_worse * rng.random()):
             current = trial
         if stale and stale % cfg.restart_after == 0:
-            restarts += 1
-            if cfg.fresh_restarts and restarts % 2:
+            if rng.random() < cfg.fresh_share:
                 current = Tours(inst, empty)
                 improve(current, rng, cfg.max_noise)
             else:

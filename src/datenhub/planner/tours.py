@@ -190,9 +190,10 @@ def insertion_shift(
     Both results have shape (slots, candidates).
     """
     prev, nxt, dep, old, slack = gaps.prev, gaps.nxt, gaps.dep, gaps.old, gaps.slack
-    arrival = dep[:, None] + inst.travel[np.ix_(prev, cands)]
+    travel = inst.travel
+    arrival = dep[:, None] + travel[prev[:, None], cands]
     ok = arrival <= inst.close[cands] + EPSILON
     begin = np.maximum(arrival, inst.open[cands])
-    shift = begin + inst.service[cands] + inst.travel[np.ix_(cands, nxt)].T - old[:, None]
+    shift = begin + inst.service[cands] + travel[cands, nxt[:, None]] - old[:, None]
     ok &= shift <= slack[:, None] + EPSILON
     return shift, ok

@@ -60,6 +60,7 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
     tags += [f"src:{rid.split(':', 1)[0]}" for rid in data.get("sources") or []]
     start = data.get("start")
     end = data.get("end") or start
+    all_text = _search_text(data)
     return EntityColumns(
         name_sort=fold(name)[:200],
         lat=geo["lat"] if geo else None,
@@ -67,10 +68,10 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         municipality_ags=(data.get("municipality") or {}).get("ags"),
         wheelchair=data.get("wheelchair"),
         has_open=entity.data_open is not None,
-        all_open=entity.data_open is not None and entity.data_open == data,
+        all_open=entity.data_open is data or (entity.data_open is not None and entity.data_open == data),
         start_at=iso(datetime.fromisoformat(start)) if start else None,
         end_at=iso(datetime.fromisoformat(end)) if end else None,
         tags=sorted(set(tags)),
-        open_text=_search_text(entity.data_open),
-        all_text=_search_text(data),
+        open_text=all_text if entity.data_open is data else _search_text(entity.data_open),
+        all_text=all_text,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from typing import Any
+
+import orjson
 
 from datenhub.enrich.geo import bbox_around, haversine_m
 from datenhub.store.base import Page
@@ -135,7 +136,7 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
             items.append({"id": entity_id, "withdrawn_at": withdrawn_at, "last_changed": changed_at,
                           "tombstone": True})
             continue
-        item = json.loads(data)
+        item = orjson.loads(data)
         items.append(item)
         if query.near is not None and item.get("geo"):
             distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],

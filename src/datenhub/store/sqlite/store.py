@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
@@ -26,7 +27,9 @@ from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.schema import MIGRATIONS
 from datenhub.store.sqlite.search import run_search
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+def _dumps(data: Any) -> str:
+    return orjson.dumps(data).decode("utf-8")
 
 
 class SqliteStore(Store):
@@ -154,7 +157,7 @@ class SqliteStore(Store):
             params.append(source)
         rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
         keys = ("id", "source", "adapter", "raw_id", "started_at", "finished_at", "status", "stats")
-        return [{**dict(zip(keys, r, strict=True)), "stats": json.loads(r[7]) if r[7] else {}} for r in rows]
+        return [{**dict(zip(keys, r, strict=True)), "stats": orjson.loads(r[7]) if r[7] else {}} for r in rows]
 
     def save_notices(self, import_id: int, notices: list[Notice]) -> None:
         self.db.executemany(
@@ -203,7 +206,7 @@ class SqliteStore(Store):
                             [(iso(at), rid) for rid in record_ids])
 
     def _record(self, row: tuple[Any, ...]) -> StoredRecord:
-        return StoredRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]),
+        return StoredRecord(row[0], row[1], row[2], row[3], row[4], row[5], orjson.loads(row[6]),
                             parse_iso(row[7]) or datetime.now(UTC), parse_iso(row[8]) or datetime.now(UTC),
                             parse_iso(row[9]))
 
@@ -225,7 +228,7 @@ class SqliteStore(Store):
         return out
 
     def record_history(self, record_id: str) -> list[dict[str, Any]]:
-        return [{"changed_at": r[0], "checksum": r[1], "data": json.loads(r[2])} for r in self.db.execute(
+        return [{"changed_at": r[0], "checksum": r[1], "data": orjson.loads(r[2])} for r in self.db.execute(
             "SELECT changed_at, checksum, data FROM record_history WHERE record_id = ? ORDER BY rowid", (record_id,))]
 
     def reassign_records(self, assignments: dict[str, str]) -> None:
@@ -237,7 +240,7 @@ class SqliteStore(Store):
         out = []
         for row in self.db.execute("SELECT e.id, e.lat, e.lon, e.data FROM entities e WHERE e.kind = ? AND "
                                    "e.withdrawn_at IS NULL AND e.lat IS NOT NULL", (kind,)):
-            data = json.loads(row[3])
+            data = orjson.loads(row[3])
             out.append(Candidate(row[0], row[1], row[2], (data.get("name") or {}).get("de") or "",
                                  data.get("type") or "", tuple(s.split(":", 1)[0] for s in data.get("sources", []))))
         return out
@@ -273,11 +276,13 @@ class SqliteStore(Store):
             if rowid is None:
                 next_rowid += 1
                 rowid = next_rowid
+            full_json = _dumps(entity.data)
             rows.append((rowid, entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat,
                          cols.lon, cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open),
                          cols.start_at, cols.end_at, entity.checksum, iso(entity.changed_at), seq,
-                         iso(entity.withdrawn_at), _dumps(entity.data),
-                         None if entity.data_open is None else _dumps(entity.data_open)))
+                         iso(entity.withdrawn_at), full_json,
+                         None if entity.data_open is None else (
+                             full_json if entity.data_open is entity.data else _dumps(entity.data_open))))
             if entity.withdrawn_at is not None:
                 continue
             fts.append((rowid, cols.open_text, cols.all_text))
@@ -331,7 +336,7 @@ class SqliteStore(Store):
         row = self.db.execute(sql, (self._resolve(entity_id),)).fetchone()
         if row is None or row[0] is None:
             return None
-        return json.loads(row[0])  # type: ignore[no-any-return]
+        return orjson.loads(row[0])  # type: ignore[no-any-return]
 
     def search(self, query: Query) -> Page:
         return run_search(self.db, query)
@@ -344,7 +349,7 @@ class SqliteStore(Store):
             sql += " AND kind = ?"
             params.append(kind)
         for row in self.db.execute(sql + " ORDER BY id", params):
-            yield json.loads(row[0])
+            yield orjson.loads(row[0])
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731

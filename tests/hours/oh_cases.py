@@ -127,3 +127,27 @@ def interval_cases() -> list[tuple[str, dict[str, Any]]]:
 
 def differs(case: dict[str, Any]) -> bool:
     return actual_intervals(case) != expected_intervals(case)
+
+
+_OPTION_ONLY = ("warnings_severity", "map_value")
+
+
+def fail_cases() -> list[tuple[str, dict[str, Any]]]:
+    """Must-fail cases about the value (plus mode/key), leaving out checks of options we do not have."""
+    out = []
+    for i, case in enumerate(load()["should_fail"]):
+        mode_conf = case.get("oh_mode")
+        if not isinstance(mode_conf, dict) or not isinstance(case.get("nominatim", {}), dict | None):
+            continue
+        if any(k in mode_conf for k in _OPTION_ONLY):
+            continue
+        out.append((case_id(case, i), case))
+    return out
+
+
+def fail_options(case: dict[str, Any]) -> dict[str, Any]:
+    opts = options(case)
+    mode_conf = case["oh_mode"]
+    opts["mode"] = mode_conf.get("mode")
+    opts["key"] = mode_conf.get("tag_key", "opening_hours")
+    return opts

@@ -1,0 +1,100 @@
+"""Foundation benchmark: first import, unchanged re-import, text+bbox search on 100k generated RVR places.
+
+Targets (issue 2): ≥ 10,000 places/s validated and enriched; re-import ≥ 4× faster than the first;
+peak RSS ≤ 500 MB; text+bbox p99 ≤ 10 ms. Each import figure is the median of several runs in fresh processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+
+
+def one_import(csv_path: Path, db: Path) -> dict[str, float]:
+    """Run in a child process so peak RSS is this import's own."""
+    from datenhub import hub
+    from datenhub.store import open_store
+
+    store = open_store(f"sqlite:///{db}")
+    start = time.perf_counter()
+    first = hub.import_file(store, csv_path, "bench")
+    first_s = time.perf_counter() - start
+    start = time.perf_counter()
+    again = hub.import_file(store, csv_path, "bench")
+    again_s = time.perf_counter() - start
+    assert again.unchanged == first.new, again.summary()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"places": first.new, "first_s": first_s, "reimport_s": again_s, "peak_rss_mb": rss_mb}
+
+
+def search_latency(db: Path, queries: int, seed: int = 7) -> dict[str, float]:
+    from datenhub.store import Query, open_store
+
+    store = open_store(f"sqlite:///{db}")
+    rng = random.Random(seed)
+    terms = ["zeche", "halde", "museum", "park", "förderturm", "zollverein", "kunst", "siedlung", "hütte", "ruhr"]
+    timings = []
+    for i in range(queries):
+        lat, lon = rng.uniform(51.35, 51.65), rng.uniform(6.7, 7.6)
+        size = rng.uniform(0.02, 0.15)
+        query = Query(q=rng.choice(terms), bbox=(lon, lat, lon + size * 1.6, lat + size), limit=20)
+        start = time.perf_counter()
+        store.search(query)
+        if i >= 20:  # warm-up
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {"p50_ms": statistics.median(timings), "p99_ms": timings[int(len(timings) * 0.99) - 1],
+            "queries": len(timings)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--places", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(one_import(Path(args.child[0]), Path(args.child[1]))))
+        return
+    sys.path.insert(0, str(HERE.parent))
+    from benchmarks.generate import generate
+
+    CACHE.mkdir(exist_ok=True)
+    csv_path = CACHE / f"places_{args.places}.csv"
+    if not csv_path.exists():
+        partial = csv_path.with_suffix(".partial")
+        generate(partial, args.places)
+        partial.rename(csv_path)  # a crash mid-generation never leaves a truncated cache
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(args.runs):
+            db = Path(tmp) / f"bench{run}.db"
+            out = subprocess.run([sys.executable, __file__, "--child", str(csv_path), str(db)], check=True,
+                                 capture_output=True, text=True).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        latency = search_latency(Path(tmp) / "bench0.db", 1020)
+    first = statistics.median(r["first_s"] for r in runs)
+    again = statistics.median(r["reimport_s"] for r in runs)
+    rss = statistics.median(r["peak_rss_mb"] for r in runs)
+    n = runs[0]["places"]
+    print(f"import benchmark: {n:,} generated RVR places, median of {args.runs} runs")
+    print(f"  first import        {first:7.2f} s   {n / first:9,.0f} places/s   (target ≥ 10,000)")
+    print(f"  unchanged re-import {again:7.2f} s   {first / again:9.1f}× faster     (target ≥ 4×)")
+    print(f"  peak RSS            {rss:7.0f} MB                        (target ≤ 500)")
+    print(f"  text+bbox search    p50 {latency['p50_ms']:.2f} ms   p99 {latency['p99_ms']:.2f} ms "
+          f"over {latency['queries']} queries (target p99 ≤ 10 ms)")
+
+
+if __name__ == "__main__":
+    main()

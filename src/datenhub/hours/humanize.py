@@ -1,0 +1,114 @@
+"""One-line human descriptions of the current state, e.g. "Heute 10:00–18:00 geöffnet, schließt in 2 Std."."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from .core import OpeningHours, _require_aware
+from .solar import BERLIN
+
+_WEEKDAY_PLURAL = {
+    "de": ("Montags", "Dienstags", "Mittwochs", "Donnerstags", "Freitags", "Samstags", "Sonntags"),
+    "en": ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"),
+}
+_WEEKDAY_SHORT = {
+    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+_TEXT = {
+    "de": {
+        "today": "Heute",
+        "open": "geöffnet",
+        "unknown": "Öffnungszeit unsicher",
+        "closes": "schließt in {d}",
+        "opens": "öffnet in {d}",
+        "closed_today": "Heute geschlossen",
+        "rest_day": "{days} Ruhetag",
+        "opens_at": "öffnet {day} um {time}",
+        "tomorrow": "morgen",
+        "always": "Durchgehend geöffnet",
+        "never": "Geschlossen",
+    },
+    "en": {
+        "today": "Today",
+        "open": "open",
+        "unknown": "opening uncertain",
+        "closes": "closes in {d}",
+        "opens": "opens in {d}",
+        "closed_today": "Closed today",
+        "rest_day": "Closed on {days}",
+        "opens_at": "opens {day} at {time}",
+        "tomorrow": "tomorrow",
+        "always": "Open 24/7",
+        "never": "Closed",
+    },
+}
+
+
+def _duration(minutes: int, lang: str) -> str:
+    hours, mins = divmod(max(minutes, 1), 60)
+    h_unit, m_unit = ("Std.", "Min.") if lang == "de" else ("h", "min")
+    if hours and mins:
+        return f"{hours} {h_unit} {mins} {m_unit}"
+    if hours:
+        return f"{hours} {h_unit}"
+    return f"{mins} {m_unit}"
+
+
+def _ranges(oh: OpeningHours, d: date) -> list[tuple[str, str, str]]:
+    (_, ranges), = oh.weekly_table(d)[:1]
+    return [(a, "24:00" if b == "00:00" else b, state) for a, b, state, _ in ranges]
+
+
+def _weekday_always_closed(oh: OpeningHours, d: date) -> bool:
+    return all(not _ranges(oh, d + timedelta(weeks=k)) for k in range(1, 5)) and not _ranges(oh, d)
+
+
+def describe(oh: OpeningHours, at: datetime, lang: str = "de") -> str:
+    """Describe the state at ``at`` for people, in German ("de") or English ("en")."""
+    _require_aware(at, "at")
+    if lang not in _TEXT:
+        raise ValueError("lang must be 'de' or 'en'")
+    text = _TEXT[lang]
+    local = at.astimezone(BERLIN)
+    today = local.date()
+    state = oh.state_at(at)
+    change = oh.next_change(at)
+    ranges = _ranges(oh, today)
+    if change is None:
+        base = text["always"] if state.state == "open" else text["never"]
+        return f"{base} ({state.comment})" if state.comment else base
+    until = -(-int((change - at).total_seconds()) // 60)
+    comment = f" ({state.comment})" if state.comment else ""
+    if ranges:
+        spans = ", ".join(f"{a}–{b}" for a, b, _ in ranges)
+        word = text["open"] if all(s == "open" for _, _, s in ranges) else text["unknown"]
+        sentence = f"{text['today']} {spans} {word}"
+        if state.state == "open":
+            return f"{sentence}, {text['closes'].format(d=_duration(until, lang))}{comment}"
+        if state.state == "closed" and change.date() == today:
+            return f"{sentence}, {text['opens'].format(d=_duration(until, lang))}{comment}"
+        return f"{sentence}{comment}"
+    if _weekday_always_closed(oh, today):
+        return text["rest_day"].format(days=_WEEKDAY_PLURAL[lang][today.weekday()]) + comment
+    nxt = _next_opening(oh, at)
+    if nxt is None:
+        return text["closed_today"] + comment
+    day_word = (
+        text["tomorrow"]
+        if nxt.date() == today + timedelta(days=1)
+        else _WEEKDAY_SHORT[lang][nxt.weekday()] + f" {nxt.day:02d}.{nxt.month:02d}."
+    )
+    return f"{text['closed_today']}{comment}, {text['opens_at'].format(day=day_word, time=nxt.strftime('%H:%M'))}"
+
+
+def _next_opening(oh: OpeningHours, at: datetime) -> datetime | None:
+    t = at
+    for _ in range(50):
+        nxt = oh.next_change(t, max_days=31)
+        if nxt is None:
+            return None
+        if oh.state_at(nxt).state != "closed":
+            return nxt.astimezone(BERLIN)
+        t = nxt
+    return None

@@ -1,0 +1,362 @@
+"""The `datenhub` command line: exit codes, idempotent imports, withdrawals, exports, search and merges."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from datenhub.cli import app
+from datenhub.data import data_path
+from datenhub.demo import import_demo
+from datenhub.store import open_store
+
+DEMO_CSV = data_path("demo", "ruhr_places.csv")
+DEMO_MAPPING = data_path("demo", "ruhr_places.mapping.toml")
+STATIONS = data_path("stations", "db_stations_nrw_full.json")
+ZOLLVEREIN = (51.4862, 7.0406)
+
+PLACES_CSV = (
+    "id,name,lat,lon,licence\n"
+    "p1,Nordsternturm,51.5281,7.0333,CC0-1.0\n"
+    "p2,Halde Haniel,51.5460,6.9000,CC0-1.0\n"
+    "p3,Tetraeder Bottrop,51.5134,6.9500,CC0-1.0\n"
+)
+
+
+def run(*args: str) -> Result:
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, list(args))  # wide: rich must not fold table cells
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def run_json(*args: str) -> Any:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def flat(output: str) -> str:
+    return " ".join(output.split())
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+# import: idempotent, withdrawals, strict ---------------------------------------------------------------------
+
+def test_import_same_file_twice_second_run_all_unchanged(db: str) -> None:
+    args = ("import", str(DEMO_CSV), "--source", "ruhr-demo", "--mapping", str(DEMO_MAPPING), "--db", db,
+            "--format", "json")
+    first = run_json(*args)
+    second = run_json(*args)
+    assert (first["new"], first["errors"]) == (145, 0)
+    assert (second["new"], second["changed"], second["unchanged"], second["withdrawn"]) == (0, 0, 145, 0)
+
+
+def test_import_smaller_file_withdraws_missing_records_but_keeps_them(tmp_path: Path, db: str) -> None:
+    full = write(tmp_path, "all.csv", PLACES_CSV)
+    smaller = write(tmp_path, "fewer.csv", PLACES_CSV.rsplit("p3,", 1)[0])
+    run_json("import", str(full), "--source", "halden", "--db", db, "--format", "json")
+    summary = run_json("import", str(smaller), "--source", "halden", "--db", db, "--format", "json")
+    shown = run("places", "show", "halden:p3", "--db", db)
+    still_there = run("places", "show", "halden:p1", "--db", db)
+    store = open_store(db)
+    try:
+        record = store.get_record("halden:p3")
+        counts = store.counts()
+    finally:
+        store.close()
+    assert (summary["withdrawn"], summary["unchanged"]) == (1, 2)
+    assert shown.exit_code == 1
+    assert "halden:p3" in flat(shown.output)
+    assert still_there.exit_code == 0
+    assert record is not None and record.withdrawn_at is not None
+    assert (counts["places"], counts["withdrawn"], counts["records"]) == (2, 1, 3)
+
+
+def test_import_partial_file_withdraws_nothing(tmp_path: Path, db: str) -> None:
+    run_json("import", str(write(tmp_path, "all.csv", PLACES_CSV)), "--source", "halden", "--db", db,
+             "--format", "json")
+    summary = run_json("import", str(write(tmp_path, "one.csv", PLACES_CSV.split("p2,")[0])), "--source", "halden",
+                       "--partial", "--db", db, "--format", "json")
+    assert (summary["withdrawn"], summary["unchanged"]) == (0, 1)
+
+
+def test_import_strict_data_errors_exit_1(tmp_path: Path, db: str) -> None:
+    bad = write(tmp_path, "bad.csv", "id,name,lat,lon,licence\nx1,Nirgendwo,123.5,7.01,CC0-1.0\n")
+    result = run("import", str(bad), "--source", "bad", "--db", db, "--strict")
+    assert result.exit_code == 1
+    assert "invalid_coordinates" in result.output
+
+
+def test_import_data_errors_without_strict_exit_0(tmp_path: Path, db: str) -> None:
+    bad = write(tmp_path, "bad.csv", "id,name,lat,lon,licence\nx1,Nirgendwo,123.5,7.01,CC0-1.0\n")
+    assert run("import", str(bad), "--source", "bad", "--db", db).exit_code == 0
+
+
+def test_import_strict_clean_file_exit_0(tmp_path: Path, db: str) -> None:
+    good = write(tmp_path, "good.csv", PLACES_CSV)
+    assert run("import", str(good), "--source", "gut", "--db", db, "--strict").exit_code == 0
+
+
+def test_validate_strict_data_errors_exit_1_and_json_report(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.csv", "id,name,lat,lon,licence\nx1,Nirgendwo,123.5,7.01,CC0-1.0\n")
+    result = run("validate", str(bad), "--strict", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["summary"]["by_code"] == {"invalid_coordinates": 1}
+
+
+def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    good = write(tmp_path, "good.csv", PLACES_CSV)
+    assert run("validate", str(good)).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.csv"]
+
+
+# usage errors -------------------------------------------------------------------------------------------------
+
+USAGE_CASES: dict[str, list[str]] = {
+    "import_missing_file": ["import", "{tmp}/nope.csv", "--source", "s"],
+    "validate_missing_file": ["validate", "{tmp}/nope.csv"],
+    "import_folder": ["import", "{tmp}", "--source", "s"],
+    "import_unknown_adapter": ["import", "{tmp}/good.csv", "--source", "s", "--adapter", "excel"],
+    "validate_unknown_adapter": ["validate", "{tmp}/good.csv", "--adapter", "excel"],
+    "import_undetectable_format": ["import", "{tmp}/orte.xlsx", "--source", "s"],
+    "import_mapping_not_toml": ["import", "{tmp}/good.csv", "--source", "s", "--mapping", "{tmp}/broken.toml"],
+    "validate_mapping_not_toml": ["validate", "{tmp}/good.csv", "--mapping", "{tmp}/broken.toml"],
+    "import_mapping_unknown_target": ["import", "{tmp}/good.csv", "--source", "s", "--mapping", "{tmp}/wrong.toml"],
+    "import_mapping_missing": ["import", "{tmp}/good.csv", "--source", "s", "--mapping", "{tmp}/no.toml"],
+    "import_unknown_licence": ["import", "{tmp}/good.csv", "--source", "s", "--licence", "WTFPL"],
+    "import_bad_source_name": ["import", "{tmp}/good.csv", "--source", "Stadt Bochum!"],
+    "search_near_not_numbers": ["places", "search", "--near", "abc"],
+    "search_near_out_of_range": ["places", "search", "--near", "95,7"],
+    "search_radius_without_near": ["places", "search", "--radius", "500"],
+    "search_unknown_municipality": ["places", "search", "--municipality", "Atlantis"],
+    "export_unknown_format": ["export", "--format", "xml"],
+}
+NO_DB = ("validate",)
+
+
+def usage_args(name: str, tmp_path: Path, db: str) -> list[str]:
+    write(tmp_path, "good.csv", PLACES_CSV)
+    write(tmp_path, "broken.toml", "[fields\nid = 'id'\n")
+    write(tmp_path, "wrong.toml", "[fields]\nnonsense = 'id'\n")
+    write(tmp_path, "orte.xlsx", "not a spreadsheet")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in USAGE_CASES[name]]
+    return args if args[0] in NO_DB else [*args, "--db", db]
+
+
+@pytest.mark.parametrize("name", USAGE_CASES)
+def test_cli_usage_error_exit_2_with_message(name: str, tmp_path: Path, db: str) -> None:
+    result = run(*usage_args(name, tmp_path, db))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error:")
+
+
+def test_cli_usage_errors_leave_store_untouched(tmp_path: Path, db: str) -> None:
+    run_json("import", str(write(tmp_path, "first.csv", PLACES_CSV)), "--source", "gut", "--db", db,
+             "--format", "json")
+    store = open_store(db)
+    before = store.counts()
+    store.close()
+    for name in USAGE_CASES:
+        run(*usage_args(name, tmp_path, db))
+    store = open_store(db)
+    try:
+        assert store.counts() == before
+    finally:
+        store.close()
+
+
+# the demo --------------------------------------------------------------------------------------------------
+
+def demo_entities(demo_db: str) -> list[dict[str, Any]]:
+    store = open_store(demo_db)
+    try:
+        return list(store.iter_entities("place"))
+    finally:
+        store.close()
+
+
+def test_demo_places_from_two_sources_enriched(demo_db: str) -> None:
+    places = demo_entities(demo_db)
+    sources = {rid.split(":", 1)[0] for p in places for rid in p["sources"]}
+    assert len(places) >= 150
+    assert sources == {"ruhr-demo", "db-stations"}
+    assert [p["id"] for p in places if not (p.get("municipality") or {}).get("ags")] == []
+    assert [p["id"] for p in places if not p.get("nearest_stations")] == []
+    assert [p["id"] for p in places if not p.get("licence")] == []
+
+
+def test_demo_station_merged_with_attraction_record(demo_db: str) -> None:
+    merged = [p for p in demo_entities(demo_db) if len(p["sources"]) == 2]
+    assert merged
+    assert all({s.split(":", 1)[0] for s in p["sources"]} == {"ruhr-demo", "db-stations"} for p in merged)
+
+
+def test_export_jsonl_every_line_has_id_and_licence(demo_db: str) -> None:
+    result = run("export", "--format", "jsonl", "--db", demo_db)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0
+    assert len(lines) >= 150
+    assert [x for x in lines if not (x.get("id") and x.get("licence"))] == []
+
+
+def test_export_geojson_to_file_parses(demo_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "places.geojson"
+    assert run("export", "--format", "geojson", "-o", str(target), "--db", demo_db).exit_code == 0
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection"
+    assert len(doc["features"]) >= 150
+    assert all(f["geometry"]["type"] == "Point" for f in doc["features"])
+
+
+def test_export_csv_header_and_rows(demo_db: str) -> None:
+    result = run("export", "--format", "csv", "--db", demo_db)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0
+    assert {"id", "name_de", "lat", "lon", "ags", "licence", "attribution"} <= set(rows[0])
+    assert len(rows) >= 150
+    assert [r["id"] for r in rows if not r["licence"]] == []
+
+
+def test_places_search_municipality_essen_only_essen(demo_db: str) -> None:
+    items = run_json("places", "search", "--municipality", "Essen", "--limit", "100", "--format", "json",
+                     "--db", demo_db)["items"]
+    assert len(items) >= 5
+    assert {i["municipality"]["name"] for i in items} == {"Essen"}
+
+
+def test_places_search_municipality_by_ags_same_as_name(demo_db: str) -> None:
+    by_name = run_json("places", "search", "--municipality", "Essen", "--limit", "100", "--format", "json",
+                       "--db", demo_db)["items"]
+    by_ags = run_json("places", "search", "--municipality", "05113000", "--limit", "100", "--format", "json",
+                      "--db", demo_db)["items"]
+    assert [i["id"] for i in by_ags] == [i["id"] for i in by_name]
+
+
+def test_places_search_near_ordered_by_distance_within_radius(demo_db: str) -> None:
+    items = run_json("places", "search", "--near", f"{ZOLLVEREIN[0]},{ZOLLVEREIN[1]}", "--radius", "5000",
+                     "--limit", "50", "--format", "json", "--db", demo_db)["items"]
+    distances = [haversine(*ZOLLVEREIN, i["geo"]["lat"], i["geo"]["lon"]) for i in items]
+    assert len(items) >= 3
+    assert all(b >= a - 10 for a, b in pairwise(distances))  # the store may use a flatter earth than haversine
+    assert max(distances) <= 5000 * 1.01
+    assert "Zollverein" in items[0]["name"]["de"]
+
+
+def test_places_search_category_filter(demo_db: str) -> None:
+    items = run_json("places", "search", "--category", "Museum", "--limit", "100", "--format", "json",
+                     "--db", demo_db)["items"]
+    assert items
+    assert all("Museum" in i["categories"] for i in items)
+
+
+def test_places_show_unknown_id_exit_1(demo_db: str) -> None:
+    result = run("places", "show", "dh-doesnotexist", "--db", demo_db)
+    assert result.exit_code == 1
+    assert "no published entity" in flat(result.output)
+
+
+def test_places_show_by_record_id_shows_sources(demo_db: str) -> None:
+    entity = run_json("places", "show", "ruhr-demo:zeche-zollverein", "--db", demo_db)
+    assert entity["name"]["de"] == "UNESCO-Welterbe Zollverein"
+    assert entity["sources"] == ["ruhr-demo:zeche-zollverein"]
+    assert entity["licence"] == "CC0-1.0"
+
+
+# merges ----------------------------------------------------------------------------------------------------
+
+def test_merge_split_record_own_entity_and_stays_split_on_reimport(tmp_path: Path, db: str) -> None:
+    store = open_store(db)
+    try:
+        import_demo(store)
+    finally:
+        store.close()
+    merged = run_json("places", "show", "db-stations:8000098", "--db", db)
+    assert sorted(merged["sources"]) == ["db-stations:8000098", "ruhr-demo:bahnhof-essen-hbf"]
+
+    result = run("merge", "split", "db-stations:8000098", "--db", db)
+    assert result.exit_code == 0, result.output
+    station = run_json("places", "show", "db-stations:8000098", "--db", db)
+    attraction = run_json("places", "show", "ruhr-demo:bahnhof-essen-hbf", "--db", db)
+    assert station["id"] != attraction["id"]
+    assert (station["sources"], attraction["sources"]) == (["db-stations:8000098"], ["ruhr-demo:bahnhof-essen-hbf"])
+
+    again = run_json("import", str(STATIONS), "--source", "db-stations", "--adapter", "db-stations",
+                     "--within", "rvr", "--db", db, "--format", "json")
+    after = run_json("places", "show", "db-stations:8000098", "--db", db)
+    assert (again["new"], again["withdrawn"]) == (0, 0)
+    assert (after["id"], after["sources"]) == (station["id"], ["db-stations:8000098"])
+
+
+def test_merge_split_unknown_record_exit_2(db: str) -> None:
+    result = run("merge", "split", "db-stations:nope", "--db", db)
+    assert result.exit_code == 2
+    assert "nope" in result.stderr
+
+
+def test_merge_join_then_split_restores_separate_entities(tmp_path: Path, db: str) -> None:
+    run_json("import", str(write(tmp_path, "all.csv", PLACES_CSV)), "--source", "halden", "--db", db,
+             "--format", "json")
+    target = run_json("places", "show", "halden:p1", "--db", db)["id"]
+    assert run("merge", "join", "halden:p2", target, "--db", db).exit_code == 0
+    joined = run_json("places", "show", "halden:p1", "--db", db)
+    assert sorted(joined["sources"]) == ["halden:p1", "halden:p2"]
+    assert run("merge", "split", "halden:p2", "--db", db).exit_code == 0
+    assert run_json("places", "show", "halden:p1", "--db", db)["sources"] == ["halden:p1"]
+
+
+# other commands ----------------------------------------------------------------------------------------------
+
+def test_sources_lists_demo_sources(demo_db: str) -> None:
+    result = run("sources", "--db", demo_db)
+    assert result.exit_code == 0
+    assert "ruhr-demo" in result.output and "db-stations" in result.output
+
+
+def test_notices_lists_stored_notices(tmp_path: Path, db: str) -> None:
+    bad = write(tmp_path, "bad.csv", "id,name,lat,lon,licence\nx1,Nirgendwo,123.5,7.01,CC0-1.0\n")
+    run("import", str(bad), "--source", "bad", "--db", db)
+    result = run("notices", "--db", db)
+    assert result.exit_code == 0
+    assert "invalid_coordinates" in result.output
+
+
+def test_reprocess_unknown_source_exit_2(db: str) -> None:
+    assert run("reprocess", "nobody", "--db", db).exit_code == 2
+
+
+def test_reprocess_imported_source_all_unchanged(tmp_path: Path, db: str) -> None:
+    run_json("import", str(write(tmp_path, "all.csv", PLACES_CSV)), "--source", "halden", "--db", db,
+             "--format", "json")
+    assert run("reprocess", "halden", "--db", db).exit_code == 0
+    store = open_store(db)
+    try:
+        latest = store.list_imports("halden")[0]
+    finally:
+        store.close()
+    assert (latest["status"], latest["stats"]["new"], latest["stats"]["unchanged"]) == ("ok", 0, 3)
+
+
+def test_db_upgrade_twice_second_up_to_date(db: str) -> None:
+    assert run("db", "upgrade", "--db", db).exit_code == 0
+    assert "up to date" in run("db", "upgrade", "--db", db).output

@@ -1,0 +1,320 @@
+"""Happy paths of every built-in adapter, from bytes to canonical entities."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ingest_corpus import FIXED_NOW, SHARED_DATA, fixed_clock
+
+from datenhub import hub
+from datenhub.checks import CheckContext, build
+from datenhub.data import data_path
+from datenhub.ingest.base import AdapterOptions, Draft, RawInput
+from datenhub.ingest.dbstations import weekly_to_osm
+from datenhub.ingest.registry import UnknownAdapterError, detect_adapter, get_adapter
+from datenhub.notices import Notice, Report
+from datenhub.store import open_store
+
+
+def read(adapter: str, name: str, payload: bytes, **options: Any) -> list[Draft | Notice]:
+    raw = RawInput("test", name, payload, FIXED_NOW)
+    return list(get_adapter(adapter).read(raw, AdapterOptions("test", **options)))
+
+
+def build_all(items: list[Draft | Notice], licence: str | None = "CC0-1.0") -> tuple[list[Any], Report]:
+    report = Report()
+    ctx = CheckContext("test", {"licence": licence} if licence else {})
+    built = []
+    for item in items:
+        if isinstance(item, Notice):
+            report.add(item)
+            continue
+        entity, notices = build(item, ctx)
+        report.extend(notices)
+        if entity is not None:
+            built.append(entity)
+    return built, report
+
+
+# CSV with a mapping file ------------------------------------------------------------------------------------
+
+MAPPING = """
+[csv]
+encoding = "cp1252"
+delimiter = ";"
+
+[fields]
+id = "Nr"
+"name.de" = "Bezeichnung"
+"description.de" = "Text"
+lat = "Breite"
+lon = "Länge"
+"address.street" = "Straße"
+"address.locality" = "Ort"
+"contact.website" = "Web"
+category = "Art"
+wheelchair = "Rollstuhl"
+
+[constants]
+licence = "DL-DE-BY-2.0"
+attribution = "Stadt Bochum"
+"""
+
+CSV_ROWS = (
+    "Nr;Bezeichnung;Text;Breite;Länge;Straße;Ort;Web;Art;Rollstuhl\n"
+    "1;Jahrhunderthalle;Festspielhaus der Ruhrtriennale;51,4776;7,2063;An der Jahrhunderthalle 1;Bochum;"
+    "www.jahrhunderthalle-bochum.de;Industriekultur;ja\n"
+    "2;Zeiss Planetarium;Sternentheater;51,4866;7,2241;Castroper Str. 67;Bochum;;;nein\n"
+)
+
+
+def test_csv_adapter_mapping_toml_imports_renamed_columns(tmp_path: Path) -> None:
+    (tmp_path / "orte.csv").write_bytes(CSV_ROWS.encode("cp1252"))
+    (tmp_path / "orte.toml").write_text(MAPPING, encoding="utf-8")
+    store = open_store("sqlite:///" + str(tmp_path / "x.db"))
+    try:
+        result = hub.import_file(store, tmp_path / "orte.csv", "stadt-bochum", mapping=tmp_path / "orte.toml",
+                                 clock=fixed_clock)
+        halle = store.get_entity("stadt-bochum:1")
+        planetarium = store.get_entity("stadt-bochum:2")
+    finally:
+        store.close()
+    assert (result.new, result.rejected, result.report.by_code()) == (2, 0, {})
+    assert halle is not None and planetarium is not None
+    assert halle["name"] == {"de": "Jahrhunderthalle"}
+    assert halle["geo"] == {"lat": 51.4776, "lon": 7.2063}
+    assert halle["address"]["street"] == "An der Jahrhunderthalle 1"
+    assert halle["contact"]["website"] == "https://www.jahrhunderthalle-bochum.de"
+    assert (halle["licence"], halle["attribution"]) == ("DL-DE-BY-2.0", "Stadt Bochum")
+    assert (halle["categories"], halle["wheelchair"]) == (["Industriekultur"], "yes")
+    assert halle["municipality"]["name"] == "Bochum"
+    assert planetarium["wheelchair"] == "no"
+
+
+def test_csv_adapter_mapping_column_missing_reports_error(tmp_path: Path) -> None:
+    items = read("csv", "x.csv", b"id,name\n1,A\n", mapping={"fields": {"id": "id", "name.de": "Titel"}})
+    assert [(n.code, "Titel" in n.message) for n in items] == [("mapping_column_missing", True)]
+
+
+# GeoJSON ----------------------------------------------------------------------------------------------------
+
+GEOJSON = {
+    "type": "FeatureCollection",
+    "features": [
+        {"type": "Feature", "id": "gasometer", "geometry": {"type": "Point", "coordinates": [6.8731, 51.4959]},
+         "properties": {"name": "Gasometer Oberhausen", "opening_hours": "Tu-Su 10:00-18:00",
+                        "wheelchair": "limited", "category": "Industriekultur"}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[
+            [6.77, 51.47], [6.79, 51.47], [6.79, 51.49], [6.77, 51.49], [6.77, 51.47]]]},
+         "properties": {"id": "lapadu", "name": "Landschaftspark Duisburg-Nord", "website": "https://www.landschaftspark.de"}},
+    ],
+}
+
+
+def test_geojson_adapter_points_and_polygons_become_places() -> None:
+    places, report = build_all(read("geojson", "x.geojson", json.dumps(GEOJSON).encode()))
+    assert report.flatten(["code"]) == []
+    gasometer, park = places
+    assert (gasometer.id, gasometer.geo.lat, gasometer.geo.lon) == ("test:gasometer", 51.4959, 6.8731)
+    assert (gasometer.opening_hours, gasometer.wheelchair) == ("Tu-Su 10:00-18:00", "limited")
+    assert park.id == "test:lapadu"
+    assert 51.47 < park.geo.lat < 51.49 and 6.77 < park.geo.lon < 6.79
+    assert park.contact.website == "https://www.landschaftspark.de"
+
+
+# JSON-LD ----------------------------------------------------------------------------------------------------
+
+JSONLD = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "Museum", "@id": "https://example.org/ruhrmuseum",
+         "name": [{"@value": "Ruhr Museum", "@language": "de"}, {"@value": "Ruhr Museum (English)", "@language": "en-GB"},
+                  {"@value": "Ruhrmuseum", "@language": "nl"}],
+         "description": {"@value": "Gedächtnis des Ruhrgebiets", "@language": "de"},
+         "geo": {"@type": "GeoCoordinates", "latitude": "51.4862", "longitude": "7.0406"},
+         "address": {"@type": "PostalAddress", "streetAddress": "Gelsenkirchener Str. 181", "postalCode": "45309",
+                     "addressLocality": "Essen"},
+         "license": "https://creativecommons.org/publicdomain/zero/1.0/"},
+        {"@type": "schema:MusicEvent", "schema:identifier": "klavierfestival-1",
+         "schema:name": "Klavier-Festival Ruhr", "startDate": "2026-06-27T18:00:00+02:00",
+         "endDate": "2026-06-27T20:00:00+02:00", "location": {"@type": "Place", "name": "Zeche Zollverein"},
+         "license": "CC0-1.0"},
+    ],
+}
+
+
+def test_jsonld_adapter_graph_language_tagged_names_per_language() -> None:
+    (museum, concert), report = build_all(read("jsonld", "x.jsonld", json.dumps(JSONLD).encode()), licence=None)
+    assert report.flatten(["code"]) == []
+    assert museum.name == {"de": "Ruhr Museum", "en": "Ruhr Museum (English)", "nl": "Ruhrmuseum"}
+    assert (museum.id, museum.type, museum.licence.value) == ("test:https://example.org/ruhrmuseum", "Museum",
+                                                                 "CC0-1.0")
+    assert (museum.geo.lat, museum.address.locality) == (51.4862, "Essen")
+    assert (concert.kind, concert.type, concert.location_name) == ("event", "MusicEvent", "Zeche Zollverein")
+    assert concert.start.isoformat() == "2026-06-27T18:00:00+02:00"
+
+
+# iCalendar --------------------------------------------------------------------------------------------------
+
+ICS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//DatenHub Ruhr tests//DE\r
+BEGIN:VEVENT\r
+UID:fuehrung@zollverein\r
+DTSTART;TZID=Europe/Berlin:20260105T140000\r
+DTEND;TZID=Europe/Berlin:20260105T153000\r
+RRULE:FREQ=WEEKLY;COUNT=4\r
+EXDATE;TZID=Europe/Berlin:20260119T140000\r
+SUMMARY:F\xc3\xbchrung \xc3\x9cbertage\r
+LOCATION:Zeche Zollverein\r
+GEO:51.4862;7.0406\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:extraschicht-2026\r
+DTSTART;VALUE=DATE:20260627\r
+SUMMARY:ExtraSchicht\r
+STATUS:CANCELLED\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_ical_adapter_rrule_expanded_minus_exdate() -> None:
+    events, report = build_all(read("ical", "x.ics", ICS))
+    assert report.flatten(["code"]) == []
+    tours = [e for e in events if e.id.startswith("test:fuehrung")]
+    assert [e.id for e in tours] == ["test:fuehrung@zollverein#2026-01-05", "test:fuehrung@zollverein#2026-01-12",
+                                     "test:fuehrung@zollverein#2026-01-26"]
+    assert [(e.start.isoformat(), e.end.isoformat()) for e in tours][0] == ("2026-01-05T14:00:00+01:00",
+                                                                           "2026-01-05T15:30:00+01:00")
+    assert {e.name["de"] for e in tours} == {"Führung Übertage"}
+
+
+def test_ical_adapter_date_only_dtstart_all_day() -> None:
+    events, _ = build_all(read("ical", "x.ics", ICS))
+    [festival] = [e for e in events if e.id == "test:extraschicht-2026"]
+    assert (festival.all_day, festival.start.isoformat(), festival.status) == (
+        True, "2026-06-27T00:00:00+02:00", "EventCancelled")
+
+
+ICAL_SUITE = SHARED_DATA / "icalendar"
+
+
+@pytest.mark.skipif(not ICAL_SUITE.is_dir(), reason=f"the icalendar test suite is not at {ICAL_SUITE}")
+@pytest.mark.filterwarnings("ignore::UserWarning:icalendar")  # e.g. GloballyUniqueTZIDGuessed on vendor TZIDs
+def test_ical_adapter_icalendar_suite_no_exception_escapes() -> None:
+    files = sorted(ICAL_SUITE.rglob("*.ics"))
+    assert len(files) > 100
+    drafts = 0
+    for path in files:
+        raw = RawInput.from_path(path, "suite", FIXED_NOW)
+        ctx = CheckContext("suite", {"licence": "CC0-1.0"})
+        for item in get_adapter("ical").read(raw, AdapterOptions("suite")):
+            if isinstance(item, Draft):
+                build(item, ctx)
+                drafts += 1
+    assert drafts > 100
+
+
+# OpenStreetMap XML ------------------------------------------------------------------------------------------
+
+OSM_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="datenhub-tests">
+ <node id="1" lat="51.4862" lon="7.0406" version="1">
+  <tag k="tourism" v="museum"/><tag k="name" v="Ruhr Museum"/><tag k="name:en" v="Ruhr Museum EN"/>
+  <tag k="wheelchair" v="yes"/><tag k="opening_hours" v="Mo-Su 10:00-18:00"/>
+  <tag k="website" v="https://ruhrmuseum.de"/>
+ </node>
+ <node id="2" lat="51.400" lon="7.300" version="1"/>
+ <node id="3" lat="51.410" lon="7.300" version="1"/>
+ <node id="4" lat="51.410" lon="7.310" version="1"/>
+ <node id="5" lat="51.400" lon="7.310" version="1"/>
+ <node id="6" lat="51.45" lon="7.1" version="1"><tag k="amenity" v="bench"/><tag k="name" v="Bank"/></node>
+ <node id="7" lat="51.45" lon="7.2" version="1"><tag k="tourism" v="museum"/></node>
+ <way id="10" version="1">
+  <nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="5"/><nd ref="2"/>
+  <tag k="historic" v="mine"/><tag k="name" v="Zeche Nachtigall"/>
+ </way>
+</osm>
+"""
+
+
+def test_osm_adapter_museum_node_and_mine_way_become_places() -> None:
+    places, report = build_all(read("osm", "ruhr.osm", OSM_XML), licence=None)
+    assert report.flatten(["code"]) == []
+    museum, mine = places
+    assert (museum.id, museum.type, museum.categories) == ("test:node/1", "Museum", ["Museum"])
+    assert museum.name == {"de": "Ruhr Museum", "en": "Ruhr Museum EN"}
+    assert (museum.geo.lat, museum.geo.lon, museum.wheelchair) == (51.4862, 7.0406, "yes")
+    assert (museum.licence.value, museum.attribution) == ("ODbL-1.0", "© OpenStreetMap contributors, ODbL 1.0")
+    assert (mine.id, mine.categories) == ("test:way/10", ["Industriekultur"])
+    assert 51.40 <= mine.geo.lat <= 51.41 and 7.30 <= mine.geo.lon <= 7.31
+
+
+# DB stations ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stations() -> dict[str, Draft]:
+    path = data_path("stations", "db_stations_nrw_full.json")
+    items = read("db-stations", path.name, path.read_bytes())
+    return {i.local_id: i for i in items if isinstance(i, Draft) and i.local_id}
+
+
+def test_db_stations_adapter_reads_every_station(stations: dict[str, Draft]) -> None:
+    assert len(stations) == 703
+
+
+def test_db_stations_adapter_staffed_desk_hours_as_osm_syntax(stations: dict[str, Draft]) -> None:
+    assert stations["8000004"].data["opening_hours"] == "Mo-Su 08:15-17:45; PH 08:15-17:45"
+    assert stations["8000162"].data["opening_hours"] == (
+        "Mo-Fr 07:15-17:15; Sa 07:15-13:00; Su 09:15-17:15; PH 09:15-17:15")
+
+
+def test_db_stations_adapter_hours_pass_opening_hours_check(stations: dict[str, Draft]) -> None:
+    with_hours = [d for d in stations.values() if "opening_hours" in d.data]
+    _, report = build_all(with_hours)
+    assert len(with_hours) >= 20
+    assert "invalid_opening_hours" not in report.by_code()
+
+
+def test_db_stations_adapter_station_fields(stations: dict[str, Draft]) -> None:
+    essen = stations["8000098"].data
+    assert (essen["name"], essen["type"], essen["licence"]) == ({"de": "Essen Hbf"}, "TrainStation", "CC-BY-4.0")
+    assert essen["address"]["locality"] == "Essen"
+
+
+@pytest.mark.parametrize(("availability", "expected"), [
+    ({d: {"fromTime": "08:00", "toTime": "18:00"} for d in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+     "Mo-Fr 08:00-18:00; PH off"),
+    ({"monday": {"fromTime": "08:00", "toTime": "18:00"}, "wednesday": {"fromTime": "08:00", "toTime": "18:00"}},
+     "Mo 08:00-18:00; We 08:00-18:00; PH off"),
+    ({}, None),
+    ({"monday": {"fromTime": "08:00"}}, None),
+])
+def test_weekly_to_osm_day_runs_grouped(availability: dict[str, Any], expected: str | None) -> None:
+    assert weekly_to_osm(availability) == expected
+
+
+# detection --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "payload", "expected"), [
+    ("orte.csv", b"id,name\n", "csv"),
+    ("orte.tsv", b"id\tname\n", "csv"),
+    ("orte.geojson", b"{}", "geojson"),
+    ("orte.jsonld", b"{}", "jsonld"),
+    ("orte.json", b'{"@context": "https://schema.org"}', "jsonld"),
+    ("stations.json", b'[{"type": "station", "id": "1"}]', "db-stations"),
+    ("ruhr.osm", b"<osm/>", "osm"),
+    ("ruhr.osm.pbf", b"\x00", "osm"),
+    ("termine.ics", b"BEGIN:VCALENDAR", "ical"),
+])
+def test_detect_adapter_by_name_and_content_picks_adapter(name: str, payload: bytes, expected: str) -> None:
+    assert detect_adapter(RawInput("test", name, payload, FIXED_NOW)).name == expected
+
+
+def test_detect_adapter_unknown_format_raises_usage_error() -> None:
+    with pytest.raises(UnknownAdapterError, match="--adapter"):
+        detect_adapter(RawInput("test", "orte.xlsx", b"PK\x03\x04", FIXED_NOW))
