@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from datenhub.hours import OpeningHours, OpeningHoursError, clear_cache  # noqa: E402
+import contextlib
+
+from datenhub.hours import OpeningHours, OpeningHoursError, clear_cache
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ESSEN = (51.4556, 7.0116)
@@ -38,7 +40,7 @@ SAMPLE = [
     "Fr-Sa 22:00-04:00",
     "sunrise-sunset",
     "Apr-Oct Tu-Su 10:00-18:00; Nov-Mar Sa,Su 11:00-16:00",
-    "Mo-Fr 09:00-17:00 || \"nach Vereinbarung\"",
+    'Mo-Fr 09:00-17:00 || "nach Vereinbarung"',
     "Sa[1] 10:00-14:00; easter -2 days off",
 ]
 
@@ -79,10 +81,8 @@ def python_parse(values: list[str]) -> float:
     clear_cache()
     t0 = time.perf_counter()
     for v in values:
-        try:
+        with contextlib.suppress(OpeningHoursError):
             OpeningHours.parse(v, lat=ESSEN[0], lon=ESSEN[1])
-        except OpeningHoursError:
-            pass
     return time.perf_counter() - t0
 
 
@@ -101,17 +101,29 @@ def node_figures(values: list[str], times_ms: list[int]) -> dict[str, list[float
     if not (CACHE / "node_modules" / "opening_hours").is_dir():
         CACHE.mkdir(parents=True, exist_ok=True)
         try:
-            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), "opening_hours"],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), "opening_hours"],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         except (subprocess.SubprocessError, OSError) as exc:
             print(f"[skip] could not install npm opening_hours: {exc}")
             return None
     driver = CACHE / "bench_driver.js"
     driver.write_text(NODE_DRIVER)
-    payload = json.dumps({"values": values, "times": times_ms, "lat": ESSEN[0], "lon": ESSEN[1], "runs": RUNS,
-                          "checks": CHECKS})
-    done = subprocess.run(["node", str(driver)], input=payload, capture_output=True, text=True, timeout=600,
-                          check=True, env=dict(os.environ, TZ="Europe/Berlin"))
+    payload = json.dumps(
+        {"values": values, "times": times_ms, "lat": ESSEN[0], "lon": ESSEN[1], "runs": RUNS, "checks": CHECKS}
+    )
+    done = subprocess.run(
+        ["node", str(driver)],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        env=dict(os.environ, TZ="Europe/Berlin"),
+    )
     return json.loads(done.stdout)
 
 
@@ -124,10 +136,8 @@ def main() -> None:
     moments = [datetime.fromtimestamp(s, BERLIN) for s in stamps]
     compiled = []
     for v in values:
-        try:
+        with contextlib.suppress(OpeningHoursError):
             compiled.append(OpeningHours.parse(v, lat=ESSEN[0], lon=ESSEN[1]))
-        except OpeningHoursError:
-            pass
     py_parse = statistics.median(len(values) / python_parse(values) for _ in range(RUNS))
     python_state(compiled, moments)  # warm the per-day caches as a long-running service would have them
     py_state = statistics.median(CHECKS / python_state(compiled, moments) for _ in range(RUNS))
@@ -138,8 +148,10 @@ def main() -> None:
             ("parse (values/s, uncached)", py_parse, len(values) / statistics.median(node["parse"])),
             ("state_at (checks/s)", py_state, CHECKS / statistics.median(node["state"])),
         ]
-    print(f"\nopening-hours benchmark: {len(values)} distinct values ({len(compiled)} valid), "
-          f"{CHECKS} state checks, median of {RUNS} runs")
+    print(
+        f"\nopening-hours benchmark: {len(values)} distinct values ({len(compiled)} valid), "
+        f"{CHECKS} state checks, median of {RUNS} runs"
+    )
     print(f"{'figure':<30} {'datenhub':>12} {'opening_hours.js':>18} {'ratio':>8}")
     for name, ours, theirs in rows:
         other = f"{theirs:>18,.0f}" if theirs else f"{'n/a':>18}"

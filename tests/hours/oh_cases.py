@@ -18,10 +18,22 @@ CASES_FILE = SHARED / "opening_hours_js_cases.en.json"
 
 # German state names as Nominatim writes them -> ISO 3166-2:DE suffix.
 STATE_CODES = {
-    "Baden-Württemberg": "BW", "Bayern": "BY", "Berlin": "BE", "Brandenburg": "BB", "Bremen": "HB",
-    "Hamburg": "HH", "Hessen": "HE", "Mecklenburg-Vorpommern": "MV", "Niedersachsen": "NI",
-    "Nordrhein-Westfalen": "NW", "Rheinland-Pfalz": "RP", "Saarland": "SL", "Sachsen": "SN",
-    "Sachsen-Anhalt": "ST", "Schleswig-Holstein": "SH", "Thüringen": "TH",
+    "Baden-Württemberg": "BW",
+    "Bayern": "BY",
+    "Berlin": "BE",
+    "Brandenburg": "BB",
+    "Bremen": "HB",
+    "Hamburg": "HH",
+    "Hessen": "HE",
+    "Mecklenburg-Vorpommern": "MV",
+    "Niedersachsen": "NI",
+    "Nordrhein-Westfalen": "NW",
+    "Rheinland-Pfalz": "RP",
+    "Saarland": "SL",
+    "Sachsen": "SN",
+    "Sachsen-Anhalt": "ST",
+    "Schleswig-Holstein": "SH",
+    "Thüringen": "TH",
 }
 
 
@@ -64,7 +76,7 @@ def options(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fmt(text: str) -> str:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").strftime("%Y-%m-%d %H:%M")
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").strftime("%Y-%m-%d %H:%M")  # noqa: DTZ007 - wall-clock times as the suite writes them
 
 
 def expected_intervals(case: dict[str, Any]) -> list[tuple[str, str, bool, str | None]]:
@@ -76,8 +88,8 @@ def actual_intervals(case: dict[str, Any]) -> list[tuple[str, str, bool, str | N
         oh = OpeningHours.parse(case["value"], **options(case))
     except OpeningHoursError as exc:
         return f"error: {exc}"
-    start = datetime.strptime(case["from"], "%Y-%m-%d %H:%M")
-    end = datetime.strptime(case["to"], "%Y-%m-%d %H:%M") if case["to"][-5:-3] != "31" else _safe_end(case["to"])
+    start = datetime.strptime(case["from"], "%Y-%m-%d %H:%M")  # noqa: DTZ007 - wall-clock times as the suite writes them
+    end = datetime.strptime(case["to"], "%Y-%m-%d %H:%M") if case["to"][-5:-3] != "31" else _safe_end(case["to"])  # noqa: DTZ007 - wall-clock times as the suite writes them
     out = []
     for a, b, st in oh.local_intervals(start, end):
         if st.state == "closed":
@@ -88,12 +100,12 @@ def actual_intervals(case: dict[str, Any]) -> list[tuple[str, str, bool, str | N
 
 def _safe_end(text: str) -> datetime:
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M")
+        return datetime.strptime(text, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - wall-clock times as the suite writes them
     except ValueError:  # "2016-11-31": JavaScript's Date rolls over to the next month
         day_part, clock = text.split(" ")
         y, m, _ = (int(x) for x in day_part.split("-"))
         h, mi = (int(x) for x in clock.split(":"))
-        return datetime(y + (m == 12), m % 12 + 1, 1, h, mi)
+        return datetime(y + (m == 12), m % 12 + 1, 1, h, mi)  # noqa: DTZ001 - wall-clock times as the suite writes them
 
 
 def uses_school_holidays(value: str) -> bool:

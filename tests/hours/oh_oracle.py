@@ -48,7 +48,9 @@ def why_unavailable() -> str:
     try:
         subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), "opening_hours"],
-            check=True, capture_output=True, timeout=300,
+            check=True,
+            capture_output=True,
+            timeout=300,
         )
     except (subprocess.SubprocessError, OSError) as exc:
         return f"could not install npm package opening_hours: {exc}"

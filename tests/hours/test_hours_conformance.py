@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import oh_cases as cases
 import pytest
 
-import oh_cases as cases
 from datenhub.hours import OpeningHours, OpeningHoursError
 
 pytestmark = pytest.mark.skipif(

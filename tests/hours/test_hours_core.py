@@ -32,7 +32,7 @@ def test_state_at_fronleichnam_in_berlin_open() -> None:
 
 def test_state_at_nrw_school_holidays_sh_matches() -> None:
     oh = OpeningHours.parse("Mo-Fr 08:00-16:00; SH off")
-    assert oh.state_at(at(2026, 7, 22, 10, 0)) .state == "closed"  # Sommerferien NRW 2026
+    assert oh.state_at(at(2026, 7, 22, 10, 0)).state == "closed"  # Sommerferien NRW 2026
     assert oh.state_at(at(2026, 7, 22, 10, 0)).comment == "Sommerferien"
     assert oh.state_at(at(2026, 9, 2, 10, 0)).state == "open"
 

@@ -10,10 +10,41 @@ from hypothesis import strategies as st
 
 from datenhub.hours import OpeningHours, OpeningHoursError
 
-ALPHABET = st.sampled_from(list("0123456789:-+,;|/[]()\"' .MoTuWeFrSaSuPHSH") + ["\x00", "\n", "\t", "ä", "–"])
+ALPHABET = st.sampled_from([*list("0123456789:-+,;|/[]()\"' .MoTuWeFrSaSuPHSH"), "\x00", "\n", "\t", "ä", "–"])
 WORDS = st.sampled_from(
-    ["Mo", "Tu-Fr", "10:00", "-", "18:00", ";", ",", "||", "PH", "SH", "off", "open", "unknown", '"x"', "Jan",
-     "Dec 24", "week", "01", "/", "2", "[", "]", "-1", "sunrise", "(", ")", "+", "easter", "day", "24/7", "2026"]
+    [
+        "Mo",
+        "Tu-Fr",
+        "10:00",
+        "-",
+        "18:00",
+        ";",
+        ",",
+        "||",
+        "PH",
+        "SH",
+        "off",
+        "open",
+        "unknown",
+        '"x"',
+        "Jan",
+        "Dec 24",
+        "week",
+        "01",
+        "/",
+        "2",
+        "[",
+        "]",
+        "-1",
+        "sunrise",
+        "(",
+        ")",
+        "+",
+        "easter",
+        "day",
+        "24/7",
+        "2026",
+    ]
 )
 MOMENT = datetime(2026, 6, 4, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 

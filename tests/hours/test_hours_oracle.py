@@ -6,10 +6,10 @@ import random
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 import oh_cases as cases
 import oh_oracle as oracle
+import pytest
+
 from datenhub.hours import OpeningHours, OpeningHoursError
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -67,5 +67,6 @@ def test_oracle_state_agrees_at_random_moments(oracle_ready: None) -> None:
                 mismatches.append(f"{value!r} at {datetime.fromtimestamp(t, BERLIN)}: {expected} != {got}")
     assert compared > 5000
     rate = agreed / compared
-    print(f"oracle agreement {rate:.2%} over {compared} checks"); print("\n".join(mismatches))
+    print(f"oracle agreement {rate:.2%} over {compared} checks")
+    print("\n".join(mismatches))
     assert rate >= 0.97, f"agreement {rate:.2%}; first mismatches:\n" + "\n".join(mismatches)

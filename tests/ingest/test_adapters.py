@@ -131,7 +131,8 @@ JSONLD = {
     "@context": "https://schema.org",
     "@graph": [
         {"@type": "Museum", "@id": "https://example.org/ruhrmuseum",
-         "name": [{"@value": "Ruhr Museum", "@language": "de"}, {"@value": "Ruhr Museum (English)", "@language": "en-GB"},
+         "name": [{"@value": "Ruhr Museum", "@language": "de"},
+                  {"@value": "Ruhr Museum (English)", "@language": "en-GB"},
                   {"@value": "Ruhrmuseum", "@language": "nl"}],
          "description": {"@value": "Gedächtnis des Ruhrgebiets", "@language": "de"},
          "geo": {"@type": "GeoCoordinates", "latitude": "51.4862", "longitude": "7.0406"},
@@ -188,8 +189,8 @@ def test_ical_adapter_rrule_expanded_minus_exdate() -> None:
     tours = [e for e in events if e.id.startswith("test:fuehrung")]
     assert [e.id for e in tours] == ["test:fuehrung@zollverein#2026-01-05", "test:fuehrung@zollverein#2026-01-12",
                                      "test:fuehrung@zollverein#2026-01-26"]
-    assert [(e.start.isoformat(), e.end.isoformat()) for e in tours][0] == ("2026-01-05T14:00:00+01:00",
-                                                                           "2026-01-05T15:30:00+01:00")
+    assert (tours[0].start.isoformat(), tours[0].end.isoformat()) == ("2026-01-05T14:00:00+01:00",
+                                                                      "2026-01-05T15:30:00+01:00")
     assert {e.name["de"] for e in tours} == {"Führung Übertage"}
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from ingest_corpus import CASES, CORPUS, FIXED_NOW, Case, fixed_clock, write_deep_json, write_oversized_csv
 from typer.testing import CliRunner
 
 from datenhub import hub
@@ -20,8 +21,6 @@ from datenhub.ingest.base import AdapterOptions, Draft, RawInput
 from datenhub.ingest.registry import ADAPTERS, get_adapter, load_builtins
 from datenhub.notices import Notice, Severity
 from datenhub.store import open_store
-
-from ingest_corpus import CASES, CORPUS, FIXED_NOW, Case, fixed_clock, write_deep_json, write_oversized_csv
 
 STATE_KEYS = ("places", "events", "records", "withdrawn")
 

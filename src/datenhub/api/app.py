@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
 from datenhub.api import problems
-from datenhub.api.routers import meta, places
 from datenhub.store import QueryError, Store, open_store
+
+
+# Routers register by module path, built-ins exactly like extensions; each owns its prefix and tags.
+ROUTERS: list[str] = [
+    "datenhub.api.routers.places",
+    "datenhub.api.routers.events",
+    "datenhub.api.routers.meta",
+    "datenhub.api.routers.ogc",
+    "datenhub.api.routers.catalog",
+    "datenhub.web.landing",
+]
 
 
 def create_app(store: Store | None = None, db_url: str | None = None) -> FastAPI:
@@ -19,9 +31,12 @@ def create_app(store: Store | None = None, db_url: str | None = None) -> FastAPI
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
-    app.include_router(places.router)
-    app.include_router(meta.router)
-    from datenhub.web import landing
-
-    app.include_router(landing.router)
+    for module_name in ROUTERS:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # an optional router not installed
+        app.include_router(module.router)
     return app

@@ -40,8 +40,10 @@ def _to_local(t: datetime) -> datetime:
 
 
 def _aware(d: date, minute: int) -> datetime:
-    return datetime.combine(d, time()).replace(tzinfo=BERLIN) + timedelta(minutes=minute) if minute >= 1440 else (
-        datetime.combine(d, time(minute // 60, minute % 60), tzinfo=BERLIN)
+    return (
+        datetime.combine(d, time()).replace(tzinfo=BERLIN) + timedelta(minutes=minute)
+        if minute >= 1440
+        else (datetime.combine(d, time(minute // 60, minute % 60), tzinfo=BERLIN))
     )
 
 

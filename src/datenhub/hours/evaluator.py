@@ -144,7 +144,10 @@ class Evaluator:
         return DaySchedule(tuple(starts), tuple(states))
 
     def _state_at_minute(
-        self, minute: int, per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]], holiday: tuple[str, int] | None
+        self,
+        minute: int,
+        per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]],
+        holiday: tuple[str, int] | None,
     ) -> State:
         is_open = False
         unknown = False

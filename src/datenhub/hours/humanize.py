@@ -56,7 +56,7 @@ def _duration(minutes: int, lang: str) -> str:
 
 
 def _ranges(oh: OpeningHours, d: date) -> list[tuple[str, str, str]]:
-    (_, ranges), = oh.weekly_table(d)[:1]
+    ((_, ranges),) = oh.weekly_table(d)[:1]
     return [(a, "24:00" if b == "00:00" else b, state) for a, b, state, _ in ranges]
 
 

@@ -11,13 +11,29 @@ from .core import OpeningHours
 from .errors import OpeningHoursError
 
 _DAYS = {
-    "mo": 0, "montag": 0, "montags": 0,
-    "di": 1, "dienstag": 1, "dienstags": 1,
-    "mi": 2, "mittwoch": 2, "mittwochs": 2,
-    "do": 3, "donnerstag": 3, "donnerstags": 3,
-    "fr": 4, "freitag": 4, "freitags": 4,
-    "sa": 5, "samstag": 5, "samstags": 5, "sonnabend": 5, "sonnabends": 5,
-    "so": 6, "sonntag": 6, "sonntags": 6,
+    "mo": 0,
+    "montag": 0,
+    "montags": 0,
+    "di": 1,
+    "dienstag": 1,
+    "dienstags": 1,
+    "mi": 2,
+    "mittwoch": 2,
+    "mittwochs": 2,
+    "do": 3,
+    "donnerstag": 3,
+    "donnerstags": 3,
+    "fr": 4,
+    "freitag": 4,
+    "freitags": 4,
+    "sa": 5,
+    "samstag": 5,
+    "samstags": 5,
+    "sonnabend": 5,
+    "sonnabends": 5,
+    "so": 6,
+    "sonntag": 6,
+    "sonntags": 6,
 }
 _NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _GROUPS = {"täglich": "Mo-Su", "taeglich": "Mo-Su", "werktags": "Mo-Sa", "wochenende": "Sa,Su", "wochenends": "Sa,Su"}
@@ -86,7 +102,6 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
     notes: list[str] = []
     if "sonn- und feiertag" in text.lower():
         text = re.sub(r"(?i)sonn-\s*und\s*feiertag(?:e|en|s)?", "So, Feiertage", text)
-    clauses = [c for c in re.split(r"[;\n]|,(?!\s*(?:mo|di|mi|do|fr|sa|so)\b[^\d]*$)", text) if c.strip()]
     open_rules: list[str] = []
     closed_rules: list[str] = []
     known = total = 0
@@ -99,7 +114,6 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
         if rule is None:
             continue
         (closed_rules if rule.endswith(" off") else open_rules).append(rule)
-    del clauses
     open_rules = _merge_days_without_times(open_rules)
     if not open_rules and not closed_rules:
         return None, 0.0, [*notes, "no days or times found"]
@@ -113,7 +127,7 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
 
 
 def _merge_days_without_times(rules: list[str]) -> list[str]:
-    """"Sa/So 11 bis 17 Uhr" splits on '/' into "Sa" and "So 11:00-17:00": give the bare days the next times."""
+    """ "Sa/So 11 bis 17 Uhr" splits on '/' into "Sa" and "So 11:00-17:00": give the bare days the next times."""
     out: list[str] = []
     pending: list[str] = []
     for rule in rules:

@@ -501,7 +501,9 @@ class Parser:
     def parse_times(self, rule: Rule) -> None:
         while True:
             rule.times.append(self.parse_time_span())
-            if self.kind() == "," and (self.kind(1) in _TIME_START or (self.kind(1) == "num" and not is_year(self.peek(1)))):
+            if self.kind() == "," and (
+                self.kind(1) in _TIME_START or (self.kind(1) == "num" and not is_year(self.peek(1)))
+            ):
                 self.take()
                 continue
             break

@@ -58,9 +58,7 @@ def _event_utc(d: date, lat: float, lon: float, zenith: float, rising: bool) -> 
         t = (jd + minutes / 1440 - 2451545.0) / 36525
         decl, eqt = _sun(t)
         latr, declr = math.radians(lat), math.radians(decl)
-        cos_ha = math.cos(math.radians(zenith)) / (math.cos(latr) * math.cos(declr)) - math.tan(latr) * math.tan(
-            declr
-        )
+        cos_ha = math.cos(math.radians(zenith)) / (math.cos(latr) * math.cos(declr)) - math.tan(latr) * math.tan(declr)
         if not -1 <= cos_ha <= 1:
             return None
         ha = math.degrees(math.acos(cos_ha))

@@ -85,7 +85,7 @@ def _scan(s: str, base: int, out: list[Token], notes: list[tuple[int, str]], ori
         if c in QUOTE_PAIRS:
             end = _find_any(s, i + 1, QUOTE_PAIRS[c])
             if end < 0:
-                raise OpeningHoursError(f"unbalanced quotation mark {c!r}; comments use \"...\"", pos)
+                raise OpeningHoursError(f'unbalanced quotation mark {c!r}; comments use "..."', pos)
             out.append(Token("comment", s[i + 1 : end], pos))
             notes.append((pos, 'comments should be written in plain double quotes "..."'))
             i = end + 1
@@ -183,9 +183,7 @@ def _ampm(hour: int, half: str, pos: int) -> int:
     return 12 if hour == 12 else hour + 12
 
 
-def _scan_word(
-    s: str, i: int, base: int, out: list[Token], notes: list[tuple[int, str]], orig: str, depth: int
-) -> int:
+def _scan_word(s: str, i: int, base: int, out: list[Token], notes: list[tuple[int, str]], orig: str, depth: int) -> int:
     pos = base + i
     wm = _WORD.match(s, i)
     word = wm.group(0) if wm else s[i]
@@ -219,7 +217,13 @@ def _scan_word(
 
 
 def _apply_correction(
-    s: str, i: int, cm: re.Match[str], base: int, out: list[Token], notes: list[tuple[int, str]], orig: str,
+    s: str,
+    i: int,
+    cm: re.Match[str],
+    base: int,
+    out: list[Token],
+    notes: list[tuple[int, str]],
+    orig: str,
     depth: int,
 ) -> int:
     repl = CORRECTIONS[(cm.lastindex or 1) - 1][1]

@@ -30,7 +30,10 @@ _GERMAN: list[tuple[re.Pattern[str], str]] = [
         (r"^an offset of 0 days has no effect$", "Ein Versatz von 0 Tagen hat keine Wirkung"),
         (r"^'/1' has no effect$", "'/1' hat keine Wirkung"),
         (r"^time without minutes; write e.g. 10:00$", "Uhrzeit ohne Minuten; schreibe z. B. 10:00"),
-        (r"^write times with ':' between hours and minutes$", "Schreibe Uhrzeiten mit ':' zwischen Stunden und Minuten"),
+        (
+            r"^write times with ':' between hours and minutes$",
+            "Schreibe Uhrzeiten mit ':' zwischen Stunden und Minuten",
+        ),
         (
             r"^rules (\d+) and (\d+) only have times: the second replaces the first; join them with ','$",
             r"Regeln \1 und \2 bestehen nur aus Uhrzeiten: die zweite ersetzt die erste; verbinde sie mit ','",
@@ -74,7 +77,9 @@ def _semantic(oh: OpeningHours) -> list[tuple[int, str]]:
             and cur.meaning
             and not prev.has_247
         ):
-            out.append((cur.pos, f"rules {i} and {i + 1} only have times: the second replaces the first; join them with ','"))
+            out.append(
+                (cur.pos, f"rules {i} and {i + 1} only have times: the second replaces the first; join them with ','")
+            )
     for i, rule in enumerate(rules[:-1]):
         if rule.has_247 and not rule.groups and any(r.separator == ";" and r.meaning for r in rules[i + 1 :]):
             out.append((rule.pos, f"rule {i + 1} '24/7' is overridden by the rules after it"))

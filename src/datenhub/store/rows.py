@@ -61,6 +61,7 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
     start = data.get("start")
     end = data.get("end") or start
     all_text = _search_text(data)
+    open_text = all_text if entity.data_open is data else _search_text(entity.data_open)
     return EntityColumns(
         name_sort=fold(name)[:200],
         lat=geo["lat"] if geo else None,
@@ -72,6 +73,8 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         start_at=iso(datetime.fromisoformat(start)) if start else None,
         end_at=iso(datetime.fromisoformat(end)) if end else None,
         tags=sorted(set(tags)),
-        open_text=all_text if entity.data_open is data else _search_text(entity.data_open),
-        all_text=all_text,
+        # FTS columns: open_text holds the open view; all_text only what the full view adds. Privileged
+        # searches match either column, anonymous ones only open_text, so open entities are indexed once.
+        open_text=open_text,
+        all_text="" if open_text == all_text else all_text,
     )

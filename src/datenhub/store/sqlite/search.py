@@ -44,7 +44,7 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
         where.append("e.withdrawn_at IS NULL")
     rank_expr = None
     if query.q:
-        expression = fts_expression(query.q, "open_text" if open_view else "all_text")
+        expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}")
         if expression is None:
             return Page([], None)
         joins += " JOIN entities_fts ON entities_fts.rowid = e.rowid"
