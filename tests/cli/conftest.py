@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from datenhub.cli import app
+from datenhub.cli import app, common
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +21,10 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture()
 def db(tmp_path: Path) -> str:
     return "sqlite:///" + str(tmp_path / "hub.db")
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich folds and cuts table cells at the width it detected at import (80 under xdist); tests read whole cells."""
+    for console in (common.console, common.err):
+        monkeypatch.setattr(console, "_width", 250)

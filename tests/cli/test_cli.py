@@ -32,7 +32,7 @@ PLACES_CSV = (
 
 
 def run(*args: str) -> Result:
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, list(args))  # wide: rich must not fold table cells
+    result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result

@@ -73,7 +73,7 @@ def test_validate_file_broken_input_reports_expected_notices(case: Case, tmp_pat
 
 def test_validate_cli_broken_input_exits_cleanly_with_notice_codes(case: Case, tmp_path: Path) -> None:
     path = case.path(tmp_path)
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["validate", str(path), "--strict"])
+    result = CliRunner().invoke(app, ["validate", str(path), "--strict"])
     assert result.exit_code == (1 if hub.validate_file(path).has_errors else 0), result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -103,6 +103,8 @@ def test_import_cli_broken_input_changes_store_only_by_accepted_records(case: Ca
 def test_datenhub_command_broken_input_prints_message_without_traceback(name: str, tmp_path: Path) -> None:
     # One real process: CliRunner catches exceptions, a user's terminal does not.
     exe = Path(sys.executable).with_name("datenhub")
+    if not exe.exists():
+        pytest.skip(f"the datenhub console script is not installed next to {sys.executable}")
     url = "sqlite:///" + str(tmp_path / "hub.db")
     proc = subprocess.run([str(exe), "import", str(CORPUS / name), "--source", "broken", "--db", url, "--strict"],
                           capture_output=True, text=True, timeout=60, check=False)

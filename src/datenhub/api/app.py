@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
+from datenhub.clock import Clock, utc_now
 from datenhub.api import problems
 from datenhub.store import QueryError, Store, open_store
 
@@ -24,10 +25,11 @@ ROUTERS: list[str] = [
 ]
 
 
-def create_app(store: Store | None = None, db_url: str | None = None) -> FastAPI:
+def create_app(store: Store | None = None, db_url: str | None = None, clock: Clock = utc_now) -> FastAPI:
     app = FastAPI(title="DatenHub Ruhr API", version=__version__,
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.")
     app.state.store = store or open_store(db_url)
+    app.state.clock = clock
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

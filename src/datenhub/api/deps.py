@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from datenhub.enrich.municipality import boundaries
-from datenhub.store import Query, Store, from_params
+from datenhub.clock import Clock
+from datenhub.store import Query, QueryError, Store, from_params
 
 QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius", "wheelchair", "licence",
                 "source", "changed_since", "from", "to", "open_at", "sort", "cursor", "limit")
@@ -26,4 +27,16 @@ def parse_query(request: Request, kind: str) -> Query:
         values = request.query_params.getlist(multi)
         if len(values) > 1:
             params[multi] = ",".join(values)
+    open_now = request.query_params.get("open_now")
+    if open_now is not None:
+        if open_now.lower() not in ("true", "1", "false", "0"):
+            raise QueryError("open_now", "expected true or false")
+        if open_now.lower() in ("true", "1"):
+            if params.get("open_at"):
+                raise QueryError("open_now", "use either open_now or open_at")
+            params["open_at"] = get_clock(request)().isoformat()
     return from_params(params, kind=kind, resolve_municipality=resolve_municipality)
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock  # type: ignore[no-any-return]

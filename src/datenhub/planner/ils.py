@@ -91,7 +91,7 @@ def solve(
         if stale and stale % cfg.restart_after == 0:
             if rng.random() < cfg.fresh_share:
                 current = Tours(inst, empty)
-                improve(current, rng, cfg.max_noise)
+                fill(current, rng, cfg.max_noise)
             else:
                 current = best.copy()
     routes = tuple(tuple(r) for r in best.visits())

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
 
-from datenhub.store.query import Query, QueryError
+from datenhub.store.query import QueryError
 
 
-def open_at_rowids(db: sqlite3.Connection, query: Query) -> list[int]:
+def open_values_at(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[tuple[str, str]]:
     try:
-        from datenhub.hours.store_filter import open_rowids  # type: ignore[import-not-found]
-    except ImportError:
+        from datenhub.hours.filter import open_values
+    except ImportError:  # pragma: no cover - the engine ships with the package
         raise QueryError("open_at", "opening-hours filtering is not available in this installation") from None
-    return open_rowids(db, query)  # type: ignore[no-any-return]
+    return open_values(pairs, at)

@@ -48,6 +48,7 @@ class EntityColumns:
     tags: list[str]
     open_text: str
     all_text: str
+    opening_hours: str | None = None
 
 
 def entity_columns(entity: HubEntity) -> EntityColumns:
@@ -77,4 +78,5 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         # searches match either column, anonymous ones only open_text, so open entities are indexed once.
         open_text=open_text,
         all_text="" if open_text == all_text else all_text,
+        opening_hours=shown.get("opening_hours"),
     )

@@ -21,3 +21,23 @@ def list_sources(store: Store = Depends(get_store)) -> dict[str, Any]:
 @router.get("/health", summary="Liveness and counts")
 def health(store: Store = Depends(get_store)) -> dict[str, Any]:
     return {"status": "ok", "counts": store.counts()}
+
+
+@router.get("/api/v1/categories", summary="The category vocabulary with counts")
+def list_categories() -> dict[str, Any]:
+    from datenhub.model.categories import CATEGORIES
+
+    items = []
+    for name, info in CATEGORIES.items():
+        items.append({"id": name, "name": {"de": name, "en": info["en"], "nl": info["nl"]},
+                      "schema_type": info["type"]})
+    return {"items": items}
+
+
+@router.get("/api/v1/municipalities", summary="The 53 RVR municipalities (name, AGS, Kreis)")
+def list_municipalities() -> dict[str, Any]:
+    from datenhub.enrich.municipality import boundaries
+
+    rvr = [i for i in boundaries().infos if i.in_rvr]
+    return {"items": [{"name": i.name, "ags": i.ags, "kreis": i.kreis, "kreis_ags": i.kreis_ags}
+                      for i in sorted(rvr, key=lambda i: i.name)]}

@@ -1,49 +1,85 @@
-"""/api/v1/places: list with filters and cursor pagination, and one place by id."""
+"""/api/v1/places: list with filters and cursor pagination, and one place by id, in every format."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-
-from datenhub.api.deps import get_store, parse_query
+from datenhub.api.deps import get_store
+from datenhub.api.routers._listing import detail_response, list_response
 from datenhub.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["places"])
 
 
-def page_body(request: Request, items: list[dict[str, Any]], next_cursor: str | None,
-              distances: dict[str, float]) -> dict[str, Any]:
-    for item in items:
-        if item.get("id") in distances:
-            item["distance_m"] = distances[item["id"]]
-    links = {"self": str(request.url)}
-    if next_cursor:
-        links["next"] = str(request.url.include_query_params(cursor=next_cursor))
-    return {"items": items, "next_cursor": next_cursor, "links": links}
-
-
-@router.get("/places", summary="Search places")
+@router.get("/places", summary="Search places", response_class=Response)
 def list_places(
     request: Request,
     store: Store = Depends(get_store),
-    q: str | None = Query(None, description="Full text, German stemming"),
-    category: str | None = Query(None), type: str | None = Query(None),
-    municipality: str | None = Query(None, description="Name or AGS"),
+    q: str | None = Query(None, description="Full text, German stemming; the last word matches as a prefix"),
+    category: str | None = Query(None, description="Category (comma-separated for several)"),
+    type: str | None = Query(None, description="schema.org type"),
+    municipality: str | None = Query(None, description="Municipality name or AGS"),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat"),
-    near: str | None = Query(None, description="lat,lon"), radius: float | None = Query(None, description="metres"),
-    wheelchair: str | None = Query(None), licence: str | None = Query(None, description="'open'"),
-    source: str | None = Query(None), changed_since: str | None = Query(None),
+    near: str | None = Query(None, description="lat,lon"),
+    radius: float | None = Query(None, description="metres around near"),
+    wheelchair: str | None = Query(None, description="yes, limited, no"),
+    licence: str | None = Query(None, description="'open': open licences only"),
+    source: str | None = Query(None),
+    changed_since: str | None = Query(None, description="ISO 8601; includes tombstones of withdrawn places"),
+    open_at: str | None = Query(None, description="ISO 8601: only places open then"),
+    open_now: bool | None = Query(None, description="only places open now"),
     sort: str | None = Query(None, description="relevance, name, distance, changed"),
+    fields: str | None = Query(None, description="comma-separated fields to return"),
+    lang: str | None = Query(None, description="de, en or nl (default: Accept-Language, else all)"),
+    f: str | None = Query(None, description="json, geojson, jsonld, csv"),
     cursor: str | None = Query(None), limit: int = Query(20, ge=1, le=1000),
-) -> dict[str, Any]:
-    page = store.search(parse_query(request, "place"))
-    return page_body(request, page.items, page.next_cursor, page.distances)
+) -> Response:
+    return list_response(request, store, "place")
 
 
-@router.get("/places/{place_id}", summary="One place")
-def get_place(place_id: str, store: Store = Depends(get_store)) -> dict[str, Any]:
+@router.get("/places/{place_id}", summary="One place", response_class=Response)
+def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
+              lang: str | None = Query(None), fields: str | None = Query(None),
+              f: str | None = Query(None, description="json, geojson, jsonld, csv")) -> Response:
+    return detail_response(request, store, "place", place_id)
+
+
+@router.get("/places/{place_id}/hours", summary="Opening hours of a place: state now, next change, weekly table")
+def place_hours(request: Request, place_id: str, store: Store = Depends(get_store),
+                week: str | None = Query(None, description="any date of the week to show (default: this week)")
+                ) -> dict[str, object]:
+    from datetime import date, timedelta
+
+    from fastapi import HTTPException
+
+    from datenhub.api.deps import get_clock
+    from datenhub.hours import OpeningHours, OpeningHoursError
+    from datenhub.hours.filter import live_state, state_for_ags
+    from datenhub.store import QueryError
+
     entity = store.get_entity(place_id)
     if entity is None or entity.get("kind") != "place":
         raise HTTPException(404, f"no place {place_id!r}")
-    return entity
+    value = entity.get("opening_hours")
+    now = get_clock(request)()
+    try:
+        day = date.fromisoformat(week) if week else now.date()
+    except ValueError:
+        raise QueryError("week", "expected a date like 2026-06-01") from None
+    body: dict[str, object] = {"id": entity["id"], "opening_hours": value, "state": None, "week": []}
+    if not value:
+        return body
+    geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
+    try:
+        oh = OpeningHours.parse(value, lat=geo.get("lat"), lon=geo.get("lon"),
+                                state=state_for_ags(municipality.get("ags")))
+    except OpeningHoursError as exc:
+        body["error"] = str(exc)
+        return body
+    body["state"] = live_state(value, now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
+    monday = day - timedelta(days=day.weekday())
+    body["week"] = [{"date": d.isoformat(), "ranges": [{"from": r[0], "to": r[1], "state": r[2], "comment": r[3]}
+                                                       for r in ranges]}
+                    for d, ranges in oh.weekly_table(monday)]
+    return body

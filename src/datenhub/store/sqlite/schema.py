@@ -57,3 +57,9 @@ CREATE INDEX notices_code ON notices (source, code);
 CREATE INDEX notices_entity ON notices (entity_id);
 """),
 ]
+
+MIGRATIONS.append(("0002_opening_hours", """
+ALTER TABLE entities ADD COLUMN opening_hours TEXT;
+CREATE INDEX entities_hours ON entities (kind, opening_hours) WHERE opening_hours IS NOT NULL;
+UPDATE entities SET opening_hours = json_extract(data, '$.opening_hours');
+"""))

@@ -91,10 +91,16 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
         where.append("e.start_at < ?")
         params.append(iso(query.date_to))
     if query.open_at is not None:
-        from datenhub.store.hooks import open_at_rowids
+        from datenhub.store.hooks import open_values_at
 
-        allowed = open_at_rowids(db, query)
-        where.append(f"e.rowid IN ({','.join(str(r) for r in allowed) or 'NULL'})")
+        pairs = db.execute("SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
+                           "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
+        allowed = open_values_at(pairs, query.open_at)
+        if not allowed:
+            return Page([], None)
+        where.append("(e.opening_hours, coalesce(substr(e.municipality_ags, 1, 2), '')) IN "
+                     f"(VALUES {','.join('(?, ?)' for _ in allowed)})")
+        params += [x for pair in allowed for x in pair]
 
     sort = query.effective_sort()
     if sort == "relevance":

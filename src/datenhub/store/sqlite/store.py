@@ -282,7 +282,8 @@ class SqliteStore(Store):
                          cols.start_at, cols.end_at, entity.checksum, iso(entity.changed_at), seq,
                          iso(entity.withdrawn_at), full_json,
                          None if entity.data_open is None else (
-                             full_json if entity.data_open is entity.data else _dumps(entity.data_open))))
+                             full_json if entity.data_open is entity.data else _dumps(entity.data_open)),
+                         cols.opening_hours))
             if entity.withdrawn_at is not None:
                 continue
             fts.append((rowid, cols.open_text, cols.all_text))
@@ -291,14 +292,14 @@ class SqliteStore(Store):
             tags.extend((tag, rowid) for tag in cols.tags)
         db.executemany(
             "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
-            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
+            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
             "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
             "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "
             "has_open = excluded.has_open, all_open = excluded.all_open, start_at = excluded.start_at, "
             "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
             "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
-            "data_open = excluded.data_open", rows)
+            "data_open = excluded.data_open, opening_hours = excluded.opening_hours", rows)
         db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text) VALUES (?, ?, ?)", fts)
         db.executemany("INSERT INTO entities_rtree VALUES (?, ?, ?, ?, ?)", rtree)
         db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)

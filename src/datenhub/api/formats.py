@@ -1,0 +1,80 @@
+"""Content negotiation: one query, every format, by `f=` or the Accept header."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from datenhub.publish import get_serializer
+from datenhub.store import QueryError
+
+# f= value -> serializer name; Accept media types map onto the same names.
+FORMATS = {"json": "json", "geojson": "geojson", "jsonld": "jsonld", "csv": "csv", "ical": "ical", "ics": "ical"}
+MEDIA = {
+    "application/geo+json": "geojson",
+    "application/ld+json": "jsonld",
+    "text/csv": "csv",
+    "text/calendar": "ical",
+    "application/json": "json",
+}
+LANGS = ("de", "en", "nl")
+
+
+def negotiate(request: Request, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    explicit = request.query_params.get("f")
+    if explicit is not None:
+        name = FORMATS.get(explicit)
+        if name is None or name not in allowed:
+            raise QueryError("f", f"unsupported format {explicit!r}; use one of {', '.join(allowed)}")
+        return name
+    accept = request.headers.get("accept", "")
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if MEDIA.get(media) in allowed:
+            return MEDIA[media]
+    return "json"
+
+
+def language(request: Request) -> str | None:
+    """`lang=` wins; otherwise the first supported language of Accept-Language; None means all languages."""
+    lang = request.query_params.get("lang")
+    if lang is not None:
+        if lang not in LANGS:
+            raise QueryError("lang", f"supported languages: {', '.join(LANGS)}")
+        return lang
+    header = request.headers.get("accept-language")
+    if header:
+        for part in header.split(","):
+            code = part.split(";")[0].strip().lower()[:2]
+            if code in LANGS:
+                return code
+    return None
+
+
+def localise(entity: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """Reduce multilingual fields to one language with German fallback."""
+    if lang is None or entity.get("tombstone"):
+        return entity
+    out = dict(entity)
+    for key in ("name", "description"):
+        texts = entity.get(key)
+        if isinstance(texts, dict) and texts:
+            out[key] = texts.get(lang) or texts.get("de") or next(iter(texts.values()))
+    return out
+
+
+def project(entity: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    if not fields or entity.get("tombstone"):
+        return entity
+    wanted = {f.strip() for f in fields.split(",") if f.strip()} | {"id"}
+    return {k: v for k, v in entity.items() if k in wanted}
+
+
+def serialized(name: str, entities: list[dict[str, Any]]) -> Response:
+    serializer = get_serializer(name)
+    body = b"".join(serializer.write(entities))
+    return Response(body, media_type=serializer.media_type)

@@ -1,0 +1,66 @@
+"""Shared list/detail behaviour for places and events: one filter language, one pagination, every format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from datenhub.api.deps import get_clock, parse_query
+from datenhub.api.formats import language, localise, negotiate, project, serialized
+from datenhub.store import Store
+
+LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
+
+
+def with_live_state(request: Request, entity: dict[str, Any]) -> dict[str, Any]:
+    """Places show whether they are open now: computed per request, because it changes with the clock."""
+    if entity.get("kind") != "place" or not entity.get("opening_hours"):
+        return entity
+    from datenhub.hours.filter import live_state
+
+    geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
+    state = live_state(entity["opening_hours"], get_clock(request)(), geo.get("lat"), geo.get("lon"),
+                       municipality.get("ags"))
+    return {**entity, "open_state": state} if state else entity
+
+
+def list_response(request: Request, store: Store, kind: str) -> Response:
+    fmt = negotiate(request, LIST_FORMATS[kind])
+    lang = language(request)
+    page = store.search(parse_query(request, kind))
+    items = [project(localise(with_live_state(request, item), lang), request.query_params.get("fields"))
+             for item in page.items]
+    for item in items:
+        if item.get("id") in page.distances:
+            item["distance_m"] = page.distances[item["id"]]
+    if fmt != "json":
+        response = serialized(fmt, items)
+        if page.next_cursor:
+            response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+        return response
+    links = {"self": str(request.url)}
+    if page.next_cursor:
+        links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
+    body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": links}
+    return JSONResponse(body)
+
+
+def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
+    fmt = negotiate(request, LIST_FORMATS[kind])
+    entity = store.get_entity(entity_id)
+    if entity is None or entity.get("kind") != kind:
+        raise HTTPException(404, f"no {kind} {entity_id!r}")
+    entity = project(localise(with_live_state(request, entity), language(request)),
+                     request.query_params.get("fields"))
+    if fmt == "json":
+        return JSONResponse(entity)
+    if fmt == "jsonld":
+        from datenhub.publish.jsonld import to_jsonld  # type: ignore[import-not-found]
+
+        body = to_jsonld(entity, base_url=str(request.base_url).rstrip("/"))
+        return JSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
+                                                                      if k != "@context"}},
+                            media_type="application/ld+json")
+    return serialized(fmt, [entity])
