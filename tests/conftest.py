@@ -40,10 +40,8 @@ def _backends() -> list[str]:
 @pytest.fixture(params=_backends())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Every backend the contract suite runs against (PostgreSQL when DATENHUB_TEST_POSTGRES_URL is set)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hub.db'}"
-    else:
-        url = os.environ["DATENHUB_TEST_POSTGRES_URL"]
+    sqlite_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    url = sqlite_url if request.param == "sqlite" else os.environ["DATENHUB_TEST_POSTGRES_URL"]
     s = open_store(url)
     yield s
     s.close()

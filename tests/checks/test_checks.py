@@ -190,8 +190,6 @@ def test_licence_check_common_spellings_normalised(spelling: str) -> None:
     assert (report.flatten(["code"]), entity.licence.value) == ([], "CC0-1.0")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: model/licence.py _squash strips 'dl-de/' and keeps 'opendatacommons"
-                   "org', so the documented 'dl-de/by-2-0' and the registry's own govdata/ODbL URLs are unknown")
 @pytest.mark.parametrize("spelling", ["dl-de/by-2-0", "https://www.govdata.de/dl-de/by-2-0",
                                       "https://www.govdata.de/dl-de/zero-2-0",
                                       "https://opendatacommons.org/licenses/odbl/1-0/"])
@@ -268,7 +266,7 @@ def test_values_check_malformed_type_replaced_by_default() -> None:
 
 # dates ---------------------------------------------------------------------------------------------------
 
-covers("missing_start", "invalid_date", "end_before_start")
+covers("missing_start", "invalid_date", "end_before_start", "invalid_end_date")
 
 
 def test_dates_check_event_without_start_rejected() -> None:
@@ -282,11 +280,9 @@ def test_dates_check_unreadable_start_rejected() -> None:
     assert report.flatten(["field", "code", "severity"]) == [["start", "invalid_date", Severity.ERROR]]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: checks/dates.py drops an unreadable end ('unreadable end date; "
-                   "dropped') but emits it as invalid_date, an ERROR, so the whole event is rejected")
 def test_dates_check_unreadable_end_dropped_event_kept() -> None:
     entity, report = run(make_draft("event", end="irgendwann"))
-    assert report.flatten(["field", "code"]) == [["end", "invalid_date"]]
+    assert report.flatten(["field", "code"]) == [["end", "invalid_end_date"]]
     assert entity is not None and entity.end is None
 
 

@@ -49,7 +49,7 @@ class Case:
 
 CASES = [
     Case("truncated_mid_field", "truncated.csv", ("row", "code"),
-         [[3, "row_length_mismatch"], [3, "missing_coordinates"], [3, "missing_licence"]], 1),
+         [[3, "row_length_mismatch"], [3, "truncated_file"]], 1),
     Case("windows_1252", "cp1252.csv", ("row", "code"), [[None, "encoding_detected"]], 4),
     Case("utf8_bom", "bom.csv", ("row", "code"), [], 2),
     Case("semicolon_delimited", "semicolon.csv", ("row", "code"), [], 2),

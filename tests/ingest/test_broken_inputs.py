@@ -115,8 +115,6 @@ def test_datenhub_command_broken_input_prints_message_without_traceback(name: st
 
 # the store after failed or rejected imports ------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="bug: a full import whose file cannot be read at all (invalid JSON, empty, "
-                   "binary) withdraws every record the source had (pipeline/importer.py _apply, `if full:`)")
 @pytest.mark.parametrize("name", ["invalid.geojson", "empty.csv", "garbage.csv"])
 def test_import_file_unreadable_file_same_source_keeps_previous_records(name: str, tmp_path: Path) -> None:
     url = baseline_db(tmp_path, source="feed")
@@ -223,15 +221,11 @@ def test_jsonld_adapter_bad_node_keeps_valid_nodes() -> None:
         ("Notice", "invalid_jsonld_node"), ("Draft", "m1")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ingest/csv_.py reads a file cut inside a quoted last field without "
-                   "any notice (csv module is non-strict at EOF); the truncated text is imported as complete")
 def test_csv_adapter_truncated_in_last_quoted_field_reports_notice() -> None:
     report = hub.validate_file(CORPUS / "truncated_last_field.csv")
     assert [row for row in report.flatten(["row", "code"]) if row[0] in (3, None)] != []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ingest/ical.py yields neither drafts nor notices when icalendar "
-                   "returns no calendar for unbalanced BEGIN/END (e.g. a truncated download)")
 def test_ical_adapter_unbalanced_calendar_reports_error() -> None:
     report = hub.validate_file(CORPUS / "unbalanced.ics")
     assert report.has_errors
@@ -258,5 +252,5 @@ def test_adapter_read_any_corpus_file_never_raises(adapter: str, tmp_path: Path)
 
 def test_corpus_cases_cover_every_checked_in_file() -> None:
     used = {c.file for c in CASES if isinstance(c.file, str)}
-    extra = {"truncated_last_field.csv", "unbalanced.ics"}  # covered by the xfail tests above
+    extra = {"truncated_last_field.csv", "unbalanced.ics"}  # covered by their own tests above
     assert {p.name for p in _corpus_files()} == used | extra

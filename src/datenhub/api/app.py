@@ -9,10 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
+from datenhub.api import middleware, problems
 from datenhub.clock import Clock, utc_now
-from datenhub.api import problems
 from datenhub.store import QueryError, Store, open_store
-
 
 # Routers register by module path, built-ins exactly like extensions; each owns its prefix and tags.
 ROUTERS: list[str] = [
@@ -30,6 +29,7 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.")
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
+    middleware.install(app)
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from datenhub.enrich.municipality import boundaries
 from datenhub.clock import Clock
+from datenhub.enrich.municipality import boundaries
 from datenhub.store import Query, QueryError, Store, from_params
 
 QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius", "wheelchair", "licence",

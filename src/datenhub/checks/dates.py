@@ -39,6 +39,7 @@ class DatesCheck(Check):
         "missing_start": (Severity.ERROR, "an event needs a start date"),
         "invalid_date": (Severity.ERROR, "a date cannot be read (ISO 8601 or 24.12.2026 18:00 expected)"),
         "end_before_start": (Severity.WARNING, "the end lies before the start; the end was dropped"),
+        "invalid_end_date": (Severity.WARNING, "the end date cannot be read; it was dropped, the event kept"),
     }
 
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
@@ -60,7 +61,7 @@ class DatesCheck(Check):
         if data.get("end"):
             end = parse_when(data["end"])
             if end is None:
-                yield self.notice("invalid_date", "unreadable end date; dropped", draft, "end", data["end"])
+                yield self.notice("invalid_end_date", "unreadable end date; dropped", draft, "end", data["end"])
                 data["end"] = None
             elif end[0] < start[0]:
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])

@@ -82,6 +82,9 @@ class CsvAdapter(Adapter):
             return
         kind = mapping.kind
         row_no = 1
+        # An odd number of quote characters means a quoted field never closes: the file was cut off.
+        truncated = text.count('"') % 2 == 1
+        pending: Draft | None = None
         try:
             for row_no, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
@@ -93,8 +96,17 @@ class CsvAdapter(Adapter):
                 row = dict(zip(header, cells, strict=False))
                 data = apply_mapping(row, mapping)
                 local_id = data.pop("id", None)
-                yield Draft(kind, local_id, data, Location(source=raw.source, file=raw.name, row=row_no,
-                                                           entity_id=local_id))
+                if pending is not None:
+                    yield pending
+                pending = Draft(kind, local_id, data, Location(source=raw.source, file=raw.name, row=row_no,
+                                                               entity_id=local_id))
+            if pending is not None:
+                if truncated:
+                    yield Notice("truncated_file", Severity.ERROR,
+                                 "a quoted field never closes: the file is cut off; its last record is dropped",
+                                 Location(source=raw.source, file=raw.name, row=pending.location.row))
+                else:
+                    yield pending
         except csv.Error as exc:
             yield Notice("malformed_csv", Severity.ERROR, f"CSV stops being readable: {exc}",
                          Location(source=raw.source, file=raw.name, row=row_no + 1))

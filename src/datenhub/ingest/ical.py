@@ -80,6 +80,10 @@ class ICalAdapter(Adapter):
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             yield Notice("invalid_ical", Severity.ERROR, f"not valid iCalendar: {exc}", where)
             return
+        if not calendars:
+            yield Notice("invalid_ical", Severity.ERROR,
+                         "no complete VCALENDAR found (unbalanced BEGIN/END: is the file cut off?)", where)
+            return
         index = 0
         for calendar in calendars:
             for component in calendar.walk("VEVENT"):

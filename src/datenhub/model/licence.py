@@ -63,6 +63,7 @@ _ALIASES: dict[str, LicenceId] = {
     "dlzero20": LicenceId.DL_DE_ZERO_2_0,
     "odbl": LicenceId.ODBL_1_0,
     "odbl10": LicenceId.ODBL_1_0,
+    "licensesodbl10": LicenceId.ODBL_1_0,
     "closed": LicenceId.CLOSED,
     "proprietary": LicenceId.CLOSED,
     "allrightsreserved": LicenceId.CLOSED,
@@ -72,7 +73,7 @@ _ALIASES: dict[str, LicenceId] = {
 
 def _squash(text: str) -> str:
     text = text.strip().lower()
-    for prefix in ("https://", "http://", "www.", "creativecommons.org/", "govdata.de/", "dl-de/"):
+    for prefix in ("https://", "http://", "www.", "creativecommons.org/", "govdata.de/", "opendatacommons.org/"):
         text = text.replace(prefix, "")
     return re.sub(r"[^a-z0-9]", "", text.replace("deed.de", "").replace("deed.en", ""))
 

@@ -69,6 +69,7 @@ class NoticeSink:
         self.kept: list[Notice] = []
         self.per_code: Counter[str] = Counter()
         self.rejected = 0
+        self.file_error = False  # the adapter could not read the file to its end
 
     def add(self, notice: Notice) -> None:
         self.report.add(notice)
@@ -83,6 +84,8 @@ def iter_valid(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeS
     for count, item in enumerate(items, start=1):
         if isinstance(item, Notice):
             sink.add(item)
+            if item.severity is Severity.ERROR and item.location.entity_id is None:
+                sink.file_error = True
             continue
         entity, notices = build(item, ctx)
         for notice in notices:
@@ -209,7 +212,12 @@ def _apply(store: Store, source: str, entities: Iterable[AnyEntity], sink: Notic
     flush()
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]
-        if gone:
+        if gone and sink.file_error:
+            # An unreadable file says nothing about which records disappeared: withdraw nothing.
+            sink.add(Notice("withdrawal_skipped", Severity.WARNING,
+                            f"the file could not be read completely; {len(gone)} records not delivered this time "
+                            "were kept, not withdrawn", Location(source=source)))
+        elif gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
             _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now, {})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from datenhub.planner.moves import RUINS, fill, replace
+from datenhub.planner.moves import RUINS, fill, replace, tighten
 from datenhub.planner.problem import OrienteeringProblem, Solution
 from datenhub.planner.tours import Instance, Tours
 
@@ -33,6 +33,7 @@ class SearchSettings:
     restart_after: int = 200  # iterations without a new best before a restart
     fresh_share: float = 0.5  # share of restarts from a fresh construction instead of the best
     replace_within: float = 1.0  # run the replace moves only on trials this close to the best
+    tighten_within: float = 2.0  # reorder tours (2-opt, relocation) of trials this close to the best
     powers: tuple[float, ...] = (2.0,)  # greedy ratio profit^power/shift, power drawn per iteration
 
 
@@ -79,6 +80,8 @@ def solve(
         RUINS[int(rng.integers(len(RUINS)))](trial, rng, strength)
         power = cfg.powers[int(rng.integers(len(cfg.powers)))]
         fill(trial, rng, cfg.max_noise * rng.random(), power)
+        if trial.score >= best.score * cfg.tighten_within and tighten(trial):
+            fill(trial, rng, 0.0)
         if trial.score >= best.score * cfg.replace_within:
             improve(trial, rng, 0.0)
         if _better(trial, best):

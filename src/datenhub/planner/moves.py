@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from datenhub.planner.tours import Tours, insertion_shift, route_gaps, timing
+from datenhub.planner.tours import Tours, finish_time, insertion_shift, route_gaps, timing
 
 # Below this shift an insertion costs (almost) no time; keeps the ratio finite.
 MIN_SHIFT = 1e-3
@@ -68,6 +68,39 @@ def replace(tours: Tours) -> bool:
     tours.remove(r, [k])
     tours.insert(r, pos, node)
     return True
+
+
+def tighten(tours: Tours) -> bool:
+    """Reorder each tour by 2-opt and relocation while that brings it home earlier."""
+    inst = tours.inst
+    changed = False
+    for r in range(len(tours.routes)):
+        route = tours.routes[r]
+        best = finish_time(inst, route)
+        improved = True
+        while improved:
+            improved = False
+            last = len(route) - 1
+            for i in range(1, last):
+                for j in range(i + 1, last):
+                    for cand in (
+                        route[:i] + route[i : j + 1][::-1] + route[j + 1 :],
+                        route[:i] + route[i + 1 : j + 1] + [route[i]] + route[j + 1 :],
+                        route[:i] + [route[j]] + route[i:j] + route[j + 1 :],
+                    ):
+                        t = finish_time(inst, cand)
+                        if t < best - 1e-9:
+                            best, route, improved = t, cand, True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+        if route is not tours.routes[r]:
+            tours.routes[r] = route
+            tours.refresh(r)
+            changed = True
+    return changed
 
 
 def ruin_segment(tours: Tours, rng: np.random.Generator, strength: float) -> None:

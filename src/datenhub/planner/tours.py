@@ -197,3 +197,18 @@ def insertion_shift(
     shift = begin + inst.service[cands] + travel[cands, nxt[:, None]] - old[:, None]
     ok &= shift <= slack[:, None] + EPSILON
     return shift, ok
+
+
+def finish_time(inst: Instance, route: list[int]) -> float:
+    """Arrival at the end of a route, or infinity if a window is broken."""
+    travel, service, open_, close = inst.travel_l, inst.service_l, inst.open_l, inst.close_l
+    t = open_[route[0]]
+    prev = route[0]
+    for node in route[1:]:
+        t += service[prev] + travel[prev][node]
+        if t < open_[node]:
+            t = open_[node]
+        elif t > close[node] + EPSILON:
+            return float("inf")
+        prev = node
+    return t

@@ -292,7 +292,8 @@ class SqliteStore(Store):
             tags.extend((tag, rowid) for tag in cols.tags)
         db.executemany(
             "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
-            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) VALUES "
+            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) "
+            "VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
             "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
             "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "

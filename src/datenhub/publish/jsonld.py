@@ -1,0 +1,260 @@
+"""schema.org JSON-LD: one node per place or event, as search engines and linked-data tools read it.
+
+`to_jsonld` turns one canonical entity dict into a schema.org node (the API embeds it in pages); the "jsonld"
+serializer streams `{"@context": "https://schema.org/", "@graph": [...]}`. Enumeration values (dayOfWeek,
+eventStatus, eventAttendanceMode) are written as `{"@id": <full https://schema.org/ IRI>}`, because the schema.org
+context does not type these terms as IRIs: a bare string would be read as text by RDF tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from datenhub.clock import BERLIN, Clock, utc_now
+from datenhub.model.entity import LANGS
+from datenhub.model.licence import LICENCES, LicenceId
+from datenhub.publish.registry import Entities, Serializer, register_serializer
+
+SCHEMA = "https://schema.org/"
+CONTEXT = "https://schema.org/"
+DEFAULT_BASE_URL = "https://datenhub.ruhr"
+HOURS_WINDOW_DAYS = 365  # how far ahead openingHoursSpecification claims validity (cut earlier when rules change)
+
+EVENT_STATUSES = frozenset({"EventScheduled", "EventCancelled", "EventPostponed", "EventRescheduled",
+                            "EventMovedOnline"})
+WHEELCHAIR_FEATURES = {"yes": ("wheelchair accessible", True), "no": ("wheelchair accessible", False),
+                       "limited": ("partially wheelchair accessible", True)}
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+Node = dict[str, Any]
+
+
+def entity_url(entity: dict[str, Any], base_url: str = DEFAULT_BASE_URL) -> str:
+    """The public page (and linked-data @id) of an entity."""
+    folder = "events" if entity.get("kind") == "event" else "places"
+    return f"{base_url.rstrip('/')}/{folder}/{entity['id']}"
+
+
+def licence_url(licence: str | None) -> str | None:
+    try:
+        return LICENCES[LicenceId(licence)].url if licence else None
+    except ValueError:
+        return None
+
+
+def _compact(node: Node) -> Node:
+    return {k: v for k, v in node.items() if v not in (None, "", [], {})}
+
+
+def _text(values: dict[str, str] | None, lang: str | None) -> Any:
+    """Language-tagged values (our languages first), or one plain string when `lang` is given."""
+    values = {k: v for k, v in (values or {}).items() if v and v.strip()}
+    if not values:
+        return None
+    if lang is not None:
+        return values.get(lang) or values.get("de") or next(iter(values.values()))
+    order = [code for code in LANGS if code in values] + sorted(code for code in values if code not in LANGS)
+    return [{"@value": values[code], "@language": code} for code in order]
+
+
+def _geo(geo: dict[str, Any] | None) -> Node | None:
+    if not geo:
+        return None
+    return {"@type": "GeoCoordinates", "latitude": geo["lat"], "longitude": geo["lon"]}
+
+
+def _address(address: dict[str, Any] | None) -> Node | None:
+    if not address:
+        return None
+    node = _compact({"streetAddress": address.get("street"), "postalCode": address.get("postal_code"),
+                     "addressLocality": address.get("locality"), "addressCountry": address.get("country")})
+    return {"@type": "PostalAddress", **node} if node else None
+
+
+def _municipality(municipality: dict[str, Any] | None) -> Node | None:
+    if not municipality:
+        return None
+    node: Node = {"@type": "AdministrativeArea", "name": municipality["name"], "identifier": municipality["ags"]}
+    kreis, kreis_ags = municipality.get("kreis"), municipality.get("kreis_ags")
+    if kreis and kreis_ags and kreis != municipality["name"]:  # kreisfreie Städte are their own Kreis
+        node["containedInPlace"] = {"@type": "AdministrativeArea", "name": kreis, "identifier": kreis_ags}
+    return node
+
+
+def _images(images: list[dict[str, Any]] | None, lang: str | None) -> list[Node]:
+    out = []
+    for image in images or []:
+        if image.get("licence") == LicenceId.CLOSED:  # never published, whoever asks for the open view
+            continue
+        out.append({"@type": "ImageObject", **_compact({
+            "contentUrl": image["url"],
+            "caption": _text(image.get("caption"), lang),
+            "license": licence_url(image.get("licence")),
+            "creditText": image.get("attribution") or image.get("author"),
+        })})
+    return out
+
+
+def _local_date(value: str) -> date:
+    return datetime.fromisoformat(value).astimezone(BERLIN).date()
+
+
+def _hhmmss(hhmm: str) -> str:
+    return "23:59:59" if hhmm == "24:00" else f"{hhmm}:00"
+
+
+def _day_hours(ranges: list[tuple[str, str, str, str | None]]) -> list[tuple[str, str]] | None:
+    """A day's open ranges as schema.org times; None when the day holds anything but plain open/closed."""
+    if any(state not in ("open", "closed") for _, _, state, _ in ranges):
+        return None
+    return sorted((_hhmmss(a), _hhmmss("24:00" if b == "00:00" else b)) for a, b, state, _ in ranges
+                  if state == "open")
+
+
+def _expected_hours(specs: dict[str, list[Node]], day: date) -> list[tuple[str, str]]:
+    special = [s for s in specs["specialOpeningHoursSpecification"] if s["validFrom"] == day.isoformat()]
+    if special:
+        return sorted((s["opens"], s["closes"]) for s in special if s["opens"] != s["closes"])
+    weekday = SCHEMA + DAY_NAMES[day.weekday()]
+    return sorted((s["opens"], s["closes"]) for s in specs["openingHoursSpecification"] if weekday in s["dayOfWeek"])
+
+
+@lru_cache(maxsize=4096)
+def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) -> str | None:
+    """schema.org hours for [first, first + window), cut at the first day they would misstate; JSON (cached)."""
+    try:
+        from datenhub.hours import OpeningHours, OpeningHoursError
+        from datenhub.hours.schemaorg import to_schemaorg
+    except ImportError:
+        return None
+    last = first + timedelta(days=HOURS_WINDOW_DAYS - 1)
+    try:
+        oh = OpeningHours.parse(value, lat=lat, lon=lon)
+        specs = to_schemaorg(oh, first=first, last=last)
+        days = [day for start in range(0, HOURS_WINDOW_DAYS, 7)
+                for day in oh.weekly_table(first + timedelta(days=start))]
+    except (OpeningHoursError, ValueError):
+        return None
+    # to_schemaorg states one regular week plus public holidays; seasons, school holidays or week rules break
+    # that, so validity ends the day before the first date whose real hours differ.
+    through = None
+    for day, ranges in days:
+        if day > last:
+            break
+        if _day_hours(ranges) != _expected_hours(specs, day):
+            break
+        through = day
+    if through is None:
+        return None
+    regular = [{**s, "validThrough": through.isoformat()} for s in specs["openingHoursSpecification"]]
+    special = [s for s in specs["specialOpeningHoursSpecification"] if s["validFrom"] <= through.isoformat()]
+    return json.dumps({"openingHoursSpecification": regular, "specialOpeningHoursSpecification": special})
+
+
+def opening_hours_specification(entity: dict[str, Any], today: date) -> dict[str, list[Node]]:
+    """`openingHoursSpecification` (+ special days) from the raw OSM value; {} when unknown or not expressible."""
+    value = entity.get("opening_hours")
+    if not value:
+        return {}
+    geo = entity.get("geo") or {}
+    needs_position = any(word in value for word in ("sun", "dawn", "dusk"))
+    cached = _hours_specs(value, geo.get("lat") if needs_position else None,
+                          geo.get("lon") if needs_position else None, today)
+    if cached is None:
+        return {}
+    specs: dict[str, list[Node]] = json.loads(cached)
+    for spec in specs["openingHoursSpecification"]:
+        spec["dayOfWeek"] = [{"@id": day} for day in spec["dayOfWeek"]]
+    return {key: items for key, items in specs.items() if items}
+
+
+def _wheelchair(value: str | None) -> list[Node]:
+    if value not in WHEELCHAIR_FEATURES:
+        return []
+    name, flag = WHEELCHAIR_FEATURES[value]
+    return [{"@type": "LocationFeatureSpecification", "name": name, "value": flag}]
+
+
+def _event_dates(entity: dict[str, Any]) -> tuple[str, str | None]:
+    start, end = entity["start"], entity.get("end")
+    if not entity.get("all_day"):
+        return start, end
+    first = _local_date(start)
+    if not end:
+        return first.isoformat(), None
+    # all-day ends are exclusive (iCalendar DTEND); schema.org endDate is the last day
+    end_local = datetime.fromisoformat(end).astimezone(BERLIN)
+    last = end_local.date() - timedelta(days=1) if end_local.time() == datetime.min.time() else end_local.date()
+    return first.isoformat(), max(first, last).isoformat()
+
+
+def _event_location(entity: dict[str, Any], base_url: str) -> Node | None:
+    node: Node = {"@type": "Place"}
+    if entity.get("place_id"):
+        node["@id"] = entity_url({"kind": "place", "id": entity["place_id"]}, base_url)
+    node.update(_compact({
+        "name": entity.get("location_name"),
+        "address": _address(entity.get("address")),
+        "geo": _geo(entity.get("geo")),
+        "containedInPlace": _municipality(entity.get("municipality")),
+    }))
+    return node if len(node) > 1 else None
+
+
+def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang: str | None = None,
+              clock: Clock = utc_now) -> Node:
+    """One schema.org node for a canonical place or event dict. `clock` fixes the opening-hours window."""
+    contact = entity.get("contact") or {}
+    node: Node = {
+        "@type": entity["type"],
+        "@id": entity_url(entity, base_url),
+        "identifier": entity["id"],
+        "name": _text(entity.get("name"), lang),
+        "description": _text(entity.get("description"), lang),
+    }
+    if entity.get("kind") == "event":
+        start, end = _event_dates(entity)
+        status = entity.get("status")
+        node.update({
+            "startDate": start,
+            "endDate": end,
+            "eventStatus": {"@id": SCHEMA + status} if status in EVENT_STATUSES else None,
+            "eventAttendanceMode": {"@id": SCHEMA + "OfflineEventAttendanceMode"},
+            "location": _event_location(entity, base_url),
+            "organizer": {"@type": "Organization", "name": entity["organizer"]} if entity.get("organizer") else None,
+            "url": entity.get("url") or contact.get("website"),
+        })
+    else:
+        today = clock().astimezone(BERLIN).date()
+        node.update({
+            "geo": _geo(entity.get("geo")),
+            "address": _address(entity.get("address")),
+            "containedInPlace": _municipality(entity.get("municipality")),
+            "url": contact.get("website"),
+            "telephone": contact.get("phone"),
+            "email": contact.get("email"),
+            **opening_hours_specification(entity, today),
+            "amenityFeature": _wheelchair(entity.get("wheelchair")),
+        })
+    node.update({
+        "image": _images(entity.get("images"), lang),
+        "keywords": list(entity.get("keywords") or []),
+        "license": licence_url(entity.get("licence")),
+        "creditText": entity.get("attribution"),
+    })
+    return _compact(node)
+
+
+def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock: Clock = utc_now) -> Iterator[bytes]:
+    yield b'{"@context":"https://schema.org/","@graph":['
+    for index, entity in enumerate(entities):
+        node = to_jsonld(entity, base_url=base_url, clock=clock)
+        yield (b"," if index else b"") + json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    yield b"]}\n"
+
+
+register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld))
