@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
-from datenhub.api import middleware, problems
+from datenhub.api import middleware, problems, ratelimit
 from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
@@ -17,6 +17,7 @@ from datenhub.store import QueryError, Store, open_store
 ROUTERS: list[str] = [
     "datenhub.api.routers.places",
     "datenhub.api.routers.events",
+    "datenhub.api.routers.writes",
     "datenhub.api.routers.meta",
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
@@ -24,12 +25,14 @@ ROUTERS: list[str] = [
 ]
 
 
-def create_app(store: Store | None = None, db_url: str | None = None, clock: Clock = utc_now) -> FastAPI:
+def create_app(store: Store | None = None, db_url: str | None = None, clock: Clock = utc_now,
+               limits: ratelimit.Limits | None = None) -> FastAPI:
     app = FastAPI(title="DatenHub Ruhr API", version=__version__,
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.")
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
     middleware.install(app)
+    ratelimit.install(app, limits)
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

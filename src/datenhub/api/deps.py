@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import Request
 
 from datenhub.clock import Clock
@@ -35,7 +37,13 @@ def parse_query(request: Request, kind: str) -> Query:
             if params.get("open_at"):
                 raise QueryError("open_now", "use either open_now or open_at")
             params["open_at"] = get_clock(request)().isoformat()
-    return from_params(params, kind=kind, resolve_municipality=resolve_municipality)
+    query = from_params(params, kind=kind, resolve_municipality=resolve_municipality)
+    from datenhub.api.auth import principal
+
+    who = principal(request)
+    if who is not None and who.can_read_closed:
+        query = replace(query, include_closed=True)
+    return query
 
 
 def get_clock(request: Request) -> Clock:

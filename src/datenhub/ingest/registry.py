@@ -18,6 +18,7 @@ BUILTIN_MODULES = (
     "datenhub.ingest.csv_",
     "datenhub.ingest.osm",
     "datenhub.ingest.ical",
+    "datenhub.ingest.hubjson",
 )
 
 

@@ -73,6 +73,7 @@ def solve(
     best = current.copy()
     iterations = stale = 0
     limit = math.inf if max_iterations is None else max_iterations
+    run_best = best
     while iterations < limit and clock() - started < time_limit and inst.candidates.size:
         iterations += 1
         trial = current.copy()
@@ -84,18 +85,22 @@ def solve(
             fill(trial, rng, 0.0)
         if trial.score >= best.score * cfg.replace_within:
             improve(trial, rng, 0.0)
-        if _better(trial, best):
-            best = trial.copy()
+        if _better(trial, run_best):
+            run_best = trial.copy()
             stale = 0
+            if _better(trial, best):
+                best = run_best
         else:
             stale += 1
         if trial.score >= current.score * (1.0 - cfg.accept_worse * rng.random()):
             current = trial
-        if stale and stale % cfg.restart_after == 0:
+        if stale >= cfg.restart_after:
+            stale = 0
             if rng.random() < cfg.fresh_share:
                 current = Tours(inst, empty)
                 fill(current, rng, cfg.max_noise)
             else:
                 current = best.copy()
+            run_best = current.copy()
     routes = tuple(tuple(r) for r in best.visits())
     return Solution(routes, best.score, clock() - started, iterations)

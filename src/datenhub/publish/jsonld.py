@@ -250,11 +250,12 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
 
 
 def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock: Clock = utc_now) -> Iterator[bytes]:
-    yield b'{"@context":"https://schema.org/","@graph":['
+    """`{"@context": …, "@graph": [...]}` with one node per line, so diffs and line-based tools stay usable."""
+    yield b'{"@context":"https://schema.org/","@graph":[\n'
     for index, entity in enumerate(entities):
         node = to_jsonld(entity, base_url=base_url, clock=clock)
-        yield (b"," if index else b"") + json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    yield b"]}\n"
+        yield (b",\n" if index else b"") + json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode()
+    yield b"\n]}\n"
 
 
 register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld))

@@ -90,6 +90,18 @@ class Page:
     distances: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class ApiKey:
+    """An API key as stored: only a hash of the secret is kept."""
+
+    key_id: str
+    secret_hash: str
+    name: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class StoreError(RuntimeError):
     """The database cannot be used (unreachable, wrong schema, locked); the message says what to do."""
 
@@ -205,6 +217,26 @@ class Store(ABC):
     @abstractmethod
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         """Every active entity, in id order (exports and dumps)."""
+
+    # access control -----------------------------------------------------------------------------------------
+    @abstractmethod
+    def save_key(self, key: ApiKey) -> None: ...
+
+    @abstractmethod
+    def get_key(self, key_id: str) -> ApiKey | None: ...
+
+    @abstractmethod
+    def list_keys(self) -> list[ApiKey]: ...
+
+    @abstractmethod
+    def revoke_key(self, key_id: str, at: datetime) -> bool: ...
+
+    @abstractmethod
+    def append_audit(self, at: datetime, key_id: str | None, method: str, path: str, status: int,
+                     record_ids: list[str], detail: str | None = None) -> None: ...
+
+    @abstractmethod
+    def list_audit(self, limit: int = 100) -> list[dict[str, Any]]: ...
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

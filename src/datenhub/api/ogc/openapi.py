@@ -62,8 +62,6 @@ def _clean(op: dict[str, Any]) -> dict[str, Any]:
     op = copy.deepcopy(op)
     responses = op.get("responses", {})
     responses.pop("422", None)  # FastAPI's validation body never occurs here: every parameter is parsed by hand
-    for response in responses.values():
-        response.get("content", {}).pop("application/json", None) if len(response.get("content", {})) > 1 else None
     return op
 
 

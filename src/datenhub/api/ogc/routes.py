@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
+from starlette.routing import NoMatchFound
 
 from datenhub.api.deps import get_clock, get_store
 from datenhub.api.ogc.collections import COLLECTIONS, CRS84, FeatureCollection, compute_extents, extent_body
 from datenhub.api.ogc.openapi import GEOJSON, OAS30, PREFIX, ogc_openapi, operation
-from datenhub.api.ogc.params import OTHER_PARAMS, check_known, parse_items
+from datenhub.api.ogc.params import OTHER_PARAMS, ItemsParams, check_known, parse_items
 from datenhub.publish.geojson import to_feature
 from datenhub.store import Store
 
@@ -23,8 +25,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-# The hub's REST resources, offered as `alternate` representations where the app mounts them.
-_REST = {"place": "/api/v1/places", "event": "/api/v1/events"}
+# Endpoint names of the hub's REST resources, offered as `alternate` representations where the app mounts them.
+_REST_LIST = {"place": "list_places", "event": "list_events"}
+_REST_ONE = {"place": ("get_place", "place_id"), "event": ("get_event", "event_id")}
 
 router = APIRouter(prefix=PREFIX, tags=["ogc"])
 CollectionId = Path(alias="collectionId", description="`places`, `events` or `places-<category>`")
@@ -57,8 +60,12 @@ def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dic
     return link
 
 
-def _mounted(request: Request, path: str) -> bool:
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
+def _path_for(request: Request, name: str, **path_params: str) -> str | None:
+    """The path of another router's endpoint, or None when the app does not mount it."""
+    try:
+        return str(request.app.url_path_for(name, **path_params))
+    except NoMatchFound:
+        return None
 
 
 def _collection(collection_id: str) -> FeatureCollection:
@@ -83,12 +90,23 @@ def _collection_body(request: Request, collection: FeatureCollection, extent_by_
     }
 
 
+def _rest_url(request: Request, path: str, found: FeatureCollection, params: ItemsParams,
+              dates: dict[str, datetime | None]) -> str:
+    """This page's query in the REST API's filter language (same store, same sort, so the cursor carries over)."""
+    date_from, date_to = dates.get("date_from"), dates.get("date_to")
+    query = {"bbox": ",".join(map(repr, params.bbox)) if params.bbox else None, "category": found.category,
+             "from": date_from.isoformat() if date_from else None, "to": date_to.isoformat() if date_to else None,
+             "limit": str(params.limit), "cursor": params.cursor}
+    return _url(request, path) + "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+
 @_get("", JSON, "OGC API Features landing page")
 def landing_page(request: Request) -> Response:
     check_known(request.query_params, OTHER_PARAMS)
     links = [_link(_url(request, PREFIX), "self", JSON, "This document")]
-    if _mounted(request, "/"):
-        links.append(_link(_url(request, "/"), "alternate", "text/html", "The hub's home page"))
+    home = _path_for(request, "landing")
+    if home is not None:
+        links.append(_link(_url(request, home), "alternate", "text/html", "The hub's home page"))
     if request.app.openapi_url:
         version = ".".join(request.app.openapi_version.split(".")[:2])
         links.append(_link(_url(request, f"{PREFIX}/api"), "service-desc", OAS30,
@@ -138,18 +156,15 @@ def items(request: Request, collection_id: str = CollectionId, store: Store = De
     found = _collection(collection_id)
     params = parse_items(request.query_params)
     # Places have no temporal geometry, so every place matches any datetime (/req/core/fc-time-response C).
-    dates = {"date_from": params.date_from, "date_to": params.date_to} if found.temporal else {}
+    dates: dict[str, datetime | None] = (
+        {"date_from": params.date_from, "date_to": params.date_to} if found.temporal else {})
     page = store.search(found.query(bbox=params.bbox, limit=params.limit, cursor=params.cursor, **dates))
     base = _url(request, f"{PREFIX}/collections/{found.id}")
     links = [_link(str(request.url), "self", GEOJSON, "This page")]
-    if _mounted(request, _REST[found.kind]):
-        rest = {"bbox": ",".join(map(repr, params.bbox)) if params.bbox else None, "limit": str(params.limit),
-                "cursor": params.cursor, "category": found.category,
-                "from": params.date_from.isoformat() if "date_from" in dates and params.date_from else None,
-                "to": params.date_to.isoformat() if "date_to" in dates and params.date_to else None}
-        query = {k: v for k, v in rest.items() if v is not None}
-        links.append(_link(str(request.url.replace(path=_REST[found.kind], query="").include_query_params(**query)),
-                           "alternate", JSON, "The same page in the hub's REST API"))
+    rest_path = _path_for(request, _REST_LIST[found.kind])
+    if rest_path is not None:
+        links.append(_link(_rest_url(request, rest_path, found, params, dates), "alternate", JSON,
+                           "The same page in the hub's REST API"))
     if page.next_cursor:
         links.append(_link(str(request.url.include_query_params(cursor=page.next_cursor)), "next", GEOJSON,
                            "Next page"))
@@ -172,8 +187,9 @@ def feature(request: Request, collection_id: str = CollectionId, feature_id: str
         raise HTTPException(404, f"no feature {feature_id!r} in collection {found.id!r}")
     base = _url(request, f"{PREFIX}/collections/{found.id}")
     links = [_link(str(request.url), "self", GEOJSON, "This feature")]
-    if _mounted(request, f"{_REST[found.kind]}/{{{found.kind}_id}}"):
-        links.append(_link(_url(request, f"{_REST[found.kind]}/{entity['id']}"), "alternate", JSON,
-                           "The same feature in the hub's REST API"))
+    name, param = _REST_ONE[found.kind]
+    rest_path = _path_for(request, name, **{param: entity["id"]})
+    if rest_path is not None:
+        links.append(_link(_url(request, rest_path), "alternate", JSON, "The same feature in the hub's REST API"))
     links.append(_link(base, "collection", JSON, found.title))
     return _json({**to_feature(entity), "links": links}, GEOJSON)

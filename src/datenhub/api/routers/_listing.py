@@ -49,7 +49,10 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
-    entity = store.get_entity(entity_id)
+    from datenhub.api.auth import principal
+
+    who = principal(request)
+    entity = store.get_entity(entity_id, include_closed=who is not None and who.can_read_closed)
     if entity is None or entity.get("kind") != kind:
         raise HTTPException(404, f"no {kind} {entity_id!r}")
     entity = project(localise(with_live_state(request, entity), language(request)),

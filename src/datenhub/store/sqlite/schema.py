@@ -63,3 +63,14 @@ ALTER TABLE entities ADD COLUMN opening_hours TEXT;
 CREATE INDEX entities_hours ON entities (kind, opening_hours) WHERE opening_hours IS NOT NULL;
 UPDATE entities SET opening_hours = json_extract(data, '$.opening_hours');
 """))
+
+MIGRATIONS.append(("0003_keys_audit", """
+CREATE TABLE api_keys (
+    key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL, revoked_at TEXT
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, key_id TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
+    status INTEGER NOT NULL, record_ids TEXT, detail TEXT
+);
+"""))

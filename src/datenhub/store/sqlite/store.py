@@ -13,6 +13,7 @@ import orjson
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import (
+    ApiKey,
     Candidate,
     HubEntity,
     Page,
@@ -352,6 +353,42 @@ class SqliteStore(Store):
             params.append(kind)
         for row in self.db.execute(sql + " ORDER BY id", params):
             yield orjson.loads(row[0])
+
+    # access control -----------------------------------------------------------------------------------------
+    def save_key(self, key: ApiKey) -> None:
+        self.db.execute("INSERT INTO api_keys (key_id, secret_hash, name, scopes, created_at, revoked_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (key.key_id, key.secret_hash, key.name, " ".join(key.scopes),
+                                                      iso(key.created_at), iso(key.revoked_at)))
+
+    def _key(self, row: tuple[Any, ...]) -> ApiKey:
+        return ApiKey(row[0], row[1], row[2], tuple(row[3].split()), parse_iso(row[4]) or datetime.now(UTC),
+                      parse_iso(row[5]))
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        row = self.db.execute("SELECT key_id, secret_hash, name, scopes, created_at, revoked_at FROM api_keys "
+                              "WHERE key_id = ?", (key_id,)).fetchone()
+        return self._key(row) if row else None
+
+    def list_keys(self) -> list[ApiKey]:
+        return [self._key(r) for r in self.db.execute(
+            "SELECT key_id, secret_hash, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at")]
+
+    def revoke_key(self, key_id: str, at: datetime) -> bool:
+        cur = self.db.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+                              (iso(at), key_id))
+        return cur.rowcount > 0
+
+    def append_audit(self, at: datetime, key_id: str | None, method: str, path: str, status: int,
+                     record_ids: list[str], detail: str | None = None) -> None:
+        self.db.execute("INSERT INTO audit_log (at, key_id, method, path, status, record_ids, detail) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (iso(at), key_id, method, path, status,
+                                                         " ".join(record_ids), detail))
+
+    def list_audit(self, limit: int = 100) -> list[dict[str, Any]]:
+        keys = ("at", "key_id", "method", "path", "status", "record_ids", "detail")
+        return [dict(zip(keys, r, strict=True)) for r in self.db.execute(
+            "SELECT at, key_id, method, path, status, record_ids, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+            (limit,))]
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731

@@ -1,0 +1,32 @@
+"""Who is calling: anonymous, or the holder of an API key (Authorization: Bearer … or X-API-Key)."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from datenhub.auth import Principal, authenticate
+
+
+def principal(request: Request) -> Principal | None:
+    cached = getattr(request.state, "principal", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    header = request.headers.get("authorization", "")
+    presented = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key")
+    found = None
+    if presented:
+        found = authenticate(request.app.state.store, presented)
+        if found is None:
+            raise HTTPException(401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+    request.state.principal = found
+    return found
+
+
+def require_writer(request: Request, source: str) -> Principal:
+    who = principal(request)
+    if who is None:
+        raise HTTPException(401, "writing needs an API key (Authorization: Bearer dh_…)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not who.can_write(source):
+        raise HTTPException(403, f"this key may not write to source {source!r} (needs scope source:{source}:write)")
+    return who

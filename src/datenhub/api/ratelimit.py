@@ -1,0 +1,91 @@
+"""Rate limits per API key and per anonymous client: in-process by default, shared through Redis.
+
+Fixed one-minute windows: simple, predictable for clients (Retry-After says when the window ends) and the
+same algorithm on both backends, so several server workers share one budget when Redis is configured.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from starlette.responses import JSONResponse, Response
+
+WINDOW_S = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    anonymous: int = 600  # requests per minute per client address
+    keyed: int = 6000  # per API key
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(int(os.environ.get("DATENHUB_RATE_LIMIT_ANON", "600")),
+                   int(os.environ.get("DATENHUB_RATE_LIMIT_KEY", "6000")))
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, window: int) -> int:
+        with self._lock:
+            if len(self._counts) > 100_000:  # forget old windows; memory stays bounded over days
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
+            count = self._counts.get((bucket, window), 0) + 1
+            self._counts[(bucket, window)] = count
+            return count
+
+
+class RedisCounter:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def hit(self, bucket: str, window: int) -> int:
+        key = f"datenhub:rl:{bucket}:{window}"
+        pipe = self._redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_S * 2)
+        count, _ = pipe.execute()
+        return int(count)
+
+
+def make_counter() -> MemoryCounter | RedisCounter:
+    url = os.environ.get("DATENHUB_REDIS_URL")
+    return RedisCounter(url) if url else MemoryCounter()
+
+
+def install(app: FastAPI, limits: Limits | None = None, counter: MemoryCounter | RedisCounter | None = None,
+            now: Callable[[], float] = time.time) -> None:
+    limits = limits or Limits.from_env()
+    counter = counter or make_counter()
+    fallback = MemoryCounter()
+
+    async def limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        header = request.headers.get("authorization", "") or request.headers.get("x-api-key", "")
+        key_id = header.split("_")[1] if header.count("_") >= 2 else None
+        bucket = f"key:{key_id}" if key_id else f"ip:{request.client.host if request.client else '-'}"
+        allowed = limits.keyed if key_id else limits.anonymous
+        t = now()
+        window = int(t // WINDOW_S)
+        try:
+            count = counter.hit(bucket, window)
+        except Exception:  # Redis down: limit per process rather than fail every request
+            count = fallback.hit(bucket, window)
+        if count > allowed:
+            retry = max(1, math.ceil((window + 1) * WINDOW_S - t))
+            return JSONResponse({"type": "about:blank", "title": "Too many requests", "status": 429,
+                                 "detail": f"limit is {allowed} requests per minute"}, status_code=429,
+                                media_type="application/problem+json", headers={"Retry-After": str(retry)})
+        return await call_next(request)
+
+    app.middleware("http")(limit)

@@ -1,0 +1,147 @@
+"""Writes: POST/PUT/PATCH/DELETE of places and events with an API key, validated like imports, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from datenhub.api.auth import require_writer
+from datenhub.api.deps import get_clock, get_store
+from datenhub.model.ids import split_record_id, valid_source_name
+from datenhub.pipeline.writes import withdraw_record, write_records
+from datenhub.store import Store
+
+router = APIRouter(prefix="/api/v1", tags=["writes"])
+MAX_BODY = 1024 * 1024
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(413, f"bodies are limited to {MAX_BODY // 1024} KiB")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, f"bodies are limited to {MAX_BODY // 1024} KiB")
+    return body
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
+
+
+def _result_response(request: Request, store: Store, who_id: str, kind: str, source: str, body: bytes,
+                     jsonld: bool, status_ok: int) -> Response:
+    result = write_records(store, source, body, jsonld=jsonld, kind=kind, clock=get_clock(request))
+    notices = [n.to_dict() for n in result.report]
+    touched = [n["location"].get("entity_id") for n in notices if n["location"].get("entity_id")]
+    if result.rejected or (result.new + result.changed + result.unchanged) == 0:
+        store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, 422, touched, "rejected")
+        return JSONResponse({"type": "about:blank", "title": "Record rejected", "status": 422,
+                             "detail": "the record has errors; nothing was stored", "notices": notices},
+                            status_code=422, media_type="application/problem+json")
+    store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, status_ok, touched,
+                       orjson.dumps(result.summary()).decode())
+    return JSONResponse({"summary": result.summary(), "notices": notices}, status_code=status_ok)
+
+
+def _source_and_kind(request: Request, obj: dict[str, Any]) -> str:
+    source = obj.get("source") or request.query_params.get("source")
+    if not isinstance(source, str) or not valid_source_name(source):
+        raise HTTPException(422, "name the target source: a 'source' field in the body or ?source=")
+    return source
+
+
+async def _create(request: Request, store: Store, kind: str) -> Response:
+    body = await _body(request)
+    jsonld = "ld+json" in request.headers.get("content-type", "")
+    doc = _parse(body)
+    if jsonld:
+        source = request.query_params.get("source") or ""
+        if not valid_source_name(source):
+            raise HTTPException(422, "JSON-LD bodies name their source with ?source=")
+    else:
+        if not isinstance(doc, dict):
+            raise HTTPException(422, "the body must be one JSON object")
+        source = _source_and_kind(request, doc)
+        if not doc.get("id"):
+            raise HTTPException(422, "the record needs an 'id' (its id within the source)")
+        body = orjson.dumps({k: v for k, v in doc.items() if k != "source"})
+    who = require_writer(request, source)
+    return await run_in_threadpool(_result_response, request, store, who.key_id, kind, source, body, jsonld, 201)
+
+
+async def _replace(request: Request, store: Store, kind: str, record_id: str, patch: bool) -> Response:
+    source, local = split_record_id(record_id)
+    if not local or not valid_source_name(source):
+        raise HTTPException(404, f"{record_id!r} is not a record id (source:local id)")
+    who = require_writer(request, source)
+    doc = _parse(await _body(request))
+    if not isinstance(doc, dict):
+        raise HTTPException(422, "the body must be one JSON object")
+    if patch:
+        existing = store.get_record(record_id)
+        if existing is None or existing.withdrawn_at is not None:
+            raise HTTPException(404, f"no record {record_id!r}")
+        doc = {**existing.data, **doc}
+    doc["id"] = local
+    doc.pop("source", None)
+    return await run_in_threadpool(_result_response, request, store, who.key_id, kind, source, orjson.dumps(doc),
+                                   False, 200)
+
+
+async def _delete(request: Request, store: Store, record_id: str) -> Response:
+    source, _ = split_record_id(record_id)
+    who = require_writer(request, source)
+    if not await run_in_threadpool(withdraw_record, store, record_id, get_clock(request)):
+        raise HTTPException(404, f"no active record {record_id!r}")
+    store.append_audit(get_clock(request)(), who.key_id, "DELETE", request.url.path, 204, [record_id], None)
+    return Response(status_code=204)
+
+
+@router.post("/places", status_code=201, summary="Create or update a place record (API key)")
+async def create_place(request: Request, store: Store = Depends(get_store)) -> Response:
+    return await _create(request, store, "place")
+
+
+@router.put("/places/{record_id}", summary="Replace a place record (API key)")
+async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _replace(request, store, "place", record_id, False)
+
+
+@router.patch("/places/{record_id}", summary="Change fields of a place record (API key)")
+async def patch_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _replace(request, store, "place", record_id, True)
+
+
+@router.delete("/places/{record_id}", status_code=204, summary="Withdraw a place record (API key)")
+async def delete_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _delete(request, store, record_id)
+
+
+@router.post("/events", status_code=201, summary="Create or update an event record (API key)")
+async def create_event(request: Request, store: Store = Depends(get_store)) -> Response:
+    return await _create(request, store, "event")
+
+
+@router.put("/events/{record_id}", summary="Replace an event record (API key)")
+async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _replace(request, store, "event", record_id, False)
+
+
+@router.patch("/events/{record_id}", summary="Change fields of an event record (API key)")
+async def patch_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _replace(request, store, "event", record_id, True)
+
+
+@router.delete("/events/{record_id}", status_code=204, summary="Withdraw an event record (API key)")
+async def delete_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
+    return await _delete(request, store, record_id)

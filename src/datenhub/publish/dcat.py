@@ -1,0 +1,189 @@
+"""A DCAT-AP.de catalogue of what the hub publishes: one dataset per open source plus the whole hub.
+
+Portals (GovData, the Open.NRW portal, data.europa.eu) harvest it. Each dataset has one distribution per export
+format; licences use the DCAT-AP.de licence vocabulary and travel with the attribution text on every
+distribution, where DCAT-AP.de puts them. Sources with a closed or unknown licence are not listed at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from datenhub.model.licence import LICENCES, LicenceId, parse_licence
+from datenhub.publish.jsonld import DEFAULT_BASE_URL
+
+DCATDE_LICENCES: dict[LicenceId, str] = {
+    LicenceId.CC0_1_0: "http://dcat-ap.de/def/licenses/cc-zero",
+    LicenceId.CC_BY_4_0: "http://dcat-ap.de/def/licenses/cc-by/4.0",
+    LicenceId.CC_BY_SA_4_0: "http://dcat-ap.de/def/licenses/cc-by-sa/4.0",
+    LicenceId.DL_DE_BY_2_0: "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    LicenceId.DL_DE_ZERO_2_0: "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+    LicenceId.ODBL_1_0: "http://dcat-ap.de/def/licenses/odbl",
+}
+OTHER_OPEN = "http://dcat-ap.de/def/licenses/other-open"  # the whole hub mixes open licences record by record
+HUB_DATASET = "datenhub-ruhr"
+PUBLISHER = "DatenHub Ruhr"
+# Bounding box of the RVR outline (BKG VG5000 2021, union of the 53 member municipalities).
+RVR_BBOX = (6.29882, 51.21364, 7.99745, 51.82119)
+IANA = "https://www.iana.org/assignments/media-types/"
+
+CONTEXT: dict[str, Any] = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcatde": "http://dcat-ap.de/def/dcatde/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "gsp": "http://www.opengis.net/ont/geosparql#",
+}
+
+
+def _iri(value: str) -> dict[str, str]:
+    return {"@id": value}
+
+
+def _datetime(value: str) -> dict[str, str]:
+    text = datetime.fromisoformat(value).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {"@value": text, "@type": "xsd:dateTime"}
+
+
+def _formats(formats: list[str]) -> list[tuple[str, str, str]]:
+    """(name, extension, media type without parameters) from the serializer registry."""
+    from datenhub.publish.registry import get_serializer
+
+    out = []
+    for name in formats:
+        serializer = get_serializer(name)
+        out.append((name, serializer.extension, serializer.media_type.split(";")[0].strip()))
+    return out
+
+
+def _distributions(base_url: str, dataset: str, formats: list[tuple[str, str, str]], licence: str,
+                   attribution: str | None, modified: str | None) -> list[dict[str, Any]]:
+    out = []
+    for name, extension, media_type in formats:
+        url = f"{base_url}/api/v1/exports/{dataset}.{extension}"
+        node: dict[str, Any] = {
+            "@id": url,
+            "@type": "dcat:Distribution",
+            "dct:title": f"{dataset} ({name})",
+            "dcat:accessURL": _iri(url),
+            "dcat:downloadURL": _iri(url),
+            "dcat:mediaType": _iri(IANA + media_type),
+            "dct:license": _iri(licence),
+        }
+        if attribution:
+            node["dcatde:licenseAttributionByText"] = attribution
+        if modified:
+            node["dct:modified"] = _datetime(modified)
+        out.append(node)
+    return out
+
+
+def _open_licence(source: dict[str, Any]) -> LicenceId | None:
+    licence = parse_licence(source.get("licence"))
+    return licence if licence in DCATDE_LICENCES else None
+
+
+def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
+                   formats: list[str] | None = None) -> dict[str, Any]:
+    """The catalogue as JSON-LD (`sources` as `dataclasses.asdict(SourceInfo)`; formats default to all three)."""
+    base_url = base_url.rstrip("/")
+    fmt = _formats(formats if formats is not None else ["jsonld", "geojson", "csv"])
+    publisher = f"{base_url}/catalog#publisher"
+    common = {
+        "dct:publisher": _iri(publisher),
+        "dcat:contactPoint": _iri(f"{base_url}/catalog#contact"),
+        "dct:spatial": _iri(f"{base_url}/catalog#rvr"),
+        "dct:language": _iri("http://publications.europa.eu/resource/authority/language/DEU"),
+    }
+    datasets: list[dict[str, Any]] = []
+    open_sources = [(s, lic) for s in sorted(sources, key=lambda s: s["name"]) if (lic := _open_licence(s))]
+    for source, licence in open_sources:
+        name = source["name"]
+        stats = source.get("stats") or {}
+        modified = stats.get("last_import")
+        title = source.get("title") or name
+        node: dict[str, Any] = {
+            "@id": f"{base_url}/datasets/{name}",
+            "@type": "dcat:Dataset",
+            "dct:identifier": name,
+            "dct:title": title,
+            "dct:description": source.get("description") or f"{title}: as published by {PUBLISHER}, "
+                                                             f"licence {LICENCES[licence].title}.",
+            **common,
+            "dcat:distribution": _distributions(base_url, name, fmt, DCATDE_LICENCES[licence],
+                                                source.get("attribution"), modified),
+        }
+        if source.get("url"):
+            node["dct:source"] = _iri(source["url"])
+        if modified:
+            node["dct:modified"] = _datetime(modified)
+        datasets.append(node)
+    if open_sources:
+        licences = {DCATDE_LICENCES[licence] for _, licence in open_sources}
+        attributions = [s["attribution"] for s, _ in open_sources if s.get("attribution")]
+        dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("last_import"))]
+        modified = max(dates, key=lambda m: datetime.fromisoformat(m)) if dates else None
+        hub: dict[str, Any] = {
+            "@id": f"{base_url}/datasets/{HUB_DATASET}",
+            "@type": "dcat:Dataset",
+            "dct:identifier": HUB_DATASET,
+            "dct:title": [{"@value": "DatenHub Ruhr: alle offenen Orte und Veranstaltungen", "@language": "de"},
+                          {"@value": "DatenHub Ruhr: all open places and events", "@language": "en"}],
+            "dct:description": [
+                {"@value": "Zusammengeführte, angereicherte Daten aller offenen Quellen der Metropole Ruhr. "
+                           "Die Lizenz jedes Datensatzes steht im Feld 'licence'.", "@language": "de"},
+                {"@value": "Merged and enriched records from every open source of the Metropole Ruhr. "
+                           "Each record carries its own licence in the field 'licence'.", "@language": "en"}],
+            **common,
+            "dcat:distribution": _distributions(
+                base_url, HUB_DATASET, fmt, licences.pop() if len(licences) == 1 else OTHER_OPEN,
+                "; ".join(dict.fromkeys(attributions)) or None, modified),
+        }
+        if modified:
+            hub["dct:modified"] = _datetime(modified)
+        datasets.append(hub)
+    west, south, east, north = RVR_BBOX
+    polygon = f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"
+    return {
+        "@context": CONTEXT,
+        "@graph": [
+            {
+                "@id": f"{base_url}/catalog",
+                "@type": "dcat:Catalog",
+                "dct:title": [{"@value": "DatenHub Ruhr", "@language": "de"}],
+                "dct:description": [
+                    {"@value": "Offene Tourismus- und Stadtdaten der Metropole Ruhr", "@language": "de"},
+                    {"@value": "Open tourism and city data of the Metropole Ruhr", "@language": "en"}],
+                "dct:publisher": _iri(publisher),
+                "foaf:homepage": _iri(base_url + "/"),
+                "dct:spatial": _iri(f"{base_url}/catalog#rvr"),
+                "dcat:dataset": datasets,
+            },
+            {"@id": publisher, "@type": "foaf:Organization", "foaf:name": PUBLISHER},
+            {"@id": f"{base_url}/catalog#contact", "@type": "vcard:Organization", "vcard:fn": PUBLISHER,
+             "vcard:hasURL": _iri(base_url + "/")},
+            {
+                "@id": f"{base_url}/catalog#rvr",
+                "@type": "dct:Location",
+                "skos:prefLabel": "Metropole Ruhr (Regionalverband Ruhr)",
+                "dcat:bbox": {"@value": polygon, "@type": "gsp:wktLiteral"},
+            },
+        ],
+    }
+
+
+def catalog_turtle(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
+                   formats: list[str] | None = None) -> bytes:
+    """The same catalogue as Turtle (needs rdflib; the JSON-LD context is inline, nothing is fetched)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    graph.parse(data=json.dumps(catalog_jsonld(sources, base_url, formats)), format="json-ld")
+    for prefix, namespace in CONTEXT.items():
+        graph.bind(prefix, namespace)
+    return graph.serialize(format="turtle").encode("utf-8")

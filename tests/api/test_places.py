@@ -1,0 +1,122 @@
+"""/api/v1/places and /api/v1/events: filters, cursor paging, formats, languages, errors, HTTP hygiene."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.store import Store
+from tests.api.demo_app import client, demo_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return demo_store(tmp_path_factory.mktemp("api"))
+
+
+@pytest.fixture(scope="module")
+def api(store: Store) -> TestClient:
+    return client(store)
+
+
+def test_places_paging_with_cursor_covers_all_once(api: TestClient, store: Store) -> None:
+    ids, url = [], "/api/v1/places?limit=50"
+    while url:
+        body = api.get(url).json()
+        ids += [i["id"] for i in body["items"]]
+        url = body["links"].get("next")
+    assert len(ids) == len(set(ids)) == store.counts()["places"] >= 150
+
+
+def test_places_filters_combine(api: TestClient) -> None:
+    items = api.get("/api/v1/places", params={"category": "Museum", "municipality": "Bochum",
+                                              "limit": 100}).json()["items"]
+    assert items and all(i["municipality"]["ags"] == "05911000" and "Museum" in i["categories"] for i in items)
+
+
+def test_places_near_sorted_with_distance(api: TestClient) -> None:
+    items = api.get("/api/v1/places", params={"near": "51.4513,7.0138", "radius": 2000}).json()["items"]
+    distances = [i["distance_m"] for i in items]
+    assert distances == sorted(distances) and distances[-1] <= 2000
+    assert items[0]["name"]["de"] == "Essen Hauptbahnhof" or "Essen" in items[0]["name"]["de"]
+
+
+def test_places_open_now_hook_filters(api: TestClient) -> None:
+    open_now = api.get("/api/v1/places", params={"open_now": "true", "limit": 1000}).json()["items"]
+    assert open_now and all(i["open_state"]["state"] == "open" for i in open_now)
+
+
+def test_places_formats_geojson_csv_by_f_and_accept(api: TestClient) -> None:
+    geo = api.get("/api/v1/places", params={"q": "zeche", "f": "geojson"})
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    assert geo.json()["type"] == "FeatureCollection" and geo.json()["features"]
+    by_accept = api.get("/api/v1/places", params={"q": "zeche"}, headers={"Accept": "text/csv"})
+    rows = list(csv.DictReader(io.StringIO(by_accept.text)))
+    assert rows and all(r["licence"] for r in rows)
+
+
+def test_places_lang_and_fields(api: TestClient) -> None:
+    items = api.get("/api/v1/places", params={"q": "zollverein", "lang": "en", "fields": "name"}).json()["items"]
+    assert all(set(i) <= {"id", "name", "open_state"} | {"distance_m"} for i in items)
+    assert "Zollverein UNESCO World Heritage Site" in [i["name"] for i in items]
+
+
+def test_place_detail_by_record_and_hub_id(api: TestClient) -> None:
+    by_record = api.get("/api/v1/places/ruhr-demo:zeche-zollverein").json()
+    assert api.get(f"/api/v1/places/{by_record['id']}").json()["id"] == by_record["id"]
+    assert by_record["municipality"]["name"] == "Essen" and by_record["licence"] == "CC0-1.0"
+
+
+def test_place_hours_weekly_table(api: TestClient) -> None:
+    body = api.get("/api/v1/places/ruhr-demo:villa-huegel/hours", params={"week": "2026-06-01"}).json()
+    assert [d["date"] for d in body["week"]][0] == "2026-06-01" and len(body["week"]) == 7
+    assert body["week"][0]["ranges"] == [] and body["week"][1]["ranges"][0]["from"] == "10:00"
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"bbox": "1,2"}, "bbox"), ({"near": "x"}, "near"), ({"radius": "5"}, "radius"), ({"limit": "0"}, "limit"),
+    ({"sort": "distance"}, "sort"), ({"f": "xml"}, "f"), ({"lang": "fr"}, "lang"), ({"cursor": "???"}, "cursor"),
+    ({"municipality": "Paris"}, "municipality"), ({"changed_since": "gestern"}, "changed_since"),
+])
+def test_places_bad_parameter_problem_json_names_it(api: TestClient, params: dict[str, str], parameter: str) -> None:
+    response = api.get("/api/v1/places", params=params)
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["parameter"] == parameter
+
+
+def test_unknown_place_404_problem(api: TestClient) -> None:
+    response = api.get("/api/v1/places/dh-aaaaaaaaaaaa")
+    assert response.status_code == 404 and response.json()["status"] == 404
+
+
+def test_etag_304_gzip_cors_request_id(api: TestClient) -> None:
+    first = api.get("/api/v1/places?limit=100", headers={"Origin": "https://partner.example"})
+    assert first.headers["content-encoding"] == "gzip" and first.headers["access-control-allow-origin"] == "*"
+    assert first.headers["x-request-id"]
+    again = api.get("/api/v1/places?limit=100", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_delta_feed_changed_since_uses_cursor(api: TestClient) -> None:
+    page = api.get("/api/v1/places", params={"changed_since": "2020-01-01T00:00:00Z", "limit": 100}).json()
+    assert len(page["items"]) == 100 and page["next_cursor"]
+
+
+def test_categories_and_municipalities(api: TestClient) -> None:
+    assert len(api.get("/api/v1/municipalities").json()["items"]) == 53
+    assert "Industriekultur" in [c["id"] for c in api.get("/api/v1/categories").json()["items"]]
+
+
+def test_sources_list_licences(api: TestClient) -> None:
+    sources = {s["name"]: s for s in api.get("/api/v1/sources").json()["items"]}
+    assert sources["ruhr-demo"]["licence"] == "CC0-1.0" and sources["db-stations"]["licence"] == "CC-BY-4.0"
+
+
+def test_events_empty_ical_ok(api: TestClient, tmp_path: Path) -> None:
+    response = api.get("/api/v1/events", params={"from": "2026-01-01"})
+    assert response.status_code == 200 and response.json()["items"] == []

@@ -1,0 +1,29 @@
+"""Property-based run of every operation in the OpenAPI document: no input may cause a server error."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from datenhub.api.app import create_app
+from datenhub.api.ratelimit import Limits
+from datenhub.clock import fixed
+from datenhub.demo import import_demo
+from datenhub.store import open_store
+from tests.conftest import FIXED_NOW
+
+_folder = Path(tempfile.mkdtemp(prefix="datenhub-schemathesis-"))
+_store = open_store(f"sqlite:///{_folder / 'demo.db'}")
+import_demo(_store, clock=fixed(FIXED_NOW))
+app = create_app(store=_store, clock=fixed(FIXED_NOW), limits=Limits(10**9, 10**9))
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_operation_never_server_error(case) -> None:  # type: ignore[no-untyped-def]
+    response = case.call()
+    assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"

@@ -1,0 +1,131 @@
+"""Access control: anonymous reads, keyed writes per source, closed data only with closed:read, audit, limits."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.api.ratelimit import RedisCounter
+from datenhub.auth import create_key
+from datenhub.store import Store
+from tests.api.demo_app import client, demo_store
+
+PLACE = {"source": "stadt-bochum", "id": "kemnade", "name": {"de": "Kemnader See"}, "geo": {"lat": 51.425, "lon": 7.26},
+         "categories": ["Natur"], "licence": "DL-DE-BY-2.0", "attribution": "Stadt Bochum"}
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:  # type: ignore[no-untyped-def]
+    return demo_store(tmp_path)
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_write_without_key_401_foreign_key_403(store: Store) -> None:
+    api = client(store)
+    assert api.post("/api/v1/places", json=PLACE).status_code == 401
+    other = create_key(store, "other", ["source:ruhr-demo:write"])
+    assert api.post("/api/v1/places", json=PLACE, headers=auth(other)).status_code == 403
+    assert api.delete("/api/v1/places/stadt-bochum:kemnade", headers=auth(other)).status_code == 403
+
+
+def test_write_lifecycle_create_patch_delete_audited(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    created = api.post("/api/v1/places", json=PLACE, headers=auth(key))
+    assert created.status_code == 201 and created.json()["summary"]["new"] == 1
+    place = api.get("/api/v1/places/stadt-bochum:kemnade").json()
+    assert place["municipality"]["name"] == "Bochum" and place["nearest_stations"]
+    assert api.patch("/api/v1/places/stadt-bochum:kemnade", json={"wheelchair": "yes"},
+                     headers=auth(key)).status_code == 200
+    assert api.get("/api/v1/places/stadt-bochum:kemnade").json()["wheelchair"] == "yes"
+    assert api.delete("/api/v1/places/stadt-bochum:kemnade", headers=auth(key)).status_code == 204
+    assert api.get("/api/v1/places/stadt-bochum:kemnade").status_code == 404
+    assert store.get_record("stadt-bochum:kemnade") is not None  # withdrawn, not lost
+    assert [a["method"] for a in store.list_audit()] == ["DELETE", "PATCH", "POST"]
+
+
+def test_write_bad_record_422_with_notices_nothing_stored(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    before = store.counts()["places"]
+    response = api.post("/api/v1/places", json={**PLACE, "geo": {"lat": 999, "lon": 7}}, headers=auth(key))
+    assert response.status_code == 422 and [n["code"] for n in response.json()["notices"]] == ["invalid_coordinates"]
+    assert store.counts()["places"] == before
+
+
+def test_write_malformed_json_400_oversized_413(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    headers = {**auth(key), "Content-Type": "application/json"}
+    assert api.post("/api/v1/places", content=b"{not json", headers=headers).status_code == 400
+    assert api.post("/api/v1/places", content=b"x" * (2 * 1024 * 1024), headers=headers).status_code == 413
+
+
+def test_write_jsonld_body_merges_into_known_place(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    doc = {"@context": "https://schema.org/", "@type": "Museum", "identifier": "m1", "name": "Kunstmuseum Bochum",
+           "geo": {"@type": "GeoCoordinates", "latitude": 51.4855, "longitude": 7.2133},
+           "license": "https://creativecommons.org/publicdomain/zero/1.0/"}
+    response = api.post("/api/v1/places?source=stadt-bochum", json=doc,
+                        headers={**auth(key), "Content-Type": "application/ld+json"})
+    assert response.status_code == 201
+    merged = api.get("/api/v1/places/stadt-bochum:m1").json()
+    # the demo already knows the museum: the new record joins it, the demo (priority 10) keeps its values
+    assert sorted(merged["sources"]) == ["ruhr-demo:kunstmuseum-bochum", "stadt-bochum:m1"]
+
+
+def test_closed_record_only_with_closed_read_key(store: Store) -> None:
+    api = client(store)
+    writer = create_key(store, "intern", ["source:intern:write"])
+    assert api.post("/api/v1/places", json={**PLACE, "source": "intern", "id": "x", "name": {"de": "Geheimlager"},
+                                            "licence": "closed"}, headers=auth(writer)).status_code == 201
+    assert api.get("/api/v1/places/intern:x").status_code == 404
+    assert api.get("/api/v1/places", params={"q": "Geheimlager"}).json()["items"] == []
+    reader = create_key(store, "reader", ["closed:read"])
+    assert api.get("/api/v1/places/intern:x", headers=auth(reader)).json()["licence"] == "closed"
+    assert api.get("/api/v1/places", params={"q": "Geheimlager"}, headers=auth(reader)).json()["items"]
+    assert api.get("/api/v1/places", params={"q": "Geheimlager", "licence": "open"},
+                   headers=auth(reader)).json()["items"] == []
+
+
+def test_revoked_key_401(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    with store.transaction():
+        store.revoke_key(key.split("_")[1], store.list_keys()[0].created_at)
+    assert api.post("/api/v1/places", json=PLACE, headers=auth(key)).status_code == 401
+
+
+def test_rate_limit_429_with_retry_after(store: Store) -> None:
+    api = client(store, anonymous=3, keyed=100)
+    codes = [api.get("/health").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    assert int(api.get("/health").headers["retry-after"]) >= 1
+
+
+def test_rate_limit_shared_through_redis(store: Store) -> None:
+    url = os.environ.get("DATENHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    counter = RedisCounter(url)
+    try:
+        counter.hit("probe", 0)
+    except Exception as exc:
+        pytest.skip(f"no Redis reachable at {url}: {exc}")
+    from datenhub.api.app import create_app
+    from datenhub.api.ratelimit import Limits
+
+    bucket_ip = f"10.{uuid.uuid4().int % 250}.0.1"  # a fresh bucket per run
+    os.environ["DATENHUB_REDIS_URL"] = url  # two app instances stand in for two server workers
+    try:
+        workers = [TestClient(create_app(store=store, limits=Limits(4, 100)), client=(bucket_ip, 1234))
+                   for _ in range(2)]
+        codes = [workers[i % 2].get("/health").status_code for i in range(6)]
+    finally:
+        del os.environ["DATENHUB_REDIS_URL"]
+    assert codes.count(200) == 4 and codes.count(429) == 2
