@@ -73,7 +73,7 @@ def test_place_detail_by_record_and_hub_id(api: TestClient) -> None:
 
 def test_place_hours_weekly_table(api: TestClient) -> None:
     body = api.get("/api/v1/places/ruhr-demo:villa-huegel/hours", params={"week": "2026-06-01"}).json()
-    assert [d["date"] for d in body["week"]][0] == "2026-06-01" and len(body["week"]) == 7
+    assert body["week"][0]["date"] == "2026-06-01" and len(body["week"]) == 7
     assert body["week"][0]["ranges"] == [] and body["week"][1]["ranges"][0]["from"] == "10:00"
 
 

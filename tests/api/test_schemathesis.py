@@ -26,4 +26,5 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_operation_never_server_error(case) -> None:  # type: ignore[no-untyped-def]
     response = case.call()
-    assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
+    detail = f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
+    assert response.status_code < 500, detail

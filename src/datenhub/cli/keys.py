@@ -41,7 +41,8 @@ def list_keys(db: str | None = DbOption) -> None:
 
 
 @app.command("revoke")
-def revoke(key_id: str = typer.Argument(..., help="The key id (the part after dh_)."), db: str | None = DbOption) -> None:
+def revoke(key_id: str = typer.Argument(..., help="The key id (the part after dh_)."),
+           db: str | None = DbOption) -> None:
     """Revoke a key at once."""
     with store_at(db) as store, store.transaction():
         done = store.revoke_key(key_id, utc_now())
