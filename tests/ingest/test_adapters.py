@@ -319,3 +319,32 @@ def test_detect_adapter_by_name_and_content_picks_adapter(name: str, payload: by
 def test_detect_adapter_unknown_format_raises_usage_error() -> None:
     with pytest.raises(UnknownAdapterError, match="--adapter"):
         detect_adapter(RawInput("test", "orte.xlsx", b"PK\x03\x04", FIXED_NOW))
+
+
+def test_osm_adapter_pbf_nodes_and_ways_read(tmp_path: Path) -> None:
+    import osmium
+
+    path = tmp_path / "ruhr.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        writer.add_node(osmium.osm.mutable.Node(id=1, location=(7.0406, 51.4862), tags={
+            "tourism": "museum", "name": "Ruhr Museum", "opening_hours": "Mo-Su 10:00-18:00",
+            "wheelchair": "yes"}))
+        for node_id, (lon, lat) in enumerate([(7.20, 51.48), (7.21, 51.48), (7.21, 51.49), (7.20, 51.48)], 10):
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat)))
+        writer.add_way(osmium.osm.mutable.Way(id=5, nodes=[10, 11, 12, 13],
+                                              tags={"historic": "mine", "name": "Zeche Hannover"}))
+        writer.add_node(osmium.osm.mutable.Node(id=2, location=(7.0, 51.4), tags={"amenity": "bench"}))
+    finally:
+        writer.close()
+    report = hub.validate_file(path)
+    assert not report.has_errors
+    from datenhub.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'osm.db'}")
+    result = hub.import_file(store, path, "osm")
+    assert result.new == 2
+    museum = store.get_entity("osm:node/1")
+    mine = store.get_entity("osm:way/5")
+    assert museum["type"] == "Museum" and museum["licence"] == "ODbL-1.0" and museum["wheelchair"] == "yes"
+    assert mine["categories"] == ["Industriekultur"] and mine["municipality"]["name"] == "Bochum"

@@ -43,7 +43,8 @@ def sample_places() -> list[dict[str, Any]]:
                      "email": "info@ruhrmuseum.de"},
             images=[
                 {"url": "https://example.org/img/kohlenwaesche.jpg", "caption": {"de": "Die Kohlenwäsche"},
-                 "licence": "CC-BY-SA-4.0", "attribution": "Foto: Erika Muster, CC BY-SA 4.0", "author": "Erika Muster"},
+                 "licence": "CC-BY-SA-4.0", "attribution": "Foto: Erika Muster, CC BY-SA 4.0",
+                 "author": "Erika Muster"},
                 {"url": "https://example.org/img/intern.jpg", "licence": "closed"},
             ],
             keywords=["UNESCO-Welterbe", "Zollverein"], licence="CC0-1.0",

@@ -21,6 +21,7 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.meta",
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
+    "datenhub.web.site",
     "datenhub.web.landing",
 ]
 

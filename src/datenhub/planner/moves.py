@@ -10,10 +10,14 @@ from datenhub.planner.tours import Tours, finish_time, insertion_shift, route_ga
 MIN_SHIFT = 1e-3
 
 
-def fill(tours: Tours, rng: np.random.Generator, noise: float = 0.0, power: float = 2.0) -> int:
+def fill(
+    tours: Tours, rng: np.random.Generator, noise: float = 0.0, power: float = 2.0, random_first: bool = False
+) -> int:
     """Insert unvisited nodes greedily by profit^power/shift until none fits.
 
-    ``power`` 2 is Vansteenwegen's ratio; ``noise`` randomises the ratio by up to that fraction. Returns the number of nodes inserted.
+    ``power`` 2 is Vansteenwegen's ratio; ``noise`` randomises the ratio by up to that fraction;
+    ``random_first`` makes the first insertion a uniformly random feasible one, so that nodes the
+    ratio never favours still get their turn. Returns the number of nodes inserted.
     """
     inst = tours.inst
     inserted = 0
@@ -29,6 +33,8 @@ def fill(tours: Tours, rng: np.random.Generator, noise: float = 0.0, power: floa
         if noise > 0:
             ratio *= 1.0 + noise * rng.random(ratio.shape)
         ratio[~ok] = -np.inf
+        if random_first and inserted == 0:
+            ratio[ok] = rng.random(int(ok.sum()))
         slot, col = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
         tours.insert(int(gaps.tour[slot]), int(gaps.pos[slot]), int(cands[col]))
         inserted += 1

@@ -7,7 +7,6 @@ distribution, where DCAT-AP.de puts them. Sources with a closed or unknown licen
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -179,11 +178,53 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
 
 def catalog_turtle(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
                    formats: list[str] | None = None) -> bytes:
-    """The same catalogue as Turtle (needs rdflib; the JSON-LD context is inline, nothing is fetched)."""
-    from rdflib import Graph
+    """The same catalogue as Turtle, written directly from the JSON-LD above (no RDF library needed)."""
+    doc = catalog_jsonld(sources, base_url, formats)
+    lines = [f"@prefix {prefix}: <{iri}> ." for prefix, iri in CONTEXT.items()]
+    for node in _flatten(doc["@graph"]):
+        pairs = [f"a {node['@type']}"] + [
+            f"{key} {', '.join(_term(v) for v in (value if isinstance(value, list) else [value]))}"
+            for key, value in node.items() if not key.startswith("@")]
+        lines.append(f"\n{_iri_ref(node['@id'])}\n    " + " ;\n    ".join(pairs) + " .")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
-    graph = Graph()
-    graph.parse(data=json.dumps(catalog_jsonld(sources, base_url, formats)), format="json-ld")
-    for prefix, namespace in CONTEXT.items():
-        graph.bind(prefix, namespace)
-    return graph.serialize(format="turtle").encode("utf-8")
+
+def _flatten(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each node followed by the nodes nested in it, nesting replaced by references (enough for our shapes)."""
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        flat: dict[str, Any] = {}
+        children: list[dict[str, Any]] = []
+        for key, value in node.items():
+            items = value if isinstance(value, list) else [value]
+            refs = []
+            for item in items:
+                if isinstance(item, dict) and "@type" in item and "@id" in item:
+                    children.append(item)
+                    item = {"@id": item["@id"]}
+                refs.append(item)
+            flat[key] = refs if isinstance(value, list) else refs[0]
+        out.append(flat)
+        out.extend(_flatten(children))
+    return out
+
+
+def _iri_ref(iri: str) -> str:
+    if any(ch in iri for ch in ' <>"{}|^`\\') or any(ord(ch) <= 0x20 for ch in iri):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def _string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return '"' + escaped.replace("\t", "\\t") + '"'
+
+
+def _term(value: Any) -> str:
+    if isinstance(value, str):
+        return _string(value)
+    if "@id" in value:
+        return _iri_ref(value["@id"])
+    if "@language" in value:
+        return f"{_string(value['@value'])}@{value['@language']}"
+    return f"{_string(value['@value'])}^^{value['@type']}"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from datenhub.store.base import HubEntity
+from datenhub.store.cells import cell_tokens
 from datenhub.store.text import fold, index_text
 
 
@@ -49,6 +50,7 @@ class EntityColumns:
     open_text: str
     all_text: str
     opening_hours: str | None = None
+    cells: str = ""
 
 
 def entity_columns(entity: HubEntity) -> EntityColumns:
@@ -79,4 +81,5 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         open_text=open_text,
         all_text="" if open_text == all_text else all_text,
         opening_hours=shown.get("opening_hours"),
+        cells=cell_tokens(geo["lat"], geo["lon"]) if geo else "",
     )

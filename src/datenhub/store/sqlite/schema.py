@@ -43,8 +43,9 @@ CREATE INDEX entities_start ON entities (kind, start_at, id);
 CREATE TABLE entity_tags (tag TEXT NOT NULL, entity_rowid INTEGER NOT NULL, PRIMARY KEY (tag, entity_rowid))
     WITHOUT ROWID;
 CREATE INDEX entity_tags_rowid ON entity_tags (entity_rowid);
-CREATE VIRTUAL TABLE entities_fts USING fts5 (open_text, all_text, tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3');
+CREATE VIRTUAL TABLE entities_fts USING fts5 (open_text, all_text, cells,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+INSERT INTO entities_fts (entities_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.0)');
 CREATE VIRTUAL TABLE entities_rtree USING rtree (id, min_lat, max_lat, min_lon, max_lon);
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, hub_id TEXT NOT NULL);
 CREATE TABLE overrides (record_id TEXT PRIMARY KEY, action TEXT NOT NULL, hub_id TEXT, created_at TEXT NOT NULL);

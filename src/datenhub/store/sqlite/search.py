@@ -10,6 +10,7 @@ import orjson
 
 from datenhub.enrich.geo import bbox_around, haversine_m
 from datenhub.store.base import Page
+from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor, encode_cursor
 from datenhub.store.rows import iso
 from datenhub.store.text import query_terms
@@ -43,18 +44,29 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
     else:
         where.append("e.withdrawn_at IS NULL")
     rank_expr = None
+    area = query.bbox
+    if area is None and query.near is not None and query.radius is not None:
+        south, west, north, east = bbox_around(query.near[0], query.near[1], query.radius)
+        area = (west, south, east, north)
     if query.q:
         expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}")
         if expression is None:
             return Page([], None)
+        cells = covering(*area) if area is not None else None
+        if cells:
+            # the index intersects text and area itself; the exact box test follows on the few rows left
+            expression = f"({expression}) AND cells : ({' OR '.join(cells)})"
         joins += " JOIN entities_fts ON entities_fts.rowid = e.rowid"
         where.append("entities_fts MATCH ?")
         params.append(expression)
         rank_expr = "entities_fts.rank"
     if query.bbox is not None:
         min_lon, min_lat, max_lon, max_lat = query.bbox
-        where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
-                     "min_lon >= ? AND max_lon <= ?)")
+        if query.q:
+            where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
+        else:
+            where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
+                         "min_lon >= ? AND max_lon <= ?)")
         params += [min_lat, max_lat, min_lon, max_lon]
     dist_expr = None
     if query.near is not None:
@@ -65,8 +77,11 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
         where.append("e.lat IS NOT NULL")
         if query.radius is not None:
             min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
-            where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
-                         "min_lon >= ? AND max_lon <= ?)")
+            if query.q:
+                where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
+            else:
+                where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
+                             "min_lon >= ? AND max_lon <= ?)")
             params += [min_lat, max_lat, min_lon, max_lon]
             where.append(f"{dist_expr} <= ?")
             params.append(query.radius * query.radius)

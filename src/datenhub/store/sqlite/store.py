@@ -287,7 +287,7 @@ class SqliteStore(Store):
                          cols.opening_hours))
             if entity.withdrawn_at is not None:
                 continue
-            fts.append((rowid, cols.open_text, cols.all_text))
+            fts.append((rowid, cols.open_text, cols.all_text, cols.cells))
             if cols.lat is not None:
                 rtree.append((rowid, cols.lat, cols.lat, cols.lon, cols.lon))
             tags.extend((tag, rowid) for tag in cols.tags)
@@ -302,7 +302,7 @@ class SqliteStore(Store):
             "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
             "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
             "data_open = excluded.data_open, opening_hours = excluded.opening_hours", rows)
-        db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text) VALUES (?, ?, ?)", fts)
+        db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text, cells) VALUES (?, ?, ?, ?)", fts)
         db.executemany("INSERT INTO entities_rtree VALUES (?, ?, ?, ?, ?)", rtree)
         db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)
         db.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = "

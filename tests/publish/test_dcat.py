@@ -1,0 +1,70 @@
+"""DCAT-AP.de catalogue: parses as RDF, every dataset licensed, closed and unlicensed sources left out."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from datenhub.publish.dcat import DCATDE_LICENCES, OTHER_OPEN, catalog_jsonld, catalog_turtle
+from tests.publish.samples import BASE_URL, sample_sources
+
+rdflib = pytest.importorskip("rdflib")
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's
+
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
+FORMATS = ["jsonld", "geojson", "csv"]
+
+
+def turtle_graph() -> rdflib.Graph:
+    return rdflib.Graph().parse(data=catalog_turtle(sample_sources(), BASE_URL, FORMATS), format="turtle")
+
+
+def test_dcat_turtle_parses_and_equals_the_jsonld() -> None:
+    from rdflib.compare import isomorphic
+
+    doc = json.dumps(catalog_jsonld(sample_sources(), BASE_URL, FORMATS))
+    assert isomorphic(turtle_graph(), rdflib.Graph().parse(data=doc, format="json-ld"))
+
+
+def test_dcat_every_dataset_has_licensed_distributions_per_format() -> None:
+    graph = turtle_graph()
+    datasets = set(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+    assert {str(d).rsplit("/", 1)[-1] for d in datasets} == {"ruhr-demo", "db-stations", "osm-ruhr", "datenhub-ruhr"}
+    known = {*DCATDE_LICENCES.values(), OTHER_OPEN}
+    for dataset in datasets:
+        assert graph.value(dataset, DCT.title) is not None and graph.value(dataset, DCT.description) is not None
+        distributions = list(graph.objects(dataset, DCAT.distribution))
+        assert len(distributions) == len(FORMATS)
+        for distribution in distributions:
+            assert str(graph.value(distribution, DCT.license)) in known
+            assert str(graph.value(distribution, DCAT.downloadURL)).startswith(f"{BASE_URL}/api/v1/exports/")
+            assert graph.value(distribution, DCAT.mediaType) is not None
+    stations = rdflib.URIRef(f"{BASE_URL}/api/v1/exports/db-stations.geojson")
+    assert str(graph.value(stations, DCT.license)) == "http://dcat-ap.de/def/licenses/cc-by/4.0"
+    assert str(graph.value(stations, DCATDE.licenseAttributionByText)).startswith("Deutsche Bahn AG")
+
+
+def test_dcat_closed_and_unlicensed_sources_are_not_listed() -> None:
+    text = catalog_turtle(sample_sources(), BASE_URL, FORMATS).decode()
+    assert "partner" not in text and "Partner GmbH" not in text and "unlabelled" not in text
+
+
+def test_dcat_hub_dataset_takes_the_one_licence_when_sources_agree() -> None:
+    cc0_only = [s for s in sample_sources() if s["licence"] == "CC0-1.0"]
+    graph = rdflib.Graph().parse(data=catalog_turtle(cc0_only, BASE_URL, ["csv"]), format="turtle")
+    hub = rdflib.URIRef(f"{BASE_URL}/api/v1/exports/datenhub-ruhr.csv")
+    assert str(graph.value(hub, DCT.license)) == "http://dcat-ap.de/def/licenses/cc-zero"
+
+
+def test_dcat_catalogue_without_open_sources_has_no_datasets() -> None:
+    doc = catalog_jsonld([s for s in sample_sources() if s["licence"] in ("closed", None)], BASE_URL, FORMATS)
+    assert doc["@graph"][0]["dcat:dataset"] == []
+
+
+def test_dcat_spatial_coverage_is_the_rvr_bounding_box() -> None:
+    graph = turtle_graph()
+    rvr = graph.value(rdflib.URIRef(f"{BASE_URL}/catalog"), DCT.spatial)
+    assert str(graph.value(rvr, DCAT.bbox)).startswith("POLYGON((6.29882 51.21364")
