@@ -36,8 +36,6 @@ def brute_force(p: OrienteeringProblem, tours: int) -> float:
     best = 0.0
     for labels in itertools.product(range(tours + 1), repeat=len(customers)):
         groups = [[c for c, lab in zip(customers, labels, strict=True) if lab == r] for r in range(tours)]
-        if any(g and g[0] > 0 and False for g in groups):
-            continue
         total = sum(p.profit[g].sum() for g in groups)
         if total <= best:
             continue
@@ -98,7 +96,9 @@ def test_solve_nothing_reachable_gives_empty_tours() -> None:
 
 def test_solve_accepts_list_travel_matrix_and_rejects_bad_shapes() -> None:
     p = OrienteeringProblem.from_windows(
-        profit=[0, 3, 4], service=[0, 1, 1], windows=[(0, 20), (0, 20), (0, 20)],
+        profit=[0, 3, 4],
+        service=[0, 1, 1],
+        windows=[(0, 20), (0, 20), (0, 20)],
         travel=[[0, 2, 2], [2, 0, 3], [2, 3, 0]],
     )
     assert solve(p, time_limit=1, seed=0, max_iterations=20).score == 7

@@ -10,7 +10,7 @@ import pytest
 
 from datenhub.clock import utc_now
 from datenhub.publish import get_serializer
-from datenhub.publish.jsonld import SCHEMA, to_jsonld, write_jsonld
+from datenhub.publish.jsonld import SCHEMA, opening_hours_specification, to_jsonld, write_jsonld
 from tests.publish.conftest import SchemaOrg, shared
 from tests.publish.samples import BASE_URL, CLOCK, sample_entities, sample_events, sample_places
 
@@ -134,6 +134,16 @@ def test_jsonld_seasonal_hours_valid_only_until_they_change() -> None:
         ("10:00:00", "18:00:00", "2026-06-04", "2026-11-02")]  # Nov-Mar hours start on Tuesday 3 November
 
 
+@pytest.mark.parametrize(("value", "through"), [
+    ("Mo-Fr 10:00-18:00; SH off", "2026-07-19"),  # NRW summer school holidays start on 20 July 2026
+    ("Mo-Fr 10:00-18:00 unknown", None),
+    ("Mo-Su 10:00-18:00", "2027-06-03"),
+])
+def test_jsonld_hours_validity_ends_where_one_regular_week_stops_being_true(value: str, through: str | None) -> None:
+    specs = opening_hours_specification({"opening_hours": value}, CLOCK().date())
+    assert [s["validThrough"] for s in specs.get("openingHoursSpecification", [])] == ([through] if through else [])
+
+
 def test_jsonld_unparseable_hours_are_left_out() -> None:
     park = nodes_for(sample_places())[3]
     assert "openingHoursSpecification" not in park and "openingHours" not in park
@@ -152,7 +162,7 @@ def test_jsonld_demo_and_events_conform_to_corrected_official_shapes(
         schemaorg: SchemaOrg, demo_places: list[dict[str, Any]], ical_events: list[dict[str, Any]]) -> None:
     nodes = nodes_for(demo_places + sample_entities() + ical_events)
     results, violations = shacl(nodes, schemaorg, corrected_shapes(schemaorg))
-    print(f"SHACL: {len(demo_places)} demo places, {len(sample_entities())} samples, {len(ical_events)} iCal "
+    print(f"\nSHACL: {len(demo_places)} demo places, {len(sample_entities())} samples, {len(ical_events)} iCal "
           f"events -> {len(violations)} violations")
     assert len(demo_places) > 300 and len(ical_events) > 50
     assert violations == [], describe(results, violations)

@@ -18,6 +18,7 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.places",
     "datenhub.api.routers.events",
     "datenhub.api.routers.writes",
+    "datenhub.api.routers.webhooks",
     "datenhub.api.routers.meta",
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",

@@ -22,6 +22,7 @@ from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.model import AnyEntity, hub_id_for
 from datenhub.model.ids import valid_source_name
 from datenhub.notices import Location, Notice, Report, Severity
+from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.store.base import SourceInfo, Store, StoredRecord
 
@@ -140,6 +141,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
             result.rejected = sink.rejected
             store.save_notices(import_id, sink.kept)
             store.finish_import(import_id, "ok", result.summary(), clock())
+            notify_import(store, result.summary(), now, clock())
     except BaseException as exc:
         store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())
         raise

@@ -6,6 +6,7 @@ from datenhub.clock import Clock, utc_now
 from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.registry import get_adapter
 from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, run_import
+from datenhub.notify.webhooks import notify_import
 from datenhub.store.base import Store
 
 
@@ -30,4 +31,5 @@ def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> boo
     with store.transaction():
         store.withdraw_records([record_id], now)
         _rebuild_hubs(store, [record.hub_id], now, {})
+        notify_import(store, {"source": record.source, "withdrawn": 1}, now, now)
     return True

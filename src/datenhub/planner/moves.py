@@ -91,8 +91,8 @@ def tighten(tours: Tours) -> bool:
                 for j in range(i + 1, last):
                     for cand in (
                         route[:i] + route[i : j + 1][::-1] + route[j + 1 :],
-                        route[:i] + route[i + 1 : j + 1] + [route[i]] + route[j + 1 :],
-                        route[:i] + [route[j]] + route[i:j] + route[j + 1 :],
+                        [*route[:i], *route[i + 1 : j + 1], route[i], *route[j + 1 :]],
+                        [*route[:i], route[j], *route[i:j], *route[j + 1 :]],
                     ):
                         t = finish_time(inst, cand)
                         if t < best - 1e-9:
@@ -126,7 +126,7 @@ def ruin_random(tours: Tours, rng: np.random.Generator, strength: float) -> None
         inner = len(route) - 2
         if inner:
             drop = rng.random(inner) < strength
-            tours.remove(r, [k + 1 for k in np.flatnonzero(drop)])
+            tours.remove(r, [int(k) + 1 for k in np.flatnonzero(drop)])
 
 
 def ruin_related(tours: Tours, rng: np.random.Generator, strength: float) -> None:

@@ -5,7 +5,8 @@ Time semantics, shared by the solver and its checker:
 * a tour leaves ``start`` at ``open[start]`` plus the start's service duration;
 * at a visited node, service begins at ``max(arrival, open[i])`` and must begin by ``close[i]``;
   it lasts ``service[i]``;
-* the tour must reach ``end`` by its deadline ``min(close[end], open[start] + max_time)``.
+* service at ``end`` (arrival, or ``open[end]`` if later) must begin by the deadline
+  ``min(close[end], open[start] + max_time)``.
 
 Start and end nodes earn no profit and are never listed in a route.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from datenhub.planner.problem import OrienteeringProblem
 
@@ -24,7 +25,7 @@ def schedule(problem: OrienteeringProblem, route: Sequence[int]) -> list[Visit]:
     travel = problem.travel
     t = float(problem.open[problem.start])
     visits = [Visit(problem.start, t, t)]
-    for prev, node in zip(nodes, nodes[1:], strict=False):
+    for prev, node in pairwise(nodes):
         arrival = visits[-1].begin + float(problem.service[prev]) + float(travel[prev, node])
         visits.append(Visit(node, arrival, max(arrival, float(problem.open[node]))))
     return visits

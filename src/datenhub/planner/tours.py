@@ -8,6 +8,8 @@ nodes at all positions of all tours in one go.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -124,14 +126,23 @@ class Gaps:
 
     __slots__ = ("dep", "nxt", "old", "pos", "prev", "slack", "tour")
 
-    def __init__(self, tour, pos, prev, nxt, dep, slack, travel) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        tour: Sequence[int],
+        pos: Iterable[int],
+        prev: Sequence[int],
+        nxt: Sequence[int],
+        dep: Sequence[float],
+        slack: Sequence[float],
+        travel: NDArray[np.float64],
+    ) -> None:
         self.tour = np.asarray(tour, dtype=np.int64)
         self.pos = np.asarray(pos, dtype=np.int64)
         self.prev = np.asarray(prev, dtype=np.int64)
         self.nxt = np.asarray(nxt, dtype=np.int64)
         self.dep = np.asarray(dep, dtype=np.float64)
         self.slack = np.asarray(slack, dtype=np.float64)
-        self.old = self.dep + travel[self.prev, self.nxt] if travel is not None else None
+        self.old = self.dep + travel[self.prev, self.nxt]
 
     @staticmethod
     def join(parts: list[Gaps]) -> Gaps:
@@ -148,7 +159,7 @@ def route_gaps(inst: Instance, r: int, route: list[int], begin: list[float], sla
     prev = route[:-1]
     return Gaps(
         [r] * len(prev),
-        range(1, len(route)),
+        list(range(1, len(route))),
         prev,
         route[1:],
         [b + service[p] for b, p in zip(begin, prev, strict=False)],
@@ -182,9 +193,7 @@ def timing(inst: Instance, route: list[int]) -> tuple[list[float], list[float], 
     return begin, slack, ok
 
 
-def insertion_shift(
-    inst: Instance, gaps: Gaps, cands: IntArray
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+def insertion_shift(inst: Instance, gaps: Gaps, cands: IntArray) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Shift (extra time) of inserting each candidate in each slot, and whether it is feasible.
 
     Both results have shape (slots, candidates).

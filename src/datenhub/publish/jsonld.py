@@ -150,7 +150,11 @@ def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) 
         through = day
     if through is None:
         return None
-    regular = [{**s, "validThrough": through.isoformat()} for s in specs["openingHoursSpecification"]]
+    covered = {SCHEMA + DAY_NAMES[(first + timedelta(days=n)).weekday()]
+               for n in range(min(7, (through - first).days + 1))}
+    regular = [{**s, "dayOfWeek": days, "validThrough": through.isoformat()}
+               for s in specs["openingHoursSpecification"]
+               if (days := [d for d in s["dayOfWeek"] if d in covered])]
     special = [s for s in specs["specialOpeningHoursSpecification"] if s["validFrom"] <= through.isoformat()]
     return json.dumps({"openingHoursSpecification": regular, "specialOpeningHoursSpecification": special})
 

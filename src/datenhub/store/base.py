@@ -102,6 +102,24 @@ class ApiKey:
     revoked_at: datetime | None = None
 
 
+@dataclass(slots=True)
+class Webhook:
+    id: str
+    url: str
+    secret: str  # the consumer verifies our HMAC signature with it, so it is kept (not hashed)
+    key_id: str | None
+    created_at: datetime
+    active: bool = True
+
+
+@dataclass(slots=True)
+class Delivery:
+    id: int
+    webhook: Webhook
+    payload: str
+    attempts: int
+
+
 class StoreError(RuntimeError):
     """The database cannot be used (unreachable, wrong schema, locked); the message says what to do."""
 
@@ -237,6 +255,27 @@ class Store(ABC):
 
     @abstractmethod
     def list_audit(self, limit: int = 100) -> list[dict[str, Any]]: ...
+
+    # webhooks (an outbox: imports only add rows, a worker delivers) -------------------------------------------
+    @abstractmethod
+    def save_webhook(self, hook: Webhook) -> None: ...
+
+    @abstractmethod
+    def list_webhooks(self, key_id: str | None = None) -> list[Webhook]: ...
+
+    @abstractmethod
+    def delete_webhook(self, hook_id: str, key_id: str | None = None) -> bool: ...
+
+    @abstractmethod
+    def enqueue_notification(self, payload: str, at: datetime) -> int:
+        """One outbox row per active webhook; returns how many were queued."""
+
+    @abstractmethod
+    def due_deliveries(self, at: datetime, limit: int = 50) -> list[Delivery]: ...
+
+    @abstractmethod
+    def finish_delivery(self, delivery_id: int, *, delivered_at: datetime | None, next_at: datetime | None,
+                        error: str | None) -> None: ...
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -75,3 +75,15 @@ CREATE TABLE audit_log (
     status INTEGER NOT NULL, record_ids TEXT, detail TEXT
 );
 """))
+
+MIGRATIONS.append(("0004_webhooks", """
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, key_id TEXT, created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE webhook_outbox (
+    id INTEGER PRIMARY KEY, webhook_id TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_at TEXT, delivered_at TEXT, last_error TEXT
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (delivered_at, next_at);
+"""))

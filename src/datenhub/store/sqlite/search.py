@@ -39,7 +39,7 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
     if open_view:
         where.append("e.has_open = 1")  # the licence rule lives in the query, not in a later filter
     if query.changed_since is not None:
-        where.append("e.changed_at > ?")
+        where.append("e.changed_at >= ?")  # inclusive: a sync may see a record twice, never miss one
         params.append(iso(query.changed_since))
     else:
         where.append("e.withdrawn_at IS NULL")

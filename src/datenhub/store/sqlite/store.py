@@ -15,12 +15,14 @@ from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import (
     ApiKey,
     Candidate,
+    Delivery,
     HubEntity,
     Page,
     RecordState,
     SourceInfo,
     Store,
     StoredRecord,
+    Webhook,
 )
 from datenhub.store.query import Query
 from datenhub.store.rows import entity_columns, iso, parse_iso
@@ -389,6 +391,49 @@ class SqliteStore(Store):
         return [dict(zip(keys, r, strict=True)) for r in self.db.execute(
             "SELECT at, key_id, method, path, status, record_ids, detail FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,))]
+
+    # webhooks -----------------------------------------------------------------------------------------------
+    _HOOK_COLUMNS = "id, url, secret, key_id, created_at, active"
+
+    def _hook(self, row: tuple[Any, ...]) -> Webhook:
+        return Webhook(row[0], row[1], row[2], row[3], parse_iso(row[4]) or datetime.now(UTC), bool(row[5]))
+
+    def save_webhook(self, hook: Webhook) -> None:
+        self.db.execute(f"INSERT INTO webhooks ({self._HOOK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                        (hook.id, hook.url, hook.secret, hook.key_id, iso(hook.created_at), int(hook.active)))
+
+    def list_webhooks(self, key_id: str | None = None) -> list[Webhook]:
+        sql = f"SELECT {self._HOOK_COLUMNS} FROM webhooks WHERE active = 1"
+        params: list[Any] = []
+        if key_id is not None:
+            sql += " AND key_id = ?"
+            params.append(key_id)
+        return [self._hook(r) for r in self.db.execute(sql + " ORDER BY created_at", params)]
+
+    def delete_webhook(self, hook_id: str, key_id: str | None = None) -> bool:
+        sql, params = "UPDATE webhooks SET active = 0 WHERE id = ? AND active = 1", [hook_id]
+        if key_id is not None:
+            sql += " AND key_id = ?"
+            params.append(key_id)
+        return self.db.execute(sql, params).rowcount > 0
+
+    def enqueue_notification(self, payload: str, at: datetime) -> int:
+        cur = self.db.execute("INSERT INTO webhook_outbox (webhook_id, payload, next_at) SELECT id, ?, ? FROM "
+                              "webhooks WHERE active = 1", (payload, iso(at)))
+        return cur.rowcount
+
+    def due_deliveries(self, at: datetime, limit: int = 50) -> list[Delivery]:
+        rows = self.db.execute(
+            f"SELECT o.id, o.payload, o.attempts, {', '.join('w.' + c.strip() for c in self._HOOK_COLUMNS.split(','))}"
+            " FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook_id WHERE o.delivered_at IS NULL AND "
+            "o.next_at IS NOT NULL AND o.next_at <= ? AND w.active = 1 ORDER BY o.next_at LIMIT ?",
+            (iso(at), limit)).fetchall()
+        return [Delivery(r[0], self._hook(r[3:]), r[1], r[2]) for r in rows]
+
+    def finish_delivery(self, delivery_id: int, *, delivered_at: datetime | None, next_at: datetime | None,
+                        error: str | None) -> None:
+        self.db.execute("UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, next_at = ?, "
+                        "last_error = ? WHERE id = ?", (iso(delivered_at), iso(next_at), error, delivery_id))
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731

@@ -1,0 +1,1 @@
+"""Change notifications for downstream hubs and screens: signed webhooks delivered from an outbox."""

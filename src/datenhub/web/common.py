@@ -1,0 +1,110 @@
+"""What every page shares: the Jinja environment (autoescaped), language, URLs, text and time helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from datenhub.clock import BERLIN
+from datenhub.model.categories import CATEGORIES
+from datenhub.web.i18n import DAY_NAMES, choose_lang, translator
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+# Autoescape everything we render: record data (names, descriptions) is never trusted as HTML.
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                        trim_blocks=True, lstrip_blocks=True)
+
+
+def text(values: dict[str, str] | None, lang: str) -> str:
+    """A multilingual field in the page language, falling back to German, then any language."""
+    if not values:
+        return ""
+    return values.get(lang) or values.get("de") or next(iter(values.values()), "")
+
+
+def category_label(name: str, lang: str) -> str:
+    return CATEGORIES.get(name, {}).get(lang, name) if lang != "de" else name
+
+
+def local(at: datetime | str | None) -> datetime | None:
+    if at is None:
+        return None
+    value = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return value.astimezone(BERLIN)
+
+
+def fmt_time(at: datetime | str | None) -> str:
+    value = local(at)
+    return value.strftime("%H:%M") if value else ""
+
+
+def fmt_datetime(at: datetime | str | None, lang: str, now: datetime | None = None) -> str:
+    value = local(at)
+    if value is None:
+        return ""
+    if now is not None and value.date() == now.astimezone(BERLIN).date():
+        return ("heute " if lang == "de" else "today ") + value.strftime("%H:%M")
+    day = DAY_NAMES[lang][value.weekday()][:2]
+    return f"{day} {value:%d.%m.%Y %H:%M}" if lang == "de" else f"{day} {value:%Y-%m-%d %H:%M}"
+
+
+def fmt_date(at: datetime | str | None, lang: str) -> str:
+    value = local(at)
+    if value is None:
+        return ""
+    day = DAY_NAMES[lang][value.weekday()]
+    return f"{day}, {value:%d.%m.%Y}" if lang == "de" else f"{day}, {value:%Y-%m-%d}"
+
+
+def fmt_distance(metres: float | int | None) -> str:
+    if metres is None:
+        return ""
+    return f"{round(metres)} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def page_url(path: str, lang: str, **params: Any) -> str:
+    """A site-relative link that keeps the language; German is the default and needs no parameter."""
+    query = {k: v for k, v in params.items() if v not in (None, "", False)}
+    if lang != "de":
+        query["lang"] = lang
+    return path + ("?" + urlencode(query, doseq=True) if query else "")
+
+
+class PageContext(dict[str, Any]):
+    """Template variables every page gets: language, translator, canonical and alternate URLs."""
+
+
+def context(request: Request, path: str, **values: Any) -> dict[str, Any]:
+    lang = choose_lang(request)
+    root = base_url(request)
+    canonical = root + page_url(path, lang)
+    alternates = {code: root + page_url(path, code) for code in ("de", "en")}
+    other = "en" if lang == "de" else "de"
+    switch_params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    switch_url = page_url(request.url.path, other, **dict(switch_params))
+    return {"request": request, "lang": lang, "t": translator(lang), "canonical": canonical,
+            "alternates": alternates, "switch_url": switch_url, "text": text, "url": lambda p, **kw: page_url(
+                p, lang, **kw), "category_label": lambda c: category_label(c, lang), "fmt_time": fmt_time,
+            "fmt_datetime": lambda at, now=None: fmt_datetime(at, lang, now), "fmt_date": lambda at: fmt_date(at, lang),
+            "fmt_distance": fmt_distance, "root": root, "og_type": "website", **values}
+
+
+def render(name: str, ctx: dict[str, Any], status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**ctx), status_code=status_code, headers=headers)
+
+
+def not_found(request: Request) -> HTMLResponse:
+    ctx = context(request, request.url.path, title=translator(choose_lang(request))("not_found"))
+    return render("not_found.html", ctx, status_code=404, headers={"X-Robots-Tag": "noindex"})

@@ -1,0 +1,99 @@
+"""The visitor site's words in German (first) and English; `?lang=en` switches."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGS = ("de", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site_title": {"de": "DatenHub Ruhr", "en": "DatenHub Ruhr"},
+    "tagline": {"de": "Orte, Öffnungszeiten und Termine in der Metropole Ruhr",
+                "en": "Places, opening hours and events in the Ruhr Metropolis"},
+    "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
+    "nav_places": {"de": "Orte", "en": "Places"},
+    "nav_events": {"de": "Termine", "en": "Events"},
+    "nav_api": {"de": "API", "en": "API"},
+    "switch_lang": {"de": "English", "en": "Deutsch"},
+    "search": {"de": "Suche", "en": "Search"},
+    "search_label": {"de": "Suchbegriff", "en": "Search term"},
+    "search_placeholder": {"de": "z. B. Zeche, Museum, Gasometer", "en": "e.g. colliery, museum, gasometer"},
+    "category": {"de": "Kategorie", "en": "Category"},
+    "all": {"de": "Alle", "en": "All"},
+    "municipality": {"de": "Stadt / Gemeinde", "en": "Town / municipality"},
+    "open_now": {"de": "Jetzt geöffnet", "en": "Open now"},
+    "wheelchair": {"de": "Rollstuhlgerecht", "en": "Wheelchair accessible"},
+    "filter": {"de": "Filter anwenden", "en": "Apply filters"},
+    "reset": {"de": "Zurücksetzen", "en": "Reset"},
+    "results": {"de": "Ergebnisse", "en": "Results"},
+    "n_results": {"de": "{n} Orte gefunden", "en": "{n} places found"},
+    "n_results_more": {"de": "Die ersten {n} Orte", "en": "The first {n} places"},
+    "more": {"de": "Weitere Ergebnisse", "en": "More results"},
+    "no_results": {"de": "Keine Orte gefunden. Versuchen Sie weniger Filter.",
+                   "en": "No places found. Try fewer filters."},
+    "map": {"de": "Karte", "en": "Map"},
+    "map_label": {"de": "Karte der gefundenen Orte in der Metropole Ruhr",
+                  "en": "Map of the places found in the Ruhr Metropolis"},
+    "map_noscript": {"de": "Die Karte braucht JavaScript; die Liste funktioniert auch ohne.",
+                     "en": "The map needs JavaScript; the list works without it."},
+    "bad_query": {"de": "Die Suche konnte nicht ausgeführt werden", "en": "The search could not be run"},
+    "open": {"de": "jetzt geöffnet", "en": "open now"},
+    "closed": {"de": "jetzt geschlossen", "en": "closed now"},
+    "unknown": {"de": "Öffnungszeiten unbekannt", "en": "opening hours unknown"},
+    "next_change_open": {"de": "öffnet {when}", "en": "opens {when}"},
+    "next_change_close": {"de": "schließt {when}", "en": "closes {when}"},
+    "opening_hours": {"de": "Öffnungszeiten", "en": "Opening hours"},
+    "day": {"de": "Tag", "en": "Day"},
+    "hours": {"de": "Zeiten", "en": "Hours"},
+    "closed_day": {"de": "geschlossen", "en": "closed"},
+    "today": {"de": "heute", "en": "today"},
+    "address": {"de": "Adresse", "en": "Address"},
+    "stations": {"de": "Nächste Bahnhöfe", "en": "Nearest stations"},
+    "links": {"de": "Links", "en": "Links"},
+    "website": {"de": "Website", "en": "Website"},
+    "licence": {"de": "Lizenz und Quelle", "en": "Licence and source"},
+    "photo": {"de": "Foto", "en": "Photo"},
+    "occupancy": {"de": "Auslastung", "en": "Occupancy"},
+    "occupancy_soon": {"de": "Auslastungsdaten folgen.", "en": "Occupancy data coming soon."},
+    "departures": {"de": "Nächste Abfahrten", "en": "Next departures"},
+    "departures_soon": {"de": "Abfahrtsdaten folgen.", "en": "Departure data coming soon."},
+    "not_found": {"de": "Seite nicht gefunden", "en": "Page not found"},
+    "not_found_text": {"de": "Diesen Ort oder Termin gibt es bei uns nicht (mehr). Vielleicht hilft die Suche?",
+                       "en": "We do not have (or no longer have) this place or event. Perhaps the search helps?"},
+    "back_home": {"de": "Zur Startseite", "en": "Back to the home page"},
+    "events": {"de": "Termine", "en": "Events"},
+    "no_events": {"de": "Keine Termine gefunden.", "en": "No events found."},
+    "when": {"de": "Wann", "en": "When"},
+    "where": {"de": "Wo", "en": "Where"},
+    "organizer": {"de": "Veranstalter", "en": "Organiser"},
+    "all_day": {"de": "ganztägig", "en": "all day"},
+    "venue": {"de": "Veranstaltungsort", "en": "Venue"},
+    "wheelchair_yes": {"de": "rollstuhlgerecht", "en": "wheelchair accessible"},
+    "wheelchair_limited": {"de": "teilweise rollstuhlgerecht", "en": "partly wheelchair accessible"},
+    "wheelchair_no": {"de": "nicht rollstuhlgerecht", "en": "not wheelchair accessible"},
+    "screen_open": {"de": "Jetzt geöffnet in der Nähe", "en": "Open now nearby"},
+    "screen_events": {"de": "Heute", "en": "Today"},
+    "screen_until": {"de": "bis {time}", "en": "until {time}"},
+    "screen_none_open": {"de": "In der Nähe ist gerade nichts geöffnet.", "en": "Nothing nearby is open right now."},
+    "screen_no_events": {"de": "Heute keine Termine in der Nähe.", "en": "No events nearby today."},
+    "data_attribution": {"de": "Daten", "en": "Data"},
+    "map_attribution": {"de": "Grenzen © GeoBasis-DE / BKG 2021 (Daten verändert)",
+                        "en": "Boundaries © GeoBasis-DE / BKG 2021 (data modified)"},
+}
+
+DAY_NAMES = {"de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+
+
+def choose_lang(request: Request) -> str:
+    """German unless the URL asks for English: pages must be linkable per language (hreflang)."""
+    lang = request.query_params.get("lang", "de")
+    return lang if lang in LANGS else "de"
+
+
+def translator(lang: str):  # type: ignore[no-untyped-def]
+    def t(key: str, **values: object) -> str:
+        text = STRINGS[key].get(lang) or STRINGS[key]["de"]
+        return text.format(**values) if values else text
+
+    return t

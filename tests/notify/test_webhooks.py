@@ -1,0 +1,112 @@
+"""Webhooks against real HTTP consumers on localhost: signed, retried with backoff, never blocking imports."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from datenhub import hub
+from datenhub.auth import create_key
+from datenhub.notify.webhooks import SIGNATURE_HEADER, deliver_due, register, verify
+from datenhub.store import Store
+from tests.api.demo_app import client
+from tests.store.helpers import ROWS, write_csv
+
+
+class Consumer:
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.received: list[tuple[bytes, str]] = []
+        consumer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                consumer.received.append((body, self.headers.get(SIGNATURE_HEADER, "")))
+                self.send_response(consumer.status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def consumers() -> Iterator[tuple[Consumer, Consumer]]:
+    good, bad = Consumer(200), Consumer(500)
+    yield good, bad
+    good.close()
+    bad.close()
+
+
+def test_import_queues_signed_notification_delivered_and_failed_one_retried(
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:  # type: ignore[no-untyped-def]
+    good, bad = consumers
+    good_hook = register(store, good.url, None, clock)
+    register(store, bad.url, None, clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    first = deliver_due(store, clock)
+    assert first == {"delivered": 1, "failed": 1, "gave_up": 0}
+    body, signature = good.received[0]
+    assert verify(good_hook.secret, body, signature)
+    payload = json.loads(body)
+    assert payload["type"] == "entities.changed" and payload["new"] == len(ROWS)
+    assert deliver_due(store, clock) == {"delivered": 0, "failed": 0, "gave_up": 0}  # backoff: not yet due
+    later = lambda: clock() + timedelta(seconds=31)  # noqa: E731
+    assert deliver_due(store, later)["failed"] == 1
+    assert len(bad.received) == 2 and len(good.received) == 1
+
+
+def test_unchanged_reimport_sends_nothing(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                          consumers: tuple[Consumer, Consumer]) -> None:
+    good, _ = consumers
+    path = write_csv(tmp_path / "a.csv")
+    hub.import_file(store, path, "test", clock=clock)
+    register(store, good.url, None, clock)
+    hub.import_file(store, path, "test", clock=clock)
+    assert deliver_due(store, clock)["delivered"] == 0
+
+
+def test_unreachable_consumer_never_blocks_import(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    register(store, "http://127.0.0.1:9/nothing-listens-here", None, clock)
+    result = hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    assert result.new == len(ROWS)
+    assert deliver_due(store, clock)["failed"] == 1
+
+
+def test_notification_feed_link_returns_the_changes(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                    consumers: tuple[Consumer, Consumer]) -> None:
+    good, _ = consumers
+    register(store, good.url, None, clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    deliver_due(store, clock)
+    feed = json.loads(good.received[0][0])["feed"]
+    api = client(store)
+    items = api.get(feed, params={"limit": 100}).json()["items"]
+    assert len(items) == len(ROWS) - 1  # the closed record is not in the anonymous feed
+
+
+def test_webhook_api_needs_key_and_lists_own(store: Store) -> None:
+    api = client(store)
+    assert api.post("/api/v1/webhooks", json={"url": "https://example.org/h"}).status_code == 401
+    key = create_key(store, "hub-nrw", ["closed:read"])
+    headers = {"Authorization": f"Bearer {key}"}
+    created = api.post("/api/v1/webhooks", json={"url": "https://example.org/h"}, headers=headers)
+    assert created.status_code == 201 and created.json()["secret"]
+    assert [h["url"] for h in api.get("/api/v1/webhooks", headers=headers).json()["items"]] == ["https://example.org/h"]
+    assert api.delete(f"/api/v1/webhooks/{created.json()['id']}", headers=headers).status_code == 204
+    assert api.post("/api/v1/webhooks", json={"url": "ftp://x"}, headers=headers).status_code == 422
