@@ -26,7 +26,7 @@ class Consumer:
         consumer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 consumer.received.append((body, self.headers.get(SIGNATURE_HEADER, "")))
                 self.send_response(consumer.status)

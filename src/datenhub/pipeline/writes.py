@@ -5,8 +5,8 @@ from __future__ import annotations
 from datenhub.clock import Clock, utc_now
 from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.registry import get_adapter
-from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, run_import
 from datenhub.notify.webhooks import notify_import
+from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, run_import
 from datenhub.store.base import Store
 
 
