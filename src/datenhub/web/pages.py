@@ -1,0 +1,138 @@
+"""Visitor pages: home (search, filters, map, list), place pages and events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from datenhub.api.deps import get_clock, parse_query
+from datenhub.clock import BERLIN
+from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
+from datenhub.model.categories import CATEGORIES
+from datenhub.store import Page, QueryError, Store
+from datenhub.web.common import context, not_found, render, text
+from datenhub.web.hours import closes_at, hours_view
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("q", "category", "municipality", "open_now", "wheelchair")
+LIST_LIMIT = 50
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def jsonld_script(entity: dict[str, Any], base: str, lang: str, request: Request) -> Markup | None:
+    """The entity's schema.org node, safe inside <script>; None while the serializer is not available."""
+    try:
+        from datenhub.publish.jsonld import to_jsonld
+    except ImportError:
+        return None
+    node = to_jsonld(entity, base_url=base, lang=lang, clock=get_clock(request))
+    node = {"@context": "https://schema.org/", **node} if "@context" not in node else node
+    # "<", ">" and "&" as \u escapes: record text can never close the script element.
+    body = json.dumps(node, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(body.replace("&", "\\u0026"))  # noqa: S704 - escaped above
+
+
+def municipality_names() -> list[str]:
+    return sorted(info.name for info in boundaries().infos if info.in_rvr)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    store = _store(request)
+    params = {k: request.query_params.get(k, "") for k in FILTERS}
+    places: list[dict[str, Any]] = []
+    error, next_cursor = None, None
+    try:
+        query = parse_query(request, "place")
+        if "limit" not in request.query_params:
+            query = replace(query, limit=LIST_LIMIT)
+        found: Page = store.search(query)
+        places, next_cursor = found.items, found.next_cursor
+    except QueryError as exc:
+        error = {"param": exc.param, "detail": exc.detail}
+    now = get_clock(request)()
+    rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
+    ctx = context(request, "/", title=None, rows=rows, error=error, params=params, next_cursor=next_cursor,
+                  categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
+                  api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
+    return render("home.html", ctx, status_code=400 if error else 200)
+
+
+def _api_query(request: Request) -> str:
+    """The page's filters for the JSON API the map reads: the same parameters, so map and list agree."""
+    from urllib.parse import urlencode
+
+    keep = [(k, v) for k, v in request.query_params.multi_items() if k in FILTERS and v]
+    return urlencode(keep)
+
+
+@router.get("/places/{place_id}", response_class=HTMLResponse)
+def place_page(request: Request, place_id: str) -> HTMLResponse:
+    entity = _store(request).get_entity(place_id)
+    if entity is None or entity.get("kind") != "place":
+        return not_found(request)
+    ctx = context(request, f"/places/{entity['id']}")
+    lang, now = ctx["lang"], get_clock(request)()
+    stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"]}
+                for s in entity.get("nearest_stations") or []]
+    image = (entity.get("images") or [None])[0]
+    ctx.update(entity=entity, title=text(entity.get("name"), lang), hours=hours_view(entity, now, lang),
+               description=text(entity.get("description"), lang), image=image, stations=stations,
+               jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="place", now=now,
+               og_image=image["url"] if image else None)
+    return render("place.html", ctx)
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request) -> HTMLResponse:
+    store = _store(request)
+    events: list[dict[str, Any]] = []
+    error = None
+    now = get_clock(request)()
+    try:
+        query = parse_query(request, "event")
+        if query.date_from is None:
+            start_of_day = now.astimezone(BERLIN).replace(hour=0, minute=0, second=0, microsecond=0)
+            query = replace(query, date_from=start_of_day)
+        if "limit" not in request.query_params:
+            query = replace(query, limit=LIST_LIMIT)
+        events = store.search(query).items
+    except QueryError as exc:
+        error = {"param": exc.param, "detail": exc.detail}
+    ctx = context(request, "/events", title=None, events=events, error=error, now=now,
+                  q=request.query_params.get("q", ""))
+    ctx["title"] = ctx["t"]("events")
+    return render("events.html", ctx, status_code=400 if error else 200)
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+def event_page(request: Request, event_id: str) -> HTMLResponse:
+    store = _store(request)
+    entity = store.get_entity(event_id)
+    if entity is None or entity.get("kind") != "event":
+        return not_found(request)
+    ctx = context(request, f"/events/{entity['id']}")
+    lang = ctx["lang"]
+    venue = store.get_entity(entity["place_id"]) if entity.get("place_id") else None
+    image = (entity.get("images") or [None])[0]
+    ctx.update(entity=entity, title=text(entity.get("name"), lang), description=text(entity.get("description"), lang),
+               venue=venue, image=image, jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="event",
+               og_image=image["url"] if image else None, now=get_clock(request)(),
+               end_is_other_day=_other_day(entity))
+    return render("event.html", ctx)
+
+
+def _other_day(entity: dict[str, Any]) -> bool:
+    from datenhub.web.common import local
+
+    start, end = local(entity.get("start")), local(entity.get("end"))
+    return bool(start and end and end - start >= timedelta(days=1))
