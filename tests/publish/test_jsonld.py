@@ -114,6 +114,12 @@ def test_jsonld_lang_gives_plain_strings() -> None:
     assert to_jsonld(sample_places()[1], lang="nl", clock=CLOCK)["name"] == "Henrichshütte Hattingen"  # falls back
 
 
+def test_jsonld_accepts_localised_and_projected_entities() -> None:
+    node = to_jsonld({"id": "dh-x", "kind": "event", "name": "Nur deutsch"}, clock=CLOCK)
+    assert node == {"@type": "Event", "@id": f"{BASE_URL}/events/dh-x", "identifier": "dh-x", "name": "Nur deutsch",
+                    "eventAttendanceMode": {"@id": SCHEMA + "OfflineEventAttendanceMode"}}
+
+
 def test_jsonld_event_meets_google_event_requirements() -> None:
     for node in nodes_for(sample_events()):
         assert node["name"] and node["startDate"] and node["location"]["address"]["addressLocality"]

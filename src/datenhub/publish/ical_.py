@@ -33,7 +33,9 @@ def _all_day_range(start: str, end: str | None) -> tuple[date, date | None]:
     return first, max(last, first + timedelta(days=1))
 
 
-def _pick(values: dict[str, str] | None, lang: str) -> tuple[str, str] | None:
+def _pick(values: dict[str, str] | str | None, lang: str) -> tuple[str, str] | None:
+    if isinstance(values, str):  # already localised by the API: that language, which the caller asked for
+        return (lang, values) if values.strip() else None
     values = {k: v for k, v in (values or {}).items() if v and v.strip()}
     if not values:
         return None
@@ -108,7 +110,7 @@ def write_ical(entities: Entities, *, lang: str = "de", name: str = "DatenHub Ru
     calendar.add("x-wr-calname", name)
     yield calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
     for entity in entities:
-        if entity.get("kind") == "event":
+        if entity.get("kind") == "event" and entity.get("start"):  # a VEVENT without DTSTART is invalid
             yield to_vevent(entity, lang=lang, clock=clock).to_ical()
     yield b"END:VCALENDAR\r\n"
 

@@ -50,8 +50,13 @@ def _compact(node: Node) -> Node:
     return {k: v for k, v in node.items() if v not in (None, "", [], {})}
 
 
-def _text(values: dict[str, str] | None, lang: str | None) -> Any:
-    """Language-tagged values (our languages first), or one plain string when `lang` is given."""
+def _text(values: dict[str, str] | str | None, lang: str | None) -> Any:
+    """Language-tagged values (our languages first), or one plain string when `lang` is given.
+
+    An already localised entity (the API's `?lang=`) has plain strings; they stay plain, language unknown.
+    """
+    if isinstance(values, str):
+        return values.strip() or None
     values = {k: v for k, v in (values or {}).items() if v and v.strip()}
     if not values:
         return None
@@ -183,9 +188,9 @@ def _wheelchair(value: str | None) -> list[Node]:
     return [{"@type": "LocationFeatureSpecification", "name": name, "value": flag}]
 
 
-def _event_dates(entity: dict[str, Any]) -> tuple[str, str | None]:
-    start, end = entity["start"], entity.get("end")
-    if not entity.get("all_day"):
+def _event_dates(entity: dict[str, Any]) -> tuple[str | None, str | None]:
+    start, end = entity.get("start"), entity.get("end")
+    if not start or not entity.get("all_day"):
         return start, end
     first = _local_date(start)
     if not end:
@@ -211,16 +216,20 @@ def _event_location(entity: dict[str, Any], base_url: str) -> Node | None:
 
 def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang: str | None = None,
               clock: Clock = utc_now) -> Node:
-    """One schema.org node for a canonical place or event dict. `clock` fixes the opening-hours window."""
+    """One schema.org node for a canonical place or event dict. `clock` fixes the opening-hours window.
+
+    Partial dicts (the API's `?fields=` projection) give partial nodes; only `id` is required.
+    """
     contact = entity.get("contact") or {}
+    is_event = entity.get("kind") == "event"
     node: Node = {
-        "@type": entity["type"],
+        "@type": entity.get("type") or ("Event" if is_event else "Place"),
         "@id": entity_url(entity, base_url),
         "identifier": entity["id"],
         "name": _text(entity.get("name"), lang),
         "description": _text(entity.get("description"), lang),
     }
-    if entity.get("kind") == "event":
+    if is_event:
         start, end = _event_dates(entity)
         status = entity.get("status")
         node.update({

@@ -19,7 +19,8 @@ class Serializer:
 
 
 SERIALIZERS: dict[str, Serializer] = {}
-BUILTIN_MODULES = ("datenhub.publish.jsonl", "datenhub.publish.geojson", "datenhub.publish.csv_")
+BUILTIN_MODULES = ("datenhub.publish.jsonl", "datenhub.publish.geojson", "datenhub.publish.csv_",
+                   "datenhub.publish.jsonld", "datenhub.publish.ical_")
 
 
 def register_serializer(serializer: Serializer) -> Serializer:

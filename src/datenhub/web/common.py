@@ -22,6 +22,16 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=
                         trim_blocks=True, lstrip_blocks=True)
 
 
+def http_url(value: str | None) -> str | None:
+    """Only http(s) links reach an href or src: a `javascript:` URL in the data stays inert."""
+    if value and value.strip().lower().startswith(("https://", "http://")):
+        return value.strip()
+    return None
+
+
+templates.filters["http_url"] = http_url
+
+
 def text(values: dict[str, str] | None, lang: str) -> str:
     """A multilingual field in the page language, falling back to German, then any language."""
     if not values:
@@ -79,10 +89,6 @@ def page_url(path: str, lang: str, **params: Any) -> str:
     if lang != "de":
         query["lang"] = lang
     return path + ("?" + urlencode(query, doseq=True) if query else "")
-
-
-class PageContext(dict[str, Any]):
-    """Template variables every page gets: language, translator, canonical and alternate URLs."""
 
 
 def context(request: Request, path: str, **values: Any) -> dict[str, Any]:

@@ -74,6 +74,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen_open": {"de": "Jetzt geöffnet in der Nähe", "en": "Open now nearby"},
     "screen_events": {"de": "Heute", "en": "Today"},
     "screen_until": {"de": "bis {time}", "en": "until {time}"},
+    "screen_always": {"de": "rund um die Uhr", "en": "24/7"},
     "screen_none_open": {"de": "In der Nähe ist gerade nichts geöffnet.", "en": "Nothing nearby is open right now."},
     "screen_no_events": {"de": "Heute keine Termine in der Nähe.", "en": "No events nearby today."},
     "data_attribution": {"de": "Daten", "en": "Data"},

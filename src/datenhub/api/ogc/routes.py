@@ -104,7 +104,7 @@ def _rest_url(request: Request, path: str, found: FeatureCollection, params: Ite
 def landing_page(request: Request) -> Response:
     check_known(request.query_params, OTHER_PARAMS)
     links = [_link(_url(request, PREFIX), "self", JSON, "This document")]
-    home = _path_for(request, "landing")
+    home = _path_for(request, "home") or _path_for(request, "landing")
     if home is not None:
         links.append(_link(_url(request, home), "alternate", "text/html", "The hub's home page"))
     if request.app.openapi_url:

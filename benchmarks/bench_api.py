@@ -1,0 +1,246 @@
+"""API benchmark (issue 3): our server vs pygeoapi and datasette on the same 100k generated RVR places.
+
+One server worker each, wrk on loopback with 32 connections. Peers run from their own virtualenv
+(benchmarks/.cache/peers, created on first use from PyPI) so their pins never touch ours; pygeoapi uses its
+SQLite provider (SpatiaLite; Debian's libsqlite3-mod-spatialite), datasette its FTS5 search.
+Targets: ≥ 3× each peer's req/s, our p99 ≤ 20 ms at 32 connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+PEERS = CACHE / "peers"
+SPATIALITE = "mod_spatialite"
+BBOX = (7.0, 51.43, 7.08, 51.47)  # a city-centre sized box
+NEAR = (51.4513, 7.0138)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": float(errors.group(1)) if errors else 0.0}
+
+
+def ensure_peers() -> Path:
+    python = PEERS / "bin" / "python"
+    if not python.exists():
+        # Debian's Python can load SQLite extensions (SpatiaLite for pygeoapi); many custom builds cannot.
+        base = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+        subprocess.run([base, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "pygeoapi", "datasette", "uvicorn"], check=True)
+    return python
+
+
+def our_db(places: int) -> Path:
+    sys.path.insert(0, str(HERE.parent))
+    from benchmarks.generate import generate
+
+    CACHE.mkdir(exist_ok=True)
+    csv_path = CACHE / f"places_{places}.csv"
+    if not csv_path.exists():
+        partial = csv_path.with_suffix(".partial")
+        generate(partial, places)
+        partial.rename(csv_path)
+    db = CACHE / f"api_{places}.db"
+    if not db.exists():
+        from datenhub import hub
+        from datenhub.store import open_store
+
+        tmp = db.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        store = open_store(f"sqlite:///{tmp}")
+        hub.import_file(store, csv_path, "bench")
+        store.close()
+        tmp.rename(db)
+    return db
+
+
+def peer_db(ours: Path, folder: Path) -> None:
+    """The same places in a SpatiaLite table with an FTS5 index (pygeoapi reads it; datasette searches it).
+
+    Runs under the peers' Python (python bench_api.py --build-peer-db OURS FOLDER), which loads SpatiaLite.
+    """
+    path = folder / "peers.sqlite"
+    src = sqlite3.connect(ours)
+    rows = [(json.loads(d)) for (d,) in src.execute("SELECT data FROM entities WHERE kind = 'place'")]
+    conn = sqlite3.connect(path)
+    conn.enable_load_extension(True)
+    conn.load_extension(SPATIALITE)
+    conn.execute("SELECT InitSpatialMetadata(1)")
+    conn.execute("CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, description TEXT, category TEXT, "
+                 "licence TEXT)")
+    conn.execute("SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY')")
+    conn.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, MakePoint(?, ?, 4326))", [
+        (r["id"], r["name"]["de"], (r.get("description") or {}).get("de", ""), (r.get("categories") or [""])[0],
+         r["licence"], r["geo"]["lon"], r["geo"]["lat"]) for r in rows])
+    conn.execute("SELECT CreateSpatialIndex('places', 'geom')")
+    conn.execute("CREATE VIRTUAL TABLE places_fts USING fts5 (name, description, content='places', "
+                 "content_rowid='rowid')")
+    conn.execute("INSERT INTO places_fts (places_fts) VALUES ('rebuild')")
+    conn.commit()
+    conn.close()
+
+
+def pygeoapi_config(folder: Path, data: Path, port: int) -> Path:
+    config = folder / "pygeoapi.yml"
+    config.write_text(f"""
+server:
+  bind: {{host: 127.0.0.1, port: {port}}}
+  url: http://127.0.0.1:{port}
+  mimetype: application/json; charset=UTF-8
+  encoding: utf-8
+  language: en-US
+  limits: {{default_items: 20, max_items: 1000}}
+  map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
+logging: {{level: ERROR}}
+metadata:
+  identification: {{title: bench, description: bench, keywords: [bench], keywords_type: theme, terms_of_service: x,
+                   url: http://example.org}}
+  license: {{name: CC0, url: http://example.org}}
+  provider: {{name: bench, url: http://example.org}}
+  contact: {{name: bench, position: x, address: x, city: x, stateorprovince: x, postalcode: x, country: x,
+            phone: x, fax: x, email: x, url: x, hours: x, instructions: x, role: pointOfContact}}
+resources:
+  places:
+    type: collection
+    title: places
+    description: places
+    keywords: [places]
+    extents:
+      spatial: {{bbox: [6.2, 51.2, 7.9, 51.9], crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84}}
+    providers:
+      - type: feature
+        name: SQLiteGPKG
+        data: {data}
+        id_field: id
+        table: places
+""")
+    return config
+
+
+def start(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--places", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=3, help="median over this many wrk runs per scenario")
+    parser.add_argument("--build-peer-db", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_peer_db:
+        peer_db(Path(args.build_peer_db[0]), Path(args.build_peer_db[1]))
+        return
+    if shutil.which("wrk") is None:
+        print("bench_api: skipped — needs wrk (apt-get install wrk)")
+        return
+    peers_python = ensure_peers()
+    db = our_db(args.places)
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)], check=True)
+        peer_data = folder / "peers.sqlite"
+        ours, pgapi, dsette = free_port(), free_port(), free_port()
+        any_id = sqlite3.connect(db).execute("SELECT id FROM entities LIMIT 1 OFFSET 5000").fetchone()[0]
+        peer_id = any_id
+        try:
+            procs.append(start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}", "--port",
+                                str(ours)], {"DATENHUB_RATE_LIMIT_ANON": "100000000"}))
+            config = pygeoapi_config(folder, peer_data, pgapi)
+            openapi = folder / "openapi.yml"
+            with openapi.open("w") as handle:
+                subprocess.run([str(peers_python.parent / "pygeoapi"), "openapi", "generate", str(config)],
+                               stdout=handle, check=True, env={**os.environ, "PYGEOAPI_CONFIG": str(config)})
+            procs.append(start([str(peers_python), "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--port",
+                                str(pgapi), "--log-level", "error"],
+                               {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}))
+            procs.append(start([str(peers_python), "-m", "datasette", "serve", str(peer_data), "-p", str(dsette),
+                                "--setting", "sql_time_limit_ms", "5000"]))
+            base = f"http://127.0.0.1:{ours}"
+            wait_for(base + "/health")
+            wait_for(f"http://127.0.0.1:{pgapi}/collections/places")
+            wait_for(f"http://127.0.0.1:{dsette}/peers.json")
+            bbox = ",".join(map(str, BBOX))
+            scenarios = {
+                "get-by-id": base + f"/api/v1/places/{any_id}",
+                "bbox (OGC items)": base + f"/ogc/collections/places/items?bbox={bbox}&limit=20",
+                "near 1 km": base + f"/api/v1/places?near={NEAR[0]},{NEAR[1]}&radius=1000",
+                "text search": base + "/api/v1/places?q=zeche",
+                "JSON-LD page": base + "/api/v1/places?q=zeche&f=jsonld",
+                "GeoJSON page": base + f"/api/v1/places?bbox={bbox}&f=geojson",
+                "pygeoapi bbox": f"http://127.0.0.1:{pgapi}/collections/places/items?bbox={bbox}&limit=20&f=json",
+                "pygeoapi by id": f"http://127.0.0.1:{pgapi}/collections/places/items/{peer_id}?f=json",
+                "datasette FTS": f"http://127.0.0.1:{dsette}/peers/places.json?_search=zeche&_size=20",
+            }
+            results = {}
+            for name, url in scenarios.items():
+                runs = sorted((wrk(url, args.seconds, args.connections) for _ in range(args.runs)),
+                              key=lambda r: r["rps"])
+                results[name] = runs[len(runs) // 2]
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=10)
+    print(f"API benchmark: {args.places:,} places, 1 worker each, wrk {args.connections} connections, "
+          f"{args.seconds}s × median of {args.runs}")
+    print(f"  {'scenario':22s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}")
+    for name, r in results.items():
+        print(f"  {name:22s} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f}")
+    print(f"  ratio OGC bbox / pygeoapi bbox:  {results['bbox (OGC items)']['rps'] / results['pygeoapi bbox']['rps']:.1f}×"
+          " (target ≥ 3×)")
+    print(f"  ratio get-by-id / pygeoapi by id: {results['get-by-id']['rps'] / results['pygeoapi by id']['rps']:.1f}×")
+    print(f"  ratio text search / datasette FTS: {results['text search']['rps'] / results['datasette FTS']['rps']:.1f}×"
+          " (target ≥ 3×)")
+
+
+if __name__ == "__main__":
+    main()

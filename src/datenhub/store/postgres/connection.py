@@ -1,0 +1,128 @@
+"""PostgreSQL connections: a pool, one checkout per operation, one pinned connection per open transaction."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+import psycopg
+from psycopg.types.json import set_json_dumps, set_json_loads
+from psycopg_pool import ConnectionPool
+
+from datenhub.store.base import StoreError
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+CONNECT_TIMEOUT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PostgresUrl:
+    """A database URL split into what libpq understands and what only we understand."""
+
+    conninfo: str
+    schema: str | None
+    pool_min: int
+    pool_max: int
+
+
+def parse_url(url: str) -> PostgresUrl:
+    """postgresql://user@host:5432/db?schema=hub&pool_max=10 → libpq URL + our options.
+
+    `schema` sets the search_path (the schema first, then public, where the extensions live); `pool_min` and
+    `pool_max` size the connection pool. Everything else is passed to libpq unchanged.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in ("postgresql", "postgres"):
+        raise StoreError(f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:5432/database)")
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    schema = params.pop("schema", None) or None
+    try:
+        pool_min = int(params.pop("pool_min", "1"))
+        pool_max = int(params.pop("pool_max", "10"))
+    except ValueError:
+        raise StoreError(f"pool_min and pool_max in {url!r} must be whole numbers") from None
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise StoreError(f"schema {schema!r}: use lower-case letters, digits and '_' (at most 63)")
+        params["options"] = (params.get("options", "") + f" -csearch_path={schema},public").strip()
+    params.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
+    params.setdefault("application_name", "datenhub")
+    conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(params), parts.fragment))
+    return PostgresUrl(conninfo, schema, max(1, pool_min), max(pool_min, pool_max, 1))
+
+
+def describe_target(conninfo: str) -> str:
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "the server in the URL"
+    return f"{info.get('host') or 'localhost (socket)'}:{info.get('port') or 5432}, database " \
+           f"{info.get('dbname') or info.get('user') or '(default)'}, user {info.get('user') or '(default)'}"
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    set_json_loads(orjson.loads, conn)
+    set_json_dumps(lambda obj: orjson.dumps(obj).decode("utf-8"), conn)
+    # timestamps come back in UTC, like the ISO strings the SQLite backend keeps
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+class Connections:
+    def __init__(self, url: PostgresUrl) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._probe()
+        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url.conninfo, min_size=url.pool_min, max_size=url.pool_max, kwargs={"autocommit": True},
+            configure=_configure, open=True, name="datenhub")
+
+    def _probe(self) -> None:
+        """Connect once before building the pool, so a wrong URL fails now and says what to check."""
+        try:
+            with psycopg.connect(self.url.conninfo, autocommit=True) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"cannot connect to PostgreSQL at {describe_target(self.url.conninfo)}: {detail}. Check that the "
+                "server runs and accepts TCP connections there (listen_addresses, pg_hba.conf), that the database "
+                "exists (createdb) and that user and password in DATENHUB_DATABASE_URL are right.") from None
+
+    @property
+    def pinned(self) -> psycopg.Connection[Any] | None:
+        return getattr(self._local, "conn", None)
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """The calling thread's transaction connection if one is open, else a pool checkout (autocommit)."""
+        pinned = self.pinned
+        if pinned is not None:
+            yield pinned
+            return
+        with self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """Pin one connection to this thread until the outermost block ends; nested blocks join it."""
+        pinned = self.pinned
+        if pinned is not None:
+            yield pinned
+            return
+        with self.pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                with conn.transaction():
+                    yield conn
+            finally:
+                self._local.conn = None
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,79 @@
+"""Source records and their history: every version a source delivered, never deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from datenhub.store.base import RecordState, StoredRecord
+from datenhub.store.postgres.connection import Connections
+from datenhub.store.postgres.entities import dumps
+from datenhub.store.rows import iso
+
+_RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
+
+
+def _record(row: tuple[Any, ...]) -> StoredRecord:
+    return StoredRecord(*row)
+
+
+class RecordsMixin:
+    _conns: Connections
+
+    def record_states(self, source: str) -> dict[str, RecordState]:
+        with self._conns.connection() as conn:
+            rows = conn.execute("SELECT local_id, checksum, hub_id, withdrawn_at FROM records WHERE source = %s",
+                                (source,)).fetchall()
+        return {r[0]: RecordState(r[1], r[2], r[3] is not None) for r in rows}
+
+    def upsert_records(self, records: list[StoredRecord]) -> None:
+        if not records:
+            return
+        with self._conns.transaction() as conn:
+            conn.execute("INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
+                         "last_changed, checksum, data FROM records WHERE record_id = ANY(%s::text[]) "
+                         "ORDER BY record_id", ([r.record_id for r in records],))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, "
+                    "last_changed, withdrawn_at) VALUES (%s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s) "
+                    "ON CONFLICT (record_id) DO UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, "
+                    "data = excluded.data, last_changed = excluded.last_changed, "
+                    "withdrawn_at = excluded.withdrawn_at, kind = excluded.kind",
+                    [(r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
+                      r.last_changed, r.withdrawn_at) for r in records])
+
+    def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
+        with self._conns.connection() as conn:
+            conn.execute("UPDATE records SET withdrawn_at = %s WHERE record_id = ANY(%s::text[]) "
+                         "AND withdrawn_at IS NULL", (at, record_ids))
+
+    def get_record(self, record_id: str) -> StoredRecord | None:
+        with self._conns.connection() as conn:
+            row = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE record_id = %s",
+                               (record_id,)).fetchone()
+        return _record(row) if row else None
+
+    def records_of_hubs(self, hub_ids: list[str]) -> dict[str, list[StoredRecord]]:
+        out: dict[str, list[StoredRecord]] = {}
+        with self._conns.connection() as conn:
+            rows = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE hub_id = ANY(%s::text[])",
+                                (hub_ids,)).fetchall()
+        for row in rows:
+            out.setdefault(row[4], []).append(_record(row))
+        return out
+
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        with self._conns.connection() as conn:
+            rows = conn.execute("SELECT changed_at, checksum, data FROM record_history WHERE record_id = %s "
+                                "ORDER BY id", (record_id,)).fetchall()
+        return [{"changed_at": iso(r[0]), "checksum": r[1], "data": r[2]} for r in rows]
+
+    def reassign_records(self, assignments: dict[str, str]) -> None:
+        if not assignments:
+            return
+        with self._conns.connection() as conn:
+            conn.execute("UPDATE records r SET hub_id = a.hub_id FROM unnest(%s::text[], %s::text[]) "
+                         "AS a (record_id, hub_id) WHERE r.record_id = a.record_id",
+                         (list(assignments), list(assignments.values())))
+

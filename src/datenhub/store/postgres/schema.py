@@ -1,0 +1,143 @@
+"""PostgreSQL schema migrations, applied in order and recorded in `schema_migrations`.
+
+Some migrations need an extension (PostGIS); they are applied as soon as it is available in the database,
+so a hub started without PostGIS gets its spatial index on the first `datenhub db upgrade` after it is installed.
+Entity and record payloads are `json`, not `jsonb`: json keeps the canonical key order byte for byte, so the
+published JSON and the merge do not depend on the backend. Every column a query filters on is its own column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+# Extensions created when missing and allowed (needs the CREATE privilege on the database); all optional.
+EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
+# One lock for every migrating process of a database (parallel workers, several app servers starting at once).
+MIGRATION_LOCK = 0x44_48_52  # "DHR"
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    sql: str
+    requires: str | None = None  # an extension the migration needs; skipped (not recorded) until present
+
+
+MIGRATIONS: list[Migration] = [Migration("0001_foundation", """
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE entity_seq (one boolean PRIMARY KEY DEFAULT true CHECK (one), value bigint NOT NULL);
+INSERT INTO entity_seq (value) VALUES (0);
+CREATE TABLE sources (
+    name text COLLATE "C" PRIMARY KEY, title text, licence text, attribution text,
+    priority integer NOT NULL DEFAULT 100, url text, description text
+);
+CREATE TABLE raw_inputs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source text NOT NULL, name text NOT NULL, media_type text,
+    fetched_at timestamptz NOT NULL, sha256 text NOT NULL, size bigint NOT NULL, payload bytea NOT NULL,
+    UNIQUE (source, sha256)
+);
+CREATE TABLE imports (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source text NOT NULL, adapter text NOT NULL,
+    raw_id bigint REFERENCES raw_inputs (id), started_at timestamptz NOT NULL, finished_at timestamptz,
+    status text NOT NULL, stats jsonb
+);
+CREATE INDEX imports_source ON imports (source, id);
+CREATE TABLE records (
+    record_id text COLLATE "C" PRIMARY KEY, source text NOT NULL, local_id text NOT NULL, kind text NOT NULL,
+    hub_id text COLLATE "C" NOT NULL, checksum text NOT NULL, data json NOT NULL,
+    first_seen timestamptz NOT NULL, last_changed timestamptz NOT NULL, withdrawn_at timestamptz
+);
+CREATE INDEX records_source ON records (source);
+CREATE INDEX records_hub ON records (hub_id);
+CREATE TABLE record_history (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, record_id text COLLATE "C" NOT NULL,
+    changed_at timestamptz NOT NULL, checksum text NOT NULL, data json NOT NULL
+);
+CREATE INDEX record_history_id ON record_history (record_id, id);
+CREATE TABLE entities (
+    id text COLLATE "C" PRIMARY KEY, kind text NOT NULL, type text NOT NULL, name_sort text COLLATE "C" NOT NULL,
+    lat double precision, lon double precision, municipality_ags text, wheelchair text,
+    has_open boolean NOT NULL, all_open boolean NOT NULL, start_at timestamptz, end_at timestamptz,
+    opening_hours text, checksum text NOT NULL, changed_at timestamptz NOT NULL, seq bigint NOT NULL,
+    withdrawn_at timestamptz,
+    tags text[] NOT NULL DEFAULT '{}',  -- type:, cat:, src: tags of active entities
+    open_tsv tsvector,                   -- stems of the open view (anonymous searches)
+    full_tsv tsvector,                   -- stems of both views (privileged searches)
+    data json NOT NULL, data_open json
+);
+CREATE INDEX entities_kind_name ON entities (kind, name_sort, id);
+CREATE INDEX entities_changed ON entities (changed_at);
+CREATE INDEX entities_seq ON entities (seq, id);
+CREATE INDEX entities_municipality ON entities (municipality_ags);
+CREATE INDEX entities_start ON entities (kind, start_at NULLS FIRST, id);
+CREATE INDEX entities_hours ON entities (kind, opening_hours) WHERE opening_hours IS NOT NULL;
+CREATE INDEX entities_lat_lon ON entities (lat, lon) WHERE withdrawn_at IS NULL;
+CREATE INDEX entities_tags ON entities USING gin (tags);
+CREATE INDEX entities_open_tsv ON entities USING gin (open_tsv);
+CREATE INDEX entities_full_tsv ON entities USING gin (full_tsv);
+CREATE TABLE aliases (alias text COLLATE "C" PRIMARY KEY, hub_id text NOT NULL);
+CREATE TABLE overrides (
+    record_id text COLLATE "C" PRIMARY KEY, action text NOT NULL, hub_id text, created_at timestamptz NOT NULL
+);
+CREATE TABLE notices (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, import_id bigint NOT NULL, source text, code text NOT NULL,
+    severity text NOT NULL, message text NOT NULL, file text, "row" integer, pointer text, field text,
+    entity_id text, value text
+);
+CREATE INDEX notices_import ON notices (import_id);
+CREATE INDEX notices_code ON notices (source, code);
+CREATE INDEX notices_entity ON notices (entity_id);
+CREATE TABLE api_keys (
+    key_id text PRIMARY KEY, secret_hash text NOT NULL, name text NOT NULL, scopes text[] NOT NULL,
+    created_at timestamptz NOT NULL, revoked_at timestamptz
+);
+CREATE TABLE audit_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL, key_id text, method text NOT NULL,
+    path text NOT NULL, status integer NOT NULL, record_ids text[] NOT NULL, detail text
+);
+""")]
+
+MIGRATIONS.append(Migration("0002_postgis", """
+ALTER TABLE entities ADD COLUMN geom geometry(Point, 4326);
+UPDATE entities SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326) WHERE withdrawn_at IS NULL AND lat IS NOT NULL;
+CREATE INDEX entities_geom ON entities USING gist (geom);
+""", requires="postgis"))
+
+MIGRATIONS.append(Migration("0003_webhooks", """
+CREATE TABLE webhooks (
+    id text PRIMARY KEY, url text NOT NULL, secret text NOT NULL, key_id text, created_at timestamptz NOT NULL,
+    active boolean NOT NULL DEFAULT true
+);
+CREATE TABLE webhook_outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, webhook_id text NOT NULL REFERENCES webhooks (id),
+    payload text NOT NULL, attempts integer NOT NULL DEFAULT 0, next_at timestamptz, delivered_at timestamptz,
+    last_error text
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE delivered_at IS NULL;
+"""))
+
+
+def ensure_extensions(conn: psycopg.Connection[Any]) -> set[str]:
+    """Create the optional extensions where allowed; return those usable from this connection's search_path."""
+    installed = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}
+    available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
+    for name in EXTENSIONS:
+        if name in installed or name not in available:
+            continue
+        try:
+            with conn.transaction():  # a savepoint: no privilege must not abort the migration
+                conn.execute(f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA public")
+        except psycopg.Error:
+            continue
+    usable = set()
+    row = conn.execute("SELECT to_regtype('geometry') IS NOT NULL").fetchone()
+    if row and row[0]:
+        usable.add("postgis")
+    for name, function in (("pg_trgm", "similarity"), ("unaccent", "unaccent")):
+        if conn.execute("SELECT 1 FROM pg_proc WHERE proname = %s AND pg_function_is_visible(oid)",
+                        (function,)).fetchone():
+            usable.add(name)
+    return usable

@@ -1,0 +1,176 @@
+"""Turn a Query into one PostgreSQL statement: filters, licence rule, keyset pagination, all in SQL.
+
+Mirrors `datenhub.store.sqlite.search` clause for clause: the same sort keys, the same cursor values and the
+same distance formula, so both backends page through the same results in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+
+from datenhub.enrich.geo import bbox_around, haversine_m
+from datenhub.store.base import Page
+from datenhub.store.hooks import open_values_at
+from datenhub.store.postgres.fulltext import tsquery_literal
+from datenhub.store.query import Query, QueryError, decode_cursor, encode_cursor
+from datenhub.store.rows import iso
+
+_M_PER_DEG = 111_195.0
+
+
+class _Clauses:
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.where.append(sql)
+        self.params.extend(params)
+
+
+def _area(c: _Clauses, postgis: bool, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
+    """Active entities inside a box, boundary included: the index narrows, the exact test decides."""
+    if postgis:
+        c.add("e.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", min_lon, min_lat, max_lon, max_lat)
+    else:
+        c.add("e.withdrawn_at IS NULL")
+    c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
+
+
+def _distance(c: _Clauses, query: Query, postgis: bool) -> tuple[str, list[Any]] | None:
+    """The squared equirectangular distance in m² (SQLite's sort key), with a radius filter when asked."""
+    if query.near is None:
+        return None
+    lat, lon = float(query.near[0]), float(query.near[1])
+    kx = math.cos(math.radians(lat)) * _M_PER_DEG
+    expr = ("(((e.lat - %s) * %s) * ((e.lat - %s) * %s) + ((e.lon - %s) * %s) * ((e.lon - %s) * %s))")
+    expr_params = [lat, _M_PER_DEG, lat, _M_PER_DEG, lon, kx, lon, kx]
+    c.add("e.lat IS NOT NULL")
+    if query.radius is not None:
+        min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
+        _area(c, postgis, min_lon, min_lat, max_lon, max_lat)
+        c.add(f"{expr} <= %s", *expr_params, float(query.radius) * float(query.radius))
+    return expr, expr_params
+
+
+def _filters(conn: psycopg.Connection[Any], c: _Clauses, query: Query, open_view: bool) -> bool:
+    """The plain filters; False when the result is known to be empty."""
+    if query.kind:
+        c.add("e.kind = %s", query.kind)
+    if open_view:
+        c.add("e.has_open")  # the licence rule lives in the query, not in a later filter
+    if query.changed_since is not None:
+        c.add("e.changed_at > %s", query.changed_since)
+    else:
+        c.add("e.withdrawn_at IS NULL")
+    tags = [[f"{prefix}:{v}" for v in values]
+            for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources))]
+    for wanted in tags:
+        if wanted:
+            c.add("e.tags && %s::text[]", wanted)
+    if query.municipality:
+        c.add("e.municipality_ags = %s", query.municipality)
+    if query.wheelchair:
+        c.add("e.wheelchair = ANY(%s::text[])", list(query.wheelchair))
+    if query.ids:
+        c.add("e.id = ANY(%s::text[])", list(query.ids))
+    if query.date_from is not None:
+        c.add("e.end_at >= %s", query.date_from)
+    if query.date_to is not None:
+        c.add("e.start_at < %s", query.date_to)
+    if query.open_at is not None:
+        pairs = conn.execute("SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
+                             "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
+        allowed = open_values_at([(p[0], p[1]) for p in pairs], query.open_at)
+        if not allowed:
+            return False
+        c.add("(e.opening_hours, coalesce(substr(e.municipality_ags, 1, 2), '')) IN "
+              "(SELECT * FROM unnest(%s::text[], %s::text[]))", [a[0] for a in allowed], [a[1] for a in allowed])
+    return True
+
+
+def _sort_key(query: Query, rank: tuple[str, list[Any]] | None,
+              distance: tuple[str, list[Any]] | None) -> tuple[str, list[Any], str]:
+    """(SQL expression, its parameters, its type) of the sort key."""
+    sort = query.effective_sort()
+    if sort == "relevance":
+        if rank is None:
+            raise QueryError("sort", "sort=relevance needs q")
+        return rank[0], rank[1], "float8"
+    if sort == "distance":
+        if distance is None:
+            raise QueryError("sort", "sort=distance needs near=lat,lon")
+        return distance[0], distance[1], "float8"
+    if sort == "changed":
+        return "e.seq", [], "bigint"
+    if sort == "start":
+        return "e.start_at", [], "timestamptz"
+    return "e.name_sort", [], "text"
+
+
+def _cursor_value(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def run_search(conn: psycopg.Connection[Any], query: Query, *, postgis: bool) -> Page:
+    open_view = not query.include_closed or query.open_licence_only
+    data_col = "e.data_open" if open_view else "e.data"
+    c = _Clauses()
+    rank: tuple[str, list[Any]] | None = None
+    if query.q:
+        tsquery = tsquery_literal(query.q)
+        if tsquery is None:
+            return Page([], None)
+        tsv = "e.open_tsv" if open_view else "e.full_tsv"
+        c.add(f"{tsv} @@ %s::tsquery", tsquery)
+        # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
+        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1))::float8", [tsquery])
+    if query.bbox is not None:
+        _area(c, postgis, *query.bbox)
+    distance = _distance(c, query, postgis)
+    if not _filters(conn, c, query, open_view):
+        return Page([], None)
+
+    key, key_params, cast = _sort_key(query, rank, distance)
+    if query.cursor:
+        last_key, last_id = decode_cursor(query.cursor, 2)
+        c.add(f"({key}, e.id) > (%s::{cast}, %s::text)", *key_params, last_key, last_id)
+    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
+        if query.changed_since is not None else data_col
+    # NULL start times sort first, as in SQLite; no other key can be NULL
+    nulls = " NULLS FIRST" if cast == "timestamptz" else ""
+    sql = (f"SELECT e.id, ({select_data})::text, {key}, e.withdrawn_at, e.changed_at FROM entities e "
+           f"WHERE {' AND '.join(c.where) or 'true'} ORDER BY {key}{nulls}, e.id LIMIT %s")
+    params = [*key_params, *c.params, *key_params, query.limit + 1]
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except psycopg.errors.DataError:
+        if query.cursor:
+            raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
+        raise
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return _page(query, rows, more)
+
+
+def _page(query: Query, rows: list[Any], more: bool) -> Page:
+    items: list[dict[str, Any]] = []
+    distances: dict[str, float] = {}
+    for entity_id, data, _, withdrawn_at, changed_at in rows:
+        if data is None:
+            # a tombstone for the delta feed: the id and when it went away, nothing else
+            items.append({"id": entity_id, "withdrawn_at": iso(withdrawn_at), "last_changed": iso(changed_at),
+                          "tombstone": True})
+            continue
+        item = orjson.loads(data)
+        items.append(item)
+        if query.near is not None and item.get("geo"):
+            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
+                                                     item["geo"]["lon"]), 1)
+    next_cursor = encode_cursor([_cursor_value(rows[-1][2]), rows[-1][0]]) if more and rows else None
+    return Page(items, next_cursor, distances)

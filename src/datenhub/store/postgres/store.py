@@ -1,0 +1,297 @@
+"""PostgresStore: the server backend (psycopg 3 pool, PostGIS when installed, full text over our German stems)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from datenhub.ingest.base import RawInput
+from datenhub.notices import Location, Notice, Severity
+from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoreError
+from datenhub.store.postgres import entities as entity_rows
+from datenhub.store.postgres.connection import Connections, parse_url
+from datenhub.store.postgres.entities import clean, dumps
+from datenhub.store.postgres.records import RecordsMixin
+from datenhub.store.postgres.schema import MIGRATION_LOCK, MIGRATIONS, ensure_extensions
+from datenhub.store.postgres.search import run_search
+from datenhub.store.postgres.webhooks import WebhooksMixin
+from datenhub.store.query import Query
+from datenhub.store.rows import iso
+
+_BATCH = 1000
+
+
+class PostgresStore(RecordsMixin, WebhooksMixin, Store):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._parsed = parse_url(url)
+        self._conns = Connections(self._parsed)
+        self._postgis: bool | None = None
+
+    # lifecycle ---------------------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        applied = []
+        with self._conns.transaction() as conn:
+            if self._read_only_replica(conn):
+                return []
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            schema = self._parsed.schema
+            if schema and conn.execute("SELECT to_regnamespace(%s) IS NULL", (schema,)).fetchone() == (True,):
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            usable = ensure_extensions(conn)
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
+                         "applied_at timestamptz NOT NULL DEFAULT now())")
+            done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+            for migration in MIGRATIONS:
+                if migration.name in done or (migration.requires and migration.requires not in usable):
+                    continue
+                conn.execute(migration.sql)
+                conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (migration.name,))
+                applied.append(migration.name)
+        self._postgis = None
+        return applied
+
+    @staticmethod
+    def _read_only_replica(conn: Any) -> bool:
+        """A hot standby cannot migrate: its schema comes from the primary; fail early if it has none."""
+        if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+            return False
+        if conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+            raise StoreError("this is a read-only replica without the DatenHub schema; run `datenhub db upgrade` "
+                             "against the primary server first")
+        return True
+
+    @property
+    def postgis(self) -> bool:
+        """Whether entities carry a PostGIS point (decided by the migrations, looked up once)."""
+        if self._postgis is None:
+            with self._conns.connection() as conn:
+                self._postgis = conn.execute(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
+        return self._postgis
+
+    def close(self) -> None:
+        self._conns.close()
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self._conns.transaction()
+
+    def _all(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        with self._conns.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
+        with self._conns.connection() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    def _run(self, sql: str, params: Any = ()) -> int:
+        with self._conns.connection() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def _many(self, sql: str, rows: list[Any]) -> None:
+        if rows:
+            with self._conns.connection() as conn, conn.cursor() as cur:
+                cur.executemany(sql, rows)
+
+    # sources and raw input ---------------------------------------------------------------------------------
+    def upsert_source(self, source: SourceInfo) -> None:
+        self._run(
+            "INSERT INTO sources AS s (name, title, licence, attribution, priority, url, description) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+            "title = coalesce(excluded.title, s.title), licence = coalesce(excluded.licence, s.licence), "
+            "attribution = coalesce(excluded.attribution, s.attribution), priority = excluded.priority, "
+            "url = coalesce(excluded.url, s.url), description = coalesce(excluded.description, s.description)",
+            (source.name, source.title, source.licence, source.attribution, source.priority, source.url,
+             source.description))
+
+    _SOURCE_COLUMNS = "name, title, licence, attribution, priority, url, description"
+
+    def get_source(self, name: str) -> SourceInfo | None:
+        row = self._one(f"SELECT {self._SOURCE_COLUMNS} FROM sources WHERE name = %s", (name,))
+        return SourceInfo(*row) if row else None
+
+    def list_sources(self) -> list[SourceInfo]:
+        out = []
+        for row in self._all(
+                f"SELECT {self._SOURCE_COLUMNS}, (SELECT count(*) FROM records r WHERE r.source = s.name), "
+                "(SELECT count(withdrawn_at) FROM records r WHERE r.source = s.name), i.finished_at, i.status "
+                "FROM sources s LEFT JOIN LATERAL (SELECT finished_at, status FROM imports WHERE source = s.name "
+                "ORDER BY id DESC LIMIT 1) i ON true ORDER BY s.priority, s.name"):
+            info = SourceInfo(*row[:7])
+            total, withdrawn = int(row[7]), int(row[8])
+            info.stats = {"records": total, "active": total - withdrawn, "withdrawn": withdrawn,
+                          "last_import": iso(row[9]), "last_status": row[10]}
+            out.append(info)
+        return out
+
+    def save_raw(self, raw: RawInput) -> int:
+        sha = raw.sha256
+        with self._conns.connection() as conn:
+            # ON CONFLICT: two importers saving the same bytes at once both get the one row
+            row = conn.execute(
+                "INSERT INTO raw_inputs (source, name, media_type, fetched_at, sha256, size, payload) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source, sha256) DO NOTHING RETURNING id",
+                (raw.source, raw.name, raw.media_type, raw.fetched_at, sha, len(raw.payload), raw.payload),
+            ).fetchone()
+            if row is None:
+                row = conn.execute("SELECT id FROM raw_inputs WHERE source = %s AND sha256 = %s",
+                                   (raw.source, sha)).fetchone()
+        return int(row[0]) if row else 0
+
+    def get_raw(self, raw_id: int) -> RawInput | None:
+        row = self._one("SELECT source, name, payload, fetched_at, media_type FROM raw_inputs WHERE id = %s",
+                        (raw_id,))
+        return RawInput(row[0], row[1], bytes(row[2]), row[3], row[4]) if row else None
+
+    # imports and notices -----------------------------------------------------------------------------------
+    def start_import(self, source: str, adapter: str, raw_id: int | None, at: datetime) -> int:
+        row = self._one("INSERT INTO imports (source, adapter, raw_id, started_at, status) "
+                        "VALUES (%s, %s, %s, %s, 'running') RETURNING id", (source, adapter, raw_id, at))
+        return int(row[0]) if row else 0
+
+    def finish_import(self, import_id: int, status: str, stats: dict[str, Any], at: datetime) -> None:
+        self._run("UPDATE imports SET status = %s, stats = %s::jsonb, finished_at = %s WHERE id = %s",
+                  (status, clean(dumps(stats)), at, import_id))
+
+    def list_imports(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql = "SELECT id, source, adapter, raw_id, started_at, finished_at, status, stats FROM imports"
+        params: list[Any] = []
+        if source:
+            sql += " WHERE source = %s"
+            params.append(source)
+        rows = self._all(sql + " ORDER BY id DESC LIMIT %s", [*params, limit])
+        return [{"id": r[0], "source": r[1], "adapter": r[2], "raw_id": r[3], "started_at": iso(r[4]),
+                 "finished_at": iso(r[5]), "status": r[6], "stats": r[7] or {}} for r in rows]
+
+    def save_notices(self, import_id: int, notices: list[Notice]) -> None:
+        self._many(
+            'INSERT INTO notices (import_id, source, code, severity, message, file, "row", pointer, field, '
+            "entity_id, value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(import_id, clean(n.location.source), clean(n.code), n.severity.value, clean(n.message),
+              clean(n.location.file), n.location.row, clean(n.location.pointer), clean(n.location.field),
+              clean(n.location.entity_id), clean(n.value)) for n in notices])
+
+    def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
+                     import_id: int | None = None, limit: int = 100) -> list[Notice]:
+        where, params = [], []
+        for column, value in (("source", source), ("code", code), ("entity_id", entity_id),
+                              ("import_id", import_id)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        sql = ('SELECT code, severity, message, source, file, "row", pointer, field, entity_id, value FROM notices'
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT %s")
+        return [Notice(r[0], Severity(r[1]), r[2], Location(r[3], r[4], r[5], r[6], r[7], r[8]), r[9])
+                for r in self._all(sql, [*params, limit])]
+
+    # hub entities ------------------------------------------------------------------------------------------
+    def merge_candidates(self, kind: str) -> list[Candidate]:
+        out = []
+        for row in self._all("SELECT id, lat, lon, data->'name'->>'de', data->>'type', data->'sources' "
+                             "FROM entities WHERE kind = %s AND withdrawn_at IS NULL AND lat IS NOT NULL",
+                             (kind,)):
+            out.append(Candidate(row[0], row[1], row[2], row[3] or "", row[4] or "",
+                                 tuple(s.split(":", 1)[0] for s in row[5] or [])))
+        return out
+
+    def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
+        return dict(self._all("SELECT id, checksum FROM entities WHERE id = ANY(%s::text[])", (hub_ids,)))
+
+    def upsert_entities(self, entities: list[HubEntity]) -> None:
+        postgis = self.postgis
+        with self._conns.transaction() as conn:
+            entity_rows.upsert_entities(conn, entities, postgis)
+
+    def add_alias(self, alias: str, hub_id: str) -> None:
+        self._run("INSERT INTO aliases (alias, hub_id) VALUES (%s, %s) ON CONFLICT (alias) DO UPDATE SET "
+                  "hub_id = excluded.hub_id", (alias, hub_id))
+
+    def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
+        if action == "clear":
+            self._run("DELETE FROM overrides WHERE record_id = %s", (record_id,))
+            return
+        self._run("INSERT INTO overrides (record_id, action, hub_id, created_at) VALUES (%s, %s, %s, %s) "
+                  "ON CONFLICT (record_id) DO UPDATE SET action = excluded.action, hub_id = excluded.hub_id, "
+                  "created_at = excluded.created_at", (record_id, action, hub_id, at))
+
+    def overrides(self) -> dict[str, tuple[str, str | None]]:
+        return {r[0]: (r[1], r[2]) for r in self._all("SELECT record_id, action, hub_id FROM overrides")}
+
+    # reading -----------------------------------------------------------------------------------------------
+    def _resolve(self, entity_id: str) -> str:
+        """A hub id for a hub id, an alias or a source record id, in one round trip."""
+        row = self._one("SELECT coalesce((SELECT hub_id FROM records WHERE record_id = %s AND %s), "
+                        "(SELECT hub_id FROM aliases WHERE alias = %s), %s)",
+                        (entity_id, ":" in entity_id, entity_id, entity_id))
+        return str(row[0]) if row else entity_id
+
+    def get_entity(self, entity_id: str, *, include_closed: bool = False,
+                   include_withdrawn: bool = False) -> dict[str, Any] | None:
+        column = "data" if include_closed else "data_open"
+        sql = f"SELECT {column} FROM entities WHERE id = %s" + (
+            "" if include_withdrawn else " AND withdrawn_at IS NULL")
+        row = self._one(sql, (self._resolve(entity_id),))
+        return None if row is None or row[0] is None else row[0]  # type: ignore[no-any-return]
+
+    def search(self, query: Query) -> Page:
+        postgis = self.postgis
+        with self._conns.connection() as conn:
+            return run_search(conn, query, postgis=postgis)
+
+    def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
+        # keyset batches, each its own checkout: an abandoned export holds no connection
+        column = "data" if include_closed else "data_open"
+        last = ""
+        while True:
+            rows = self._all(f"SELECT id, {column} FROM entities WHERE withdrawn_at IS NULL AND {column} IS NOT NULL"
+                             " AND (%s::text IS NULL OR kind = %s) AND id > %s ORDER BY id LIMIT %s",
+                             (kind or None, kind or None, last, _BATCH))
+            for row in rows:
+                yield row[1]
+            if len(rows) < _BATCH:
+                return
+            last = rows[-1][0]
+
+    # access control -----------------------------------------------------------------------------------------
+    _KEY_COLUMNS = "key_id, secret_hash, name, scopes, created_at, revoked_at"
+
+    def save_key(self, key: ApiKey) -> None:
+        self._run(f"INSERT INTO api_keys ({self._KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+                  (key.key_id, key.secret_hash, key.name, list(key.scopes), key.created_at, key.revoked_at))
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        row = self._one(f"SELECT {self._KEY_COLUMNS} FROM api_keys WHERE key_id = %s", (key_id,))
+        return ApiKey(row[0], row[1], row[2], tuple(row[3]), row[4], row[5]) if row else None
+
+    def list_keys(self) -> list[ApiKey]:
+        return [ApiKey(r[0], r[1], r[2], tuple(r[3]), r[4], r[5])
+                for r in self._all(f"SELECT {self._KEY_COLUMNS} FROM api_keys ORDER BY created_at")]
+
+    def revoke_key(self, key_id: str, at: datetime) -> bool:
+        return self._run("UPDATE api_keys SET revoked_at = %s WHERE key_id = %s AND revoked_at IS NULL",
+                         (at, key_id)) > 0
+
+    def append_audit(self, at: datetime, key_id: str | None, method: str, path: str, status: int,
+                     record_ids: list[str], detail: str | None = None) -> None:
+        self._run("INSERT INTO audit_log (at, key_id, method, path, status, record_ids, detail) "
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                  (at, key_id, method, clean(path), status, list(record_ids), clean(detail)))
+
+    def list_audit(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [{"at": iso(r[0]), "key_id": r[1], "method": r[2], "path": r[3], "status": r[4],
+                 "record_ids": " ".join(r[5]), "detail": r[6]} for r in self._all(
+            "SELECT at, key_id, method, path, status, record_ids, detail FROM audit_log ORDER BY id DESC LIMIT %s",
+            (limit,))]
+
+    def counts(self) -> dict[str, int]:
+        row = self._one(
+            "SELECT (SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL), "
+            "(SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL), "
+            "(SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL), (SELECT count(*) FROM records), "
+            "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices)")
+        values = [int(v) for v in row] if row else [0] * 7
+        return dict(zip(("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices"), values,
+                        strict=True))

@@ -1,0 +1,134 @@
+/* DatenHub Ruhr home page: offline map (BKG boundaries, clustered places) and search that updates map and list
+   together without a page reload. Works as progressive enhancement: without JS the form and list still work. */
+(function () {
+  "use strict";
+  var mapEl = document.getElementById("map");
+  var form = document.getElementById("search-form");
+  var map = null, cluster = null, pending = null, fitted = false;
+
+  function results() { return document.getElementById("results"); }
+
+  function placeUrl(id, lang) {
+    return "/places/" + encodeURIComponent(id) + (lang === "en" ? "?lang=en" : "");
+  }
+
+  function popupContent(feature, lang) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = placeUrl(feature.id, lang);
+    link.textContent = feature.properties.name || feature.id;  // textContent: record data is never HTML
+    if (mapEl.getAttribute("data-target")) { link.target = mapEl.getAttribute("data-target"); link.rel = "noopener"; }
+    box.appendChild(link);
+    var muni = feature.properties.municipality;
+    if (muni && muni.name) {
+      var p = document.createElement("div");
+      p.textContent = muni.name;
+      box.appendChild(p);
+    }
+    return box;
+  }
+
+  function initMap() {
+    if (!mapEl || typeof L === "undefined") { return; }
+    var lang = mapEl.getAttribute("data-lang") || "de";
+    map = L.map(mapEl, { zoomSnap: 0.25, minZoom: 8, maxZoom: 18, attributionControl: true })
+      .fitBounds([[51.24, 6.42], [51.86, 7.92]]);  // the RVR area, before the outline has loaded
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution(mapEl.getAttribute("data-attribution"));
+    fetch("/map/boundaries.geojson").then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data.municipalities, { interactive: false,
+        style: { color: "#7c8a96", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 } }).addTo(map).bringToBack();
+      L.geoJSON(data.kreise, { interactive: false, style: { color: "#4a5a68", weight: 1.6, fill: false } }).addTo(map);
+      var outline = L.geoJSON(data.outline, { interactive: false, style: { color: "#004e7c", weight: 3, fill: false } })
+        .addTo(map);
+      if (!fitted) { map.fitBounds(outline.getBounds(), { padding: [6, 6] }); }
+    }).catch(function () { /* the base map is decoration; places still show */ });
+    // markers and clusters stay out of the Tab order: the result list offers the same links to keyboard users
+    map.on("layeradd", function (e) {
+      if (e.layer && e.layer._icon) { e.layer._icon.setAttribute("tabindex", "-1"); }
+    });
+    cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+    map.addLayer(cluster);
+    var source = results() || mapEl;
+    loadPlaces(source.getAttribute("data-api-query") || "", lang);
+  }
+
+  function loadPlaces(query, lang) {
+    if (!map) { return; }
+    if (pending) { pending.abort(); }
+    pending = typeof AbortController !== "undefined" ? new AbortController() : null;
+    var url = "/api/v1/places?" + (query ? query + "&" : "") + "f=geojson&limit=1000&lang=" + lang +
+      "&fields=name,geo,municipality";
+    fetch(url, pending ? { signal: pending.signal } : {}).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    }).then(function (data) {
+      cluster.clearLayers();
+      var markers = [];
+      (data.features || []).forEach(function (f) {
+        if (!f.geometry) { return; }
+        var c = f.geometry.coordinates;
+        var m = L.marker([c[1], c[0]], { title: f.properties.name || f.id, alt: f.properties.name || f.id,
+          keyboard: false });
+        m.bindPopup(function () { return popupContent(f, lang); });
+        markers.push(m);
+      });
+      cluster.addLayers(markers);
+      if (markers.length && query) {
+        map.fitBounds(cluster.getBounds(), { maxZoom: 14, padding: [20, 20] });
+        fitted = true;
+      }
+    }).catch(function (err) {
+      if (err && err.name === "AbortError") { return; }
+      /* the list already shows the server's answer; the map just stays as it was */
+    });
+  }
+
+  function formQuery() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (value !== "") { params.append(key, value); }
+    });
+    return params;
+  }
+
+  function apiQuery(params) {
+    var keep = new URLSearchParams();
+    params.forEach(function (value, key) {
+      if (["q", "category", "municipality", "open_now", "wheelchair"].indexOf(key) >= 0) { keep.append(key, value); }
+    });
+    return keep.toString();
+  }
+
+  function search(params, push, focus) {
+    var pageUrl = "/" + (params.toString() ? "?" + params.toString() : "");
+    var lang = params.get("lang") || "de";
+    return fetch(pageUrl, { headers: { "Accept": "text/html" } }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("results");
+      if (!fresh) { window.location.href = pageUrl; return; }
+      results().replaceWith(document.importNode(fresh, true));
+      if (push) { history.pushState({ q: params.toString() }, "", pageUrl); }
+      loadPlaces(apiQuery(params), lang);
+      var heading = document.getElementById("results-heading");
+      if (focus && heading) { heading.focus(); }
+    }).catch(function () { window.location.href = pageUrl; });
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      search(formQuery(), true, true);
+    });
+    form.addEventListener("change", function (event) {
+      // selects and checkboxes apply at once but leave focus where it is (WCAG 3.2.2); text waits for Enter
+      if (event.target && event.target.name !== "q") { search(formQuery(), true, false); }
+    });
+    window.addEventListener("popstate", function () {
+      window.location.reload();
+    });
+  }
+  initMap();
+})();

@@ -1,0 +1,106 @@
+"""What only the PostgreSQL backend has: URL options, connection errors, pinned transactions, PostGIS detection.
+
+The shared behaviour is tested by tests/store/test_contract.py; these tests run only where psycopg is installed,
+and the ones that need a server only when DATENHUB_TEST_POSTGRES_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+pytest.importorskip("psycopg")
+pytest.importorskip("psycopg_pool")
+
+from datenhub.store import StoreError, open_store
+from datenhub.store.base import SourceInfo
+from datenhub.store.postgres.connection import parse_url
+from datenhub.store.postgres.fulltext import tsquery_literal, tsvector_literal
+from datenhub.store.postgres.store import PostgresStore
+from datenhub.store.postgres.testing import drop_url, fresh_url
+
+BASE_URL = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
+needs_server = pytest.mark.skipif(not BASE_URL, reason="set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
+
+
+@pytest.fixture
+def pg() -> Iterator[PostgresStore]:
+    assert BASE_URL
+    url = fresh_url(BASE_URL)
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    yield store
+    store.close()
+    drop_url(url)
+
+
+def test_parse_url_schema_sets_search_path_and_strips_our_params() -> None:
+    parsed = parse_url("postgres://u@db.example:6543/hub?schema=ruhr&pool_max=4&sslmode=require")
+    assert parsed.schema == "ruhr" and parsed.pool_max == 4
+    assert "schema=" not in parsed.conninfo and "pool_max" not in parsed.conninfo
+    assert "search_path%3Druhr%2Cpublic" in parsed.conninfo and "sslmode=require" in parsed.conninfo
+
+
+def test_parse_url_bad_schema_name_raises_store_error() -> None:
+    with pytest.raises(StoreError, match="schema"):
+        parse_url("postgresql://u@h/db?schema=Robert'); DROP")
+
+
+def test_open_unreachable_server_raises_store_error_naming_host_and_port() -> None:
+    with pytest.raises(StoreError, match=r"127\.0\.0\.1:1\b.*Check that the server runs"):
+        open_store("postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
+
+
+def test_fulltext_literals_every_term_last_as_prefix() -> None:
+    assert tsquery_literal("Zechen Zollv") == "'zech' & 'zollv':*"
+    assert tsquery_literal("  ,, ") is None
+    assert tsvector_literal("zech zollverein zech") == "'zech':1,3 'zollverein':2"
+
+
+@needs_server
+def test_migrate_twice_records_each_migration_once(pg: PostgresStore) -> None:
+    assert pg.migrate() == []
+    with pg.transaction() as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        has_geometry = conn.execute("SELECT to_regtype('geometry') IS NOT NULL").fetchone()[0]
+    assert "0001_foundation" in names
+    assert pg.postgis == has_geometry == ("0002_postgis" in names)
+
+
+@needs_server
+def test_nested_transaction_joins_outer_and_rolls_back_together(pg: PostgresStore) -> None:
+    with pytest.raises(RuntimeError), pg.transaction():
+        pg.upsert_source(SourceInfo("outer"))
+        with pg.transaction():
+            pg.upsert_source(SourceInfo("inner"))
+        raise RuntimeError("fails after the inner block ended")
+    assert pg.list_sources() == []
+
+
+@needs_server
+def test_open_transaction_is_invisible_to_other_threads_until_commit(pg: PostgresStore) -> None:
+    seen: list[int] = []
+
+    def other_thread() -> None:
+        seen.append(len(pg.list_sources()))
+
+    with pg.transaction():
+        pg.upsert_source(SourceInfo("pending"))
+        assert [s.name for s in pg.list_sources()] == ["pending"]  # the own thread reads its pinned connection
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    other_thread()
+    assert seen == [0, 1]
+
+
+@needs_server
+def test_timestamps_come_back_in_utc(pg: PostgresStore) -> None:
+    at = datetime(2026, 6, 4, 10, 0, tzinfo=UTC)
+    import_id = pg.start_import("s", "csv", None, at)
+    assert pg.list_imports()[0]["id"] == import_id
+    assert pg.list_imports()[0]["started_at"] == "2026-06-04T10:00:00.000000+00:00"

@@ -1,0 +1,224 @@
+"""Browser tests: Debian's chromium driven by Playwright against a live uvicorn over the demo hub.
+
+They skip (with the reason) when /usr/bin/chromium or the playwright package is missing; see
+scripts/install-browser.sh. A browser is never downloaded. Set DATENHUB_SCREENSHOTS=1 to refresh docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datenhub.api.app import create_app
+from datenhub.api.ratelimit import Limits
+from datenhub.clock import fixed
+from datenhub.store import Store
+from tests.web.conftest import WEB_NOW
+from tests.web.live import LiveServer, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+HOSTILE_CSS = "* { color: red !important; font-size: 40px; font-family: serif !important; line-height: 3 }"
+
+try:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (bash scripts/install-browser.sh)"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (bash scripts/install-browser.sh)"),
+]
+
+
+@pytest.fixture(scope="module")
+def live(web_store: Store) -> Iterator[LiveServer]:
+    app = create_app(store=web_store, clock=fixed(WEB_NOW), limits=Limits(10**6, 10**6))
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Console:
+    """Collects console errors and uncaught exceptions of a page."""
+
+    def __init__(self, page: Page, ignore: tuple[str, ...] = ()) -> None:
+        self.errors: list[str] = []
+        self.ignore = ignore
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not any(part in message.text for part in self.ignore):
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+def _zollverein(store: Store) -> str:
+    entity = store.get_entity("ruhr-demo:zeche-zollverein")
+    assert entity is not None
+    return str(entity["id"])
+
+
+def test_search_filter_then_open_place_updates_map_and_list(page: Page, live: LiveServer) -> None:
+    console = Console(page)
+    page.goto(live.url + "/")
+    page.wait_for_selector(".leaflet-marker-icon")
+    page.fill("#q", "Museum")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=Museum")
+    page.select_option("#municipality", "Essen")
+    page.wait_for_url("**municipality=Essen**")
+    page.wait_for_function("document.querySelectorAll('.place-item').length > 0")
+    names = page.locator(".place-link").all_inner_texts()
+    assert "Ruhr Museum" in names and all("Essen" in m for m in page.locator(".place-item .meta").all_inner_texts())
+    # the map shows the same places: every marker or cluster sits in Essen's bounds
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon').length > 0")
+    page.get_by_role("link", name="Ruhr Museum", exact=True).click()
+    page.wait_for_url("**/places/**")
+    assert page.locator("h1").inner_text() == "Ruhr Museum"
+    assert page.locator("script[type='application/ld+json']").count() == 1
+    assert console.errors == []
+
+
+def test_keyboard_only_search_and_open_result(page: Page, live: LiveServer) -> None:
+    console = Console(page)
+    page.goto(live.url + "/")
+    first = page.evaluate("() => { document.activeElement.blur(); return true; }")
+    assert first
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # the skip link comes first
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("Ruhr Museum")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'results-heading'")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused[0] == "place-link" and "Museum" in focused[1] and outline != "none"  # a visible focus style
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/places/**")
+    assert page.locator("h1").inner_text() == focused[1]
+    assert console.errors == []
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        pass
+
+
+def test_widget_keeps_its_look_on_a_hostile_page(browser: Browser, live: LiveServer, web_store: Store,
+                                                 tmp_path: Path) -> None:
+    place = _zollverein(web_store)
+    (tmp_path / "host.html").write_text(f"""<!doctype html><html><head><style>{HOSTILE_CSS}
+        a {{ text-decoration: none !important; }} div {{ padding: 30px; background: yellow; }}</style></head>
+        <body><p id="own">Partner page text</p>
+        <script src="{live.url}/widget.js" data-place="{place}"></script>
+        <script src="{live.url}/widget.js" data-category="Museum" data-municipality="Essen" data-limit="3"></script>
+        </body></html>""", encoding="utf-8")
+    port = free_port()
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        console = Console(page)
+        page.goto(f"http://127.0.0.1:{port}/host.html")  # another origin than the hub
+        page.wait_for_function("document.querySelectorAll('.datenhub-widget').length === 2 && "
+                               "[...document.querySelectorAll('.datenhub-widget')].every("
+                               "h => h.shadowRoot && h.shadowRoot.querySelector('a.n'))")
+        assert page.evaluate("getComputedStyle(document.getElementById('own')).color") == "rgb(255, 0, 0)"
+        style = page.evaluate("""() => {
+            const a = document.querySelector('.datenhub-widget').shadowRoot.querySelector('a.n');
+            const s = getComputedStyle(a);
+            return [a.textContent, s.color, s.fontSize, s.fontFamily.includes('serif') && !s.fontFamily.includes('sans')];
+        }""")
+        assert style == ["UNESCO-Welterbe Zollverein", "rgb(0, 78, 124)", "17px", False]
+        names = page.evaluate("[...document.querySelectorAll('.datenhub-widget')[1].shadowRoot"
+                              ".querySelectorAll('a.n')].map(a => a.textContent)")
+        assert len(names) == 3
+        if os.environ.get("DATENHUB_SCREENSHOTS"):
+            page.screenshot(path=str(SCREENSHOTS / "widget-hostile-page.png"))
+        assert console.errors == []
+        page.close()
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_screen_survives_outage_and_shows_data_age(browser: Browser, live: LiveServer, web_store: Store,
+                                                   size: tuple[int, int]) -> None:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    console = Console(page, ignore=("503",))  # the outage itself is logged by the browser
+    page.goto(f"{live.url}/screen?place={_zollverein(web_store)}&radius=3000&refresh=1")
+    page.wait_for_function("document.querySelectorAll('#screen-open li:not(.none)').length > 0")
+    before = page.locator("#screen-open .name").all_inner_texts()
+    assert "Ruhr Museum" in before
+    page.wait_for_timeout(2500)  # a few refreshes: node count must stay flat (no accumulating nodes)
+    nodes = page.evaluate("document.getElementsByTagName('*').length")
+    page.wait_for_timeout(2500)
+    assert page.evaluate("document.getElementsByTagName('*').length") == nodes
+    live.switch.down = True
+    try:
+        page.wait_for_function("document.getElementById('screen-status').classList.contains('stale')")
+        page.wait_for_timeout(1200)
+        status = page.locator("#screen-status").inner_text()
+        assert status.startswith("Keine Verbindung – Stand: vor ") and "Sek." in status
+        assert page.locator("#screen-open .name").all_inner_texts() == before  # the last good data stays
+    finally:
+        live.switch.down = False
+    page.wait_for_function("!document.getElementById('screen-status').classList.contains('stale')")
+    overflow = page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+    assert not overflow  # full screen, nothing to scroll
+    assert console.errors == []
+    page.close()
+
+
+@pytest.mark.skipif(not os.environ.get("DATENHUB_SCREENSHOTS"), reason="set DATENHUB_SCREENSHOTS=1 to refresh them")
+def test_screenshots_for_docs(browser: Browser, live: LiveServer, web_store: Store) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    place = _zollverein(web_store)
+    pages = {"home": "/", "place": f"/places/{place}", "screen": f"/screen?place={place}&radius=3000"}
+    for size_name, (width, height) in {"desktop": (1366, 900), "mobile": (390, 844),
+                                       "screen": (1920, 1080)}.items():
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for name, path in pages.items():
+            page.goto(live.url + path)
+            if name == "home":
+                page.wait_for_selector(".leaflet-marker-icon")
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size_name}.png"))
+        page.close()
+    page = browser.new_page(viewport={"width": 1080, "height": 1920})
+    page.goto(f"{live.url}/screen?place={place}&radius=3000")
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SCREENSHOTS / "screen-portrait.png"))
+    page.close()

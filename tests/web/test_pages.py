@@ -1,0 +1,143 @@
+"""Server-side tests of the visitor web: status codes, escaping, 404, JSON-LD, hreflang/OG, language switch."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.store import Store
+from tests.web.conftest import XSS
+
+
+def _evil_id(store: Store) -> str:
+    entity = store.get_entity("xss:evil")
+    assert entity is not None
+    return str(entity["id"])
+
+
+def _zollverein(store: Store) -> str:
+    entity = store.get_entity("ruhr-demo:zeche-zollverein")
+    assert entity is not None
+    return str(entity["id"])
+
+
+def _jsonld(html: str) -> dict[str, object]:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD script in the page"
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("path", ["/", "/?lang=en", "/?q=zeche", "/?category=Museum&municipality=Essen",
+                                  "/?open_now=true&wheelchair=yes", "/events", "/events?lang=en",
+                                  "/screen?lat=51.4862&lon=7.0406", "/screen/data.json?lat=51.4862&lon=7.0406",
+                                  "/widget.js", "/widget/data.json?category=Museum", "/embed/list?municipality=Essen",
+                                  "/embed/map?category=Museum", "/map/boundaries.geojson", "/static/web/site.css",
+                                  "/static/web/vendor/leaflet/leaflet.js", "/static/web/vendor/leaflet/LICENSE"])
+def test_route_known_path_answers_200(web_client: TestClient, path: str) -> None:
+    assert web_client.get(path).status_code == 200
+
+
+def test_place_page_hostile_record_is_escaped_everywhere(web_client: TestClient, web_store: Store) -> None:
+    evil = _evil_id(web_store)
+    for path in (f"/places/{evil}", "/?q=alert", f"/embed/place/{evil}", "/embed/list?category=Museum&limit=20"):
+        html = web_client.get(path).text
+        assert XSS not in html, path
+        assert "<img src=x" not in html, path
+    page = web_client.get(f"/places/{evil}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "javascript:alert(3)" not in page  # not an http(s) link: never an href
+    # inside the JSON-LD script the record text cannot close the element, and still parses back to the name
+    assert _jsonld(page)["name"] == XSS
+
+
+def test_place_page_unknown_id_shows_friendly_404(web_client: TestClient) -> None:
+    response = web_client.get("/places/does-not-exist")
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    assert "Seite nicht gefunden" in response.text and 'role="search"' in response.text
+    english = web_client.get("/places/does-not-exist?lang=en")
+    assert english.status_code == 404 and "Page not found" in english.text
+
+
+def test_place_page_has_jsonld_hours_stations_and_occupancy_slot(web_client: TestClient, web_store: Store) -> None:
+    place = _zollverein(web_store)
+    html = web_client.get(f"/places/{place}").text
+    node = _jsonld(html)
+    assert node["@context"] == "https://schema.org/" and node["identifier"] == place
+    assert node["@id"] == f"http://testserver/places/{place}"
+    assert "jetzt geöffnet" in html and '<table class="hours">' in html and "Mittwoch (heute)" in html
+    assert "Essen-Zollverein Nord" in html and "927 m" in html
+    assert 'data-slot="occupancy"' in html
+    assert "CC0-1.0" in html
+
+
+def test_place_page_has_canonical_hreflang_and_open_graph(web_client: TestClient, web_store: Store) -> None:
+    place = _zollverein(web_store)
+    html = web_client.get(f"/places/{place}?lang=en").text
+    assert '<html lang="en">' in html
+    assert f'<link rel="canonical" href="http://testserver/places/{place}?lang=en">' in html
+    assert f'hreflang="de" href="http://testserver/places/{place}"' in html
+    assert f'hreflang="en" href="http://testserver/places/{place}?lang=en"' in html
+    assert 'hreflang="x-default"' in html
+    assert '<meta property="og:title" content="Zollverein UNESCO World Heritage Site">' in html
+    assert '<meta property="og:type" content="place">' in html
+    assert '<meta property="og:locale" content="en_GB">' in html
+    assert "Opening hours" in html and "open now" in html
+
+
+def test_home_bad_query_shows_readable_message(web_client: TestClient) -> None:
+    response = web_client.get("/?municipality=Atlantis")
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text and "unknown municipality" in response.text
+    assert web_client.get("/?open_now=vielleicht").status_code == 400
+    assert web_client.get("/events?from=gestern").status_code == 400
+
+
+def test_home_filters_narrow_the_list(web_client: TestClient) -> None:
+    html = web_client.get("/?category=Museum&municipality=Essen").text
+    names = re.findall(r'class="place-link" href="[^"]+">([^<]+)</a>', html)
+    assert "Ruhr Museum" in names and "Aalto-Theater" not in names
+
+
+def test_events_list_and_page(web_client: TestClient, web_store: Store) -> None:
+    html = web_client.get("/events").text
+    assert "Fuehrung Uebertage" in html and "ExtraSchicht &lt;i&gt;Nacht&lt;/i&gt;" in html
+    event = web_store.search(__import__("datenhub.store", fromlist=["Query"]).Query(kind="event", q="ExtraSchicht"))
+    page = web_client.get(f"/events/{event.items[0]['id']}")
+    assert page.status_code == 200 and "<i>Nacht" not in page.text
+    assert _jsonld(page.text)["@type"]
+    assert web_client.get("/events/nope").status_code == 404
+
+
+def test_screen_data_lists_open_places_and_todays_events(web_client: TestClient, web_store: Store) -> None:
+    data = web_client.get(f"/screen/data.json?place={_zollverein(web_store)}&radius=1500").json()
+    names = [p["name"] for p in data["open"]]
+    assert "Ruhr Museum" in names
+    assert {"name": "Ruhr Museum", "closes": "bis 18:00"}.items() <= next(
+        p for p in data["open"] if p["name"] == "Ruhr Museum").items()
+    assert [e["name"] for e in data["events"]] == ["Fuehrung Uebertage"]
+    assert data["occupancy"] is None and data["departures"] is None
+
+
+def test_screen_bad_parameters_are_explained(web_client: TestClient) -> None:
+    assert web_client.get("/screen").status_code == 400
+    assert "radius" in web_client.get("/screen?lat=51.5&lon=7.2&radius=nah").text
+    assert web_client.get("/screen/data.json?lat=999&lon=7").status_code == 400
+    assert web_client.get("/screen?place=nope").status_code == 404
+
+
+def test_widget_data_single_place_and_cors(web_client: TestClient, web_store: Store) -> None:
+    response = web_client.get(f"/widget/data.json?place={_zollverein(web_store)}&lang=en",
+                              headers={"Origin": "https://partner.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    item = response.json()["items"][0]
+    assert item["name"] == "Zollverein UNESCO World Heritage Site" and item["state"] == "open"
+    assert web_client.get("/widget/data.json?limit=500").status_code == 400
+
+
+def test_static_files_stay_inside_the_static_folder(web_client: TestClient) -> None:
+    assert web_client.get("/static/web/%2e%2e/site.py").status_code == 404
+    assert web_client.get("/static/web/nothing.js").status_code == 404
