@@ -42,6 +42,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Every backend the contract suite runs against (PostgreSQL when DATENHUB_TEST_POSTGRES_URL is set)."""
     sqlite_url = f"sqlite:///{tmp_path / 'hub.db'}"
     url = sqlite_url if request.param == "sqlite" else os.environ["DATENHUB_TEST_POSTGRES_URL"]
+    if request.param == "postgresql":
+        from datenhub.store.postgres.testing import drop_url, fresh_url
+
+        url = fresh_url(url)  # a schema of its own per test, dropped afterwards
+        request.addfinalizer(lambda: drop_url(url))
     s = open_store(url)
     yield s
     s.close()

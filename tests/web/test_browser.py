@@ -131,14 +131,15 @@ def test_keyboard_only_search_and_open_result(page: Page, live: LiveServer) -> N
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 def test_widget_keeps_its_look_on_a_hostile_page(browser: Browser, live: LiveServer, web_store: Store,
                                                  tmp_path: Path) -> None:
     place = _zollverein(web_store)
-    (tmp_path / "host.html").write_text(f"""<!doctype html><html><head><style>{HOSTILE_CSS}
+    (tmp_path / "host.html").write_text(f"""<!doctype html><html><head><link rel="icon" href="data:,">
+        <style>{HOSTILE_CSS}
         a {{ text-decoration: none !important; }} div {{ padding: 30px; background: yellow; }}</style></head>
         <body><p id="own">Partner page text</p>
         <script src="{live.url}/widget.js" data-place="{place}"></script>
@@ -159,7 +160,8 @@ def test_widget_keeps_its_look_on_a_hostile_page(browser: Browser, live: LiveSer
         style = page.evaluate("""() => {
             const a = document.querySelector('.datenhub-widget').shadowRoot.querySelector('a.n');
             const s = getComputedStyle(a);
-            return [a.textContent, s.color, s.fontSize, s.fontFamily.includes('serif') && !s.fontFamily.includes('sans')];
+            const serif = s.fontFamily.includes('serif') && !s.fontFamily.includes('sans');
+            return [a.textContent, s.color, s.fontSize, serif];
         }""")
         assert style == ["UNESCO-Welterbe Zollverein", "rgb(0, 78, 124)", "17px", False]
         names = page.evaluate("[...document.querySelectorAll('.datenhub-widget')[1].shadowRoot"

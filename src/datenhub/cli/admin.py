@@ -69,9 +69,12 @@ def join(record_id: str = typer.Argument(...), hub_id: str = typer.Argument(...,
 @db_app.command("upgrade")
 def upgrade(db: str | None = DbOption) -> None:
     """Apply pending schema migrations."""
-    from datenhub.store import open_store
+    from datenhub.store import StoreError, open_store
 
-    store = open_store(db, migrate=False)
+    try:
+        store = open_store(db, migrate=False)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
     try:
         applied = store.migrate()
     finally:
