@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/datenhub serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: dev-install
+	bash scripts/install-browser.sh $(VENV)
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: dev-install

@@ -204,7 +204,7 @@ def main() -> None:
                                 str(pgapi), "--log-level", "error"],
                                {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}))
             procs.append(start([str(peers_python), "-m", "datasette", "serve", str(peer_data), "-p", str(dsette),
-                                "--setting", "sql_time_limit_ms", "5000"]))
+                                "--load-extension=spatialite", "--setting", "sql_time_limit_ms", "5000"]))
             base = f"http://127.0.0.1:{ours}"
             wait_for(base + "/health")
             wait_for(f"http://127.0.0.1:{pgapi}/collections/places")

@@ -23,7 +23,6 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
     "datenhub.web.site",
-    "datenhub.web.landing",
 ]
 
 
