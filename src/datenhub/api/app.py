@@ -22,6 +22,9 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.meta",
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
+    "datenhub.api.routers.plans",
+    "datenhub.api.routers.occupancy",
+    "datenhub.web.plan",
     "datenhub.web.site",
 ]
 

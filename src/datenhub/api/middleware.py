@@ -1,4 +1,7 @@
-"""HTTP hygiene: request ids in logs, ETag/304 for GET, gzip, CORS for reads."""
+"""HTTP hygiene: request ids in logs, ETag/304 for GET, gzip, CORS for reads.
+
+Plain ASGI middleware (no BaseHTTPMiddleware): it sits on every request, so it must cost microseconds.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +9,80 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("datenhub.api")
-MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream without an ETag
+MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream on without an ETag
 
 
-async def request_id_and_etag(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-    request.state.request_id = request_id
-    start = time.perf_counter()
-    response = await call_next(request)
-    response.headers["X-Request-ID"] = request_id
-    if request.method == "GET" and response.status_code == 200 and hasattr(response, "body_iterator"):
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[misc]
-        headers = dict(response.headers)
-        headers.pop("content-length", None)
-        response = Response(body, status_code=200, headers=headers, media_type=response.media_type)
-        if len(body) <= MAX_ETAG_BODY:
-            etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-            response.headers["ETag"] = etag
-            if etag in (t.strip() for t in request.headers.get("if-none-match", "").split(",")):
-                response = Response(status_code=304, headers={"ETag": etag, "X-Request-ID": request_id})
-    log.info("%s %s %s %d %.1fms", request_id, request.method, request.url.path, response.status_code,
-             (time.perf_counter() - start) * 1000)
-    return response
+class HygieneMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = (headers.get(b"x-request-id") or uuid.uuid4().hex[:16].encode())[:64]
+        scope.setdefault("state", {})["request_id"] = request_id.decode("latin-1")
+        conditional = headers.get(b"if-none-match", b"")
+        is_get = scope["method"] in ("GET", "HEAD")
+        began = time.perf_counter()
+        held: dict[str, Any] = {"start": None, "parts": [], "size": 0, "passthrough": False, "status": 0}
+
+        async def flush_start(extra: list[tuple[bytes, bytes]]) -> None:
+            start: Message = held["start"]
+            start["headers"] = [*start["headers"], (b"x-request-id", request_id), *extra]
+            await send(start)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                held["status"] = message["status"]
+                held["start"] = message
+                if not is_get or message["status"] != 200:
+                    held["passthrough"] = True
+                    await flush_start([])
+                return
+            if message["type"] != "http.response.body" or held["passthrough"]:
+                await send(message)
+                return
+            held["parts"].append(message.get("body", b""))
+            held["size"] += len(held["parts"][-1])
+            if message.get("more_body"):
+                if held["size"] > MAX_ETAG_BODY:  # too big to hash: stream on as it comes
+                    held["passthrough"] = True
+                    await flush_start([])
+                    await send({"type": "http.response.body", "body": b"".join(held["parts"]), "more_body": True})
+                return
+            body = b"".join(held["parts"])
+            etag = b'"' + hashlib.sha1(body).hexdigest()[:20].encode() + b'"'
+            if etag in (t.strip() for t in conditional.split(b",")):
+                held["status"] = 304
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": [(b"etag", etag), (b"x-request-id", request_id)]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            start = held["start"]
+            start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            await flush_start([(b"etag", etag), (b"content-length", str(len(body)).encode())])
+            await send({"type": "http.response.body", "body": body})
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info("%s %s %s %d %.1fms", request_id.decode("latin-1"), scope["method"], scope["path"],
+                         held["status"], (time.perf_counter() - began) * 1000)
 
 
 def install(app: FastAPI) -> None:
-    app.middleware("http")(request_id_and_etag)
+    app.add_middleware(HygieneMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match"],

@@ -10,11 +10,12 @@ import math
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
-from starlette.responses import JSONResponse, Response
+from fastapi import FastAPI
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 WINDOW_S = 60
 
@@ -64,28 +65,41 @@ def make_counter() -> MemoryCounter | RedisCounter:
     return RedisCounter(url) if url else MemoryCounter()
 
 
-def install(app: FastAPI, limits: Limits | None = None, counter: MemoryCounter | RedisCounter | None = None,
-            now: Callable[[], float] = time.time) -> None:
-    limits = limits or Limits.from_env()
-    counter = counter or make_counter()
-    fallback = MemoryCounter()
+class RateLimitMiddleware:
+    """Plain ASGI: counts the request in its bucket and answers 429 itself when the bucket is full."""
 
-    async def limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        header = request.headers.get("authorization", "") or request.headers.get("x-api-key", "")
-        key_id = header.split("_")[1] if header.count("_") >= 2 else None
-        bucket = f"key:{key_id}" if key_id else f"ip:{request.client.host if request.client else '-'}"
-        allowed = limits.keyed if key_id else limits.anonymous
-        t = now()
+    def __init__(self, app: ASGIApp, limits: Limits, counter: MemoryCounter | RedisCounter,
+                 now: Callable[[], float]) -> None:
+        self.app, self.limits, self.counter, self.now = app, limits, counter, now
+        self.fallback = MemoryCounter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        presented = (headers.get(b"authorization") or headers.get(b"x-api-key") or b"").decode("latin-1")
+        key_id = presented.split("_")[1] if presented.count("_") >= 2 else None
+        client = scope.get("client")
+        bucket = f"key:{key_id}" if key_id else f"ip:{client[0] if client else '-'}"
+        allowed = self.limits.keyed if key_id else self.limits.anonymous
+        t = self.now()
         window = int(t // WINDOW_S)
         try:
-            count = counter.hit(bucket, window)
+            count = self.counter.hit(bucket, window)
         except Exception:  # Redis down: limit per process rather than fail every request
-            count = fallback.hit(bucket, window)
+            count = self.fallback.hit(bucket, window)
         if count > allowed:
             retry = max(1, math.ceil((window + 1) * WINDOW_S - t))
-            return JSONResponse({"type": "about:blank", "title": "Too many requests", "status": 429,
-                                 "detail": f"limit is {allowed} requests per minute"}, status_code=429,
-                                media_type="application/problem+json", headers={"Retry-After": str(retry)})
-        return await call_next(request)
+            response = JSONResponse({"type": "about:blank", "title": "Too many requests", "status": 429,
+                                     "detail": f"limit is {allowed} requests per minute"}, status_code=429,
+                                    media_type="application/problem+json", headers={"Retry-After": str(retry)})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
-    app.middleware("http")(limit)
+
+def install(app: FastAPI, limits: Limits | None = None, counter: MemoryCounter | RedisCounter | None = None,
+            now: Callable[[], float] = time.time) -> None:
+    app.add_middleware(RateLimitMiddleware, limits=limits or Limits.from_env(), counter=counter or make_counter(),
+                       now=now)

@@ -24,7 +24,8 @@ app.add_typer(admin.db_app, name="db")
 # Sub-applications of other subsystems register by module path, like plugins would.
 SUBAPPS: dict[str, str] = {"hours": "datenhub.cli.hours", "planner": "datenhub.cli.planner",
                            "serve": "datenhub.cli.serve", "keys": "datenhub.cli.keys",
-                           "webhooks": "datenhub.cli.webhooks"}
+                           "webhooks": "datenhub.cli.webhooks", "plan": "datenhub.cli.plan",
+                           "occupancy": "datenhub.cli.occupancy"}
 for _name, _module in SUBAPPS.items():
     try:
         _mod = import_module(_module)

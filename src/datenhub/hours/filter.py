@@ -8,6 +8,7 @@ centre of the Ruhr; across the region that shifts them by at most a few minutes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import datetime
 
 from datenhub.hours.core import OpeningHours
@@ -42,10 +43,21 @@ def live_state(value: str | None, at: datetime, lat: float | None, lon: float | 
     """What a place page shows: open/closed/unknown now, the next change, and a sentence in de and en."""
     if not value:
         return None
+    # The answer changes at most once a minute and many places share their hours: cache per minute, with
+    # coordinates rounded to ~1 km (they only matter for sunrise/sunset rules).
+    minute = at.replace(second=0, microsecond=0)
+    cached = _live_state(value, minute, None if lat is None else round(lat, 2),
+                         None if lon is None else round(lon, 2), state_for_ags(ags))
+    return dict(cached) if cached is not None else None  # a copy: the cached answer is shared
+
+
+@lru_cache(maxsize=8192)
+def _live_state(value: str, at: datetime, lat: float | None, lon: float | None,
+                state_code: str) -> dict[str, object] | None:
     from datenhub.hours.humanize import describe
 
     try:
-        oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state_for_ags(ags))
+        oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state_code)
     except OpeningHoursError:
         return None
     state = oh.state_at(at)

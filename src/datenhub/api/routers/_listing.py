@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from datenhub.api.deps import get_clock, parse_query
-from datenhub.api.formats import language, localise, negotiate, project, serialized
+from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
 from datenhub.store import Store
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
@@ -44,7 +44,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     if page.next_cursor:
         links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
     body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": links}
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
@@ -58,12 +58,12 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
     entity = project(localise(with_live_state(request, entity), language(request)),
                      request.query_params.get("fields"))
     if fmt == "json":
-        return JSONResponse(entity)
+        return FastJSONResponse(entity)
     if fmt == "jsonld":
         from datenhub.publish.jsonld import to_jsonld  # type: ignore[import-not-found]
 
         body = to_jsonld(entity, base_url=str(request.base_url).rstrip("/"))
-        return JSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
-                                                                      if k != "@context"}},
-                            media_type="application/ld+json")
+        return FastJSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
+                                                                          if k != "@context"}},
+                                media_type="application/ld+json")
     return serialized(fmt, [entity])

@@ -33,8 +33,11 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
     where: list[str] = []
     params: list[Any] = []
     joins = ""
+    selective = query.q or query.bbox is not None or (query.near is not None and query.radius is not None)
     if query.kind:
-        where.append("e.kind = ?")
+        # With a spatial or text constraint that side must drive the query; "+" keeps the planner off the
+        # kind index (which would otherwise scan every place of the kind).
+        where.append("+e.kind = ?" if selective else "e.kind = ?")
         params.append(query.kind)
     if open_view:
         where.append("e.has_open = 1")  # the licence rule lives in the query, not in a later filter
