@@ -80,3 +80,35 @@ def upgrade(db: str | None = DbOption) -> None:
     finally:
         store.close()
     console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
+
+
+@db_app.command("copy")
+def copy(source_url: str = typer.Option(..., "--from", help="Database URL to copy from."),
+         target_url: str = typer.Option(..., "--to", help="Database URL to copy into (must be empty)."),
+         ) -> None:
+    """Move a whole hub to another database (e.g. SQLite → PostgreSQL), verified by counts and checksums."""
+    from datenhub.store import StoreError, open_store
+    from datenhub.store.copy import copy_store
+
+    try:
+        source = open_store(source_url)
+        target = open_store(target_url)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        report = copy_store(source, target)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        source.close()
+        target.close()
+    table = Table(title="db copy")
+    for column in ("", *report.counts_from):
+        table.add_column(column)
+    table.add_row("from", *(str(v) for v in report.counts_from.values()))
+    table.add_row("to", *(str(report.counts_to.get(k)) for k in report.counts_from))
+    console.print(table)
+    console.print(f"checked {report.records_checked} record and {report.entities_checked} entity checksums")
+    if not report.ok:
+        raise fail("copy verification failed: " + "; ".join(report.mismatches), 1)
+    console.print("[green]verified: counts and checksums match[/]")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,11 @@ _RANK = {LicenceId.CC0_1_0: 0, LicenceId.DL_DE_ZERO_2_0: 0, LicenceId.CC_BY_4_0:
          LicenceId.CC_BY_SA_4_0: 2, LicenceId.ODBL_1_0: 2, LicenceId.CLOSED: 9}
 _DERIVED = ("municipality", "nearest_stations")
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def _utc(at: datetime) -> str:
+    """Timestamps in published JSON are UTC, whatever clock or backend produced them."""
+    return at.astimezone(UTC).isoformat()
 
 
 def content_checksum(data: dict[str, Any]) -> str:
@@ -94,7 +99,7 @@ def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int
     base = dict(active[0].data)
     provenance: dict[str, Any] = {}
     used: list[StoredRecord] = []
-    stamps = {r.record_id: r.last_changed.isoformat() for r in active}
+    stamps = {r.record_id: _utc(r.last_changed) for r in active}
     for field in MERGE_FIELDS:
         for record in active:
             value = record.data.get(field)
@@ -124,7 +129,7 @@ def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int
     base["id"] = hub_id
     base["sources"] = [r.record_id for r in active]
     base["provenance"] = provenance
-    base["first_seen"] = first_seen.isoformat()
+    base["first_seen"] = _utc(first_seen)
     base["withdrawn_at"] = None
     return {k: v for k, v in base.items() if v is not None or k in ("withdrawn_at",)}
 
@@ -141,20 +146,20 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
     if full is None:
         last = max(records, key=lambda r: r.last_changed)
-        tombstone = {**last.data, "id": hub_id, "withdrawn_at": now.isoformat()}
+        tombstone = {**last.data, "id": hub_id, "withdrawn_at": _utc(now)}
         checksum = "withdrawn"
         if old_checksum == checksum:
             return None
         # Delta-feed readers who saw the open entity must learn that it is gone; they get only the id.
         was_open = any(LICENCES[_licence_of(r)].open for r in records)
-        public = {"id": hub_id, "kind": kind, "withdrawn_at": now.isoformat()} if was_open else None
+        public = {"id": hub_id, "kind": kind, "withdrawn_at": _utc(now)} if was_open else None
         return HubEntity(hub_id, kind, tombstone, public, checksum, now, now)
     full_sum = content_checksum(full)
     open_sum = full_sum if data_open is full else ("" if data_open is None else content_checksum(data_open))
     checksum = full_sum + open_sum[:8]
     if checksum == old_checksum:
         return None
-    stamp = now.isoformat()
+    stamp = _utc(now)
     full["last_changed"] = stamp
     if data_open is not None:
         data_open["last_changed"] = stamp
