@@ -209,7 +209,7 @@ class OpeningHours:
         return prettify(self.rules)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _compile(value: str, lat: float | None, lon: float | None, state: str | None, mode: int) -> OpeningHours:
     if state is not None and state not in STATES:
         raise OpeningHoursError(f"unknown German state {state!r}; use one of {', '.join(STATES)}", 0)

@@ -14,7 +14,7 @@ from .solar import sun_times
 
 OPEN_END_COMMENT = "Specified as open end. Closing time was guessed."
 _OE = object()
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 1_000  # days per compiled value; bounded memory however many values are cached
 
 
 @dataclass(frozen=True, slots=True)

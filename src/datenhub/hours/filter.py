@@ -15,6 +15,13 @@ from datenhub.hours.core import OpeningHours
 from datenhub.hours.errors import OpeningHoursError
 
 RUHR_CENTRE = (51.5, 7.25)
+_SUN_WORDS = ("sunrise", "sunset", "dawn", "dusk")
+
+
+def needs_position(value: str) -> bool:
+    """Only sun-based rules depend on where a place is; all others share one compiled object per value."""
+    lowered = value.lower()
+    return any(word in lowered for word in _SUN_WORDS)
 # AGS state prefix -> the subdivision code the `holidays` package uses
 STATES = {"01": "SH", "02": "HH", "03": "NI", "04": "HB", "05": "NW", "06": "HE", "07": "RP", "08": "BW",
           "09": "BY", "10": "SL", "11": "BE", "12": "BB", "13": "MV", "14": "SN", "15": "ST", "16": "TH"}
@@ -29,8 +36,9 @@ def open_values(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[t
     out = []
     for value, prefix in pairs:
         state = state_for_ags(prefix)
+        lat, lon = RUHR_CENTRE if needs_position(value) else (None, None)
         try:
-            oh = OpeningHours.parse(value, lat=RUHR_CENTRE[0], lon=RUHR_CENTRE[1], state=state)
+            oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state)
         except OpeningHoursError:
             continue
         if oh.state_at(at).state == "open":
@@ -46,6 +54,8 @@ def live_state(value: str | None, at: datetime, lat: float | None, lon: float | 
     # The answer changes at most once a minute and many places share their hours: cache per minute, with
     # coordinates rounded to ~1 km (they only matter for sunrise/sunset rules).
     minute = at.replace(second=0, microsecond=0)
+    if not needs_position(value):
+        lat = lon = None
     cached = _live_state(value, minute, None if lat is None else round(lat, 2),
                          None if lon is None else round(lon, 2), state_for_ags(ags))
     return dict(cached) if cached is not None else None  # a copy: the cached answer is shared

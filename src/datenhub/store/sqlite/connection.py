@@ -24,7 +24,7 @@ class Connections:
         self.path = path
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None
-        self._all: list[sqlite3.Connection] = []
+        self._by_thread: dict[int, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         if path != ":memory:":
             parent = Path(path).parent
@@ -38,9 +38,19 @@ class Connections:
             return self._memory
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            self._close_finished_threads()
             conn = self._open()
             self._local.conn = conn
+            with self._lock:
+                self._by_thread[threading.get_ident()] = conn
         return conn
+
+    def _close_finished_threads(self) -> None:
+        """Servers and test clients come and go with threads: a finished thread's connection is closed."""
+        alive = {t.ident for t in threading.enumerate()}
+        with self._lock:
+            for ident in [i for i in self._by_thread if i not in alive]:
+                self._by_thread.pop(ident).close()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -51,16 +61,14 @@ class Connections:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection; the OS page cache does the rest
         conn.execute("PRAGMA mmap_size=268435456")
-        with self._lock:
-            self._all.append(conn)
         return conn
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for conn in self._by_thread.values():
                 conn.close()
-            self._all.clear()
+            self._by_thread.clear()
         self._memory = None
         self._local = threading.local()
