@@ -8,8 +8,8 @@ centre of the Ruhr; across the region that shifts them by at most a few minutes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from datenhub.hours.core import OpeningHours
 from datenhub.hours.errors import OpeningHoursError
