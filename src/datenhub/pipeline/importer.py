@@ -151,7 +151,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     return result
 
 
-BATCH = 5000
+BATCH = 2000  # records per enrich+write step: bounds peak memory on big imports
 
 
 def _apply(store: Store, source: str, entities: Iterable[AnyEntity], sink: NoticeSink, result: ImportResult,
