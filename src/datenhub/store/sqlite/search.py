@@ -27,7 +27,7 @@ def fts_expression(q: str, column: str) -> str | None:
     return f"{column} : ({' '.join(parts)})"
 
 
-def run_search(db: sqlite3.Connection, query: Query) -> Page:
+def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "e.data_open" if open_view else "e.data"
     where: list[str] = []
@@ -111,8 +111,9 @@ def run_search(db: sqlite3.Connection, query: Query) -> Page:
     if query.open_at is not None:
         from datenhub.store.hooks import open_values_at
 
-        pairs = db.execute("SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
-                           "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
+        pairs = hours_pairs() if hours_pairs is not None else db.execute(
+            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
+            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
         allowed = open_values_at(pairs, query.open_at)
         if not allowed:
             return Page([], None)

@@ -40,6 +40,7 @@ class SqliteStore(Store):
         self.url = url
         self._conns = Connections(path_from_url(url))
         self._depth = 0
+        self._derived: dict[str, tuple[tuple[int, int], Any]] = {}  # figures cached per data version
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -344,7 +345,7 @@ class SqliteStore(Store):
         return orjson.loads(row[0])  # type: ignore[no-any-return]
 
     def search(self, query: Query) -> Page:
-        return run_search(self.db, query)
+        return run_search(self.db, query, self.hours_pairs)
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         column = "data" if include_closed else "data_open"
@@ -435,7 +436,31 @@ class SqliteStore(Store):
         self.db.execute("UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, next_at = ?, "
                         "last_error = ? WHERE id = ?", (iso(delivered_at), iso(next_at), error, delivery_id))
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever an import or write changed anything: a key for caches of derived figures."""
+        seq = self.db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        last_import = self.db.execute("SELECT max(id) FROM imports").fetchone()[0]
+        return int(seq[0]) if seq else 0, int(last_import or 0)
+
+    def _cached(self, name: str, compute: Any) -> Any:
+        version = self.data_version()
+        hit = self._derived.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        self._derived[name] = (version, value)
+        return value
+
+    def hours_pairs(self) -> list[tuple[str, str | None]]:
+        """Distinct (opening_hours, state prefix) of active entities, for the open_at filter (cached)."""
+        return self._cached("hours_pairs", lambda: self.db.execute(
+            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
+            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall())
+
     def counts(self) -> dict[str, int]:
+        return dict(self._cached("counts", self._count))
+
+    def _count(self) -> dict[str, int]:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         return {
             "places": one("SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL"),
@@ -446,7 +471,6 @@ class SqliteStore(Store):
             "raw_inputs": one("SELECT count(*) FROM raw_inputs"),
             "notices": one("SELECT count(*) FROM notices"),
         }
-
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
