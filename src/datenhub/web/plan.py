@@ -1,0 +1,166 @@
+"""The visitor's stay planner page: a form whose state lives in the query string, and the plan rendered server-side.
+
+``GET /plan`` shows the form; ``GET /plan?…&submit=1`` plans and renders the itinerary and its map, so every
+plan is a shareable, printable link. German first, ``?lang=en`` for English.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from datenhub.api.deps import get_clock
+from datenhub.clock import BERLIN
+from datenhub.model.categories import CATEGORIES
+from datenhub.planner.plan import PlanError, make_plan
+from datenhub.planner.plan_candidates import SIGHTS
+from datenhub.planner.plan_model import Plan, PlanRequest
+from datenhub.store import Query, Store
+from datenhub.web.common import context, render
+
+router = APIRouter(include_in_schema=False)
+
+WEIGHTS = (("1", "sehr", "a lot"), ("0.5", "etwas", "some"), ("0.25", "ein wenig", "a little"))
+MODES = (("transit", "Bus und Bahn", "Public transport"), ("walk", "zu Fuß", "On foot"), ("bike", "Fahrrad", "Bike"))
+FORM_KEYS = ("start", "end", "date", "days", "start_time", "end_time", "mode", "radius_km", "must_see", "avoid",
+             "wheelchair", "avoid_crowds")
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Aufenthalt planen", "Plan your stay"),
+    "intro": ("Sagen Sie uns, was Sie interessiert – wir planen Orte, die dann geöffnet sind, und bringen Sie "
+              "rechtzeitig zurück.", "Tell us what interests you – we plan places that are open when you get there "
+              "and get you back in time."),
+    "start": ("Start (Bahnhof oder Ort)", "Start (station or place)"),
+    "start_hint": ("Namen wählen oder eine Kennung eingeben, z. B. db-stations:8000098 (Essen Hbf)",
+                   "Pick a name or enter an id, e.g. db-stations:8000098 (Essen Hbf)"),
+    "end": ("Ziel (leer: zurück zum Start)", "End (empty: back to the start)"),
+    "date": ("Datum", "Date"), "days": ("Tage", "Days"), "from": ("Von", "From"), "to": ("Zurück bis", "Back by"),
+    "interests": ("Interessen", "Interests"), "weight": ("Gewicht", "Weight"), "mode": ("Unterwegs", "Travel"),
+    "radius": ("Umkreis (km)", "Radius (km)"), "must_see": ("Unbedingt sehen (Kennungen, mit Komma)",
+                                                            "Must see (ids, comma-separated)"),
+    "wheelchair": ("Nur rollstuhlgerechte Orte", "Wheelchair accessible places only"),
+    "avoid_crowds": ("Andrang meiden", "Avoid crowds"),
+    "submit": ("Plan erstellen", "Make a plan"), "plan": ("Ihr Plan", "Your plan"),
+    "arrive": ("Ankunft", "Arrival"), "visit": ("Besuch", "Visit"), "leave": ("Abfahrt", "Departure"),
+    "unplaced": ("Nicht eingeplant", "Not placed"), "alternatives": ("Andere Vorschläge", "Other suggestions"),
+    "share": ("Link zu diesem Plan", "Link to this plan"), "print": ("Drucken", "Print"),
+    "error": ("Kein Plan möglich", "No plan possible"), "map": ("Karte des Plans", "Map of the plan"),
+    "day": ("Tag", "Day"), "walk": ("zu Fuß", "on foot"), "bike": ("mit dem Rad", "by bike"),
+    "transit": ("mit Bus und Bahn", "by public transport"),
+}
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def word(key: str, lang: str) -> str:
+    de, en = WORDS[key]
+    return en if lang == "en" else de
+
+
+def km_text(value: float, lang: str) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "de" else text
+
+
+def form_state(request: Request) -> dict[str, Any]:
+    """The form as the query string gives it, with defaults for a first visit."""
+    qp = request.query_params
+    today = get_clock(request)().astimezone(BERLIN).date().isoformat()
+    state: dict[str, Any] = {"start": "", "end": "", "date": today, "days": "1", "start_time": "10:00",
+                             "end_time": "18:00", "mode": "transit", "radius_km": "30", "must_see": "", "avoid": "",
+                             "wheelchair": False, "avoid_crowds": False}
+    for key in FORM_KEYS:
+        if key in ("wheelchair", "avoid_crowds"):
+            state[key] = qp.get(key, "").lower() in ("1", "true", "on", "yes")
+        elif qp.get(key) is not None:
+            state[key] = qp.get(key, "").strip()
+    state["interests"] = {c: qp.get(f"w_{c}", "1") for c in qp.getlist("interest") if c in CATEGORIES}
+    return state
+
+
+def _ids(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def plan_request(state: dict[str, Any], lang: str) -> PlanRequest:
+    interests: dict[str, Any] = {}
+    for category, weight in state["interests"].items():
+        try:
+            interests[category] = float(weight)
+        except ValueError:
+            raise PlanError("bad_weight", f"weight of {category}: expected a number, got {weight!r}") from None
+    fields: dict[str, Any] = {
+        "start": state["start"], "end": state["end"] or None, "date": state["date"] or None,
+        "start_time": state["start_time"], "end_time": state["end_time"], "mode": state["mode"],
+        "interests": interests, "must_see": _ids(state["must_see"]), "avoid": _ids(state["avoid"]),
+        "wheelchair": state["wheelchair"], "avoid_crowds": state["avoid_crowds"], "language": lang,
+        "days": state["days"] or 1, "radius_km": state["radius_km"] or 30,
+    }
+    try:
+        return PlanRequest.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][:1])
+        raise PlanError("invalid_request", f"{where}: {first['msg']}", param=where) from None
+
+
+def start_choices(store: Store, lang: str) -> list[tuple[str, str]]:
+    """Stations and sights for the start field's suggestions: (id, label)."""
+    choices: list[tuple[str, str]] = []
+    for categories in (("Verkehr",), tuple(SIGHTS)):
+        page = store.search(Query(kind="place", categories=categories, sort="name", limit=1000))
+        for entity in page.items:
+            names = entity.get("name") or {}
+            label = names.get(lang) or names.get("de") or entity["id"]
+            muni = (entity.get("municipality") or {}).get("name")
+            choices.append((entity["id"], f"{label} ({muni})" if muni else str(label)))
+    return choices
+
+
+def plan_data(plan: Plan) -> Markup:
+    """The plan's GeoJSON for the map script, safe inside <script>."""
+    body = json.dumps(plan.geojson, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(body.replace("&", "\\u0026"))
+
+
+def share_query(state: dict[str, Any], lang: str) -> str:
+    pairs: list[tuple[str, str]] = [(k, str(state[k])) for k in FORM_KEYS
+                                    if k not in ("wheelchair", "avoid_crowds") and state[k]]
+    pairs += [(k, "1") for k in ("wheelchair", "avoid_crowds") if state[k]]
+    for category, weight in state["interests"].items():
+        pairs += [("interest", category), (f"w_{category}", weight)]
+    if lang != "de":
+        pairs.append(("lang", lang))
+    pairs.append(("submit", "1"))
+    return urlencode(pairs)
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request) -> HTMLResponse:
+    ctx = context(request, "/plan")
+    lang = ctx["lang"]
+    store = _store(request)
+    state = form_state(request)
+    plan: Plan | None = None
+    error: PlanError | None = None
+    submitted = request.query_params.get("submit") in ("1", "true")
+    if submitted:
+        try:
+            plan = make_plan(store, plan_request(state, lang), clock=get_clock(request))
+        except PlanError as exc:
+            error = exc
+    categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES]
+    ctx.update(title=word("title", lang), w=lambda key: word(key, lang), km=lambda v: km_text(v, lang),
+               state=state, plan=plan, error=error,
+               categories=categories, weights=WEIGHTS, modes=MODES, choices=start_choices(store, lang),
+               share_url=f"/plan?{share_query(state, lang)}" if submitted else None,
+               plan_data=plan_data(plan) if plan else None)
+    headers = {"X-Robots-Tag": "noindex"} if submitted else None
+    return render("plan.html", ctx, status_code=422 if error else 200, headers=headers)

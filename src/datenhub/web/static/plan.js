@@ -1,0 +1,56 @@
+/* DatenHub Ruhr stay planner: draws the server-rendered plan (embedded GeoJSON) on the offline Leaflet map.
+   Progressive enhancement only: the itinerary list is complete without JavaScript. */
+(function () {
+  "use strict";
+  var mapEl = document.getElementById("plan-map");
+  var dataEl = document.getElementById("plan-data");
+  if (!mapEl || !dataEl || typeof L === "undefined") { return; }
+  var data;
+  try { data = JSON.parse(dataEl.textContent); } catch (e) { return; }
+  var colours = ["#004e7c", "#b5451b", "#2e7d32", "#6a1b9a", "#8d6e00", "#00838f", "#ad1457"];
+
+  var map = L.map(mapEl, { zoomSnap: 0.25, minZoom: 8, maxZoom: 18 }).fitBounds([[51.24, 6.42], [51.86, 7.92]]);
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(mapEl.getAttribute("data-attribution"));
+  fetch("/map/boundaries.geojson").then(function (r) { return r.json(); }).then(function (b) {
+    L.geoJSON(b.municipalities, { interactive: false,
+      style: { color: "#7c8a96", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 } }).addTo(map).bringToBack();
+    L.geoJSON(b.outline, { interactive: false, style: { color: "#004e7c", weight: 2, fill: false } }).addTo(map);
+  }).catch(function () { /* the base map is decoration */ });
+
+  function popup(props) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = (props.order ? props.order + ". " : "") + (props.name || props.id || "");  // never HTML
+    box.appendChild(title);
+    var time = document.createElement("div");
+    time.textContent = props.start ? props.start + "–" + props.end : (props.time || "");
+    box.appendChild(time);
+    return box;
+  }
+
+  function icon(text, colour) {
+    var el = document.createElement("span");
+    el.className = "plan-marker";
+    el.style.background = colour;
+    el.textContent = text;
+    return L.divIcon({ html: el.outerHTML, className: "", iconSize: [26, 26], iconAnchor: [13, 13] });
+  }
+
+  var layer = L.featureGroup().addTo(map);
+  (data.features || []).forEach(function (f) {
+    var p = f.properties || {};
+    var colour = colours[((p.day || 1) - 1) % colours.length];
+    var c = f.geometry.coordinates;
+    if (f.geometry.type === "LineString") {
+      L.polyline(c.map(function (xy) { return [xy[1], xy[0]]; }),
+        { color: colour, weight: 4, opacity: 0.8, dashArray: p.mode === "walk" ? "4 6" : null }).addTo(layer);
+      return;
+    }
+    var label = p.kind === "stop" ? String(p.order) : (p.kind === "start" ? "S" : "Z");
+    if (p.kind === "end" && p.id === undefined) { label = "Z"; }
+    L.marker([c[1], c[0]], { icon: icon(label, colour), keyboard: false, title: p.name || "" })
+      .bindPopup(function () { return popup(p); }).addTo(layer);
+  });
+  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 14 }); }
+})();

@@ -1,0 +1,319 @@
+"""The stay planner on the demo hub: feasible, explained plans, and a clear error for every impossible request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from datenhub.clock import BERLIN, fixed
+from datenhub.demo import import_demo
+from datenhub.hours import OpeningHours
+from datenhub.planner import plan as plan_module
+from datenhub.planner.plan import InfeasiblePlanError, PlanError, PlanSettings, make_plan
+from datenhub.planner.plan_candidates import OUTDOOR
+from datenhub.planner.plan_model import Plan, PlanRequest
+from datenhub.planner.problem import Solution
+from datenhub.planner.travel import TRANSIT, WALK, straight_km
+from datenhub.store import Store, open_store
+
+NOW = datetime(2026, 6, 4, 12, 0, tzinfo=BERLIN)
+SATURDAY = "2026-06-06"
+ESSEN_HBF = "db-stations:8000098"
+FAST = {"time_limit": 0.15}
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    folder: Path = tmp_path_factory.mktemp("plan")
+    store = open_store(f"sqlite:///{folder / 'd.db'}")
+    import_demo(store, clock=fixed(NOW))
+    yield store
+    store.close()
+
+
+def plan_for(store: Store, **fields: Any) -> Plan:
+    values: dict[str, Any] = {"start": ESSEN_HBF, "date": SATURDAY, **FAST, **fields}
+    return make_plan(store, PlanRequest.model_validate(values), clock=fixed(NOW))
+
+
+def hub_id(store: Store, ref: str) -> str:
+    entity = store.get_entity(ref)
+    assert entity is not None, ref
+    return str(entity["id"])
+
+
+def minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def at(day: str, hhmm: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(), tzinfo=BERLIN) + timedelta(minutes=minutes(hhmm))
+
+
+def assert_open_during_visits(store: Store, plan: Plan) -> None:
+    """Check each visit against the hours engine directly, not through the planner's windows."""
+    for day in plan.days:
+        for stop in day.stops:
+            entity = store.get_entity(stop.id)
+            assert entity is not None
+            value = entity.get("opening_hours")
+            if value:
+                oh = OpeningHours.parse(value, lat=stop.lat, lon=stop.lon, state="NW")
+                stretches = oh.intervals(at(day.date, stop.start), at(day.date, stop.end))
+                assert all(state == "open" for _, _, state, _ in stretches), (stop.id, stretches)
+            elif not OUTDOOR & set(entity.get("categories") or []):
+                assert any("Öffnungszeiten unbekannt" in why for why in stop.why)
+                assert minutes(stop.start) >= 600 and minutes(stop.end) <= 1080
+
+
+def assert_times_consistent(plan: Plan) -> None:
+    for day in plan.days:
+        clock = minutes(day.start.time)
+        for leg, stop in zip(day.legs, day.stops, strict=False):
+            clock += leg.minutes
+            assert minutes(stop.arrival) == clock
+            assert minutes(stop.start) >= clock
+            assert minutes(stop.end) - minutes(stop.start) == stop.visit_minutes
+            clock = minutes(stop.departure)
+        assert minutes(day.end.time) == clock + day.legs[-1].minutes
+        assert len(day.legs) == len(day.stops) + 1
+
+
+def test_plan_issue_example_saturday_industrial_heritage_wheelchair_transit_is_feasible(hub: Store) -> None:
+    plan = plan_for(hub, start_time="10:00", end_time="18:00", interests={"Industriekultur": 1},
+                    wheelchair=True, mode="transit")
+    day = plan.days[0]
+    assert day.date == SATURDAY
+    assert len(day.stops) >= 3
+    for stop in day.stops:
+        entity = hub.get_entity(stop.id)
+        assert entity is not None and entity["wheelchair"] in ("yes", "limited")
+        assert "Industriekultur" in entity["categories"]
+        assert "passt zu Ihrem Interesse Industriekultur" in stop.why
+        assert any(w in stop.why for w in ("rollstuhlgerecht", "eingeschränkt rollstuhlgerecht"))
+    assert minutes(day.start.time) >= 600
+    assert minutes(day.end.time) <= 1080
+    assert day.start.id == day.end.id and day.start.name.startswith("Essen")
+    assert_open_during_visits(hub, plan)
+    assert_times_consistent(plan)
+    assert {leg.mode for leg in day.legs} <= {"transit", "walk"}
+    assert any("geschätzt" in note for note in plan.notes)
+
+
+def test_plan_must_see_is_placed_and_explained(hub: Store) -> None:
+    museum = "ruhr-demo:deutsches-bergbau-museum"
+    plan = plan_for(hub, interests={"Industriekultur": 1}, must_see=[museum], wheelchair=True)
+    stops = {s.id: s for s in plan.days[0].stops}
+    assert hub_id(hub, museum) in stops
+    assert "auf Ihrer Wunschliste" in stops[hub_id(hub, museum)].why
+    assert plan.unplaced_must_see == []
+    assert_open_during_visits(hub, plan)
+
+
+def test_plan_must_see_closed_that_day_is_explained(hub: Store) -> None:
+    # The railway museum opens Tu-Fr and Su: closed on a Saturday.
+    railway = "ruhr-demo:eisenbahnmuseum-bochum"
+    plan = plan_for(hub, interests={"Industriekultur": 1}, must_see=[railway])
+    assert hub_id(hub, railway) not in plan.place_ids()
+    [missing] = plan.unplaced_must_see
+    assert missing.id == railway
+    assert "am 06.06.2026 geschlossen" in missing.reason
+    assert plan.days[0].stops  # the rest of the day is still planned
+
+
+def test_plan_must_see_not_wheelchair_accessible_is_explained(hub: Store) -> None:
+    no_access = next(e["id"] for e in hub.iter_entities("place") if e.get("wheelchair") == "no" and e.get("geo"))
+    plan = plan_for(hub, interests={"Industriekultur": 1}, must_see=[no_access], wheelchair=True)
+    assert [(u.id, u.reason) for u in plan.unplaced_must_see] == [(no_access, "nicht als rollstuhlgerecht erfasst")]
+
+
+def test_plan_avoided_places_are_left_out(hub: Store) -> None:
+    first = plan_for(hub, interests={"Industriekultur": 1})
+    avoided = first.days[0].stops[0].id
+    second = plan_for(hub, interests={"Industriekultur": 1}, avoid=[avoided])
+    assert avoided not in second.place_ids()
+
+
+def test_plan_several_days_never_repeat_a_place(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1, "Museum": 0.5}, days=3)
+    assert [d.date for d in plan.days] == ["2026-06-06", "2026-06-07", "2026-06-08"]
+    ids = plan.place_ids()
+    assert len(ids) == len(set(ids))
+    assert all(d.stops for d in plan.days)
+    assert_open_during_visits(hub, plan)
+    assert_times_consistent(plan)
+
+
+def test_plan_explicit_dates_are_planned_in_order(hub: Store) -> None:
+    plan = plan_for(hub, date=None, dates=["2026-06-09", "2026-06-06"], interests={"Museum": 1})
+    assert [d.date for d in plan.days] == ["2026-06-06", "2026-06-09"]
+    ids = plan.place_ids()
+    assert len(ids) == len(set(ids))
+
+
+def test_plan_alternatives_differ_from_the_plan_and_each_other(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1, "Museum": 0.5})
+    assert 1 <= len(plan.alternatives) <= 2
+    routes = [tuple(plan.place_ids())] + [tuple(a.place_ids()) for a in plan.alternatives]
+    assert len(set(routes)) == len(routes)
+    for alt in plan.alternatives:
+        assert alt.label and alt.alternatives == []
+        assert_open_during_visits(hub, alt)
+        assert_times_consistent(alt)
+
+
+def test_plan_geojson_has_stops_and_legs(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1})
+    features = plan.geojson["features"]
+    assert plan.geojson["type"] == "FeatureCollection"
+    stops = [f for f in features if f["properties"]["kind"] == "stop"]
+    legs = [f for f in features if f["geometry"]["type"] == "LineString"]
+    assert [f["properties"]["id"] for f in stops] == plan.place_ids()
+    assert len(legs) == len(plan.days[0].legs)
+    assert stops[0]["geometry"]["coordinates"] == [round(plan.days[0].stops[0].lon, 6),
+                                                   round(plan.days[0].stops[0].lat, 6)]
+
+
+def test_plan_english_explanations(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1}, language="en", wheelchair=True)
+    why = [w for s in plan.days[0].stops for w in s.why]
+    assert "matches your interest Industrial heritage" in why
+    assert any(w.startswith("open until") or w == "freely accessible" or "unknown" in w for w in why)
+
+
+def test_plan_start_from_coordinates_and_other_end(hub: Store) -> None:
+    plan = plan_for(hub, start={"lat": 51.4513, "lon": 7.0138}, end="db-stations:8000041",
+                    interests={"Industriekultur": 1})
+    day = plan.days[0]
+    assert day.start.id is None and day.start.name == "Ihr Startpunkt"
+    assert day.end.id != day.start.id
+    assert day.legs[-1].to == day.end.id
+    assert_times_consistent(plan)
+
+
+def test_plan_visit_minutes_override_by_category_and_id(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1}, visit_minutes={"Industriekultur": 20})
+    assert all(s.visit_minutes == 20 for s in plan.days[0].stops)
+    first = plan.days[0].stops[0].id
+    plan = plan_for(hub, interests={"Industriekultur": 1}, visit_minutes={"Industriekultur": 20, first: 35},
+                    must_see=[first])
+    assert {s.id: s.visit_minutes for s in plan.days[0].stops}[first] == 35
+
+
+def test_plan_walk_and_bike_differ_from_transit(hub: Store) -> None:
+    walk = plan_for(hub, interests={"Industriekultur": 1}, mode="walk", radius_km=10)
+    assert {leg.mode for leg in walk.days[0].legs} == {"walk"}
+    assert_times_consistent(walk)
+    bike = plan_for(hub, interests={"Industriekultur": 1}, mode="bike")
+    assert {leg.mode for leg in bike.days[0].legs} == {"bike"}
+
+
+def test_plan_avoid_crowds_without_forecast_says_so(hub: Store) -> None:
+    plan = plan_for(hub, interests={"Industriekultur": 1}, avoid_crowds=True)
+    assert any("Keine Besucherprognose" in note for note in plan.notes)
+
+
+def test_plan_crowd_forecast_is_pluggable(hub: Store) -> None:
+    base = plan_for(hub, interests={"Industriekultur": 1})
+    busy = base.days[0].stops[0].id
+
+    class Forecast:
+        def crowding(self, place_id: str, day: date, start_minute: int, end_minute: int) -> float | None:
+            return 1.0 if place_id == busy else 0.0
+
+    request = PlanRequest(start=ESSEN_HBF, date=SATURDAY, interests={"Industriekultur": 1}, avoid_crowds=True,
+                          time_limit=0.15)
+    plan = make_plan(hub, request, clock=fixed(NOW), crowds=Forecast())
+    assert not any("Besucherprognose" in note for note in plan.notes)
+    quiet = [s for s in plan.days[0].stops if s.id != busy]
+    assert quiet and all("zu dieser Zeit wenig Andrang erwartet" in s.why for s in quiet)
+
+
+def test_plan_travel_source_is_pluggable(hub: Store) -> None:
+    class TenMinutes:
+        mode = "transit"
+
+        def matrix(self, points: list[tuple[float, float]]) -> np.ndarray:
+            m = np.full((len(points), len(points)), 10.0)
+            np.fill_diagonal(m, 0.0)
+            return m
+
+    request = PlanRequest(start=ESSEN_HBF, date=SATURDAY, interests={"Industriekultur": 1}, time_limit=0.15)
+    plan = make_plan(hub, request, clock=fixed(NOW), travel=TenMinutes())
+    assert {leg.minutes for leg in plan.days[0].legs} == {10}
+
+
+def test_plan_never_returns_an_infeasible_day(hub: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def bad_solve(problem: Any, *args: Any, **kwargs: Any) -> Solution:
+        nodes = [i for i in range(problem.size) if i != problem.start]
+        return Solution((tuple(nodes),), 0.0)  # every node: the day cannot hold them all
+
+    monkeypatch.setattr(plan_module, "solve", bad_solve)
+    with pytest.raises(InfeasiblePlanError):
+        plan_for(hub, interests={"Industriekultur": 1})
+
+
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"start_time": "18:00", "end_time": "10:00"}, "end_before_start"),
+    ({"start_time": "12:00", "end_time": "12:00"}, "end_before_start"),
+    ({"start_time": "25:00"}, "bad_time"),
+    ({"date": "2026-13-45"}, "bad_date"),
+    ({"date": "morgen"}, "bad_date"),
+    ({"days": 8}, "too_many_days"),
+    ({"dates": [f"2026-06-{d:02d}" for d in range(1, 10)]}, "too_many_days"),
+    ({"start": {"lat": 52.52, "lon": 13.40}, "radius_km": 5}, "no_places_in_radius"),
+    ({"interests": {"Museum": 1}, "start_time": "19:00", "end_time": "23:00"}, "nothing_open"),
+    ({"interests": {"Industriekultur": 1}, "start_time": "10:00", "end_time": "10:20"}, "nothing_open"),
+    ({"interests": {"Kochen": 1}}, "unknown_category"),
+])
+def test_plan_impossible_request_raises_reason(hub: Store, fields: dict[str, Any], reason: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        plan_for(hub, **fields)
+    assert caught.value.reason == reason
+    assert caught.value.detail
+
+
+def test_plan_unknown_ids_are_named(hub: Store) -> None:
+    with pytest.raises(PlanError) as caught:
+        plan_for(hub, start="nirgendwo", must_see=["ruhr-demo:zeche-zollverein", "gibts-nicht"])
+    assert caught.value.reason == "unknown_place"
+    assert caught.value.ids == ["nirgendwo", "gibts-nicht"]
+    assert "nirgendwo" in caught.value.detail and "gibts-nicht" in caught.value.detail
+
+
+def test_plan_nothing_reachable_in_time_is_an_error_not_an_empty_plan(hub: Store) -> None:
+    # Zollverein is open, but 30 minutes on foot from the far end of Essen cannot hold a visit and the way back.
+    with pytest.raises(PlanError) as caught:
+        plan_for(hub, start={"lat": 51.40, "lon": 7.10}, interests={"Industriekultur": 1}, mode="walk",
+                 start_time="10:00", end_time="11:40", radius_km=8)
+    assert caught.value.reason in ("nothing_fits", "nothing_open")
+
+
+def test_plan_default_date_is_today_in_berlin(hub: Store) -> None:
+    plan = plan_for(hub, date=None, interests={"Industriekultur": 1})
+    assert plan.days[0].date == "2026-06-04"
+
+
+def test_plan_caps_candidates_and_keeps_must_sees(hub: Store) -> None:
+    request = PlanRequest(start=ESSEN_HBF, date=SATURDAY, radius_km=100, must_see=["ruhr-demo:zeche-zollern"],
+                          time_limit=0.15)
+    plan = make_plan(hub, request, clock=fixed(NOW), settings=PlanSettings(max_candidates=5, alternatives=0))
+    assert hub_id(hub, "ruhr-demo:zeche-zollern") in plan.place_ids()
+    assert len(plan.place_ids()) <= 5
+    assert plan.alternatives == []
+
+
+def test_travel_estimates_follow_the_brief() -> None:
+    essen, bochum = (51.4513, 7.0138), (51.4787, 7.2233)
+    km = float(straight_km([essen, bochum])[0, 1])
+    transit = float(TRANSIT.own_matrix([essen, bochum])[0, 1])
+    assert transit == pytest.approx(km * 1.4 / 25 * 60 + 8)
+    assert float(WALK.matrix([essen, bochum])[0, 1]) == pytest.approx(km * 1.3 / 4.5 * 60)
+    near = (51.4520, 7.0140)
+    assert float(TRANSIT.matrix([essen, near])[0, 1]) < 8  # a short hop is walked

@@ -1,0 +1,230 @@
+"""The stay planner through its three doors: POST /api/v1/plans, the /plan web page and `datenhub plan`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from datenhub import hub as hub_api
+from datenhub.api.app import create_app
+from datenhub.api.ratelimit import Limits
+from datenhub.cli import app as cli_app
+from datenhub.cli import common
+from datenhub.clock import BERLIN, fixed
+from datenhub.data import data_path
+from datenhub.demo import import_demo
+from datenhub.store import Store, open_store
+
+NOW = datetime(2026, 6, 4, 12, 0, tzinfo=BERLIN)
+XSS = "<script>alert(1)</script>"
+HEADER = ("id,name_de,name_en,name_nl,description_de,description_en,category,schema_type,route_role,street,"
+          "postal_code,city,lat,lon,website,opening_hours,wheelchair,sources,licence,attribution")
+HOSTILE = HEADER + f"\nevil,{XSS},,,,,Industriekultur,Place,,,,Essen,51.4560,7.0120,,Mo-Su 09:00-20:00,yes,,,\n"
+ISSUE = {"start": "db-stations:8000098", "date": "2026-06-06", "start_time": "10:00", "end_time": "18:00",
+         "interests": {"Industriekultur": 1}, "wheelchair": True, "mode": "transit", "time_limit": 0.15}
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp("planweb")
+    url = f"sqlite:///{folder / 'd.db'}"
+    store = open_store(url)
+    import_demo(store, clock=fixed(NOW))
+    (folder / "hostile.csv").write_text(HOSTILE, encoding="utf-8")
+    hub_api.import_file(store, folder / "hostile.csv", "xss", adapter="csv",
+                        mapping=data_path("demo", "ruhr_places.mapping.toml"), clock=fixed(NOW))
+    store.close()
+    yield url
+
+
+@pytest.fixture(scope="module")
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def client(store: Store) -> TestClient:
+    return TestClient(create_app(store=store, clock=fixed(NOW), limits=Limits(10**6, 10**6)))
+
+
+@pytest.fixture()
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    for console in (common.console, common.err):
+        monkeypatch.setattr(console, "_width", 250)
+
+
+# -- API ------------------------------------------------------------------------------------------------------
+def test_api_plans_issue_example_returns_feasible_plan(client: TestClient) -> None:
+    response = client.post("/api/v1/plans", json=ISSUE)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    day = body["days"][0]
+    assert len(day["stops"]) >= 3
+    assert day["end"]["time"] <= "18:00"
+    assert day["legs"][0]["from"] == day["start"]["id"]
+    assert {"id", "name", "arrival", "start", "end", "departure", "category", "why"} <= set(day["stops"][0])
+    assert {"from", "to", "minutes", "mode", "km"} == set(day["legs"][0])
+    assert body["geojson"]["type"] == "FeatureCollection"
+    assert isinstance(body["alternatives"], list) and "unplaced_must_see" in body
+
+
+@pytest.mark.parametrize("how", ["query", "accept"])
+def test_api_plans_geojson_by_query_or_accept(client: TestClient, how: str) -> None:
+    if how == "query":
+        response = client.post("/api/v1/plans?f=geojson", json=ISSUE)
+    else:
+        response = client.post("/api/v1/plans", json=ISSUE, headers={"Accept": "application/geo+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    kinds = {f["properties"]["kind"] for f in body["features"]}
+    assert kinds == {"start", "stop", "end", "leg"}
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"start_time": "18:00", "end_time": "10:00"}, "end_before_start"),
+    ({"must_see": ["gibts-nicht"]}, "unknown_place"),
+    ({"date": "2026-02-30"}, "bad_date"),
+    ({"days": 9}, "too_many_days"),
+    ({"start": {"lat": 52.52, "lon": 13.40}, "radius_km": 5}, "no_places_in_radius"),
+    ({"start_time": "19:00", "end_time": "23:30", "interests": {"Museum": 1}}, "nothing_open"),
+])
+def test_api_plans_impossible_request_is_422_problem_with_reason(client: TestClient, change: dict[str, Any],
+                                                                 reason: str) -> None:
+    response = client.post("/api/v1/plans", json={**ISSUE, **change})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["reason"] == reason
+    assert body["status"] == 422 and body["detail"]
+    if reason == "unknown_place":
+        assert body["ids"] == ["gibts-nicht"] and "gibts-nicht" in body["detail"]
+
+
+@pytest.mark.parametrize("change", [{"mode": "car"}, {"interests": {"Museum": 2}}, {"radius_km": -1},
+                                    {"start": 5}, {"unexpected": 1}])
+def test_api_plans_malformed_body_is_422_problem(client: TestClient, change: dict[str, Any]) -> None:
+    response = client.post("/api/v1/plans", json={**ISSUE, **change})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_api_plans_is_in_openapi(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/plans"]
+
+
+# -- web page -------------------------------------------------------------------------------------------------
+def test_web_plan_form_renders_in_german(client: TestClient) -> None:
+    response = client.get("/plan")
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="de">' in html and "Aufenthalt planen" in html
+    assert 'id="plan-form"' in html and 'name="interest" value="Industriekultur"' in html
+    assert 'value="2026-06-04"' in html  # today by the app's clock
+    assert "db-stations:8000098" in html  # the station suggestions
+    assert 'id="plan-map"' not in html  # no plan, no map
+
+
+def test_web_plan_form_renders_in_english(client: TestClient) -> None:
+    html = client.get("/plan?lang=en").text
+    assert '<html lang="en">' in html and "Plan your stay" in html and "Industrial heritage" in html
+
+
+def test_web_plan_submit_renders_stops_map_and_share_link(client: TestClient, store: Store) -> None:
+    query = ("start=db-stations:8000098&date=2026-06-06&start_time=10:00&end_time=18:00&interest=Industriekultur"
+             "&w_Industriekultur=1&mode=transit&wheelchair=1&avoid=xss:evil&submit=1")
+    response = client.get(f"/plan?{query}")
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert html.count('class="stop"') >= 3
+    assert re.search(r"\d+ min mit Bus und Bahn · \d+,\d km", html)  # German decimal comma
+    assert "passt zu Ihrem Interesse Industriekultur" in html
+    assert 'id="plan-map"' in html and 'id="plan-data"' in html and "/static/web/plan.js" in html
+    assert "leaflet/leaflet.js" in html
+    assert "submit=1" in html and "wheelchair=1" in html  # the share link keeps the form state
+    assert 'name="wheelchair" value="1" checked' in html
+    data = html.split('<script type="application/json" id="plan-data">')[1].split("</script>")[0]
+    assert json.loads(data)["type"] == "FeatureCollection"
+    assert client.get("/static/web/plan.js").status_code == 200
+    assert client.get("/static/web/plan.css").status_code == 200
+
+
+def test_web_plan_submit_in_english(client: TestClient) -> None:
+    html = client.get("/plan?start=db-stations:8000098&date=2026-06-06&interest=Museum&submit=1&lang=en").text
+    assert "matches your interest Museum" in html and "Your plan" in html
+
+
+def test_web_plan_escapes_record_text_and_input(client: TestClient) -> None:
+    html = client.get("/plan?start=db-stations:8000098&date=2026-06-06&interest=Industriekultur&must_see=xss:evil"
+                      "&submit=1").text
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the hostile name, escaped in the list
+    assert "\\u003cscript\\u003e" in html  # and inside the embedded GeoJSON
+    hostile = client.get("/plan", params={"start": '"><script>alert(2)</script>', "submit": "1"})
+    assert hostile.status_code == 422
+    assert "<script>alert(2)" not in hostile.text
+    assert "&#34;&gt;&lt;script&gt;" in hostile.text or "&quot;&gt;&lt;script&gt;" in hostile.text
+
+
+def test_web_plan_impossible_request_shows_reason(client: TestClient) -> None:
+    response = client.get("/plan?start=db-stations:8000098&date=2026-06-06&start_time=18:00&end_time=10:00"
+                          "&submit=1")
+    assert response.status_code == 422
+    assert "Kein Plan möglich" in response.text and "end_before_start" in response.text
+    assert 'role="alert"' in response.text
+
+
+def test_web_plan_print_css_hides_form_and_map(client: TestClient) -> None:
+    css = client.get("/static/web/plan.css").text
+    assert "@media print" in css and ".plan-form-panel" in css.split("@media print")[1]
+
+
+# -- CLI ------------------------------------------------------------------------------------------------------
+def test_cli_plan_table(db_url: str, wide_console: None) -> None:
+    result = CliRunner().invoke(cli_app, [
+        "plan", "--start", "db-stations:8000098", "--date", "2026-06-06", "--from", "10:00", "--to", "18:00",
+        "--interest", "Industriekultur=1", "--interest", "Museum=0.5", "--mode", "transit", "--wheelchair",
+        "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "2026-06-06" in result.output and "Essen Hbf" in result.output
+    assert "passt zu Ihrem Interesse" in result.output
+
+
+def test_cli_plan_json_with_must_see_and_days(db_url: str, store: Store) -> None:
+    result = CliRunner().invoke(cli_app, [
+        "plan", "--start", "db-stations:8000098", "--date", "2026-06-06", "--interest", "Industriekultur",
+        "--must-see", "ruhr-demo:deutsches-bergbau-museum", "--days", "2", "--format", "json", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    ids = [s["id"] for d in body["days"] for s in d["stops"]]
+    museum = store.get_entity("ruhr-demo:deutsches-bergbau-museum")
+    assert museum is not None and museum["id"] in ids and len(ids) == len(set(ids)) and len(body["days"]) == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--interest", "Industriekultur=viel"], "--interest"),
+    (["--format", "xml"], "--format"),
+    (["--mode", "car"], "--mode"),
+    (["--must-see", "gibts-nicht"], "gibts-nicht"),
+    (["--from", "18:00", "--to", "10:00"], "end_before_start"),
+    (["--days", "8"], "too_many_days"),
+    (["--date", "06.06.2026"], "bad_date"),
+])
+def test_cli_plan_usage_errors_exit_2(db_url: str, wide_console: None, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli_app, ["plan", "--start", "db-stations:8000098", "--date", "2026-06-06",
+                                          *args, "--db", db_url])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error:")
+    assert message in result.stderr
