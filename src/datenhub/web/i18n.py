@@ -13,6 +13,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
     "nav_places": {"de": "Orte", "en": "Places"},
     "nav_events": {"de": "Termine", "en": "Events"},
+    "nav_plan": {"de": "Tagesplaner", "en": "Plan a day"},
     "nav_api": {"de": "API", "en": "API"},
     "switch_lang": {"de": "English", "en": "Deutsch"},
     "search": {"de": "Suche", "en": "Search"},
