@@ -187,3 +187,33 @@ def test_search_events_date_window(store: Store, tmp_path: Path, clock) -> None:
     assert [e["name"]["de"] for e in store.search(june).items] == ["Extraschicht"]
     everything = store.search(replace(june, date_from=None, date_to=None)).items
     assert [e["name"]["de"] for e in everything] == ["Ruhrfestspiele", "Extraschicht"]
+
+
+def test_transactions_in_two_threads_stay_separate(loaded: Store) -> None:
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_failing_writer() -> None:
+        try:
+            with loaded.transaction():
+                loaded.withdraw_records(["test:z1"], loaded_now())
+                started.set()
+                release.wait(5)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_failing_writer)
+    thread.start()
+    started.wait(5)
+    release.set()  # the other thread's transaction must not look "nested" from here
+    with loaded.transaction():
+        loaded.withdraw_records(["test:z2"], loaded_now())
+    thread.join(5)
+    assert not errors
+    assert loaded.get_record("test:z1").withdrawn_at is None  # type: ignore[union-attr]
+    assert loaded.get_record("test:z2").withdrawn_at is not None  # type: ignore[union-attr]

@@ -14,7 +14,8 @@ QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius
                 "source", "changed_since", "from", "to", "open_at", "sort", "cursor", "limit")
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    # async on purpose: a sync dependency costs a thread-pool hop on every request
     return request.app.state.store  # type: ignore[no-any-return]
 
 

@@ -152,7 +152,7 @@ def collection(request: Request, collection_id: str = CollectionId, store: Store
 
 
 @_get("/collections/{collectionId}/items", GEOJSON, "Features of a collection", items=True)
-def items(request: Request, collection_id: str = CollectionId, store: Store = Depends(get_store)) -> Response:
+async def items(request: Request, collection_id: str = CollectionId, store: Store = Depends(get_store)) -> Response:
     found = _collection(collection_id)
     params = parse_items(request.query_params)
     # Places have no temporal geometry, so every place matches any datetime (/req/core/fc-time-response C).
@@ -178,7 +178,7 @@ def items(request: Request, collection_id: str = CollectionId, store: Store = De
 
 
 @_get("/collections/{collectionId}/items/{featureId}", GEOJSON, "One feature")
-def feature(request: Request, collection_id: str = CollectionId, feature_id: str = FeatureId,
+async def feature(request: Request, collection_id: str = CollectionId, feature_id: str = FeatureId,
             store: Store = Depends(get_store)) -> Response:
     check_known(request.query_params, OTHER_PARAMS)
     found = _collection(collection_id)

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 
 
 @router.get("/events", summary="Search events", response_class=Response)
-def list_events(
+async def list_events(
     request: Request,
     store: Store = Depends(get_store),
     q: str | None = Query(None), category: str | None = Query(None), type: str | None = Query(None),
@@ -31,7 +31,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", summary="One event", response_class=Response)
-def get_event(request: Request, event_id: str, store: Store = Depends(get_store),
+async def get_event(request: Request, event_id: str, store: Store = Depends(get_store),
               lang: str | None = Query(None), fields: str | None = Query(None),
               f: str | None = Query(None, description="json, geojson, jsonld, csv, ical")) -> Response:
     return detail_response(request, store, "event", event_id)

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["places"])
 
 
 @router.get("/places", summary="Search places", response_class=Response)
-def list_places(
+async def list_places(  # async: queries take ~1 ms, a thread-pool hop would cost more
     request: Request,
     store: Store = Depends(get_store),
     q: str | None = Query(None, description="Full text, German stemming; the last word matches as a prefix"),
@@ -39,7 +39,7 @@ def list_places(
 
 
 @router.get("/places/{place_id}", summary="One place", response_class=Response)
-def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
+async def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
               lang: str | None = Query(None), fields: str | None = Query(None),
               f: str | None = Query(None, description="json, geojson, jsonld, csv")) -> Response:
     return detail_response(request, store, "place", place_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ class SqliteStore(Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conns = Connections(path_from_url(url))
-        self._depth = 0
+        self._tx = threading.local()  # transaction nesting depth, per thread like the connections
         self._derived: dict[str, tuple[tuple[int, int], Any]] = {}  # figures cached per data version
 
     @property
@@ -69,15 +70,16 @@ class SqliteStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         db = self.db
-        if self._depth:
-            self._depth += 1
+        depth = getattr(self._tx, "depth", 0)
+        if depth:
+            self._tx.depth = depth + 1
             try:
                 yield
             finally:
-                self._depth -= 1
+                self._tx.depth = depth
             return
         db.execute("BEGIN IMMEDIATE")
-        self._depth = 1
+        self._tx.depth = 1
         try:
             yield
         except BaseException:
@@ -86,7 +88,7 @@ class SqliteStore(Store):
         else:
             db.execute("COMMIT")
         finally:
-            self._depth = 0
+            self._tx.depth = 0
 
     # sources and raw input ---------------------------------------------------------------------------------
     def upsert_source(self, source: SourceInfo) -> None:
