@@ -204,7 +204,7 @@ def test_transactions_in_two_threads_stay_separate(loaded: Store) -> None:
                 raise RuntimeError("rolled back")
         except RuntimeError:
             pass
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=slow_failing_writer)
