@@ -21,4 +21,8 @@ def import_demo(store: Store, clock: Clock = utc_now) -> list[ImportResult]:
         store, data_path("stations", "db_stations_nrw_full.json"), STATIONS_SOURCE, adapter="db-stations",
         priority=50, within="rvr", clock=clock, title="Deutsche Bahn stations in the RVR",
         licence="CC-BY-4.0", attribution="Deutsche Bahn AG (DB Station&Service), CC BY 4.0")
+    # Simulated occupancy for a few places (clearly marked as simulated) so pages and screens show the slot.
+    from datenhub.live.demo import import_demo_occupancy
+
+    import_demo_occupancy(store, clock)
     return [places, stations]

@@ -45,7 +45,9 @@ class HygieneMiddleware:
             if message["type"] == "http.response.start":
                 held["status"] = message["status"]
                 held["start"] = message
-                if not is_get or message["status"] != 200:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                streaming = content_type.startswith(b"text/event-stream")  # SSE must flow, not be hashed
+                if not is_get or message["status"] != 200 or streaming:
                     held["passthrough"] = True
                     await flush_start([])
                 return

@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from datenhub.ingest.base import RawInput
+from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
+from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
 from datenhub.store.query import Query
 
@@ -276,6 +278,58 @@ class Store(ABC):
     @abstractmethod
     def finish_delivery(self, delivery_id: int, *, delivered_at: datetime | None, next_at: datetime | None,
                         error: str | None) -> None: ...
+
+    # occupancy: live sensors and their readings (datenhub.live) ---------------------------------------------
+    # BEGIN occupancy section — owned by the occupancy issue; a reading's key is (sensor, observed_at).
+    @abstractmethod
+    def upsert_sensor(self, sensor: Sensor) -> None:
+        """Register or update a sensor (place, kind, capacity, source, licence)."""
+
+    @abstractmethod
+    def get_sensor(self, sensor_id: str) -> Sensor | None: ...
+
+    @abstractmethod
+    def list_sensors(self, place_ids: list[str] | None = None) -> list[Sensor]:
+        """Every sensor, or those of the given place ids, in id order."""
+
+    @abstractmethod
+    def add_readings(self, readings: list[OccupancyReading]) -> ReadingsWrite:
+        """Insert readings of registered sensors (each with `received_at`); idempotent per (sensor, observed_at):
+        an equal re-delivery counts as duplicate, a different value for a stored key is returned as a conflict
+        and the first value kept. The latest-per-sensor row moves only forward in observed time."""
+
+    @abstractmethod
+    def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
+                 limit: int | None = None) -> list[OccupancyReading]:
+        """Raw readings with start <= observed_at < end, oldest first."""
+
+    @abstractmethod
+    def latest_readings(self, sensor_ids: list[str]) -> list[OccupancyReading]:
+        """The newest reading of each sensor that has one (the fast path: one row per sensor)."""
+
+    @abstractmethod
+    def latest_changed(self, received_after: datetime | None, limit: int = 1000) -> list[OccupancyReading]:
+        """Latest rows received after the instant, oldest first (live streams poll this)."""
+
+    @abstractmethod
+    def hourly_readings(self, sensor_ids: list[str], start: datetime, end: datetime) -> list[HourBucket]:
+        """Hour buckets from compacted aggregates and raw readings alike, by sensor and hour."""
+
+    @abstractmethod
+    def compact_readings(self, before: datetime) -> tuple[int, int]:
+        """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours)."""
+
+    @abstractmethod
+    def add_dead_letters(self, letters: list[DeadLetter]) -> None: ...
+
+    @abstractmethod
+    def list_dead_letters(self, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        """Newest first."""
+
+    @abstractmethod
+    def prune_dead_letters(self, before: datetime) -> int:
+        """Delete dead letters received before the instant; return how many."""
+    # END occupancy section
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -85,7 +85,10 @@ def place_page(request: Request, place_id: str) -> HTMLResponse:
     stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"]}
                 for s in entity.get("nearest_stations") or []]
     image = (entity.get("images") or [None])[0]
+    from datenhub.live.web import occupancy_summary
+
     ctx.update(entity=entity, title=text(entity.get("name"), lang), hours=hours_view(entity, now, lang),
+               occupancy=occupancy_summary(_store(request), entity["id"], now),
                description=text(entity.get("description"), lang), image=image, stations=stations,
                jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="place", now=now,
                og_image=image["url"] if image else None)

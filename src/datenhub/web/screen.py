@@ -69,6 +69,18 @@ def parse_spec(request: Request, store: Store, lang: str) -> ScreenSpec | None:
     return ScreenSpec(lat, lon, radius, f"{lat:.4f}, {lon:.4f}", None, rotate, refresh)
 
 
+def _occupancy(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict[str, Any] | None:
+    if spec.place_id is None:
+        return None
+    from datenhub.live.web import occupancy_summary
+
+    summary = occupancy_summary(store, spec.place_id, now)
+    if summary is None:
+        return None
+    return {"status": summary["status"], "label": (summary["label"] or {}).get(lang), "percent": summary["percent"],
+            "updated": summary["updated"], "simulated": bool(summary.get("simulated"))}
+
+
 def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict[str, Any]:
     """Everything the screen shows, already worded and formatted: the page's script only places it."""
     t = translator(lang)
@@ -92,8 +104,8 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
               "where": e.get("location_name") or (e.get("municipality") or {}).get("name") or ""} for e in events]
     return {"generated_at": now.isoformat(), "updated": local_now.strftime("%H:%M"), "lang": lang,
             "title": spec.title, "open": open_now, "events": today,
-            # slots for later issues: the page shows them once these are filled
-            "occupancy": None, "departures": None}
+            "occupancy": _occupancy(store, spec, now, lang),
+            "departures": None}  # filled by the transit issue
 
 
 def _labels(lang: str) -> dict[str, str]:

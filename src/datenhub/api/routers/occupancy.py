@@ -38,6 +38,21 @@ class SensorIn(BaseModel):
     name: str | None = Field(None, max_length=200)
 
 
+class ReadingIn(BaseModel):
+    """One reading as sent (documentation only: the batch is validated item by item, bad items dead-lettered)."""
+
+    sensor: str = Field(description="Registered sensor id")
+    observed_at: str | None = Field(None, description="ISO 8601 with UTC offset")
+    count: int | None = Field(None, ge=0, description="Persons (or occupied spaces) counted")
+    free: int | None = Field(None, ge=0, description="Free spaces (car parks)")
+    capacity: int | None = Field(None, ge=0, description="Capacity at that time (default: the sensor's)")
+    fraction: float | None = Field(None, ge=0, le=1, description="A reported level 0–1")
+
+
+READINGS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": [{"type": "array", "items": ReadingIn.model_json_schema()}, ReadingIn.model_json_schema()]}}}}}
+
+
 def ingestor(request: Request) -> OccupancyIngestor:
     state = request.app.state
     if getattr(state, "occupancy_ingestor", None) is None:
@@ -107,7 +122,8 @@ def list_sensors(request: Request, store: Store = Depends(get_store),
     return {"items": [s.to_dict() for s in sensors]}
 
 
-@router.post("/occupancy/readings", summary="Ingest a batch of readings (API key with source:<name>:write)")
+@router.post("/occupancy/readings", summary="Ingest a batch of readings (API key with source:<name>:write)",
+             openapi_extra=READINGS_BODY)
 async def post_readings(request: Request) -> Response:
     """A JSON list (or one object) of {"sensor", "observed_at", "count" | "free" | "fraction", "capacity"?}.
     Bad items go to the dead-letter table and come back as notices; the rest is stored (idempotent)."""

@@ -120,6 +120,35 @@ CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE delivered_at I
 """))
 
 
+MIGRATIONS.append(Migration("0004_occupancy", """
+CREATE TABLE occupancy_sensors (
+    key integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL UNIQUE, place_id text NOT NULL,
+    kind text NOT NULL, source text NOT NULL, capacity integer, licence text, name text
+);
+CREATE INDEX occupancy_sensors_place ON occupancy_sensors (place_id);
+CREATE TABLE occupancy_readings (
+    sensor_key integer NOT NULL, observed_at timestamptz NOT NULL, count integer, free integer, capacity integer,
+    fraction double precision, method text NOT NULL, window_s integer, received_at timestamptz NOT NULL,
+    PRIMARY KEY (sensor_key, observed_at)
+) PARTITION BY RANGE (observed_at);
+CREATE TABLE occupancy_latest (
+    sensor_key integer PRIMARY KEY, observed_at timestamptz NOT NULL, count integer, free integer, capacity integer,
+    fraction double precision, method text NOT NULL, window_s integer, received_at timestamptz NOT NULL
+);
+CREATE INDEX occupancy_latest_received ON occupancy_latest (received_at);
+CREATE TABLE occupancy_hourly (
+    sensor_key integer NOT NULL, hour timestamptz NOT NULL, n integer NOT NULL, avg_count double precision,
+    min_count integer, max_count integer, avg_fraction double precision, min_fraction double precision,
+    max_fraction double precision, PRIMARY KEY (sensor_key, hour)
+);
+CREATE TABLE occupancy_dead_letters (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, received_at timestamptz NOT NULL, channel text NOT NULL,
+    code text NOT NULL, severity text NOT NULL, message text NOT NULL, sensor_id text, field text, pointer text,
+    value text, payload text NOT NULL
+);
+CREATE INDEX occupancy_dead_letters_code ON occupancy_dead_letters (code);
+"""))
+
 def ensure_extensions(conn: psycopg.Connection[Any]) -> set[str]:
     """Create the optional extensions where allowed; return those usable from this connection's search_path."""
     installed = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}

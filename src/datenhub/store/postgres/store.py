@@ -13,6 +13,7 @@ from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, 
 from datenhub.store.postgres import entities as entity_rows
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
+from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
 from datenhub.store.postgres.records import RecordsMixin
 from datenhub.store.postgres.schema import MIGRATION_LOCK, MIGRATIONS, ensure_extensions
 from datenhub.store.postgres.search import run_search
@@ -23,7 +24,7 @@ from datenhub.store.rows import iso
 _BATCH = 1000
 
 
-class PostgresStore(RecordsMixin, WebhooksMixin, Store):
+class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._parsed = parse_url(url)

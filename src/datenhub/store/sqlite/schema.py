@@ -87,3 +87,32 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_due ON webhook_outbox (delivered_at, next_at);
 """))
+
+MIGRATIONS.append(("0005_occupancy", """
+CREATE TABLE occupancy_sensors (
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, place_id TEXT NOT NULL, kind TEXT NOT NULL,
+    source TEXT NOT NULL, capacity INTEGER, licence TEXT, name TEXT
+);
+CREATE INDEX occupancy_sensors_place ON occupancy_sensors (place_id);
+CREATE TABLE occupancy_readings (
+    sensor_key INTEGER NOT NULL, observed_at INTEGER NOT NULL, count INTEGER, free INTEGER, capacity INTEGER,
+    fraction REAL, method TEXT NOT NULL, window_s INTEGER, received_at INTEGER NOT NULL,
+    PRIMARY KEY (sensor_key, observed_at)
+) WITHOUT ROWID;
+CREATE TABLE occupancy_latest (
+    sensor_key INTEGER PRIMARY KEY, observed_at INTEGER NOT NULL, count INTEGER, free INTEGER, capacity INTEGER,
+    fraction REAL, method TEXT NOT NULL, window_s INTEGER, received_at INTEGER NOT NULL
+);
+CREATE INDEX occupancy_latest_received ON occupancy_latest (received_at);
+CREATE TABLE occupancy_hourly (
+    sensor_key INTEGER NOT NULL, hour INTEGER NOT NULL, n INTEGER NOT NULL, avg_count REAL, min_count INTEGER,
+    max_count INTEGER, avg_fraction REAL, min_fraction REAL, max_fraction REAL,
+    PRIMARY KEY (sensor_key, hour)
+) WITHOUT ROWID;
+CREATE TABLE occupancy_dead_letters (
+    id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, channel TEXT NOT NULL, code TEXT NOT NULL,
+    severity TEXT NOT NULL, message TEXT NOT NULL, sensor_id TEXT, field TEXT, pointer TEXT, value TEXT,
+    payload TEXT NOT NULL
+);
+CREATE INDEX occupancy_dead_letters_code ON occupancy_dead_letters (code)
+"""))

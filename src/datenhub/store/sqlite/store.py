@@ -28,6 +28,7 @@ from datenhub.store.base import (
 from datenhub.store.query import Query
 from datenhub.store.rows import entity_columns, iso, parse_iso
 from datenhub.store.sqlite.connection import Connections, path_from_url
+from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import MIGRATIONS
 from datenhub.store.sqlite.search import run_search
 
@@ -36,7 +37,7 @@ def _dumps(data: Any) -> str:
     return orjson.dumps(data).decode("utf-8")
 
 
-class SqliteStore(Store):
+class SqliteStore(SqliteOccupancyMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conns = Connections(path_from_url(url))

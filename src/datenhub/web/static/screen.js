@@ -62,10 +62,18 @@
     return pages;
   }
 
+  function renderOccupancy(section, occ) {
+    if (!section || !occ) { return; }
+    var line = section.querySelector("p") || section.appendChild(document.createElement("p"));
+    line.className = "occ occ-" + occ.status;
+    line.textContent = occ.label + " · " + occ.percent + " %" + (occ.simulated ? " (simuliert)" : "");
+  }
+
   function render() {
     document.getElementById("screen-title").textContent = data.title;
     fill(document.getElementById("screen-open"), data.open || [], placeRow, labels.screen_none_open, page);
     fill(document.getElementById("screen-events"), data.events || [], eventRow, labels.screen_no_events, page);
+    renderOccupancy(document.getElementById("screen-occupancy"), data.occupancy);
     status();
   }
 

@@ -1,0 +1,1 @@
+"""Live occupancy (Auslastung): sensors, readings, ingest (HTTP, MQTT, NGSI-LD, CSV replay), status, forecast."""

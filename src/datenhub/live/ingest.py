@@ -1,0 +1,139 @@
+"""Ingest: payloads from any channel (HTTP batch, MQTT, replay) → validated readings in the store; everything
+rejected goes to the dead-letter table with its notice. Nothing here raises on bad input."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from datenhub.clock import Clock, utc_now
+from datenhub.live.model import OccupancyReading, Sensor
+from datenhub.live.notices import DeadLetter, occupancy_notice
+from datenhub.live.payload import decode, parse_reading
+from datenhub.notices import Notice
+from datenhub.store import Store
+
+SENSOR_TTL = 30.0  # seconds a known sensor's capacity is trusted before it is looked up again
+
+
+@dataclass(slots=True)
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    readings: list[OccupancyReading] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.notices.extend(other.notices)
+        self.readings.extend(other.readings)
+
+    def summary(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One unit as it arrived: raw bytes (kept verbatim for dead letters), the channel, the topic's sensor."""
+
+    raw: bytes
+    channel: str
+    topic_sensor: str | None = None
+
+
+class SensorCache:
+    """Sensor lookups for validation; unknown ids are asked again each time (they may be registered meanwhile)."""
+
+    def __init__(self, store: Store, ttl: float = SENSOR_TTL) -> None:
+        self.store, self.ttl = store, ttl
+        self._known: dict[str, tuple[float, Sensor]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, sensor_id: str) -> Sensor | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._known.get(sensor_id)
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        sensor = self.store.get_sensor(sensor_id)
+        if sensor is not None:
+            with self._lock:
+                self._known[sensor_id] = (now, sensor)
+        return sensor
+
+    def forget(self, sensor_id: str) -> None:
+        with self._lock:
+            self._known.pop(sensor_id, None)
+
+
+def _text(obj: Any) -> str:
+    return orjson.dumps(obj).decode("utf-8") if not isinstance(obj, str) else obj
+
+
+class OccupancyIngestor:
+    """Validates and stores; `on_stored` (e.g. a live stream) hears about every new reading after commit."""
+
+    def __init__(self, store: Store, clock: Clock = utc_now, *,
+                 on_stored: Callable[[list[OccupancyReading]], None] | None = None) -> None:
+        self.store, self.clock, self.on_stored = store, clock, on_stored
+        self.sensors = SensorCache(store)
+
+    def ingest(self, messages: Iterable[Message]) -> IngestResult:
+        """Validate every message, then write all readings and dead letters in one transaction."""
+        now = self.clock()
+        readings: list[OccupancyReading] = []
+        letters: list[DeadLetter] = []
+        for message in messages:
+            items = decode(message.raw)
+            if isinstance(items, Notice):
+                letters.append(DeadLetter(now, message.channel, items, message.raw.decode("utf-8", "replace")))
+                continue
+            self._parse(items, message.channel, message.topic_sensor, now, readings, letters)
+        return self._store(readings, letters, now)
+
+    def ingest_items(self, items: list[Any], channel: str) -> IngestResult:
+        """Already decoded payload objects (the HTTP batch, after its key was checked)."""
+        now = self.clock()
+        readings: list[OccupancyReading] = []
+        letters: list[DeadLetter] = []
+        self._parse(items, channel, None, now, readings, letters)
+        return self._store(readings, letters, now)
+
+    def dead_letter(self, notice: Notice, raw: bytes, channel: str) -> None:
+        with self.store.transaction():
+            self.store.add_dead_letters([DeadLetter(self.clock(), channel, notice, raw.decode("utf-8", "replace"))])
+
+    def _parse(self, items: list[Any], channel: str, topic_sensor: str | None, now: datetime,
+               readings: list[OccupancyReading], letters: list[DeadLetter]) -> None:
+        for item in items:
+            parsed = parse_reading(item, self.sensors, now, topic_sensor)
+            if isinstance(parsed, Notice):
+                letters.append(DeadLetter(now, channel, parsed, _text(item)))
+            else:
+                readings.append(parsed.with_received(now))
+
+    def _store(self, readings: list[OccupancyReading], letters: list[DeadLetter], now: datetime) -> IngestResult:
+        with self.store.transaction():
+            written = self.store.add_readings(readings)
+            for new, kept in written.conflicts:
+                notice = occupancy_notice(
+                    "conflicting_reading", f"already stored for {new.observed_at.isoformat()}: count={kept.count} "
+                    f"free={kept.free}; the first reading is kept", sensor=new.sensor_id, field="observed_at",
+                    value=new.observed_at.isoformat())
+                letters.append(DeadLetter(now, "store", notice, _text(new.to_dict())))
+            if letters:
+                self.store.add_dead_letters(letters)
+        result = IngestResult(len(written.inserted), written.duplicates, len(letters), [d.notice for d in letters],
+                              written.inserted)
+        if self.on_stored and written.inserted:
+            self.on_stored(written.inserted)
+        return result

@@ -1,0 +1,130 @@
+"""HTTP: sensors and batch ingest with keys, dead letters as notices, place occupancy with history, the stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.api.app import create_app
+from datenhub.api.ratelimit import Limits
+from datenhub.auth import create_key
+from datenhub.clock import fixed
+from datenhub.live.ingest import OccupancyIngestor
+from datenhub.store import Store, open_store
+from tests.conftest import FIXED_NOW
+from tests.live.helpers import PARKING, PEOPLE, PLACE, payload, register
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Store:
+    store = open_store(f"sqlite:///{tmp_path}/x.db")
+    register(store)
+    return store
+
+
+def client(store: Store) -> TestClient:
+    return TestClient(create_app(store=store, clock=fixed(FIXED_NOW), limits=Limits(10**6, 10**6)))
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_post_readings_needs_key_of_sensor_source(hub: Store) -> None:
+    api = client(hub)
+    assert api.post("/api/v1/occupancy/readings", json=[payload()]).status_code == 401
+    other = create_key(hub, "other", ["source:elsewhere:write"])
+    assert api.post("/api/v1/occupancy/readings", json=[payload()], headers=auth(other)).status_code == 403
+    assert hub.readings(PEOPLE.id) == []
+
+
+def test_post_readings_batch_stores_dedupes_and_dead_letters(hub: Store) -> None:
+    api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
+    batch = [payload(minutes_ago=10, count=20), payload(minutes_ago=0, count=40), payload(minutes_ago=5, count=30),
+             payload(PARKING.id, free=60), payload(count="viele"), payload("ghost"), payload(count=5000), 17]
+    response = api.post("/api/v1/occupancy/readings", json=batch, headers=auth(key))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["summary"] == {"accepted": 4, "duplicates": 0, "rejected": 4}
+    assert sorted(n["code"] for n in body["notices"]) == ["absurd_value", "invalid_payload", "unknown_sensor",
+                                                          "wrong_type"]
+    assert [r.count for r in hub.readings(PEOPLE.id)] == [20, 30, 40]
+    again = api.post("/api/v1/occupancy/readings", json=[payload(count=40), payload(count=41)], headers=auth(key))
+    assert again.json()["summary"] == {"accepted": 0, "duplicates": 1, "rejected": 1}
+    assert again.json()["notices"][0]["code"] == "conflicting_reading"
+    assert [r.count for r in hub.readings(PEOPLE.id)][-1] == 40
+    codes = {d.notice.code for d in hub.list_dead_letters()}
+    assert codes == {"absurd_value", "invalid_payload", "unknown_sensor", "wrong_type", "conflicting_reading"}
+
+
+def test_post_readings_malformed_json_is_400_and_dead_letter(hub: Store) -> None:
+    api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
+    response = api.post("/api/v1/occupancy/readings", content=b"{oops", headers=auth(key))
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    letter = hub.list_dead_letters()[0]
+    assert (letter.notice.code, letter.payload, letter.channel) == ("malformed_json", "{oops", "http")
+
+
+def test_post_sensor_with_key_then_list(hub: Store) -> None:
+    api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
+    body = {"id": "neu-1", "place": PLACE, "kind": "people", "source": "stadt-test", "capacity": 10}
+    assert api.post("/api/v1/occupancy/sensors", json=body).status_code == 401
+    assert api.post("/api/v1/occupancy/sensors", json=body, headers=auth(key)).status_code == 201
+    assert api.post("/api/v1/occupancy/sensors", json={**body, "source": "fremd"}, headers=auth(key)).status_code == 403
+    assert api.post("/api/v1/occupancy/sensors", json={**body, "kind": "cats"}, headers=auth(key)).status_code == 422
+    listed = api.get("/api/v1/occupancy/sensors", params={"place": PLACE}).json()["items"]
+    assert [s["id"] for s in listed] == ["museum-eingang", "museum-parkplatz", "neu-1"]
+
+
+def test_place_occupancy_status_history_intervals(hub: Store) -> None:
+    api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
+    batch = [payload(minutes_ago=m, count=100 + m) for m in range(0, 180, 15)] + [payload(PARKING.id, free=10)]
+    api.post("/api/v1/occupancy/readings", json=batch, headers=auth(key))
+    body = api.get(f"/api/v1/places/{PLACE}/occupancy").json()
+    # capacity-weighted: (100/200 * 200 + 90/100 * 100) / 300
+    assert body["fraction"] == round((100 + 90) / 300, 4) and body["status"] == "mäßig"
+    assert {r["sensor"] for r in body["latest"]} == {PEOPLE.id, PARKING.id}
+    assert body["history"]["interval"] == "hour" and body["history"]["items"]
+    raw = api.get(f"/api/v1/places/{PLACE}/occupancy", params={
+        "interval": "raw", "from": "2026-06-04T11:00:00+02:00", "to": "2026-06-04T12:00:00+02:00"}).json()
+    assert [r["count"] for r in raw["history"]["items"] if r["sensor"] == PEOPLE.id] == [160, 145, 130, 115]
+    day = api.get(f"/api/v1/places/{PLACE}/occupancy", params={"interval": "day", "forecast": "false"}).json()
+    assert {i["from"] for i in day["history"]["items"]} == {"2026-06-04"} and day["forecast"] is None
+    assert api.get(f"/api/v1/places/{PLACE}/occupancy", params={"interval": "week"}).status_code == 400
+    assert api.get(f"/api/v1/places/{PLACE}/occupancy", params={"from": "2026-06-04T10:00"}).status_code == 400
+    assert api.get("/api/v1/places/nowhere/occupancy").status_code == 404
+
+
+def test_sensor_readings_endpoint_and_dead_letters_need_admin(hub: Store) -> None:
+    api = client(hub)
+    OccupancyIngestor(hub, fixed(FIXED_NOW)).ingest_items([payload(count=1), payload("ghost")], "test")
+    assert [r["count"] for r in api.get(f"/api/v1/occupancy/sensors/{PEOPLE.id}/readings").json()["items"]] == [1]
+    assert api.get("/api/v1/occupancy/sensors/ghost/readings").status_code == 404
+    assert api.get("/api/v1/occupancy/dead-letters").status_code == 403
+    admin = create_key(hub, "admin", ["admin"])
+    letters = api.get("/api/v1/occupancy/dead-letters", headers=auth(admin)).json()["items"]
+    assert [d["code"] for d in letters] == ["unknown_sensor"]
+
+
+def test_stream_sends_new_readings_as_sse(hub: Store) -> None:
+    api = client(hub)
+    ingestor = OccupancyIngestor(hub, fixed(FIXED_NOW))
+    ingestor.ingest_items([payload(minutes_ago=30, count=5)], "test")  # there before: not streamed
+
+    def later() -> None:
+        time.sleep(0.8)
+        ingestor.ingest_items([payload(count=42)], "test")
+
+    threading.Thread(target=later, daemon=True).start()
+    with api.stream("GET", "/api/v1/occupancy/stream", params={"place": PLACE, "max_events": 1,
+                                                               "heartbeat": 0.2}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    assert ": heartbeat" in text
+    data = [line for line in text.splitlines() if line.startswith("data: ")]
+    assert len(data) == 1 and '"count":42' in data[0] and f'"place":"{PLACE}"' in data[0]

@@ -1,0 +1,227 @@
+"""MQTT reliability against a real mosquitto: broker restart and listener restart mid-stream lose nothing and
+store nothing twice; duplicates, out-of-order and bad payloads are handled without stopping the listener."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import orjson
+import paho.mqtt.client as mqtt
+import pytest
+
+from datenhub.clock import fixed
+from datenhub.live.model import Sensor, SensorKind
+from datenhub.live.mqtt import Broker, OccupancyListener, OccupancyPublisher, topic_for
+from datenhub.store import Store, open_store
+from tests.conftest import FIXED_NOW
+from tests.live.conftest import Mosquitto
+
+SENSORS = [Sensor(f"mq-{n}", "test:mq", SensorKind.PEOPLE, "mq", 1000) for n in range(3)]
+N = 300
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(f"sqlite:///{tmp_path}/x.db")
+    with store.transaction():
+        for sensor in SENSORS:
+            store.upsert_sensor(sensor)
+    yield store
+    store.close()
+
+
+def stream(n: int = N, end: datetime = FIXED_NOW) -> list[tuple[str, bytes, int]]:
+    """n readings over the three sensors up to `end`: (sensor, payload, count)."""
+    out = []
+    for i in range(n):
+        sensor = SENSORS[i % 3].id
+        at = end - timedelta(minutes=5 * (n - i))
+        out.append((sensor, orjson.dumps({"sensor": sensor, "observed_at": at.isoformat(), "count": i}), i))
+    return out
+
+
+def listener(store: Store, broker: Mosquitto, client_id: str) -> OccupancyListener:
+    lis = OccupancyListener(store, Broker.parse(broker.url), client_id=client_id, clock=fixed(FIXED_NOW),
+                            min_backoff=0.1, max_backoff=0.5)
+    lis.start()
+    assert lis.connected.wait(10), "listener did not connect"
+    return lis
+
+
+def stored(store: Store) -> dict[tuple[str, str], int]:
+    return {(s.id, r.observed_at.isoformat()): r.count or 0 for s in SENSORS for r in store.readings(s.id)}
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def assert_exactly_once(store: Store, sent: list[tuple[str, bytes, int]]) -> None:
+    assert wait_for(lambda: len(stored(store)) >= len(sent)), f"only {len(stored(store))} of {len(sent)} arrived"
+    time.sleep(0.3)  # anything late would be a second copy
+    got = stored(store)
+    expected = {(s, orjson.loads(p)["observed_at"]): c for s, p, c in sent}
+    normalised = {(s, t): c for (s, t), c in got.items()}
+    assert len(normalised) == len(sent)
+    assert sorted(normalised.values()) == sorted(expected.values())
+    assert all(len(store.readings(s.id)) == len(sent) // 3 for s in SENSORS)
+
+
+def test_broker_restart_mid_stream_every_reading_exactly_once(hub: Store, mosquitto: Mosquitto) -> None:
+    lis = listener(hub, mosquitto, f"dh-test-{uuid.uuid4().hex[:8]}")
+    pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
+    sent = stream()
+    progress = threading.Event()
+
+    def publish_steadily() -> None:
+        for i, (sensor, body, _) in enumerate(sent):
+            pub.publish(sensor, body)  # while the broker is away, paho keeps them and sends on reconnect
+            if i == N // 3:
+                progress.set()
+            time.sleep(0.004)
+
+    worker = threading.Thread(target=publish_steadily)
+    try:
+        worker.start()
+        assert progress.wait(10)
+        mosquitto.stop()  # mid-stream: SIGTERM, mosquitto saves sessions and queued QoS-1 messages
+        stored_while_down = len(stored(hub))
+        time.sleep(0.4)
+        mosquitto.start()
+        worker.join(30)
+        assert 0 < stored_while_down < N
+        assert pub.flush(30), "the broker never acknowledged every message"
+        assert_exactly_once(hub, sent)
+        assert lis.stats.connects >= 2
+    finally:
+        pub.close()
+        lis.stop()
+
+
+def test_listener_restart_mid_stream_redelivers_unacked_exactly_once(hub: Store, mosquitto: Mosquitto) -> None:
+    client_id = f"dh-test-{uuid.uuid4().hex[:8]}"
+    first = listener(hub, mosquitto, client_id)
+    first.client.ack = lambda mid, qos: mqtt.MQTT_ERR_SUCCESS  # type: ignore[method-assign]  # dies before acking
+    pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
+    sent = stream()
+    try:
+        for sensor, body, _ in sent[:100]:
+            pub.publish(sensor, body)
+        assert wait_for(lambda: len(stored(hub)) >= 10, 10)  # the first listener stored some, acked none
+        first.stop()
+        for sensor, body, _ in sent[100:200]:
+            pub.publish(sensor, body)  # nobody listening: the broker keeps them for our session
+        assert pub.flush(20)
+        second = listener(hub, mosquitto, client_id)
+        for sensor, body, _ in sent[200:]:
+            pub.publish(sensor, body)
+        assert pub.flush(20)
+        assert_exactly_once(hub, sent)
+        assert second.stats.totals.duplicates >= 1  # the unacknowledged ones came again and were recognised
+        second.stop()
+    finally:
+        pub.close()
+
+
+def test_duplicates_out_of_order_and_bad_payloads_never_stop_listener(hub: Store, mosquitto: Mosquitto) -> None:
+    lis = listener(hub, mosquitto, f"dh-test-{uuid.uuid4().hex[:8]}")
+    pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
+    s = SENSORS[0].id
+
+    def body(minutes: int, **values: object) -> bytes:
+        return orjson.dumps({"sensor": s, "observed_at": (FIXED_NOW - timedelta(minutes=minutes)).isoformat(),
+                             **values})
+
+    try:
+        pub.publish(s, body(0, count=30))
+        pub.publish(s, body(20, count=10))  # older, arrives later
+        pub.publish(s, body(10, count=20))
+        pub.publish(s, body(0, count=30))  # duplicate
+        pub.publish(s, body(0, count=31))  # conflicting value for a stored key
+        pub.publish(s, b"{\"sensor\": ")  # malformed JSON
+        pub.publish(s, b"\xff\xfe garbage")
+        pub.publish(s, body(5, count="zwanzig"))  # wrong type
+        pub.publish(s, body(6, count=-4))  # negative
+        pub.publish(s, body(7, count=10_001))  # above capacity × 10
+        pub.publish("ghost", orjson.dumps({"sensor": "ghost", "observed_at": FIXED_NOW.isoformat(), "count": 1}))
+        pub.publish(s, orjson.dumps({"sensor": SENSORS[1].id, "observed_at": FIXED_NOW.isoformat(), "count": 1}))
+        pub.publish_raw("datenhub/occupancy/a/b", body(8, count=1))  # not our topic scheme: ignored by +
+        pub.publish(s, body(1, count=29))  # a good one after all the bad: the listener still works
+        assert pub.flush(10)
+        assert wait_for(lambda: len(hub.readings(s)) == 4, 10)
+        assert wait_for(lambda: len(hub.list_dead_letters()) >= 8, 10)
+        assert [r.count for r in hub.readings(s)] == [10, 20, 29, 30]
+        assert hub.latest_readings([s])[0].count == 30
+        codes = sorted(d.notice.code for d in hub.list_dead_letters())
+        assert codes == sorted(["conflicting_reading", "malformed_json", "malformed_json", "wrong_type",
+                                "negative_value", "absurd_value", "unknown_sensor", "sensor_mismatch"])
+        garbage = [d for d in hub.list_dead_letters("malformed_json") if "garbage" in d.payload]
+        assert garbage and garbage[0].channel == f"mqtt:{topic_for(s)}"
+        assert lis.stats.totals.duplicates == 1
+    finally:
+        pub.close()
+        lis.stop()
+
+
+def _listen_process(db: str, broker: Mosquitto, client_id: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "datenhub.cli", "occupancy", "listen", "--broker", broker.url,
+                             "--client-id", client_id, "--db", db], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def test_listener_process_killed_mid_stream_then_restarted_exactly_once(tmp_path: Path, mosquitto: Mosquitto) -> None:
+    """A real crash: `datenhub occupancy listen` gets SIGKILL while readings flow, and is started again."""
+    db = f"sqlite:///{tmp_path}/crash.db"
+    store = open_store(db)
+    warm = Sensor("mq-warm", "test:mq", SensorKind.PEOPLE, "mq", 1000)
+    with store.transaction():
+        for sensor in [*SENSORS, warm]:
+            store.upsert_sensor(sensor)
+    client_id = f"dh-crash-{uuid.uuid4().hex[:8]}"
+    pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
+    sent = stream(end=FIXED_NOW - timedelta(days=400))  # the CLI runs on the real clock: stay in the past
+    process = _listen_process(db, mosquitto, client_id)
+
+    def subscribed() -> bool:  # the session must exist before the stream, as in production
+        at = (FIXED_NOW - timedelta(days=500, seconds=time.monotonic_ns() % 10**9)).isoformat()
+        pub.publish(warm.id, orjson.dumps({"sensor": warm.id, "observed_at": at, "count": 1}))
+        time.sleep(0.2)
+        return bool(store.readings(warm.id))
+
+    try:
+        assert wait_for(subscribed, 30), "the listener process never subscribed"
+
+        def publish_steadily() -> None:
+            for sensor, body, _ in sent:
+                pub.publish(sensor, body)
+                time.sleep(0.004)
+
+        worker = threading.Thread(target=publish_steadily)
+        worker.start()
+        assert wait_for(lambda: len(stored(store)) >= 30, 20), "the listener process stored nothing"
+        process.kill()  # SIGKILL mid-stream: no disconnect, no ack for what was in hand
+        process.wait(10)
+        stored_at_crash = len(stored(store))
+        time.sleep(0.3)
+        process = _listen_process(db, mosquitto, client_id)
+        worker.join(30)
+        assert stored_at_crash < N
+        assert pub.flush(20)
+        assert_exactly_once(store, sent)
+    finally:
+        process.terminate()
+        process.wait(10)
+        pub.close()
+        store.close()

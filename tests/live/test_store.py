@@ -1,0 +1,121 @@
+"""The occupancy part of the Store contract, on every backend (the shared `store` fixture)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from datenhub.live.model import Method, OccupancyReading
+from datenhub.live.notices import DeadLetter, occupancy_notice
+from datenhub.store import Store
+from tests.conftest import FIXED_NOW
+from tests.live.helpers import PARKING, PEOPLE, at, register
+
+
+def reading(minutes_ago: int, count: int, sensor: str = PEOPLE.id) -> OccupancyReading:
+    return OccupancyReading(sensor, at(minutes_ago), count, None, 200, count / 200, Method.COUNT,
+                            received_at=FIXED_NOW)
+
+
+def test_sensors_upsert_get_list_by_place(store: Store) -> None:
+    register(store)
+    assert store.get_sensor(PEOPLE.id) == PEOPLE
+    assert [s.id for s in store.list_sensors([PEOPLE.place_id])] == [PEOPLE.id, PARKING.id]
+    register(store, replace(PEOPLE, capacity=300))
+    assert store.get_sensor(PEOPLE.id).capacity == 300  # type: ignore[union-attr]
+    assert store.list_sensors(["elsewhere"]) == []
+
+
+def test_add_readings_idempotent_conflict_keeps_first(store: Store) -> None:
+    register(store)
+    first = store.add_readings([reading(10, 50), reading(5, 60)])
+    assert len(first.inserted) == 2
+    again = store.add_readings([reading(10, 50), reading(5, 61), reading(5, 62)])
+    assert again.inserted == [] and again.duplicates == 1
+    assert [(new.count, kept.count) for new, kept in again.conflicts] == [(61, 60), (62, 60)]
+    assert [r.count for r in store.readings(PEOPLE.id)] == [50, 60]
+
+
+def test_out_of_order_readings_sorted_and_latest_only_moves_forward(store: Store) -> None:
+    register(store)
+    store.add_readings([reading(0, 70)])
+    store.add_readings([reading(30, 10), reading(15, 40)])
+    assert [r.count for r in store.readings(PEOPLE.id)] == [10, 40, 70]
+    latest = store.latest_readings([PEOPLE.id, PARKING.id])
+    assert [(r.sensor_id, r.count) for r in latest] == [(PEOPLE.id, 70)]
+    assert latest[0].observed_at == FIXED_NOW
+
+
+def test_readings_window_and_limit(store: Store) -> None:
+    register(store)
+    store.add_readings([reading(m, m) for m in range(0, 60, 5)])
+    window = store.readings(PEOPLE.id, at(30), at(10))
+    assert [r.count for r in window] == [30, 25, 20, 15]
+    assert len(store.readings(PEOPLE.id, limit=3)) == 3
+    assert store.readings("unknown") == []
+
+
+def test_hourly_and_compaction_keep_aggregates(store: Store) -> None:
+    register(store)
+    base = FIXED_NOW.replace(minute=0) - timedelta(hours=3)
+    rows = [OccupancyReading(PEOPLE.id, base + timedelta(minutes=15 * i), 20 * i, None, 200, 20 * i / 200,
+                             Method.COUNT, received_at=FIXED_NOW) for i in range(8)]
+    store.add_readings(rows)
+    before = store.hourly_readings([PEOPLE.id], base, FIXED_NOW)
+    assert [(b.n, b.min_count, b.max_count, b.avg_count) for b in before] == [(4, 0, 60, 30.0), (4, 80, 140, 110.0)]
+    deleted, hours = store.compact_readings(base + timedelta(hours=1, minutes=30))
+    assert (deleted, hours) == (4, 1)
+    assert len(store.readings(PEOPLE.id)) == 4
+    after = store.hourly_readings([PEOPLE.id], base, FIXED_NOW)
+    assert [(b.n, b.min_count, b.max_count) for b in after] == [(4, 0, 60), (4, 80, 140)]
+    assert abs((after[0].avg_fraction or 0) - 0.15) < 1e-9
+    # a late reading for a compacted hour merges with its aggregate
+    store.add_readings([OccupancyReading(PEOPLE.id, base + timedelta(minutes=5), 200, None, 200, 1.0, Method.COUNT,
+                                         received_at=FIXED_NOW)])
+    merged = store.hourly_readings([PEOPLE.id], base, base + timedelta(hours=1))
+    assert [(b.n, b.max_count) for b in merged] == [(5, 200)]
+    store.compact_readings(FIXED_NOW + timedelta(hours=1))
+    assert [(b.n, b.max_count) for b in store.hourly_readings([PEOPLE.id], base, base + timedelta(hours=1))] == [
+        (5, 200)]
+
+
+def test_latest_changed_since(store: Store) -> None:
+    register(store)
+    later = replace(reading(0, 2, PARKING.id), received_at=FIXED_NOW + timedelta(seconds=5))
+    store.add_readings([reading(0, 1), later])
+    assert [r.sensor_id for r in store.latest_changed(None)] == [PEOPLE.id, PARKING.id]
+    assert [r.sensor_id for r in store.latest_changed(FIXED_NOW)] == [PARKING.id]
+
+
+def test_dead_letters_round_trip_newest_first(store: Store) -> None:
+    for n, code in enumerate(("malformed_json", "unknown_sensor")):
+        with store.transaction():
+            store.add_dead_letters([DeadLetter(FIXED_NOW, "http", occupancy_notice(code, f"m{n}", sensor="x",
+                                                                                  value="v\x00"), "{raw\x00")])
+    letters = store.list_dead_letters()
+    assert [d.notice.code for d in letters] == ["unknown_sensor", "malformed_json"]
+    assert letters[0].notice.location.entity_id == "x" and letters[0].payload.startswith("{raw")
+    assert [d.notice.code for d in store.list_dead_letters("malformed_json")] == ["malformed_json"]
+    with store.transaction():
+        assert store.prune_dead_letters(FIXED_NOW) == 0
+        assert store.prune_dead_letters(FIXED_NOW + timedelta(seconds=1)) == 2
+    assert store.list_dead_letters() == []
+
+
+def test_ingestor_dead_letters_conflicts_and_bad_items_on_every_backend(store: Store) -> None:
+    from datenhub.clock import fixed
+    from datenhub.live.ingest import Message, OccupancyIngestor
+    from tests.live.helpers import payload
+
+    register(store)
+    ingestor = OccupancyIngestor(store, fixed(FIXED_NOW))
+    import orjson
+
+    first = ingestor.ingest([Message(orjson.dumps([payload(count=10), payload(PARKING.id, free=5)]), "test"),
+                             Message(b"{broken", "test")])
+    assert first.summary() == {"accepted": 2, "duplicates": 0, "rejected": 1}
+    again = ingestor.ingest_items([payload(count=10), payload(count=11), payload("ghost")], "test")
+    assert again.summary() == {"accepted": 0, "duplicates": 1, "rejected": 2}
+    assert sorted(d.notice.code for d in store.list_dead_letters()) == [
+        "conflicting_reading", "malformed_json", "unknown_sensor"]
+    assert store.latest_readings([PARKING.id])[0].fraction == 0.95
