@@ -120,3 +120,10 @@ def test_sources_list_licences(api: TestClient) -> None:
 def test_events_empty_ical_ok(api: TestClient, tmp_path: Path) -> None:
     response = api.get("/api/v1/events", params={"from": "2026-01-01"})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_place_detail_carries_occupancy_when_sensors_exist(api: TestClient) -> None:
+    with_sensor = api.get("/api/v1/places/ruhr-demo:zeche-zollverein").json()
+    assert with_sensor["occupancy"]["status"] in ("frei", "mäßig", "voll")
+    assert with_sensor["occupancy"]["simulated"] is True
+    assert "occupancy" not in api.get("/api/v1/places/ruhr-demo:villa-huegel").json()

@@ -55,8 +55,16 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
     entity = store.get_entity(entity_id, include_closed=who is not None and who.can_read_closed)
     if entity is None or entity.get("kind") != kind:
         raise HTTPException(404, f"no {kind} {entity_id!r}")
-    entity = project(localise(with_live_state(request, entity), language(request)),
-                     request.query_params.get("fields"))
+    entity = with_live_state(request, entity)
+    if kind == "place":
+        from datenhub.live.web import occupancy_summary
+
+        # schema.org has no occupancy property for places, so this lives in the hub's own JSON only
+        summary = occupancy_summary(store, entity["id"], get_clock(request)())
+        if summary is not None:
+            entity["occupancy"] = {k: summary[k] for k in ("status", "percent", "updated", "stale", "simulated",
+                                                           "next_hours", "api") if k in summary}
+    entity = project(localise(entity, language(request)), request.query_params.get("fields"))
     if fmt == "json":
         return FastJSONResponse(entity)
     if fmt == "jsonld":
