@@ -50,8 +50,11 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                              url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    except subprocess.TimeoutExpired:
+        return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "non2xx": float("nan")}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def ms(label: str) -> float:

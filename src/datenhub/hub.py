@@ -66,12 +66,13 @@ def make_options(source: str, mapping: Path | None, licence: str | None, attribu
 def import_file(store: Store, path: Path, source: str, *, adapter: str | None = None, mapping: Path | None = None,
                 licence: str | None = None, attribution: str | None = None, priority: int | None = None,
                 full: bool = True, within: str | None = None, clock: Clock = utc_now,
-                progress: Callable[[int], None] | None = None, title: str | None = None) -> ImportResult:
+                progress: Callable[[int], None] | None = None, title: str | None = None,
+                force: bool = False) -> ImportResult:
     raw = RawInput.from_path(path, source, clock())
     chosen = get_adapter(adapter) if adapter else detect_adapter(raw)
     options = make_options(source, mapping, licence, attribution, title)
     return run_import(store, raw, chosen, options, clock=clock, full=full, priority=priority, progress=progress,
-                      keep_if=region_filter(within))
+                      keep_if=region_filter(within), filter_key=within, force=force)
 
 
 def validate_file(path: Path, *, source: str = "validate", adapter: str | None = None,
@@ -100,7 +101,7 @@ def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportRes
     defaults = {k: v for k, v in (("licence", info.licence if info else None),
                                   ("attribution", info.attribution if info else None)) if v}
     return run_import(store, raw, get_adapter(latest["adapter"]), AdapterOptions(source, None, defaults),
-                      clock=clock)
+                      clock=clock, force=True)
 
 
 def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: bool = False) -> Iterator[bytes]:

@@ -127,3 +127,24 @@ def test_place_detail_carries_occupancy_when_sensors_exist(api: TestClient) -> N
     assert with_sensor["occupancy"]["status"] in ("frei", "mäßig", "voll")
     assert with_sensor["occupancy"]["simulated"] is True
     assert "occupancy" not in api.get("/api/v1/places/ruhr-demo:villa-huegel").json()
+
+
+def test_ready_and_database_loss_gives_503_then_recovers(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.api.demo_app import client, demo_store
+
+    store = demo_store(tmp_path)
+    api = client(store)
+    assert api.get("/ready").json()["status"] == "ready"
+    db_file = tmp_path / "demo.db"
+    moved = tmp_path / "elsewhere.db"
+    store.close()
+    shutil.move(db_file, moved)  # the database disappears under a running server
+    (tmp_path / "demo.db").mkdir()  # and something unusable takes its place
+    lost = api.get("/api/v1/places")
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "5"
+    assert api.get("/ready").status_code == 503
+    (tmp_path / "demo.db").rmdir()
+    shutil.move(moved, db_file)
+    assert api.get("/api/v1/places").status_code == 200  # recovered without a restart

@@ -103,3 +103,15 @@ def test_reprocess_uses_kept_raw_input(store: Store, tmp_path: Path, clock) -> N
     path.unlink()
     result = hub.reprocess(store, "test", clock=clock)
     assert result.unchanged == len(ROWS)
+
+
+def test_same_input_same_settings_skips_force_reruns_checks(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "a.csv")
+    hub.import_file(store, path, "test", clock=clock)
+    skipped = hub.import_file(store, path, "test", clock=clock)
+    assert skipped.skipped and (skipped.new, skipped.changed, skipped.unchanged) == (0, 0, len(ROWS))
+    assert skipped.report.by_code() == {"input_unchanged": 1}
+    forced = hub.import_file(store, path, "test", clock=clock, force=True)
+    assert not forced.skipped and forced.unchanged == len(ROWS)
+    other_settings = hub.import_file(store, path, "test", clock=clock, licence="CC0-1.0")
+    assert not other_settings.skipped  # different defaults can change the outcome: checks run again

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
-from datenhub.api import middleware, problems, ratelimit
+from datenhub.api import health, middleware, problems, ratelimit
 from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
@@ -20,6 +20,7 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.writes",
     "datenhub.api.routers.webhooks",
     "datenhub.api.routers.meta",
+    "datenhub.api.health",
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
     "datenhub.api.routers.plans",
@@ -36,6 +37,7 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
     middleware.install(app)
+    health.install(app)
     ratelimit.install(app, limits)
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
@@ -49,3 +51,8 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
             continue  # an optional router not installed
         app.include_router(module.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for multi-worker serving: each worker builds its app from DATENHUB_DATABASE_URL."""
+    return create_app()

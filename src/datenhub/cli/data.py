@@ -62,6 +62,7 @@ def import_command(
     partial: bool = typer.Option(False, "--partial", help="Do not withdraw records missing from this file."),
     within: str | None = typer.Option(None, "--within", help="Keep only records inside 'rvr' or 'nrw'."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
+    force: bool = typer.Option(False, "--force", help="Re-run every check even if this exact input was imported."),
     output: str = typer.Option("table", "--format", help="table or json."),
     db: str | None = DbOption,
 ) -> None:
@@ -75,7 +76,7 @@ def import_command(
                 task = bar.add_task(f"importing {path.name}", total=None)
                 result = hub.import_file(
                     store, path, source, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
-                    priority=priority, full=not partial, within=within,
+                    priority=priority, full=not partial, within=within, force=force,
                     progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
         except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
             raise fail(str(exc)) from None

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 
 import typer
 
 from datenhub.cli.common import DbOption, console, fail
-from datenhub.store import Store, StoreError
+from datenhub.store import Store, StoreError, resolve_url
 
 log = logging.getLogger("datenhub.webhooks")
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers (DATENHUB_LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                 "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging() -> None:
+    handler = logging.StreamHandler()
+    if os.environ.get("DATENHUB_LOG_FORMAT", "text") == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger("datenhub")
+    root.handlers = [handler]
+    root.setLevel(os.environ.get("DATENHUB_LOG_LEVEL", "INFO"))
 
 
 def start_delivery_thread(store: Store, every_s: float = 10.0) -> threading.Thread:
@@ -32,16 +56,30 @@ def start_delivery_thread(store: Store, every_s: float = 10.0) -> threading.Thre
 
 
 def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+            workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                        help="Server processes sharing the database (use PostgreSQL for > 1)."),
             db: str | None = DbOption) -> None:
-    """Serve the API (/api/v1) and the landing page."""
+    """Serve the API (/api/v1), OGC API (/ogc), the visitor site and the steward dashboard."""
     import uvicorn
 
     from datenhub.api.app import create_app
+    from datenhub.store import open_store
 
+    configure_logging()
+    url = resolve_url(db)
     try:
-        app = create_app(db_url=db)
+        store = open_store(url)  # fails early, with a clear message, when the database is unreachable
     except StoreError as exc:
         raise fail(str(exc)) from None
+    console.print(f"DatenHub Ruhr on http://{host}:{port}/  (API: /api/v1, OGC: /ogc, docs: /docs, "
+                  f"{workers} worker{'s' if workers > 1 else ''})")
+    if workers > 1:
+        store.close()
+        os.environ["DATENHUB_DATABASE_URL"] = url
+        # Webhooks: with several workers run `datenhub webhooks deliver` from a timer instead.
+        uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+        return
+    app = create_app(store=store)
     start_delivery_thread(app.state.store)
-    console.print(f"DatenHub Ruhr on http://{host}:{port}/  (API: /api/v1/places, docs: /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,50 @@
+"""Readiness, and what happens when the database goes away while serving: 503 with Retry-After, no restart."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from datenhub.store import StoreError
+
+router = APIRouter(tags=["meta"])
+RETRY_AFTER_S = 5
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [StoreError, sqlite3.OperationalError, sqlite3.DatabaseError]
+    try:
+        import psycopg
+        import psycopg_pool
+
+        errors += [psycopg.OperationalError, psycopg_pool.PoolTimeout]
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+DATABASE_ERRORS = _database_errors()
+
+
+async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": "Database unavailable", "status": 503,
+                         "detail": "the database cannot be reached right now; retry shortly",
+                         "instance": str(request.url.path)}, status_code=503, media_type="application/problem+json",
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+@router.get("/ready", summary="Readiness: 200 when the database answers, 503 otherwise")
+def ready(request: Request) -> JSONResponse:
+    try:
+        counts = request.app.state.store.counts()
+    except DATABASE_ERRORS as exc:
+        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_S)})
+    return JSONResponse({"status": "ready", "places": counts["places"]})
+
+
+def install(app: FastAPI) -> None:
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, database_unavailable)
