@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
-from datenhub.ingest.decode import decode_bytes, is_binary
+from datenhub.ingest.decode import read_text
 from datenhub.ingest.mapping import Mapping, auto_mapping
 from datenhub.ingest.registry import register
 from datenhub.ingest.setpath import set_path
@@ -48,16 +48,12 @@ class CsvAdapter(Adapter):
 
     def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
         where = Location(source=raw.source, file=raw.name)
-        if not raw.payload.strip():
-            yield Notice("empty_file", Severity.ERROR, "the file is empty", where)
-            return
-        if is_binary(raw.payload):
-            yield Notice("not_text", Severity.ERROR, "the file is binary, not CSV text", where)
-            return
         mapping = Mapping.from_dict(options.mapping) if options.mapping else None
-        decoded = decode_bytes(raw.payload, where, mapping.encoding if mapping else None)
-        yield from decoded.notices
-        text = decoded.text
+        decoded, notices = read_text(raw.payload, where, "CSV", mapping.encoding if mapping else None)
+        yield from notices
+        if decoded is None:
+            return
+        text = decoded
         delimiter = (mapping.delimiter if mapping and mapping.delimiter else None) or (
             "\t" if raw.name.lower().endswith(".tsv") else sniff_delimiter(text[:20_000])
         )

@@ -64,3 +64,14 @@ def is_binary(payload: bytes) -> bool:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control / len(head) > 0.1
+
+
+def read_text(payload: bytes, where: Location, what: str,
+              declared: str | None = None) -> tuple[str | None, list[Notice]]:
+    """The text of an input, or None with the reason: every text adapter starts with these same checks."""
+    if not payload.strip():
+        return None, [Notice("empty_file", Severity.ERROR, "the file is empty", where)]
+    if is_binary(payload):
+        return None, [Notice("not_text", Severity.ERROR, f"the file is binary, not {what} text", where)]
+    decoded = decode_bytes(payload, where, declared)
+    return decoded.text, list(decoded.notices)

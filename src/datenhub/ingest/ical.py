@@ -8,7 +8,7 @@ from typing import Any
 
 from datenhub.clock import BERLIN
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
-from datenhub.ingest.decode import decode_bytes, is_binary
+from datenhub.ingest.decode import read_text
 from datenhub.ingest.registry import register
 from datenhub.notices import Location, Notice, Severity
 
@@ -67,16 +67,12 @@ class ICalAdapter(Adapter):
         import icalendar
 
         where = Location(source=raw.source, file=raw.name)
-        if not raw.payload.strip():
-            yield Notice("empty_file", Severity.ERROR, "the file is empty", where)
+        text, notices = read_text(raw.payload, where, "iCalendar")
+        yield from notices
+        if text is None:
             return
-        if is_binary(raw.payload):
-            yield Notice("not_text", Severity.ERROR, "the file is binary, not iCalendar text", where)
-            return
-        decoded = decode_bytes(raw.payload, where)
-        yield from decoded.notices
         try:
-            calendars = icalendar.Calendar.from_ical(decoded.text, multiple=True)
+            calendars = icalendar.Calendar.from_ical(text, multiple=True)
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             yield Notice("invalid_ical", Severity.ERROR, f"not valid iCalendar: {exc}", where)
             return

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from datenhub.ingest.base import RawInput
-from datenhub.ingest.decode import decode_bytes, is_binary
+from datenhub.ingest.decode import read_text
 from datenhub.notices import Location, Notice, Severity
 
 MAX_DEPTH = 200  # real GeoJSON/JSON-LD is a few dozen levels deep at most
@@ -38,13 +38,9 @@ def _depth_exceeds(text: str, limit: int) -> bool:
 def load_json(raw: RawInput) -> tuple[Any, list[Notice]]:
     """Return (document or None, notices)."""
     where = Location(source=raw.source, file=raw.name)
-    if not raw.payload.strip():
-        return None, [Notice("empty_file", Severity.ERROR, "the file is empty", where)]
-    if is_binary(raw.payload):
-        return None, [Notice("not_text", Severity.ERROR, "the file is binary, not JSON text", where)]
-    decoded = decode_bytes(raw.payload, where)
-    notices = list(decoded.notices)
-    text = decoded.text
+    text, notices = read_text(raw.payload, where, "JSON")
+    if text is None:
+        return None, notices
     # The scan is linear but slow in Python; only deep-looking documents need it.
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth_exceeds(text, MAX_DEPTH):
         notices.append(Notice("json_too_deep", Severity.ERROR,

@@ -27,6 +27,18 @@ def fts_expression(q: str, column: str) -> str | None:
     return f"{column} : ({' '.join(parts)})"
 
 
+def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
+                params: list[Any]) -> None:
+    """Restrict to a lon/lat box: plain column tests when full text drives the query, else the R*Tree."""
+    min_lon, min_lat, max_lon, max_lat = box
+    if text_drives:
+        where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
+    else:
+        where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
+                     "min_lon >= ? AND max_lon <= ?)")
+    params += [min_lat, max_lat, min_lon, max_lon]
+
+
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "e.data_open" if open_view else "e.data"
@@ -64,13 +76,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         params.append(expression)
         rank_expr = "entities_fts.rank"
     if query.bbox is not None:
-        min_lon, min_lat, max_lon, max_lat = query.bbox
-        if query.q:
-            where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
-        else:
-            where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
-                         "min_lon >= ? AND max_lon <= ?)")
-        params += [min_lat, max_lat, min_lon, max_lon]
+        _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
     if query.near is not None:
         lat, lon = query.near
@@ -79,13 +85,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
                     f"((e.lon - {lon!r}) * {kx!r}) * ((e.lon - {lon!r}) * {kx!r}))"
         where.append("e.lat IS NOT NULL")
         if query.radius is not None:
-            min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
-            if query.q:
-                where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
-            else:
-                where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
-                             "min_lon >= ? AND max_lon <= ?)")
-            params += [min_lat, max_lat, min_lon, max_lon]
+            south, west, north, east = bbox_around(lat, lon, query.radius)
+            _within_box((west, south, east, north), bool(query.q), where, params)
             where.append(f"{dist_expr} <= ?")
             params.append(query.radius * query.radius)
     for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources)):
