@@ -317,3 +317,21 @@ def test_travel_estimates_follow_the_brief() -> None:
     assert float(WALK.matrix([essen, bochum])[0, 1]) == pytest.approx(km * 1.3 / 4.5 * 60)
     near = (51.4520, 7.0140)
     assert float(TRANSIT.matrix([essen, near])[0, 1]) < 8  # a short hop is walked
+
+
+def test_avoid_crowds_uses_occupancy_forecast(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, datetime
+
+    from datenhub.clock import BERLIN, fixed
+    from datenhub.demo import import_demo
+    from datenhub.live.crowds import OccupancyCrowds
+    from datenhub.store import open_store
+
+    clock = fixed(datetime(2026, 6, 4, 12, 0, tzinfo=BERLIN))
+    store = open_store(f"sqlite:///{tmp_path / 'crowds.db'}")
+    import_demo(store, clock=clock)
+    crowds = OccupancyCrowds(store, clock)
+    busy = crowds.crowding("ruhr-demo:zeche-zollverein", date(2026, 6, 6), 13 * 60, 15 * 60)
+    early = crowds.crowding("ruhr-demo:zeche-zollverein", date(2026, 6, 6), 7 * 60, 8 * 60)
+    assert busy is not None and early is not None and 0 <= early < busy <= 1
+    assert crowds.crowding("ruhr-demo:villa-huegel", date(2026, 6, 6), 600, 700) is None  # no sensors there

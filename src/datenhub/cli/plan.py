@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.live.crowds import OccupancyCrowds
 from datenhub.planner.plan import PlanError, make_plan
 from datenhub.planner.plan_model import Plan, PlanRequest
 
@@ -99,7 +100,7 @@ def command(
                        language=lang, seed=seed)
     with store_at(db) as store:
         try:
-            plan = make_plan(store, request)
+            plan = make_plan(store, request, crowds=OccupancyCrowds(store))
         except PlanError as exc:
             raise fail(f"{exc.detail} ({exc.reason})") from None
     if fmt == "json":

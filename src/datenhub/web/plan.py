@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from datenhub.api.deps import get_clock
 from datenhub.clock import BERLIN
+from datenhub.live.crowds import OccupancyCrowds
 from datenhub.model.categories import CATEGORIES
 from datenhub.planner.plan import PlanError, make_plan
 from datenhub.planner.plan_candidates import SIGHTS
@@ -153,7 +154,8 @@ def plan_page(request: Request) -> HTMLResponse:
     submitted = request.query_params.get("submit") in ("1", "true")
     if submitted:
         try:
-            plan = make_plan(store, plan_request(state, lang), clock=get_clock(request))
+            plan = make_plan(store, plan_request(state, lang), clock=get_clock(request),
+                             crowds=OccupancyCrowds(store, get_clock(request)))
         except PlanError as exc:
             error = exc
     categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES]

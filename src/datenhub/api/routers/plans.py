@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from datenhub.api.deps import get_clock, get_store
 from datenhub.api.formats import negotiate
 from datenhub.api.problems import problem
+from datenhub.live.crowds import OccupancyCrowds
 from datenhub.planner.plan import PlanError, make_plan
 from datenhub.planner.plan_model import Plan, PlanRequest
 from datenhub.store import Store
@@ -21,7 +22,7 @@ def create_plan(request: Request, body: PlanRequest, store: Store = Depends(get_
                 f: str | None = Query(None, description="json or geojson")) -> JSONResponse:
     fmt = negotiate(request, ("json", "geojson"))
     try:
-        plan = make_plan(store, body, clock=get_clock(request))
+        plan = make_plan(store, body, clock=get_clock(request), crowds=OccupancyCrowds(store, get_clock(request)))
     except PlanError as exc:
         return problem(422, "No plan possible", exc.detail, instance=str(request.url.path), **exc.to_problem())
     if fmt == "geojson":
