@@ -22,9 +22,27 @@ def needs_position(value: str) -> bool:
     """Only sun-based rules depend on where a place is; all others share one compiled object per value."""
     lowered = value.lower()
     return any(word in lowered for word in _SUN_WORDS)
+
+
 # AGS state prefix -> the subdivision code the `holidays` package uses
-STATES = {"01": "SH", "02": "HH", "03": "NI", "04": "HB", "05": "NW", "06": "HE", "07": "RP", "08": "BW",
-          "09": "BY", "10": "SL", "11": "BE", "12": "BB", "13": "MV", "14": "SN", "15": "ST", "16": "TH"}
+STATES = {
+    "01": "SH",
+    "02": "HH",
+    "03": "NI",
+    "04": "HB",
+    "05": "NW",
+    "06": "HE",
+    "07": "RP",
+    "08": "BW",
+    "09": "BY",
+    "10": "SL",
+    "11": "BE",
+    "12": "BB",
+    "13": "MV",
+    "14": "SN",
+    "15": "ST",
+    "16": "TH",
+}
 
 
 def state_for_ags(ags: str | None) -> str:
@@ -46,8 +64,9 @@ def open_values(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[t
     return out
 
 
-def live_state(value: str | None, at: datetime, lat: float | None, lon: float | None,
-               ags: str | None) -> dict[str, object] | None:
+def live_state(
+    value: str | None, at: datetime, lat: float | None, lon: float | None, ags: str | None
+) -> dict[str, object] | None:
     """What a place page shows: open/closed/unknown now, the next change, and a sentence in de and en."""
     if not value:
         return None
@@ -56,14 +75,20 @@ def live_state(value: str | None, at: datetime, lat: float | None, lon: float | 
     minute = at.replace(second=0, microsecond=0)
     if not needs_position(value):
         lat = lon = None
-    cached = _live_state(value, minute, None if lat is None else round(lat, 2),
-                         None if lon is None else round(lon, 2), state_for_ags(ags))
+    cached = _live_state(
+        value,
+        minute,
+        None if lat is None else round(lat, 2),
+        None if lon is None else round(lon, 2),
+        state_for_ags(ags),
+    )
     return dict(cached) if cached is not None else None  # a copy: the cached answer is shared
 
 
 @lru_cache(maxsize=8192)
-def _live_state(value: str, at: datetime, lat: float | None, lon: float | None,
-                state_code: str) -> dict[str, object] | None:
+def _live_state(
+    value: str, at: datetime, lat: float | None, lon: float | None, state_code: str
+) -> dict[str, object] | None:
     from datenhub.hours.humanize import describe
 
     try:
@@ -72,5 +97,9 @@ def _live_state(value: str, at: datetime, lat: float | None, lon: float | None,
         return None
     state = oh.state_at(at)
     change = oh.next_change(at, max_days=30)
-    return {"state": state.state, "comment": state.comment, "next_change": change.isoformat() if change else None,
-            "text": {"de": describe(oh, at, "de"), "en": describe(oh, at, "en")}}
+    return {
+        "state": state.state,
+        "comment": state.comment,
+        "next_change": change.isoformat() if change else None,
+        "text": {"de": describe(oh, at, "de"), "en": describe(oh, at, "en")},
+    }
