@@ -38,6 +38,10 @@ def test_copy_moves_everything_verified(source: Store, store: Store) -> None:
         strip(e) for e in source.iter_entities(include_closed=True)]
     assert store.get_entity("db-stations:8000098")["sources"] == ["db-stations:8000098"]  # type: ignore[index]
     assert [k.key_id for k in store.list_keys()] == [k.key_id for k in source.list_keys()]
+    assert [s.id for s in store.list_sensors()] == [s.id for s in source.list_sensors()] != []
+    assert report.readings_checked > 1000
+    sensor = source.list_sensors()[0].id
+    assert store.readings(sensor) == source.readings(sensor)
     names = lambda s: sorted(i["name"]["de"] for i in s.search(Query(q="zeche", limit=100)).items)  # noqa: E731
     assert names(store) == names(source)
 

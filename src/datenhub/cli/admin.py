@@ -108,7 +108,8 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     table.add_row("from", *(str(v) for v in report.counts_from.values()))
     table.add_row("to", *(str(report.counts_to.get(k)) for k in report.counts_from))
     console.print(table)
-    console.print(f"checked {report.records_checked} record and {report.entities_checked} entity checksums")
+    console.print(f"checked {report.records_checked} record and {report.entities_checked} entity checksums, "
+                  f"{report.readings_checked} occupancy readings")
     if not report.ok:
         raise fail("copy verification failed: " + "; ".join(report.mismatches), 1)
     console.print("[green]verified: counts and checksums match[/]")
