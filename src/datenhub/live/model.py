@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 SENSOR_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # no '/', '+' or '#': it is an MQTT topic level
 
@@ -149,3 +149,32 @@ def merge_bucket(old: list[Any] | None, new: list[Any]) -> list[Any]:
 
     return [n, avg(old[1], new[1]), pick(min, old[2], new[2]), pick(max, old[3], new[3]), avg(old[4], new[4]),
             pick(min, old[5], new[5]), pick(max, old[6], new[6])]
+
+
+K = TypeVar("K")
+
+
+Conflict = tuple[OccupancyReading, OccupancyReading]  # (rejected, kept)
+
+
+def split_new_readings(keyed: list[K], readings: list[OccupancyReading], known: dict[K, OccupancyReading]
+                       ) -> tuple[list[tuple[K, OccupancyReading]], int, list[Conflict]]:
+    """One reading per (sensor, observed_at), the first one kept, whatever the backend.
+
+    `keyed` holds each reading's storage key; `known` the readings already stored under those keys (it is
+    extended with the new ones). Returns (new readings with their keys, duplicates, conflicts as
+    (rejected, kept)): an equal repeat is a duplicate, a different value for a known key a conflict.
+    """
+    new: list[tuple[K, OccupancyReading]] = []
+    duplicates = 0
+    conflicts: list[Conflict] = []
+    for key, reading in zip(keyed, readings, strict=True):
+        kept = known.get(key)
+        if kept is None:
+            known[key] = reading
+            new.append((key, reading))
+        elif kept.same_values(reading):
+            duplicates += 1
+        else:
+            conflicts.append((reading, kept))
+    return new, duplicates, conflicts

@@ -8,7 +8,16 @@ from typing import Any
 
 import psycopg
 
-from datenhub.live.model import HourBucket, Method, OccupancyReading, ReadingsWrite, Sensor, SensorKind, merge_bucket
+from datenhub.live.model import (
+    HourBucket,
+    Method,
+    OccupancyReading,
+    ReadingsWrite,
+    Sensor,
+    SensorKind,
+    merge_bucket,
+    split_new_readings,
+)
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.postgres.connection import Connections
@@ -100,17 +109,7 @@ class PostgresOccupancyMixin:
                 f"SELECT r.sensor_key, {_READING} FROM occupancy_readings r JOIN unnest(%s::int[], "
                 "%s::timestamptz[]) AS k(s, t) ON r.sensor_key = k.s AND r.observed_at = k.t",
                 ([k[0] for k in unique], [k[1] for k in unique])).fetchall()}
-            duplicates, conflicts = 0, []
-            new: list[tuple[tuple[int, datetime], OccupancyReading]] = []
-            for key, reading in zip(keyed, readings, strict=True):  # in order: the first of equal keys is kept
-                kept = known.get(key)
-                if kept is None:
-                    known[key] = reading
-                    new.append((key, reading))
-                elif kept.same_values(reading):
-                    duplicates += 1
-                else:
-                    conflicts.append((reading, kept))
+            new, duplicates, conflicts = split_new_readings(keyed, readings, known)
             rows = [(k[0], k[1], r.count, r.free, r.capacity, r.fraction, r.method.value, r.window_seconds,
                      r.received_at or datetime.now(UTC)) for k, r in new]
             if rows:

@@ -12,7 +12,16 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from datenhub.live.model import HourBucket, Method, OccupancyReading, ReadingsWrite, Sensor, SensorKind, merge_bucket
+from datenhub.live.model import (
+    HourBucket,
+    Method,
+    OccupancyReading,
+    ReadingsWrite,
+    Sensor,
+    SensorKind,
+    merge_bucket,
+    split_new_readings,
+)
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.rows import iso, parse_iso
@@ -106,17 +115,7 @@ class SqliteOccupancyMixin:
             names = {v: k for k, v in keys.items()}
             keyed = [(keys[r.sensor_id], to_us(r.observed_at)) for r in readings]
             known = self._existing(list(dict.fromkeys(keyed)), names)
-            duplicates, conflicts = 0, []
-            new: list[tuple[tuple[int, int], OccupancyReading]] = []
-            for key, reading in zip(keyed, readings, strict=True):  # in order: the first of equal keys is kept
-                kept = known.get(key)
-                if kept is None:
-                    known[key] = reading
-                    new.append((key, reading))
-                elif kept.same_values(reading):
-                    duplicates += 1
-                else:
-                    conflicts.append((reading, kept))
+            new, duplicates, conflicts = split_new_readings(keyed, readings, known)
             received = {r.received_at: to_us(r.received_at or datetime.now(UTC)) for _, r in new}  # mostly one
             rows = [(key[0], key[1], r.count, r.free, r.capacity, r.fraction, r.method, r.window_seconds,
                      received[r.received_at]) for key, r in new]
