@@ -35,7 +35,7 @@ def test_import_failure_midway_leaves_previous_state(store: Store, tmp_path: Pat
     def boom(entities):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("datenhub.pipeline.importer.enrich_all", boom)
+    monkeypatch.setattr("datenhub.pipeline.prepare.enrich_all", boom)
     with pytest.raises(RuntimeError):
         hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "test", clock=clock)
     after = store.counts()
@@ -115,3 +115,15 @@ def test_same_input_same_settings_skips_force_reruns_checks(store: Store, tmp_pa
     assert not forced.skipped and forced.unchanged == len(ROWS)
     other_settings = hub.import_file(store, path, "test", clock=clock, licence="CC0-1.0")
     assert not other_settings.skipped  # different defaults can change the outcome: checks run again
+
+
+def test_single_record_view_equals_the_general_merge(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub.demo import import_demo
+    from datenhub.pipeline.merge import contested_view, single_view
+
+    import_demo(store, clock)
+    hubs = store.records_of_hubs([e["id"] for e in store.iter_entities(include_closed=True)])
+    records = [r for members in hubs.values() for r in members]
+    assert len(records) > 300
+    for record in records:
+        assert single_view("dh-x", record, record.first_seen) == contested_view("dh-x", [record], record.first_seen)

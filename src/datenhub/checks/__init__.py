@@ -19,7 +19,8 @@ from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, entity_class, record_id
 from datenhub.notices import Notice, Severity
 
-CHECKS: list[Check] = [IdentityCheck(), TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
+IDENTITY = IdentityCheck()
+CHECKS: list[Check] = [IDENTITY, TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
                        DatesCheck(), OpeningHoursCheck()]
 
 _MODEL_KEYS = frozenset({"type", "categories", "name", "description", "geo", "address", "contact", "images",
@@ -39,17 +40,33 @@ def notice_catalog() -> dict[str, tuple[Severity, str]]:
     return catalog
 
 
+def identify(draft: Draft, ctx: CheckContext) -> tuple[bool, list[Notice]]:
+    """The identity check alone: (usable, notices). It needs every earlier id of the import, so a parallel
+    import runs it in order, in one process, and the rest of `build` wherever it likes."""
+    notices = list(IDENTITY.check(draft, ctx))
+    return not any(n.severity is Severity.ERROR for n in notices), notices
+
+
 def build(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None, list[Notice]]:
     """Run every check, then build the canonical entity. None when an ERROR holds the record back."""
+    usable, notices = identify(draft, ctx)
+    if not usable:
+        return None, notices  # without a usable id nothing else can be attributed
+    entity, more = build_identified(draft, ctx)
+    return entity, notices + more
+
+
+def build_identified(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None, list[Notice]]:
+    """Every check but identity (already passed), then the canonical entity."""
     notices: list[Notice] = []
     failed = False
     for check in CHECKS:
+        if check is IDENTITY:
+            continue
         for notice in check.check(draft, ctx):
             notices.append(notice)
             if notice.severity is Severity.ERROR:
                 failed = True
-        if failed and isinstance(check, IdentityCheck):
-            return None, notices  # without a usable id nothing else can be attributed
     if failed:
         return None, notices
     data: dict[str, Any] = {k: v for k, v in draft.data.items() if k in _MODEL_KEYS and v not in (None, "", [], {})}

@@ -63,6 +63,9 @@ def import_command(
     within: str | None = typer.Option(None, "--within", help="Keep only records inside 'rvr' or 'nrw'."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
     force: bool = typer.Option(False, "--force", help="Re-run every check even if this exact input was imported."),
+    workers: int | None = typer.Option(None, "--workers", min=1,
+                                       help="Processes that check and enrich in parallel (default: one per core "
+                                            "for inputs over 2 MB; 1 = none). Also $DATENHUB_IMPORT_WORKERS."),
     output: str = typer.Option("table", "--format", help="table or json."),
     db: str | None = DbOption,
 ) -> None:
@@ -76,7 +79,7 @@ def import_command(
                 task = bar.add_task(f"importing {path.name}", total=None)
                 result = hub.import_file(
                     store, path, source, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
-                    priority=priority, full=not partial, within=within, force=force,
+                    priority=priority, full=not partial, within=within, force=force, workers=workers,
                     progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
         except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
             raise fail(str(exc)) from None

@@ -26,7 +26,8 @@ def hub_id_for(founding_record_id: str) -> str:
     so URLs and downstream references survive merges.
     """
     digest = hashlib.sha256(founding_record_id.encode("utf-8")).digest()
-    return "dh-" + base64.b32encode(digest).decode("ascii")[:12].lower()
+    # base32 encodes each 5-byte group on its own: the first 10 bytes give the same 12 characters
+    return "dh-" + base64.b32encode(digest[:10]).decode("ascii")[:12].lower()
 
 
 def is_hub_id(value: str) -> bool:

@@ -12,19 +12,21 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from datenhub.checks import CheckContext, build
+from datenhub.checks import CheckContext, build, identify
 from datenhub.clock import Clock, utc_now
-from datenhub.enrich import enrich_all
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
-from datenhub.model import AnyEntity, hub_id_for
+from datenhub.model import AnyEntity
 from datenhub.model.ids import valid_source_name
 from datenhub.notices import Location, Notice, Report, Severity
 from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.merge import CandidateIndex, build_hub
+from datenhub.pipeline.prepare import Batch, ImportPlan
+from datenhub.pipeline.workers import prepared_batches, worker_count
 from datenhub.store.base import SourceInfo, Store, StoredRecord
 
 MAX_STORED_NOTICES_PER_CODE = 10_000
@@ -56,14 +58,6 @@ class ImportResult:
                 "rejected": self.rejected, "merged": self.merged, "notices": self.report.by_code(),
                 "errors": self.report.count(Severity.ERROR), "warnings": self.report.count(Severity.WARNING),
                 "fingerprint": self.fingerprint, "skipped": self.skipped}
-
-
-_VOLATILE = {"provenance", "first_seen", "last_changed", "withdrawn_at"}
-
-
-def record_checksum(entity: AnyEntity) -> str:
-    # pydantic serialises fields in declaration order, so the bytes are stable for equal records
-    return hashlib.sha1(entity.model_dump_json(exclude=_VOLATILE).encode()).hexdigest()
 
 
 class NoticeSink:
@@ -123,7 +117,7 @@ def fingerprint(raw: RawInput, adapter: Adapter, options: AdapterOptions, full: 
 def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOptions, *,
                clock: Clock = utc_now, full: bool = True, priority: int | None = None,
                progress: Progress | None = None, keep_if: Callable[[AnyEntity], bool] | None = None,
-               filter_key: str | None = None, force: bool = False) -> ImportResult:
+               filter_key: str | None = None, force: bool = False, workers: int | None = None) -> ImportResult:
     source = options.source
     if not valid_source_name(source):
         raise ImportError_(f"invalid source name {source!r}: use lower-case letters, digits, '-' and '_'")
@@ -143,6 +137,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     previous = store.list_imports(source, limit=1)
     if not force and previous and previous[0]["status"] == "ok" and previous[0]["stats"].get("fingerprint") == print_:
         return _unchanged_input(store, source, adapter, raw_id, previous[0]["stats"], print_, result, now, clock)
+    workers = worker_count(workers, len(raw.payload))
     import_id = store.start_import(source, adapter.name, raw_id, now)
     result.import_id = import_id
     result.fingerprint = print_
@@ -153,10 +148,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     gc.disable()
     try:
         with store.transaction():
-            entities = iter_valid(adapter.read(raw, options), ctx, sink, progress)
-            if keep_if is not None:
-                entities = (e for e in entities if keep_if(e))
-            _apply(store, source, entities, sink, result, now, full)
+            batches = _batches(adapter.read(raw, options), ctx, sink, progress)
+            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers)
             result.rejected = sink.rejected
             store.save_notices(import_id, sink.kept)
             store.finish_import(import_id, "ok", result.summary(), clock())
@@ -171,67 +164,56 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
 
 
 PIPELINE_VERSION = "1"  # bump when checks, enrichers or merging change what an import produces
-BATCH = 2000  # records per enrich+write step: bounds peak memory on big imports
+BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 
 
-def _apply(store: Store, source: str, entities: Iterable[AnyEntity], sink: NoticeSink, result: ImportResult,
-           now: datetime, full: bool) -> None:
+def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSink,
+             progress: Progress | None) -> Iterator[Batch]:
+    """The adapter's output cut into batches; identity (duplicate ids) is checked here, in input order."""
+    batch = Batch()
+    for count, item in enumerate(items, start=1):
+        if isinstance(item, Notice):
+            batch.notices.append(item)
+            if item.severity is Severity.ERROR and item.location.entity_id is None:
+                sink.file_error = True
+            continue
+        usable, notices = identify(item, ctx)
+        batch.notices.extend(notices)
+        if usable:
+            batch.drafts.append(item)
+        else:
+            batch.rejected += 1
+        if len(batch.drafts) >= BATCH:
+            yield batch
+            batch = Batch()
+        if progress and count % 1000 == 0:
+            progress(count)
+    yield batch
+
+
+def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink, result: ImportResult,
+           now: datetime, full: bool, defaults: dict[str, Any], keep_if: Callable[[AnyEntity], bool] | None,
+           workers: int) -> None:
     states = store.record_states(source)
+    plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
+                      load_candidates=lambda: CandidateIndex(store.merge_candidates("place")))
+    if workers > 1:
+        plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()
-    overrides = store.overrides()
-    candidates: CandidateIndex | None = None
-    batch: list[AnyEntity] = []
-
-    def flush() -> None:
-        nonlocal candidates
-        fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
-        for entity in batch:
-            local_id = entity.id.split(":", 1)[1]
-            seen.add(local_id)
-            checksum = record_checksum(entity)
-            state = states.get(local_id)
-            if state is not None and state.checksum == checksum and not state.withdrawn:
-                result.unchanged += 1
-                continue
-            fresh.append((entity, local_id, checksum))
-        batch.clear()
-        if not fresh:
-            return
-        for notice in enrich_all([e for e, _, _ in fresh]):
-            sink.add(notice)
-        if candidates is None:
-            # Only other sources' entities as they were before this import: an import never merges with itself.
-            candidates = CandidateIndex(store.merge_candidates("place"))
-        records: list[StoredRecord] = []
-        touched: set[str] = set()
-        solo: dict[str, StoredRecord] = {}  # hubs founded by a new record: no need to read members back
-        for entity, local_id, checksum in fresh:
-            rid = entity.id
-            state = states.get(local_id)
-            own_hub = hub_id_for(rid)
-            if state is None:
-                result.new += 1
-                hub = _assign_hub(rid, own_hub, source, entity, overrides, candidates)
-            else:
-                result.changed += 1
-                hub = state.hub_id
-            data = entity.model_dump(mode="json", exclude_none=True)
-            record = StoredRecord(rid, source, local_id, entity.kind, hub, checksum, data, now, now, None)
-            records.append(record)
-            if state is None and hub == own_hub:
-                solo[hub] = record
-            else:
-                if hub != own_hub and state is None:
-                    result.merged += 1
-                touched.add(hub)
-        store.upsert_records(records)  # the store keeps first_seen of known records
-        _rebuild_hubs(store, sorted(touched), now, solo)
-
-    for entity in entities:
-        batch.append(entity)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    with closing(prepared_batches(batches, plan, workers)) as stream:
+        for prepared in stream:
+            for notice in prepared.notices:
+                sink.add(notice)
+            sink.rejected += prepared.rejected
+            seen.update(prepared.seen)
+            result.new += prepared.new
+            result.changed += prepared.changed
+            result.unchanged += prepared.unchanged
+            result.merged += prepared.merged
+            if prepared.records:
+                store.upsert_records(prepared.records)  # the store keeps first_seen of known records
+            store.upsert_entities(prepared.solo)
+            _rebuild_hubs(store, prepared.touched, now, {}, plan.priority)
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]
         if gone and sink.file_error:
@@ -242,7 +224,8 @@ def _apply(store: Store, source: str, entities: Iterable[AnyEntity], sink: Notic
         elif gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
-            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now, {})
+            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now, {},
+                          plan.priority)
 
 
 def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, stats: dict[str, Any],
@@ -260,26 +243,16 @@ def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, s
     return result
 
 
-def _assign_hub(rid: str, own_hub: str, source: str, entity: AnyEntity,
-                overrides: dict[str, tuple[str, str | None]], candidates: CandidateIndex) -> str:
-    pinned = overrides.get(rid)
-    if pinned is not None:
-        action, target = pinned
-        if action == "join" and target:
-            return target
-        return own_hub
-    geo = getattr(entity, "geo", None)
-    if entity.kind == "place" and geo is not None:
-        match = candidates.best_match(source, entity.display_name(), entity.type, geo.lat, geo.lon)
-        if match is not None:
-            return match
-    return own_hub
+def source_priorities(store: Store) -> dict[str, int]:
+    return {s.name: s.priority for s in store.list_sources()}
 
 
-def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, solo: dict[str, StoredRecord]) -> None:
+def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, solo: dict[str, StoredRecord],
+                  priority: dict[str, int] | None = None) -> None:
     if not hub_ids and not solo:
         return
-    priority = {s.name: s.priority for s in store.list_sources()}
+    if priority is None:
+        priority = source_priorities(store)
     members = store.records_of_hubs(hub_ids) if hub_ids else {}
     members.update({hub: [record] for hub, record in solo.items()})
     all_ids = [*hub_ids, *solo]

@@ -96,6 +96,13 @@ def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int
                     key=lambda r: (priority.get(r.source, 100), r.source, r.record_id))
     if not active:
         return None
+    if len(active) == 1:
+        return single_view(hub_id, active[0], first_seen)
+    return contested_view(hub_id, active, first_seen)
+
+
+def contested_view(hub_id: str, active: list[StoredRecord], first_seen: datetime) -> dict[str, Any]:
+    """Field by field, the first of the (priority-ordered) records that has a value wins."""
     base = dict(active[0].data)
     provenance: dict[str, Any] = {}
     used: list[StoredRecord] = []
@@ -132,6 +139,29 @@ def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int
     base["first_seen"] = _utc(first_seen)
     base["withdrawn_at"] = None
     return {k: v for k, v in base.items() if v is not None or k in ("withdrawn_at",)}
+
+
+def single_view(hub_id: str, record: StoredRecord, first_seen: datetime) -> dict[str, Any]:
+    """merge_view of one record (most hubs): every field from it, so no per-field contest."""
+    base = dict(record.data)
+    stamp = _utc(record.last_changed)
+    provenance: dict[str, Any] = {}
+    for field in MERGE_FIELDS:
+        if base.get(field) in _EMPTY:
+            base.pop(field, None)
+        else:
+            provenance[field] = {"source": record.source, "record_id": record.record_id, "at": stamp}
+    if provenance:
+        base["licence"] = _licence_of(record).value
+        base["attribution"] = record.data.get("attribution") or None
+    else:
+        base["attribution"] = None
+    base["id"] = hub_id
+    base["sources"] = [record.record_id]
+    base["provenance"] = provenance
+    base["first_seen"] = _utc(first_seen)
+    base["withdrawn_at"] = None
+    return {k: v for k, v in base.items() if v is not None or k == "withdrawn_at"}
 
 
 def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dict[str, int],

@@ -70,6 +70,7 @@ class HubEntity:
     checksum: str
     changed_at: datetime
     withdrawn_at: datetime | None = None
+    columns: Any = None  # its EntityColumns (store/rows.py) when computed ahead, e.g. in an import worker
 
 
 @dataclass(slots=True)

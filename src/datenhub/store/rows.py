@@ -54,6 +54,8 @@ class EntityColumns:
 
 
 def entity_columns(entity: HubEntity) -> EntityColumns:
+    if isinstance(entity.columns, EntityColumns):
+        return entity.columns
     data = entity.data
     shown = entity.data_open or data
     name = (shown.get("name") or {}).get("de") or next(iter((shown.get("name") or {"": ""}).values()))

@@ -16,6 +16,7 @@ from datenhub.store.rows import iso
 from datenhub.store.text import query_terms
 
 _M_PER_DEG = 111_195.0
+OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
 
 
 def fts_expression(q: str, column: str) -> str | None:
@@ -41,7 +42,7 @@ def _within_box(box: tuple[float, float, float, float], text_drives: bool, where
 
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
-    data_col = "e.data_open" if open_view else "e.data"
+    data_col = OPEN_DATA_E if open_view else "e.data"
     where: list[str] = []
     params: list[Any] = []
     joins = ""

@@ -32,6 +32,8 @@ from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import MIGRATIONS
 from datenhub.store.sqlite.search import run_search
 
+OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
+
 
 def _dumps(data: Any) -> str:
     return orjson.dumps(data).decode("utf-8")
@@ -284,13 +286,13 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                 next_rowid += 1
                 rowid = next_rowid
             full_json = _dumps(entity.data)
+            # An open view equal to the full one (the usual case) is not stored twice: readers use
+            # OPEN_DATA, which falls back to `data` when all_open is set.
+            open_json = None if entity.data_open is None or cols.all_open else _dumps(entity.data_open)
             rows.append((rowid, entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat,
                          cols.lon, cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open),
                          cols.start_at, cols.end_at, entity.checksum, iso(entity.changed_at), seq,
-                         iso(entity.withdrawn_at), full_json,
-                         None if entity.data_open is None else (
-                             full_json if entity.data_open is entity.data else _dumps(entity.data_open)),
-                         cols.opening_hours))
+                         iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours))
             if entity.withdrawn_at is not None:
                 continue
             fts.append((rowid, cols.open_text, cols.all_text, cols.cells))
@@ -340,7 +342,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
                    include_withdrawn: bool = False) -> dict[str, Any] | None:
-        column = "data" if include_closed else "data_open"
+        column = "data" if include_closed else OPEN_DATA
         sql = f"SELECT {column} FROM entities WHERE id = ?" + ("" if include_withdrawn else " AND withdrawn_at IS NULL")
         row = self.db.execute(sql, (self._resolve(entity_id),)).fetchone()
         if row is None or row[0] is None:
@@ -351,8 +353,9 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return run_search(self.db, query, self.hours_pairs)
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
-        column = "data" if include_closed else "data_open"
-        sql = f"SELECT {column} FROM entities WHERE withdrawn_at IS NULL AND {column} IS NOT NULL"
+        column = "data" if include_closed else OPEN_DATA
+        sql = f"SELECT {column} FROM entities WHERE withdrawn_at IS NULL" + ("" if include_closed else
+                                                                              " AND has_open = 1")
         params: list[Any] = []
         if kind:
             sql += " AND kind = ?"

@@ -1,0 +1,138 @@
+"""One batch of an import, from identified drafts to records and entities ready to write.
+
+Pure: it reads nothing from the store (what it needs is in the `ImportPlan`), so batches can run in
+worker processes while the importer writes earlier ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from datenhub.checks import CheckContext, build_identified
+from datenhub.enrich import enrich_all
+from datenhub.ingest.base import Draft
+from datenhub.model import AnyEntity, hub_id_for
+from datenhub.notices import Notice
+from datenhub.pipeline.merge import CandidateIndex, build_hub
+from datenhub.store.base import HubEntity, RecordState, StoredRecord
+from datenhub.store.rows import entity_columns
+
+_VOLATILE = {"provenance", "first_seen", "last_changed", "withdrawn_at"}
+
+
+def record_checksum(entity: AnyEntity) -> str:
+    # pydantic serialises fields in declaration order, so the bytes are stable for equal records
+    return hashlib.sha1(entity.model_dump_json(exclude=_VOLATILE).encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    """What every batch of one import needs, fixed when the import starts."""
+
+    source: str
+    defaults: dict[str, Any]
+    states: dict[str, RecordState]  # by local id: what the store holds of this source
+    overrides: dict[str, tuple[str, str | None]]  # manual split/join decisions by record id
+    priority: dict[str, int]  # source priorities for merging
+    now: datetime
+    keep_if: Callable[[AnyEntity], bool] | None = None
+    load_candidates: Callable[[], CandidateIndex] | None = None
+    candidates: CandidateIndex | None = None
+
+    def candidate_index(self) -> CandidateIndex:
+        """Only other sources' entities as they were before this import: an import never merges with itself."""
+        if self.candidates is None:
+            self.candidates = self.load_candidates() if self.load_candidates else CandidateIndex([])
+        return self.candidates
+
+
+@dataclass(slots=True)
+class Batch:
+    """Drafts that passed the identity check, with the notices and rejections that came before them."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    rejected: int = 0
+
+
+@dataclass(slots=True)
+class Prepared:
+    notices: list[Notice] = field(default_factory=list)
+    rejected: int = 0
+    seen: list[str] = field(default_factory=list)  # local ids of every valid record delivered
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    records: list[StoredRecord] = field(default_factory=list)  # new and changed records
+    solo: list[HubEntity] = field(default_factory=list)  # hubs founded by one new record, built here
+    touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
+
+
+def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
+    ctx = CheckContext(source=plan.source, defaults=plan.defaults)
+    out = Prepared(notices=list(batch.notices), rejected=batch.rejected)
+    fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
+    for draft in batch.drafts:
+        entity, notices = build_identified(draft, ctx)
+        out.notices.extend(notices)
+        if entity is None:
+            out.rejected += 1
+            continue
+        if plan.keep_if is not None and not plan.keep_if(entity):
+            continue
+        local_id = entity.id.split(":", 1)[1]
+        out.seen.append(local_id)
+        checksum = record_checksum(entity)
+        state = plan.states.get(local_id)
+        if state is not None and state.checksum == checksum and not state.withdrawn:
+            out.unchanged += 1
+        else:
+            fresh.append((entity, local_id, checksum))
+    if not fresh:
+        return out
+    out.notices.extend(enrich_all([e for e, _, _ in fresh]))
+    touched: set[str] = set()
+    for entity, local_id, checksum in fresh:
+        rid = entity.id
+        state = plan.states.get(local_id)
+        own_hub = hub_id_for(rid)
+        if state is None:
+            out.new += 1
+            hub = _assign_hub(rid, own_hub, entity, plan)
+        else:
+            out.changed += 1
+            hub = state.hub_id
+        data = entity.model_dump(mode="json", exclude_none=True)
+        record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None)
+        out.records.append(record)
+        if state is None and hub == own_hub:
+            solo = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
+            if solo is not None:
+                solo.columns = entity_columns(solo)  # the costly part of writing it, done here in parallel
+                out.solo.append(solo)
+        else:
+            if hub != own_hub and state is None:
+                out.merged += 1
+            touched.add(hub)
+    out.touched = sorted(touched)
+    return out
+
+
+def _assign_hub(rid: str, own_hub: str, entity: AnyEntity, plan: ImportPlan) -> str:
+    pinned = plan.overrides.get(rid)
+    if pinned is not None:
+        action, target = pinned
+        if action == "join" and target:
+            return target
+        return own_hub
+    geo = getattr(entity, "geo", None)
+    if entity.kind == "place" and geo is not None:
+        match = plan.candidate_index().best_match(plan.source, entity.display_name(), entity.type, geo.lat, geo.lon)
+        if match is not None:
+            return match
+    return own_hub

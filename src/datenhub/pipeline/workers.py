@@ -1,0 +1,67 @@
+"""Worker processes for big imports: batches are checked, enriched and merged in parallel while the
+importing process reads the input and writes finished batches, in order, in its one transaction.
+
+Workers are forked after the `ImportPlan` is complete, so they inherit it (and the loaded boundaries,
+station index and candidates) instead of receiving copies; they never touch the store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult
+
+from datenhub.pipeline.prepare import Batch, ImportPlan, Prepared, prepare_batch
+
+AUTO_MIN_BYTES = 2_000_000  # below this (~8,000 CSV rows) forking costs more than it saves
+MAX_AUTO_WORKERS = 4
+ENV = "DATENHUB_IMPORT_WORKERS"
+
+_PLAN: ImportPlan | None = None  # set just before the pool forks; each worker inherits it
+
+
+def worker_count(requested: int | None, input_bytes: int) -> int:
+    """Explicit request, else $DATENHUB_IMPORT_WORKERS, else one per core for big inputs."""
+    if requested is None and os.environ.get(ENV):
+        try:
+            requested = int(os.environ[ENV])
+        except ValueError:
+            raise ValueError(f"{ENV} must be a whole number of worker processes, not {os.environ[ENV]!r}") from None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # workers inherit the plan by forking; elsewhere the import runs in one process
+    if requested is not None:
+        return max(1, requested)
+    if input_bytes < AUTO_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
+def _prepare_in_worker(batch: Batch) -> Prepared:
+    assert _PLAN is not None, "the import plan is set before the workers fork"
+    return prepare_batch(batch, _PLAN)
+
+
+def prepared_batches(batches: Iterable[Batch], plan: ImportPlan, workers: int) -> Iterator[Prepared]:
+    """Prepared batches in input order; with workers > 1, at most 2 per worker are in flight (bounded memory)."""
+    if workers <= 1:
+        for batch in batches:
+            yield prepare_batch(batch, plan)
+        return
+    global _PLAN
+    _PLAN = plan
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque[AsyncResult[Prepared]] = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_prepare_in_worker, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _PLAN = None

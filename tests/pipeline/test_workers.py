@@ -1,0 +1,73 @@
+"""Parallel imports: worker processes give exactly the result of a single-process import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from datenhub import hub
+from datenhub.data import data_path
+from datenhub.pipeline.workers import worker_count
+from datenhub.store import Store, open_store
+from tests.store.helpers import ROWS, write_csv
+
+DEMO_CSV = data_path("demo", "ruhr_places.csv")
+DEMO_MAPPING = data_path("demo", "ruhr_places.mapping.toml")
+
+
+def _import_demo(store: Store, clock, workers: int):  # type: ignore[no-untyped-def]
+    return hub.import_file(store, DEMO_CSV, "ruhr-demo", adapter="csv", mapping=DEMO_MAPPING, clock=clock,
+                           workers=workers)
+
+
+def test_workers_give_the_same_entities_and_notices(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("datenhub.pipeline.importer.BATCH", 16)  # many batches, several in flight at once
+    single = open_store(f"sqlite:///{tmp_path / 'single.db'}")
+    one = _import_demo(single, clock, workers=1)
+    two = _import_demo(store, clock, workers=2)
+    assert one.summary() | {"import_id": None} == two.summary() | {"import_id": None}
+    assert one.new > 100
+    assert list(single.iter_entities(include_closed=True)) == list(store.iter_entities(include_closed=True))
+    again = hub.import_file(store, DEMO_CSV, "ruhr-demo", adapter="csv", mapping=DEMO_MAPPING, clock=clock,
+                            workers=2, force=True)
+    assert (again.new, again.changed, again.unchanged) == (0, 0, one.new)
+
+
+def test_duplicate_ids_in_different_batches_are_found(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("datenhub.pipeline.importer.BATCH", 2)
+    rows = [list(r) for r in ROWS] + [list(ROWS[0])]  # the first id again, batches later
+    result = hub.import_file(store, write_csv(tmp_path / "dup.csv", rows), "test", clock=clock, workers=2)
+    assert result.report.by_code().get("duplicate_id") == 1
+    assert (result.new, result.rejected) == (len(ROWS), 1)
+
+
+def test_a_failing_worker_leaves_the_previous_state(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    before = store.counts()
+
+    def boom(entities):  # type: ignore[no-untyped-def]
+        raise RuntimeError("enricher crashed")
+
+    monkeypatch.setattr("datenhub.pipeline.prepare.enrich_all", boom)  # inherited by the forked workers
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = "Umbenannt"
+    with pytest.raises(RuntimeError, match="enricher crashed"):
+        hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "test", clock=clock, workers=2)
+    assert {k: v for k, v in store.counts().items() if k != "raw_inputs"} == {
+        k: v for k, v in before.items() if k != "raw_inputs"}
+    assert store.list_imports("test")[0]["status"] == "failed"
+
+
+def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATENHUB_IMPORT_WORKERS", raising=False)
+    assert worker_count(None, 10_000) == 1  # small inputs stay in one process
+    assert worker_count(3, 10) == 3
+    monkeypatch.setenv("DATENHUB_IMPORT_WORKERS", "1")
+    assert worker_count(None, 10**9) == 1
+    monkeypatch.setenv("DATENHUB_IMPORT_WORKERS", "many")
+    with pytest.raises(ValueError, match="DATENHUB_IMPORT_WORKERS"):
+        worker_count(None, 10)
