@@ -136,7 +136,7 @@ def test_import_file_failure_inside_transaction_leaves_previous_state(tmp_path: 
         def explode(*args: object, **kwargs: object) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(store, "upsert_entities", explode)
+        monkeypatch.setattr(store, "write_prepared", explode)  # the import's batch writes
         with pytest.raises(RuntimeError, match="disk full"):
             hub.import_file(store, CORPUS / "swapped.csv", "other", clock=fixed_clock)
         assert store.list_imports("other")[0]["status"] == "failed"

@@ -40,6 +40,33 @@ def apply_mapping(row: dict[str, str], mapping: Mapping) -> dict[str, Any]:
     return data
 
 
+class RowMapper:
+    """apply_mapping for one header, compiled: cells by position, no dict per row (imports call it per row)."""
+
+    def __init__(self, header: list[str], mapping: Mapping) -> None:
+        position = {name: i for i, name in enumerate(header)}  # a repeated column name: the last one wins
+        self.constants = mapping.constants
+        self.fields = [(position[column], *target.partition(".")[::2]) for target, column in mapping.fields.items()
+                       if column in position]
+
+    def __call__(self, cells: list[str]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for target, value in self.constants.items():
+            set_path(data, target, value)
+        width = len(cells)
+        for index, head, rest in self.fields:
+            if index < width:
+                value = cells[index].strip()
+                if value:
+                    if not rest:
+                        data[head] = value
+                    else:
+                        child = data.setdefault(head, {})
+                        if isinstance(child, dict):
+                            child[rest] = value
+        return data
+
+
 @register
 class CsvAdapter(Adapter):
     name = "csv"
@@ -77,6 +104,7 @@ class CsvAdapter(Adapter):
                          "no column could be mapped; give a mapping file with --mapping", where)
             return
         kind = mapping.kind
+        to_data = RowMapper(header, mapping)
         row_no = 1
         # An odd number of quote characters means a quoted field never closes: the file was cut off.
         truncated = text.count('"') % 2 == 1
@@ -89,8 +117,7 @@ class CsvAdapter(Adapter):
                 if len(cells) != len(header):
                     yield Notice("row_length_mismatch", Severity.WARNING,
                                  f"row has {len(cells)} cells, the header has {len(header)}", loc)
-                row = dict(zip(header, cells, strict=False))
-                data = apply_mapping(row, mapping)
+                data = to_data(cells)
                 local_id = data.pop("id", None)
                 if pending is not None:
                     yield pending

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class LicenceId(StrEnum):
@@ -82,6 +83,11 @@ def parse_licence(text: str | None) -> LicenceId | None:
     """Map 'CC BY 4.0', 'cc-by-4.0', 'dl-de/by-2-0' or a licence URL to a LicenceId; None if unknown."""
     if text is None or not str(text).strip():
         return None
+    return _parse_licence(str(text))
+
+
+@lru_cache(maxsize=1024)  # a source spells its licence a few ways at most; imports ask per record
+def _parse_licence(text: str) -> LicenceId | None:
     raw = str(text).strip()
     for lid in LicenceId:
         if raw.lower() == lid.value.lower():

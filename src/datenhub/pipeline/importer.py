@@ -196,6 +196,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
            workers: int) -> None:
     states = store.record_states(source)
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
+                      prepare_writes=store.write_preparer(),
                       load_candidates=lambda: CandidateIndex(store.merge_candidates("place")))
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
@@ -210,9 +211,8 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.changed += prepared.changed
             result.unchanged += prepared.unchanged
             result.merged += prepared.merged
-            if prepared.records:
-                store.upsert_records(prepared.records)  # the store keeps first_seen of known records
-            store.upsert_entities(prepared.solo)
+            if prepared.writes is not None:
+                store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
             _rebuild_hubs(store, prepared.touched, now, {}, plan.priority)
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ _DERIVED = ("municipality", "nearest_stations")
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
+@lru_cache(maxsize=4096)  # an import stamps every record with the same few instants
 def _utc(at: datetime) -> str:
     """Timestamps in published JSON are UTC, whatever clock or backend produced them."""
     return at.astimezone(UTC).isoformat()

@@ -18,8 +18,7 @@ from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, hub_id_for
 from datenhub.notices import Notice
 from datenhub.pipeline.merge import CandidateIndex, build_hub
-from datenhub.store.base import HubEntity, RecordState, StoredRecord
-from datenhub.store.rows import entity_columns
+from datenhub.store.base import HubEntity, RecordState, StoredRecord, pass_through
 
 _VOLATILE = {"provenance", "first_seen", "last_changed", "withdrawn_at"}
 
@@ -40,6 +39,7 @@ class ImportPlan:
     priority: dict[str, int]  # source priorities for merging
     now: datetime
     keep_if: Callable[[AnyEntity], bool] | None = None
+    prepare_writes: Callable[[list[StoredRecord], list[HubEntity]], Any] | None = None  # store.write_preparer()
     load_candidates: Callable[[], CandidateIndex] | None = None
     candidates: CandidateIndex | None = None
 
@@ -68,8 +68,8 @@ class Prepared:
     changed: int = 0
     unchanged: int = 0
     merged: int = 0
-    records: list[StoredRecord] = field(default_factory=list)  # new and changed records
-    solo: list[HubEntity] = field(default_factory=list)  # hubs founded by one new record, built here
+    writes: Any = None  # new and changed records, and hubs founded by one new record, as the store's
+    # write_preparer() made them ready for store.write_prepared(); None when there is nothing to write
     touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
 
 
@@ -97,6 +97,8 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
         return out
     out.notices.extend(enrich_all([e for e, _, _ in fresh]))
     touched: set[str] = set()
+    records: list[StoredRecord] = []
+    solo: list[HubEntity] = []
     for entity, local_id, checksum in fresh:
         rid = entity.id
         state = plan.states.get(local_id)
@@ -109,17 +111,17 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             hub = state.hub_id
         data = entity.model_dump(mode="json", exclude_none=True)
         record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None)
-        out.records.append(record)
+        records.append(record)
         if state is None and hub == own_hub:
-            solo = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
-            if solo is not None:
-                solo.columns = entity_columns(solo)  # the costly part of writing it, done here in parallel
-                out.solo.append(solo)
+            founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
+            if founded is not None:
+                solo.append(founded)
         else:
             if hub != own_hub and state is None:
                 out.merged += 1
             touched.add(hub)
     out.touched = sorted(touched)
+    out.writes = (plan.prepare_writes or pass_through)(records, solo)
     return out
 
 

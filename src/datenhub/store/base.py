@@ -11,7 +11,7 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +22,15 @@ from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sen
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
 from datenhub.store.query import Query
+
+
+def pass_through(records: list[StoredRecord], entities: list[HubEntity]) -> Any:
+    """The default write preparer: the objects themselves, with their index columns computed ahead."""
+    from datenhub.store.rows import entity_columns  # rows builds on this module
+
+    for entity in entities:
+        entity.columns = entity_columns(entity)
+    return records, entities
 
 
 @dataclass(slots=True)
@@ -215,6 +224,19 @@ class Store(ABC):
     @abstractmethod
     def upsert_entities(self, entities: list[HubEntity]) -> None:
         """Write entities and their search indexes; withdrawn ones become tombstones out of the indexes."""
+
+    def write_preparer(self) -> Callable[[list[StoredRecord], list[HubEntity]], Any]:
+        """A pure function (no connection, so an import worker process can run it) turning records and
+        entities into what `write_prepared` takes. Backends override both to move their costly
+        serialisation out of the writing process; the default hands the objects through."""
+        return pass_through
+
+    def write_prepared(self, prepared: Any) -> None:
+        """Write what `write_preparer()` returned: upsert_records, then upsert_entities."""
+        records, entities = prepared
+        if records:
+            self.upsert_records(records)
+        self.upsert_entities(entities)
 
     @abstractmethod
     def add_alias(self, alias: str, hub_id: str) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from datenhub.store.base import HubEntity
@@ -12,7 +13,12 @@ from datenhub.store.text import fold, index_text
 
 
 def iso(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).isoformat(timespec="microseconds")
+    return None if at is None else _iso(at)
+
+
+@lru_cache(maxsize=4096)  # writes stamp thousands of rows with the same instant
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse_iso(text: str | None) -> datetime | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
@@ -12,23 +11,41 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _stemmer = Stemmer.Stemmer("german")
 
 
+# The combining marks of the Latin diacritics block, removed by one regex instead of a loop per character.
+_LATIN_MARKS = re.compile("[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]")
+
+
 def fold(text: str) -> str:
     """Lower-case, ß→ss, diacritics removed: the sort and match key for names."""
     text = text.lower().replace("ß", "ss")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    stripped = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))
+    if stripped.isascii():
+        return stripped
+    return "".join(c for c in stripped if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}  # token → folded stem; vocabularies are small, imports hit this ~always
+_MAX_STEMS = 200_000
+
+
 def _stem(token: str) -> str:
-    return fold(_stemmer.stemWord(token))
+    stem = _STEMS.get(token)
+    if stem is None:
+        stem = fold(_stemmer.stemWord(token))
+        if len(_STEMS) < _MAX_STEMS:
+            _STEMS[token] = stem
+    return stem
 
 
 def stems(text: str) -> list[str]:
-    return [_stem(t) for t in _TOKEN.findall(text.lower()) if len(t) < 60]
+    known = _STEMS.get
+    return [known(t) or _stem(t) for t in _TOKEN.findall(text.lower()) if len(t) < 60]
 
 
 def index_text(*parts: str | None) -> str:
-    return " ".join(s for part in parts if part for s in stems(part))
+    return " ".join(stems(" ".join(part for part in parts if part)))
 
 
 def query_terms(q: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +26,8 @@ from datenhub.store.base import (
     Webhook,
 )
 from datenhub.store.query import Query
-from datenhub.store.rows import entity_columns, iso, parse_iso
+from datenhub.store.rows import iso, parse_iso
+from datenhub.store.sqlite import writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import MIGRATIONS
@@ -195,20 +196,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
             "SELECT local_id, checksum, hub_id, withdrawn_at FROM records WHERE source = ?", (source,))}
 
     def upsert_records(self, records: list[StoredRecord]) -> None:
-        db = self.db
-        ids = [r.record_id for r in records]
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
-                       f"last_changed, checksum, data FROM records WHERE record_id IN ({marks})", chunk)
-        db.executemany(
-            "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed,"
-            " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET "
-            "hub_id = excluded.hub_id, checksum = excluded.checksum, data = excluded.data, "
-            "last_changed = excluded.last_changed, withdrawn_at = excluded.withdrawn_at, kind = excluded.kind",
-            [(r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, _dumps(r.data), iso(r.first_seen),
-              iso(r.last_changed), iso(r.withdrawn_at)) for r in records],
-        )
+        writes.write_records(self.db, [writes.record_row(r) for r in records])
 
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
         self.db.executemany("UPDATE records SET withdrawn_at = ? WHERE record_id = ? AND withdrawn_at IS NULL",
@@ -262,59 +250,14 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return out
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:
-        if not entities:
-            return
-        db = self.db
-        seq = int((db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone() or ["0"])[0])
-        existing = {}
-        for chunk in _chunks([e.id for e in entities], 500):
-            marks = ",".join("?" * len(chunk))
-            existing.update(db.execute(f"SELECT id, rowid FROM entities WHERE id IN ({marks})", chunk).fetchall())
-        old_rowids = list(existing.values())
-        for chunk in _chunks(old_rowids, 500):
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM entities_fts WHERE rowid IN ({marks})", chunk)
-            db.execute(f"DELETE FROM entities_rtree WHERE id IN ({marks})", chunk)
-            db.execute(f"DELETE FROM entity_tags WHERE entity_rowid IN ({marks})", chunk)
-        rows, fts, rtree, tags = [], [], [], []
-        next_rowid = int((db.execute("SELECT max(rowid) FROM entities").fetchone()[0]) or 0)
-        for entity in entities:
-            seq += 1
-            cols = entity_columns(entity)
-            rowid = existing.get(entity.id)
-            if rowid is None:
-                next_rowid += 1
-                rowid = next_rowid
-            full_json = _dumps(entity.data)
-            # An open view equal to the full one (the usual case) is not stored twice: readers use
-            # OPEN_DATA, which falls back to `data` when all_open is set.
-            open_json = None if entity.data_open is None or cols.all_open else _dumps(entity.data_open)
-            rows.append((rowid, entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat,
-                         cols.lon, cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open),
-                         cols.start_at, cols.end_at, entity.checksum, iso(entity.changed_at), seq,
-                         iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours))
-            if entity.withdrawn_at is not None:
-                continue
-            fts.append((rowid, cols.open_text, cols.all_text, cols.cells))
-            if cols.lat is not None:
-                rtree.append((rowid, cols.lat, cols.lat, cols.lon, cols.lon))
-            tags.extend((tag, rowid) for tag in cols.tags)
-        db.executemany(
-            "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
-            " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) "
-            "VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
-            "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
-            "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "
-            "has_open = excluded.has_open, all_open = excluded.all_open, start_at = excluded.start_at, "
-            "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
-            "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
-            "data_open = excluded.data_open, opening_hours = excluded.opening_hours", rows)
-        db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text, cells) VALUES (?, ?, ?, ?)", fts)
-        db.executemany("INSERT INTO entities_rtree VALUES (?, ?, ?, ?, ?)", rtree)
-        db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)
-        db.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = "
-                   "excluded.value", (str(seq),))
+        writes.write_entities(self.db, [writes.entity_row(e) for e in entities])
+
+    def write_preparer(self) -> Callable[[list[StoredRecord], list[HubEntity]], Any]:
+        return writes.prepare
+
+    def write_prepared(self, prepared: Any) -> None:
+        writes.write_records(self.db, prepared.records)
+        writes.write_entities(self.db, prepared.entities)
 
     def add_alias(self, alias: str, hub_id: str) -> None:
         self.db.execute("INSERT INTO aliases (alias, hub_id) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET "

@@ -1,0 +1,127 @@
+"""Record and entity writes for SQLite, in two halves: a pure one (JSON, index columns, row tuples) that an
+import worker process can run, and the SQL that runs where the transaction is. Only strings and numbers
+cross between the two, which is what makes handing batches over between processes cheap.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from datenhub.store.base import HubEntity, StoredRecord
+from datenhub.store.rows import entity_columns, iso
+
+
+def dumps(data: Any) -> str:
+    return orjson.dumps(data).decode("utf-8")
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass(slots=True)
+class EntityRow:
+    id: str
+    values: tuple[Any, ...]  # the entities columns between rowid and seq, then after seq (see _ENTITY_SQL)
+    tail: tuple[Any, ...]
+    fts: tuple[str, str, str] | None  # open_text, all_text, cells; None for tombstones
+    point: tuple[float, float] | None
+    tags: list[str]
+
+
+@dataclass(slots=True)
+class PreparedWrites:
+    records: list[tuple[Any, ...]] = field(default_factory=list)
+    entities: list[EntityRow] = field(default_factory=list)
+
+
+def record_row(r: StoredRecord) -> tuple[Any, ...]:
+    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), iso(r.first_seen),
+            iso(r.last_changed), iso(r.withdrawn_at))
+
+
+def entity_row(entity: HubEntity) -> EntityRow:
+    cols = entity_columns(entity)
+    full_json = dumps(entity.data)
+    # An open view equal to the full one (the usual case) is not stored twice: readers use OPEN_DATA,
+    # which falls back to `data` when all_open is set.
+    open_json = None if entity.data_open is None or cols.all_open else dumps(entity.data_open)
+    values = (entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat, cols.lon,
+              cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
+              cols.end_at, entity.checksum, iso(entity.changed_at))
+    tail = (iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours)
+    live = entity.withdrawn_at is None
+    return EntityRow(entity.id, values, tail, (cols.open_text, cols.all_text, cols.cells) if live else None,
+                     (cols.lat, cols.lon) if live and cols.lat is not None and cols.lon is not None else None,
+                     cols.tags if live else [])
+
+
+def prepare(records: list[StoredRecord], entities: list[HubEntity]) -> PreparedWrites:
+    """The pure half: no connection needed."""
+    return PreparedWrites([record_row(r) for r in records], [entity_row(e) for e in entities])
+
+
+_RECORD_SQL = (
+    "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed,"
+    " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET "
+    "hub_id = excluded.hub_id, checksum = excluded.checksum, data = excluded.data, "
+    "last_changed = excluded.last_changed, withdrawn_at = excluded.withdrawn_at, kind = excluded.kind")
+
+_ENTITY_SQL = (
+    "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
+    " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
+    "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
+    "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "
+    "has_open = excluded.has_open, all_open = excluded.all_open, start_at = excluded.start_at, "
+    "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
+    "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
+    "data_open = excluded.data_open, opening_hours = excluded.opening_hours")
+
+
+def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """The previous version of a changed record goes to record_history (trigger records_history)."""
+    if rows:
+        db.executemany(_RECORD_SQL, rows)
+
+
+def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> None:
+    if not rows:
+        return
+    seq = int((db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone() or ["0"])[0])
+    existing: dict[str, int] = {}
+    for chunk in chunks([r.id for r in rows], 500):
+        marks = ",".join("?" * len(chunk))
+        existing.update(db.execute(f"SELECT id, rowid FROM entities WHERE id IN ({marks})", chunk).fetchall())
+    for chunk in chunks(list(existing.values()), 500):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM entities_fts WHERE rowid IN ({marks})", chunk)
+        db.execute(f"DELETE FROM entities_rtree WHERE id IN ({marks})", chunk)
+        db.execute(f"DELETE FROM entity_tags WHERE entity_rowid IN ({marks})", chunk)
+    values, fts, rtree, tags = [], [], [], []
+    next_rowid = int((db.execute("SELECT max(rowid) FROM entities").fetchone()[0]) or 0)
+    for row in rows:
+        seq += 1
+        rowid = existing.get(row.id)
+        if rowid is None:
+            next_rowid += 1
+            rowid = next_rowid
+        values.append((rowid, *row.values, seq, *row.tail))
+        if row.fts is not None:
+            fts.append((rowid, *row.fts))
+        if row.point is not None:
+            lat, lon = row.point
+            rtree.append((rowid, lat, lat, lon, lon))
+        tags.extend((tag, rowid) for tag in row.tags)
+    db.executemany(_ENTITY_SQL, values)
+    db.executemany("INSERT INTO entities_fts (rowid, open_text, all_text, cells) VALUES (?, ?, ?, ?)", fts)
+    db.executemany("INSERT INTO entities_rtree VALUES (?, ?, ?, ?, ?)", rtree)
+    db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)
+    db.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = "
+               "excluded.value", (str(seq),))
