@@ -171,12 +171,38 @@ def start(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
                             stderr=subprocess.DEVNULL)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), to show whether the server was saturated."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None) -> dict[str, float]:
+    """Median wrk run by req/s, with the server's CPU use (1.0 = one core busy) over that run."""
+    measured = []
+    for _ in range(runs):
+        before, began = cpu_seconds(pid) if pid else float("nan"), time.perf_counter()
+        result = wrk(url, seconds, connections)
+        result["cpu"] = (cpu_seconds(pid) - before) / (time.perf_counter() - began) if pid else float("nan")
+        measured.append(result)
+    measured.sort(key=lambda r: r["rps"])
+    return measured[len(measured) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--places", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--runs", type=int, default=3, help="median over this many wrk runs per scenario")
+    parser.add_argument("--only", choices=("all", "ours", "peers"), default="all",
+                        help="'ours' skips the peers (quicker A/B runs of our server)")
+    parser.add_argument("--match", default="", help="only scenarios whose name contains this text")
+    parser.add_argument("--cache", choices=("on", "off"), default="on",
+                        help="our response cache; 'off' measures every request computed afresh")
     parser.add_argument("--build-peer-db", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_peer_db:
@@ -185,67 +211,89 @@ def main() -> None:
     if shutil.which("wrk") is None:
         print("bench_api: skipped — needs wrk (apt-get install wrk)")
         return
-    peers_python = ensure_peers()
+    with_peers = args.only != "ours"
+    peers_python = ensure_peers() if with_peers else None
     db = our_db(args.places)
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)], check=True)
         peer_data = folder / "peers.sqlite"
         ours, pgapi, dsette = free_port(), free_port(), free_port()
         any_id = sqlite3.connect(db).execute("SELECT id FROM entities LIMIT 1 OFFSET 5000").fetchone()[0]
         peer_id = any_id
+        bbox = ",".join(map(str, BBOX))
+        base = f"http://127.0.0.1:{ours}"
+        scenarios: dict[str, tuple[str, int | None]] = {}
         try:
-            procs.append(start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}", "--port",
-                                str(ours)], {"DATENHUB_RATE_LIMIT_ANON": "100000000"}))
-            config = pygeoapi_config(folder, peer_data, pgapi)
-            openapi = folder / "openapi.yml"
-            with openapi.open("w") as handle:
-                subprocess.run([str(peers_python.parent / "pygeoapi"), "openapi", "generate", str(config)],
-                               stdout=handle, check=True, env={**os.environ, "PYGEOAPI_CONFIG": str(config)})
-            procs.append(start([str(peers_python), "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--port",
-                                str(pgapi), "--log-level", "error"],
-                               {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}))
-            procs.append(start([str(peers_python), "-m", "datasette", "serve", str(peer_data), "-p", str(dsette),
-                                "--load-extension=spatialite", "--setting", "sql_time_limit_ms", "5000"]))
-            base = f"http://127.0.0.1:{ours}"
-            wait_for(base + "/health")
-            wait_for(f"http://127.0.0.1:{pgapi}/collections/places")
-            wait_for(f"http://127.0.0.1:{dsette}/peers.json")
-            bbox = ",".join(map(str, BBOX))
-            scenarios = {
-                "get-by-id": base + f"/api/v1/places/{any_id}",
-                "bbox (OGC items)": base + f"/ogc/collections/places/items?bbox={bbox}&limit=20",
-                "near 1 km": base + f"/api/v1/places?near={NEAR[0]},{NEAR[1]}&radius=1000",
-                "text search": base + "/api/v1/places?q=zeche",
-                "JSON-LD page": base + "/api/v1/places?q=zeche&f=jsonld",
-                "GeoJSON page": base + f"/api/v1/places?bbox={bbox}&f=geojson",
-                "pygeoapi bbox": f"http://127.0.0.1:{pgapi}/collections/places/items?bbox={bbox}&limit=20&f=json",
-                "pygeoapi by id": f"http://127.0.0.1:{pgapi}/collections/places/items/{peer_id}?f=json",
-                "datasette FTS": f"http://127.0.0.1:{dsette}/peers/places.json?_search=zeche&_size=20",
-            }
-            results = {}
-            for name, url in scenarios.items():
-                runs = sorted((wrk(url, args.seconds, args.connections) for _ in range(args.runs)),
-                              key=lambda r: r["rps"])
-                results[name] = runs[len(runs) // 2]
+            if args.only != "peers":
+                env = {"DATENHUB_RATE_LIMIT_ANON": "100000000"}
+                if args.cache == "off":
+                    env["DATENHUB_RESPONSE_CACHE"] = "0"
+                server = start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}", "--port",
+                                str(ours)], env)
+                procs.append(server)
+                wait_for(base + "/health")
+                scenarios.update({
+                    "get-by-id": (base + f"/api/v1/places/{any_id}", server.pid),
+                    "bbox (OGC items)": (base + f"/ogc/collections/places/items?bbox={bbox}&limit=20", server.pid),
+                    "near 1 km": (base + f"/api/v1/places?near={NEAR[0]},{NEAR[1]}&radius=1000", server.pid),
+                    "text search": (base + "/api/v1/places?q=zeche", server.pid),
+                    "JSON-LD page": (base + "/api/v1/places?q=zeche&f=jsonld", server.pid),
+                    "GeoJSON page": (base + f"/api/v1/places?bbox={bbox}&f=geojson", server.pid),
+                })
+            if with_peers:
+                assert peers_python is not None
+                subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)], check=True)
+                config = pygeoapi_config(folder, peer_data, pgapi)
+                openapi = folder / "openapi.yml"
+                with openapi.open("w") as handle:
+                    subprocess.run([str(peers_python.parent / "pygeoapi"), "openapi", "generate", str(config)],
+                                   stdout=handle, check=True, env={**os.environ, "PYGEOAPI_CONFIG": str(config)})
+                pygeo = start([str(peers_python), "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--port",
+                               str(pgapi), "--log-level", "error"],
+                              {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)})
+                procs.append(pygeo)
+                dset = start([str(peers_python), "-m", "datasette", "serve", str(peer_data), "-p", str(dsette),
+                              "--load-extension=spatialite", "--setting", "sql_time_limit_ms", "5000"])
+                procs.append(dset)
+                wait_for(f"http://127.0.0.1:{pgapi}/collections/places")
+                wait_for(f"http://127.0.0.1:{dsette}/peers.json")
+                scenarios.update({
+                    "pygeoapi bbox": (f"http://127.0.0.1:{pgapi}/collections/places/items?bbox={bbox}&limit=20&f=json",
+                                      pygeo.pid),
+                    "pygeoapi by id": (f"http://127.0.0.1:{pgapi}/collections/places/items/{peer_id}?f=json",
+                                       pygeo.pid),
+                    "datasette FTS": (f"http://127.0.0.1:{dsette}/peers/places.json?_search=zeche&_size=20",
+                                      dset.pid),
+                })
+            results = {name: measure(url, args.seconds, args.connections, args.runs, pid)
+                       for name, (url, pid) in scenarios.items() if args.match.lower() in name.lower()}
         finally:
             for proc in procs:
                 proc.terminate()
             for proc in procs:
                 proc.wait(timeout=10)
     print(f"API benchmark: {args.places:,} places, 1 worker each, wrk {args.connections} connections, "
-          f"{args.seconds}s × median of {args.runs}")
-    print(f"  {'scenario':22s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}")
+          f"{args.seconds}s × median of {args.runs}, our response cache {args.cache}")
+    print(f"  {'scenario':22s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s} {'server CPU':>10s} "
+          f"{'CPU µs/req':>10s}")
     for name, r in results.items():
-        print(f"  {name:22s} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f}")
+        per_request = r["cpu"] / r["rps"] * 1e6 if r["rps"] else float("nan")
+        print(f"  {name:22s} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f} "
+              f"{r['cpu']:9.0%} {per_request:10.0f}")
+
     def ratio(ours: str, peer: str) -> str:
+        if ours not in results or peer not in results:
+            return "not measured"
         theirs = results[peer]["rps"]
         return f"{results[ours]['rps'] / theirs:.1f}×" if theirs else "peer answered nothing within wrk's timeout"
 
     print(f"  ratio OGC bbox / pygeoapi bbox:    {ratio('bbox (OGC items)', 'pygeoapi bbox')} (target ≥ 3×)")
     print(f"  ratio get-by-id / pygeoapi by id:  {ratio('get-by-id', 'pygeoapi by id')}")
     print(f"  ratio text search / datasette FTS: {ratio('text search', 'datasette FTS')} (target ≥ 3×)")
+    print("  server CPU: share of one core the server process used during its run (100% = saturated worker;"
+          " wrk and anything else running share the same cores); CPU µs/req: server CPU time per request,"
+          " the figure least disturbed by a busy machine")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
-from datenhub.api import health, middleware, problems, ratelimit
+from datenhub.api import cache, fastpath, health, middleware, problems, ratelimit
 from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
@@ -31,11 +31,19 @@ ROUTERS: list[str] = [
 
 
 def create_app(store: Store | None = None, db_url: str | None = None, clock: Clock = utc_now,
-               limits: ratelimit.Limits | None = None) -> FastAPI:
+               limits: ratelimit.Limits | None = None, *, response_cache: int | None = None,
+               fast_paths: bool = True) -> FastAPI:
+    """`response_cache`: bytes for cached reads (default DATENHUB_RESPONSE_CACHE, 0 = none); `fast_paths`: serve
+    the hottest reads without FastAPI's per-request machinery (same bytes; off only to compare)."""
     app = FastAPI(title="DatenHub Ruhr API", version=__version__,
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.")
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
+    # Middleware added first sits innermost: the fast paths answer inside the cache, and hygiene (ETag, request id),
+    # gzip, CORS and rate limits wrap every answer, cached or not.
+    if fast_paths:
+        fastpath.install(app)
+    cache.install(app, response_cache)
     middleware.install(app)
     health.install(app)
     ratelimit.install(app, limits)
@@ -53,6 +61,22 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     return app
 
 
+def warm_up(app: FastAPI) -> None:
+    """Pay before serving what the first requests would (imports, holiday tables): otherwise the first
+    requests of every worker wait half a second, and so do all requests queued behind them."""
+    from datenhub.hours.filter import live_state
+    from datenhub.live import web  # noqa: F401  (place pages and details show occupancy)
+    from datenhub.publish import get_serializer
+    from datenhub.publish.jsonld import to_jsonld
+
+    get_serializer("geojson")  # imports every built-in serializer
+    now = app.state.clock()
+    live_state("Mo-Fr 10:00-18:00; PH off", now, 51.45, 7.01, "05913000")
+    to_jsonld({"id": "warm-up", "kind": "place", "opening_hours": "Mo-Fr 10:00-18:00; PH off"}, clock=lambda: now)
+
+
 def app_from_environment() -> FastAPI:
     """Factory for multi-worker serving: each worker builds its app from DATENHUB_DATABASE_URL."""
-    return create_app()
+    app = create_app()
+    warm_up(app)
+    return app

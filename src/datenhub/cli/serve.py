@@ -62,7 +62,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
     """Serve the API (/api/v1), OGC API (/ogc), the visitor site and the steward dashboard."""
     import uvicorn
 
-    from datenhub.api.app import create_app
+    from datenhub.api.app import create_app, warm_up
     from datenhub.store import open_store
 
     configure_logging()
@@ -78,8 +78,10 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         os.environ["DATENHUB_DATABASE_URL"] = url
         # Webhooks: with several workers run `datenhub webhooks deliver` from a timer instead.
         uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+                    log_level="warning", access_log=False)
         return
     app = create_app(store=store)
+    warm_up(app)
     start_delivery_thread(app.state.store)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # access_log off: at log level warning it printed nothing but still cost each request its formatting
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

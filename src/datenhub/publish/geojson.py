@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from datenhub.publish.jsonbytes import dumps
 from datenhub.publish.registry import Entities, Serializer, register_serializer
 
 
@@ -20,7 +20,7 @@ def write_geojson(entities: Entities) -> Iterator[bytes]:
     yield b'{"type":"FeatureCollection","features":['
     for index, entity in enumerate(entities):
         prefix = b"," if index else b""
-        yield prefix + json.dumps(to_feature(entity), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        yield prefix + dumps(to_feature(entity))
     yield b"]}\n"
 
 

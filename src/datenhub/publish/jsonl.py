@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from datenhub.publish.jsonbytes import dumps
 from datenhub.publish.registry import Entities, Serializer, register_serializer
 
 
 def write_jsonl(entities: Entities) -> Iterator[bytes]:
     for entity in entities:
-        yield (json.dumps(entity, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        yield dumps(entity) + b"\n"
 
 
 register_serializer(Serializer("jsonl", "application/x-ndjson", "jsonl", write_jsonl))

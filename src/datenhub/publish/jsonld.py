@@ -8,15 +8,17 @@ context does not type these terms as IRIs: a bare string would be read as text b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from datenhub.clock import BERLIN, Clock, utc_now
 from datenhub.model.entity import LANGS
 from datenhub.model.licence import LICENCES, LicenceId
+from datenhub.publish.jsonbytes import dumps
 from datenhub.publish.registry import Entities, Serializer, register_serializer
 
 SCHEMA = "https://schema.org/"
@@ -129,7 +131,7 @@ def _expected_hours(specs: dict[str, list[Node]], day: date) -> list[tuple[str, 
 
 
 @lru_cache(maxsize=4096)
-def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) -> str | None:
+def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) -> bytes | None:
     """schema.org hours for [first, first + window), cut at the first day they would misstate; JSON (cached)."""
     try:
         from datenhub.hours import OpeningHours, OpeningHoursError
@@ -161,7 +163,7 @@ def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) 
                for s in specs["openingHoursSpecification"]
                if (days := [d for d in s["dayOfWeek"] if d in covered])]
     special = [s for s in specs["specialOpeningHoursSpecification"] if s["validFrom"] <= through.isoformat()]
-    return json.dumps({"openingHoursSpecification": regular, "specialOpeningHoursSpecification": special})
+    return orjson.dumps({"openingHoursSpecification": regular, "specialOpeningHoursSpecification": special})
 
 
 def opening_hours_specification(entity: dict[str, Any], today: date) -> dict[str, list[Node]]:
@@ -175,7 +177,7 @@ def opening_hours_specification(entity: dict[str, Any], today: date) -> dict[str
                           geo.get("lon") if needs_position else None, today)
     if cached is None:
         return {}
-    specs: dict[str, list[Node]] = json.loads(cached)
+    specs: dict[str, list[Node]] = orjson.loads(cached)  # a fresh copy: callers change it
     for spec in specs["openingHoursSpecification"]:
         spec["dayOfWeek"] = [{"@id": day} for day in spec["dayOfWeek"]]
     return {key: items for key, items in specs.items() if items}
@@ -267,7 +269,7 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     yield b'{"@context":"https://schema.org/","@graph":[\n'
     for index, entity in enumerate(entities):
         node = to_jsonld(entity, base_url=base_url, clock=clock)
-        yield (b",\n" if index else b"") + json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode()
+        yield (b",\n" if index else b"") + dumps(node)
     yield b"\n]}\n"
 
 

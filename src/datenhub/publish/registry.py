@@ -23,14 +23,24 @@ BUILTIN_MODULES = ("datenhub.publish.jsonl", "datenhub.publish.geojson", "datenh
                    "datenhub.publish.jsonld", "datenhub.publish.ical_")
 
 
+_builtins_loaded = False
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    for module in BUILTIN_MODULES:
+        import_module(module)
+    _builtins_loaded = True  # once: get_serializer runs for every API response in a format
+
+
 def register_serializer(serializer: Serializer) -> Serializer:
     SERIALIZERS[serializer.name] = serializer
     return serializer
 
 
 def get_serializer(name: str) -> Serializer:
-    for module in BUILTIN_MODULES:
-        import_module(module)
+    if not _builtins_loaded:
+        _load_builtins()
     try:
         return SERIALIZERS[name]
     except KeyError:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
+from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
 from datenhub.store import Store
@@ -47,21 +48,30 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     return FastJSONResponse(body)
 
 
+def _may_have_sensors(store: Store, entity: dict[str, Any]) -> bool:
+    """Sensors registered under the place's hub id or a record id (the ids `place_sensors` looks up, for the
+    open view this entity is): most places have none, and this spares occupancy_summary's second entity read."""
+    ids = {entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))}
+    return bool(store.list_sensors(sorted(ids)))
+
+
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
     from datenhub.api.auth import principal
 
     who = principal(request)
-    entity = store.get_entity(entity_id, include_closed=who is not None and who.can_read_closed)
+    closed = who is not None and who.can_read_closed
+    entity = store.get_entity(entity_id, include_closed=closed)
     if entity is None or entity.get("kind") != kind:
         raise HTTPException(404, f"no {kind} {entity_id!r}")
     entity = with_live_state(request, entity)
-    if kind == "place":
+    if kind == "place" and (closed or _may_have_sensors(store, entity)):
         from datenhub.live.web import occupancy_summary
 
         # schema.org has no occupancy property for places, so this lives in the hub's own JSON only
         summary = occupancy_summary(store, entity["id"], get_clock(request)())
         if summary is not None:
+            no_store(request)  # live readings: the response cache would keep them past their minute
             entity["occupancy"] = {k: summary[k] for k in ("status", "percent", "updated", "stale", "simulated",
                                                            "next_hours", "api") if k in summary}
     entity = project(localise(entity, language(request)), request.query_params.get("fields"))

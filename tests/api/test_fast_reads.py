@@ -1,0 +1,112 @@
+"""Fast paths and the response cache: the same bytes as the regular routes, fresh after every data change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.api.app import create_app
+from datenhub.api.ratelimit import Limits
+from datenhub.auth import create_key
+from datenhub.clock import fixed
+from datenhub.store import Store
+from tests.api.demo_app import demo_store
+from tests.conftest import FIXED_NOW
+
+URLS = [
+    "/api/v1/places",
+    "/api/v1/places?q=zeche",
+    "/api/v1/places?q=zeche&f=jsonld",
+    "/api/v1/places?q=zeche&f=csv",
+    "/api/v1/places?bbox=6.9,51.4,7.2,51.6&f=geojson&limit=5",
+    "/api/v1/places?near=51.4513,7.0138&radius=2000&lang=en&fields=name",
+    "/api/v1/places?open_now=true&limit=1000",
+    "/api/v1/places?limit=3&sort=name&category=Museum&category=Industriekultur",
+    "/api/v1/places/ruhr-demo:villa-huegel",
+    "/api/v1/places/ruhr-demo:villa-huegel?f=jsonld&lang=de",
+    "/api/v1/places/ruhr-demo:zeche-zollverein",
+    "/api/v1/events?f=ical",
+    "/ogc/collections/places/items?bbox=6.9,51.4,7.2,51.6&limit=20",
+    "/ogc/collections/events/items?datetime=2026-01-01/..",
+    # errors and values FastAPI validates: the fast path hands these to the regular route
+    "/api/v1/places?limit=0",
+    "/api/v1/places?limit=1001",
+    "/api/v1/places?limit=abc",
+    "/api/v1/places?limit=5&limit=x",
+    "/api/v1/places?radius=nah&near=51.4,7.0",
+    "/api/v1/places?open_now=vielleicht",
+    "/api/v1/places?open_now=yes",
+    "/api/v1/places?bbox=1,2",
+    "/api/v1/places/dh-aaaaaaaaaaaa",
+    "/api/v1/places/dh-aaaaaaaaaaaa?f=xml",
+    "/api/v1/events/ruhr-demo:zeche-zollverein",
+    "/ogc/collections/nowhere/items",
+    "/ogc/collections/places/items?bbox=1,2",
+    "/ogc/collections/places/items/dh-aaaaaaaaaaaa",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return demo_store(tmp_path_factory.mktemp("fast"))
+
+
+def make(store: Store, **options: object) -> TestClient:
+    return TestClient(create_app(store=store, clock=fixed(FIXED_NOW), limits=Limits(10**6, 10**6),
+                                 **options))  # type: ignore[arg-type]
+
+
+def comparable(response: object) -> tuple[int, bytes, list[tuple[str, str]]]:
+    headers = [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]  # type: ignore[attr-defined]
+    return response.status_code, response.content, headers  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_fast_paths_and_cache_same_bytes_and_headers_as_regular_routes(store: Store, url: str) -> None:
+    regular = comparable(make(store, fast_paths=False, response_cache=0).get(url))
+    fast = make(store, response_cache=0)
+    cached = make(store)
+    assert comparable(fast.get(url)) == regular
+    assert comparable(cached.get(url)) == regular
+    assert comparable(cached.get(url)) == regular  # the second answer comes from memory
+
+
+def test_cache_answers_repeats_from_memory_and_304_still_works(store: Store) -> None:
+    api = make(store)
+    cache = api.app.state.response_cache  # type: ignore[attr-defined]
+    first = api.get("/api/v1/places?q=zeche")
+    again = api.get("/api/v1/places?q=zeche", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and cache.hits == 1
+    assert api.get("/api/v1/places?q=zeche", headers={"Accept": "application/ld+json"}).headers[
+        "content-type"] == "application/ld+json"  # Accept is part of the key
+    assert cache.hits == 1
+
+
+def test_cache_skips_callers_with_keys_and_live_occupancy(store: Store) -> None:
+    api = make(store)
+    cache = api.app.state.response_cache  # type: ignore[attr-defined]
+    key = create_key(store, "reader", ["closed:read"])
+    for _ in range(2):
+        api.get("/api/v1/places?q=zeche", headers={"Authorization": f"Bearer {key}"})
+        api.get("/api/v1/places/ruhr-demo:zeche-zollverein")  # occupancy readings change without a data version
+    assert cache.hits == 0 and len(cache) == 0
+
+
+def test_cache_fresh_after_write_and_next_minute(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = demo_store(tmp_path)
+    now = [FIXED_NOW]
+    api = TestClient(create_app(store=store, clock=lambda: now[0], limits=Limits(10**6, 10**6)))
+    cache = api.app.state.response_cache  # type: ignore[attr-defined]
+    url = "/api/v1/places/ruhr-demo:villa-huegel"
+    assert api.get(url).json().get("wheelchair") != "yes"
+    key = create_key(store, "demo", ["source:ruhr-demo:write"])
+    assert api.patch("/api/v1/places/ruhr-demo:villa-huegel", json={"wheelchair": "yes"},
+                     headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert api.get(url).json()["wheelchair"] == "yes" and cache.hits == 0
+    api.get(url)
+    assert cache.hits == 1
+    now[0] = FIXED_NOW + timedelta(minutes=1)  # opening state may have changed: computed afresh
+    api.get(url)
+    assert cache.hits == 1
