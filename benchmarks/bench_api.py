@@ -49,10 +49,11 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
+    extra = [arg for header in headers for arg in ("-H", header)]
     try:
         out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                              url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+                              *extra, url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     except subprocess.TimeoutExpired:
         return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "non2xx": float("nan")}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -180,12 +181,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None) -> dict[str, float]:
+def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None,
+            headers: tuple[str, ...] = ()) -> dict[str, float]:
     """Median wrk run by req/s, with the server's CPU use (1.0 = one core busy) over that run."""
     measured = []
     for _ in range(runs):
         before, began = cpu_seconds(pid) if pid else float("nan"), time.perf_counter()
-        result = wrk(url, seconds, connections)
+        result = wrk(url, seconds, connections, headers)
         result["cpu"] = (cpu_seconds(pid) - before) / (time.perf_counter() - began) if pid else float("nan")
         measured.append(result)
     measured.sort(key=lambda r: r["rps"])
@@ -224,6 +226,7 @@ def main() -> None:
         bbox = ",".join(map(str, BBOX))
         base = f"http://127.0.0.1:{ours}"
         scenarios: dict[str, tuple[str, int | None]] = {}
+        gzipped = {"text search, gzip"}  # as browsers ask: Accept-Encoding: gzip
         try:
             if args.only != "peers":
                 env = {"DATENHUB_RATE_LIMIT_ANON": "100000000"}
@@ -240,6 +243,7 @@ def main() -> None:
                     "text search": (base + "/api/v1/places?q=zeche", server.pid),
                     "JSON-LD page": (base + "/api/v1/places?q=zeche&f=jsonld", server.pid),
                     "GeoJSON page": (base + f"/api/v1/places?bbox={bbox}&f=geojson", server.pid),
+                    "text search, gzip": (base + "/api/v1/places?q=zeche", server.pid),
                 })
             if with_peers:
                 assert peers_python is not None
@@ -266,7 +270,8 @@ def main() -> None:
                     "datasette FTS": (f"http://127.0.0.1:{dsette}/peers/places.json?_search=zeche&_size=20",
                                       dset.pid),
                 })
-            results = {name: measure(url, args.seconds, args.connections, args.runs, pid)
+            results = {name: measure(url, args.seconds, args.connections, args.runs, pid,
+                                     ("Accept-Encoding: gzip",) if name in gzipped else ())
                        for name, (url, pid) in scenarios.items() if args.match.lower() in name.lower()}
         finally:
             for proc in procs:

@@ -36,6 +36,7 @@ URLS = [
     "/api/v1/places?limit=abc",
     "/api/v1/places?limit=5&limit=x",
     "/api/v1/places?radius=nah&near=51.4,7.0",
+    "/api/v1/places?radius=%D9%A3&near=51.4,7.0",  # an Arabic-Indic three: float() reads it, pydantic does not
     "/api/v1/places?open_now=vielleicht",
     "/api/v1/places?open_now=yes",
     "/api/v1/places?bbox=1,2",
@@ -110,3 +111,25 @@ def test_cache_fresh_after_write_and_next_minute(tmp_path) -> None:  # type: ign
     now[0] = FIXED_NOW + timedelta(minutes=1)  # opening state may have changed: computed afresh
     api.get(url)
     assert cache.hits == 1
+
+
+def test_gzip_memo_same_bytes_as_starlette_gzip() -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from datenhub.api.middleware import GzipMemo, MemoGZipMiddleware
+
+    body = b'{"items":[' + b",".join(b'{"id":"dh-%d","name":"Zeche %d"}' % (i, i) for i in range(300)) + b"]}"
+    endpoint = Route("/", lambda request: Response(body, media_type="application/json"))
+    memo = GzipMemo()
+    plain = TestClient(Starlette(routes=[endpoint]))
+    plain.app.add_middleware(GZipMiddleware, minimum_size=1024)  # type: ignore[attr-defined]
+    remembering = TestClient(Starlette(routes=[endpoint]))
+    remembering.app.add_middleware(MemoGZipMiddleware, minimum_size=1024, memo=memo)  # type: ignore[attr-defined]
+    for encoding in ("gzip", "identity", "gzip"):
+        headers = {"Accept-Encoding": encoding}
+        expected, got = plain.get("/", headers=headers), remembering.get("/", headers=headers)
+        assert got.headers == expected.headers and got.content == expected.content == body
+    assert memo.size > 0

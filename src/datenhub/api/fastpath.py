@@ -23,8 +23,9 @@ from datenhub.api.ogc import routes
 from datenhub.api.routers._listing import detail_response, list_response
 
 # Query parameters the list endpoints declare with a type other than str, and values FastAPI surely accepts.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_LIMIT = re.compile(r"[1-9]\d{0,3}")
+# ASCII digits only: `\d` would also take other scripts' digits, which Python's float() reads and pydantic refuses.
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_LIMIT = re.compile(r"[1-9][0-9]{0,3}")
 _BOOL = frozenset({"true", "false", "1", "0"})
 _KINDS = {"places": "place", "events": "event"}
 
