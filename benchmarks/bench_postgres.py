@@ -1,94 +1,228 @@
-"""PostgreSQL benchmark (issue 8): import throughput and an API query mix with 1 and 4 workers, side by side
-with SQLite on the same generated places. Default 100k places; `--places 1000000` for the 1M figure.
+"""PostgreSQL benchmark (issue 8): import throughput, occupancy readings ingest and queries, and the API query
+mix with 1 and 4 workers, side by side with SQLite at 100k places.
 
-Needs a reachable PostgreSQL (scripts/ci-postgres.sh creates a fresh database and drops it afterwards) and wrk.
+Default: 100k places and 1M readings (a few minutes). The issue's scale, about half an hour on two cores:
+    python benchmarks/bench_postgres.py --places 1000000 --readings 10000000
+
+Needs a reachable PostgreSQL (scripts/ci-postgres.sh creates a fresh database, dropped afterwards) and wrk.
+Targets: import ≥ 10,000 places/s; p99 ≤ 50 ms with 4 workers at 1M places.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
-MIX = ["/api/v1/places/{id}", "/ogc/collections/places/items?bbox=7.0,51.43,7.08,51.47&limit=20",
-       "/api/v1/places?near=51.4513,7.0138&radius=1000", "/api/v1/places?q=zeche&bbox=6.9,51.4,7.2,51.55"]
+SCRIPT = HERE.parent / "scripts" / "ci-postgres.sh"
+BOX = "7.0,51.43,7.08,51.47"  # a city-centre sized box, as in bench_api
+MIX = {
+    "get-by-id": "/api/v1/places/{id}",
+    "OGC bbox items": f"/ogc/collections/places/items?bbox={BOX}&limit=20",
+    "near 1 km": "/api/v1/places?near=51.4513,7.0138&radius=1000",
+    "text + bbox": "/api/v1/places?q=zeche&bbox=6.9,51.4,7.2,51.55",
+    "JSON-LD text page": "/api/v1/places?q=zeche&f=jsonld",
+    "GeoJSON bbox page": f"/api/v1/places?bbox={BOX}&f=geojson",
+}
+STORE_CALLS = ("record_states", "overrides", "merge_candidates", "upsert_records", "withdraw_records",
+               "list_sources", "records_of_hubs", "entity_checksums", "upsert_entities", "save_notices",
+               "save_raw", "start_import", "finish_import", "list_imports", "get_source", "upsert_source")
 
 
 def fresh_postgres() -> str | None:
-    out = subprocess.run(["bash", str(HERE.parent / "scripts" / "ci-postgres.sh")], capture_output=True, text=True)
+    out = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True)
     return out.stdout.strip() or None
 
 
-def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int) -> dict[str, dict[str, float]]:
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed_store(store: Any) -> dict[str, float]:
+    """Wrap the store methods the importer calls; returns the seconds spent in each (filled as it runs)."""
+    spent: dict[str, float] = {}
+
+    def wrap(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+        return timed
+
+    for name in STORE_CALLS:
+        setattr(store, name, wrap(name, getattr(store, name)))
+    return spent
+
+
+def bench_import(url: str, places: int) -> tuple[float, int, dict[str, float], float]:
+    from benchmarks.bench_api import our_db  # noqa: F401  (makes sure the cached CSV exists)
+    from benchmarks.generate import generate
+    from datenhub import hub
+    from datenhub.store import open_store
+
+    csv_path = HERE / ".cache" / f"places_{places}.csv"
+    if not csv_path.exists():
+        partial = csv_path.with_suffix(".partial")
+        generate(partial, places)
+        partial.rename(csv_path)
+    store = open_store(url)
+    spent = timed_store(store)
+    start = time.perf_counter()
+    result = hub.import_file(store, csv_path, "bench")
+    seconds = time.perf_counter() - start
+    # What autovacuum does some minutes after a big import, done now: statistics for the planner and the
+    # visibility map that lets area searches answer from entities_point alone (index-only scans).
+    start = time.perf_counter()
+    with store._conns.connection() as conn:  # type: ignore[attr-defined]
+        conn.execute("VACUUM (ANALYZE) entities")
+    vacuum = time.perf_counter() - start
+    store.close()
+    return seconds, result.new, spent, vacuum
+
+
+def bench_readings(url: str, total: int, sensors: int) -> dict[str, Any]:
+    from benchmarks.generate_occupancy import T0, bench_sensors, reading_batches
+    from datenhub.store import open_store
+
+    store = open_store(url)
+    with store.transaction():
+        for sensor in bench_sensors(sensors):
+            store.upsert_sensor(sensor)
+    written, start = 0, time.perf_counter()
+    last = T0
+    for batch in reading_batches(sensors, total):
+        written += len(store.add_readings(batch).inserted)
+        last = batch[-1].observed_at
+    seconds = time.perf_counter() - start
+    with store._conns.connection() as conn:  # type: ignore[attr-defined]
+        conn.execute("ANALYZE occupancy_readings")
+    ids = [s.id for s in bench_sensors(sensors)]
+    step = max(1, len(ids) // 50)
+    queries: dict[str, Callable[[int], Any]] = {
+        "latest of 50 sensors": lambda n: store.latest_readings(ids[n % step::step][:50]),
+        "one sensor, last 24 h": lambda n: store.readings(ids[n % len(ids)], last - timedelta(days=1), last),
+        "hourly, 10 sensors × 7 d": lambda n: store.hourly_readings(
+            ids[(n * 10) % len(ids):(n * 10) % len(ids) + 10], last - timedelta(days=7), last),
+    }
+    latencies: dict[str, tuple[float, float]] = {}
+    for name, run in queries.items():
+        run(0)
+        times = []
+        for n in range(200):
+            t = time.perf_counter()
+            run(n)
+            times.append((time.perf_counter() - t) * 1000)
+        latencies[name] = (statistics.median(times), percentile(times, 99))
+    with store._conns.connection() as conn:  # type: ignore[attr-defined]
+        row = conn.execute("SELECT (SELECT count(*) FROM occupancy_readings), pg_size_pretty(sum("
+                           "pg_total_relation_size(relid))), count(*) FILTER (WHERE isleaf) "
+                           "FROM pg_partition_tree('occupancy_readings')").fetchone()
+    store.close()
+    return {"written": written, "seconds": seconds, "latencies": latencies, "rows": row}
+
+
+def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int,
+                      connections: int) -> dict[str, dict[str, float]]:
     from benchmarks.bench_api import free_port, wait_for, wrk
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", url, "--port", str(port),
-                             "--workers", str(workers)], env={**__import__("os").environ,
-                                                              "DATENHUB_RATE_LIMIT_ANON": "1000000000",
-                                                              "DATENHUB_LOG_LEVEL": "WARNING"},
+                             "--workers", str(workers)],
+                            # the response cache off: wrk repeats one URL, and the query path is what is measured
+                            env={**os.environ, "DATENHUB_RATE_LIMIT_ANON": "1000000000",
+                                 "DATENHUB_LOG_LEVEL": "WARNING", "DATENHUB_RESPONSE_CACHE": "0"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/ready")
         time.sleep(1)
-        return {path.replace("{id}", "ID")[:42]: wrk(f"http://127.0.0.1:{port}" + path.format(id=entity_id),
-                                                              seconds, 32) for path in MIX}
+        return {name: wrk(f"http://127.0.0.1:{port}" + path.format(id=entity_id), seconds, connections)
+                for name, path in MIX.items()}
     finally:
         proc.terminate()
         proc.wait(timeout=20)
 
 
+def first_id(url: str) -> str:
+    from datenhub.store import Query, open_store
+
+    store = open_store(url)
+    try:
+        return str(store.search(Query(limit=1)).items[0]["id"])
+    finally:
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--places", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--readings", type=int, default=1_000_000, help="occupancy readings (0: skip)")
+    parser.add_argument("--sensors", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=6, help="wrk run per endpoint")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (prints its URL)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent))
     from benchmarks.bench_api import our_db
-    from benchmarks.generate import generate
-    from datenhub import hub
-    from datenhub.store import open_store
 
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        print("bench_postgres: skipped — needs wrk (apt-get install wrk)")
+        return
     pg = fresh_postgres()
     if pg is None:
         print("bench_postgres: skipped — no PostgreSQL reachable")
         return
     try:
-        csv_path = HERE / ".cache" / f"places_{args.places}.csv"
-        if not csv_path.exists():
-            generate(csv_path, args.places)
-        store = open_store(pg)
-        start = time.perf_counter()
-        result = hub.import_file(store, csv_path, "bench")
-        pg_import = time.perf_counter() - start
-        entity_id = store.search(__import__("datenhub.store", fromlist=["Query"]).Query(limit=1)).items[0]["id"]
-        store.close()
-        sqlite_db = our_db(args.places)
-        print(f"PostgreSQL benchmark: {args.places:,} generated places")
-        print(f"  import into PostgreSQL  {pg_import:7.1f} s  {result.new / pg_import:8,.0f} places/s  "
-              "(target ≥ 10,000)")
-        rows = []
-        for label, url in (("SQLite", f"sqlite:///{sqlite_db}"), ("PostgreSQL", pg)):
-            for workers in (1, 4):
-                if label == "SQLite" and workers == 4:
-                    continue  # SQLite serves from one process here; PostgreSQL is the multi-worker backend
-                for path, r in serve_and_measure(url, workers, entity_id if label == "PostgreSQL" else
-                                                 open_store(url).search(__import__("datenhub.store", fromlist=[
-                                                     "Query"]).Query(limit=1)).items[0]["id"],
-                                                 args.seconds).items():
-                    rows.append((label, workers, path, r))
-        print(f"  {'backend':11s} {'workers':>7s}  {'endpoint':42s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s}")
-        for label, workers, path, r in rows:
-            print(f"  {label:11s} {workers:7d}  {path:42s} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f}")
+        seconds, new, spent, vacuum = bench_import(pg, args.places)
+        in_store = sum(spent.values())
+        print(f"PostgreSQL benchmark: {args.places:,} generated places, {args.readings:,} occupancy readings")
+        print(f"  import into PostgreSQL  {seconds:7.1f} s  {new / seconds:8,.0f} places/s  (target ≥ 10,000); "
+              f"VACUUM ANALYZE after it {vacuum:.1f} s")
+        print(f"    in store calls {in_store:6.1f} s = {in_store / seconds:4.0%} of the import: " + ", ".join(
+            f"{name} {t:.1f} s" for name, t in sorted(spent.items(), key=lambda kv: -kv[1]) if t >= 0.05))
+        if args.readings:
+            r = bench_readings(pg, args.readings, args.sensors)
+            count, size, partitions = r["rows"]
+            print(f"  readings ingest (add_readings, batches of 10,000, {args.sensors:,} sensors)  "
+                  f"{r['seconds']:7.1f} s  {r['written'] / r['seconds']:8,.0f} readings/s  "
+                  f"({count:,} rows, {partitions} monthly partitions, {size})")
+            for name, (p50, p99) in r["latencies"].items():
+                print(f"    {name:26s} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  (store call, one client)")
+        sqlite_url = f"sqlite:///{our_db(100_000)}"
+        runs = {("SQLite 100k", 1): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
+                                                      args.connections)}
+        pg_id = first_id(pg)
+        label = f"PG {args.places // 1000:,}k"
+        for workers in (1, 4):
+            runs[(label, workers)] = serve_and_measure(pg, workers, pg_id, args.seconds, args.connections)
+        heads = [f"{name} {w}w" for name, w in runs]
+        print(f"  API (response cache off), wrk {args.connections} connections × {args.seconds} s per endpoint: "
+              "req/s  p50  p99 (ms)")
+        print(f"  {'endpoint':20s} " + " ".join(f"{h:>26s}" for h in heads))
+        for endpoint in MIX:
+            cells = []
+            for result in runs.values():
+                m = result[endpoint]
+                bad = f" !{m['non2xx']:.0f}" if m.get("non2xx") else ""
+                cells.append(f"{m['rps']:7.0f} {m['p50']:8.2f} {m['p99']:8.2f}{bad}")
+            print(f"  {endpoint:20s} " + " ".join(f"{c:>26s}" for c in cells))
         print("  target: p99 ≤ 50 ms with 4 workers at 1M places")
     finally:
-        subprocess.run(["bash", str(HERE.parent / "scripts" / "ci-postgres.sh"), "--drop", pg], capture_output=True)
+        if args.keep:
+            print(f"  kept {pg} (drop with scripts/ci-postgres.sh --drop URL)")
+        else:
+            subprocess.run(["bash", str(SCRIPT), "--drop", pg], capture_output=True)
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory():
-        main()
+    main()

@@ -12,6 +12,7 @@ import re
 from datenhub.store.text import query_terms
 
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the pieces _SPLIT leaves
 _MAX_POSITION = 16383  # tsvector positions stop here
 _MAX_POSITIONS_PER_LEXEME = 256
 
@@ -27,11 +28,18 @@ def _quote(lexeme: str) -> str:
 def tsvector_literal(text: str) -> str:
     """'zech':1,4 'zollverein':2 … — the input form of a tsvector, positions kept for ranking and phrases."""
     positions: dict[str, list[int]] = {}
-    for index, token in enumerate(tokens(text), start=1):
-        found = positions.setdefault(token, [])
-        if len(found) < _MAX_POSITIONS_PER_LEXEME:
-            found.append(min(index, _MAX_POSITION))
-    return " ".join(f"{_quote(lexeme)}:{','.join(map(str, sorted(set(pos))))}" for lexeme, pos in positions.items())
+    words = _WORD.findall(text)
+    for index, token in enumerate(words, start=1):
+        found = positions.get(token)
+        if found is None:
+            positions[token] = [index]
+        elif len(found) < _MAX_POSITIONS_PER_LEXEME:
+            found.append(index)
+    # tokens are runs of word characters: nothing in them needs quoting; positions already ascend
+    if len(words) > _MAX_POSITION:
+        return " ".join(f"'{lexeme}':{','.join(map(str, sorted({min(p, _MAX_POSITION) for p in pos})))}"
+                        for lexeme, pos in positions.items())
+    return " ".join(f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in positions.items())
 
 
 def tsquery_literal(q: str) -> str | None:

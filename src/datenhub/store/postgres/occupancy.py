@@ -20,10 +20,13 @@ from datenhub.live.model import (
 )
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Location, Notice, Severity
+from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.connection import Connections
 
 _SENSOR = "id, place_id, kind, source, capacity, licence, name"
 _READING = "r.observed_at, r.count, r.free, r.capacity, r.fraction, r.method, r.window_s, r.received_at"
+_COLUMNS = ("sensor_key", "observed_at", "count", "free", "capacity", "fraction", "method", "window_s",
+            "received_at")
 _PARTITION_LOCK = 0x44_48_4F  # "DHO": one partition creator at a time
 _AGG = ("count(*), avg(occ), min(occ), max(occ), avg(fraction), min(fraction), max(fraction) FROM (SELECT "
         "sensor_key, observed_at, fraction, coalesce(count, capacity - free) AS occ FROM occupancy_readings")
@@ -103,34 +106,30 @@ class PostgresOccupancyMixin:
             keys = self._keys(conn, sorted({r.sensor_id for r in readings}))
             names = {v: k for k, v in keys.items()}
             keyed = [(keys[r.sensor_id], r.observed_at.astimezone(UTC)) for r in readings]
-            unique = list(dict.fromkeys(keyed))
-            self._ensure_partitions(conn, {_month(k[1]) for k in unique})
+            first: dict[tuple[int, datetime], OccupancyReading] = {}
+            for key, reading in zip(keyed, readings, strict=True):
+                first.setdefault(key, reading)
+            self._ensure_partitions(conn, {_month(k[1]) for k in first})
+            # COPY the batch, insert what is not stored yet and move occupancy_latest on, in one statement;
+            # only keys that were already stored are read back, to tell re-deliveries from conflicts
+            copy_to_stage(conn, "occupancy_stage", "occupancy_readings", _COLUMNS, (
+                (k[0], k[1], r.count, r.free, r.capacity, r.fraction, r.method.value, r.window_seconds,
+                 r.received_at or datetime.now(UTC)) for k, r in first.items()))
+            inserted = {(row[0], row[1]) for row in conn.execute(
+                f"WITH ins AS (INSERT INTO occupancy_readings ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)} "
+                "FROM occupancy_stage ON CONFLICT DO NOTHING RETURNING *), "
+                f"latest AS (INSERT INTO occupancy_latest AS l ({', '.join(_COLUMNS)}) SELECT DISTINCT ON "
+                f"(sensor_key) {', '.join(_COLUMNS)} FROM ins ORDER BY sensor_key, observed_at DESC ON CONFLICT "
+                "(sensor_key) DO UPDATE SET observed_at = excluded.observed_at, count = excluded.count, "
+                "free = excluded.free, capacity = excluded.capacity, fraction = excluded.fraction, "
+                "method = excluded.method, window_s = excluded.window_s, received_at = excluded.received_at "
+                "WHERE excluded.observed_at > l.observed_at) SELECT sensor_key, observed_at FROM ins").fetchall()}
+            stored = [k for k in first if k not in inserted]
             known = {(row[0], row[1]): _reading(names[row[0]], row[1:]) for row in conn.execute(
                 f"SELECT r.sensor_key, {_READING} FROM occupancy_readings r JOIN unnest(%s::int[], "
                 "%s::timestamptz[]) AS k(s, t) ON r.sensor_key = k.s AND r.observed_at = k.t",
-                ([k[0] for k in unique], [k[1] for k in unique])).fetchall()}
+                ([k[0] for k in stored], [k[1] for k in stored])).fetchall()} if stored else {}
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
-            rows = [(k[0], k[1], r.count, r.free, r.capacity, r.fraction, r.method.value, r.window_seconds,
-                     r.received_at or datetime.now(UTC)) for k, r in new]
-            if rows:
-                columns = list(zip(*rows, strict=True))
-                conn.execute(
-                    "INSERT INTO occupancy_readings (sensor_key, observed_at, count, free, capacity, fraction, method,"
-                    " window_s, received_at) SELECT * FROM unnest(%s::int[], %s::timestamptz[], %s::int[], %s::int[],"
-                    " %s::int[], %s::float8[], %s::text[], %s::int[], %s::timestamptz[]) ON CONFLICT DO NOTHING",
-                    [list(c) for c in columns])
-                newest: dict[int, tuple[Any, ...]] = {}
-                for row in rows:
-                    if row[0] not in newest or row[1] > newest[row[0]][1]:
-                        newest[row[0]] = row
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO occupancy_latest AS l (sensor_key, observed_at, count, free, capacity, fraction, "
-                        "method, window_s, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT "
-                        "(sensor_key) DO UPDATE SET observed_at = excluded.observed_at, count = excluded.count, "
-                        "free = excluded.free, capacity = excluded.capacity, fraction = excluded.fraction, "
-                        "method = excluded.method, window_s = excluded.window_s, received_at = excluded.received_at "
-                        "WHERE excluded.observed_at > l.observed_at", sorted(newest.values()))
         return ReadingsWrite([r for _, r in new], duplicates, conflicts)
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,

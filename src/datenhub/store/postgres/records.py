@@ -6,10 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from datenhub.store.base import RecordState, StoredRecord
+from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import dumps
 from datenhub.store.rows import iso
 
+_STAGE_COLUMNS = ("record_id", "source", "local_id", "kind", "hub_id", "checksum", "data", "first_seen",
+                  "last_changed", "withdrawn_at")
+_STAGE_COLUMNS_SQL = ", ".join(_STAGE_COLUMNS)
 _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
 
 
@@ -29,19 +33,22 @@ class RecordsMixin:
     def upsert_records(self, records: list[StoredRecord]) -> None:
         if not records:
             return
+        # one row per record id (the last one wins): ON CONFLICT cannot touch a row twice in one statement
+        latest = {r.record_id: r for r in records}
         with self._conns.transaction() as conn:
+            # by the primary key, not a join with the staging table: the planner knows nothing about a freshly
+            # filled temp table and would hash-join all records (quadratic over a long import)
             conn.execute("INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
                          "last_changed, checksum, data FROM records WHERE record_id = ANY(%s::text[]) "
-                         "ORDER BY record_id", ([r.record_id for r in records],))
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, "
-                    "last_changed, withdrawn_at) VALUES (%s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s) "
-                    "ON CONFLICT (record_id) DO UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, "
-                    "data = excluded.data, last_changed = excluded.last_changed, "
-                    "withdrawn_at = excluded.withdrawn_at, kind = excluded.kind",
-                    [(r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
-                      r.last_changed, r.withdrawn_at) for r in records])
+                         "ORDER BY record_id", (list(latest),))
+            copy_to_stage(conn, "records_stage", "records", _STAGE_COLUMNS, (
+                (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
+                 r.last_changed, r.withdrawn_at) for r in latest.values()))
+            conn.execute(
+                f"INSERT INTO records ({_STAGE_COLUMNS_SQL}) SELECT {_STAGE_COLUMNS_SQL} FROM records_stage "
+                "ON CONFLICT (record_id) DO UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, "
+                "data = excluded.data, last_changed = excluded.last_changed, "
+                "withdrawn_at = excluded.withdrawn_at, kind = excluded.kind")
 
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
         with self._conns.connection() as conn:

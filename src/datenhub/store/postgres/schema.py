@@ -149,6 +149,19 @@ CREATE TABLE occupancy_dead_letters (
 CREATE INDEX occupancy_dead_letters_code ON occupancy_dead_letters (code);
 """))
 
+MIGRATIONS.append(Migration("0005_point_index", """
+-- Boxes and radii: one GiST index on a plain point that also carries every column an area search filters and
+-- sorts on, so `bbox` and `near` pick their page from the index alone (an index-only scan) and read only the
+-- page's rows from the table. It needs no PostGIS; the geometry column stays for GIS clients, unindexed
+-- (CREATE INDEX … USING gist (geom) if a client needs one). Replaces the (lat, lon) B-tree and the geometry
+-- index, which the planner ANDed together and every insert paid for.
+DROP INDEX IF EXISTS entities_lat_lon;
+DROP INDEX IF EXISTS entities_geom;
+CREATE INDEX entities_point ON entities USING gist (point(lon, lat)) INCLUDE (lat, lon, kind, has_open, name_sort, id)
+    WHERE withdrawn_at IS NULL AND lat IS NOT NULL;
+"""))
+
+
 def ensure_extensions(conn: psycopg.Connection[Any]) -> set[str]:
     """Create the optional extensions where allowed; return those usable from this connection's search_path."""
     installed = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}

@@ -27,22 +27,23 @@ class _Clauses:
     def __init__(self) -> None:
         self.where: list[str] = []
         self.params: list[Any] = []
+        self.spatial = False
 
     def add(self, sql: str, *params: Any) -> None:
         self.where.append(sql)
         self.params.extend(params)
 
 
-def _area(c: _Clauses, postgis: bool, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
-    """Active entities inside a box, boundary included: the index narrows, the exact test decides."""
-    if postgis:
-        c.add("e.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", min_lon, min_lat, max_lon, max_lat)
-    else:
-        c.add("e.withdrawn_at IS NULL")
+def _area(c: _Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
+    """Active entities inside a box, boundary included: entities_point narrows, the exact test decides."""
+    c.spatial = True
+    # the first two clauses are the index's own expression and predicate, so the planner can use it
+    c.add("point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon, max_lat)
+    c.add("e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
     c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
 
 
-def _distance(c: _Clauses, query: Query, postgis: bool) -> tuple[str, list[Any]] | None:
+def _distance(c: _Clauses, query: Query) -> tuple[str, list[Any]] | None:
     """The squared equirectangular distance in m² (SQLite's sort key), with a radius filter when asked."""
     if query.near is None:
         return None
@@ -53,7 +54,7 @@ def _distance(c: _Clauses, query: Query, postgis: bool) -> tuple[str, list[Any]]
     c.add("e.lat IS NOT NULL")
     if query.radius is not None:
         min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
-        _area(c, postgis, min_lon, min_lat, max_lon, max_lat)
+        _area(c, min_lon, min_lat, max_lon, max_lat)
         c.add(f"{expr} <= %s", *expr_params, float(query.radius) * float(query.radius))
     return expr, expr_params
 
@@ -117,7 +118,7 @@ def _cursor_value(value: Any) -> Any:
     return iso(value) if isinstance(value, datetime) else value
 
 
-def run_search(conn: psycopg.Connection[Any], query: Query, *, postgis: bool) -> Page:
+def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "e.data_open" if open_view else "e.data"
     c = _Clauses()
@@ -131,8 +132,8 @@ def run_search(conn: psycopg.Connection[Any], query: Query, *, postgis: bool) ->
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
         rank = (f"(-ts_rank({tsv}, %s::tsquery, 1))::float8", [tsquery])
     if query.bbox is not None:
-        _area(c, postgis, *query.bbox)
-    distance = _distance(c, query, postgis)
+        _area(c, *query.bbox)
+    distance = _distance(c, query)
     if not _filters(conn, c, query, open_view):
         return Page([], None)
 
@@ -144,9 +145,18 @@ def run_search(conn: psycopg.Connection[Any], query: Query, *, postgis: bool) ->
         if query.changed_since is not None else data_col
     # NULL start times sort first, as in SQLite; no other key can be NULL
     nulls = " NULLS FIRST" if cast == "timestamptz" else ""
-    sql = (f"SELECT e.id, ({select_data})::text, {key}, e.withdrawn_at, e.changed_at FROM entities e "
-           f"WHERE {' AND '.join(c.where) or 'true'} ORDER BY {key}{nulls}, e.id LIMIT %s")
-    params = [*key_params, *c.params, *key_params, query.limit + 1]
+    where = " AND ".join(c.where) or "true"
+    if c.spatial:
+        # The page's ids and sort keys first (from entities_point alone when no other filter needs the table),
+        # then only those rows' documents: a box holds thousands of places, a page twenty.
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at FROM (SELECT e.id, {key} AS k "
+               f"FROM entities e WHERE {where} ORDER BY k{nulls}, e.id LIMIT %s) p JOIN entities e ON e.id = p.id "
+               f"ORDER BY p.k{nulls}, p.id")
+        params = [*key_params, *c.params, query.limit + 1]
+    else:
+        sql = (f"SELECT e.id, ({select_data})::text, {key}, e.withdrawn_at, e.changed_at FROM entities e "
+               f"WHERE {where} ORDER BY {key}{nulls}, e.id LIMIT %s")
+        params = [*key_params, *c.params, *key_params, query.limit + 1]
     try:
         rows = conn.execute(sql, params).fetchall()
     except psycopg.errors.DataError:

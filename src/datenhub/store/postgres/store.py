@@ -222,25 +222,21 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         return {r[0]: (r[1], r[2]) for r in self._all("SELECT record_id, action, hub_id FROM overrides")}
 
     # reading -----------------------------------------------------------------------------------------------
-    def _resolve(self, entity_id: str) -> str:
-        """A hub id for a hub id, an alias or a source record id, in one round trip."""
-        row = self._one("SELECT coalesce((SELECT hub_id FROM records WHERE record_id = %s AND %s), "
-                        "(SELECT hub_id FROM aliases WHERE alias = %s), %s)",
-                        (entity_id, ":" in entity_id, entity_id, entity_id))
-        return str(row[0]) if row else entity_id
+    # a hub id for a hub id, an alias or a source record id; inlined so a lookup is one round trip
+    _RESOLVE = ("coalesce((SELECT hub_id FROM records WHERE record_id = %s AND %s), "
+                "(SELECT hub_id FROM aliases WHERE alias = %s), %s)")
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
                    include_withdrawn: bool = False) -> dict[str, Any] | None:
         column = "data" if include_closed else "data_open"
-        sql = f"SELECT {column} FROM entities WHERE id = %s" + (
+        sql = f"SELECT {column} FROM entities WHERE id = {self._RESOLVE}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
-        row = self._one(sql, (self._resolve(entity_id),))
+        row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
         return None if row is None or row[0] is None else row[0]  # type: ignore[no-any-return]
 
     def search(self, query: Query) -> Page:
-        postgis = self.postgis
         with self._conns.connection() as conn:
-            return run_search(conn, query, postgis=postgis)
+            return run_search(conn, query)
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         # keyset batches, each its own checkout: an abandoned export holds no connection
@@ -286,6 +282,12 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
                  "record_ids": " ".join(r[5]), "detail": r[6]} for r in self._all(
             "SELECT at, key_id, method, path, status, record_ids, detail FROM audit_log ORDER BY id DESC LIMIT %s",
             (limit,))]
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever an import or write changed anything: a key for caches of derived figures and of API
+        responses (every entity write takes the next `entity_seq` values; every import adds an `imports` row)."""
+        row = self._one("SELECT (SELECT value FROM entity_seq), (SELECT coalesce(max(id), 0) FROM imports)")
+        return (int(row[0] or 0), int(row[1])) if row else (0, 0)
 
     def counts(self) -> dict[str, int]:
         row = self._one(

@@ -1,0 +1,114 @@
+"""The PostgreSQL bulk write path (COPY into staging tables) and the area-search index; needs a server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+pytest.importorskip("psycopg")
+
+from datenhub.live.model import Method, OccupancyReading, Sensor, SensorKind
+from datenhub.store import Query, open_store
+from datenhub.store.base import HubEntity, StoredRecord
+from datenhub.store.postgres.store import PostgresStore
+from datenhub.store.postgres.testing import drop_url, fresh_url
+
+BASE_URL = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not BASE_URL, reason="set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
+T = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def pg() -> Iterator[PostgresStore]:
+    assert BASE_URL
+    url = fresh_url(BASE_URL)
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    yield store
+    store.close()
+    drop_url(url)
+
+
+def _place(hub_id: str, name: str, lat: float, lon: float, withdrawn: datetime | None = None) -> HubEntity:
+    data = {"id": hub_id, "kind": "place", "type": "Museum", "name": {"de": name}, "geo": {"lat": lat, "lon": lon},
+            "licence": "CC0-1.0"}
+    return HubEntity(hub_id, "place", data, data, f"sum-{name}", T, withdrawn)
+
+
+def _record(record_id: str, hub_id: str, checksum: str) -> StoredRecord:
+    return StoredRecord(record_id, "src", record_id.split(":", 1)[1], "place", hub_id, checksum,
+                        {"id": record_id, "v": checksum}, T, T)
+
+
+def test_one_transaction_many_batches_and_a_repeated_id_in_a_batch(pg: PostgresStore) -> None:
+    with pg.transaction():
+        pg.upsert_records([_record("src:a", "h1", "1"), _record("src:b", "h2", "1")])
+        # the staging table is emptied between batches of one transaction; the last version of an id wins
+        pg.upsert_records([_record("src:a", "h1", "2"), _record("src:c", "h3", "1"), _record("src:c", "h3", "2")])
+        pg.upsert_entities([_place("h1", "Erste", 51.45, 7.01), _place("h1", "Zweite", 51.45, 7.01)])
+        pg.upsert_entities([_place("h2", "Dritte", 51.46, 7.02)])
+    assert {rid: pg.get_record(rid).checksum for rid in ("src:a", "src:b", "src:c")} == {  # type: ignore[union-attr]
+        "src:a": "2", "src:b": "1", "src:c": "2"}
+    assert [h["checksum"] for h in pg.record_history("src:a")] == ["1"]
+    assert pg.get_entity("h1")["name"]["de"] == "Zweite"  # type: ignore[index]
+    assert pg.get_entity("src:a")["id"] == "h1"  # type: ignore[index]  # a record id resolves in one statement
+
+
+def test_failed_transaction_leaves_no_staging_table_behind_that_breaks_the_next(pg: PostgresStore) -> None:
+    with pytest.raises(RuntimeError), pg.transaction():
+        pg.upsert_entities([_place("h1", "Eins", 51.45, 7.01)])
+        raise RuntimeError("abort")
+    pg.upsert_entities([_place("h2", "Zwei", 51.45, 7.01)])
+    assert pg.get_entity("h1") is None and pg.get_entity("h2") is not None
+
+
+def test_area_search_boundary_withdrawn_and_page_order(pg: PostgresStore) -> None:
+    pg.upsert_entities([_place("a", "Alpha", 51.40, 7.00), _place("b", "Beta", 51.50, 7.10),
+                        _place("c", "Gamma", 51.45, 7.05), _place("d", "Delta", 51.45, 7.05, withdrawn=T),
+                        _place("e", "Epsilon", 51.51, 7.05)])
+    page = pg.search(Query(bbox=(7.0, 51.40, 7.10, 51.50), limit=2))
+    assert [p["id"] for p in page.items] == ["a", "b"] and page.next_cursor
+    rest = pg.search(Query(bbox=(7.0, 51.40, 7.10, 51.50), limit=2, cursor=page.next_cursor))
+    assert [p["id"] for p in rest.items] == ["c"]
+    near = pg.search(Query(near=(51.45, 7.05), radius=8000))
+    assert [p["id"] for p in near.items][:1] == ["c"] and "d" not in [p["id"] for p in near.items]
+
+
+def test_area_search_reads_the_point_index(pg: PostgresStore) -> None:
+    with pg._conns.connection() as conn:
+        conn.execute("SET enable_seqscan = off")
+        try:
+            plan = "\n".join(r[0] for r in conn.execute(
+                "EXPLAIN SELECT id FROM entities e WHERE point(e.lon, e.lat) <@ box(point(7, 51), point(8, 52)) "
+                "AND e.withdrawn_at IS NULL AND e.lat IS NOT NULL"))
+        finally:
+            conn.execute("RESET enable_seqscan")
+    assert "entities_point" in plan
+
+
+def test_readings_batch_with_new_repeated_and_conflicting_values(pg: PostgresStore) -> None:
+    pg.upsert_sensor(Sensor("s1", "p1", SensorKind.PEOPLE, "src", 100))
+
+    def reading(minute: int, count: int) -> OccupancyReading:
+        return OccupancyReading("s1", T + timedelta(minutes=minute), count=count, capacity=100,
+                                fraction=count / 100, method=Method.COUNT, received_at=T)
+
+    first = pg.add_readings([reading(0, 10), reading(5, 20)])
+    assert len(first.inserted) == 2
+    write = pg.add_readings([reading(5, 20), reading(10, 30), reading(10, 31), reading(0, 99), reading(15, 40)])
+    assert [r.count for r in write.inserted] == [30, 40]
+    assert write.duplicates == 1
+    assert sorted((new.count, kept.count) for new, kept in write.conflicts) == [(31, 30), (99, 10)]
+    assert [r.count for r in pg.latest_readings(["s1"])] == [40]
+    assert [r.count for r in pg.readings("s1")] == [10, 20, 30, 40]
+
+
+def test_data_version_moves_with_entity_writes_and_imports(pg: PostgresStore) -> None:
+    before = pg.data_version()
+    pg.upsert_entities([_place("h1", "Eins", 51.45, 7.01)])
+    after_write = pg.data_version()
+    pg.start_import("src", "csv", None, T)
+    assert before < after_write < pg.data_version()
