@@ -11,7 +11,7 @@ import math
 
 LAT_SIZES = (0.01, 0.04, 0.16, 0.64)  # degrees; longitude cells are 1.6× wider (square-ish at 51.5°N)
 LON_FACTOR = 1.6
-MAX_CELLS = 24
+MAX_CELLS = 64  # more, finer cells: fewer matches outside the box to rank (p90 halved on 100k)
 
 
 def _index(value: float, size: float, offset: float) -> int:

@@ -72,10 +72,10 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         if cells:
             # the index intersects text and area itself; the exact box test follows on the few rows left
             expression = f"({expression}) AND cells : ({' OR '.join(cells)})"
-        joins += " JOIN entities_fts ON entities_fts.rowid = e.rowid"
-        where.append("entities_fts MATCH ?")
+        joins += " JOIN entities_fts f ON f.rowid = e.rowid"
+        where.append("f.entities_fts MATCH ?")
         params.append(expression)
-        rank_expr = "entities_fts.rank"
+        rank_expr = "f.rank"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
@@ -144,8 +144,12 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         params += [last_key, last_id]
     select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
         if query.changed_since is not None else data_col
-    sql = (f"SELECT e.id, {select_data}, {key}, e.withdrawn_at, e.changed_at FROM entities e{joins} "
-           f"WHERE {' AND '.join(where) or '1'} ORDER BY {key}, e.id LIMIT ?")
+    # Find and order the page by rowid first, then read the JSON of those rows only: the sorter never
+    # carries the documents of every candidate.
+    sql = (f"SELECT p.eid, {select_data}, p.k, e.withdrawn_at, e.changed_at FROM ("
+           f"SELECT e.rowid AS rid, {key} AS k, e.id AS eid FROM entities e{joins} "
+           f"WHERE {' AND '.join(where) or '1'} ORDER BY {key}, e.id LIMIT ?) p "
+           "JOIN entities e ON e.rowid = p.rid ORDER BY p.k, p.eid")
     params.append(query.limit + 1)
     try:
         rows = db.execute(sql, params).fetchall()
