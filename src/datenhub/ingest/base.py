@@ -41,6 +41,9 @@ class Draft:
     data: dict[str, Any]
     location: Location = field(default_factory=Location)
 
+    def __reduce__(self) -> tuple[type[Draft], tuple[Any, ...]]:
+        return Draft, (self.kind, self.local_id, self.data, self.location)  # cheap to send to import workers
+
 
 @dataclass(slots=True)
 class AdapterOptions:

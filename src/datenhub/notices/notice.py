@@ -26,6 +26,10 @@ class Location:
     field: str | None = None
     entity_id: str | None = None
 
+    def __reduce__(self) -> tuple[type[Location], tuple[str | int | None, ...]]:
+        # plain positional state: import batches cross process boundaries by the thousand
+        return Location, (self.source, self.file, self.row, self.pointer, self.field, self.entity_id)
+
     def describe(self) -> str:
         parts = []
         if self.file:

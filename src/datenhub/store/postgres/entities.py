@@ -58,7 +58,21 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
         open_tsv, full_tsv, full_json, data_open)
 
 
+_SEQ = _COLUMNS.index("seq")
+EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...]]  # id, the columns before seq, the columns after it
+
+
+def entity_parts(entity: HubEntity) -> EntityParts:
+    """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
+    row = _row(entity, 0)
+    return entity.id, row[:_SEQ], row[_SEQ + 1:]
+
+
 def upsert_entities(conn: psycopg.Connection[Any], entities: list[HubEntity], postgis: bool) -> None:
+    upsert_entity_parts(conn, [entity_parts(e) for e in entities], postgis)
+
+
+def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityParts], postgis: bool) -> None:
     if not entities:
         return
     # The counter row stays locked until commit, so `seq` order is commit order and the delta feed
@@ -67,8 +81,8 @@ def upsert_entities(conn: psycopg.Connection[Any], entities: list[HubEntity], po
     last = int(row[0]) if row else len(entities)
     first = last - len(entities) + 1
     # one row per id (the last one wins, as it would row by row): ON CONFLICT cannot touch a row twice
-    latest = {entity.id: (first + n, entity) for n, entity in enumerate(entities)}
+    latest = {parts[0]: (first + n, parts) for n, parts in enumerate(entities)}
     copy_to_stage(conn, "entities_stage", "entities", _COLUMNS,
-                  (_row(entity, seq) for seq, entity in latest.values()))
+                  ((*head, seq, *tail) for seq, (_, head, tail) in latest.values()))
     conn.execute(_upsert_sql(postgis))
 

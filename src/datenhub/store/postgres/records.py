@@ -17,6 +17,12 @@ _STAGE_COLUMNS_SQL = ", ".join(_STAGE_COLUMNS)
 _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
 
 
+def record_row(r: StoredRecord) -> tuple[Any, ...]:
+    """The staging row of a record: pure, so an import worker can compute it."""
+    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
+            r.last_changed, r.withdrawn_at)
+
+
 def _record(row: tuple[Any, ...]) -> StoredRecord:
     return StoredRecord(*row)
 
@@ -31,19 +37,20 @@ class RecordsMixin:
         return {r[0]: RecordState(r[1], r[2], r[3] is not None) for r in rows}
 
     def upsert_records(self, records: list[StoredRecord]) -> None:
-        if not records:
+        self.upsert_record_rows([record_row(r) for r in records])
+
+    def upsert_record_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
             return
         # one row per record id (the last one wins): ON CONFLICT cannot touch a row twice in one statement
-        latest = {r.record_id: r for r in records}
+        latest = {row[0]: row for row in rows}
         with self._conns.transaction() as conn:
             # by the primary key, not a join with the staging table: the planner knows nothing about a freshly
             # filled temp table and would hash-join all records (quadratic over a long import)
             conn.execute("INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
                          "last_changed, checksum, data FROM records WHERE record_id = ANY(%s::text[]) "
                          "ORDER BY record_id", (list(latest),))
-            copy_to_stage(conn, "records_stage", "records", _STAGE_COLUMNS, (
-                (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
-                 r.last_changed, r.withdrawn_at) for r in latest.values()))
+            copy_to_stage(conn, "records_stage", "records", _STAGE_COLUMNS, latest.values())
             conn.execute(
                 f"INSERT INTO records ({_STAGE_COLUMNS_SQL}) SELECT {_STAGE_COLUMNS_SQL} FROM records_stage "
                 "ON CONFLICT (record_id) DO UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, "

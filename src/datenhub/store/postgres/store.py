@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
-from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoreError
+from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoredRecord, StoreError
 from datenhub.store.postgres import entities as entity_rows
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
 from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
-from datenhub.store.postgres.records import RecordsMixin
+from datenhub.store.postgres.records import RecordsMixin, record_row
 from datenhub.store.postgres.schema import MIGRATION_LOCK, MIGRATIONS, ensure_extensions
 from datenhub.store.postgres.search import run_search
 from datenhub.store.postgres.webhooks import WebhooksMixin
@@ -206,6 +206,16 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         with self._conns.transaction() as conn:
             entity_rows.upsert_entities(conn, entities, postgis)
 
+    def write_preparer(self) -> Callable[[list[StoredRecord], list[HubEntity]], Any]:
+        return prepare_writes
+
+    def write_prepared(self, prepared: Any) -> None:
+        record_rows, parts = prepared
+        postgis = self.postgis
+        with self._conns.transaction() as conn:
+            self.upsert_record_rows(record_rows)
+            entity_rows.upsert_entity_parts(conn, parts, postgis)
+
     def add_alias(self, alias: str, hub_id: str) -> None:
         self._run("INSERT INTO aliases (alias, hub_id) VALUES (%s, %s) ON CONFLICT (alias) DO UPDATE SET "
                   "hub_id = excluded.hub_id", (alias, hub_id))
@@ -298,3 +308,8 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         values = [int(v) for v in row] if row else [0] * 7
         return dict(zip(("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices"), values,
                         strict=True))
+
+
+def prepare_writes(records: list[StoredRecord], entities: list[HubEntity]) -> Any:
+    """Import workers build the COPY rows (JSON, tsvector literals); the importer only sends them."""
+    return [record_row(r) for r in records], [entity_rows.entity_parts(e) for e in entities]
