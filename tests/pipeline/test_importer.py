@@ -127,3 +127,13 @@ def test_single_record_view_equals_the_general_merge(store: Store, clock) -> Non
     assert len(records) > 300
     for record in records:
         assert single_view("dh-x", record, record.first_seen) == contested_view("dh-x", [record], record.first_seen)
+
+
+def test_merge_candidates_leave_out_the_importing_source(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "demo.csv", DEMO_STATION), "demo", priority=10, clock=clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    everyone = store.merge_candidates("place")
+    others = store.merge_candidates("place", exclude_source="test")
+    assert {c.hub_id for c in others} == {c.hub_id for c in everyone if "test" not in c.sources}
+    assert [c.sources for c in others] == [("demo",)]
+    assert others[0].name == "Essen Hauptbahnhof"

@@ -197,7 +197,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
     states = store.record_states(source)
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
                       prepare_writes=store.write_preparer(),
-                      load_candidates=lambda: CandidateIndex(store.merge_candidates("place")))
+                      load_candidates=lambda: CandidateIndex(store.merge_candidates("place", exclude_source=source)))
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()

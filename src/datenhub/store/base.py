@@ -215,8 +215,9 @@ class Store(ABC):
 
     # hub entities ------------------------------------------------------------------------------------------
     @abstractmethod
-    def merge_candidates(self, kind: str) -> list[Candidate]:
-        """Every active entity of a kind with a position, for dedupe."""
+    def merge_candidates(self, kind: str, exclude_source: str | None = None) -> list[Candidate]:
+        """Every active entity of a kind with a position, for dedupe; with `exclude_source`, none that already
+        holds a record of that source (an import never merges with itself, so it needs only the others)."""
 
     @abstractmethod
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]: ...

@@ -189,11 +189,15 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
                 for r in self._all(sql, [*params, limit])]
 
     # hub entities ------------------------------------------------------------------------------------------
-    def merge_candidates(self, kind: str) -> list[Candidate]:
+    def merge_candidates(self, kind: str, exclude_source: str | None = None) -> list[Candidate]:
         out = []
-        for row in self._all("SELECT id, lat, lon, data->'name'->>'de', data->>'type', data->'sources' "
-                             "FROM entities WHERE kind = %s AND withdrawn_at IS NULL AND lat IS NOT NULL",
-                             (kind,)):
+        sql = ("SELECT id, lat, lon, data->'name'->>'de', data->>'type', data->'sources' "
+               "FROM entities WHERE kind = %s AND withdrawn_at IS NULL AND lat IS NOT NULL")
+        params: tuple[Any, ...] = (kind,)
+        if exclude_source is not None:
+            sql += " AND NOT (tags @> ARRAY[%s])"
+            params += (f"src:{exclude_source}",)
+        for row in self._all(sql, params):
             out.append(Candidate(row[0], row[1], row[2], row[3] or "", row[4] or "",
                                  tuple(s.split(":", 1)[0] for s in row[5] or [])))
         return out

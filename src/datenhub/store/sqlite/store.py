@@ -233,14 +233,16 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                             [(hub, rid) for rid, hub in assignments.items()])
 
     # hub entities ------------------------------------------------------------------------------------------
-    def merge_candidates(self, kind: str) -> list[Candidate]:
-        out = []
-        for row in self.db.execute("SELECT e.id, e.lat, e.lon, e.data FROM entities e WHERE e.kind = ? AND "
-                                   "e.withdrawn_at IS NULL AND e.lat IS NOT NULL", (kind,)):
-            data = orjson.loads(row[3])
-            out.append(Candidate(row[0], row[1], row[2], (data.get("name") or {}).get("de") or "",
-                                 data.get("type") or "", tuple(s.split(":", 1)[0] for s in data.get("sources", []))))
-        return out
+    def merge_candidates(self, kind: str, exclude_source: str | None = None) -> list[Candidate]:
+        sql = ("SELECT e.id, e.lat, e.lon, json_extract(e.data, '$.name.de'), e.type, json_extract(e.data, "
+               "'$.sources') FROM entities e WHERE e.kind = ? AND e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
+        params: list[Any] = [kind]
+        if exclude_source is not None:
+            sql += " AND e.rowid NOT IN (SELECT entity_rowid FROM entity_tags WHERE tag = ?)"
+            params.append(f"src:{exclude_source}")
+        return [Candidate(row[0], row[1], row[2], row[3] or "", row[4] or "",
+                          tuple(s.split(":", 1)[0] for s in orjson.loads(row[5] or "[]")))
+                for row in self.db.execute(sql, params)]
 
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
         out = {}
