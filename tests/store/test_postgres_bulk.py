@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,25 +10,14 @@ import pytest
 pytest.importorskip("psycopg")
 
 from datenhub.live.model import Method, OccupancyReading, Sensor, SensorKind
-from datenhub.store import Query, open_store
+from datenhub.store import Query
 from datenhub.store.base import HubEntity, StoredRecord
 from datenhub.store.postgres.store import PostgresStore
-from datenhub.store.postgres.testing import drop_url, fresh_url
 
 BASE_URL = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
 T = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
-
-@pytest.fixture
-def pg() -> Iterator[PostgresStore]:
-    assert BASE_URL
-    url = fresh_url(BASE_URL)
-    store = open_store(url)
-    assert isinstance(store, PostgresStore)
-    yield store
-    store.close()
-    drop_url(url)
 
 
 def _place(hub_id: str, name: str, lat: float, lon: float, withdrawn: datetime | None = None) -> HubEntity:

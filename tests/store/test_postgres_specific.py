@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,21 +20,10 @@ from datenhub.store.base import SourceInfo
 from datenhub.store.postgres.connection import parse_url
 from datenhub.store.postgres.fulltext import tsquery_literal, tsvector_literal
 from datenhub.store.postgres.store import PostgresStore
-from datenhub.store.postgres.testing import drop_url, fresh_url
 
 BASE_URL = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
 needs_server = pytest.mark.skipif(not BASE_URL, reason="set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
 
-
-@pytest.fixture
-def pg() -> Iterator[PostgresStore]:
-    assert BASE_URL
-    url = fresh_url(BASE_URL)
-    store = open_store(url)
-    assert isinstance(store, PostgresStore)
-    yield store
-    store.close()
-    drop_url(url)
 
 
 def test_parse_url_schema_sets_search_path_and_strips_our_params() -> None:
