@@ -33,8 +33,9 @@ MIX = {
     "GeoJSON bbox page": f"/api/v1/places?bbox={BOX}&f=geojson",
 }
 STORE_CALLS = ("record_states", "overrides", "merge_candidates", "upsert_records", "withdraw_records",
-               "list_sources", "records_of_hubs", "entity_checksums", "upsert_entities", "save_notices",
-               "save_raw", "start_import", "finish_import", "list_imports", "get_source", "upsert_source")
+               "list_sources", "records_of_hubs", "entity_checksums", "upsert_entities", "write_prepared",
+               "save_notices", "save_raw", "start_import", "finish_import", "list_imports", "get_source",
+               "upsert_source")
 
 
 def fresh_postgres() -> str | None:
