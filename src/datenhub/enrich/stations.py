@@ -72,7 +72,7 @@ class StationsEnricher(Enricher):
                 if is_station and dist < 150:
                     continue  # a station is not its own nearest station
                 if dist <= MAX_DISTANCE_M:
-                    chosen.append(NearbyStation(id=f"{STATIONS_SOURCE}:{index.ids[i]}", name=index.names[i],
-                                                distance_m=round(dist)))
+                    chosen.append(NearbyStation.model_construct(  # trusted: the shipped station index
+                        id=f"{STATIONS_SOURCE}:{index.ids[i]}", name=index.names[i], distance_m=round(dist)))
             place.nearest_stations = chosen[:MAX_STATIONS]
         return []

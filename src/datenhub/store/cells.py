@@ -18,9 +18,13 @@ def _index(value: float, size: float, offset: float) -> int:
     return math.floor((value + offset) / size)
 
 
+_LEVELS = [(level, size * LON_FACTOR, size) for level, size in enumerate(LAT_SIZES)]
+
+
 def cell_tokens(lat: float, lon: float) -> str:
-    return " ".join(f"c{level}x{_index(lon, size * LON_FACTOR, 180)}y{_index(lat, size, 90)}"
-                    for level, size in enumerate(LAT_SIZES))
+    # lon + 180 and lat + 90 are never negative, so int() floors (and is cheaper than math.floor)
+    x, y = lon + 180, lat + 90
+    return " ".join([f"c{level}x{int(x / width)}y{int(y / height)}" for level, width, height in _LEVELS])
 
 
 def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str] | None:
