@@ -48,6 +48,13 @@ def test_search_include_closed_returns_closed_records(loaded: Store) -> None:
     assert [i["name"]["de"] for i in items] == ["Geheimes Depot"]
 
 
+def test_privileged_text_search_finds_open_records_too(loaded: Store) -> None:
+    # open entities keep their words once (for both views): a key holder must find them all the same
+    anonymous = [i["id"] for i in loaded.search(Query(q="zeche", limit=100)).items]
+    privileged = [i["id"] for i in loaded.search(Query(q="zeche", include_closed=True, limit=100)).items]
+    assert anonymous and privileged == anonymous
+
+
 def test_get_entity_closed_record_hidden_from_anonymous(loaded: Store) -> None:
     assert loaded.get_entity("test:c1") is None
     assert loaded.get_entity("test:c1", include_closed=True)["licence"] == "closed"

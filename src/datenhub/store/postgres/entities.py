@@ -17,6 +17,9 @@ _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags",
             "open_tsv", "full_tsv", "data", "data_open")
 
 
+OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see _row)
+
+
 def dumps(data: Any) -> str:
     return orjson.dumps(data).decode("utf-8")
 
@@ -43,13 +46,14 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
     cols = entity_columns(entity)
     active = entity.withdrawn_at is None
     full_json = dumps(entity.data)
-    data_open = None if entity.data_open is None else (
-        full_json if entity.data_open is entity.data else dumps(entity.data_open))
+    # An open view equal to the full one (most entities) is stored once: readers take `data` when all_open
+    # is set (OPEN_DATA), and full_tsv stays NULL when the full view adds no words (searches then use
+    # open_tsv), which also spares the second GIN index the entity.
+    data_open = None if entity.data_open is None or cols.all_open else dumps(entity.data_open)
     open_tsv = full_tsv = None
     if active:
         open_tsv = tsvector_literal(cols.open_text)
-        # the full view adds nothing for open entities: the same tokens at the same positions
-        full_tsv = tsvector_literal(f"{cols.open_text} {cols.all_text}") if cols.all_text else open_tsv
+        full_tsv = tsvector_literal(f"{cols.open_text} {cols.all_text}") if cols.all_text else None
     return (
         entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
         cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,

@@ -120,15 +120,21 @@ def _cursor_value(value: Any) -> Any:
 
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
-    data_col = "e.data_open" if open_view else "e.data"
+    data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
     c = _Clauses()
     rank: tuple[str, list[Any]] | None = None
     if query.q:
         tsquery = tsquery_literal(query.q)
         if tsquery is None:
             return Page([], None)
-        tsv = "e.open_tsv" if open_view else "e.full_tsv"
-        c.add(f"{tsv} @@ %s::tsquery", tsquery)
+        if open_view:
+            tsv = "e.open_tsv"
+            c.add(f"{tsv} @@ %s::tsquery", tsquery)
+        else:
+            # full_tsv is NULL where the full view adds no words: both GIN indexes answer this
+            tsv = "coalesce(e.full_tsv, e.open_tsv)"
+            c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
+                  tsquery, tsquery)
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
         rank = (f"(-ts_rank({tsv}, %s::tsquery, 1))::float8", [tsquery])
     if query.bbox is not None:

@@ -242,7 +242,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
                    include_withdrawn: bool = False) -> dict[str, Any] | None:
-        column = "data" if include_closed else "data_open"
+        column = "data" if include_closed else entity_rows.OPEN_DATA
         sql = f"SELECT {column} FROM entities WHERE id = {self._RESOLVE}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
         row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
@@ -254,10 +254,11 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         # keyset batches, each its own checkout: an abandoned export holds no connection
-        column = "data" if include_closed else "data_open"
+        column = "data" if include_closed else entity_rows.OPEN_DATA
+        view = "true" if include_closed else "has_open"
         last = ""
         while True:
-            rows = self._all(f"SELECT id, {column} FROM entities WHERE withdrawn_at IS NULL AND {column} IS NOT NULL"
+            rows = self._all(f"SELECT id, {column} FROM entities WHERE withdrawn_at IS NULL AND {view}"
                              " AND (%s::text IS NULL OR kind = %s) AND id > %s ORDER BY id LIMIT %s",
                              (kind or None, kind or None, last, _BATCH))
             for row in rows:
