@@ -36,10 +36,6 @@ from datenhub.store.sqlite.search import run_search
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
 
 
-def _dumps(data: Any) -> str:
-    return orjson.dumps(data).decode("utf-8")
-
-
 class SqliteStore(SqliteOccupancyMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
@@ -157,7 +153,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def finish_import(self, import_id: int, status: str, stats: dict[str, Any], at: datetime) -> None:
         self.db.execute("UPDATE imports SET status = ?, stats = ?, finished_at = ? WHERE id = ?",
-                        (status, _dumps(stats), iso(at), import_id))
+                        (status, writes.dumps(stats), iso(at), import_id))
 
     def list_imports(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         sql = "SELECT id, source, adapter, raw_id, started_at, finished_at, status, stats FROM imports"
@@ -217,7 +213,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def records_of_hubs(self, hub_ids: list[str]) -> dict[str, list[StoredRecord]]:
         out: dict[str, list[StoredRecord]] = {}
-        for chunk in _chunks(hub_ids, 500):
+        for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(f"SELECT {self._RECORD_COLUMNS} FROM records WHERE hub_id IN ({marks})",
                                        chunk):
@@ -246,7 +242,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
         out = {}
-        for chunk in _chunks(hub_ids, 500):
+        for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
             out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
         return out
@@ -423,6 +419,3 @@ class SqliteStore(SqliteOccupancyMixin, Store):
             "notices": one("SELECT count(*) FROM notices"),
         }
 
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
