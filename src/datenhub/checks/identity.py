@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from datenhub.checks.base import Check, CheckContext
 from datenhub.ingest.base import Draft
 from datenhub.notices import Notice, Severity
+
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 class IdentityCheck(Check):
@@ -27,7 +30,7 @@ class IdentityCheck(Check):
             draft.location = replace(draft.location, entity_id=draft.local_id)
             yield self.notice("derived_id", f"no id; derived {draft.local_id} from name and position", draft)
         draft.local_id = str(draft.local_id).strip()
-        if len(draft.local_id) > 200 or any(ord(c) < 32 for c in draft.local_id):
+        if len(draft.local_id) > 200 or _CONTROL.search(draft.local_id):
             yield self.notice("invalid_id", "the id must be at most 200 printable characters", draft, "id",
                               draft.local_id)
             return
