@@ -360,3 +360,10 @@ def test_reprocess_imported_source_all_unchanged(tmp_path: Path, db: str) -> Non
 def test_db_upgrade_twice_second_up_to_date(db: str) -> None:
     assert run("db", "upgrade", "--db", db).exit_code == 0
     assert "up to date" in run("db", "upgrade", "--db", db).output
+
+
+def test_serve_refuses_an_unknown_event_loop(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATENHUB_EVENT_LOOP", "twisted")
+    result = run("serve", "--db", db)
+    assert result.exit_code == 2
+    assert "DATENHUB_EVENT_LOOP" in result.output

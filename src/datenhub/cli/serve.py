@@ -40,7 +40,14 @@ def configure_logging() -> None:
 
 # asyncio's own loop, not uvloop: on a saturated worker uvloop served some connections hundreds of requests
 # late (wrk, 32 connections: p99 379 ms where p50 was 43 ms; asyncio: p99 47 ms) at the same throughput.
-LOOP = os.environ.get("DATENHUB_EVENT_LOOP", "asyncio")
+LOOPS = ("asyncio", "uvloop", "auto")
+
+
+def event_loop() -> str:
+    loop = os.environ.get("DATENHUB_EVENT_LOOP", "asyncio")
+    if loop not in LOOPS:
+        raise fail(f"DATENHUB_EVENT_LOOP must be one of {', '.join(LOOPS)}, not {loop!r}")
+    return loop
 
 
 def start_delivery_thread(store: Store, every_s: float = 10.0) -> threading.Thread:
@@ -71,6 +78,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
     from datenhub.store import open_store
 
     configure_logging()
+    loop = event_loop()
     url = resolve_url(db)
     try:
         store = open_store(url)  # fails early, with a clear message, when the database is unreachable
@@ -83,10 +91,10 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         os.environ["DATENHUB_DATABASE_URL"] = url
         # Webhooks: with several workers run `datenhub webhooks deliver` from a timer instead.
         uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False, loop=LOOP, http="httptools")
+                    log_level="warning", access_log=False, loop=loop, http="httptools")
         return
     app = create_app(store=store)
     warm_up(app)
     start_delivery_thread(app.state.store)
     # access_log off: at log level warning it printed nothing but still cost each request its formatting
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop=LOOP, http="httptools")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop=loop, http="httptools")
