@@ -27,7 +27,7 @@ from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.pipeline.prepare import Batch, ImportPlan
 from datenhub.pipeline.workers import prepared_batches, worker_count
-from datenhub.store.base import SourceInfo, Store, StoredRecord
+from datenhub.store.base import SourceInfo, Store
 
 MAX_STORED_NOTICES_PER_CODE = 10_000
 Progress = Callable[[int], None]
@@ -213,7 +213,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.merged += prepared.merged
             if prepared.writes is not None:
                 store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
-            _rebuild_hubs(store, prepared.touched, now, {}, plan.priority)
+            _rebuild_hubs(store, prepared.touched, now, plan.priority)
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]
         if gone and sink.file_error:
@@ -224,7 +224,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
         elif gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
-            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now, {},
+            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now,
                           plan.priority)
 
 
@@ -247,18 +247,16 @@ def source_priorities(store: Store) -> dict[str, int]:
     return {s.name: s.priority for s in store.list_sources()}
 
 
-def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, solo: dict[str, StoredRecord],
-                  priority: dict[str, int] | None = None) -> None:
-    if not hub_ids and not solo:
+def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, priority: dict[str, int] | None = None) -> None:
+    """Recompute these hub entities from their records in the store (merges, changes, withdrawals)."""
+    if not hub_ids:
         return
     if priority is None:
         priority = source_priorities(store)
-    members = store.records_of_hubs(hub_ids) if hub_ids else {}
-    members.update({hub: [record] for hub, record in solo.items()})
-    all_ids = [*hub_ids, *solo]
-    old = store.entity_checksums(all_ids)
+    members = store.records_of_hubs(hub_ids)
+    old = store.entity_checksums(hub_ids)
     entities = []
-    for hub_id in all_ids:
+    for hub_id in hub_ids:
         records = members.get(hub_id, [])
         if not records:
             continue
@@ -271,7 +269,7 @@ def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, solo: dict[st
 def rebuild(store: Store, hub_ids: list[str], clock: Clock = utc_now) -> None:
     """Recompute hub entities after an override (split/join) changed their membership."""
     with store.transaction():
-        _rebuild_hubs(store, hub_ids, clock(), {})
+        _rebuild_hubs(store, hub_ids, clock())
 
 
 def describe_location(location: Location) -> str:

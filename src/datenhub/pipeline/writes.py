@@ -31,6 +31,6 @@ def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> boo
     now = clock()
     with store.transaction():
         store.withdraw_records([record_id], now)
-        _rebuild_hubs(store, [record.hub_id], now, {})
+        _rebuild_hubs(store, [record.hub_id], now)
         notify_import(store, {"source": record.source, "withdrawn": 1}, now, now)
     return True

@@ -102,7 +102,7 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
             target.save_key(key)
         for hook in source.list_webhooks():
             target.save_webhook(hook)
-        _rebuild_hubs(target, sorted(members), clock(), {})
+        _rebuild_hubs(target, sorted(members), clock())
     _copy_occupancy(source, target, report)
     report.counts_to = target.counts()
     for key in COMPARED:
