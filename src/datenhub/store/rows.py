@@ -7,8 +7,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from datenhub.store.base import HubEntity
+import orjson
+
+from datenhub.enrich.geo import haversine_m
+from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
+from datenhub.store.query import Query, encode_cursor
 from datenhub.store.text import fold, index_text
 
 
@@ -23,6 +27,30 @@ def _iso(at: datetime) -> str:
 
 def parse_iso(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def _plain(value: Any) -> Any:
+    """Timestamps as the ISO text SQLite stores; PostgreSQL hands out datetimes."""
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
+    """A search page from rows of (id, JSON or NULL for a tombstone, sort key, withdrawn_at, changed_at)."""
+    items: list[dict[str, Any]] = []
+    distances: dict[str, float] = {}
+    for entity_id, data, _, withdrawn_at, changed_at in rows:
+        if data is None:
+            # a tombstone for the delta feed: the id and when it went away, nothing else
+            items.append({"id": entity_id, "withdrawn_at": _plain(withdrawn_at), "last_changed": _plain(changed_at),
+                          "tombstone": True})
+            continue
+        item = orjson.loads(data)
+        items.append(item)
+        if query.near is not None and item.get("geo"):
+            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
+                                                     item["geo"]["lon"]), 1)
+    next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]]) if more and rows else None
+    return Page(items, next_cursor, distances)
 
 
 def _search_text(data: dict[str, Any] | None) -> str:

@@ -7,18 +7,16 @@ same distance formula, so both backends page through the same results in the sam
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
-import orjson
 import psycopg
 
-from datenhub.enrich.geo import bbox_around, haversine_m
+from datenhub.enrich.geo import bbox_around
 from datenhub.store.base import Page
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
-from datenhub.store.query import Query, QueryError, decode_cursor, encode_cursor
-from datenhub.store.rows import iso
+from datenhub.store.query import Query, QueryError, decode_cursor
+from datenhub.store.rows import page_from_rows
 
 _M_PER_DEG = 111_195.0
 
@@ -114,10 +112,6 @@ def _sort_key(query: Query, rank: tuple[str, list[Any]] | None,
     return "e.name_sort", [], "text"
 
 
-def _cursor_value(value: Any) -> Any:
-    return iso(value) if isinstance(value, datetime) else value
-
-
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
@@ -171,22 +165,5 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
         raise
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return _page(query, rows, more)
+    return page_from_rows(query, rows, more)
 
-
-def _page(query: Query, rows: list[Any], more: bool) -> Page:
-    items: list[dict[str, Any]] = []
-    distances: dict[str, float] = {}
-    for entity_id, data, _, withdrawn_at, changed_at in rows:
-        if data is None:
-            # a tombstone for the delta feed: the id and when it went away, nothing else
-            items.append({"id": entity_id, "withdrawn_at": iso(withdrawn_at), "last_changed": iso(changed_at),
-                          "tombstone": True})
-            continue
-        item = orjson.loads(data)
-        items.append(item)
-        if query.near is not None and item.get("geo"):
-            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
-                                                     item["geo"]["lon"]), 1)
-    next_cursor = encode_cursor([_cursor_value(rows[-1][2]), rows[-1][0]]) if more and rows else None
-    return Page(items, next_cursor, distances)

@@ -6,13 +6,11 @@ import math
 import sqlite3
 from typing import Any
 
-import orjson
-
-from datenhub.enrich.geo import bbox_around, haversine_m
+from datenhub.enrich.geo import bbox_around
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
-from datenhub.store.query import Query, QueryError, decode_cursor, encode_cursor
-from datenhub.store.rows import iso
+from datenhub.store.query import Query, QueryError, decode_cursor
+from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.text import query_terms
 
 _M_PER_DEG = 111_195.0
@@ -159,18 +157,4 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         raise
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    items: list[dict[str, Any]] = []
-    distances: dict[str, float] = {}
-    for entity_id, data, _, withdrawn_at, changed_at in rows:
-        if data is None:
-            # a tombstone for the delta feed: the id and when it went away, nothing else
-            items.append({"id": entity_id, "withdrawn_at": withdrawn_at, "last_changed": changed_at,
-                          "tombstone": True})
-            continue
-        item = orjson.loads(data)
-        items.append(item)
-        if query.near is not None and item.get("geo"):
-            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
-                                                     item["geo"]["lon"]), 1)
-    next_cursor = encode_cursor([rows[-1][2], rows[-1][0]]) if more and rows else None
-    return Page(items, next_cursor, distances)
+    return page_from_rows(query, rows, more)
