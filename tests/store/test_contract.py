@@ -173,6 +173,15 @@ def test_record_history_keeps_previous_versions(loaded: Store, tmp_path: Path, c
     assert loaded.get_entity("test:z1")["name"]["de"] == "Zeche Zollverein (UNESCO)"  # type: ignore[index]
 
 
+def test_set_record_drafts_touches_neither_history_nor_last_changed(loaded: Store) -> None:
+    before = loaded.get_record("test:z1")
+    loaded.set_record_drafts("test", [("z1", "d" * 40, '[["x","INFO","m",null,{}]]'), ("m1", "e" * 40, None)])
+    states = loaded.record_states("test")
+    assert (states["z1"].draft, states["z1"].draft_notices) == ("d" * 40, '[["x","INFO","m",null,{}]]')
+    assert (states["m1"].draft, states["m1"].draft_notices) == ("e" * 40, None)
+    assert loaded.get_record("test:z1") == before and loaded.record_history("test:z1") == []
+
+
 def test_raw_input_kept_and_deduplicated(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     hub.import_file(loaded, write_csv(tmp_path / "src.csv"), "test", clock=clock)
     assert loaded.counts()["raw_inputs"] == 1

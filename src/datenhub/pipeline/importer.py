@@ -24,6 +24,7 @@ from datenhub.model import AnyEntity
 from datenhub.model.ids import valid_source_name
 from datenhub.notices import Location, Notice, Report, Severity
 from datenhub.notify.webhooks import notify_import
+from datenhub.pipeline.drafts import draft_basis
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.pipeline.prepare import Batch, ImportPlan
 from datenhub.pipeline.workers import prepared_batches, worker_count
@@ -147,9 +148,10 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with store.transaction():
+        with store.bulk(), store.transaction():
             batches = _batches(adapter.read(raw, options), ctx, sink, progress)
-            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers)
+            basis = draft_basis(options.defaults, filter_key, PIPELINE_VERSION)
+            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis, force)
             result.rejected = sink.rejected
             store.save_notices(import_id, sink.kept)
             store.finish_import(import_id, "ok", result.summary(), clock())
@@ -193,11 +195,12 @@ def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSin
 
 def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink, result: ImportResult,
            now: datetime, full: bool, defaults: dict[str, Any], keep_if: Callable[[AnyEntity], bool] | None,
-           workers: int) -> None:
+           workers: int, basis: bytes | None = None, recheck: bool = False) -> None:
     states = store.record_states(source)
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
                       prepare_writes=store.write_preparer(),
-                      load_candidates=lambda: CandidateIndex(store.merge_candidates("place", exclude_source=source)))
+                      load_candidates=lambda: CandidateIndex(store.merge_candidates("place", exclude_source=source)),
+                      draft_basis=basis, recheck=recheck)
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()
@@ -213,6 +216,8 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.merged += prepared.merged
             if prepared.writes is not None:
                 store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
+            if prepared.drafts:
+                store.set_record_drafts(source, prepared.drafts)
             _rebuild_hubs(store, prepared.touched, now, plan.priority)
     if full:
         gone = [f"{source}:{lid}" for lid, st in states.items() if lid not in seen and not st.withdrawn]

@@ -17,6 +17,7 @@ from datenhub.enrich import enrich_all
 from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, hub_id_for
 from datenhub.notices import Notice
+from datenhub.pipeline.drafts import draft_checksum, pack_notices, replay_notices
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.store.base import HubEntity, RecordState, StoredRecord, pass_through
 
@@ -42,6 +43,8 @@ class ImportPlan:
     prepare_writes: Callable[[list[StoredRecord], list[HubEntity]], Any] | None = None  # store.write_preparer()
     load_candidates: Callable[[], CandidateIndex] | None = None
     candidates: CandidateIndex | None = None
+    draft_basis: bytes | None = None  # see pipeline.drafts; None: no draft checksums at all
+    recheck: bool = False  # check every draft, even one the store has seen (import --force)
 
     def candidate_index(self) -> CandidateIndex:
         """Only other sources' entities as they were before this import: an import never merges with itself."""
@@ -71,13 +74,23 @@ class Prepared:
     writes: Any = None  # new and changed records, and hubs founded by one new record, as the store's
     # write_preparer() made them ready for store.write_prepared(); None when there is nothing to write
     touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
+    drafts: list[tuple[str, str, str | None]] = field(default_factory=list)  # unchanged records checked afresh:
+    # (local id, draft checksum, packed notices) for store.set_record_drafts
 
 
 def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
     ctx = CheckContext(source=plan.source, defaults=plan.defaults)
     out = Prepared(notices=list(batch.notices), rejected=batch.rejected)
-    fresh: list[tuple[AnyEntity, str, str]] = []  # entity, local id, checksum
+    fresh: list[tuple[AnyEntity, str, str, str | None, str | None]] = []  # entity, local id, checksum, draft
     for draft in batch.drafts:
+        state = plan.states.get(str(draft.local_id))
+        drafted = draft_checksum(draft, plan.draft_basis) if plan.draft_basis is not None else None
+        if not plan.recheck and drafted is not None and state is not None and state.draft == drafted \
+                and not state.withdrawn:
+            out.notices.extend(replay_notices(state.draft_notices, draft.location))
+            out.seen.append(str(draft.local_id))
+            out.unchanged += 1
+            continue
         entity, notices = build_identified(draft, ctx)
         out.notices.extend(notices)
         if entity is None:
@@ -88,18 +101,20 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
         local_id = entity.id.split(":", 1)[1]
         out.seen.append(local_id)
         checksum = record_checksum(entity)
-        state = plan.states.get(local_id)
+        packed = pack_notices(notices, draft.location) if drafted is not None else None
         if state is not None and state.checksum == checksum and not state.withdrawn:
             out.unchanged += 1
+            if drafted is not None and (state.draft != drafted or state.draft_notices != packed):
+                out.drafts.append((local_id, drafted, packed))
         else:
-            fresh.append((entity, local_id, checksum))
+            fresh.append((entity, local_id, checksum, drafted, packed))
     if not fresh:
         return out
-    out.notices.extend(enrich_all([e for e, _, _ in fresh]))
+    out.notices.extend(enrich_all([e for e, _, _, _, _ in fresh]))
     touched: set[str] = set()
     records: list[StoredRecord] = []
     solo: list[HubEntity] = []
-    for entity, local_id, checksum in fresh:
+    for entity, local_id, checksum, drafted, packed in fresh:
         rid = entity.id
         state = plan.states.get(local_id)
         own_hub = hub_id_for(rid)
@@ -110,7 +125,8 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             out.changed += 1
             hub = state.hub_id
         data = entity.model_dump(mode="json", exclude_none=True)
-        record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None)
+        record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None,
+                              drafted, packed)
         records.append(record)
         if state is None and hub == own_hub:
             founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +50,8 @@ class RecordState:
     checksum: str
     hub_id: str
     withdrawn: bool
+    draft: str | None = None  # checksum of the draft the record was built from (see pipeline.drafts)
+    draft_notices: str | None = None  # what the checks said about that draft, for replay (JSON)
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ class StoredRecord:
     first_seen: datetime
     last_changed: datetime
     withdrawn_at: datetime | None = None
+    draft: str | None = None  # as in RecordState: lets an unchanged draft skip the checks next time
+    draft_notices: str | None = None
 
 
 @dataclass(slots=True)
@@ -151,6 +155,11 @@ class Store(ABC):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
 
+    def bulk(self) -> AbstractContextManager[None]:
+        """Around an import, which streams through tables once: a backend may trade read caching for a smaller
+        resident set here. The default changes nothing."""
+        return nullcontext()
+
     # sources and raw input ---------------------------------------------------------------------------------
     @abstractmethod
     def upsert_source(self, source: SourceInfo) -> None: ...
@@ -194,6 +203,11 @@ class Store(ABC):
     @abstractmethod
     def upsert_records(self, records: list[StoredRecord]) -> None:
         """Insert or replace; the previous version of a changed record goes to its history."""
+
+    @abstractmethod
+    def set_record_drafts(self, source: str, drafts: list[tuple[str, str, str | None]]) -> None:
+        """(local id, draft checksum, draft notices) for records whose data did not change: remembered so the
+        next import of the same draft can skip its checks. Neither history nor last_changed moves."""
 
     @abstractmethod
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None: ...

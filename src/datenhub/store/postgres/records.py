@@ -12,7 +12,7 @@ from datenhub.store.postgres.entities import dumps
 from datenhub.store.rows import iso
 
 _STAGE_COLUMNS = ("record_id", "source", "local_id", "kind", "hub_id", "checksum", "data", "first_seen",
-                  "last_changed", "withdrawn_at")
+                  "last_changed", "withdrawn_at", "draft", "draft_notices")
 _STAGE_COLUMNS_SQL = ", ".join(_STAGE_COLUMNS)
 _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
 
@@ -20,7 +20,7 @@ _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, fi
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
     """The staging row of a record: pure, so an import worker can compute it."""
     return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
-            r.last_changed, r.withdrawn_at)
+            r.last_changed, r.withdrawn_at, r.draft, r.draft_notices)
 
 
 def _record(row: tuple[Any, ...]) -> StoredRecord:
@@ -32,9 +32,18 @@ class RecordsMixin:
 
     def record_states(self, source: str) -> dict[str, RecordState]:
         with self._conns.connection() as conn:
-            rows = conn.execute("SELECT local_id, checksum, hub_id, withdrawn_at FROM records WHERE source = %s",
-                                (source,)).fetchall()
-        return {r[0]: RecordState(r[1], r[2], r[3] is not None) for r in rows}
+            rows = conn.execute("SELECT local_id, checksum, hub_id, withdrawn_at, draft, draft_notices FROM records "
+                                "WHERE source = %s", (source,)).fetchall()
+        return {r[0]: RecordState(r[1], r[2], r[3] is not None, r[4], r[5]) for r in rows}
+
+    def set_record_drafts(self, source: str, drafts: list[tuple[str, str, str | None]]) -> None:
+        if not drafts:
+            return
+        with self._conns.connection() as conn:
+            conn.execute("UPDATE records r SET draft = d.draft, draft_notices = d.notices FROM unnest(%s::text[], "
+                         "%s::text[], %s::text[]) AS d (record_id, draft, notices) WHERE r.record_id = d.record_id",
+                         ([f"{source}:{lid}" for lid, _, _ in drafts], [d for _, d, _ in drafts],
+                          [n for _, _, n in drafts]))
 
     def upsert_records(self, records: list[StoredRecord]) -> None:
         self.upsert_record_rows([record_row(r) for r in records])
@@ -55,7 +64,8 @@ class RecordsMixin:
                 f"INSERT INTO records ({_STAGE_COLUMNS_SQL}) SELECT {_STAGE_COLUMNS_SQL} FROM records_stage "
                 "ON CONFLICT (record_id) DO UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, "
                 "data = excluded.data, last_changed = excluded.last_changed, "
-                "withdrawn_at = excluded.withdrawn_at, kind = excluded.kind")
+                "withdrawn_at = excluded.withdrawn_at, kind = excluded.kind, draft = excluded.draft, "
+                "draft_notices = excluded.draft_notices")
 
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
         with self._conns.connection() as conn:

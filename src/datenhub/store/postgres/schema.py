@@ -183,3 +183,9 @@ def ensure_extensions(conn: psycopg.Connection[Any]) -> set[str]:
                         (function,)).fetchone():
             usable.add(name)
     return usable
+
+MIGRATIONS.append(Migration("0006_record_drafts", """
+-- See the SQLite migration 0007: the draft each record was built from, and its notices, for replay.
+ALTER TABLE records ADD COLUMN draft text;
+ALTER TABLE records ADD COLUMN draft_notices text;
+"""))

@@ -125,3 +125,10 @@ BEGIN
     INSERT INTO record_history (record_id, changed_at, checksum, data)
     VALUES (old.record_id, old.last_changed, old.checksum, old.data); END
 """))
+
+MIGRATIONS.append(("0007_record_drafts", """
+-- What each record was built from (a checksum of the adapter's draft) and what the checks said about it: an
+-- import that meets the same draft again skips its checks and replays the notices.
+ALTER TABLE records ADD COLUMN draft TEXT;
+ALTER TABLE records ADD COLUMN draft_notices TEXT;
+"""))

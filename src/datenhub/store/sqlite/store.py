@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +66,9 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def close(self) -> None:
         self._conns.close()
+
+    def bulk(self) -> AbstractContextManager[None]:
+        return self._conns.unmapped()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -188,8 +191,13 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     # records -----------------------------------------------------------------------------------------------
     def record_states(self, source: str) -> dict[str, RecordState]:
-        return {r[0]: RecordState(r[1], r[2], r[3] is not None) for r in self.db.execute(
-            "SELECT local_id, checksum, hub_id, withdrawn_at FROM records WHERE source = ?", (source,))}
+        return {r[0]: RecordState(r[1], r[2], r[3] is not None, r[4], r[5]) for r in self.db.execute(
+            "SELECT local_id, checksum, hub_id, withdrawn_at, draft, draft_notices FROM records WHERE source = ?",
+            (source,))}
+
+    def set_record_drafts(self, source: str, drafts: list[tuple[str, str, str | None]]) -> None:
+        self.db.executemany("UPDATE records SET draft = ?, draft_notices = ? WHERE record_id = ?",
+                            [(draft, notices, f"{source}:{lid}") for lid, draft, notices in drafts])
 
     def upsert_records(self, records: list[StoredRecord]) -> None:
         writes.write_records(self.db, [writes.record_row(r) for r in records])

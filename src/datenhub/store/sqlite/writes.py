@@ -43,7 +43,7 @@ class PreparedWrites:
 
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
     return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), iso(r.first_seen),
-            iso(r.last_changed), iso(r.withdrawn_at))
+            iso(r.last_changed), iso(r.withdrawn_at), r.draft, r.draft_notices)
 
 
 def entity_row(entity: HubEntity) -> EntityRow:
@@ -69,9 +69,10 @@ def prepare(records: list[StoredRecord], entities: list[HubEntity]) -> PreparedW
 
 _RECORD_SQL = (
     "INSERT INTO records (record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed,"
-    " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET "
-    "hub_id = excluded.hub_id, checksum = excluded.checksum, data = excluded.data, "
-    "last_changed = excluded.last_changed, withdrawn_at = excluded.withdrawn_at, kind = excluded.kind")
+    " withdrawn_at, draft, draft_notices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO "
+    "UPDATE SET hub_id = excluded.hub_id, checksum = excluded.checksum, data = excluded.data, "
+    "last_changed = excluded.last_changed, withdrawn_at = excluded.withdrawn_at, kind = excluded.kind, "
+    "draft = excluded.draft, draft_notices = excluded.draft_notices")
 
 _ENTITY_SQL = (
     "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
