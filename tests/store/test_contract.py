@@ -182,6 +182,17 @@ def test_set_record_drafts_touches_neither_history_nor_last_changed(loaded: Stor
     assert loaded.get_record("test:z1") == before and loaded.record_history("test:z1") == []
 
 
+def test_relevance_prefers_the_richer_record_among_equal_matches(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    # the bare station has the shorter text and wins on BM25 alone; prominence (description, website,
+    # opening hours) puts the attraction first, as a visitor expects
+    rows = [["s1", "Essen-Zollverein Nord", "Verkehr", "51.4936", "7.0467", "CC0-1.0", "", "yes"],
+            ["w1", "Welterbe Zollverein", "Industriekultur", "51.4862", "7.0406", "CC0-1.0",
+             "Zeche und Kokerei, seit 2001 Welterbe", "limited"]]
+    hub.import_file(store, write_csv(tmp_path / "z.csv", rows), "test", clock=clock)
+    page = store.search(Query(q="zollverein"))
+    assert [item["name"]["de"] for item in page.items] == ["Welterbe Zollverein", "Essen-Zollverein Nord"]
+
+
 def test_raw_input_kept_and_deduplicated(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     hub.import_file(loaded, write_csv(tmp_path / "src.csv"), "test", clock=clock)
     assert loaded.counts()["raw_inputs"] == 1

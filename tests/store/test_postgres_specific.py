@@ -92,3 +92,21 @@ def test_timestamps_come_back_in_utc(pg: PostgresStore) -> None:
     import_id = pg.start_import("s", "csv", None, at)
     assert pg.list_imports()[0]["id"] == import_id
     assert pg.list_imports()[0]["started_at"] == "2026-06-04T10:00:00.000000+00:00"
+
+
+@needs_server
+def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub import hub
+    from datenhub.store.rows import prominence
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    expected = {i["id"]: prominence(i) for i in pg.iter_entities()}
+    assert any(expected.values())
+    with pg.transaction() as conn:  # as a database from before the migration
+        conn.execute("ALTER TABLE entities DROP COLUMN prominence")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0007_prominence'")
+    assert pg.migrate() == ["0007_prominence"]
+    with pg.transaction() as conn:
+        stored = dict(conn.execute("SELECT id, prominence FROM entities WHERE has_open").fetchall())
+    assert stored == expected

@@ -10,11 +10,11 @@ import psycopg
 from datenhub.store.base import HubEntity
 from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.fulltext import tsvector_literal
-from datenhub.store.rows import entity_columns
+from datenhub.store.rows import entity_columns, prominence
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
-            "open_tsv", "full_tsv", "data", "data_open")
+            "open_tsv", "full_tsv", "data", "data_open", "prominence")
 
 
 OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see _row)
@@ -27,6 +27,14 @@ def dumps(data: Any) -> str:
 def clean(text: str | None) -> str | None:
     """PostgreSQL text cannot hold NUL characters; SQLite can. Drop them from indexed text."""
     return None if text is None else text.replace("\x00", "")
+
+
+def backfill_prominence(conn: psycopg.Connection[Any]) -> None:
+    """Compute the ranking prior of every stored entity (after the migration that added the column)."""
+    rows = conn.execute(f"SELECT id, CASE WHEN has_open THEN {OPEN_DATA} ELSE data END FROM entities "
+                        "WHERE withdrawn_at IS NULL").fetchall()
+    conn.execute("UPDATE entities e SET prominence = p.value FROM unnest(%s::text[], %s::float8[]) AS p (id, value) "
+                 "WHERE e.id = p.id", ([r[0] for r in rows], [prominence(r[1]) for r in rows]))
 
 
 def _upsert_sql(postgis: bool) -> str:
@@ -59,7 +67,7 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
         cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
         clean(cols.opening_hours), entity.checksum, entity.changed_at, seq, entity.withdrawn_at,
         cols.tags if active else [],
-        open_tsv, full_tsv, full_json, data_open)
+        open_tsv, full_tsv, full_json, data_open, cols.prominence)
 
 
 _SEQ = _COLUMNS.index("seq")

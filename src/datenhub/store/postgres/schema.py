@@ -189,3 +189,9 @@ MIGRATIONS.append(Migration("0006_record_drafts", """
 ALTER TABLE records ADD COLUMN draft text;
 ALTER TABLE records ADD COLUMN draft_notices text;
 """))
+
+BACKFILL_PROMINENCE = "0007_prominence"  # after this migration the store computes the column for every entity
+MIGRATIONS.append(Migration(BACKFILL_PROMINENCE, """
+-- A ranking prior (rows.prominence): relevance = text rank × (1 + prominence).
+ALTER TABLE entities ADD COLUMN prominence double precision NOT NULL DEFAULT 0;
+"""))

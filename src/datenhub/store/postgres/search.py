@@ -16,7 +16,7 @@ from datenhub.store.base import Page
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.rows import page_from_rows
+from datenhub.store.rows import PROMINENCE_BOOST, page_from_rows
 
 _M_PER_DEG = 111_195.0
 
@@ -130,7 +130,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
             c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
                   tsquery, tsquery)
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
-        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1))::float8", [tsquery])
+        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence))::float8", [tsquery])
     if query.bbox is not None:
         _area(c, *query.bbox)
     distance = _distance(c, query)

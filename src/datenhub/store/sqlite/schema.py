@@ -132,3 +132,9 @@ MIGRATIONS.append(("0007_record_drafts", """
 ALTER TABLE records ADD COLUMN draft TEXT;
 ALTER TABLE records ADD COLUMN draft_notices TEXT;
 """))
+
+BACKFILL_PROMINENCE = "0008_prominence"  # after this migration the store computes the column for every entity
+MIGRATIONS.append((BACKFILL_PROMINENCE, """
+-- A ranking prior (rows.prominence): relevance = text rank × (1 + prominence).
+ALTER TABLE entities ADD COLUMN prominence REAL NOT NULL DEFAULT 0;
+"""))

@@ -10,7 +10,7 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.rows import iso, page_from_rows
+from datenhub.store.rows import PROMINENCE_BOOST, iso, page_from_rows
 from datenhub.store.text import query_terms
 
 _M_PER_DEG = 111_195.0
@@ -73,7 +73,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         joins += " JOIN entities_fts f ON f.rowid = e.rowid"
         where.append("f.entities_fts MATCH ?")
         params.append(expression)
-        rank_expr = "f.rank"
+        # rank is negative: better matches sort first
+        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None

@@ -30,7 +30,7 @@ from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
-from datenhub.store.sqlite.schema import MIGRATIONS
+from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS
 from datenhub.store.sqlite.search import run_search
 
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
@@ -62,6 +62,9 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, iso(datetime.now(UTC))))
             applied.append(name)
+        if BACKFILL_PROMINENCE in applied:
+            with self.transaction():
+                writes.backfill_prominence(db)
         return applied
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
-from datenhub.store.rows import entity_columns, iso
+from datenhub.store.rows import entity_columns, iso, prominence
 
 
 def dumps(data: Any) -> str:
@@ -55,7 +55,7 @@ def entity_row(entity: HubEntity) -> EntityRow:
     values = (entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat, cols.lon,
               cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
               cols.end_at, entity.checksum, iso(entity.changed_at))
-    tail = (iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours)
+    tail = (iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours, cols.prominence)
     live = entity.withdrawn_at is None
     return EntityRow(entity.id, values, tail, (cols.open_text, cols.all_text, cols.cells) if live else None,
                      (cols.lat, cols.lon) if live and cols.lat is not None and cols.lon is not None else None,
@@ -76,14 +76,25 @@ _RECORD_SQL = (
 
 _ENTITY_SQL = (
     "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
-    " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rowid) DO UPDATE SET "
+    " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours,"
+    f" prominence) VALUES ({', '.join('?' * 21)}) ON CONFLICT (rowid) DO UPDATE SET "
     "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
     "lon = excluded.lon, municipality_ags = excluded.municipality_ags, wheelchair = excluded.wheelchair, "
     "has_open = excluded.has_open, all_open = excluded.all_open, start_at = excluded.start_at, "
     "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
     "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
-    "data_open = excluded.data_open, opening_hours = excluded.opening_hours")
+    "data_open = excluded.data_open, opening_hours = excluded.opening_hours, prominence = excluded.prominence")
+
+
+def backfill_prominence(db: sqlite3.Connection) -> None:
+    """Compute the ranking prior of every stored entity (after the migration that added the column)."""
+    rows = db.execute(f"SELECT rowid, {OPEN_VIEW} FROM entities WHERE withdrawn_at IS NULL").fetchall()
+    db.executemany("UPDATE entities SET prominence = ? WHERE rowid = ?",
+                   [(prominence(orjson.loads(view) if view else None), rowid) for rowid, view in rows])
+
+
+OPEN_VIEW = "CASE WHEN has_open THEN iif(all_open, data, data_open) ELSE data END"  # what prominence is built
+# from: the open view where there is one (as entity_columns does)
 
 
 def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
