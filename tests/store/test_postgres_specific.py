@@ -97,7 +97,7 @@ def test_timestamps_come_back_in_utc(pg: PostgresStore) -> None:
 @needs_server
 def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datenhub import hub
-    from datenhub.store.rows import prominence
+    from datenhub.store.ranking import prominence
     from tests.store.helpers import write_csv
 
     hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from datenhub import hub
-from datenhub.store import open_store
-from datenhub.store.rows import prominence
+from datenhub.store import Query, open_store
+from datenhub.store.ranking import prominence
+from datenhub.store.sqlite import search
+from datenhub.store.sqlite.search import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
 from tests.store.helpers import write_csv
 
@@ -23,3 +27,23 @@ def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path
     assert store.migrate() == ["0008_prominence"]
     stored = dict(store.db.execute("SELECT id, prominence FROM entities WHERE has_open"))
     assert stored == expected
+
+
+def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    rows = [["a", "Zollverein", "Industriekultur", "51.48", "7.04", "CC0-1.0", "", "yes"],
+            ["b", "Zollvereinsiedlung", "Siedlung", "51.49", "7.05", "CC0-1.0", "", "yes"],
+            ["c", "Zollern", "Industriekultur", "51.51", "7.33", "CC0-1.0", "", "yes"]]
+    hub.import_file(store, write_csv(tmp_path / "z.csv", rows), "test", clock=clock)
+    assert fts_expression("zollv", "open_text", store.db) == \
+        'open_text : (("zollv" OR "zollverein" OR "zollvereinsiedl"))'
+    # nothing longer starts with it
+    assert fts_expression("zollvereinsiedlung", "open_text", store.db) == 'open_text : ("zollvereinsiedl")'
+    assert fts_expression("zo", "open_text", store.db) == 'open_text : ("zo"*)'  # the prefix index answers
+    queries = ["zollv", "zollverein", "zoll", "zo", "zollvereinsiedlung"]
+    expanded = [[i["id"] for i in store.search(Query(q=q)).items] for q in queries]
+    monkeypatch.setattr(search, "_prefix", lambda term, db: f'"{term}"*')  # FTS5's own prefix query
+    assert expanded == [[i["id"] for i in search.run_search(store.db, Query(q=q)).items] for q in queries]
+    assert [len(ids) for ids in expanded] == [2, 2, 3, 3, 1]

@@ -13,6 +13,7 @@ from datenhub.enrich.geo import haversine_m
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
 from datenhub.store.query import Query, encode_cursor
+from datenhub.store.ranking import prominence
 from datenhub.store.text import fold, index_text
 
 
@@ -67,23 +68,6 @@ def _search_text(data: dict[str, Any] | None) -> str:
         address.get("locality"),
         data.get("location_name"),
     )
-
-
-# How much a record offers a visitor, as a ranking prior: among equally good text matches the place with a
-# description, opening hours, a website, images or a place on the Route Industriekultur comes first (a bare
-# station record with the same word in its short name otherwise wins on BM25's length normalisation).
-_PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
-               ("route_role", 0.2))
-
-
-PROMINENCE_BOOST = 2.0  # relevance = text rank × (1 + PROMINENCE_BOOST × prominence): up to 3× for the richest
-
-
-def prominence(data: dict[str, Any] | None) -> float:
-    """0 … 1, see PROMINENCE_BOOST."""
-    if not data:
-        return 0.0
-    return round(sum(weight for key, weight in _PROMINENCE if data.get(key)), 2)
 
 
 @dataclass(slots=True)

@@ -10,7 +10,8 @@ import psycopg
 from datenhub.store.base import HubEntity
 from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.fulltext import tsvector_literal
-from datenhub.store.rows import entity_columns, prominence
+from datenhub.store.ranking import prominence
+from datenhub.store.rows import entity_columns
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",

@@ -12,11 +12,13 @@ from typing import Any
 import psycopg
 
 from datenhub.enrich.geo import bbox_around
+from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.rows import PROMINENCE_BOOST, page_from_rows
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor
+from datenhub.store.rows import page_from_rows
 
 _M_PER_DEG = 111_195.0
 
@@ -93,14 +95,14 @@ def _filters(conn: psycopg.Connection[Any], c: _Clauses, query: Query, open_view
     return True
 
 
-def _sort_key(query: Query, rank: tuple[str, list[Any]] | None,
+def _sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
               distance: tuple[str, list[Any]] | None) -> tuple[str, list[Any], str]:
     """(SQL expression, its parameters, its type) of the sort key."""
     sort = query.effective_sort()
     if sort == "relevance":
         if rank is None:
             raise QueryError("sort", "sort=relevance needs q")
-        return rank[0], rank[1], "float8"
+        return rank
     if sort == "distance":
         if distance is None:
             raise QueryError("sort", "sort=distance needs near=lat,lon")
@@ -112,11 +114,20 @@ def _sort_key(query: Query, rank: tuple[str, list[Any]] | None,
     return "e.name_sort", [], "text"
 
 
+def _broad(conn: psycopg.Connection[Any], query: Query, c: _Clauses) -> bool:
+    """More matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode."""
+    if query.cursor:
+        return broad_cursor(decode_cursor(query.cursor, 2)[0])
+    row = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM entities e WHERE {' AND '.join(c.where)} LIMIT %s) m",
+                       [*c.params, ranking.RANKING_BUDGET + 1]).fetchone()
+    return bool(row and row[0] > ranking.RANKING_BUDGET)
+
+
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
     c = _Clauses()
-    rank: tuple[str, list[Any]] | None = None
+    rank: tuple[str, list[Any], str] | None = None
     if query.q:
         tsquery = tsquery_literal(query.q)
         if tsquery is None:
@@ -130,12 +141,15 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
             c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
                   tsquery, tsquery)
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
-        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence))::float8", [tsquery])
+        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence))::float8", [tsquery],
+                "float8")
     if query.bbox is not None:
         _area(c, *query.bbox)
     distance = _distance(c, query)
     if not _filters(conn, c, query, open_view):
         return Page([], None)
+    if rank is not None and query.effective_sort() == "relevance" and _broad(conn, query, c):
+        rank = (f"('{BROAD}' || to_char(1 - e.prominence, 'FM0.00') || e.name_sort)", [], "text")
 
     key, key_params, cast = _sort_key(query, rank, distance)
     if query.cursor:

@@ -138,3 +138,8 @@ MIGRATIONS.append((BACKFILL_PROMINENCE, """
 -- A ranking prior (rows.prominence): relevance = text rank × (1 + prominence).
 ALTER TABLE entities ADD COLUMN prominence REAL NOT NULL DEFAULT 0;
 """))
+
+MIGRATIONS.append(("0009_fts_vocab", """
+-- The indexed terms, for expanding a search's last word (search._prefix) without FTS5's prefix merge.
+CREATE VIRTUAL TABLE entities_fts_vocab USING fts5vocab (entities_fts, 'row');
+"""))

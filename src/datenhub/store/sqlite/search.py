@@ -7,23 +7,58 @@ import sqlite3
 from typing import Any
 
 from datenhub.enrich.geo import bbox_around
+from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.rows import PROMINENCE_BOOST, iso, page_from_rows
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor
+from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.text import query_terms
 
 _M_PER_DEG = 111_195.0
 OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
 
 
-def fts_expression(q: str, column: str) -> str | None:
+def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
+                   memo: dict[str, str] | None = None) -> str | None:
     terms = query_terms(q)
     if not terms:
         return None
     # Every term must match; the last one as a prefix so results appear while the user types.
-    parts = [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*']
+    last = terms[-1]
+    prefix = memo.get(last) if memo is not None else None
+    if prefix is None:
+        prefix = _prefix(last, db)
+        if memo is not None and len(memo) < 10_000:
+            memo[last] = prefix  # the memo lives as long as the index does not change (SqliteStore._cached)
+    parts = [_phrase(t) for t in terms[:-1]] + [prefix]
     return f"{column} : ({' '.join(parts)})"
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+_INDEXED_PREFIXES = 3  # entities_fts has prefix indexes for 2 and 3 characters
+_MAX_EXPANSION = 8
+
+
+def _prefix(term: str, db: sqlite3.Connection | None) -> str:
+    """The last query term as a prefix. FTS5 answers a prefix longer than its prefix indexes by merging the
+    doclists of every matching term into a new one first, which for a frequent word ("forderturm*", half of
+    all records) costs milliseconds even when a small area or a rare other word would have stopped it early.
+    When only a few indexed terms start with it, OR-ing them instead lets FTS5 step through the doclists
+    lazily: the same matches, without the copy."""
+    if db is None or len(term) <= _INDEXED_PREFIXES:
+        return _phrase(term) + "*"
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
+                                       (term, upper, _MAX_EXPANSION + 1))]
+    if len(longer) > _MAX_EXPANSION:
+        return _phrase(term) + "*"
+    if not longer:
+        return _phrase(term)
+    return "(" + " OR ".join(_phrase(t) for t in [term, *longer]) + ")"
 
 
 def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
@@ -38,7 +73,22 @@ def _within_box(box: tuple[float, float, float, float], text_drives: bool, where
     params += [min_lat, max_lat, min_lon, max_lon]
 
 
-def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) -> Page:
+def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
+    """More text matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode."""
+    if query.cursor:
+        return broad_cursor(decode_cursor(query.cursor, 2)[0])
+    try:
+        (count,) = db.execute("SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)",
+                              (expression, ranking.RANKING_BUDGET + 1)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc).lower():
+            raise QueryError("q", "the search text cannot be used; use words, not operators") from None
+        raise
+    return bool(count > ranking.RANKING_BUDGET)
+
+
+def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
+               prefixes: dict[str, str] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = OPEN_DATA_E if open_view else "e.data"
     where: list[str] = []
@@ -63,7 +113,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         south, west, north, east = bbox_around(query.near[0], query.near[1], query.radius)
         area = (west, south, east, north)
     if query.q:
-        expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}")
+        expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}", db,
+                                    prefixes)
         if expression is None:
             return Page([], None)
         cells = covering(*area) if area is not None else None
@@ -73,8 +124,11 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None) ->
         joins += " JOIN entities_fts f ON f.rowid = e.rowid"
         where.append("f.entities_fts MATCH ?")
         params.append(expression)
-        # rank is negative: better matches sort first
-        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
+        if query.effective_sort() == "relevance" and _broad(db, query, expression):
+            rank_expr = f"('{BROAD}' || printf('%.2f', 1.0 - e.prominence) || e.name_sort)"
+        else:
+            # rank is negative: better matches sort first
+            rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None

@@ -302,7 +302,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return orjson.loads(row[0])  # type: ignore[no-any-return]
 
     def search(self, query: Query) -> Page:
-        return run_search(self.db, query, self.hours_pairs)
+        return run_search(self.db, query, self.hours_pairs, self._cached("prefixes", dict))
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         column = "data" if include_closed else OPEN_DATA

@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
-from datenhub.store.rows import entity_columns, iso, prominence
+from datenhub.store.ranking import prominence
+from datenhub.store.rows import entity_columns, iso
 
 
 def dumps(data: Any) -> str:

@@ -1,0 +1,34 @@
+"""Relevance order, the same on every backend: the text rank times a prior for how much a record offers a
+visitor, and a budget for broad queries.
+
+* **Prominence** (0 … 1): among equally good text matches the place with a description, opening hours, a
+  website, images or a place on the Route Industriekultur comes first. Without it a bare station record named
+  "Essen-Zollverein Nord" beats the UNESCO site on BM25's length normalisation. Relevance = text rank ×
+  (1 + PROMINENCE_BOOST × prominence).
+* **Ranking budget**: ranking costs per match (BM25 or ts_rank reads each match's positions), so a word in
+  half of all records ("ruhr") would cost a hundred milliseconds for twenty results. A query with more than
+  RANKING_BUDGET text matches (within its area, when it has one) is *broad*: its words say little about which
+  match is better, so it is ordered by prominence, then name, which the store reads from plain columns. The
+  mode travels in the sort key, so every page of one listing keeps the order the first page chose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
+               ("route_role", 0.2))
+PROMINENCE_BOOST = 2.0  # up to 3× for the richest records
+RANKING_BUDGET = 2000
+BROAD = "b:"  # the sort key of a broad query: BROAD + (1 - prominence) as 0.00 … 1.00 + folded name
+
+
+def prominence(data: dict[str, Any] | None) -> float:
+    if not data:
+        return 0.0
+    return round(sum(weight for key, weight in _PROMINENCE if data.get(key)), 2)
+
+
+def broad_cursor(last_key: Any) -> bool:
+    """Whether a cursor's sort key comes from a broad listing (its next pages stay broad)."""
+    return isinstance(last_key, str) and last_key.startswith(BROAD)
