@@ -8,7 +8,7 @@ import pytest
 
 from datenhub import hub
 from datenhub.store import Query, open_store
-from datenhub.store.ranking import prominence
+from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import search
 from datenhub.store.sqlite.search import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
@@ -27,6 +27,12 @@ def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path
     assert store.migrate() == ["0008_prominence"]
     stored = dict(store.db.execute("SELECT id, prominence FROM entities WHERE has_open"))
     assert stored == expected
+    # and each entity's prominence tier is a token of the full-text index again (broad listings read it)
+    every = [v for (v,) in store.db.execute("SELECT prominence FROM entities WHERE withdrawn_at IS NULL")]
+    for value in set(every):
+        (indexed,) = store.db.execute("SELECT count(*) FROM entities_fts WHERE entities_fts MATCH ?",
+                                      (f"cells : {tier_token(value)}",)).fetchone()
+        assert indexed == every.count(value)
 
 
 def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, clock,  # type: ignore[no-untyped-def]

@@ -8,8 +8,10 @@ visitor, and a budget for broad queries.
 * **Ranking budget**: ranking costs per match (BM25 or ts_rank reads each match's positions), so a word in
   half of all records ("ruhr") would cost a hundred milliseconds for twenty results. A query with more than
   RANKING_BUDGET text matches (within its area, when it has one) is *broad*: its words say little about which
-  match is better, so it is ordered by prominence, then name, which the store reads from plain columns. The
-  mode travels in the sort key, so every page of one listing keeps the order the first page chose.
+  match is better, so it is ordered by prominence and then in a fixed order the index can stream without
+  sorting (SQLite: the order entities were first stored, read tier by tier through a prominence token in the
+  full-text index; PostgreSQL: by name). The mode travels in the sort key, so every page of one listing keeps
+  the order the first page chose.
 """
 
 from __future__ import annotations
@@ -19,14 +21,20 @@ from typing import Any
 _PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
                ("route_role", 0.2))
 PROMINENCE_BOOST = 2.0  # up to 3× for the richest records
-RANKING_BUDGET = 2000
-BROAD = "b:"  # the sort key of a broad query: BROAD + (1 - prominence) as 0.00 … 1.00 + folded name
+RANKING_BUDGET = 500
+BROAD = "b:"  # sort keys of broad listings start with this
+TIER = "zq"  # + prominence in hundredths, three digits: the full-text token of a prominence tier (no German
+# word starts with "zq", and user text never searches the column these tokens are in)
 
 
 def prominence(data: dict[str, Any] | None) -> float:
     if not data:
         return 0.0
     return round(sum(weight for key, weight in _PROMINENCE if data.get(key)), 2)
+
+
+def tier_token(value: float) -> str:
+    return f"{TIER}{round(value * 100):03d}"
 
 
 def broad_cursor(last_key: Any) -> bool:

@@ -13,7 +13,7 @@ from datenhub.enrich.geo import haversine_m
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
 from datenhub.store.query import Query, encode_cursor
-from datenhub.store.ranking import prominence
+from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.text import fold, index_text
 
 
@@ -70,6 +70,13 @@ def _search_text(data: dict[str, Any] | None) -> str:
     )
 
 
+def index_tokens(geo: dict[str, float] | None, value: float) -> str:
+    """The `cells` column of SQLite's full-text index: grid cells (store.cells) and the prominence tier
+    (store.ranking), so the index alone can restrict text to an area and stream broad listings tier by tier."""
+    tier = tier_token(value)
+    return f"{cell_tokens(geo['lat'], geo['lon'])} {tier}" if geo else tier
+
+
 @dataclass(slots=True)
 class EntityColumns:
     name_sort: str
@@ -119,6 +126,6 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         open_text=open_text,
         all_text="" if open_text == all_text else all_text,
         opening_hours=shown.get("opening_hours"),
-        cells=cell_tokens(geo["lat"], geo["lon"]) if geo else "",
+        cells=index_tokens(geo, prominence(shown)),
         prominence=prominence(shown),
     )

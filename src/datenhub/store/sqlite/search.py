@@ -11,7 +11,7 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, TIER, broad_cursor
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.text import query_terms
 
@@ -20,7 +20,7 @@ OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not store
 
 
 def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
-                   memo: dict[str, str] | None = None) -> str | None:
+                   memo: dict[str, Any] | None = None) -> str | None:
     terms = query_terms(q)
     if not terms:
         return None
@@ -87,8 +87,56 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
     return bool(count > ranking.RANKING_BUDGET)
 
 
+def _tiers(db: sqlite3.Connection, memo: dict[str, Any] | None) -> list[int]:
+    """The prominence tiers present in the index, highest first (memoised like the prefix expansions)."""
+    tiers = memo.get(_TIERS) if memo is not None else None
+    if tiers is None:
+        tiers = sorted((int(term[len(TIER):]) for (term,) in db.execute(
+            "SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ?", (TIER, TIER[:-1] + "r"))
+            if term[len(TIER):].isdigit()), reverse=True)
+        if memo is not None:
+            memo[_TIERS] = tiers
+    return tiers
+
+
+_TIERS = "\x00tiers"  # memo key; no query term contains NUL
+
+
+def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[str], params: list[Any], at: int,
+                select_data: str, memo: dict[str, Any] | None) -> Page:
+    """A broad listing (store.ranking): prominence tier by tier, each in rowid order, which FTS5 streams
+    without ranking or sorting anything, so a page costs about as much as it holds, whatever the matches."""
+    start, after = None, 0
+    if query.cursor:
+        key, _ = decode_cursor(query.cursor, 2)
+        try:
+            tier_text, rowid_text = str(key)[len(BROAD):].split(":")
+            start, after = int(tier_text), int(rowid_text)
+        except ValueError:
+            raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
+    expression = params[at]
+    rows: list[Any] = []
+    for tier in _tiers(db, memo):
+        if start is not None and tier > start:
+            continue
+        tier_params = [*params[:at], f"({expression}) AND cells : {TIER}{tier:03d}", *params[at + 1:]]
+        clauses = list(where)
+        if tier == start:
+            clauses.append("f.rowid > ?")
+            tier_params.append(after)
+        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, e.changed_at FROM ("
+               f"SELECT e.rowid AS rid, e.id AS eid FROM entities e{joins} WHERE {' AND '.join(clauses)} "
+               "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid ORDER BY p.rid")
+        found = db.execute(sql, [*tier_params, query.limit + 1 - len(rows)]).fetchall()
+        rows += [(eid, data, f"{BROAD}{tier:03d}:{rid}", gone, changed) for eid, data, rid, gone, changed in found]
+        if len(rows) > query.limit:
+            break
+    more = len(rows) > query.limit
+    return page_from_rows(query, rows[: query.limit], more)
+
+
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
-               prefixes: dict[str, str] | None = None) -> Page:
+               prefixes: dict[str, Any] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = OPEN_DATA_E if open_view else "e.data"
     where: list[str] = []
@@ -108,6 +156,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     else:
         where.append("e.withdrawn_at IS NULL")
     rank_expr = None
+    broad = False
+    text_at = -1
     area = query.bbox
     if area is None and query.near is not None and query.radius is not None:
         south, west, north, east = bbox_around(query.near[0], query.near[1], query.radius)
@@ -123,12 +173,11 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             expression = f"({expression}) AND cells : ({' OR '.join(cells)})"
         joins += " JOIN entities_fts f ON f.rowid = e.rowid"
         where.append("f.entities_fts MATCH ?")
+        text_at = len(params)  # a broad listing adds the prominence tier to this parameter
         params.append(expression)
-        if query.effective_sort() == "relevance" and _broad(db, query, expression):
-            rank_expr = f"('{BROAD}' || printf('%.2f', 1.0 - e.prominence) || e.name_sort)"
-        else:
-            # rank is negative: better matches sort first
-            rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
+        broad = query.effective_sort() == "relevance" and _broad(db, query, expression)
+        # rank is negative: better matches sort first
+        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
@@ -176,6 +225,10 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                      f"(VALUES {','.join('(?, ?)' for _ in allowed)})")
         params += [x for pair in allowed for x in pair]
 
+    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
+        if query.changed_since is not None else data_col
+    if broad:
+        return _broad_page(db, query, joins, where, params, text_at, select_data, prefixes)
     sort = query.effective_sort()
     if sort == "relevance":
         if rank_expr is None:
@@ -195,8 +248,6 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         last_key, last_id = decode_cursor(query.cursor, 2)
         where.append(f"({key}, e.id) > (?, ?)")
         params += [last_key, last_id]
-    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
-        if query.changed_since is not None else data_col
     # Find and order the page by rowid first, then read the JSON of those rows only: the sorter never
     # carries the documents of every candidate.
     sql = (f"SELECT p.eid, {select_data}, p.k, e.withdrawn_at, e.changed_at FROM ("

@@ -14,7 +14,7 @@ import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, iso
+from datenhub.store.rows import entity_columns, index_tokens, iso
 
 
 def dumps(data: Any) -> str:
@@ -88,10 +88,14 @@ _ENTITY_SQL = (
 
 
 def backfill_prominence(db: sqlite3.Connection) -> None:
-    """Compute the ranking prior of every stored entity (after the migration that added the column)."""
-    rows = db.execute(f"SELECT rowid, {OPEN_VIEW} FROM entities WHERE withdrawn_at IS NULL").fetchall()
-    db.executemany("UPDATE entities SET prominence = ? WHERE rowid = ?",
-                   [(prominence(orjson.loads(view) if view else None), rowid) for rowid, view in rows])
+    """Compute the ranking prior of every stored entity and put its tier token into the full-text index (after
+    the migration that added the column)."""
+    rows = db.execute(f"SELECT rowid, {OPEN_VIEW}, lat, lon FROM entities WHERE withdrawn_at IS NULL").fetchall()
+    values = [(rowid, prominence(orjson.loads(view) if view else None), lat, lon) for rowid, view, lat, lon in rows]
+    db.executemany("UPDATE entities SET prominence = ? WHERE rowid = ?", [(p, rowid) for rowid, p, _, _ in values])
+    db.executemany("UPDATE entities_fts SET cells = ? WHERE rowid = ?", [
+        (index_tokens({"lat": lat, "lon": lon} if lat is not None and lon is not None else None, p), rowid)
+        for rowid, p, lat, lon in values])
 
 
 OPEN_VIEW = "CASE WHEN has_open THEN iif(all_open, data, data_open) ELSE data END"  # what prominence is built
