@@ -195,3 +195,9 @@ MIGRATIONS.append(Migration(BACKFILL_PROMINENCE, """
 -- A ranking prior (rows.prominence): relevance = text rank × (1 + prominence).
 ALTER TABLE entities ADD COLUMN prominence double precision NOT NULL DEFAULT 0;
 """))
+
+MIGRATIONS.append(Migration("0008_broad_index", """
+-- Broad listings (store.ranking) in their order: the planner can walk it and test the words row by row,
+-- stopping after a page, instead of fetching and sorting every match of a frequent word.
+CREATE INDEX entities_broad ON entities (prominence DESC, id) WHERE withdrawn_at IS NULL;
+"""))

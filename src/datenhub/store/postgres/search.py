@@ -123,6 +123,25 @@ def _broad(conn: psycopg.Connection[Any], query: Query, c: _Clauses) -> bool:
     return bool(row and row[0] > ranking.RANKING_BUDGET)
 
 
+def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select_data: str) -> Page:
+    """A broad listing (store.ranking): prominence, then id, which entities_broad holds in that order, so the
+    planner can walk it and stop after a page when the words are frequent."""
+    if query.cursor:
+        key, _ = decode_cursor(query.cursor, 2)
+        try:
+            value, last_id = str(key)[len(BROAD):].split(":", 1)
+            last = float(value)
+        except ValueError:
+            raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
+        c.add("(e.prominence < %s OR (e.prominence = %s AND e.id > %s))", last, last, last_id)
+    sql = (f"SELECT e.id, ({select_data})::text, p.prominence, e.withdrawn_at, e.changed_at FROM (SELECT e.id, "
+           f"e.prominence FROM entities e WHERE {' AND '.join(c.where)} ORDER BY e.prominence DESC, e.id LIMIT %s) p "
+           "JOIN entities e ON e.id = p.id ORDER BY p.prominence DESC, p.id")
+    found = conn.execute(sql, [*c.params, query.limit + 1]).fetchall()
+    rows = [(eid, data, f"{BROAD}{value!r}:{eid}", gone, changed) for eid, data, value, gone, changed in found]
+    return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
+
+
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
@@ -148,15 +167,15 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     distance = _distance(c, query)
     if not _filters(conn, c, query, open_view):
         return Page([], None)
+    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
+        if query.changed_since is not None else data_col
     if rank is not None and query.effective_sort() == "relevance" and _broad(conn, query, c):
-        rank = (f"('{BROAD}' || to_char(1 - e.prominence, 'FM0.00') || e.name_sort)", [], "text")
+        return _broad_page(conn, query, c, select_data)
 
     key, key_params, cast = _sort_key(query, rank, distance)
     if query.cursor:
         last_key, last_id = decode_cursor(query.cursor, 2)
         c.add(f"({key}, e.id) > (%s::{cast}, %s::text)", *key_params, last_key, last_id)
-    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
-        if query.changed_since is not None else data_col
     # NULL start times sort first, as in SQLite; no other key can be NULL
     nulls = " NULLS FIRST" if cast == "timestamptz" else ""
     where = " AND ".join(c.where) or "true"
