@@ -114,13 +114,19 @@ def _sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
     return "e.name_sort", [], "text"
 
 
-def _broad(conn: psycopg.Connection[Any], query: Query, c: _Clauses) -> bool:
-    """More matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode."""
-    if query.cursor:
-        return broad_cursor(decode_cursor(query.cursor, 2)[0])
-    row = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM entities e WHERE {' AND '.join(c.where)} LIMIT %s) m",
-                       [*c.params, ranking.RANKING_BUDGET + 1]).fetchone()
-    return bool(row and row[0] > ranking.RANKING_BUDGET)
+def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
+                       select_data: str) -> Page:
+    """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
+    the way; more than the budget makes the listing broad (store.ranking) and the page comes from there."""
+    budget = ranking.RANKING_BUDGET
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.n FROM (SELECT m.id, m.k, "
+           f"count(*) OVER () AS n FROM (SELECT e.id, {rank[0]} AS k FROM entities e WHERE {' AND '.join(c.where)} "
+           "LIMIT %s) m ORDER BY m.k, m.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
+    found = conn.execute(sql, [*rank[1], *c.params, budget + 1, query.limit + 1]).fetchall()
+    if found and found[0][5] > budget:
+        return _broad_page(conn, query, c, select_data)
+    rows = [row[:5] for row in found]
+    return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
 def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select_data: str) -> Page:
@@ -169,8 +175,11 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
         return Page([], None)
     select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
         if query.changed_since is not None else data_col
-    if rank is not None and query.effective_sort() == "relevance" and _broad(conn, query, c):
-        return _broad_page(conn, query, c, select_data)
+    if rank is not None and query.effective_sort() == "relevance":
+        if not query.cursor:
+            return _first_ranked_page(conn, query, c, rank, select_data)
+        if broad_cursor(decode_cursor(query.cursor, 2)[0]):
+            return _broad_page(conn, query, c, select_data)
 
     key, key_params, cast = _sort_key(query, rank, distance)
     if query.cursor:
