@@ -9,8 +9,8 @@ import pytest
 from datenhub import hub
 from datenhub.store import Query, open_store
 from datenhub.store.ranking import prominence, tier_token
-from datenhub.store.sqlite import search
-from datenhub.store.sqlite.search import fts_expression
+from datenhub.store.sqlite import fulltext, search
+from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
 from tests.store.helpers import write_csv
 
@@ -50,6 +50,6 @@ def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, c
     assert fts_expression("zo", "open_text", store.db) == 'open_text : ("zo"*)'  # the prefix index answers
     queries = ["zollv", "zollverein", "zoll", "zo", "zollvereinsiedlung"]
     expanded = [[i["id"] for i in store.search(Query(q=q)).items] for q in queries]
-    monkeypatch.setattr(search, "_prefix", lambda term, db: f'"{term}"*')  # FTS5's own prefix query
+    monkeypatch.setattr(fulltext, "_prefix", lambda term, db: f'"{term}"*')  # FTS5's own prefix query
     assert expanded == [[i["id"] for i in search.run_search(store.db, Query(q=q)).items] for q in queries]
     assert [len(ids) for ids in expanded] == [2, 2, 3, 3, 1]

@@ -34,7 +34,11 @@ def prominence(data: dict[str, Any] | None) -> float:
 
 
 def tier_token(value: float) -> str:
-    return f"{TIER}{round(value * 100):03d}"
+    return tier_name(round(value * 100))
+
+
+def tier_name(hundredths: int) -> str:
+    return f"{TIER}{hundredths:03d}"
 
 
 def broad_cursor(last_key: Any) -> bool:

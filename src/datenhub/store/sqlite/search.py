@@ -11,54 +11,12 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, TIER, broad_cursor
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, tier_name
 from datenhub.store.rows import iso, page_from_rows
-from datenhub.store.text import query_terms
+from datenhub.store.sqlite.fulltext import fts_expression, tiers
 
 _M_PER_DEG = 111_195.0
 OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
-
-
-def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
-                   memo: dict[str, Any] | None = None) -> str | None:
-    terms = query_terms(q)
-    if not terms:
-        return None
-    # Every term must match; the last one as a prefix so results appear while the user types.
-    last = terms[-1]
-    prefix = memo.get(last) if memo is not None else None
-    if prefix is None:
-        prefix = _prefix(last, db)
-        if memo is not None and len(memo) < 10_000:
-            memo[last] = prefix  # the memo lives as long as the index does not change (SqliteStore._cached)
-    parts = [_phrase(t) for t in terms[:-1]] + [prefix]
-    return f"{column} : ({' '.join(parts)})"
-
-
-def _phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-_INDEXED_PREFIXES = 3  # entities_fts has prefix indexes for 2 and 3 characters
-_MAX_EXPANSION = 8
-
-
-def _prefix(term: str, db: sqlite3.Connection | None) -> str:
-    """The last query term as a prefix. FTS5 answers a prefix longer than its prefix indexes by merging the
-    doclists of every matching term into a new one first, which for a frequent word ("forderturm*", half of
-    all records) costs milliseconds even when a small area or a rare other word would have stopped it early.
-    When only a few indexed terms start with it, OR-ing them instead lets FTS5 step through the doclists
-    lazily: the same matches, without the copy."""
-    if db is None or len(term) <= _INDEXED_PREFIXES:
-        return _phrase(term) + "*"
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
-    longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
-                                       (term, upper, _MAX_EXPANSION + 1))]
-    if len(longer) > _MAX_EXPANSION:
-        return _phrase(term) + "*"
-    if not longer:
-        return _phrase(term)
-    return "(" + " OR ".join(_phrase(t) for t in [term, *longer]) + ")"
 
 
 def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
@@ -87,21 +45,6 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
     return bool(count > ranking.RANKING_BUDGET)
 
 
-def _tiers(db: sqlite3.Connection, memo: dict[str, Any] | None) -> list[int]:
-    """The prominence tiers present in the index, highest first (memoised like the prefix expansions)."""
-    tiers = memo.get(_TIERS) if memo is not None else None
-    if tiers is None:
-        tiers = sorted((int(term[len(TIER):]) for (term,) in db.execute(
-            "SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ?", (TIER, TIER[:-1] + "r"))
-            if term[len(TIER):].isdigit()), reverse=True)
-        if memo is not None:
-            memo[_TIERS] = tiers
-    return tiers
-
-
-_TIERS = "\x00tiers"  # memo key; no query term contains NUL
-
-
 def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[str], params: list[Any], at: int,
                 select_data: str, memo: dict[str, Any] | None) -> Page:
     """A broad listing (store.ranking): prominence tier by tier, each in rowid order, which FTS5 streams
@@ -116,10 +59,10 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
             raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
     expression = params[at]
     rows: list[Any] = []
-    for tier in _tiers(db, memo):
+    for tier in tiers(db, memo):
         if start is not None and tier > start:
             continue
-        tier_params = [*params[:at], f"({expression}) AND cells : {TIER}{tier:03d}", *params[at + 1:]]
+        tier_params = [*params[:at], f"({expression}) AND cells : {tier_name(tier)}", *params[at + 1:]]
         clauses = list(where)
         if tier == start:
             clauses.append("f.rowid > ?")

@@ -1,0 +1,68 @@
+"""What SQLite's full-text index is asked: the MATCH expression of a search, with the last word expanded to the
+indexed terms it starts, and the prominence tiers the index holds. Both read the index's vocabulary
+(entities_fts_vocab) and are memoised per data version by the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from datenhub.store.ranking import TIER
+from datenhub.store.text import query_terms
+
+
+def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
+                   memo: dict[str, Any] | None = None) -> str | None:
+    terms = query_terms(q)
+    if not terms:
+        return None
+    # Every term must match; the last one as a prefix so results appear while the user types.
+    last = terms[-1]
+    prefix = memo.get(last) if memo is not None else None
+    if prefix is None:
+        prefix = _prefix(last, db)
+        if memo is not None and len(memo) < 10_000:
+            memo[last] = prefix  # the memo lives as long as the index does not change (SqliteStore._cached)
+    parts = [_phrase(t) for t in terms[:-1]] + [prefix]
+    return f"{column} : ({' '.join(parts)})"
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+_INDEXED_PREFIXES = 3  # entities_fts has prefix indexes for 2 and 3 characters
+_MAX_EXPANSION = 8
+
+
+def _prefix(term: str, db: sqlite3.Connection | None) -> str:
+    """The last query term as a prefix. FTS5 answers a prefix longer than its prefix indexes by merging the
+    doclists of every matching term into a new one first, which for a frequent word ("forderturm*", half of
+    all records) costs milliseconds even when a small area or a rare other word would have stopped it early.
+    When only a few indexed terms start with it, OR-ing them instead lets FTS5 step through the doclists
+    lazily: the same matches, without the copy."""
+    if db is None or len(term) <= _INDEXED_PREFIXES:
+        return _phrase(term) + "*"
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
+                                       (term, upper, _MAX_EXPANSION + 1))]
+    if len(longer) > _MAX_EXPANSION:
+        return _phrase(term) + "*"
+    if not longer:
+        return _phrase(term)
+    return "(" + " OR ".join(_phrase(t) for t in [term, *longer]) + ")"
+
+
+def tiers(db: sqlite3.Connection, memo: dict[str, Any] | None) -> list[int]:
+    """The prominence tiers present in the index, highest first (memoised like the prefix expansions)."""
+    found = memo.get(_TIERS_KEY) if memo is not None else None
+    if found is None:
+        found = sorted((int(term[len(TIER):]) for (term,) in db.execute(
+            "SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ?", (TIER, TIER[:-1] + "r"))
+            if term[len(TIER):].isdigit()), reverse=True)
+        if memo is not None:
+            memo[_TIERS_KEY] = found
+    return found
+
+
+_TIERS_KEY = "\x00tiers"  # memo key; no query term contains NUL
