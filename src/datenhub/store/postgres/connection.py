@@ -67,6 +67,9 @@ def describe_target(conninfo: str) -> str:
            f"{info.get('dbname') or info.get('user') or '(default)'}, user {info.get('user') or '(default)'}"
 
 
+WORK_MEM_KB = 16 * 1024
+
+
 def _configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(orjson.loads, conn)
     set_json_dumps(lambda obj: orjson.dumps(obj).decode("utf-8"), conn)
@@ -75,6 +78,12 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     # Our queries are short index lookups; at a million rows their cost estimates pass jit_above_cost and
     # compiling would add tens of milliseconds to answers that take a few.
     conn.execute("SET jit = off")
+    # A text search within an area ANDs two bitmaps (words, area); at a million rows the default 4 MB of
+    # work_mem makes them lossy and the server rechecks tens of thousands of rows. Raise it for our sessions,
+    # never lowering what the server or the URL (options=-cwork_mem=…) already gives.
+    row = conn.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'work_mem'").fetchone()
+    if row and row[0] < WORK_MEM_KB:
+        conn.execute(f"SET work_mem = '{WORK_MEM_KB}kB'")
 
 
 class Connections:

@@ -114,11 +114,45 @@ def _sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
     return "e.name_sort", [], "text"
 
 
+def _estimated_matches(conn: psycopg.Connection[Any], c: _Clauses) -> float:
+    row = conn.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM entities e WHERE {' AND '.join(c.where)}",
+                       c.params).fetchone()
+    try:
+        return float(row[0][0]["Plan"]["Plan Rows"]) if row else 0.0
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 0.0
+
+
+def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsv: str, tsquery: str,
+                     select_data: str) -> Page:
+    """Words within an area: both conditions come from one bitmap (words AND area), which costs the same for
+    every match however few are ranked, so it is built once and its matches give the page in the order
+    their number decides: ranked within the budget, broad beyond it."""
+    budget = ranking.RANKING_BUDGET
+    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, {tsv} AS tsv FROM entities e "
+           f"WHERE {' AND '.join(c.where)}), b AS (SELECT count(*) > %s AS broad FROM m) "
+           f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.broad, p.prominence FROM ("
+           "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
+           f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence))::float8 END AS k "
+           "FROM m CROSS JOIN b ORDER BY k, CASE WHEN b.broad THEN -m.prominence END, m.id LIMIT %s) p "
+           "JOIN entities e ON e.id = p.id ORDER BY p.k, CASE WHEN p.broad THEN -p.prominence END, p.id")
+    found = conn.execute(sql, [*c.params, budget, tsquery, query.limit + 1]).fetchall()
+    rows = [(eid, data, f"{BROAD}{value!r}:{eid}" if broad_rows else k, gone, changed)
+            for eid, data, k, gone, changed, broad_rows, value in found]
+    return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
+
+
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
-                       select_data: str) -> Page:
+                       tsv: str, tsquery: str, select_data: str) -> Page:
     """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
     the way; more than the budget makes the listing broad (store.ranking) and the page comes from there."""
     budget = ranking.RANKING_BUDGET
+    if c.spatial:
+        return _first_area_page(conn, query, c, tsv, tsquery, select_data)
+    if _estimated_matches(conn, c) > 4 * budget:
+        # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
+        # bitmap over every match costs more than the broad page itself
+        return _broad_page(conn, query, c, select_data)
     sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.n FROM (SELECT m.id, m.k, "
            f"count(*) OVER () AS n FROM (SELECT e.id, {rank[0]} AS k FROM entities e WHERE {' AND '.join(c.where)} "
            "LIMIT %s) m ORDER BY m.k, m.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
@@ -177,7 +211,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
         if query.changed_since is not None else data_col
     if rank is not None and query.effective_sort() == "relevance":
         if not query.cursor:
-            return _first_ranked_page(conn, query, c, rank, select_data)
+            return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data)
         if broad_cursor(decode_cursor(query.cursor, 2)[0]):
             return _broad_page(conn, query, c, select_data)
 
