@@ -130,7 +130,7 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
     their number decides: ranked within the budget, broad beyond it."""
     budget = ranking.RANKING_BUDGET
     sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, {tsv} AS tsv FROM entities e "
-           f"WHERE {' AND '.join(c.where)}), b AS (SELECT count(*) > %s AS broad FROM m) "
+           f"WHERE {' AND '.join(c.where)}), b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
            f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
            f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence))::float8 END AS k "
