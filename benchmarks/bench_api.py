@@ -247,7 +247,12 @@ def main() -> None:
                 })
             if with_peers:
                 assert peers_python is not None
-                subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)], check=True)
+                built = subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)],
+                                       capture_output=True, text=True)
+                if built.returncode != 0:
+                    raise SystemExit("bench_api: the peers' database could not be built (pygeoapi reads it through "
+                                     "SpatiaLite: apt-get install libsqlite3-mod-spatialite; or run --only ours)\n"
+                                     + built.stderr.strip().splitlines()[-1])
                 config = pygeoapi_config(folder, peer_data, pgapi)
                 openapi = folder / "openapi.yml"
                 with openapi.open("w") as handle:
