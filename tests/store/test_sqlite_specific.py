@@ -48,8 +48,11 @@ def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, c
     # nothing longer starts with it
     assert fts_expression("zollvereinsiedlung", "open_text", store.db) == 'open_text : ("zollvereinsiedl")'
     assert fts_expression("zo", "open_text", store.db) == 'open_text : ("zo"*)'  # the prefix index answers
-    queries = ["zollv", "zollverein", "zoll", "zo", "zollvereinsiedlung"]
+    # several words: the expanded last one is a group, which FTS5 takes only with an explicit AND before it
+    assert fts_expression("Siedlung zollv", "open_text", store.db) == \
+        'open_text : ("siedlung" AND ("zollv" OR "zollverein" OR "zollvereinsiedl"))'
+    queries = ["zollv", "zollverein", "zoll", "zo", "zollvereinsiedlung", "siedlung zollv", "industriekultur zoll"]
     expanded = [[i["id"] for i in store.search(Query(q=q)).items] for q in queries]
     monkeypatch.setattr(fulltext, "_prefix", lambda term, db: f'"{term}"*')  # FTS5's own prefix query
     assert expanded == [[i["id"] for i in search.run_search(store.db, Query(q=q)).items] for q in queries]
-    assert [len(ids) for ids in expanded] == [2, 2, 3, 3, 1]
+    assert [len(ids) for ids in expanded] == [2, 2, 3, 3, 1, 1, 2]

@@ -24,7 +24,7 @@ def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
         if memo is not None and len(memo) < 10_000:
             memo[last] = prefix  # the memo lives as long as the index does not change (SqliteStore._cached)
     parts = [_phrase(t) for t in terms[:-1]] + [prefix]
-    return f"{column} : ({' '.join(parts)})"
+    return f"{column} : ({' AND '.join(parts)})"  # explicit AND: FTS5 allows no implicit one before a group
 
 
 def _phrase(term: str) -> str:
