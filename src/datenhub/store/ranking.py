@@ -10,8 +10,8 @@ visitor, and a budget for broad queries.
   RANKING_BUDGET text matches (within its area, when it has one) is *broad*: its words say little about which
   match is better, so it is ordered by prominence and then in a fixed order the index can stream without
   sorting (SQLite: the order entities were first stored, read tier by tier through a prominence token in the
-  full-text index; PostgreSQL: by id, from an index). The mode travels in the sort key, so every page of one listing keeps
-  the order the first page chose.
+  full-text index; PostgreSQL: by id, from an index). The mode travels in the sort key, so every page of one
+  listing keeps the order the first page chose.
 """
 
 from __future__ import annotations
