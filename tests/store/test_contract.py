@@ -195,6 +195,19 @@ def test_relevance_prefers_the_richer_record_among_equal_matches(store: Store, t
     assert [item["name"]["de"] for item in page.items] == ["Welterbe Zollverein", "Essen-Zollverein Nord"]
 
 
+def test_relevance_puts_the_record_named_by_the_query_first(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [["r1", "Ruhr Museum", "Museum", "51.49", "7.04", "CC0-1.0", "", "yes"],
+            ["r2", "Zechenmuseum", "Museum", "51.50", "7.05", "CC0-1.0",
+             "Museum an der Ruhr: das Museum der Zechen an der Ruhr, ein Museum", "yes"]]
+    hub.import_file(store, write_csv(tmp_path / "m.csv", rows), "test", clock=clock)
+    names = lambda: [i["name"]["de"] for i in store.search(Query(q="ruhr museum")).items]  # noqa: E731
+    assert names() == ["Ruhr Museum", "Zechenmuseum"]
+    assert store.search(Query(q="Ruhr Mus")).items[0]["name"]["de"] == "Ruhr Museum"  # while typing
+    monkeypatch.setattr("datenhub.store.ranking.NAME_BOOST", 0.0)  # text rank and prominence alone
+    assert names() == ["Zechenmuseum", "Ruhr Museum"]
+
+
 def test_broad_queries_order_by_prominence_on_every_page(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [[f"h{i}", f"Halde {name}", "Panorama", f"51.5{i}", "7.0", "CC0-1.0", "Aussicht" if i % 2 else "", "no"]

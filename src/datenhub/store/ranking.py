@@ -5,6 +5,9 @@ visitor, and a budget for broad queries.
   website, images or a place on the Route Industriekultur comes first. Without it a bare station record named
   "Essen-Zollverein Nord" beats the UNESCO site on BM25's length normalisation. Relevance = text rank ×
   (1 + PROMINENCE_BOOST × prominence).
+* **Name match**: BM25 weighs a word in a short name like the same word in a long description, so a search
+  for "ruhr museum" put three other museums before the Ruhr Museum. A record whose name holds every query word
+  (as typed, folded; the last may be a prefix) is multiplied by 1 + NAME_BOOST.
 * **Ranking budget**: ranking costs per match (BM25 or ts_rank reads each match's positions), so a word in
   half of all records ("ruhr") would cost a hundred milliseconds for twenty results. A query with more than
   RANKING_BUDGET text matches (within its area, when it has one) is *broad*: its words say little about which
@@ -16,11 +19,15 @@ visitor, and a budget for broad queries.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from datenhub.store.text import fold
 
 _PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
                ("route_role", 0.2))
 PROMINENCE_BOOST = 2.0  # up to 3× for the richest records
+NAME_BOOST = 2.0  # 3× when the name holds every query word
 RANKING_BUDGET = 500
 BROAD = "b:"  # sort keys of broad listings start with this
 TIER = "zq"  # + prominence in hundredths, three digits: the full-text token of a prominence tier (no German
@@ -31,6 +38,25 @@ def prominence(data: dict[str, Any] | None) -> float:
     if not data:
         return 0.0
     return round(sum(weight for key, weight in _PROMINENCE if data.get(key)), 2)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def name_words(q: str) -> list[str]:
+    """The query's words as `name_sort` holds them (folded), for the name-match test; only word characters, so
+    backends may quote them into SQL."""
+    return _WORD.findall(fold(q))[:8]
+
+
+def name_match_sql(q: str, column: str, contains: str) -> str:
+    """1 + NAME_BOOST when `column` holds every word of `q`, else 1; `contains` is the backend's substring test
+    with {column} and {word} placeholders."""
+    words = name_words(q)
+    if not words:
+        return "1"
+    test = " AND ".join(contains.format(column=column, word=f"'{w}'") for w in words)
+    return f"(CASE WHEN {test} THEN {1 + NAME_BOOST!r} ELSE 1 END)"
 
 
 def tier_token(value: float) -> str:

@@ -17,7 +17,7 @@ from datenhub.store.base import Page
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
 
 _M_PER_DEG = 111_195.0
@@ -129,11 +129,13 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
     every match however few are ranked, so it is built once and its matches give the page in the order
     their number decides: ranked within the budget, broad beyond it."""
     budget = ranking.RANKING_BUDGET
-    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, {tsv} AS tsv FROM entities e "
+    name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
+    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, {tsv} AS tsv FROM entities e "
            f"WHERE {' AND '.join(c.where)}), b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
            f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
-           f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence))::float8 END AS k "
+           f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence) * {name_match})::float8 END "
+           "AS k "
            "FROM m CROSS JOIN b ORDER BY k, CASE WHEN b.broad THEN -m.prominence END, m.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.k, CASE WHEN p.broad THEN -p.prominence END, p.id")
     found = conn.execute(sql, [*c.params, budget, tsquery, query.limit + 1]).fetchall()
@@ -161,6 +163,9 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
         return _broad_page(conn, query, c, select_data)
     rows = [row[:5] for row in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
+
+
+_CONTAINS = "strpos({column}, {word}) > 0"
 
 
 def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select_data: str) -> Page:
@@ -200,8 +205,9 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
             c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
                   tsquery, tsquery)
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
-        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence))::float8", [tsquery],
-                "float8")
+        name_match = name_match_sql(query.q, "e.name_sort", _CONTAINS)
+        rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})::float8",
+                [tsquery], "float8")
     if query.bbox is not None:
         _area(c, *query.bbox)
     distance = _distance(c, query)

@@ -11,7 +11,7 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
-from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, tier_name
+from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import fts_expression, tiers
 
@@ -120,7 +120,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         params.append(expression)
         broad = query.effective_sort() == "relevance" and _broad(db, query, expression)
         # rank is negative: better matches sort first
-        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence))"
+        name_match = name_match_sql(query.q, "e.name_sort", "instr({column}, {word}) > 0")
+        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
