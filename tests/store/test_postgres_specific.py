@@ -47,6 +47,10 @@ def test_fulltext_literals_every_term_last_as_prefix() -> None:
     assert tsquery_literal("Zechen Zollv") == "'zech' & 'zollv':*"
     assert tsquery_literal("  ,, ") is None
     assert tsvector_literal("zech zollverein zech") == "'zech':1,3 'zollverein':2"
+    lexemes = {"zollv": ["zollv", "zollverein"], "zollverein": ["zollverein"]}
+    assert tsquery_literal("Zeche Zollv", lexemes.get) == "'zech' & ('zollv' | 'zollverein')"
+    assert tsquery_literal("Zeche Zollverein", lexemes.get) == "'zech' & 'zollverein'"  # nothing longer: exact
+    assert tsquery_literal("Zeche Zollern", lexemes.get) == "'zech' & 'zoll':*"  # (stem "zoll") many: a prefix
 
 
 @needs_server
@@ -110,3 +114,28 @@ def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresSt
     with pg.transaction() as conn:
         stored = dict(conn.execute("SELECT id, prominence FROM entities WHERE has_open").fetchall())
     assert stored == expected
+
+
+@needs_server
+def test_expanded_last_words_find_what_prefix_matches_find(pg: PostgresStore, clock,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from datenhub.demo import import_demo
+    from datenhub.store import Query
+    from datenhub.store.postgres import search
+
+    import_demo(pg, clock=clock)
+    with pg.transaction() as conn:
+        assert conn.execute("SELECT count(*) FROM lexemes WHERE lexeme = 'zollverein'").fetchone() == (1,)
+    words = sorted({w for item in pg.iter_entities() for w in item["name"]["de"].split() if len(w) >= 5})
+    rng = random.Random(3)
+    queries = []
+    for _ in range(80):
+        first, last = rng.choice(words), rng.choice(words)
+        cut = last[: rng.randint(4, len(last))]
+        queries.append(rng.choice([cut, f"{first} {cut}"]))
+    expanded = [sorted(i["id"] for i in pg.search(Query(q=q, limit=500)).items) for q in queries]
+    monkeypatch.setattr(search, "_expansions", lambda conn, term: None)  # PostgreSQL's own prefix match
+    native = [sorted(i["id"] for i in pg.search(Query(q=q, limit=500)).items) for q in queries]
+    assert expanded == native and sum(map(len, native)) > 100

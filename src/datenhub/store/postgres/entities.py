@@ -98,4 +98,12 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     copy_to_stage(conn, "entities_stage", "entities", _COLUMNS,
                   ((*head, seq, *tail) for seq, (_, head, tail) in latest.values()))
     conn.execute(_upsert_sql(postgis))
+    conn.execute(REMEMBER_LEXEMES.format(table="entities_stage"))
+
+
+# Every lexeme the index has held (search expands a last word from here; fulltext.expand_last). Lexemes of
+# withdrawn entities stay: a query term nothing holds any more costs the GIN index nothing.
+REMEMBER_LEXEMES = (
+    "INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv, open_tsv) FROM {table} "
+    "WHERE coalesce(full_tsv, open_tsv) IS NOT NULL$$) ON CONFLICT DO NOTHING")
 

@@ -8,6 +8,7 @@ database's locale and text-search configuration. Tokens split at `_` like FTS5's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from datenhub.store.text import query_terms
 
@@ -42,8 +43,11 @@ def tsvector_literal(text: str) -> str:
     return " ".join(f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in positions.items())
 
 
-def tsquery_literal(q: str) -> str | None:
-    """Every term must match, the last one as a prefix (results while typing); None when nothing is left."""
+def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
+    """Every term must match, the last one as a prefix (results while typing); None when nothing is left.
+
+    `expand(term)` may list the lexemes a last term of more than three letters stands for (itself and the few
+    longer ones the index holds): exact GIN entries are much cheaper than a prefix match; None keeps `:*`."""
     terms = [tokens(term) for term in query_terms(q)]
     terms = [parts for parts in terms if parts]
     if not terms:
@@ -52,6 +56,10 @@ def tsquery_literal(q: str) -> str | None:
     for number, parts in enumerate(terms, start=1):
         quoted = [_quote(p) for p in parts]
         if number == len(terms):
-            quoted[-1] += ":*"
+            options = expand(parts[0]) if expand is not None and len(parts) == 1 and len(parts[0]) > 3 else None
+            if options is None:
+                quoted[-1] += ":*"
+            elif len(options) > 1:
+                quoted[-1] = "(" + " | ".join(_quote(o) for o in options) + ")"
         phrases.append(quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")")
     return " & ".join(phrases)

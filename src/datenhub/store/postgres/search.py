@@ -114,6 +114,19 @@ def _sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
     return "e.name_sort", [], "text"
 
 
+_MAX_EXPANSION = 8
+
+
+def _expansions(conn: psycopg.Connection[Any], term: str) -> list[str] | None:
+    """The lexemes a last query word stands for: itself and the few longer ones the index holds (table lexemes);
+    None (a prefix match) when there are many."""
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    longer = [row[0] for row in conn.execute(
+        "SELECT lexeme FROM lexemes WHERE lexeme > %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
+        (term, upper, _MAX_EXPANSION + 1))]
+    return None if len(longer) > _MAX_EXPANSION else [term, *longer]
+
+
 def _estimated_matches(conn: psycopg.Connection[Any], c: _Clauses) -> float:
     row = conn.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM entities e WHERE {' AND '.join(c.where)}",
                        c.params).fetchone()
@@ -193,7 +206,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     c = _Clauses()
     rank: tuple[str, list[Any], str] | None = None
     if query.q:
-        tsquery = tsquery_literal(query.q)
+        tsquery = tsquery_literal(query.q, lambda term: _expansions(conn, term))
         if tsquery is None:
             return Page([], None)
         if open_view:
