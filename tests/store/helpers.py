@@ -25,3 +25,17 @@ def write_csv(path: Path, rows: list[list[str]] | None = None) -> Path:
         writer.writerow(HEADER)
         writer.writerows(ROWS if rows is None else rows)
     return path
+
+
+def typed_queries(names: list[str], count: int, seed: int = 3) -> list[str]:
+    """Queries as people type them: a name word cut after 4+ letters, alone or after another whole name word."""
+    import random
+
+    words = sorted({w for name in names for w in name.split() if len(w) >= 5})
+    rng = random.Random(seed)
+    queries = []
+    for _ in range(count):
+        first, last = rng.choice(words), rng.choice(words)
+        cut = last[: rng.randint(4, len(last))]
+        queries.append(rng.choice([cut, f"{first} {cut}"]))
+    return queries

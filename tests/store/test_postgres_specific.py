@@ -119,22 +119,15 @@ def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresSt
 @needs_server
 def test_expanded_last_words_find_what_prefix_matches_find(pg: PostgresStore, clock,  # type: ignore[no-untyped-def]
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import random
-
     from datenhub.demo import import_demo
     from datenhub.store import Query
     from datenhub.store.postgres import search
+    from tests.store.helpers import typed_queries
 
     import_demo(pg, clock=clock)
     with pg.transaction() as conn:
         assert conn.execute("SELECT count(*) FROM lexemes WHERE lexeme = 'zollverein'").fetchone() == (1,)
-    words = sorted({w for item in pg.iter_entities() for w in item["name"]["de"].split() if len(w) >= 5})
-    rng = random.Random(3)
-    queries = []
-    for _ in range(80):
-        first, last = rng.choice(words), rng.choice(words)
-        cut = last[: rng.randint(4, len(last))]
-        queries.append(rng.choice([cut, f"{first} {cut}"]))
+    queries = typed_queries([item["name"]["de"] for item in pg.iter_entities()], 80)
     expanded = [sorted(i["id"] for i in pg.search(Query(q=q, limit=500)).items) for q in queries]
     monkeypatch.setattr(search, "_expansions", lambda conn, term: None)  # PostgreSQL's own prefix match
     native = [sorted(i["id"] for i in pg.search(Query(q=q, limit=500)).items) for q in queries]

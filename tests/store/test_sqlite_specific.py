@@ -12,7 +12,7 @@ from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
-from tests.store.helpers import write_csv
+from tests.store.helpers import typed_queries, write_csv
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -60,20 +60,12 @@ def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, c
 
 def test_expanded_prefixes_find_what_fts5_prefixes_find_on_the_demo(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import random
-
     from datenhub.demo import import_demo
 
     store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
     assert isinstance(store, SqliteStore)
     import_demo(store, clock=clock)
-    words = sorted({w for item in store.iter_entities() for w in item["name"]["de"].split() if len(w) >= 5})
-    rng = random.Random(3)
-    queries = []
-    for _ in range(120):
-        first, last = rng.choice(words), rng.choice(words)
-        cut = last[: rng.randint(4, len(last))]
-        queries.append(rng.choice([cut, f"{first} {cut}"]))
+    queries = typed_queries([item["name"]["de"] for item in store.iter_entities()], 120)
     # the same matches; BM25 scores an OR of terms a little differently from one prefix phrase, so the order
     # of equally good matches may differ
     expanded = [sorted(i["id"] for i in search.run_search(store.db, Query(q=q, limit=500)).items) for q in queries]
