@@ -110,6 +110,7 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
     end = data.get("end") or start
     all_text = _search_text(data)
     open_text = all_text if entity.data_open is data else _search_text(entity.data_open)
+    value = prominence(shown)
     return EntityColumns(
         name_sort=fold(name)[:200],
         lat=geo["lat"] if geo else None,
@@ -126,6 +127,6 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         open_text=open_text,
         all_text="" if open_text == all_text else all_text,
         opening_hours=shown.get("opening_hours"),
-        cells=index_tokens(geo, prominence(shown)),
-        prominence=prominence(shown),
+        cells=index_tokens(geo, value),
+        prominence=value,
     )

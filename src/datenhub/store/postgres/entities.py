@@ -101,7 +101,7 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     conn.execute(REMEMBER_LEXEMES.format(table="entities_stage"))
 
 
-# Every lexeme the index has held (search expands a last word from here; fulltext.expand_last). Lexemes of
+# Every lexeme the index has held (search expands a last word from here: search._expansions). Lexemes of
 # withdrawn entities stay: a query term nothing holds any more costs the GIN index nothing.
 REMEMBER_LEXEMES = (
     "INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv, open_tsv) FROM {table} "

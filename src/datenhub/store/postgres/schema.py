@@ -204,7 +204,7 @@ CREATE INDEX entities_broad ON entities (prominence DESC, id) WHERE withdrawn_at
 
 MIGRATIONS.append(Migration("0009_lexemes", """
 -- The lexemes the full-text index holds, so a search's last word can be expanded to the few lexemes it starts
--- (exact GIN entries) instead of a prefix match, which scans and merges far more (fulltext.expand_last).
+-- (exact GIN entries) instead of a prefix match, which scans and merges far more (search._expansions).
 CREATE TABLE lexemes (lexeme text COLLATE "C" PRIMARY KEY);
 INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv, open_tsv) FROM entities
     WHERE coalesce(full_tsv, open_tsv) IS NOT NULL$$) ON CONFLICT DO NOTHING;
