@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from datenhub.ingest.base import Draft
 from datenhub.notices import Notice, Severity
+from datenhub.notices.notice import shorten
 
 
 @dataclass(slots=True)
@@ -29,10 +30,6 @@ class Check(ABC):
 
     def notice(self, code: str, message: str, draft: Draft, field_name: str | None = None,
                value: object = None) -> Notice:
-        from dataclasses import replace
-
-        from datenhub.notices.notice import shorten
-
         severity, _ = self.codes[code]
         location = replace(draft.location, field=field_name) if field_name else draft.location
         return Notice(code, severity, message, location, None if value is None else shorten(value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from datenhub.checks.base import Check, CheckContext
 from datenhub.ingest.base import Draft
@@ -44,13 +45,21 @@ class OpeningHoursCheck(Check):
                                   "opening_hours", text)
         if value:
             value = str(value).strip()
-            try:
-                from datenhub.hours import OpeningHours, OpeningHoursError
-            except ImportError:
-                data["opening_hours"] = value
-                return
-            try:
-                OpeningHours.parse(value)
-            except OpeningHoursError as exc:
-                yield self.notice("invalid_opening_hours", str(exc), draft, "opening_hours", value)
+            error = _syntax_error(value)
+            if error is not None:
+                yield self.notice("invalid_opening_hours", error, draft, "opening_hours", value)
         data["opening_hours"] = value or None
+
+
+@lru_cache(maxsize=8192)  # feeds repeat the same few dozen hours strings thousands of times
+def _syntax_error(value: str) -> str | None:
+    """Why the opening-hours engine refuses this string; None when it parses (or the engine is absent)."""
+    try:
+        from datenhub.hours import OpeningHours, OpeningHoursError
+    except ImportError:
+        return None
+    try:
+        OpeningHours.parse(value)
+    except OpeningHoursError as exc:
+        return str(exc)
+    return None

@@ -88,14 +88,25 @@ class MunicipalityEnricher(Enricher):
         infos = boundaries().locate_many([e.geo.lat for e in located], [e.geo.lon for e in located])  # type: ignore[union-attr]
         notices: list[Notice] = []
         for entity, info in zip(located, infos, strict=True):
-            loc = Location(source=entity.id.split(":", 1)[0], entity_id=entity.id, field="geo")
             if info is None:
                 entity.municipality = None
-                notices.append(Notice("outside_nrw", Severity.WARNING, "the point is in no NRW municipality", loc))
+                notices.append(Notice("outside_nrw", Severity.WARNING, "the point is in no NRW municipality",
+                                      _location(entity)))
                 continue
-            # trusted values from the shipped boundaries: built without re-validation (imports do this per record)
-            entity.municipality = Municipality.model_construct(name=info.name, ags=info.ags, kreis=info.kreis,
-                                                               kreis_ags=info.kreis_ags, in_rvr=info.in_rvr)
+            entity.municipality = _model(info)
             if not info.in_rvr:
-                notices.append(Notice("outside_rvr", Severity.INFO, f"in {info.name}, outside the RVR", loc))
+                notices.append(Notice("outside_rvr", Severity.INFO, f"in {info.name}, outside the RVR",
+                                      _location(entity)))
         return notices
+
+
+@lru_cache(maxsize=1024)
+def _model(info: MunicipalityInfo) -> Municipality:
+    """One shared, never-mutated model per municipality: imports enrich every record, and the values are the
+    shipped boundaries' own, so they are built once without re-validation."""
+    return Municipality.model_construct(name=info.name, ags=info.ags, kreis=info.kreis, kreis_ags=info.kreis_ags,
+                                        in_rvr=info.in_rvr)
+
+
+def _location(entity: AnyEntity) -> Location:
+    return Location(source=entity.id.split(":", 1)[0], entity_id=entity.id, field="geo")

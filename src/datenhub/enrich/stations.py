@@ -26,6 +26,7 @@ class StationIndex:
         doc = json.loads(data_path("stations", "db_stations_nrw.geojson").read_text(encoding="utf-8"))
         self.ids = [str(f["properties"]["id"]) for f in doc["features"]]
         self.names = [str(f["properties"]["name"]) for f in doc["features"]]
+        self.record_ids = [f"{STATIONS_SOURCE}:{i}" for i in self.ids]  # as the demo imports them
         coords = np.array([f["geometry"]["coordinates"] for f in doc["features"]], dtype=float)
         self.lons, self.lats = coords[:, 0], coords[:, 1]
         self.xy = self._planar(self.lats, self.lons)
@@ -73,6 +74,6 @@ class StationsEnricher(Enricher):
                     continue  # a station is not its own nearest station
                 if dist <= MAX_DISTANCE_M:
                     chosen.append(NearbyStation.model_construct(  # trusted: the shipped station index
-                        id=f"{STATIONS_SOURCE}:{index.ids[i]}", name=index.names[i], distance_m=round(dist)))
+                        id=index.record_ids[i], name=index.names[i], distance_m=round(dist)))
             place.nearest_stations = chosen[:MAX_STATIONS]
         return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 
@@ -25,9 +24,15 @@ def hub_id_for(founding_record_id: str) -> str:
     Re-importing into an empty hub gives the same ids again; later merges keep the founder's id,
     so URLs and downstream references survive merges.
     """
-    digest = hashlib.sha256(founding_record_id.encode("utf-8")).digest()
-    # base32 encodes each 5-byte group on its own: the first 10 bytes give the same 12 characters
-    return "dh-" + base64.b32encode(digest[:10]).decode("ascii")[:12].lower()
+    # The first 60 bits of SHA-256 in lower-case RFC 4648 base32 (12 symbols), two symbols per table lookup:
+    # base64.b32encode gives the same text but, being pure Python, costs an import twice as much per record.
+    n = int.from_bytes(hashlib.sha256(founding_record_id.encode("utf-8")).digest()[:8], "big") >> 4
+    return (f"dh-{_PAIRS[n >> 50]}{_PAIRS[(n >> 40) & 1023]}{_PAIRS[(n >> 30) & 1023]}{_PAIRS[(n >> 20) & 1023]}"
+            f"{_PAIRS[(n >> 10) & 1023]}{_PAIRS[n & 1023]}")
+
+
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_PAIRS = [_BASE32[i >> 5] + _BASE32[i & 31] for i in range(1024)]
 
 
 def is_hub_id(value: str) -> bool:
