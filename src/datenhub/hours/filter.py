@@ -18,6 +18,7 @@ RUHR_CENTRE = (51.5, 7.25)
 _SUN_WORDS = ("sunrise", "sunset", "dawn", "dusk")
 
 
+@lru_cache(maxsize=8192)  # asked for every place on every page; places share a few thousand values
 def needs_position(value: str) -> bool:
     """Only sun-based rules depend on where a place is; all others share one compiled object per value."""
     lowered = value.lower()

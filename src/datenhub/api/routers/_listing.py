@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -10,19 +11,19 @@ from fastapi.responses import Response
 from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
+from datenhub.hours.filter import live_state
 from datenhub.store import Store
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
 
 
-def with_live_state(request: Request, entity: dict[str, Any]) -> dict[str, Any]:
-    """Places show whether they are open now: computed per request, because it changes with the clock."""
+def with_live_state(request: Request, entity: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """Places show whether they are open now: computed per request, because it changes with the clock
+    (a listing reads the clock once and passes `now` for all its items)."""
     if entity.get("kind") != "place" or not entity.get("opening_hours"):
         return entity
-    from datenhub.hours.filter import live_state
-
     geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
-    state = live_state(entity["opening_hours"], get_clock(request)(), geo.get("lat"), geo.get("lon"),
+    state = live_state(entity["opening_hours"], now or get_clock(request)(), geo.get("lat"), geo.get("lon"),
                        municipality.get("ags"))
     return {**entity, "open_state": state} if state else entity
 
@@ -31,8 +32,8 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
     lang = language(request)
     page = store.search(parse_query(request, kind))
-    items = [project(localise(with_live_state(request, item), lang), request.query_params.get("fields"))
-             for item in page.items]
+    now, fields = get_clock(request)(), request.query_params.get("fields")
+    items = [project(localise(with_live_state(request, item, now), lang), fields) for item in page.items]
     for item in items:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]
