@@ -88,7 +88,10 @@ class CandidateIndex:
 
 
 def _licence_of(record: StoredRecord) -> LicenceId:
-    return LicenceId(record.data.get("licence", "closed"))
+    return _LICENCE_IDS[record.data.get("licence", "closed")]
+
+
+_LICENCE_IDS = {lid.value: lid for lid in LicenceId}  # a dict lookup: merging asks several times per record
 
 
 def merge_view(hub_id: str, records: list[StoredRecord], priority: dict[str, int],
@@ -146,13 +149,13 @@ def contested_view(hub_id: str, active: list[StoredRecord], first_seen: datetime
 def single_view(hub_id: str, record: StoredRecord, first_seen: datetime) -> dict[str, Any]:
     """merge_view of one record (most hubs): every field from it, so no per-field contest."""
     base = dict(record.data)
-    stamp = _utc(record.last_changed)
+    origin = {"source": record.source, "record_id": record.record_id, "at": _utc(record.last_changed)}
     provenance: dict[str, Any] = {}
     for field in MERGE_FIELDS:
         if base.get(field) in _EMPTY:
             base.pop(field, None)
         else:
-            provenance[field] = {"source": record.source, "record_id": record.record_id, "at": stamp}
+            provenance[field] = origin  # every field has the same origin here; the dict is only ever serialised
     if provenance:
         base["licence"] = _licence_of(record).value
         base["attribution"] = record.data.get("attribution") or None
