@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from datenhub.live.model import Method, OccupancyReading
 from datenhub.live.notices import DeadLetter, occupancy_notice
@@ -119,3 +120,21 @@ def test_ingestor_dead_letters_conflicts_and_bad_items_on_every_backend(store: S
     assert sorted(d.notice.code for d in store.list_dead_letters()) == [
         "conflicting_reading", "malformed_json", "unknown_sensor"]
     assert store.latest_readings([PARKING.id])[0].fraction == 0.95
+
+
+def test_entity_sensing_finds_sensors_under_record_or_hub_id(store: Store, tmp_path: Path) -> None:
+    from datenhub import hub
+    from tests.store.helpers import write_csv
+
+    hub.import_file(store, write_csv(tmp_path / "t.csv"), "test")
+    entity, sensing = store.get_entity_sensing("test:z1")
+    assert entity is not None and entity["name"]["de"] == "Zeche Zollverein" and sensing is False
+    register(store, replace(PEOPLE, place_id="test:z1"))  # by its record id
+    assert store.get_entity_sensing("test:z1") == (entity, True)
+    assert store.get_entity_sensing(entity["id"]) == (entity, True)
+    register(store, replace(PARKING, place_id=store.get_entity("test:z2")["id"]))  # type: ignore[index]
+    assert store.get_entity_sensing("test:z2")[1] is True  # by its hub id
+    assert store.get_entity_sensing("test:m1")[1] is False
+    assert store.get_entity_sensing("test:nowhere") == (None, False)
+    closed, _ = store.get_entity_sensing("test:c1")
+    assert closed is None and store.get_entity_sensing("test:c1", include_closed=True)[0] is not None

@@ -75,6 +75,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
     import uvicorn
 
     from datenhub.api.app import create_app, warm_up
+    from datenhub.api.protocol import NoDelayHttpToolsProtocol
     from datenhub.store import open_store
 
     configure_logging()
@@ -91,10 +92,11 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         os.environ["DATENHUB_DATABASE_URL"] = url
         # Webhooks: with several workers run `datenhub webhooks deliver` from a timer instead.
         uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False, loop=loop, http="httptools")
+                    log_level="warning", access_log=False, loop=loop, http=NoDelayHttpToolsProtocol)
         return
     app = create_app(store=store)
     warm_up(app)
     start_delivery_thread(app.state.store)
     # access_log off: at log level warning it printed nothing but still cost each request its formatting
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop=loop, http="httptools")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop=loop,
+                http=NoDelayHttpToolsProtocol)

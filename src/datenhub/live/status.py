@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from datenhub.live.model import OccupancyReading, Sensor
 from datenhub.store import Store
+from datenhub.store.base import sensor_place_ids
 
 STALE_AFTER = timedelta(minutes=60)  # an older latest reading is shown, flagged stale, and left out of the status
 FREE, MODERATE, FULL = "frei", "mäßig", "voll"
@@ -54,11 +55,7 @@ def combine(pairs: Iterable[tuple[float | None, int | None]]) -> float | None:
 def place_sensors(store: Store, place_id: str) -> tuple[dict[str, object] | None, list[Sensor]]:
     """The place entity (None if unknown) and its sensors, registered under its hub id or any record id."""
     entity = store.get_entity(place_id)
-    ids = {place_id}
-    if entity is not None:
-        ids.add(entity["id"])
-        ids.update(s for s in entity.get("sources") or [] if isinstance(s, str))
-    return entity, store.list_sensors(sorted(ids))
+    return entity, store.list_sensors(sensor_place_ids(entity, place_id) if entity is not None else [place_id])
 
 
 def place_status(latest: list[OccupancyReading], sensors: list[Sensor], now: datetime,

@@ -269,6 +269,14 @@ class Store(ABC):
                    include_withdrawn: bool = False) -> dict[str, Any] | None:
         """By hub id, alias, or source record id (`source:local`)."""
 
+    def get_entity_sensing(self, entity_id: str, *, include_closed: bool = False) -> tuple[dict[str, Any] | None, bool]:
+        """`get_entity`, and whether an occupancy sensor is registered under the entity's hub id or one of its
+        record ids: what a place's detail view needs. A server backend answers both in one round trip."""
+        entity = self.get_entity(entity_id, include_closed=include_closed)
+        if entity is None:
+            return None, False
+        return entity, bool(self.list_sensors(sensor_place_ids(entity)))
+
     @abstractmethod
     def search(self, query: Query) -> Page: ...
 
@@ -372,3 +380,8 @@ class Store(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """places, events, records, withdrawn, sources, raw_inputs, notices."""
+
+
+def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:
+    """The ids a sensor of this place may be registered under: its hub id and its records' ids."""
+    return sorted({*also, entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))})

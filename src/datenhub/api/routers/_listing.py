@@ -49,24 +49,18 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     return FastJSONResponse(body)
 
 
-def _may_have_sensors(store: Store, entity: dict[str, Any]) -> bool:
-    """Sensors registered under the place's hub id or a record id (the ids `place_sensors` looks up, for the
-    open view this entity is): most places have none, and this spares occupancy_summary's second entity read."""
-    ids = {entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))}
-    return bool(store.list_sensors(sorted(ids)))
-
-
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
     from datenhub.api.auth import principal
 
     who = principal(request)
     closed = who is not None and who.can_read_closed
-    entity = store.get_entity(entity_id, include_closed=closed)
+    # most places have no sensors: knowing that with the entity spares occupancy_summary's reads
+    entity, sensing = store.get_entity_sensing(entity_id, include_closed=closed)
     if entity is None or entity.get("kind") != kind:
         raise HTTPException(404, f"no {kind} {entity_id!r}")
     entity = with_live_state(request, entity)
-    if kind == "place" and (closed or _may_have_sensors(store, entity)):
+    if kind == "place" and (closed or sensing):
         from datenhub.live.web import occupancy_summary
 
         # schema.org has no occupancy property for places, so this lives in the hub's own JSON only

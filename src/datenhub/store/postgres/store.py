@@ -250,6 +250,16 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
         return None if row is None or row[0] is None else row[0]  # type: ignore[no-any-return]
 
+    def get_entity_sensing(self, entity_id: str, *, include_closed: bool = False) -> tuple[dict[str, Any] | None, bool]:
+        column = "data" if include_closed else entity_rows.OPEN_DATA
+        sql = (f"SELECT v.doc, EXISTS (SELECT 1 FROM occupancy_sensors s WHERE s.place_id = v.id OR s.place_id IN "
+               f"(SELECT json_array_elements_text(v.doc->'sources'))) FROM (SELECT id, {column} AS doc FROM entities "
+               f"WHERE id = {self._RESOLVE} AND withdrawn_at IS NULL) v")
+        row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
+        if row is None or row[0] is None:
+            return None, False
+        return row[0], bool(row[1])
+
     def search(self, query: Query) -> Page:
         with self._conns.connection() as conn:
             return run_search(conn, query)
