@@ -9,6 +9,7 @@ several workers behave alike.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -18,10 +19,8 @@ def no_delay(transport: asyncio.BaseTransport) -> None:
     sock = transport.get_extra_info("socket")
     if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
         return  # a Unix socket (behind a reverse proxy) has no Nagle to switch off
-    try:
+    with contextlib.suppress(OSError):  # the peer is already gone; the protocol notices on its own
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:
-        pass  # the peer is already gone; the protocol notices on its own
 
 
 class NoDelayHttpToolsProtocol(HttpToolsProtocol):
