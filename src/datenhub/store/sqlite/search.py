@@ -31,6 +31,22 @@ def _within_box(box: tuple[float, float, float, float], text_drives: bool, where
     params += [min_lat, max_lat, min_lon, max_lon]
 
 
+def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -> list[Any]:
+    """(rowid, sort key, id) rows of a page, in order, as page rows (id, JSON, sort key, withdrawn_at, changed_at).
+
+    A second statement by rowid, not a join in the first: for a city-centre box of 100k places the joined form
+    (materialised subquery, second sorter) cost 0.14 ms more per page than both statements together, while
+    small candidate sets (near 1 km) pay ~0.015 ms for the extra statement.
+    """
+    if not page:
+        return []
+    docs = {rowid: rest for rowid, *rest in db.execute(
+        f"SELECT e.rowid, {select_data}, e.withdrawn_at, e.changed_at FROM entities e "
+        f"WHERE e.rowid IN ({','.join('?' * len(page))})", [rowid for rowid, _, _ in page])}
+    # a row gone between the two statements (a concurrent write) leaves the page; the cursor stays valid
+    return [(eid, *docs[rowid][:1], key, *docs[rowid][1:]) for rowid, key, eid in page if rowid in docs]
+
+
 def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
     """More text matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode."""
     if query.cursor:
@@ -192,15 +208,13 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         last_key, last_id = decode_cursor(query.cursor, 2)
         where.append(f"({key}, e.id) > (?, ?)")
         params += [last_key, last_id]
-    # Find and order the page by rowid first, then read the JSON of those rows only: the sorter never
-    # carries the documents of every candidate.
-    sql = (f"SELECT p.eid, {select_data}, p.k, e.withdrawn_at, e.changed_at FROM ("
-           f"SELECT e.rowid AS rid, {key} AS k, e.id AS eid FROM entities e{joins} "
-           f"WHERE {' AND '.join(where) or '1'} ORDER BY {key}, e.id LIMIT ?) p "
-           "JOIN entities e ON e.rowid = p.rid ORDER BY p.k, p.eid")
+    # Find and order the page first, then read the JSON of those rows only: the sorter never carries the
+    # documents of every candidate.
+    sql = (f"SELECT e.rowid, {key}, e.id FROM entities e{joins} WHERE {' AND '.join(where) or '1'} "
+           f"ORDER BY {key}, e.id LIMIT ?")
     params.append(query.limit + 1)
     try:
-        rows = db.execute(sql, params).fetchall()
+        rows = _with_documents(db, db.execute(sql, params).fetchall(), select_data)
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None
