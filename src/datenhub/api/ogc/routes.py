@@ -61,11 +61,21 @@ def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dic
 
 
 def _path_for(request: Request, name: str, **path_params: str) -> str | None:
-    """The path of another router's endpoint, or None when the app does not mount it."""
-    try:
-        return str(request.app.url_path_for(name, **path_params))
-    except NoMatchFound:
-        return None
+    """The path of another router's endpoint, or None when the app does not mount it. Remembered per app:
+    the routes never change once it serves, and Starlette finds a path by trying every route."""
+    state = request.app.state
+    paths: dict[tuple[str, ...], str | None] | None = getattr(state, "ogc_paths", None)
+    if paths is None:
+        paths = state.ogc_paths = {}
+    key = (name, *(f"{k}={v}" for k, v in sorted(path_params.items())))
+    if key not in paths:
+        try:
+            paths[key] = str(request.app.url_path_for(name, **path_params))
+        except NoMatchFound:
+            paths[key] = None
+        if len(paths) > 10_000:  # single features ask with their id: keep the memo bounded
+            paths.clear()
+    return paths[key]
 
 
 def _collection(collection_id: str) -> FeatureCollection:
