@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from typing import Any
 
@@ -51,6 +52,8 @@ def test_serve_runs_the_no_delay_protocol(workers: str, tmp_path: Any, monkeypat
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     monkeypatch.setattr(serve, "start_delivery_thread", lambda store: None)
     monkeypatch.setenv("DATENHUB_DATABASE_URL", "sqlite:///unused.db")  # serve sets it for its workers: restored
+    # serve points the datenhub logger at the runner's stream, which closes with the invocation
+    monkeypatch.setattr(logging.getLogger("datenhub"), "handlers", [])
     result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 'hub.db'}", "--workers", workers])
     assert result.exit_code == 0, result.output
     assert seen["http"] is NoDelayHttpToolsProtocol

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
 from itertools import pairwise
 from pathlib import Path
@@ -364,6 +365,8 @@ def test_db_upgrade_twice_second_up_to_date(db: str) -> None:
 
 def test_serve_refuses_an_unknown_event_loop(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATENHUB_EVENT_LOOP", "twisted")
+    # serve points the datenhub logger at the runner's stream, which closes with the invocation
+    monkeypatch.setattr(logging.getLogger("datenhub"), "handlers", [])
     result = run("serve", "--db", db)
     assert result.exit_code == 2
     assert "DATENHUB_EVENT_LOOP" in result.output
