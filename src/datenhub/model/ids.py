@@ -25,7 +25,7 @@ def hub_id_for(founding_record_id: str) -> str:
     so URLs and downstream references survive merges.
     """
     # The first 60 bits of SHA-256 in lower-case RFC 4648 base32 (12 symbols), two symbols per table lookup:
-    # base64.b32encode gives the same text but, being pure Python, costs an import twice as much per record.
+    # base64.b32encode gives the same text but is pure Python: twice the cost per record of an import.
     n = int.from_bytes(hashlib.sha256(founding_record_id.encode("utf-8")).digest()[:8], "big") >> 4
     return (f"dh-{_PAIRS[n >> 50]}{_PAIRS[(n >> 40) & 1023]}{_PAIRS[(n >> 30) & 1023]}{_PAIRS[(n >> 20) & 1023]}"
             f"{_PAIRS[(n >> 10) & 1023]}{_PAIRS[n & 1023]}")
