@@ -159,7 +159,8 @@ def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) 
         return None
     covered = {SCHEMA + DAY_NAMES[(first + timedelta(days=n)).weekday()]
                for n in range(min(7, (through - first).days + 1))}
-    regular = [{**s, "dayOfWeek": days, "validThrough": through.isoformat()}
+    # days as JSON-LD references ({"@id": …}), built here once rather than for every place on every page
+    regular = [{**s, "dayOfWeek": [{"@id": day} for day in days], "validThrough": through.isoformat()}
                for s in specs["openingHoursSpecification"]
                if (days := [d for d in s["dayOfWeek"] if d in covered])]
     special = [s for s in specs["specialOpeningHoursSpecification"] if s["validFrom"] <= through.isoformat()]
@@ -178,8 +179,6 @@ def opening_hours_specification(entity: dict[str, Any], today: date) -> dict[str
     if cached is None:
         return {}
     specs: dict[str, list[Node]] = orjson.loads(cached)  # a fresh copy: callers change it
-    for spec in specs["openingHoursSpecification"]:
-        spec["dayOfWeek"] = [{"@id": day} for day in spec["dayOfWeek"]]
     return {key: items for key, items in specs.items() if items}
 
 
