@@ -72,3 +72,19 @@ def test_expanded_prefixes_find_what_fts5_prefixes_find_on_the_demo(tmp_path: Pa
     monkeypatch.setattr(fulltext, "_prefix", lambda term, db: f'"{term}"*')
     native = [sorted(i["id"] for i in search.run_search(store.db, Query(q=q, limit=500)).items) for q in queries]
     assert expanded == native and sum(map(len, native)) > 100
+
+
+def test_a_repeated_search_counts_its_matches_once_per_data_version(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    counts: list[str] = []
+    store.db.set_trace_callback(lambda sql: counts.append(sql) if "count(*) FROM (SELECT 1 FROM entities_fts" in sql
+                                else None)
+    monkeypatch.setattr("datenhub.store.ranking.RANKING_BUDGET", 1)  # "zeche" matches two places: broad
+    first = store.search(Query(q="zeche")).items
+    assert store.search(Query(q="zeche")).items == first and len(counts) == 1
+    hub.import_file(store, write_csv(tmp_path / "b.csv", [["z9", "Zeche Neu", "Industriekultur", "51.50", "7.10",
+                                                          "CC0-1.0", "", "no"]]), "other", clock=clock)
+    assert len(store.search(Query(q="zeche")).items) == 3 and len(counts) == 2  # new data: counted afresh

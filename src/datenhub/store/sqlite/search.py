@@ -47,10 +47,16 @@ def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -
     return [(eid, *docs[rowid][:1], key, *docs[rowid][1:]) for rowid, key, eid in page if rowid in docs]
 
 
-def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
-    """More text matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode."""
+def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str, Any] | None) -> bool:
+    """More text matches than the ranking budget (see store.ranking); a cursor keeps its listing's mode.
+    The answer depends on the expression and the index alone, so it is memoised like the prefix expansions
+    (per data version): a popular search counts its matches once, not on every request."""
     if query.cursor:
         return broad_cursor(decode_cursor(query.cursor, 2)[0])
+    key = f"{_BROAD_KEY}{ranking.RANKING_BUDGET}\x00{expression}"
+    known = memo.get(key) if memo is not None else None
+    if known is not None:
+        return bool(known)
     try:
         (count,) = db.execute("SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)",
                               (expression, ranking.RANKING_BUDGET + 1)).fetchone()
@@ -58,7 +64,13 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str) -> bool:
         if "fts5" in str(exc).lower():
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None
         raise
-    return bool(count > ranking.RANKING_BUDGET)
+    broad = bool(count > ranking.RANKING_BUDGET)
+    if memo is not None and len(memo) < 10_000:
+        memo[key] = broad
+    return broad
+
+
+_BROAD_KEY = "\x00broad\x00"  # memo key prefix; no query term contains NUL
 
 
 def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[str], params: list[Any], at: int,
@@ -134,7 +146,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         where.append("f.entities_fts MATCH ?")
         text_at = len(params)  # a broad listing adds the prominence tier to this parameter
         params.append(expression)
-        broad = query.effective_sort() == "relevance" and _broad(db, query, expression)
+        broad = query.effective_sort() == "relevance" and _broad(db, query, expression, prefixes)
         # rank is negative: better matches sort first
         name_match = name_match_sql(query.q, "e.name_sort", "instr({column}, {word}) > 0")
         rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})"
