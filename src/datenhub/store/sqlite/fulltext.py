@@ -21,8 +21,7 @@ def fts_expression(q: str, column: str, db: sqlite3.Connection | None = None,
     prefix = memo.get(last) if memo is not None else None
     if prefix is None:
         prefix = _prefix(last, db)
-        if memo is not None and len(memo) < 10_000:
-            memo[last] = prefix  # the memo lives as long as the index does not change (SqliteStore._cached)
+        remember(memo, last, prefix)
     parts = [_phrase(t) for t in terms[:-1]] + [prefix]
     return f"{column} : ({' AND '.join(parts)})"  # explicit AND: FTS5 allows no implicit one before a group
 
@@ -60,9 +59,18 @@ def tiers(db: sqlite3.Connection, memo: dict[str, Any] | None) -> list[int]:
         found = sorted((int(term[len(TIER):]) for (term,) in db.execute(
             "SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ?", (TIER, TIER[:-1] + "r"))
             if term[len(TIER):].isdigit()), reverse=True)
-        if memo is not None:
-            memo[_TIERS_KEY] = found
+        remember(memo, _TIERS_KEY, found)
     return found
+
+
+MEMO_LIMIT = 10_000  # entries: distinct searches could otherwise grow it without bound
+
+
+def remember(memo: dict[str, Any] | None, key: str, value: Any) -> None:
+    """Keep a search-side answer that depends on the index alone; the memo lives as long as the index does not
+    change (SqliteStore._cached)."""
+    if memo is not None and len(memo) < MEMO_LIMIT:
+        memo[key] = value
 
 
 _TIERS_KEY = "\x00tiers"  # memo key; no query term contains NUL

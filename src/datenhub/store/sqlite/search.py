@@ -13,7 +13,7 @@ from datenhub.store.cells import covering
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
-from datenhub.store.sqlite.fulltext import fts_expression, tiers
+from datenhub.store.sqlite.fulltext import fts_expression, remember, tiers
 
 _M_PER_DEG = 111_195.0
 OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
@@ -43,8 +43,8 @@ def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -
     docs = {rowid: rest for rowid, *rest in db.execute(
         f"SELECT e.rowid, {select_data}, e.withdrawn_at, e.changed_at FROM entities e "
         f"WHERE e.rowid IN ({','.join('?' * len(page))})", [rowid for rowid, _, _ in page])}
-    # a row gone between the two statements (a concurrent write) leaves the page; the cursor stays valid
-    return [(eid, *docs[rowid][:1], key, *docs[rowid][1:]) for rowid, key, eid in page if rowid in docs]
+    # entity rows are never deleted (withdrawn ones stay), so every rowid of the page is found
+    return [(eid, docs[rowid][0], key, *docs[rowid][1:]) for rowid, key, eid in page]
 
 
 def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str, Any] | None) -> bool:
@@ -65,8 +65,7 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None
         raise
     broad = bool(count > ranking.RANKING_BUDGET)
-    if memo is not None and len(memo) < 10_000:
-        memo[key] = broad
+    remember(memo, key, broad)
     return broad
 
 
