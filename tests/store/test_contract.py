@@ -292,3 +292,43 @@ def test_transactions_in_two_threads_stay_separate(loaded: Store) -> None:
     assert not errors
     assert loaded.get_record("test:z1").withdrawn_at is None  # type: ignore[union-attr]
     assert loaded.get_record("test:z2").withdrawn_at is not None  # type: ignore[union-attr]
+
+
+def _grid_rows(count: int, seed: int = 3) -> list[list[str]]:
+    """Places scattered over Essen and its neighbours, across many area cells, with repeated names (the id
+    breaks ties) and a few closed records."""
+    import random
+
+    rng = random.Random(seed)
+    words = ["Zeche", "Halde", "Museum", "Park", "Siedlung", "Ärztehaus", "Öko-Hof", "zoo"]
+    rows = []
+    for n in range(count):
+        name = f"{rng.choice(words)} {rng.randint(1, 40)}"
+        licence = "closed" if n % 17 == 0 else "CC0-1.0"
+        rows.append([f"g{n}", name, "Kultur", f"{rng.uniform(51.38, 51.56):.6f}", f"{rng.uniform(6.9, 7.25):.6f}",
+                     licence, "", "yes"])
+    return rows
+
+
+@pytest.mark.parametrize("include_closed", [False, True])
+def test_box_by_name_pages_equal_the_filtered_sorted_places(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                            include_closed: bool) -> None:
+    from datenhub.store.text import fold
+
+    rows = _grid_rows(400)
+    hub.import_file(store, write_csv(tmp_path / "grid.csv", rows), "grid", clock=clock)
+    kept = rows[:-30]  # the last 30 are withdrawn: they must not be listed
+    hub.import_file(store, write_csv(tmp_path / "grid2.csv", kept), "grid", clock=clock)
+    places = list(store.iter_entities("place", include_closed=include_closed))
+    assert len(places) == len([r for r in kept if include_closed or r[5] != "closed"])
+    boxes = [(7.0, 51.43, 7.08, 51.47),  # the benchmark's city centre: several fine cells
+             (6.95, 51.40, 7.2, 51.5),  # coarse cells
+             (7.01, 51.44, 7.012, 51.441),  # inside one cell, maybe empty
+             (6.0, 50.0, 9.0, 53.0),  # too big for cells: the candidate path, same answer
+             (6.9, 51.38, 7.25, 51.56)]
+    for box in boxes:
+        expected = sorted((fold(p["name"]["de"]), p["id"]) for p in places
+                           if box[0] <= p["geo"]["lon"] <= box[2] and box[1] <= p["geo"]["lat"] <= box[3])
+        for limit in (7, 20):
+            query = Query(bbox=box, limit=limit, include_closed=include_closed)
+            assert _all_pages(store, query) == [eid for _, eid in expected], (box, limit)

@@ -17,6 +17,7 @@ pytest.importorskip("psycopg_pool")
 
 from datenhub.store import StoreError, open_store
 from datenhub.store.base import SourceInfo
+from datenhub.store.cells import AREA_LEVELS
 from datenhub.store.postgres.connection import parse_url
 from datenhub.store.postgres.fulltext import tsquery_literal, tsvector_literal
 from datenhub.store.postgres.store import PostgresStore
@@ -132,3 +133,15 @@ def test_expanded_last_words_find_what_prefix_matches_find(pg: PostgresStore, cl
     monkeypatch.setattr(search, "_expansions", lambda conn, term: None)  # PostgreSQL's own prefix match
     native = [sorted(i["id"] for i in pg.search(Query(q=q, limit=500)).items) for q in queries]
     assert expanded == native and sum(map(len, native)) > 100
+
+
+@pytest.mark.parametrize("level", AREA_LEVELS, ids=lambda level: level.name)
+def test_postgres_computes_the_python_area_cell(pg: PostgresStore, level) -> None:  # type: ignore[no-untyped-def]
+    from tests.store.test_cells import _points
+
+    points = _points(500)
+    with pg._conns.connection() as conn:
+        cells = [row[0] for row in conn.execute(
+            f"SELECT {level.sql('postgresql')} FROM unnest(%s::float8[], %s::float8[]) AS p(lat, lon)",
+            ([lat for lat, _ in points], [lon for _, lon in points]))]
+    assert cells == [level.cell(lat, lon) for lat, lon in points]

@@ -8,6 +8,11 @@ full-text AND-query, so only the (small) intersection is ranked.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datenhub.store.query import Query
 
 LAT_SIZES = (0.01, 0.04, 0.16, 0.64)  # degrees; longitude cells are 1.6× wider (square-ish at 51.5°N)
 LON_FACTOR = 1.6
@@ -35,4 +40,72 @@ def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> 
         ys = range(_index(min_lat, size, 90), _index(max_lat, size, 90) + 1)
         if len(xs) * len(ys) <= MAX_CELLS:
             return [f"c{level}x{x}y{y}" for x in xs for y in ys]
+    return None
+
+
+# Map views: "places in this box, by name" -------------------------------------------------------------------
+# A box of a city centre holds hundreds of places (thousands at 1M); sorting them all by name for a page of 20
+# cost 0.8 ms on SQLite and 4-5 ms on PostgreSQL. Both engines can instead merge name-ordered index scans, one
+# per grid cell under the box, and stop after a page: an expression index on (area cell, name, id) per level,
+# where the area cell is computed by the same formula in Python and in each engine's SQL (IEEE division and
+# truncation of non-negative numbers agree exactly).
+
+@dataclass(frozen=True, slots=True)
+class AreaLevel:
+    name: str  # index suffix
+    lat_size: float  # degrees
+    lon_size: float  # degrees; literals, written into SQL by repr(), so Python and SQL divide by equal doubles
+    max_cells: int  # boxes needing more cells at this level try the next
+
+    def cell(self, lat: float, lon: float) -> int:
+        return int((lon + 180.0) / self.lon_size) * _X_FACTOR + int((lat + 90.0) / self.lat_size)
+
+    def cells(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[int] | None:
+        xs = range(int((min_lon + 180.0) / self.lon_size), int((max_lon + 180.0) / self.lon_size) + 1)
+        ys = range(int((min_lat + 90.0) / self.lat_size), int((max_lat + 90.0) / self.lat_size) + 1)
+        if len(xs) * len(ys) > self.max_cells:
+            return None
+        return [x * _X_FACTOR + y for x in xs for y in ys]
+
+    def sql(self, dialect: str, alias: str = "") -> str:
+        """The cell as an SQL expression over the lat/lon columns (an index expression and its lookups must
+        be spelled alike)."""
+        lat, lon = f"{alias}lat", f"{alias}lon"
+        if dialect == "sqlite":
+            return (f"(CAST(({lon} + 180.0) / {self.lon_size!r} AS INTEGER) * {_X_FACTOR} + "
+                    f"CAST(({lat} + 90.0) / {self.lat_size!r} AS INTEGER))")
+        return (f"((trunc(({lon} + 180.0) / {self.lon_size!r}) * {_X_FACTOR} + "
+                f"trunc(({lat} + 90.0) / {self.lat_size!r}))::integer)")
+
+
+_X_FACTOR = 100_000  # above the largest y (180 / 0.04 = 4,500)
+AREA_LEVELS = (
+    AreaLevel("fine", 0.04, 0.064, 16),  # ~4.4 km cells: city-centre boxes read a handful of index ranges
+    AreaLevel("coarse", 0.16, 0.256, 64),  # ~18 km: up to the whole RVR; bigger boxes sort their candidates
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaListing:
+    level: AreaLevel
+    cells: list[int]
+    bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+
+
+def area_listing_cells(query: Query) -> AreaListing | None:
+    """How to list a box by name through the cells when nothing else filters it, else None.
+
+    Other filters stay on the candidate path: a rare category would make each cell's scan read far past its
+    share of the page.
+    """
+    if query.bbox is None or query.effective_sort() != "name" or query.changed_since is not None:
+        return None
+    if (query.q or query.near is not None or query.categories or query.types or query.sources or query.ids
+            or query.municipality or query.wheelchair or query.date_from is not None or query.date_to is not None
+            or query.open_at is not None):
+        return None
+    for level in AREA_LEVELS:
+        cells = level.cells(*query.bbox)
+        if cells is not None:
+            return AreaListing(level, cells, query.bbox)
     return None

@@ -13,6 +13,8 @@ from typing import Any
 
 import psycopg
 
+from datenhub.store.cells import AREA_LEVELS
+
 # Extensions created when missing and allowed (needs the CREATE privilege on the database); all optional.
 EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
 # One lock for every migrating process of a database (parallel workers, several app servers starting at once).
@@ -209,3 +211,10 @@ CREATE TABLE lexemes (lexeme text COLLATE "C" PRIMARY KEY);
 INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv, open_tsv) FROM entities
     WHERE coalesce(full_tsv, open_tsv) IS NOT NULL$$) ON CONFLICT DO NOTHING;
 """))
+
+MIGRATIONS.append(Migration("0010_area_listing", "\n".join(
+    # Map views by name (store.cells.AREA_LEVELS): per level, the area cell then the listing order, carrying
+    # every column the listing filters on, so each cell's range is an index-only scan the merge stops early.
+    f"CREATE INDEX entities_area_{level.name} ON entities ({level.sql('postgresql')}, name_sort, id) "
+    "INCLUDE (kind, has_open, lat, lon) WHERE withdrawn_at IS NULL;"
+    for level in AREA_LEVELS)))

@@ -14,6 +14,7 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
+from datenhub.store.cells import AreaListing, area_listing_cells
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
@@ -200,9 +201,40 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
+def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, open_view: bool,
+               select_data: str) -> Page:
+    """A box by name (store.cells): per cell, a name-ordered index-only range of entities_area_<level> capped at
+    a page; the page comes from those few rows. The cells travel as one array parameter, so every box has the
+    same statement: it plans in ~0.3 ms where a UNION ALL with a branch per cell took 1.3 ms."""
+    if not area.cells:
+        return Page([], None)
+    min_lon, min_lat, max_lon, max_lat = area.bbox
+    where = ["e.withdrawn_at IS NULL", "e.lat BETWEEN %s AND %s", "e.lon BETWEEN %s AND %s"]
+    params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+    if query.kind:
+        where.append("e.kind = %s")
+        params.append(query.kind)
+    if open_view:
+        where.append("e.has_open")
+    if query.cursor:
+        where.append("(e.name_sort, e.id) > (%s::text, %s::text)")
+        params += decode_cursor(query.cursor, 2)
+    limit = query.limit + 1
+    cell = area.level.sql("postgresql", "e.")
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at FROM (SELECT c.id, c.k FROM "
+           f"unnest(%s::integer[]) AS a(cell) CROSS JOIN LATERAL (SELECT e.id, e.name_sort AS k FROM entities e "
+           f"WHERE {cell} = a.cell AND {' AND '.join(where)} ORDER BY e.name_sort, e.id LIMIT %s) c "
+           "ORDER BY c.k, c.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
+    rows = conn.execute(sql, [area.cells, *params, limit, limit]).fetchall()
+    return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
+
+
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
+    area = area_listing_cells(query)
+    if area is not None:
+        return _area_page(conn, query, area, open_view, data_col)
     c = _Clauses()
     rank: tuple[str, list[Any], str] | None = None
     if query.q:

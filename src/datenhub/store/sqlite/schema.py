@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datenhub.store.cells import AREA_LEVELS
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_foundation", """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -143,3 +145,10 @@ MIGRATIONS.append(("0009_fts_vocab", """
 -- The indexed terms, for expanding a search's last word (search._prefix) without FTS5's prefix merge.
 CREATE VIRTUAL TABLE entities_fts_vocab USING fts5vocab (entities_fts, 'row');
 """))
+
+MIGRATIONS.append(("0010_area_listing", "\n".join(
+    # Map views by name (store.cells.AREA_LEVELS): per level, the area cell then the listing order, covering
+    # every column the listing filters on, so a page is a merge of index ranges that never touches the table.
+    f"CREATE INDEX entities_area_{level.name} ON entities ({level.sql('sqlite')}, name_sort, id, kind, has_open, "
+    "lat, lon) WHERE withdrawn_at IS NULL;"
+    for level in AREA_LEVELS)))

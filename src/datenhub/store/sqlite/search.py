@@ -9,7 +9,7 @@ from typing import Any
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import covering
+from datenhub.store.cells import AreaListing, area_listing_cells, covering
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
@@ -23,11 +23,13 @@ def _within_box(box: tuple[float, float, float, float], text_drives: bool, where
                 params: list[Any]) -> None:
     """Restrict to a lon/lat box: plain column tests when full text drives the query, else the R*Tree."""
     min_lon, min_lat, max_lon, max_lat = box
-    if text_drives:
-        where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
-    else:
-        where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE min_lat >= ? AND max_lat <= ? AND "
-                     "min_lon >= ? AND max_lon <= ?)")
+    if not text_drives:
+        # The R*Tree holds 32-bit floats rounded outwards, so "overlaps the box" finds every candidate and "lies
+        # within" would miss points a few metres inside an edge; the exact test below decides.
+        where.append("e.rowid IN (SELECT id FROM entities_rtree WHERE max_lat >= ? AND min_lat <= ? AND "
+                     "max_lon >= ? AND min_lon <= ?)")
+        params += [min_lat, max_lat, min_lon, max_lon]
+    where.append("e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?")
     params += [min_lat, max_lat, min_lon, max_lon]
 
 
@@ -105,10 +107,38 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
     return page_from_rows(query, rows[: query.limit], more)
 
 
+def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_view: bool,
+               select_data: str) -> Page:
+    """A box by name (store.cells): SQLite merges one name-ordered range of entities_area_<level> per cell
+    (MERGE (UNION ALL) over co-routines) and stops after the page."""
+    if not area.cells:
+        return Page([], None)
+    min_lon, min_lat, max_lon, max_lat = area.bbox
+    where = [f"{area.level.sql('sqlite', 'e.')} = ?", "e.withdrawn_at IS NULL", "e.lat BETWEEN ? AND ?",
+             "e.lon BETWEEN ? AND ?"]
+    params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+    if query.kind:
+        where.append("e.kind = ?")
+        params.append(query.kind)
+    if open_view:
+        where.append("e.has_open = 1")
+    if query.cursor:
+        where.append("(e.name_sort, e.id) > (?, ?)")
+        params += decode_cursor(query.cursor, 2)
+    branch = f"SELECT e.rowid, e.name_sort, e.id FROM entities e WHERE {' AND '.join(where)}"
+    sql = " UNION ALL ".join([branch] * len(area.cells)) + " ORDER BY 2, 3 LIMIT ?"
+    found = db.execute(sql, [v for cell in area.cells for v in (cell, *params)] + [query.limit + 1]).fetchall()
+    rows = _with_documents(db, found[: query.limit], select_data)
+    return page_from_rows(query, rows, len(found) > query.limit)
+
+
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                prefixes: dict[str, Any] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = OPEN_DATA_E if open_view else "e.data"
+    area = area_listing_cells(query)
+    if area is not None:
+        return _area_page(db, query, area, open_view, data_col)
     where: list[str] = []
     params: list[Any] = []
     joins = ""

@@ -1,0 +1,61 @@
+"""Grid cells: the area listing's cells are computed alike in Python and in SQL, and cover every box."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from datenhub.store import Query
+from datenhub.store.cells import AREA_LEVELS, area_listing_cells
+
+
+def _points(count: int, seed: int = 11) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    points = [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(count)]
+    # values on and next to cell edges, where a rounding difference would show
+    points += [(level.lat_size * k, level.lon_size * k) for level in AREA_LEVELS for k in range(-3, 4)]
+    points += [(51.43 + 1e-12, 7.0 - 1e-12), (90.0, 180.0), (-90.0, -180.0)]
+    return points
+
+
+@pytest.mark.parametrize("level", AREA_LEVELS, ids=lambda level: level.name)
+def test_sqlite_computes_the_python_cell(level) -> None:  # type: ignore[no-untyped-def]
+    db = sqlite3.connect(":memory:")
+    for lat, lon in _points(2000):
+        (cell,) = db.execute(f"SELECT {level.sql('sqlite')} FROM (SELECT ? AS lat, ? AS lon)", (lat, lon)).fetchone()
+        assert cell == level.cell(lat, lon), (lat, lon)
+
+
+@pytest.mark.parametrize("level", AREA_LEVELS, ids=lambda level: level.name)
+def test_cells_of_a_box_hold_every_point_inside(level) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(5)
+    for _ in range(300):
+        min_lon, min_lat = rng.uniform(6.4, 7.9), rng.uniform(51.2, 51.8)
+        size = rng.uniform(0.001, 0.2)
+        box = (min_lon, min_lat, min_lon + size * 1.6, min_lat + size)
+        cells = level.cells(*box)
+        if cells is None:
+            continue
+        corners = [(box[1], box[0]), (box[3], box[2]), (box[1], box[2]), (box[3], box[0])]
+        inside = corners + [(rng.uniform(box[1], box[3]), rng.uniform(box[0], box[2])) for _ in range(20)]
+        assert all(level.cell(lat, lon) in cells for lat, lon in inside)
+
+
+def test_listing_cells_only_for_a_box_by_name_without_other_filters() -> None:
+    city = (7.0, 51.43, 7.08, 51.47)
+    listing = area_listing_cells(Query(bbox=city))
+    assert listing is not None and listing.level is AREA_LEVELS[0] and len(listing.cells) == 6
+    listing = area_listing_cells(Query(bbox=(6.4, 51.2, 8.0, 51.9)))
+    assert listing is not None and listing.level is AREA_LEVELS[1]  # the whole RVR
+    assert area_listing_cells(Query(bbox=(5.8, 47.2, 15.1, 55.1))) is None  # Germany: sort the candidates
+    assert area_listing_cells(Query(bbox=city, kind="event")) is None  # events list by start
+    assert area_listing_cells(Query(bbox=city, sort="name", kind=None)) is not None
+    for other in (dict(q="zeche"), dict(categories=("Museum",)), dict(municipality="05113000"),
+                  dict(wheelchair=("yes",)), dict(sort="changed"), dict(near=(51.45, 7.01)),
+                  dict(changed_since=datetime(2026, 1, 1, tzinfo=UTC)), dict(types=("Museum",)),
+                  dict(sources=("a",)), dict(ids=("x",)), dict(open_at=datetime(2026, 1, 1, tzinfo=UTC))):
+        assert area_listing_cells(Query(bbox=city, **other)) is None, other
+    assert area_listing_cells(Query()) is None
