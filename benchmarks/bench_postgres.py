@@ -170,6 +170,29 @@ def first_id(url: str) -> str:
         store.close()
 
 
+def count_places(url: str) -> int:
+    from datenhub.store import open_store
+
+    store = open_store(url)
+    try:
+        with store._conns.connection() as conn:  # type: ignore[attr-defined]
+            row = conn.execute("SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        store.close()
+
+
+def checkpoint(url: str) -> None:
+    from datenhub.store import open_store
+
+    store = open_store(url)
+    try:
+        with store._conns.connection() as conn:  # type: ignore[attr-defined]
+            conn.execute("CHECKPOINT")
+    finally:
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--places", type=int, default=100_000)
@@ -178,6 +201,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6, help="wrk run per endpoint")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (prints its URL)")
+    parser.add_argument("--url", help="measure the API on this database (one kept by --keep) instead of importing "
+                                      "into a fresh one; it is never dropped")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent))
     from benchmarks.bench_api import our_db
@@ -185,18 +210,21 @@ def main() -> None:
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         print("bench_postgres: skipped — needs wrk (apt-get install wrk)")
         return
-    pg = fresh_postgres()
+    pg = args.url or fresh_postgres()
     if pg is None:
         print("bench_postgres: skipped — no PostgreSQL reachable")
         return
     try:
-        seconds, new, spent, vacuum = bench_import(pg, args.places)
-        in_store = sum(spent.values())
-        print(f"PostgreSQL benchmark: {args.places:,} generated places, {args.readings:,} occupancy readings")
-        print(f"  import into PostgreSQL  {seconds:7.1f} s  {new / seconds:8,.0f} places/s  (target ≥ 10,000); "
-              f"VACUUM ANALYZE after it {vacuum:.1f} s")
-        print(f"    in store calls {in_store:6.1f} s = {in_store / seconds:4.0%} of the import: " + ", ".join(
-            f"{name} {t:.1f} s" for name, t in sorted(spent.items(), key=lambda kv: -kv[1]) if t >= 0.05))
+        if args.url:
+            print(f"PostgreSQL benchmark on {pg} (no import), {args.readings:,} occupancy readings")
+        else:
+            seconds, new, spent, vacuum = bench_import(pg, args.places)
+            in_store = sum(spent.values())
+            print(f"PostgreSQL benchmark: {args.places:,} generated places, {args.readings:,} occupancy readings")
+            print(f"  import into PostgreSQL  {seconds:7.1f} s  {new / seconds:8,.0f} places/s  (target ≥ 10,000); "
+                  f"VACUUM ANALYZE after it {vacuum:.1f} s")
+            print(f"    in store calls {in_store:6.1f} s = {in_store / seconds:4.0%} of the import: " + ", ".join(
+                f"{name} {t:.1f} s" for name, t in sorted(spent.items(), key=lambda kv: -kv[1]) if t >= 0.05))
         if args.readings:
             r = bench_readings(pg, args.readings, args.sensors)
             count, size, partitions = r["rows"]
@@ -209,7 +237,9 @@ def main() -> None:
         runs = {("SQLite 100k", 1): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
                                                       args.connections)}
         pg_id = first_id(pg)
-        label = f"PG {args.places // 1000:,}k"
+        places = count_places(pg)
+        checkpoint(pg)  # the import's dirty pages written now, not by the checkpointer while wrk measures
+        label = f"PG {places // 1000:,}k"
         for workers in (1, 4):
             runs[(label, workers)] = serve_and_measure(pg, workers, pg_id, args.seconds, args.connections)
         heads = [f"{name} {w}w" for name, w in runs]
@@ -225,9 +255,9 @@ def main() -> None:
             print(f"  {endpoint:20s} " + " ".join(f"{c:>26s}" for c in cells))
         print("  target: p99 ≤ 50 ms with 4 workers at 1M places")
     finally:
-        if args.keep:
-            print(f"  kept {pg} (drop with scripts/ci-postgres.sh --drop URL)")
-        else:
+        if args.keep and not args.url:
+            print(f"  kept {pg} (drop with scripts/ci-postgres.sh --drop URL; measure it again with --url URL)")
+        elif not args.url:
             subprocess.run(["bash", str(SCRIPT), "--drop", pg], capture_output=True)
 
 
