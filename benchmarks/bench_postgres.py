@@ -170,6 +170,38 @@ def first_id(url: str) -> str:
         store.close()
 
 
+def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]]:
+    """p50 and p99 (ms) of the API mix's queries as store calls from one client: the query cost without HTTP."""
+    from datenhub.store import Query, open_store
+
+    def box(text: str) -> tuple[float, float, float, float]:
+        a, b, c, d = (float(v) for v in text.split(","))
+        return a, b, c, d
+
+    queries = {"get-by-id": None, "bbox page, city centre": Query(bbox=box(BOX)),
+               "bbox page, whole RVR": Query(bbox=(6.4, 51.2, 8.0, 51.9)),
+               "near 1 km": Query(near=(51.4513, 7.0138), radius=1000), "text": Query(q="zeche"),
+               "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55))}
+    store = open_store(url)
+    try:
+        entity_id = str(store.search(Query(limit=1)).items[0]["id"])
+        out = {}
+        for name, query in queries.items():
+            def call(query: Query | None = query) -> object:
+                return store.get_entity(entity_id) if query is None else store.search(query)
+            for _ in range(10):
+                call()
+            times = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - start) * 1000)
+            out[name] = (statistics.median(times), percentile(times, 99))
+        return out
+    finally:
+        store.close()
+
+
 def count_places(url: str) -> int:
     from datenhub.store import open_store
 
@@ -234,6 +266,11 @@ def main() -> None:
             for name, (p50, p99) in r["latencies"].items():
                 print(f"    {name:26s} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  (store call, one client)")
         sqlite_url = f"sqlite:///{our_db(100_000)}"
+        print("  store calls, one client, 200 each: p50 / p99 ms")
+        pg_calls, sqlite_calls = store_latencies(pg), store_latencies(sqlite_url)
+        for name, (p50, p99) in pg_calls.items():
+            print(f"    {name:24s} PostgreSQL {p50:7.2f} / {p99:7.2f}   SQLite 100k {sqlite_calls[name][0]:6.2f} / "
+                  f"{sqlite_calls[name][1]:6.2f}")
         runs = {("SQLite 100k", 1): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
                                                       args.connections)}
         pg_id = first_id(pg)
