@@ -202,25 +202,15 @@ def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]
         store.close()
 
 
-def count_places(url: str) -> int:
+def on_database(url: str, sql: str) -> Any:
+    """Run one statement on the hub database at `url`; its first row, if any."""
     from datenhub.store import open_store
 
     store = open_store(url)
     try:
         with store._conns.connection() as conn:  # type: ignore[attr-defined]
-            row = conn.execute("SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL").fetchone()
-        return int(row[0]) if row else 0
-    finally:
-        store.close()
-
-
-def checkpoint(url: str) -> None:
-    from datenhub.store import open_store
-
-    store = open_store(url)
-    try:
-        with store._conns.connection() as conn:  # type: ignore[attr-defined]
-            conn.execute("CHECKPOINT")
+            cursor = conn.execute(sql)
+            return cursor.fetchone() if cursor.description else None
     finally:
         store.close()
 
@@ -274,8 +264,8 @@ def main() -> None:
         runs = {("SQLite 100k", 1): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
                                                       args.connections)}
         pg_id = first_id(pg)
-        places = count_places(pg)
-        checkpoint(pg)  # the import's dirty pages written now, not by the checkpointer while wrk measures
+        places = int(on_database(pg, "SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL")[0])
+        on_database(pg, "CHECKPOINT")  # the import's dirty pages written now, not while wrk measures
         label = f"PG {places // 1000:,}k"
         for workers in (1, 4):
             runs[(label, workers)] = serve_and_measure(pg, workers, pg_id, args.seconds, args.connections)

@@ -1,18 +1,19 @@
-"""Grid-cell tokens: let the full-text index intersect text with an area before it ranks anything.
+"""Grid cells, so an index can answer "in this area" together with something else.
 
-A frequent word ("Ruhr") matches most places; ranking all of them and filtering by bbox afterwards costs
-100 ms. Indexing each place's grid cells at a few resolutions as tokens turns "text in this box" into one
-full-text AND-query, so only the (small) intersection is ranked.
+* Tokens in SQLite's full-text index: a frequent word ("Ruhr") matches most places; ranking all of them and
+  filtering by bbox afterwards costs 100 ms. Indexing each place's grid cells at a few resolutions as tokens
+  turns "text in this box" into one full-text AND-query, so only the (small) intersection is ranked.
+* Area cells in front of the name (both backends): a map view lists a box by name from a few index ranges
+  (AREA_LEVELS below) instead of sorting every place in it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from datenhub.store.query import Query
+from datenhub.store.query import Query, decode_cursor
 
 LAT_SIZES = (0.01, 0.04, 0.16, 0.64)  # degrees; longitude cells are 1.6× wider (square-ish at 51.5°N)
 LON_FACTOR = 1.6
@@ -90,6 +91,25 @@ class AreaListing:
     level: AreaLevel
     cells: list[int]
     bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+
+
+def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -> tuple[list[str], list[Any]]:
+    """What every cell's range must also meet (in the box, the kind, the licence rule, past the cursor), as SQL
+    clauses over the covering columns of entities_area_<level> and their parameters."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    min_lon, min_lat, max_lon, max_lat = area.bbox
+    where = ["e.withdrawn_at IS NULL", f"e.lat BETWEEN {mark} AND {mark}", f"e.lon BETWEEN {mark} AND {mark}"]
+    params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+    if query.kind:
+        where.append(f"e.kind = {mark}")
+        params.append(query.kind)
+    if open_view:
+        where.append("e.has_open = 1" if dialect == "sqlite" else "e.has_open")
+    if query.cursor:
+        text = "" if dialect == "sqlite" else "::text"
+        where.append(f"(e.name_sort, e.id) > ({mark}{text}, {mark}{text})")
+        params += decode_cursor(query.cursor, 2)
+    return where, params
 
 
 def area_listing_cells(query: Query) -> AreaListing | None:

@@ -14,7 +14,7 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells
+from datenhub.store.cells import AreaListing, area_listing_cells, area_where
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
@@ -208,17 +208,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
     same statement: it plans in ~0.3 ms where a UNION ALL with a branch per cell took 1.3 ms."""
     if not area.cells:
         return Page([], None)
-    min_lon, min_lat, max_lon, max_lat = area.bbox
-    where = ["e.withdrawn_at IS NULL", "e.lat BETWEEN %s AND %s", "e.lon BETWEEN %s AND %s"]
-    params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
-    if query.kind:
-        where.append("e.kind = %s")
-        params.append(query.kind)
-    if open_view:
-        where.append("e.has_open")
-    if query.cursor:
-        where.append("(e.name_sort, e.id) > (%s::text, %s::text)")
-        params += decode_cursor(query.cursor, 2)
+    where, params = area_where(area, query, open_view, "postgresql")
     limit = query.limit + 1
     cell = area.level.sql("postgresql", "e.")
     sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at FROM (SELECT c.id, c.k FROM "

@@ -9,7 +9,7 @@ from typing import Any
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, covering
+from datenhub.store.cells import AreaListing, area_listing_cells, area_where, covering
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
@@ -113,18 +113,8 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
     (MERGE (UNION ALL) over co-routines) and stops after the page."""
     if not area.cells:
         return Page([], None)
-    min_lon, min_lat, max_lon, max_lat = area.bbox
-    where = [f"{area.level.sql('sqlite', 'e.')} = ?", "e.withdrawn_at IS NULL", "e.lat BETWEEN ? AND ?",
-             "e.lon BETWEEN ? AND ?"]
-    params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
-    if query.kind:
-        where.append("e.kind = ?")
-        params.append(query.kind)
-    if open_view:
-        where.append("e.has_open = 1")
-    if query.cursor:
-        where.append("(e.name_sort, e.id) > (?, ?)")
-        params += decode_cursor(query.cursor, 2)
+    where, params = area_where(area, query, open_view, "sqlite")
+    where.insert(0, f"{area.level.sql('sqlite', 'e.')} = ?")
     branch = f"SELECT e.rowid, e.name_sort, e.id FROM entities e WHERE {' AND '.join(where)}"
     sql = " UNION ALL ".join([branch] * len(area.cells)) + " ORDER BY 2, 3 LIMIT ?"
     found = db.execute(sql, [v for cell in area.cells for v in (cell, *params)] + [query.limit + 1]).fetchall()
