@@ -135,6 +135,7 @@ def test_expanded_last_words_find_what_prefix_matches_find(pg: PostgresStore, cl
     assert expanded == native and sum(map(len, native)) > 100
 
 
+@needs_server
 @pytest.mark.parametrize("level", AREA_LEVELS, ids=lambda level: level.name)
 def test_postgres_computes_the_python_area_cell(pg: PostgresStore, level) -> None:  # type: ignore[no-untyped-def]
     from tests.store.test_cells import _points
@@ -145,3 +146,47 @@ def test_postgres_computes_the_python_area_cell(pg: PostgresStore, level) -> Non
             f"SELECT {level.sql('postgresql')} FROM unnest(%s::float8[], %s::float8[]) AS p(lat, lon)",
             ([lat for lat, _ in points], [lon for _, lon in points]))]
     assert cells == [level.cell(lat, lon) for lat, lon in points]
+
+
+@needs_server
+def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
+    import random
+
+    from datenhub import hub
+    from datenhub.store import Query
+    from datenhub.store.postgres import search
+    from tests.store.helpers import write_csv
+
+    rng = random.Random(2)
+    rows = [[f"z{n}", f"Zeche {n}", "Industriekultur", f"{rng.uniform(51.40, 51.55):.6f}",
+             f"{rng.uniform(6.90, 7.20):.6f}", "CC0-1.0", "Zeche mit Förderturm" if n % 3 else "", "yes"]
+            for n in range(2600)]
+    hub.import_file(pg, write_csv(tmp_path / "z.csv", rows), "z", clock=clock)
+    with pg._conns.connection() as conn:
+        conn.execute("ANALYZE entities")  # the estimate decides; give the planner its statistics
+    query = Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55), limit=25)
+    walked: list[str] = []
+    original = search._broad_page
+
+    def spy(conn, query, c, select_data):  # type: ignore[no-untyped-def]
+        walked.append(" AND ".join(c.where))
+        return original(conn, query, c, select_data)
+
+    monkeypatch.setattr(search, "_broad_page", spy)
+
+    def pages() -> list[str]:
+        ids, cursor = [], None
+        for _ in range(3):
+            page = pg.search(query.with_cursor(cursor))
+            ids += [item["id"] for item in page.items]
+            cursor = page.next_cursor
+        return ids
+
+    broad = pages()
+    assert len(walked) == 3 and not any("<@" in where for where in walked)  # no point-in-box clause
+    monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 0.0)  # the bitmap page, counted exactly
+    assert pages() == broad and len(broad) == 75
+    with_description = {f"z{n}" for n in range(2600) if n % 3}
+    first = [pg.get_entity(i) for i in broad[:25]]
+    assert all(e is not None and e["sources"][0].split(":")[1] in with_description for e in first)  # prominence
