@@ -41,11 +41,11 @@ def entity_url(entity: dict[str, Any], base_url: str = DEFAULT_BASE_URL) -> str:
     return f"{base_url.rstrip('/')}/{folder}/{entity['id']}"
 
 
+_LICENCE_URLS = {lid.value: info.url for lid, info in LICENCES.items()}
+
+
 def licence_url(licence: str | None) -> str | None:
-    try:
-        return LICENCES[LicenceId(licence)].url if licence else None
-    except ValueError:
-        return None
+    return _LICENCE_URLS.get(licence) if licence else None
 
 
 def _compact(node: Node) -> Node:
@@ -266,8 +266,10 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
 def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock: Clock = utc_now) -> Iterator[bytes]:
     """`{"@context": …, "@graph": [...]}` with one node per line, so diffs and line-based tools stay usable."""
     yield b'{"@context":"https://schema.org/","@graph":[\n'
+    now = clock()
     for index, entity in enumerate(entities):
-        node = to_jsonld(entity, base_url=base_url, clock=clock)
+        # one clock reading for the whole document: every node's hours window starts the same day
+        node = to_jsonld(entity, base_url=base_url, clock=lambda: now)
         yield (b",\n" if index else b"") + dumps(node)
     yield b"\n]}\n"
 
