@@ -51,6 +51,9 @@ def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> 
 # where the area cell is computed by the same formula in Python and in each engine's SQL (IEEE division and
 # truncation of non-negative numbers agree exactly).
 
+_X_FACTOR = 100_000  # cell = x * _X_FACTOR + y; above the largest y (180 / 0.04 = 4,500)
+
+
 @dataclass(frozen=True, slots=True)
 class AreaLevel:
     name: str  # index suffix
@@ -79,7 +82,6 @@ class AreaLevel:
                 f"trunc(({lat} + 90.0) / {self.lat_size!r}))::integer)")
 
 
-_X_FACTOR = 100_000  # above the largest y (180 / 0.04 = 4,500)
 AREA_LEVELS = (
     AreaLevel("fine", 0.04, 0.064, 16),  # ~4.4 km cells: city-centre boxes read a handful of index ranges
     AreaLevel("coarse", 0.16, 0.256, 64),  # ~18 km: up to the whole RVR; bigger boxes sort their candidates

@@ -21,7 +21,7 @@ OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not store
 
 def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
                 params: list[Any]) -> None:
-    """Restrict to a lon/lat box: plain column tests when full text drives the query, else the R*Tree."""
+    """Restrict to a lon/lat box: plain column tests, after the R*Tree's candidates unless full text drives."""
     min_lon, min_lat, max_lon, max_lat = box
     if not text_drives:
         # The R*Tree holds 32-bit floats rounded outwards, so "overlaps the box" finds every candidate and "lies
