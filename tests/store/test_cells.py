@@ -51,6 +51,9 @@ def test_listing_cells_only_for_a_box_by_name_without_other_filters() -> None:
     listing = area_listing_cells(Query(bbox=(6.4, 51.2, 8.0, 51.9)))
     assert listing is not None and listing.level is AREA_LEVELS[1]  # the whole RVR
     assert area_listing_cells(Query(bbox=(5.8, 47.2, 15.1, 55.1))) is None  # Germany: sort the candidates
+    assert area_listing_cells(Query(bbox=city, limit=200)) is not None
+    assert area_listing_cells(Query(bbox=city, limit=201)) is None  # a big page of a small box: its candidates
+    assert area_listing_cells(Query(bbox=(6.4, 51.2, 8.0, 51.9), limit=1000)) is not None
     assert area_listing_cells(Query(bbox=city, kind="event")) is None  # events list by start
     assert area_listing_cells(Query(bbox=city, sort="name", kind=None)) is not None
     for other in (dict(q="zeche"), dict(categories=("Museum",)), dict(municipality="05113000"),

@@ -60,6 +60,7 @@ class AreaLevel:
     lat_size: float  # degrees
     lon_size: float  # degrees; literals, written into SQL by repr(), so Python and SQL divide by equal doubles
     max_cells: int  # boxes needing more cells at this level try the next
+    max_page: int | None = None  # bigger pages of such small boxes read whole cells: their candidates cost less
 
     def cell(self, lat: float, lon: float) -> int:
         return int((lon + 180.0) / self.lon_size) * _X_FACTOR + int((lat + 90.0) / self.lat_size)
@@ -83,7 +84,9 @@ class AreaLevel:
 
 
 AREA_LEVELS = (
-    AreaLevel("fine", 0.04, 0.064, 16),  # ~4.4 km cells: city-centre boxes read a handful of index ranges
+    # ~4.4 km cells: city-centre boxes read a handful of index ranges; pages over 200 (PostgreSQL, 1M places, city
+    # centre, limit 500: 35 ms against 28 ms for sorting the box's 5,800 candidates) take the candidate path
+    AreaLevel("fine", 0.04, 0.064, 16, max_page=200),
     AreaLevel("coarse", 0.16, 0.256, 64),  # ~18 km: up to the whole RVR; bigger boxes sort their candidates
 )
 
@@ -129,5 +132,7 @@ def area_listing_cells(query: Query) -> AreaListing | None:
     for level in AREA_LEVELS:
         cells = level.cells(*query.bbox)
         if cells is not None:
+            if level.max_page is not None and query.limit > level.max_page:
+                return None
             return AreaListing(level, cells, query.bbox)
     return None
