@@ -62,3 +62,6 @@ def test_listing_cells_only_for_a_box_by_name_without_other_filters() -> None:
                   dict(sources=("a",)), dict(ids=("x",)), dict(open_at=datetime(2026, 1, 1, tzinfo=UTC))):
         assert area_listing_cells(Query(bbox=city, **other)) is None, other
     assert area_listing_cells(Query()) is None
+    # a backend that has checked its tags are common (SQLite, store.sqlite.search._common_tags) lets them through
+    assert area_listing_cells(Query(bbox=city, categories=("Museum",), types=("Museum",)), tags=True) is not None
+    assert area_listing_cells(Query(bbox=city, categories=("Museum",), wheelchair=("yes",)), tags=True) is None

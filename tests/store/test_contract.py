@@ -305,7 +305,8 @@ def _grid_rows(count: int, seed: int = 3) -> list[list[str]]:
     for n in range(count):
         name = f"{rng.choice(words)} {rng.randint(1, 40)}"
         licence = "closed" if n % 17 == 0 else "CC0-1.0"
-        rows.append([f"g{n}", name, "Kultur", f"{rng.uniform(51.38, 51.56):.6f}", f"{rng.uniform(6.9, 7.25):.6f}",
+        category = "Natur" if n % 100 == 1 else ("Kultur", "Museum")[n % 2]  # Natur: 1 %, a rare category
+        rows.append([f"g{n}", name, category, f"{rng.uniform(51.38, 51.56):.6f}", f"{rng.uniform(6.9, 7.25):.6f}",
                      licence, "", "yes"])
     return rows
 
@@ -327,8 +328,10 @@ def test_box_by_name_pages_equal_the_filtered_sorted_places(store: Store, tmp_pa
              (6.0, 50.0, 9.0, 53.0),  # too big for cells: the candidate path, same answer
              (6.9, 51.38, 7.25, 51.56)]
     for box in boxes:
-        expected = sorted((fold(p["name"]["de"]), p["id"]) for p in places
-                           if box[0] <= p["geo"]["lon"] <= box[2] and box[1] <= p["geo"]["lat"] <= box[3])
-        for limit in (7, 20):
-            query = Query(bbox=box, limit=limit, include_closed=include_closed)
-            assert _all_pages(store, query) == [eid for _, eid in expected], (box, limit)
+        for categories in ((), ("Museum",), ("Natur",), ("Natur", "Kultur")):
+            expected = sorted((fold(p["name"]["de"]), p["id"]) for p in places
+                              if box[0] <= p["geo"]["lon"] <= box[2] and box[1] <= p["geo"]["lat"] <= box[3]
+                              and (not categories or set(categories) & set(p["categories"])))
+            for limit in (7, 20):
+                query = Query(bbox=box, limit=limit, include_closed=include_closed, categories=categories)
+                assert _all_pages(store, query) == [eid for _, eid in expected], (box, categories, limit)

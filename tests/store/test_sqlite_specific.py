@@ -88,3 +88,27 @@ def test_a_repeated_search_counts_its_matches_once_per_data_version(tmp_path: Pa
     hub.import_file(store, write_csv(tmp_path / "b.csv", [["z9", "Zeche Neu", "Industriekultur", "51.50", "7.10",
                                                           "CC0-1.0", "", "no"]]), "other", clock=clock)
     assert len(store.search(Query(q="zeche")).items) == 3 and len(counts) == 2  # new data: counted afresh
+
+
+def test_a_box_by_name_with_a_common_category_merges_the_cells_and_a_rare_one_sorts_candidates(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    rows = [[f"p{n}", f"Ort {n}", "Natur" if n == 7 else "Museum", f"{51.43 + n * 0.0004:.6f}",
+             f"{7.0 + n * 0.0007:.6f}", "CC0-1.0", "", "yes"] for n in range(100)]
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    box = (7.0, 51.43, 7.08, 51.47)
+
+    def merged(categories: tuple[str, ...]) -> bool:
+        statements.clear()
+        store.search(Query(bbox=box, categories=categories))
+        return any("UNION ALL" in sql for sql in statements)
+
+    assert merged(("Museum",))  # 99 % of the places
+    assert not merged(("Natur",))  # 1 %: below AREA_TAG_SHARE, the R*Tree's candidates
+    assert merged(("Natur", "Museum"))
+    hub.import_file(store, write_csv(tmp_path / "b.csv", [[f"n{n}", f"Wald {n}", "Natur", "51.45", "7.05", "CC0-1.0",
+                                                           "", "yes"] for n in range(10)]), "more", clock=clock)
+    assert merged(("Natur",))  # 11 of 110 now; the shares are counted afresh after new data

@@ -117,17 +117,26 @@ def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -
     return where, params
 
 
-def area_listing_cells(query: Query) -> AreaListing | None:
+def tag_groups(query: Query) -> list[list[str]]:
+    """The query's tag filters as the stores index them (`cat:`, `type:`, `src:`): one group per parameter, any
+    tag of a group matches."""
+    return [[f"{prefix}:{v}" for v in values]
+            for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources)) if values]
+
+
+def area_listing_cells(query: Query, *, tags: bool = False) -> AreaListing | None:
     """How to list a box by name through the cells when nothing else filters it, else None.
 
-    Other filters stay on the candidate path: a rare category would make each cell's scan read far past its
-    share of the page.
+    Other filters stay on the candidate path: a rare value would make the cells' scans read far past a page.
+    `tags=True` lets category, type and source filters through, for a backend that tests them cheaply per row
+    and has checked that they are common.
     """
     if query.bbox is None or query.effective_sort() != "name" or query.changed_since is not None:
         return None
-    if (query.q or query.near is not None or query.categories or query.types or query.sources or query.ids
-            or query.municipality or query.wheelchair or query.date_from is not None or query.date_to is not None
-            or query.open_at is not None):
+    if (query.q or query.near is not None or query.ids or query.municipality or query.wheelchair
+            or query.date_from is not None or query.date_to is not None or query.open_at is not None):
+        return None
+    if not tags and (query.categories or query.types or query.sources):
         return None
     for level in AREA_LEVELS:
         cells = level.cells(*query.bbox)

@@ -14,7 +14,7 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, area_where
+from datenhub.store.cells import AreaListing, area_listing_cells, area_where, tag_groups
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
@@ -88,11 +88,8 @@ def _filters(conn: psycopg.Connection[Any], c: _Clauses, query: Query, open_view
         c.add("e.changed_at > %s", query.changed_since)
     else:
         c.add("e.withdrawn_at IS NULL")
-    tags = [[f"{prefix}:{v}" for v in values]
-            for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources))]
-    for wanted in tags:
-        if wanted:
-            c.add("e.tags && %s::text[]", wanted)
+    for wanted in tag_groups(query):
+        c.add("e.tags && %s::text[]", wanted)
     if query.municipality:
         c.add("e.municipality_ags = %s", query.municipality)
     if query.wheelchair:

@@ -9,7 +9,7 @@ from typing import Any
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, area_where, covering
+from datenhub.store.cells import AreaListing, area_listing_cells, area_where, covering, tag_groups
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
@@ -107,6 +107,35 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
     return page_from_rows(query, rows[: query.limit], more)
 
 
+AREA_TAG_SHARE = 0.02  # a box by name with a tag filter reads about a page / (the box's share × the tag's share)
+# rows: with a tag on at least 2 % of the entities that stays near the candidate path's cost for a city centre,
+# and far below it for bigger boxes (100k places, "Museum" at 10 %: 3.3 → 0.4 ms for a city centre, 171 → 0.8 ms
+# for the whole RVR)
+
+
+def _common_tags(db: sqlite3.Connection, query: Query, memo: dict[str, Any] | None) -> bool:
+    """Whether every tag filter of the query holds at least AREA_TAG_SHARE of the active entities (memoised
+    per data version, like the search's other counts)."""
+    groups = tag_groups(query)
+    if not groups or query.bbox is None:
+        return False
+    total = _memo_count(db, memo, "\x00active", "SELECT count(*) FROM entities WHERE withdrawn_at IS NULL", [])
+    for group in groups:
+        found = _memo_count(db, memo, "\x00tags\x00" + "\x00".join(group),
+                            f"SELECT count(*) FROM entity_tags WHERE tag IN ({','.join('?' * len(group))})", group)
+        if found < AREA_TAG_SHARE * total:
+            return False
+    return True
+
+
+def _memo_count(db: sqlite3.Connection, memo: dict[str, Any] | None, key: str, sql: str, params: list[Any]) -> int:
+    known = memo.get(key) if memo is not None else None
+    if known is None:
+        known = int(db.execute(sql, params).fetchone()[0])
+        remember(memo, key, known)
+    return int(known)
+
+
 def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_view: bool,
                select_data: str) -> Page:
     """A box by name (store.cells): SQLite merges one name-ordered range of entities_area_<level> per cell
@@ -115,6 +144,11 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
         return Page([], None)
     where, params = area_where(area, query, open_view, "sqlite")
     where.insert(0, f"{area.level.sql('sqlite', 'e.')} = ?")
+    for group in tag_groups(query):
+        # a primary-key probe per row already in the box: the merge stops after the page (see _common_tags)
+        where.append("EXISTS (SELECT 1 FROM entity_tags t WHERE t.entity_rowid = e.rowid AND t.tag IN "
+                     f"({','.join('?' * len(group))}))")
+        params += group
     branch = f"SELECT e.rowid, e.name_sort, e.id FROM entities e WHERE {' AND '.join(where)}"
     sql = " UNION ALL ".join([branch] * len(area.cells)) + " ORDER BY 2, 3 LIMIT ?"
     found = db.execute(sql, [v for cell in area.cells for v in (cell, *params)] + [query.limit + 1]).fetchall()
@@ -126,7 +160,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                prefixes: dict[str, Any] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = OPEN_DATA_E if open_view else "e.data"
-    area = area_listing_cells(query)
+    area = area_listing_cells(query, tags=_common_tags(db, query, prefixes))
     if area is not None:
         return _area_page(db, query, area, open_view, data_col)
     where: list[str] = []
@@ -183,11 +217,9 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             _within_box((west, south, east, north), bool(query.q), where, params)
             where.append(f"{dist_expr} <= ?")
             params.append(query.radius * query.radius)
-    for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources)):
-        if values:
-            marks = ",".join("?" * len(values))
-            where.append(f"e.rowid IN (SELECT entity_rowid FROM entity_tags WHERE tag IN ({marks}))")
-            params += [f"{prefix}:{v}" for v in values]
+    for group in tag_groups(query):
+        where.append(f"e.rowid IN (SELECT entity_rowid FROM entity_tags WHERE tag IN ({','.join('?' * len(group))}))")
+        params += group
     if query.municipality:
         where.append("e.municipality_ags = ?")
         params.append(query.municipality)
