@@ -190,3 +190,26 @@ def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages( 
     with_description = {f"z{n}" for n in range(2600) if n % 3}
     first = [pg.get_entity(i) for i in broad[:25]]
     assert all(e is not None and e["sources"][0].split(":")[1] in with_description for e in first)  # prominence
+
+
+@needs_server
+def test_a_box_by_name_with_category_filters_lists_through_the_area_cells(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
+    from datenhub import hub
+    from datenhub.store import Query
+    from datenhub.store.postgres import search
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    used: list[str] = []
+    original = search._area_page
+
+    def spy(conn, query, area, open_view, select_data):  # type: ignore[no-untyped-def]
+        used.append(area.level.name)
+        return original(conn, query, area, open_view, select_data)
+
+    monkeypatch.setattr(search, "_area_page", spy)
+    box = (6.9, 51.4, 7.5, 51.6)
+    found = pg.search(Query(bbox=box, categories=("Museum",))).items
+    assert used == ["coarse"]  # tags are in the area indexes: no candidate path for them
+    assert [i["name"]["de"] for i in found] == ["Deutsches Bergbau-Museum", "Museum Folkwang"]

@@ -99,8 +99,8 @@ class AreaListing:
 
 
 def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -> tuple[list[str], list[Any]]:
-    """What every cell's range must also meet (in the box, the kind, the licence rule, past the cursor), as SQL
-    clauses over the covering columns of entities_area_<level> and their parameters."""
+    """What every cell's range must also meet (in the box, the kind, the licence rule, the tags, past the cursor),
+    as SQL clauses over the covering columns of entities_area_<level> and their parameters."""
     mark = "?" if dialect == "sqlite" else "%s"
     min_lon, min_lat, max_lon, max_lat = area.bbox
     where = ["e.withdrawn_at IS NULL", f"e.lat BETWEEN {mark} AND {mark}", f"e.lon BETWEEN {mark} AND {mark}"]
@@ -110,6 +110,12 @@ def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -
         params.append(query.kind)
     if open_view:
         where.append("e.has_open = 1" if dialect == "sqlite" else "e.has_open")
+    for group in tag_groups(query):
+        marks = ",".join([mark] * len(group))
+        # SQLite: a primary-key probe per row already in the box; PostgreSQL: tags is in the index
+        where.append(f"EXISTS (SELECT 1 FROM entity_tags t WHERE t.entity_rowid = e.rowid AND t.tag IN ({marks}))"
+                     if dialect == "sqlite" else f"e.tags && {mark}::text[]")
+        params += group if dialect == "sqlite" else [group]
     if query.cursor:
         text = "" if dialect == "sqlite" else "::text"
         where.append(f"(e.name_sort, e.id) > ({mark}{text}, {mark}{text})")

@@ -214,7 +214,8 @@ INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv
 
 MIGRATIONS.append(Migration("0010_area_listing", "\n".join(
     # Map views by name (store.cells.AREA_LEVELS): per level, the area cell then the listing order, carrying
-    # every column the listing filters on, so each cell's range is an index-only scan the merge stops early.
+    # every column the listing filters on (tags too), so each cell's range is an index-only scan that never
+    # reads a table row it does not list.
     f"CREATE INDEX entities_area_{level.name} ON entities ({level.sql('postgresql')}, name_sort, id) "
-    "INCLUDE (kind, has_open, lat, lon) WHERE withdrawn_at IS NULL;"
+    "INCLUDE (kind, has_open, lat, lon, tags) WHERE withdrawn_at IS NULL;"
     for level in AREA_LEVELS)))

@@ -243,7 +243,8 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
 def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
-    area = area_listing_cells(query)
+    # tag filters too: the area indexes carry the tags, so rare values cost index entries, not table rows
+    area = area_listing_cells(query, tags=True)
     if area is not None:
         return _area_page(conn, query, area, open_view, data_col)
     c = _Clauses()

@@ -144,11 +144,6 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
         return Page([], None)
     where, params = area_where(area, query, open_view, "sqlite")
     where.insert(0, f"{area.level.sql('sqlite', 'e.')} = ?")
-    for group in tag_groups(query):
-        # a primary-key probe per row already in the box: the merge stops after the page (see _common_tags)
-        where.append("EXISTS (SELECT 1 FROM entity_tags t WHERE t.entity_rowid = e.rowid AND t.tag IN "
-                     f"({','.join('?' * len(group))}))")
-        params += group
     branch = f"SELECT e.rowid, e.name_sort, e.id FROM entities e WHERE {' AND '.join(where)}"
     sql = " UNION ALL ".join([branch] * len(area.cells)) + " ORDER BY 2, 3 LIMIT ?"
     found = db.execute(sql, [v for cell in area.cells for v in (cell, *params)] + [query.limit + 1]).fetchall()
