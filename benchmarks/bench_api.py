@@ -243,6 +243,8 @@ def main() -> None:
                     "text search": (base + "/api/v1/places?q=zeche", server.pid),
                     "JSON-LD page": (base + "/api/v1/places?q=zeche&f=jsonld", server.pid),
                     "GeoJSON page": (base + f"/api/v1/places?bbox={bbox}&f=geojson", server.pid),
+                    # an app's map view with a category chip set
+                    "category map view": (base + f"/api/v1/places?bbox={bbox}&category=Museum&f=geojson", server.pid),
                     "text search, gzip": (base + "/api/v1/places?q=zeche", server.pid),
                 })
             if with_peers:

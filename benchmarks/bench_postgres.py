@@ -31,6 +31,7 @@ MIX = {
     "text + bbox": "/api/v1/places?q=zeche&bbox=6.9,51.4,7.2,51.55",
     "JSON-LD text page": "/api/v1/places?q=zeche&f=jsonld",
     "GeoJSON bbox page": f"/api/v1/places?bbox={BOX}&f=geojson",
+    "category map view": f"/api/v1/places?bbox={BOX}&category=Museum&f=geojson",
 }
 STORE_CALLS = ("record_states", "overrides", "merge_candidates", "upsert_records", "withdraw_records",
                "list_sources", "records_of_hubs", "entity_checksums", "upsert_entities", "write_prepared",
@@ -181,7 +182,8 @@ def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]
     queries = {"get-by-id": None, "bbox page, city centre": Query(bbox=box(BOX)),
                "bbox page, whole RVR": Query(bbox=(6.4, 51.2, 8.0, 51.9)),
                "near 1 km": Query(near=(51.4513, 7.0138), radius=1000), "text": Query(q="zeche"),
-               "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55))}
+               "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55)),
+               "category map view": Query(bbox=box(BOX), categories=("Museum",))}
     store = open_store(url)
     try:
         entity_id = str(store.search(Query(limit=1)).items[0]["id"])
