@@ -134,8 +134,8 @@ def area_listing_cells(query: Query, *, tags: bool = False) -> AreaListing | Non
     """How to list a box by name through the cells when nothing else filters it, else None.
 
     Other filters stay on the candidate path: a rare value would make the cells' scans read far past a page.
-    `tags=True` lets category, type and source filters through, for a backend that tests them cheaply per row
-    and has checked that they are common.
+    `tags=True` lets category, type and source filters through, where the backend made them cheap: PostgreSQL's
+    area indexes carry the tags; SQLite first checks that every filter is common.
     """
     if query.bbox is None or query.effective_sort() != "name" or query.changed_since is not None:
         return None
