@@ -55,20 +55,15 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str
     (per data version): a popular search counts its matches once, not on every request."""
     if query.cursor:
         return broad_cursor(decode_cursor(query.cursor, 2)[0])
-    key = f"{_BROAD_KEY}{ranking.RANKING_BUDGET}\x00{expression}"
-    known = memo.get(key) if memo is not None else None
-    if known is not None:
-        return bool(known)
     try:
-        (count,) = db.execute("SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)",
-                              (expression, ranking.RANKING_BUDGET + 1)).fetchone()
+        count = _memo_count(db, memo, f"{_BROAD_KEY}{ranking.RANKING_BUDGET}\x00{expression}",
+                            "SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)",
+                            [expression, ranking.RANKING_BUDGET + 1])
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None
         raise
-    broad = bool(count > ranking.RANKING_BUDGET)
-    remember(memo, key, broad)
-    return broad
+    return count > ranking.RANKING_BUDGET
 
 
 _BROAD_KEY = "\x00broad\x00"  # memo key prefix; no query term contains NUL
@@ -117,8 +112,6 @@ def _common_tags(db: sqlite3.Connection, query: Query, memo: dict[str, Any] | No
     """Whether every tag filter of the query holds at least AREA_TAG_SHARE of the active entities (memoised
     per data version, like the search's other counts)."""
     groups = tag_groups(query)
-    if not groups or query.bbox is None:
-        return False
     total = _memo_count(db, memo, "\x00active", "SELECT count(*) FROM entities WHERE withdrawn_at IS NULL", [])
     for group in groups:
         found = _memo_count(db, memo, "\x00tags\x00" + "\x00".join(group),
@@ -129,6 +122,7 @@ def _common_tags(db: sqlite3.Connection, query: Query, memo: dict[str, Any] | No
 
 
 def _memo_count(db: sqlite3.Connection, memo: dict[str, Any] | None, key: str, sql: str, params: list[Any]) -> int:
+    """A count that depends on the index alone, memoised per data version (see fulltext.remember)."""
     known = memo.get(key) if memo is not None else None
     if known is None:
         known = int(db.execute(sql, params).fetchone()[0])
@@ -155,8 +149,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                prefixes: dict[str, Any] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
     data_col = OPEN_DATA_E if open_view else "e.data"
-    area = area_listing_cells(query, tags=_common_tags(db, query, prefixes))
-    if area is not None:
+    area = area_listing_cells(query, tags=True)
+    if area is not None and (not tag_groups(query) or _common_tags(db, query, prefixes)):
         return _area_page(db, query, area, open_view, data_col)
     where: list[str] = []
     params: list[Any] = []
