@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from datenhub.ingest.base import RawInput
 from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
+from datenhub.store.documents import RawDocument
 from datenhub.store.query import Query
 
 
@@ -98,12 +101,28 @@ class Candidate:
     sources: tuple[str, ...]
 
 
-@dataclass(slots=True)
 class Page:
-    items: list[dict[str, Any]]
-    next_cursor: str | None
-    # distance in metres per item id when the query had `near`
-    distances: dict[str, float] = field(default_factory=dict)
+    """One page of a listing. A store may hand its items over as stored bytes (`raw`, see store.documents):
+    `items` parses them on first use, and publishers that can write from bytes never do."""
+
+    __slots__ = ("_items", "distances", "next_cursor", "raw")
+
+    def __init__(self, items: list[dict[str, Any]] | None, next_cursor: str | None,
+                 distances: dict[str, float] | None = None, *, raw: list[RawDocument | dict[str, Any]] | None = None
+                 ) -> None:
+        self._items = items
+        self.raw = raw  # stored bytes per item, or a dict where there are none (tombstones)
+        self.next_cursor = next_cursor
+        self.distances = distances if distances is not None else {}  # metres per item id when the query had `near`
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        if self._items is None:
+            self._items = [orjson.loads(d.raw) if isinstance(d, RawDocument) else d for d in self.raw or []]
+        return self._items
+
+    def __repr__(self) -> str:
+        return f"Page({len(self.items)} items, next_cursor={self.next_cursor!r})"
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ import orjson
 from datenhub.enrich.geo import haversine_m
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
+from datenhub.store.documents import RawDocument, point_of
 from datenhub.store.query import Query, encode_cursor
 from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.text import fold, index_text
@@ -36,22 +37,31 @@ def _plain(value: Any) -> Any:
 
 
 def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
-    """A search page from rows of (id, JSON or NULL for a tombstone, sort key, withdrawn_at, changed_at)."""
-    items: list[dict[str, Any]] = []
+    """A search page from rows of (id, JSON or NULL for a tombstone, sort key, withdrawn_at, changed_at,
+    kind, known, opening_hours, municipality_ags): the last four as store.documents.RawDocument takes them."""
+    raw: list[RawDocument | dict[str, Any]] = []
     distances: dict[str, float] = {}
-    for entity_id, data, _, withdrawn_at, changed_at in rows:
+    for entity_id, data, _, withdrawn_at, changed_at, kind, known, hours, ags in rows:
         if data is None:
             # a tombstone for the delta feed: the id and when it went away, nothing else
-            items.append({"id": entity_id, "withdrawn_at": _plain(withdrawn_at), "last_changed": _plain(changed_at),
-                          "tombstone": True})
+            raw.append({"id": entity_id, "withdrawn_at": _plain(withdrawn_at), "last_changed": _plain(changed_at),
+                        "tombstone": True})
             continue
-        item = orjson.loads(data)
-        items.append(item)
-        if query.near is not None and item.get("geo"):
-            distances[entity_id] = round(haversine_m(query.near[0], query.near[1], item["geo"]["lat"],
-                                                     item["geo"]["lon"]), 1)
+        doc = RawDocument(data if isinstance(data, bytes) else data.encode(), kind, bool(known), hours, ags)
+        raw.append(doc)
+        if query.near is not None:
+            point = point_of(doc.raw)
+            if point is None:  # another layout: the document itself says whether it has a point
+                point = _geo_point(orjson.loads(doc.raw))
+            if point is not None:
+                distances[entity_id] = round(haversine_m(query.near[0], query.near[1], point[0], point[1]), 1)
     next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]]) if more and rows else None
-    return Page(items, next_cursor, distances)
+    return Page(None, next_cursor, distances, raw=raw)
+
+
+def _geo_point(item: dict[str, Any]) -> tuple[float, float] | None:
+    geo = item.get("geo")
+    return (geo["lat"], geo["lon"]) if geo else None
 
 
 def _search_text(data: dict[str, Any] | None) -> str:

@@ -16,7 +16,8 @@ from datenhub.api.deps import get_clock, get_store
 from datenhub.api.ogc.collections import COLLECTIONS, CRS84, FeatureCollection, compute_extents, extent_body
 from datenhub.api.ogc.openapi import GEOJSON, OAS30, PREFIX, ogc_openapi, operation
 from datenhub.api.ogc.params import OTHER_PARAMS, ItemsParams, check_known, parse_items
-from datenhub.publish.geojson import to_feature
+from datenhub.api.routers._listing import item_bytes
+from datenhub.publish.geojson import COLLECTION_HEAD, to_feature
 from datenhub.store import Store
 
 JSON = "application/json"
@@ -179,12 +180,11 @@ async def items(request: Request, collection_id: str = CollectionId, store: Stor
         links.append(_link(str(request.url.include_query_params(cursor=page.next_cursor)), "next", GEOJSON,
                            "Next page"))
     links.append(_link(base, "collection", JSON, found.title))
-    body = {"type": "FeatureCollection",
-            "features": [to_feature(entity) for entity in page.items],
-            "timeStamp": get_clock(request)().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "numberReturned": len(page.items),
+    features = item_bytes(page, None, features=True)  # from the stored bytes where it can
+    tail = {"timeStamp": get_clock(request)().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "numberReturned": len(features),
             "links": links}
-    return _json(body, GEOJSON)
+    return Response(COLLECTION_HEAD + b",".join(features) + b"]," + orjson.dumps(tail)[1:], media_type=GEOJSON)
 
 
 @_get("/collections/{collectionId}/items/{featureId}", GEOJSON, "One feature")

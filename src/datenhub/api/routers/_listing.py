@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
@@ -12,7 +13,12 @@ from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
 from datenhub.hours.filter import live_state
+from datenhub.publish import get_serializer
+from datenhub.publish.geojson import COLLECTION_HEAD, feature_bytes, to_feature
+from datenhub.publish.jsonbytes import dumps
 from datenhub.store import Store
+from datenhub.store.base import Page
+from datenhub.store.documents import RawDocument, split_point, with_members
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
 
@@ -20,12 +26,55 @@ LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json",
 def with_live_state(request: Request, entity: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """Places show whether they are open now: computed per request, because it changes with the clock
     (a listing reads the clock once and passes `now` for all its items)."""
+    return live_entity(entity, now or get_clock(request)())
+
+
+def live_entity(entity: dict[str, Any], now: datetime) -> dict[str, Any]:
     if entity.get("kind") != "place" or not entity.get("opening_hours"):
         return entity
     geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
-    state = live_state(entity["opening_hours"], now or get_clock(request)(), geo.get("lat"), geo.get("lon"),
-                       municipality.get("ags"))
+    state = live_state(entity["opening_hours"], now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
     return {**entity, "open_state": state} if state else entity
+
+
+def item_bytes(page: Page, now: datetime | None, *, features: bool = False) -> list[bytes]:
+    """A page's items as the JSON list (or GeoJSON features) shows them: live state added at `now` (None: no live
+    state, as OGC API features have none), distances for `near`.
+
+    Written from the stored bytes where the store handed them over with their columns (store.documents): the
+    document is not parsed and serialised again. Other items (another layout, no point, a privileged full view of
+    a partly closed entity, tombstones) take the dict path, which gives the same JSON."""
+    out: list[bytes] = []
+    for entry in page.raw if page.raw is not None else page.items:
+        parts = split_point(entry.raw) if isinstance(entry, RawDocument) and entry.known else None
+        if parts is None:
+            item = orjson.loads(entry.raw) if isinstance(entry, RawDocument) else entry
+            item = live_entity(item, now) if now is not None else item
+            if item.get("id") in page.distances:
+                item = {**item, "distance_m": page.distances[item["id"]]}
+            out.append(dumps(to_feature(item) if features else item))
+            continue
+        assert isinstance(entry, RawDocument)
+        id_json, lat, lon, properties = parts
+        members: dict[str, Any] = {}
+        if now is not None and entry.kind == "place" and entry.hours:
+            state = live_state(entry.hours, now, float(lat), float(lon), entry.ags)
+            if state:
+                members["open_state"] = state
+        distance = page.distances.get(id_json[1:-1].decode()) if page.distances else None
+        if distance is not None:
+            members["distance_m"] = distance
+        if features:
+            out.append(feature_bytes(id_json, lat, lon, with_members(properties, members)))
+        else:
+            out.append(with_members(entry.raw, members))
+    return out
+
+
+def _link_header(request: Request, response: Response, page: Page) -> Response:
+    if page.next_cursor:
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+    return response
 
 
 def list_response(request: Request, store: Store, kind: str) -> Response:
@@ -33,15 +82,23 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     lang = language(request)
     page = store.search(parse_query(request, kind))
     now, fields = get_clock(request)(), request.query_params.get("fields")
+    if lang is None and not fields and fmt in ("json", "geojson"):
+        # the common case, written from the stored bytes: the same JSON as the general path below
+        items = item_bytes(page, now, features=fmt == "geojson")
+        if fmt == "geojson":
+            body = COLLECTION_HEAD + b",".join(items) + b"]}\n"
+            return _link_header(request, Response(body, media_type=get_serializer("geojson").media_type), page)
+        links = {"self": str(request.url)}
+        if page.next_cursor:
+            links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
+        tail = dumps({"next_cursor": page.next_cursor, "links": links})
+        return Response(b'{"items":[' + b",".join(items) + b"]," + tail[1:], media_type="application/json")
     items = [project(localise(with_live_state(request, item, now), lang), fields) for item in page.items]
     for item in items:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]
     if fmt != "json":
-        response = serialized(fmt, items)
-        if page.next_cursor:
-            response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
-        return response
+        return _link_header(request, serialized(fmt, items), page)
     links = {"self": str(request.url)}
     if page.next_cursor:
         links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))

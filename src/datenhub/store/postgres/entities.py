@@ -8,6 +8,7 @@ import orjson
 import psycopg
 
 from datenhub.store.base import HubEntity
+from datenhub.store.documents import dump_document
 from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.fulltext import tsvector_literal
 from datenhub.store.ranking import prominence
@@ -54,11 +55,11 @@ def _upsert_sql(postgis: bool) -> str:
 def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
     cols = entity_columns(entity)
     active = entity.withdrawn_at is None
-    full_json = dumps(entity.data)
+    full_json = dump_document(entity.data)
     # An open view equal to the full one (most entities) is stored once: readers take `data` when all_open
     # is set (OPEN_DATA), and full_tsv stays NULL when the full view adds no words (searches then use
     # open_tsv), which also spares the second GIN index the entity.
-    data_open = None if entity.data_open is None or cols.all_open else dumps(entity.data_open)
+    data_open = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
     open_tsv = full_tsv = None
     if active:
         open_tsv = tsvector_literal(cols.open_text)

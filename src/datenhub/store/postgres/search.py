@@ -15,11 +15,15 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AreaListing, area_listing_cells, area_where, tag_groups
+from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
+
+_TAIL = f"e.withdrawn_at, e.changed_at, {DOCUMENT_META}"  # after id, document, sort key
+
 
 _M_PER_DEG = 111_195.0
 
@@ -161,15 +165,15 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
     name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
     sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, {tsv} AS tsv FROM entities e "
            f"WHERE {' AND '.join(c.where)}), b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
-           f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.broad, p.prominence FROM ("
+           f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
            f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence) * {name_match})::float8 END "
            "AS k "
            "FROM m CROSS JOIN b ORDER BY k, CASE WHEN b.broad THEN -m.prominence END, m.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.k, CASE WHEN p.broad THEN -p.prominence END, p.id")
     found = conn.execute(sql, [*c.params, budget, tsquery, query.limit + 1]).fetchall()
-    rows = [(eid, data, f"{BROAD}{value!r}:{eid}" if broad_rows else k, gone, changed)
-            for eid, data, k, gone, changed, broad_rows, value in found]
+    rows = [(eid, data, f"{BROAD}{value!r}:{eid}" if broad_rows else k, gone, changed, kind, known, hours, ags)
+            for eid, data, k, gone, changed, kind, known, hours, ags, broad_rows, value in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
@@ -190,13 +194,13 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
         # bitmap over every match costs more than the broad page itself
         return _broad_page(conn, query, c, select_data)
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at, p.n FROM (SELECT m.id, m.k, "
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.n FROM (SELECT m.id, m.k, "
            f"count(*) OVER () AS n FROM (SELECT e.id, {rank[0]} AS k FROM entities e WHERE {' AND '.join(c.where)} "
            "LIMIT %s) m ORDER BY m.k, m.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
     found = conn.execute(sql, [*rank[1], *c.params, budget + 1, query.limit + 1]).fetchall()
-    if found and found[0][5] > budget:
+    if found and found[0][9] > budget:
         return _broad_page(conn, query, c, select_data)
-    rows = [row[:5] for row in found]
+    rows = [row[:9] for row in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
@@ -214,11 +218,11 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select
         except ValueError:
             raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
         c.add("(e.prominence < %s OR (e.prominence = %s AND e.id > %s))", last, last, last_id)
-    sql = (f"SELECT e.id, ({select_data})::text, p.prominence, e.withdrawn_at, e.changed_at FROM (SELECT e.id, "
+    sql = (f"SELECT e.id, ({select_data})::text, p.prominence, {_TAIL} FROM (SELECT e.id, "
            f"e.prominence FROM entities e WHERE {' AND '.join(c.where)} ORDER BY e.prominence DESC, e.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.prominence DESC, p.id")
     found = conn.execute(sql, [*c.params, query.limit + 1]).fetchall()
-    rows = [(eid, data, f"{BROAD}{value!r}:{eid}", gone, changed) for eid, data, value, gone, changed in found]
+    rows = [(eid, data, f"{BROAD}{value!r}:{eid}", *rest) for eid, data, value, *rest in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
@@ -232,7 +236,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
     where, params = area_where(area, query, open_view, "postgresql")
     limit = query.limit + 1
     cell = area.level.sql("postgresql", "e.")
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at FROM (SELECT c.id, c.k FROM "
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT c.id, c.k FROM "
            f"unnest(%s::integer[]) AS a(cell) CROSS JOIN LATERAL (SELECT e.id, e.name_sort AS k FROM entities e "
            f"WHERE {cell} = a.cell AND {' AND '.join(where)} ORDER BY e.name_sort, e.id LIMIT %s) c "
            "ORDER BY c.k, c.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
@@ -288,12 +292,12 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     if c.spatial:
         # The page's ids and sort keys first (from entities_point alone when no other filter needs the table),
         # then only those rows' documents: a box holds thousands of places, a page twenty.
-        sql = (f"SELECT e.id, ({select_data})::text, p.k, e.withdrawn_at, e.changed_at FROM (SELECT e.id, {key} AS k "
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k "
                f"FROM entities e WHERE {where} ORDER BY k{nulls}, e.id LIMIT %s) p JOIN entities e ON e.id = p.id "
                f"ORDER BY p.k{nulls}, p.id")
         params = [*key_params, *c.params, query.limit + 1]
     else:
-        sql = (f"SELECT e.id, ({select_data})::text, {key}, e.withdrawn_at, e.changed_at FROM entities e "
+        sql = (f"SELECT e.id, ({select_data})::text, {key}, {_TAIL} FROM entities e "
                f"WHERE {where} ORDER BY {key}{nulls}, e.id LIMIT %s")
         params = [*key_params, *c.params, *key_params, query.limit + 1]
     try:

@@ -10,6 +10,7 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AreaListing, area_listing_cells, area_where, covering, tag_groups
+from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
@@ -43,7 +44,7 @@ def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -
     if not page:
         return []
     docs = {rowid: rest for rowid, *rest in db.execute(
-        f"SELECT e.rowid, {select_data}, e.withdrawn_at, e.changed_at FROM entities e "
+        f"SELECT e.rowid, {select_data}, e.withdrawn_at, e.changed_at, {DOCUMENT_META} FROM entities e "
         f"WHERE e.rowid IN ({','.join('?' * len(page))})", [rowid for rowid, _, _ in page])}
     # entity rows are never deleted (withdrawn ones stay), so every rowid of the page is found
     return [(eid, docs[rowid][0], key, *docs[rowid][1:]) for rowid, key, eid in page]
@@ -91,11 +92,11 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
         if tier == start:
             clauses.append("f.rowid > ?")
             tier_params.append(after)
-        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, e.changed_at FROM ("
+        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, e.changed_at, {DOCUMENT_META} FROM ("
                f"SELECT e.rowid AS rid, e.id AS eid FROM entities e{joins} WHERE {' AND '.join(clauses)} "
                "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid ORDER BY p.rid")
         found = db.execute(sql, [*tier_params, query.limit + 1 - len(rows)]).fetchall()
-        rows += [(eid, data, f"{BROAD}{tier:03d}:{rid}", gone, changed) for eid, data, rid, gone, changed in found]
+        rows += [(eid, data, f"{BROAD}{tier:03d}:{rid}", *rest) for eid, data, rid, *rest in found]
         if len(rows) > query.limit:
             break
     more = len(rows) > query.limit
@@ -148,7 +149,8 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                prefixes: dict[str, Any] | None = None) -> Page:
     open_view = not query.include_closed or query.open_licence_only
-    data_col = OPEN_DATA_E if open_view else "e.data"
+    # as BLOB: the bytes go to orjson (or straight into a response) without a round trip through str
+    data_col = f"CAST({OPEN_DATA_E if open_view else 'e.data'} AS BLOB)"
     area = area_listing_cells(query, tags=True)
     if area is not None and (not tag_groups(query) or _common_tags(db, query, prefixes)):
         return _area_page(db, query, area, open_view, data_col)

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
+from datenhub.store.documents import dump_document
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import entity_columns, index_tokens, iso
 
@@ -49,10 +50,10 @@ def record_row(r: StoredRecord) -> tuple[Any, ...]:
 
 def entity_row(entity: HubEntity) -> EntityRow:
     cols = entity_columns(entity)
-    full_json = dumps(entity.data)
+    full_json = dump_document(entity.data)
     # An open view equal to the full one (the usual case) is not stored twice: readers use OPEN_DATA,
     # which falls back to `data` when all_open is set.
-    open_json = None if entity.data_open is None or cols.all_open else dumps(entity.data_open)
+    open_json = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
     values = (entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat, cols.lon,
               cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
               cols.end_at, entity.checksum, iso(entity.changed_at))

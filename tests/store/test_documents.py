@@ -1,0 +1,43 @@
+"""Stored documents: the layout both stores write, and the splits a page takes from the bytes."""
+
+from __future__ import annotations
+
+import orjson
+
+from datenhub.publish.geojson import feature_bytes, to_feature
+from datenhub.store.documents import dump_document, point_of, split_point, with_members
+
+PLACE = {"id": "dh-abc", "kind": "place", "name": {"de": "Zeche \"Zollverein\" – Förderturm"},
+         "geo": {"lat": 51.4862, "lon": 7.0406}, "licence": "CC0-1.0"}
+
+
+def test_geo_follows_id_and_nothing_else_moves() -> None:
+    raw = dump_document(PLACE).encode()
+    assert raw.startswith(b'{"id":"dh-abc","geo":{"lat":51.4862,"lon":7.0406},"kind":"place"')
+    assert orjson.loads(raw) == PLACE
+    assert list(orjson.loads(raw))[2:] == ["kind", "name", "licence"]
+
+
+def test_split_point_gives_the_feature_to_feature_gives() -> None:
+    raw = dump_document(PLACE).encode()
+    parts = split_point(raw)
+    assert parts is not None
+    assert feature_bytes(*parts) == orjson.dumps(to_feature(PLACE))
+    assert point_of(raw) == (51.4862, 7.0406)
+
+
+def test_other_layouts_are_not_split() -> None:
+    assert split_point(orjson.dumps(PLACE)) is None  # geo not after id (written before the layout)
+    assert split_point(dump_document({"id": "dh-x", "kind": "event"}).encode()) is None  # no point
+    assert split_point(dump_document({"id": 'a"b', "geo": {"lat": 1.0, "lon": 2.0}, "k": 1}).encode()) is None
+    assert split_point(dump_document({"id": "x", "geo": {"lat": 1.0, "lon": 2.0, "alt": 3}, "k": 1}).encode()) is None
+    assert split_point(dump_document({"id": "x", "geo": {"lat": 1.0, "lon": 2.0}}).encode()) is None
+    assert point_of(b"{}") is None
+
+
+def test_with_members_appends() -> None:
+    raw = dump_document(PLACE).encode()
+    added = with_members(raw, {"open_state": {"open": True}, "distance_m": 12.5})
+    assert orjson.loads(added) == {**PLACE, "open_state": {"open": True}, "distance_m": 12.5}
+    assert with_members(raw, {}) is raw
+    assert with_members(b"{}", {"a": 1}) == b'{"a":1}'
