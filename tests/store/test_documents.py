@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from datenhub.publish.geojson import feature_bytes, to_feature
-from datenhub.store.documents import dump_document, point_of, split_point, with_members
+from datenhub.store.documents import dump_document, members, point_of, split_point
 
 PLACE = {"id": "dh-abc", "kind": "place", "name": {"de": "Zeche \"Zollverein\" – Förderturm"},
          "geo": {"lat": 51.4862, "lon": 7.0406}, "licence": "CC0-1.0"}
@@ -22,7 +22,11 @@ def test_split_point_gives_the_feature_to_feature_gives() -> None:
     raw = dump_document(PLACE).encode()
     parts = split_point(raw)
     assert parts is not None
-    assert feature_bytes(*parts) == orjson.dumps(to_feature(PLACE))
+    id_json, lat, lon, rest_at = parts
+    assert feature_bytes(id_json, lat, lon, raw[rest_at:]) == orjson.dumps(to_feature(PLACE))
+    extra = members({"open_state": {"open": True}})
+    assert feature_bytes(id_json, lat, lon, raw[rest_at:], extra) == orjson.dumps(
+        to_feature({**PLACE, "open_state": {"open": True}}))
     assert point_of(raw) == (51.4862, 7.0406)
 
 
@@ -35,9 +39,8 @@ def test_other_layouts_are_not_split() -> None:
     assert point_of(b"{}") is None
 
 
-def test_with_members_appends() -> None:
+def test_members_append_to_an_object() -> None:
     raw = dump_document(PLACE).encode()
-    added = with_members(raw, {"open_state": {"open": True}, "distance_m": 12.5})
+    added = raw[:-1] + members({"open_state": {"open": True}, "distance_m": 12.5}) + b"}"
     assert orjson.loads(added) == {**PLACE, "open_state": {"open": True}, "distance_m": 12.5}
-    assert with_members(raw, {}) is raw
-    assert with_members(b"{}", {"a": 1}) == b'{"a":1}'
+    assert members({}) == b""

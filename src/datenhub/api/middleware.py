@@ -5,13 +5,13 @@ Plain ASGI middleware (no BaseHTTPMiddleware): it sits on every request, so it m
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import time
 from collections import OrderedDict
 from typing import Any
 
+import xxhash
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -25,7 +25,8 @@ KNOWN_ETAG = "etag"  # scope state: the response cache hands over the ETag of th
 
 
 def etag_for(body: bytes) -> bytes:
-    return b'"' + hashlib.sha1(body).hexdigest()[:20].encode() + b'"'
+    # XXH3: a strong validator needs no cryptographic hash, and SHA-1 of a 35 KB page cost 8 % of serving it
+    return b'"' + xxhash.xxh3_128_hexdigest(body)[:20].encode() + b'"'
 
 
 class HygieneMiddleware:

@@ -16,10 +16,11 @@ def to_feature(entity: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "id": entity["id"], "geometry": geometry, "properties": properties}
 
 
-def feature_bytes(id_json: bytes, lat: bytes, lon: bytes, properties: bytes) -> bytes:
-    """`to_feature` written from JSON parts (store.documents.split_point): the same bytes without a parse."""
-    return (b'{"type":"Feature","id":' + id_json + b',"geometry":{"type":"Point","coordinates":[' + lon + b","
-            + lat + b']},"properties":' + properties + b"}")
+def feature_bytes(id_json: bytes, lat: bytes, lon: bytes, rest: bytes | memoryview, extra: bytes = b"") -> bytes:
+    """`to_feature` written from JSON parts (store.documents.split_point): `rest` is the document's members after
+    its point with the closing brace, `extra` more members (`,"name":value…`). The same bytes, without a parse."""
+    return b"".join((b'{"type":"Feature","id":', id_json, b',"geometry":{"type":"Point","coordinates":[', lon, b",",
+                     lat, b']},"properties":{', rest[:-1], extra, b"}}"))
 
 
 COLLECTION_HEAD = b'{"type":"FeatureCollection","features":['

@@ -46,9 +46,10 @@ _GEO = b',"geo":{"lat":'
 _LON = b',"lon":'
 
 
-def split_point(raw: bytes) -> tuple[bytes, bytes, bytes, bytes] | None:
-    """(id JSON, lat, lon, the other members as an object) of a document laid out by dump_document; None for
-    any other layout (an id with an escaped character among them)."""
+def split_point(raw: bytes) -> tuple[bytes, bytes, bytes, int] | None:
+    """(id JSON, lat, lon, where the members after the point start) of a document laid out by dump_document: the
+    document without `id` and `geo` is `{` + raw[start:]. None for any other layout (an id with an escaped
+    character among them)."""
     if not raw.startswith(_HEAD) or raw[6:7] != b'"':
         return None
     id_end = raw.find(b'"', 7) + 1
@@ -59,16 +60,21 @@ def split_point(raw: bytes) -> tuple[bytes, bytes, bytes, bytes] | None:
     geo_end = raw.find(b"}", lat_at)
     if lon_mark < 0 or geo_end < lon_mark or raw[geo_end + 1:geo_end + 2] != b",":
         return None  # nothing after the point
-    lat, lon = raw[lat_at:lon_mark], raw[lon_mark + len(_LON):geo_end]
+    lon = raw[lon_mark + len(_LON):geo_end]
     if b"," in lon:
         return None
-    return raw[6:id_end], lat, lon, b"{" + raw[geo_end + 2:]
+    return raw[6:id_end], raw[lat_at:lon_mark], lon, geo_end + 2
 
 
 def point_of(raw: bytes) -> tuple[float, float] | None:
     """The document's own point (lat, lon) from its bytes, or None when the layout does not show it."""
     parts = split_point(raw)
     return None if parts is None else (float(parts[1]), float(parts[2]))
+
+
+def members(values: dict[str, Any]) -> bytes:
+    """`values` as JSON members to append to an object (`,"a":1,"b":2`), or nothing."""
+    return b"," + orjson.dumps(values)[1:-1] if values else b""
 
 
 def with_members(raw: bytes, members: dict[str, Any]) -> bytes:

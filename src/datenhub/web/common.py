@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from datenhub.api import urls as api_urls
 from datenhub.clock import BERLIN
 from datenhub.model.categories import CATEGORIES
 from datenhub.web.i18n import DAY_NAMES, choose_lang, translator
@@ -80,7 +81,7 @@ def fmt_distance(metres: float | int | None) -> str:
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return api_urls.base_url(request)
 
 
 def page_url(path: str, lang: str, **params: Any) -> str:

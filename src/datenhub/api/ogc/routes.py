@@ -17,6 +17,7 @@ from datenhub.api.ogc.collections import COLLECTIONS, CRS84, FeatureCollection, 
 from datenhub.api.ogc.openapi import GEOJSON, OAS30, PREFIX, ogc_openapi, operation
 from datenhub.api.ogc.params import OTHER_PARAMS, ItemsParams, check_known, parse_items
 from datenhub.api.routers._listing import item_bytes
+from datenhub.api.urls import base_url, with_param
 from datenhub.publish.geojson import COLLECTION_HEAD, to_feature
 from datenhub.store import Store
 
@@ -51,7 +52,7 @@ def _json(body: dict[str, Any], media_type: str = JSON) -> Response:
 
 
 def _url(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    return base_url(request) + path
 
 
 def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dict[str, str]:
@@ -137,7 +138,7 @@ def landing_page(request: Request) -> Response:
 @_get("/api", OAS30, "The OGC operations as an OpenAPI 3.0 document")
 def api_definition(request: Request) -> Response:
     check_known(request.query_params, OTHER_PARAMS)
-    return _json(ogc_openapi(request.app, str(request.base_url).rstrip("/")), OAS30)
+    return _json(ogc_openapi(request.app, base_url(request)), OAS30)
 
 
 @_get("/conformance", JSON, "Conformance classes implemented")
@@ -177,7 +178,7 @@ async def items(request: Request, collection_id: str = CollectionId, store: Stor
         links.append(_link(_rest_url(request, rest_path, found, params, dates), "alternate", JSON,
                            "The same page in the hub's REST API"))
     if page.next_cursor:
-        links.append(_link(str(request.url.include_query_params(cursor=page.next_cursor)), "next", GEOJSON,
+        links.append(_link(with_param(request, "cursor", page.next_cursor), "next", GEOJSON,
                            "Next page"))
     links.append(_link(base, "collection", JSON, found.title))
     features = item_bytes(page, None, features=True)  # from the stored bytes where it can

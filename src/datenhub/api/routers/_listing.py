@@ -12,13 +12,14 @@ from fastapi.responses import Response
 from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
+from datenhub.api.urls import base_url, with_param
 from datenhub.hours.filter import live_state
 from datenhub.publish import get_serializer
 from datenhub.publish.geojson import COLLECTION_HEAD, feature_bytes, to_feature
 from datenhub.publish.jsonbytes import dumps
 from datenhub.store import Store
 from datenhub.store.base import Page
-from datenhub.store.documents import RawDocument, split_point, with_members
+from datenhub.store.documents import RawDocument, members, split_point
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
 
@@ -55,25 +56,27 @@ def item_bytes(page: Page, now: datetime | None, *, features: bool = False) -> l
             out.append(dumps(to_feature(item) if features else item))
             continue
         assert isinstance(entry, RawDocument)
-        id_json, lat, lon, properties = parts
-        members: dict[str, Any] = {}
+        id_json, lat, lon, rest_at = parts
+        added: dict[str, Any] = {}
         if now is not None and entry.kind == "place" and entry.hours:
             state = live_state(entry.hours, now, float(lat), float(lon), entry.ags)
             if state:
-                members["open_state"] = state
+                added["open_state"] = state
         distance = page.distances.get(id_json[1:-1].decode()) if page.distances else None
         if distance is not None:
-            members["distance_m"] = distance
+            added["distance_m"] = distance
         if features:
-            out.append(feature_bytes(id_json, lat, lon, with_members(properties, members)))
+            out.append(feature_bytes(id_json, lat, lon, memoryview(entry.raw)[rest_at:], members(added)))
+        elif added:
+            out.append(entry.raw[:-1] + members(added) + b"}")
         else:
-            out.append(with_members(entry.raw, members))
+            out.append(entry.raw)
     return out
 
 
 def _link_header(request: Request, response: Response, page: Page) -> Response:
     if page.next_cursor:
-        response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+        response.headers["Link"] = f'<{with_param(request, "cursor", page.next_cursor)}>; rel="next"'
     return response
 
 
@@ -90,7 +93,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
             return _link_header(request, Response(body, media_type=get_serializer("geojson").media_type), page)
         links = {"self": str(request.url)}
         if page.next_cursor:
-            links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
+            links["next"] = with_param(request, "cursor", page.next_cursor)
         tail = dumps({"next_cursor": page.next_cursor, "links": links})
         return Response(b'{"items":[' + b",".join(items) + b"]," + tail[1:], media_type="application/json")
     items = [project(localise(with_live_state(request, item, now), lang), fields) for item in page.items]
@@ -101,7 +104,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
         return _link_header(request, serialized(fmt, items), page)
     links = {"self": str(request.url)}
     if page.next_cursor:
-        links["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
+        links["next"] = with_param(request, "cursor", page.next_cursor)
     body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": links}
     return FastJSONResponse(body)
 
@@ -132,7 +135,7 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
     if fmt == "jsonld":
         from datenhub.publish.jsonld import to_jsonld  # type: ignore[import-not-found]
 
-        body = to_jsonld(entity, base_url=str(request.base_url).rstrip("/"))
+        body = to_jsonld(entity, base_url=base_url(request))
         return FastJSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
                                                                           if k != "@context"}},
                                 media_type="application/ld+json")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from datenhub.api.deps import get_store
+from datenhub.api.urls import base_url
 from datenhub.publish import get_serializer
 from datenhub.publish.dcat import catalog_jsonld, catalog_turtle
 from datenhub.publish.sitemap import robots_txt, sitemap_files
@@ -19,7 +20,7 @@ WHOLE_HUB = "datenhub-ruhr"
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return base_url(request)
 
 
 def _open_sources(store: Store) -> list[dict[str, object]]:
