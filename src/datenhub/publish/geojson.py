@@ -34,4 +34,4 @@ def write_geojson(entities: Entities) -> Iterator[bytes]:
     yield b"]}\n"
 
 
-register_serializer(Serializer("geojson", "application/geo+json", "geojson", write_geojson))
+register_serializer(Serializer("geojson", "application/geo+json", "geojson", write_geojson, live_state=True))

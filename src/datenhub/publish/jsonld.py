@@ -167,15 +167,26 @@ def _hours_specs(value: str, lat: float | None, lon: float | None, first: date) 
     return orjson.dumps({"openingHoursSpecification": regular, "specialOpeningHoursSpecification": special})
 
 
-def opening_hours_specification(entity: dict[str, Any], today: date) -> dict[str, list[Node]]:
-    """`openingHoursSpecification` (+ special days) from the raw OSM value; {} when unknown or not expressible."""
+@lru_cache(maxsize=4096)
+def _hours_fragments(value: str, lat: float | None, lon: float | None, first: date) -> tuple[tuple[str, Any], ...]:
+    """_hours_specs as ready JSON per property (orjson.Fragment), for serialisers that only write the node."""
+    cached = _hours_specs(value, lat, lon, first)
+    specs: dict[str, list[Node]] = orjson.loads(cached) if cached is not None else {}
+    return tuple((key, orjson.Fragment(orjson.dumps(items))) for key, items in specs.items() if items)
+
+
+def opening_hours_specification(entity: dict[str, Any], today: date, *, fragments: bool = False) -> dict[str, Any]:
+    """`openingHoursSpecification` (+ special days) from the raw OSM value; {} when unknown or not expressible.
+    `fragments`: the values as orjson.Fragment (written as they are, not built and serialised per node)."""
     value = entity.get("opening_hours")
     if not value:
         return {}
     geo = entity.get("geo") or {}
     needs_position = any(word in value for word in ("sun", "dawn", "dusk"))
-    cached = _hours_specs(value, geo.get("lat") if needs_position else None,
-                          geo.get("lon") if needs_position else None, today)
+    lat, lon = (geo.get("lat"), geo.get("lon")) if needs_position else (None, None)
+    if fragments:
+        return dict(_hours_fragments(value, lat, lon, today))
+    cached = _hours_specs(value, lat, lon, today)
     if cached is None:
         return {}
     specs: dict[str, list[Node]] = orjson.loads(cached)  # a fresh copy: callers change it
@@ -216,10 +227,11 @@ def _event_location(entity: dict[str, Any], base_url: str) -> Node | None:
 
 
 def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang: str | None = None,
-              clock: Clock = utc_now) -> Node:
+              clock: Clock = utc_now, fragments: bool = False) -> Node:
     """One schema.org node for a canonical place or event dict. `clock` fixes the opening-hours window.
 
-    Partial dicts (the API's `?fields=` projection) give partial nodes; only `id` is required.
+    Partial dicts (the API's `?fields=` projection) give partial nodes; only `id` is required. `fragments`: parts
+    that many nodes share may be orjson.Fragment, for a caller that only serialises the node with orjson.
     """
     contact = entity.get("contact") or {}
     is_event = entity.get("kind") == "event"
@@ -251,7 +263,7 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
             "url": contact.get("website"),
             "telephone": contact.get("phone"),
             "email": contact.get("email"),
-            **opening_hours_specification(entity, today),
+            **opening_hours_specification(entity, today, fragments=fragments),
             "amenityFeature": _wheelchair(entity.get("wheelchair")),
         })
     node.update({
@@ -269,8 +281,11 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     now = clock()
     for index, entity in enumerate(entities):
         # one clock reading for the whole document: every node's hours window starts the same day
-        node = to_jsonld(entity, base_url=base_url, clock=lambda: now)
-        yield (b",\n" if index else b"") + dumps(node)
+        try:
+            body = orjson.dumps(to_jsonld(entity, base_url=base_url, clock=lambda: now, fragments=True))
+        except TypeError:  # what only the standard library writes (integers beyond 64 bits)
+            body = dumps(to_jsonld(entity, base_url=base_url, clock=lambda: now))
+        yield (b",\n" if index else b"") + body
     yield b"\n]}\n"
 
 

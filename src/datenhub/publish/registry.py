@@ -16,6 +16,7 @@ class Serializer:
     media_type: str
     extension: str
     write: Callable[[Entities], Iterator[bytes]]  # streams, so a 1M-entity export needs no 1M-entity list
+    live_state: bool = False  # the format shows the API's live members (`open_state`): computed only for those
 
 
 SERIALIZERS: dict[str, Serializer] = {}

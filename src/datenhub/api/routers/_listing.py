@@ -96,7 +96,8 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
             links["next"] = with_param(request, "cursor", page.next_cursor)
         tail = dumps({"next_cursor": page.next_cursor, "links": links})
         return Response(b'{"items":[' + b",".join(items) + b"]," + tail[1:], media_type="application/json")
-    items = [project(localise(with_live_state(request, item, now), lang), fields) for item in page.items]
+    live = fmt == "json" or get_serializer(fmt).live_state  # JSON-LD, CSV and iCal have no place for it
+    items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in page.items]
     for item in items:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]
