@@ -49,7 +49,8 @@ def licence_url(licence: str | None) -> str | None:
 
 
 def _compact(node: Node) -> Node:
-    return {k: v for k, v in node.items() if v not in (None, "", [], {})}
+    # `v or …`: most values are truthy and pass on one test; 0 and False stay, empty values go
+    return {k: v for k, v in node.items() if v or (v is not None and v != "" and v != [] and v != {})}
 
 
 def _text(values: dict[str, str] | str | None, lang: str | None) -> Any:
