@@ -87,15 +87,15 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     now, fields = get_clock(request)(), request.query_params.get("fields")
     if lang is None and not fields and fmt in ("json", "geojson"):
         # the common case, written from the stored bytes: the same JSON as the general path below
-        items = item_bytes(page, now, features=fmt == "geojson")
+        encoded = item_bytes(page, now, features=fmt == "geojson")
         if fmt == "geojson":
-            body = COLLECTION_HEAD + b",".join(items) + b"]}\n"
-            return _link_header(request, Response(body, media_type=get_serializer("geojson").media_type), page)
+            collection = COLLECTION_HEAD + b",".join(encoded) + b"]}\n"
+            return _link_header(request, Response(collection, media_type=get_serializer("geojson").media_type), page)
         links = {"self": str(request.url)}
         if page.next_cursor:
             links["next"] = with_param(request, "cursor", page.next_cursor)
         tail = dumps({"next_cursor": page.next_cursor, "links": links})
-        return Response(b'{"items":[' + b",".join(items) + b"]," + tail[1:], media_type="application/json")
+        return Response(b'{"items":[' + b",".join(encoded) + b"]," + tail[1:], media_type="application/json")
     live = fmt == "json" or get_serializer(fmt).live_state  # JSON-LD, CSV and iCal have no place for it
     items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in page.items]
     for item in items:

@@ -254,7 +254,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                 for row in self.db.execute(sql, params)]
 
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
-        out = {}
+        out: dict[str, str] = {}
         for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
             out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
