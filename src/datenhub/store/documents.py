@@ -10,7 +10,7 @@ requirement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -39,6 +39,13 @@ class RawDocument:
     known: bool  # hours and ags below are the document's own
     hours: str | None
     ags: str | None
+    _parts: tuple[bytes, bytes, bytes, int] | bool | None = field(default=False, repr=False)  # False: not split yet
+
+    def parts(self) -> tuple[bytes, bytes, bytes, int] | None:
+        """split_point of the document, worked out once (a `near` page needs it for distances and for writing)."""
+        if self._parts is False:
+            self._parts = split_point(self.raw)
+        return self._parts  # type: ignore[return-value]
 
 
 _HEAD = b'{"id":'

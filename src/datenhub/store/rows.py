@@ -12,7 +12,7 @@ import orjson
 from datenhub.enrich.geo import haversine_m
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
-from datenhub.store.documents import RawDocument, point_of
+from datenhub.store.documents import RawDocument
 from datenhub.store.query import Query, encode_cursor
 from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.text import fold, index_text
@@ -50,9 +50,9 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
         doc = RawDocument(data if isinstance(data, bytes) else data.encode(), kind, bool(known), hours, ags)
         raw.append(doc)
         if query.near is not None:
-            point = point_of(doc.raw)
-            if point is None:  # another layout: the document itself says whether it has a point
-                point = _geo_point(orjson.loads(doc.raw))
+            parts = doc.parts()
+            # another layout: the document itself says whether it has a point
+            point = (float(parts[1]), float(parts[2])) if parts else _geo_point(orjson.loads(doc.raw))
             if point is not None:
                 distances[entity_id] = round(haversine_m(query.near[0], query.near[1], point[0], point[1]), 1)
     next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]]) if more and rows else None

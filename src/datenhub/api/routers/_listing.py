@@ -19,7 +19,7 @@ from datenhub.publish.geojson import COLLECTION_HEAD, feature_bytes, to_feature
 from datenhub.publish.jsonbytes import dumps
 from datenhub.store import Store
 from datenhub.store.base import Page
-from datenhub.store.documents import RawDocument, members, split_point
+from datenhub.store.documents import RawDocument, members
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
 
@@ -47,7 +47,7 @@ def item_bytes(page: Page, now: datetime | None, *, features: bool = False) -> l
     a partly closed entity, tombstones) take the dict path, which gives the same JSON."""
     out: list[bytes] = []
     for entry in page.raw if page.raw is not None else page.items:
-        parts = split_point(entry.raw) if isinstance(entry, RawDocument) and entry.known else None
+        parts = entry.parts() if isinstance(entry, RawDocument) and entry.known else None
         if parts is None:
             item = orjson.loads(entry.raw) if isinstance(entry, RawDocument) else entry
             item = live_entity(item, now) if now is not None else item
