@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from datenhub.publish.geojson import feature_bytes, to_feature
-from datenhub.store.documents import dump_document, members, point_of, split_point
+from datenhub.store.documents import RawDocument, dump_document, members, split_point
 
 PLACE = {"id": "dh-abc", "kind": "place", "name": {"de": "Zeche \"Zollverein\" – Förderturm"},
          "geo": {"lat": 51.4862, "lon": 7.0406}, "licence": "CC0-1.0"}
@@ -27,7 +27,8 @@ def test_split_point_gives_the_feature_to_feature_gives() -> None:
     extra = members({"open_state": {"open": True}})
     assert feature_bytes(id_json, lat, lon, raw[rest_at:], extra) == orjson.dumps(
         to_feature({**PLACE, "open_state": {"open": True}}))
-    assert point_of(raw) == (51.4862, 7.0406)
+    assert (lat, lon) == (b"51.4862", b"7.0406")
+    assert RawDocument(raw, "place", True, None, None).parts() == parts  # worked out once, the same
 
 
 def test_other_layouts_are_not_split() -> None:
@@ -36,7 +37,7 @@ def test_other_layouts_are_not_split() -> None:
     assert split_point(dump_document({"id": 'a"b', "geo": {"lat": 1.0, "lon": 2.0}, "k": 1}).encode()) is None
     assert split_point(dump_document({"id": "x", "geo": {"lat": 1.0, "lon": 2.0, "alt": 3}, "k": 1}).encode()) is None
     assert split_point(dump_document({"id": "x", "geo": {"lat": 1.0, "lon": 2.0}}).encode()) is None
-    assert point_of(b"{}") is None
+    assert RawDocument(b"{}", "place", True, None, None).parts() is None
 
 
 def test_members_append_to_an_object() -> None:

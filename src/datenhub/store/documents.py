@@ -73,22 +73,6 @@ def split_point(raw: bytes) -> tuple[bytes, bytes, bytes, int] | None:
     return raw[6:id_end], raw[lat_at:lon_mark], lon, geo_end + 2
 
 
-def point_of(raw: bytes) -> tuple[float, float] | None:
-    """The document's own point (lat, lon) from its bytes, or None when the layout does not show it."""
-    parts = split_point(raw)
-    return None if parts is None else (float(parts[1]), float(parts[2]))
-
-
 def members(values: dict[str, Any]) -> bytes:
     """`values` as JSON members to append to an object (`,"a":1,"b":2`), or nothing."""
     return b"," + orjson.dumps(values)[1:-1] if values else b""
-
-
-def with_members(raw: bytes, members: dict[str, Any]) -> bytes:
-    """The object `raw` with `members` appended (names the document does not have: open_state, distance_m)."""
-    if not members:
-        return raw
-    extra = orjson.dumps(members)
-    if raw == b"{}":
-        return extra
-    return raw[:-1] + b"," + extra[1:]

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from datenhub.api import urls as api_urls
+from datenhub.api.urls import base_url
 from datenhub.clock import BERLIN
 from datenhub.model.categories import CATEGORIES
 from datenhub.web.i18n import DAY_NAMES, choose_lang, translator
@@ -78,10 +78,6 @@ def fmt_distance(metres: float | int | None) -> str:
     if metres is None:
         return ""
     return f"{round(metres)} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
-
-
-def base_url(request: Request) -> str:
-    return api_urls.base_url(request)
 
 
 def page_url(path: str, lang: str, **params: Any) -> str:

@@ -80,6 +80,13 @@ def _link_header(request: Request, response: Response, page: Page) -> Response:
     return response
 
 
+def _links(request: Request, page: Page) -> dict[str, str]:
+    links = {"self": str(request.url)}
+    if page.next_cursor:
+        links["next"] = with_param(request, "cursor", page.next_cursor)
+    return links
+
+
 def list_response(request: Request, store: Store, kind: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
     lang = language(request)
@@ -91,10 +98,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
         if fmt == "geojson":
             collection = COLLECTION_HEAD + b",".join(encoded) + b"]}\n"
             return _link_header(request, Response(collection, media_type=get_serializer("geojson").media_type), page)
-        links = {"self": str(request.url)}
-        if page.next_cursor:
-            links["next"] = with_param(request, "cursor", page.next_cursor)
-        tail = dumps({"next_cursor": page.next_cursor, "links": links})
+        tail = dumps({"next_cursor": page.next_cursor, "links": _links(request, page)})
         return Response(b'{"items":[' + b",".join(encoded) + b"]," + tail[1:], media_type="application/json")
     live = fmt == "json" or get_serializer(fmt).live_state  # JSON-LD, CSV and iCal have no place for it
     items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in page.items]
@@ -103,10 +107,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
             item["distance_m"] = page.distances[item["id"]]
     if fmt != "json":
         return _link_header(request, serialized(fmt, items), page)
-    links = {"self": str(request.url)}
-    if page.next_cursor:
-        links["next"] = with_param(request, "cursor", page.next_cursor)
-    body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": links}
+    body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": _links(request, page)}
     return FastJSONResponse(body)
 
 

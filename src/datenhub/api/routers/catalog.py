@@ -19,10 +19,6 @@ EXPORT_FORMATS = {"jsonld": "jsonld", "geojson": "geojson", "csv": "csv", "jsonl
 WHOLE_HUB = "datenhub-ruhr"
 
 
-def _base(request: Request) -> str:
-    return base_url(request)
-
-
 def _open_sources(store: Store) -> list[dict[str, object]]:
     return [asdict(s) for s in store.list_sources()]
 
@@ -32,13 +28,13 @@ def catalog(request: Request, store: Store = Depends(get_store), f: str | None =
     sources = _open_sources(store)
     wants_turtle = f in ("ttl", "turtle") or "text/turtle" in request.headers.get("accept", "")
     if wants_turtle:
-        return Response(catalog_turtle(sources, _base(request)), media_type="text/turtle; charset=utf-8")
-    return JSONResponse(catalog_jsonld(sources, _base(request)), media_type="application/ld+json")
+        return Response(catalog_turtle(sources, base_url(request)), media_type="text/turtle; charset=utf-8")
+    return JSONResponse(catalog_jsonld(sources, base_url(request)), media_type="application/ld+json")
 
 
 @router.get("/catalog.ttl", include_in_schema=False)
 def catalog_ttl(request: Request, store: Store = Depends(get_store)) -> Response:
-    return Response(catalog_turtle(_open_sources(store), _base(request)), media_type="text/turtle; charset=utf-8")
+    return Response(catalog_turtle(_open_sources(store), base_url(request)), media_type="text/turtle; charset=utf-8")
 
 
 @router.get("/api/v1/exports/{name}.{ext}", summary="Bulk dump of a source (datenhub-ruhr: all), open data only")
@@ -59,13 +55,13 @@ def export(name: str, ext: str, store: Store = Depends(get_store)) -> StreamingR
 
 @router.get("/sitemap.xml", include_in_schema=False)
 def sitemap(request: Request, store: Store = Depends(get_store)) -> Response:
-    files = sitemap_files(store.iter_entities(None), _base(request))
+    files = sitemap_files(store.iter_entities(None), base_url(request))
     return Response(files["sitemap.xml"], media_type="application/xml")
 
 
 @router.get("/sitemaps/{number}.xml", include_in_schema=False)
 def sitemap_part(number: int, request: Request, store: Store = Depends(get_store)) -> Response:
-    files = sitemap_files(store.iter_entities(None), _base(request))
+    files = sitemap_files(store.iter_entities(None), base_url(request))
     part = files.get(f"sitemaps/{number}.xml")
     if part is None:
         raise HTTPException(404, f"no sitemap part {number}")
@@ -74,4 +70,4 @@ def sitemap_part(number: int, request: Request, store: Store = Depends(get_store
 
 @router.get("/robots.txt", include_in_schema=False)
 def robots(request: Request) -> Response:
-    return Response(robots_txt(_base(request)), media_type="text/plain")
+    return Response(robots_txt(base_url(request)), media_type="text/plain")
