@@ -173,12 +173,44 @@ def start(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc), to show whether the server was saturated."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (Linux /proc): granian serves from a worker
+    process it forks, uvicorn with one worker from its own."""
+    total = 0.0
+    for task in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{task}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            if task == pid:
+                return float("nan")
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def our_scenarios(any_id: str) -> dict[str, str]:
+    bbox = ",".join(map(str, BBOX))
+    return {
+        "get-by-id": f"/api/v1/places/{any_id}",
+        "bbox (OGC items)": f"/ogc/collections/places/items?bbox={bbox}&limit=20",
+        "near 1 km": f"/api/v1/places?near={NEAR[0]},{NEAR[1]}&radius=1000",
+        "text search": "/api/v1/places?q=zeche",
+        "JSON-LD page": "/api/v1/places?q=zeche&f=jsonld",
+        "GeoJSON page": f"/api/v1/places?bbox={bbox}&f=geojson",
+        "category map view": f"/api/v1/places?bbox={bbox}&category=Museum&f=geojson",  # an app's map, a chip set
+        "text search, gzip": "/api/v1/places?q=zeche",
+    }
 
 
 def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None,
@@ -205,6 +237,8 @@ def main() -> None:
     parser.add_argument("--match", default="", help="only scenarios whose name contains this text")
     parser.add_argument("--cache", choices=("on", "off"), default="on",
                         help="our response cache; 'off' measures every request computed afresh")
+    parser.add_argument("--server", choices=("uvicorn", "granian", "both"), default="both",
+                        help="HTTP server(s) our hub runs on (datenhub serve --server)")
     parser.add_argument("--build-peer-db", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_peer_db:
@@ -220,33 +254,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         peer_data = folder / "peers.sqlite"
-        ours, pgapi, dsette = free_port(), free_port(), free_port()
+        pgapi, dsette = free_port(), free_port()
         any_id = sqlite3.connect(db).execute("SELECT id FROM entities LIMIT 1 OFFSET 5000").fetchone()[0]
         peer_id = any_id
         bbox = ",".join(map(str, BBOX))
-        base = f"http://127.0.0.1:{ours}"
         scenarios: dict[str, tuple[str, int | None]] = {}
-        gzipped = {"text search, gzip"}  # as browsers ask: Accept-Encoding: gzip
+        gzipped = ("text search, gzip",)  # as browsers ask: Accept-Encoding: gzip
         try:
             if args.only != "peers":
                 env = {"DATENHUB_RATE_LIMIT_ANON": "100000000"}
                 if args.cache == "off":
                     env["DATENHUB_RESPONSE_CACHE"] = "0"
-                server = start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}", "--port",
-                                str(ours)], env)
-                procs.append(server)
-                wait_for(base + "/health")
-                scenarios.update({
-                    "get-by-id": (base + f"/api/v1/places/{any_id}", server.pid),
-                    "bbox (OGC items)": (base + f"/ogc/collections/places/items?bbox={bbox}&limit=20", server.pid),
-                    "near 1 km": (base + f"/api/v1/places?near={NEAR[0]},{NEAR[1]}&radius=1000", server.pid),
-                    "text search": (base + "/api/v1/places?q=zeche", server.pid),
-                    "JSON-LD page": (base + "/api/v1/places?q=zeche&f=jsonld", server.pid),
-                    "GeoJSON page": (base + f"/api/v1/places?bbox={bbox}&f=geojson", server.pid),
-                    # an app's map view with a category chip set
-                    "category map view": (base + f"/api/v1/places?bbox={bbox}&category=Museum&f=geojson", server.pid),
-                    "text search, gzip": (base + "/api/v1/places?q=zeche", server.pid),
-                })
+                for name in ("uvicorn", "granian") if args.server == "both" else (args.server,):
+                    port = free_port()
+                    server = start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}",
+                                    "--port", str(port), "--server", name], env)
+                    procs.append(server)
+                    base = f"http://127.0.0.1:{port}"
+                    wait_for(base + "/health")
+                    suffix = "" if name == "uvicorn" else f" [{name}]"
+                    scenarios.update({f"{scenario}{suffix}": (base + path, server.pid)
+                                      for scenario, path in our_scenarios(any_id).items()})
             if with_peers:
                 assert peers_python is not None
                 built = subprocess.run([str(peers_python), __file__, "--build-peer-db", str(db), str(folder)],
@@ -278,7 +306,7 @@ def main() -> None:
                                       dset.pid),
                 })
             results = {name: measure(url, args.seconds, args.connections, args.runs, pid,
-                                     ("Accept-Encoding: gzip",) if name in gzipped else ())
+                                     ("Accept-Encoding: gzip",) if name.startswith(gzipped) else ())
                        for name, (url, pid) in scenarios.items() if args.match.lower() in name.lower()}
         finally:
             for proc in procs:
@@ -287,11 +315,11 @@ def main() -> None:
                 proc.wait(timeout=10)
     print(f"API benchmark: {args.places:,} places, 1 worker each, wrk {args.connections} connections, "
           f"{args.seconds}s × median of {args.runs}, our response cache {args.cache}")
-    print(f"  {'scenario':22s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s} {'server CPU':>10s} "
+    print(f"  {'scenario':32s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s} {'server CPU':>10s} "
           f"{'CPU µs/req':>10s}")
     for name, r in results.items():
         per_request = r["cpu"] / r["rps"] * 1e6 if r["rps"] else float("nan")
-        print(f"  {name:22s} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f} "
+        print(f"  {name:32s} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f} "
               f"{r['cpu']:9.0%} {per_request:10.0f}")
 
     def ratio(ours: str, peer: str) -> str:
@@ -300,9 +328,13 @@ def main() -> None:
         theirs = results[peer]["rps"]
         return f"{results[ours]['rps'] / theirs:.1f}×" if theirs else "peer answered nothing within wrk's timeout"
 
-    print(f"  ratio OGC bbox / pygeoapi bbox:    {ratio('bbox (OGC items)', 'pygeoapi bbox')} (target ≥ 3×)")
-    print(f"  ratio get-by-id / pygeoapi by id:  {ratio('get-by-id', 'pygeoapi by id')}")
-    print(f"  ratio text search / datasette FTS: {ratio('text search', 'datasette FTS')} (target ≥ 3×)")
+    for suffix in ("", " [granian]"):
+        if f"get-by-id{suffix}" not in results:
+            continue
+        label = suffix.strip(" []") or "uvicorn"
+        print(f"  {label}: ratio OGC bbox / pygeoapi bbox {ratio('bbox (OGC items)' + suffix, 'pygeoapi bbox')} "
+              f"(target ≥ 3×), get-by-id / pygeoapi by id {ratio('get-by-id' + suffix, 'pygeoapi by id')}, "
+              f"text search / datasette FTS {ratio('text search' + suffix, 'datasette FTS')} (target ≥ 3×)")
     print("  server CPU: share of one core the server process used during its run (100% = saturated worker;"
           " wrk and anything else running share the same cores); CPU µs/req: server CPU time per request,"
           " the figure least disturbed by a busy machine")

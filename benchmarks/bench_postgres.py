@@ -134,13 +134,13 @@ def bench_readings(url: str, total: int, sensors: int) -> dict[str, Any]:
     return {"written": written, "seconds": seconds, "latencies": latencies, "rows": row}
 
 
-def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int,
-                      connections: int) -> dict[str, dict[str, float]]:
+def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int, connections: int,
+                      server: str = "uvicorn") -> dict[str, dict[str, float]]:
     from benchmarks.bench_api import free_port, wait_for, wrk
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", url, "--port", str(port),
-                             "--workers", str(workers)],
+                             "--workers", str(workers), "--server", server],
                             # the response cache off: wrk repeats one URL, and the query path is what is measured
                             env={**os.environ, "DATENHUB_RATE_LIMIT_ANON": "1000000000",
                                  "DATENHUB_LOG_LEVEL": "WARNING", "DATENHUB_RESPONSE_CACHE": "0"},
@@ -224,6 +224,8 @@ def main() -> None:
     parser.add_argument("--sensors", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=6, help="wrk run per endpoint")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--server", choices=("uvicorn", "granian", "both"), default="both",
+                        help="HTTP server(s) the hub runs on for the API runs (datenhub serve --server)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (prints its URL)")
     parser.add_argument("--url", help="measure the API on this database (one kept by --keep) instead of importing "
                                       "into a fresh one; it is never dropped")
@@ -263,25 +265,28 @@ def main() -> None:
         for name, (p50, p99) in pg_calls.items():
             print(f"    {name:24s} PostgreSQL {p50:7.2f} / {p99:7.2f}   SQLite 100k {sqlite_calls[name][0]:6.2f} / "
                   f"{sqlite_calls[name][1]:6.2f}")
-        runs = {("SQLite 100k", 1): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
-                                                      args.connections)}
+        servers = ("uvicorn", "granian") if args.server == "both" else (args.server,)
+        runs = {("SQLite 100k", 1, server): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
+                                                              args.connections, server) for server in servers}
         pg_id = first_id(pg)
         places = int(on_database(pg, "SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL")[0])
         on_database(pg, "CHECKPOINT")  # the import's dirty pages written now, not while wrk measures
         label = f"PG {places // 1000:,}k"
-        for workers in (1, 4):
-            runs[(label, workers)] = serve_and_measure(pg, workers, pg_id, args.seconds, args.connections)
-        heads = [f"{name} {w}w" for name, w in runs]
+        for server in servers:
+            for workers in (1, 4):
+                runs[(label, workers, server)] = serve_and_measure(pg, workers, pg_id, args.seconds,
+                                                                   args.connections, server)
+        heads = [f"{name} {w}w {server}" for name, w, server in runs]
         print(f"  API (response cache off), wrk {args.connections} connections × {args.seconds} s per endpoint: "
               "req/s  p50  p99 (ms)")
-        print(f"  {'endpoint':20s} " + " ".join(f"{h:>26s}" for h in heads))
+        print(f"  {'endpoint':20s} " + " ".join(f"{h:>28s}" for h in heads))
         for endpoint in MIX:
             cells = []
             for result in runs.values():
                 m = result[endpoint]
                 bad = f" !{m['non2xx']:.0f}" if m.get("non2xx") else ""
                 cells.append(f"{m['rps']:7.0f} {m['p50']:8.2f} {m['p99']:8.2f}{bad}")
-            print(f"  {endpoint:20s} " + " ".join(f"{c:>26s}" for c in cells))
+            print(f"  {endpoint:20s} " + " ".join(f"{c:>28s}" for c in cells))
         print("  target: p99 ≤ 50 ms with 4 workers at 1M places")
     finally:
         if args.keep and not args.url:

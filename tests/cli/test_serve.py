@@ -1,0 +1,122 @@
+"""`datenhub serve --server granian`: the same hub on the second HTTP server, in a real process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from datenhub.cli import app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def quiet_logger(monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve points the datenhub logger at the runner's stream, which closes with the invocation
+    monkeypatch.setattr(logging.getLogger("datenhub"), "handlers", [])
+
+
+def test_serve_refuses_an_unknown_server(demo_db: str, quiet_logger: None) -> None:
+    result = CliRunner().invoke(app, ["serve", "--db", demo_db, "--server", "tornado"])
+    assert result.exit_code == 2
+    assert "--server" in result.output and "granian" in result.output
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_logger: None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from granian import server
+
+    seen: dict[str, Any] = {}
+
+    class Recorder:
+        def __init__(self, target: str, **kwargs: Any) -> None:
+            seen.update(kwargs, target=target)
+
+        def serve(self) -> None:
+            seen["served"] = True
+
+    monkeypatch.setattr(server, "Server", Recorder)
+    for name in ("DATENHUB_DATABASE_URL", "DATENHUB_SERVE_WEBHOOKS"):
+        monkeypatch.delenv(name, raising=False)  # serve sets them for its workers: restored afterwards
+    monkeypatch.setenv("DATENHUB_SERVER", "granian")
+    result = CliRunner().invoke(app, ["serve", "--db", demo_db, "--workers", str(workers)])
+    assert result.exit_code == 0, result.output
+    assert seen["target"] == "datenhub.cli.serve:granian_app" and seen["factory"] and seen["served"]
+    assert seen["workers"] == workers and str(seen["interface"]) == "asgi"
+    assert os.environ["DATENHUB_DATABASE_URL"] == demo_db
+    # one worker delivers webhooks itself, as uvicorn's does; with several a timer runs `webhooks deliver`
+    assert (os.environ.get("DATENHUB_SERVE_WEBHOOKS") == "1") == (workers == 1)
+
+
+@pytest.fixture()
+def granian_server(demo_db: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000"}
+    proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", demo_db, "--port", str(port),
+                             "--server", "granian"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url + "/health", timeout=1)
+            break
+        except httpx.TransportError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("granian did not start: " + proc.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0  # a clean stop on SIGTERM, workers included
+        finally:
+            proc.kill()
+            proc.stderr.close()
+
+
+def test_granian_serves_pages_with_the_same_http_hygiene(granian_server: str) -> None:
+    with httpx.Client(base_url=granian_server, timeout=10) as client:
+        page = client.get("/api/v1/places", params={"limit": 2, "q": "zeche"})
+        assert page.status_code == 200 and len(page.json()["items"]) == 2
+        assert page.headers["x-request-id"] and page.headers["etag"]
+        again = client.get("/api/v1/places", params={"limit": 2, "q": "zeche"},
+                           headers={"If-None-Match": page.headers["etag"]})
+        assert again.status_code == 304
+        zipped = client.get("/ogc/collections/places/items", params={"limit": 50},
+                            headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.json()["numberReturned"] == 50
+        missing = client.get("/api/v1/places/no-such-place")
+        assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+def test_granian_trusts_forwarded_headers_from_the_local_proxy(granian_server: str) -> None:
+    # behind a reverse proxy on the same host, links must carry the public scheme (as uvicorn gives them)
+    found = httpx.get(granian_server + "/ogc/collections/places/items?limit=1",
+                      headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}).json()
+    assert all(link["href"].startswith("https://") for link in found["links"])
+
+
+def test_granian_streams_server_sent_events(granian_server: str) -> None:
+    with httpx.stream("GET", granian_server + "/api/v1/occupancy/stream", timeout=10) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        first = next(response.iter_text())
+    assert "retry:" in first  # arrives while the response is still open
