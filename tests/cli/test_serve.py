@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -58,14 +59,14 @@ def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_l
     result = CliRunner().invoke(app, ["serve", "--db", demo_db, "--workers", str(workers)])
     assert result.exit_code == 0, result.output
     assert seen["target"] == "datenhub.cli.serve:granian_app" and seen["factory"] and seen["served"]
-    assert seen["workers"] == workers and str(seen["interface"]) == "asgi"
+    assert seen["workers"] == workers and str(seen["interface"]) == "asgi" and seen["respawn_failed_workers"]
     assert os.environ["DATENHUB_DATABASE_URL"] == demo_db
     # one worker delivers webhooks itself, as uvicorn's does; with several a timer runs `webhooks deliver`
     assert (os.environ.get("DATENHUB_SERVE_WEBHOOKS") == "1") == (workers == 1)
 
 
 @pytest.fixture()
-def granian_server(demo_db: str) -> Iterator[str]:
+def granian_server(demo_db: str) -> Iterator[tuple[str, int]]:
     port = _free_port()
     env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000"}
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", demo_db, "--port", str(port),
@@ -83,7 +84,7 @@ def granian_server(demo_db: str) -> Iterator[str]:
                 raise RuntimeError("granian did not start: " + proc.stderr.read().decode()[-2000:]) from None
             time.sleep(0.2)
     try:
-        yield url
+        yield url, proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -93,8 +94,8 @@ def granian_server(demo_db: str) -> Iterator[str]:
             proc.stderr.close()
 
 
-def test_granian_serves_pages_with_the_same_http_hygiene(granian_server: str) -> None:
-    with httpx.Client(base_url=granian_server, timeout=10) as client:
+def test_granian_serves_pages_with_the_same_http_hygiene(granian_server: tuple[str, int]) -> None:
+    with httpx.Client(base_url=granian_server[0], timeout=10) as client:
         page = client.get("/api/v1/places", params={"limit": 2, "q": "zeche"})
         assert page.status_code == 200 and len(page.json()["items"]) == 2
         assert page.headers["x-request-id"] and page.headers["etag"]
@@ -108,15 +109,45 @@ def test_granian_serves_pages_with_the_same_http_hygiene(granian_server: str) ->
         assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
 
 
-def test_granian_trusts_forwarded_headers_from_the_local_proxy(granian_server: str) -> None:
+def test_granian_trusts_forwarded_headers_from_the_local_proxy(granian_server: tuple[str, int]) -> None:
     # behind a reverse proxy on the same host, links must carry the public scheme (as uvicorn gives them)
-    found = httpx.get(granian_server + "/ogc/collections/places/items?limit=1",
+    found = httpx.get(granian_server[0] + "/ogc/collections/places/items?limit=1",
                       headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}).json()
     assert all(link["href"].startswith("https://") for link in found["links"])
 
 
-def test_granian_streams_server_sent_events(granian_server: str) -> None:
-    with httpx.stream("GET", granian_server + "/api/v1/occupancy/stream", timeout=10) as response:
+def test_granian_streams_server_sent_events(granian_server: tuple[str, int]) -> None:
+    with httpx.stream("GET", granian_server[0] + "/api/v1/occupancy/stream", timeout=10) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         first = next(response.iter_text())
     assert "retry:" in first  # arrives while the response is still open
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the worker process through /proc (Linux)")
+def test_granian_replaces_a_worker_that_dies(granian_server: tuple[str, int]) -> None:
+    url, pid = granian_server
+    workers = _children(pid)
+    assert workers, "granian serves from a forked worker"
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:  # the replacement comes after granian's respawn interval (3.5 s)
+        try:
+            if httpx.get(url + "/api/v1/places?limit=1", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "no worker answered again within 30 s"
+        time.sleep(0.3)
+    assert not set(_children(pid)) & set(workers)

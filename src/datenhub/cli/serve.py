@@ -136,7 +136,8 @@ def run_granian(url: str, host: str, port: int, workers: int, loop: str) -> None
     if workers == 1:
         os.environ[DELIVERY_ENV] = "1"
     Server("datenhub.cli.serve:granian_app", address=host, port=port, interface=Interfaces.ASGI, workers=workers,
-           loop=Loops(loop), factory=True, log_level=LogLevels.warning, log_access=False).serve()
+           loop=Loops(loop), factory=True, log_level=LogLevels.warning, log_access=False,
+           respawn_failed_workers=True).serve()  # a worker that dies is replaced, as uvicorn's supervisor does
 
 
 def granian_app() -> Any:
