@@ -213,6 +213,11 @@ def our_scenarios(any_id: str) -> dict[str, str]:
     }
 
 
+def server_suffix(server: str) -> str:
+    """Scenario names carry the server when it is not the default one."""
+    return "" if server == "uvicorn" else f" [{server}]"
+
+
 def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None,
             headers: tuple[str, ...] = ()) -> dict[str, float]:
     """Median wrk run by req/s, with the server's CPU use (1.0 = one core busy) over that run."""
@@ -248,6 +253,7 @@ def main() -> None:
         print("bench_api: skipped — needs wrk (apt-get install wrk)")
         return
     with_peers = args.only != "ours"
+    servers = ("uvicorn", "granian") if args.server == "both" else (args.server,)
     peers_python = ensure_peers() if with_peers else None
     db = our_db(args.places)
     procs: list[subprocess.Popen[bytes]] = []
@@ -265,15 +271,14 @@ def main() -> None:
                 env = {"DATENHUB_RATE_LIMIT_ANON": "100000000"}
                 if args.cache == "off":
                     env["DATENHUB_RESPONSE_CACHE"] = "0"
-                for name in ("uvicorn", "granian") if args.server == "both" else (args.server,):
+                for name in servers:
                     port = free_port()
                     server = start([sys.executable, "-m", "datenhub.cli", "serve", "--db", f"sqlite:///{db}",
                                     "--port", str(port), "--server", name], env)
                     procs.append(server)
                     base = f"http://127.0.0.1:{port}"
                     wait_for(base + "/health")
-                    suffix = "" if name == "uvicorn" else f" [{name}]"
-                    scenarios.update({f"{scenario}{suffix}": (base + path, server.pid)
+                    scenarios.update({scenario + server_suffix(name): (base + path, server.pid)
                                       for scenario, path in our_scenarios(any_id).items()})
             if with_peers:
                 assert peers_python is not None
@@ -328,14 +333,12 @@ def main() -> None:
         theirs = results[peer]["rps"]
         return f"{results[ours]['rps'] / theirs:.1f}×" if theirs else "peer answered nothing within wrk's timeout"
 
-    for suffix in ("", " [granian]"):
-        if f"get-by-id{suffix}" not in results:
-            continue
-        label = suffix.strip(" []") or "uvicorn"
+    for label in servers if args.only != "peers" else ():
+        suffix = server_suffix(label)
         print(f"  {label}: ratio OGC bbox / pygeoapi bbox {ratio('bbox (OGC items)' + suffix, 'pygeoapi bbox')} "
               f"(target ≥ 3×), get-by-id / pygeoapi by id {ratio('get-by-id' + suffix, 'pygeoapi by id')}, "
               f"text search / datasette FTS {ratio('text search' + suffix, 'datasette FTS')} (target ≥ 3×)")
-    print("  server CPU: share of one core the server process used during its run (100% = saturated worker;"
+    print("  server CPU: share of one core the server's processes used during its run (100% = saturated worker;"
           " wrk and anything else running share the same cores); CPU µs/req: server CPU time per request,"
           " the figure least disturbed by a busy machine")
 
