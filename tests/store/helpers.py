@@ -39,3 +39,11 @@ def typed_queries(names: list[str], count: int, seed: int = 3) -> list[str]:
         cut = last[: rng.randint(4, len(last))]
         queries.append(rng.choice([cut, f"{first} {cut}"]))
     return queries
+
+
+def geo_last(stored: str) -> str:
+    """A stored document as stores wrote it before `geo` followed `id` (store.documents): the point further back."""
+    import orjson
+
+    data = orjson.loads(stored)
+    return orjson.dumps({**{k: v for k, v in data.items() if k != "geo"}, "geo": data["geo"]}).decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from datenhub.publish.geojson import feature_bytes, to_feature
-from datenhub.store.documents import RawDocument, dump_document, members, split_point
+from datenhub.store.documents import RawDocument, dump_document, members, relaid, split_point
 
 PLACE = {"id": "dh-abc", "kind": "place", "name": {"de": "Zeche \"Zollverein\" – Förderturm"},
          "geo": {"lat": 51.4862, "lon": 7.0406}, "licence": "CC0-1.0"}
@@ -45,3 +45,13 @@ def test_members_append_to_an_object() -> None:
     added = raw[:-1] + members({"open_state": {"open": True}, "distance_m": 12.5}) + b"}"
     assert orjson.loads(added) == {**PLACE, "open_state": {"open": True}, "distance_m": 12.5}
     assert members({}) == b""
+
+
+def test_relaid_moves_geo_of_older_documents_only() -> None:
+    older = orjson.dumps(PLACE).decode()  # the layout before: keys in the model's order, geo among them
+    assert split_point(older.encode()) is None
+    again = relaid(older)
+    assert again == dump_document(PLACE) and split_point(again.encode()) is not None
+    assert relaid(again) is None  # already laid out: nothing to write
+    assert relaid(orjson.dumps({"id": "dh-x", "kind": "event"}).decode()) is None  # no point: no layout to take
+    assert relaid(None) is None and relaid("") is None

@@ -213,3 +213,26 @@ def test_a_box_by_name_with_category_filters_lists_through_the_area_cells(  # ty
     found = pg.search(Query(bbox=box, categories=("Museum",))).items
     assert used == ["coarse"]  # tags are in the area indexes: no candidate path for them
     assert [i["name"]["de"] for i in found] == ["Deutsches Bergbau-Museum", "Museum Folkwang"]
+
+
+@needs_server
+def test_document_layout_migration_rewrites_older_documents(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub import hub
+    from datenhub.store.documents import split_point
+    from tests.store.helpers import geo_last, write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    read = "SELECT id, data::text, data_open::text, checksum, seq, changed_at FROM entities ORDER BY id"
+    with pg.transaction() as conn:
+        written = conn.execute(read).fetchall()
+        # as a database from before the layout: the point further back, also in one open view of its own
+        for row in written:
+            conn.execute("UPDATE entities SET data = %s::json WHERE id = %s", (geo_last(row[1]), row[0]))
+        conn.execute("UPDATE entities SET data_open = %s::json WHERE id = %s", (geo_last(written[0][1]), written[0][0]))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0011_document_layout'")
+    assert pg.migrate() == ["0011_document_layout"]
+    with pg.transaction() as conn:
+        again = conn.execute(read).fetchall()
+    assert [r[:2] + r[3:] for r in again] == [r[:2] + r[3:] for r in written]  # same bytes, checksum, seq, time
+    assert again[0][2] == written[0][1]
+    assert all(split_point(r[1].encode()) is not None for r in again)

@@ -8,11 +8,12 @@ import pytest
 
 from datenhub import hub
 from datenhub.store import Query, open_store
+from datenhub.store.documents import split_point
 from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
-from tests.store.helpers import typed_queries, write_csv
+from tests.store.helpers import geo_last, typed_queries, write_csv
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -33,6 +34,24 @@ def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path
         (indexed,) = store.db.execute("SELECT count(*) FROM entities_fts WHERE entities_fts MATCH ?",
                                       (f"cells : {tier_token(value)}",)).fetchone()
         assert indexed == every.count(value)
+
+
+def test_document_layout_migration_rewrites_older_documents(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    columns = "id, data, data_open, checksum, seq, changed_at"
+    written = store.db.execute(f"SELECT {columns} FROM entities ORDER BY id").fetchall()
+    # as a database from before the layout: the point further back, also in one open view of its own
+    with store.transaction():
+        store.db.executemany("UPDATE entities SET data = ? WHERE id = ?", [(geo_last(r[1]), r[0]) for r in written])
+        store.db.execute("UPDATE entities SET data_open = ? WHERE id = ?", (geo_last(written[0][1]), written[0][0]))
+        store.db.execute("DELETE FROM schema_migrations WHERE name = '0011_document_layout'")
+    assert store.migrate() == ["0011_document_layout"]
+    again = store.db.execute(f"SELECT {columns} FROM entities ORDER BY id").fetchall()
+    assert [r[:2] + r[3:] for r in again] == [r[:2] + r[3:] for r in written]  # same bytes, checksum, seq, time
+    assert again[0][2] == written[0][1]
+    assert all(split_point(r[1].encode()) is not None for r in again)
 
 
 def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, clock,  # type: ignore[no-untyped-def]

@@ -23,6 +23,18 @@ def dump_document(data: dict[str, Any]) -> str:
     return orjson.dumps(data).decode("utf-8")
 
 
+def relaid(stored: str | None) -> str | None:
+    """A stored document in dump_document's layout, or None when it already is (or holds no point): what the
+    document-layout migration writes back. The content stays; only the position of `geo` changes."""
+    if not stored or '"geo":' not in stored:
+        return None
+    data = orjson.loads(stored)
+    if not isinstance(data, dict) or "geo" not in data or "id" not in data:
+        return None
+    again = dump_document(data)
+    return None if again == stored else again
+
+
 # The columns a page reads beside each document, in RawDocument's order (both backends name them alike). Hours
 # and AGS columns describe the `data` document, the one read unless a privileged reader gets the full view of a
 # partly closed entity; `known` says so.

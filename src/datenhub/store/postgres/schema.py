@@ -219,3 +219,9 @@ MIGRATIONS.append(Migration("0010_area_listing", "\n".join(
     f"CREATE INDEX entities_area_{level.name} ON entities ({level.sql('postgresql')}, name_sort, id) "
     "INCLUDE (kind, has_open, lat, lon, tags) WHERE withdrawn_at IS NULL;"
     for level in AREA_LEVELS)))
+
+RELAY_DOCUMENTS = "0011_document_layout"  # after this migration the store rewrites documents of an older layout
+MIGRATIONS.append(Migration(RELAY_DOCUMENTS, """
+-- Entity documents keep `geo` right after `id` (store.documents.dump_document), so list pages are written from
+-- their bytes; entities.relay_documents rewrites those stored before that layout.
+"""))

@@ -15,7 +15,13 @@ from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
 from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
 from datenhub.store.postgres.records import RecordsMixin, record_row
-from datenhub.store.postgres.schema import BACKFILL_PROMINENCE, MIGRATION_LOCK, MIGRATIONS, ensure_extensions
+from datenhub.store.postgres.schema import (
+    BACKFILL_PROMINENCE,
+    MIGRATION_LOCK,
+    MIGRATIONS,
+    RELAY_DOCUMENTS,
+    ensure_extensions,
+)
 from datenhub.store.postgres.search import run_search
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
@@ -51,8 +57,11 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
                 conn.execute(migration.sql)
                 conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (migration.name,))
                 applied.append(migration.name)
-            if BACKFILL_PROMINENCE in applied:
-                entity_rows.backfill_prominence(conn)
+            # Migrations that need Python after their SQL: the data of every stored entity, computed again.
+            for marker, backfill in ((BACKFILL_PROMINENCE, entity_rows.backfill_prominence),
+                                     (RELAY_DOCUMENTS, entity_rows.relay_documents)):
+                if marker in applied:
+                    backfill(conn)
         self._postgis = None
         return applied
 

@@ -30,7 +30,7 @@ from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
-from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS
+from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS, RELAY_DOCUMENTS
 from datenhub.store.sqlite.search import run_search
 
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
@@ -63,9 +63,12 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, iso(datetime.now(UTC))))
             applied.append(name)
-        if BACKFILL_PROMINENCE in applied:
-            with self.transaction():
-                writes.backfill_prominence(db)
+        # Migrations that need Python after their SQL: the data of every stored entity, computed again.
+        for marker, backfill in ((BACKFILL_PROMINENCE, writes.backfill_prominence),
+                                 (RELAY_DOCUMENTS, writes.relay_documents)):
+            if marker in applied:
+                with self.transaction():
+                    backfill(db)
         return applied
 
     def close(self) -> None:

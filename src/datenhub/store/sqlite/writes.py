@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
-from datenhub.store.documents import dump_document
+from datenhub.store.documents import dump_document, relaid
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import entity_columns, index_tokens, iso
 
@@ -97,6 +97,23 @@ def backfill_prominence(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE entities_fts SET cells = ? WHERE rowid = ?", [
         (index_tokens({"lat": lat, "lon": lon} if lat is not None and lon is not None else None, p), rowid)
         for rowid, p, lat, lon in values])
+
+
+def relay_documents(db: sqlite3.Connection, chunk: int = 2000) -> int:
+    """Rewrite the documents stored before `geo` followed `id` (documents.relaid), a chunk of rows at a time;
+    checksums, sequence numbers and change times stay, since the content does. Returns the rows rewritten."""
+    rewritten, after = 0, 0
+    while rows := db.execute("SELECT rowid, data, data_open FROM entities WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                             (after, chunk)).fetchall():
+        after = rows[-1][0]
+        updates = []
+        for rowid, data, data_open in rows:
+            new, new_open = relaid(data), relaid(data_open)
+            if new is not None or new_open is not None:
+                updates.append((new or data, new_open or data_open, rowid))
+        db.executemany("UPDATE entities SET data = ?, data_open = ? WHERE rowid = ?", updates)
+        rewritten += len(updates)
+    return rewritten
 
 
 OPEN_VIEW = "CASE WHEN has_open THEN iif(all_open, data, data_open) ELSE data END"  # what prominence is built
