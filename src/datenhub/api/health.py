@@ -13,8 +13,8 @@ router = APIRouter(tags=["meta"])
 RETRY_AFTER_S = 5
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [StoreError, sqlite3.OperationalError, sqlite3.DatabaseError]
+def _database_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [StoreError, sqlite3.OperationalError, sqlite3.DatabaseError]
     try:
         import psycopg
         import psycopg_pool

@@ -32,9 +32,10 @@ class OpeningHoursCheck(Check):
         if not value and text:
             try:
                 from datenhub.hours.normalize import normalize_german
+
+                converted = normalize_german(str(text))
             except ImportError:
-                normalize_german = None
-            converted = normalize_german(str(text)) if normalize_german else (None, 0.0, [])
+                converted = (None, 0.0, [])
             if converted[0]:
                 value = converted[0]
                 yield self.notice("opening_hours_normalised",

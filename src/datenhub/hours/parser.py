@@ -33,40 +33,6 @@ MAX_RULES = 1000
 class Parser(TimeParsing):
     """Recursive-descent parser over the token list; ``notes`` collects tolerated mistakes."""
 
-    def __init__(self, tokens: list[Token], value: str, mode: int, notes: list[tuple[int, str]]) -> None:
-        self.t = tokens
-        self.i = 0
-        self.n = len(tokens)
-        self.value = value
-        self.mode = mode
-        self.notes = notes
-
-    # -- helpers ---------------------------------------------------------------------------------------
-    def peek(self, k: int = 0) -> Token | None:
-        j = self.i + k
-        return self.t[j] if j < self.n else None
-
-    def kind(self, k: int = 0) -> str | None:
-        tok = self.peek(k)
-        return tok.kind if tok is not None else None
-
-    def take(self) -> Token:
-        tok = self.t[self.i]
-        self.i += 1
-        return tok
-
-    def error(self, message: str, tok: Token | None = None) -> OpeningHoursError:
-        if tok is None:
-            tok = self.peek()
-        pos = tok.pos if tok is not None else len(self.value)
-        return OpeningHoursError(message, pos)
-
-    def expect(self, kind: str, what: str) -> Token:
-        tok = self.peek()
-        if tok is None or tok.kind != kind:
-            raise self.error(f"expected {what}")
-        return self.take()
-
     def _describe(self, tok: Token) -> str:
         return repr(tok.text or str(tok.value))
 
@@ -233,11 +199,11 @@ class Parser(TimeParsing):
             break
 
     def parse_weekday_item(self) -> WeekdayItem:
-        d1 = int(self.take().value)  # type: ignore[arg-type]
+        d1 = self.take().number
         d2 = d1
         if self.kind() == "-" and self.kind(1) == "wday":
             self.take()
-            d2 = int(self.take().value)  # type: ignore[arg-type]
+            d2 = self.take().number
         elif self.kind() == "-" and self.kind(1) == "hol":
             raise self.error("a weekday range must end with a weekday", self.peek(1))
         days = frozenset((d1 + k) % 7 for k in range(((d2 - d1) % 7) + 1))
@@ -273,7 +239,7 @@ class Parser(TimeParsing):
             self.take()
             sign = -1
         tok = self.expect("num", "a number between 1 and 5 (or -1 and -5)")
-        value = int(tok.value)  # type: ignore[arg-type]
+        value = tok.number
         if not 1 <= value <= 5:
             raise self.error("the number in [] must be between 1 and 5 (or -1 and -5)", tok)
         return sign * value
@@ -283,7 +249,7 @@ class Parser(TimeParsing):
             sign = 1 if self.take().kind == "+" else -1
             tok = self.take()
             self.take()
-            value = int(tok.value)  # type: ignore[arg-type]
+            value = tok.number
             if value > limit:
                 raise self.error(f"a day offset here can be at most {limit} days", tok)
             if value == 0:
@@ -302,14 +268,14 @@ class Parser(TimeParsing):
         rule.groups.append(group)
         while True:
             tok = self.take()
-            start = int(tok.value)  # type: ignore[arg-type]
+            start = tok.number
             end: int | None = start
             if self.kind() == "-":
                 if not is_year(self.peek(1)):
                     raise self.error("expected a year after '-'", self.peek(1))
                 self.take()
                 end_tok = self.take()
-                end = int(end_tok.value)  # type: ignore[arg-type]
+                end = end_tok.number
                 if end <= start:
                     raise self.error("a year range must go forwards", end_tok)
             elif self.kind() == "+":
@@ -329,7 +295,7 @@ class Parser(TimeParsing):
 
     def _period_number(self) -> int:
         tok = self.expect("num", "a number after '/'")
-        value = int(tok.value)  # type: ignore[arg-type]
+        value = tok.number
         if value == 0:
             raise self.error("the period after '/' must be at least 1", tok)
         if value == 1:
@@ -352,7 +318,7 @@ class Parser(TimeParsing):
             if self.kind() == "/":
                 self.take()
                 tok = self.expect("num", "a number after '/'")
-                period = int(tok.value)  # type: ignore[arg-type]
+                period = tok.number
                 if period < 2 or period > end - start:
                     raise self.error("the week period must be at least 2 and fit into the range", tok)
             group.items.append(WeekItem(start, end, period))
@@ -365,7 +331,7 @@ class Parser(TimeParsing):
 
     def _week_number(self) -> int:
         tok = self.expect("num", "a week number")
-        value = int(tok.value)  # type: ignore[arg-type]
+        value = tok.number
         if not 1 <= value <= 53:
             raise self.error("week numbers go from 01 to 53", tok)
         return value
@@ -395,7 +361,7 @@ class Parser(TimeParsing):
     def parse_monthday_item(self, last_month: int | None) -> tuple[DateItem, int | None]:
         year: int | None = None
         if is_year(self.peek()):
-            year = int(self.take().value)  # type: ignore[arg-type]
+            year = self.take().number
         tok = self.peek()
         assert tok is not None
         if tok.kind == "easter":
@@ -403,7 +369,7 @@ class Parser(TimeParsing):
             start = DateSpec(year, None, is_easter=True, offset=self.parse_day_offset(limit=365))
         elif tok.kind == "month":
             self.take()
-            month = int(tok.value)  # type: ignore[arg-type]
+            month = tok.number
             last_month = month
             if self.kind() == "num" and not is_year(self.peek()):
                 start = DateSpec(year, month, self._day(month))
@@ -439,7 +405,7 @@ class Parser(TimeParsing):
     def _range_end(self, year: int | None, start: DateSpec) -> DateSpec:
         end_year: int | None = None
         if is_year(self.peek()):
-            end_year = int(self.take().value)  # type: ignore[arg-type]
+            end_year = self.take().number
             if year is None:
                 raise self.error("a year at the end of a range needs a year at its start")
             if end_year < year:
@@ -454,7 +420,7 @@ class Parser(TimeParsing):
         eyear = end_year if end_year is not None else year
         if tok.kind == "month":
             self.take()
-            month = int(tok.value)  # type: ignore[arg-type]
+            month = tok.number
             if self.kind() == "num" and not is_year(self.peek()):
                 end = DateSpec(eyear, month, self._day(month))
             elif self.kind() == "wday" and self.kind(1) == "[":
@@ -471,7 +437,7 @@ class Parser(TimeParsing):
         return DateSpec(eyear, start.month, day)
 
     def _constrained(self, year: int | None, month: int) -> DateSpec:
-        wday = int(self.take().value)  # type: ignore[arg-type]
+        wday = self.take().number
         nth = self.parse_nth()
         if len(nth) != 1:
             raise self.error("a date needs exactly one number in []")
@@ -481,7 +447,7 @@ class Parser(TimeParsing):
         end = month
         if self.kind() == "-" and self.kind(1) == "month":
             self.take()
-            end = int(self.take().value)  # type: ignore[arg-type]
+            end = self.take().number
         if year is None:
             return MonthItem(month, end)
         end_year = year + 1 if end < month else year
@@ -489,7 +455,7 @@ class Parser(TimeParsing):
 
     def _day(self, month: int) -> int:
         tok = self.expect("num", "a day of the month")
-        value = int(tok.value)  # type: ignore[arg-type]
+        value = tok.number
         if not 1 <= value <= days_in_month(2000, month):
             raise self.error(f"day {value} does not exist in that month", tok)
         return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .cursor import TokenCursor
 from .selectors import DAY, Rule, TimePoint, TimeSpan
 
 if TYPE_CHECKING:
@@ -13,11 +14,11 @@ TIME_START = {"time", "timevar", "("}
 
 
 def is_year(tok: Token | None) -> bool:
-    return tok is not None and tok.kind == "num" and len(tok.text) == 4 and 1900 <= int(tok.value) <= 2999
+    return tok is not None and tok.kind == "num" and len(tok.text) == 4 and 1900 <= tok.number <= 2999
 
 
-class TimeParsing:
-    """Mixed into Parser, whose token cursor (peek/kind/take/error/expect) these methods use."""
+class TimeParsing(TokenCursor):
+    """The time half of Parser, on the same token cursor."""
 
     def parse_times(self, rule: Rule) -> None:
         while True:
@@ -96,10 +97,10 @@ class TimeParsing:
         tok = self.peek()
         if tok is not None and tok.kind == "num":
             self.take()
-            value = int(tok.value)  # type: ignore[arg-type]
+            value = tok.number
         elif tok is not None and tok.kind == "time":
             self.take()
-            h, m = tok.value  # type: ignore[misc]
+            h, m = tok.clock
             value = h * 60 + m
         else:
             raise self.error("expected a period after '/'")
@@ -113,13 +114,13 @@ class TimeParsing:
             raise self.error("expected a time")
         if tok.kind == "time":
             self.take()
-            h, m = tok.value  # type: ignore[misc]
+            h, m = tok.clock
             self._check_hm(h, m, tok)
             return TimePoint(h * 60 + m), False
         if tok.kind == "num":
             self.take()
             text = tok.text
-            value = int(tok.value)  # type: ignore[arg-type]
+            value = tok.number
             if len(text) <= 2:
                 self._check_hm(value, 0, tok)
                 self.notes.append((tok.pos, "time without minutes; write e.g. 10:00"))
@@ -141,7 +142,7 @@ class TimeParsing:
                 raise self.error("expected '+' or '-' and an offset like 01:00")
             self.take()
             off = self.expect("time", "an offset like 01:00")
-            h, m = off.value  # type: ignore[misc]
+            h, m = off.clock
             self._check_hm(h, m, off)
             self.expect(")", "')'")
             sign = 1 if sign_tok.kind == "+" else -1

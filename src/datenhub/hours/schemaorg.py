@@ -68,10 +68,10 @@ def to_schemaorg(oh: OpeningHours, *, first: date, last: date) -> dict[str, list
             for day, name in sorted(public_holidays(oh.state, year).items()):
                 if not first <= day <= last:
                     continue
-                hours = _specs_for_day(oh.weekly_table(day)[0][1])
-                if hours == regular.get(day.weekday()):
+                day_hours = _specs_for_day(oh.weekly_table(day)[0][1])
+                if day_hours == regular.get(day.weekday()):
                     continue
-                for opens, closes in hours or [("00:00", "00:00")]:
+                for opens, closes in day_hours or [("00:00", "00:00")]:
                     special.append(
                         {
                             "@type": "OpeningHoursSpecification",

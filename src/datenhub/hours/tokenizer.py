@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from .errors import OpeningHoursError
 from .lexicon import CHAR_MAP, CORRECTIONS, DASH_CHARS, MONTHS, QUOTE_PAIRS, WEEKDAYS
@@ -19,6 +20,16 @@ class Token:
     value: object
     pos: int
     text: str = ""
+
+    @property
+    def number(self) -> int:
+        """The value of a token the tokenizer gave a number (num, wday, month)."""
+        return self.value if isinstance(self.value, int) else int(str(self.value))
+
+    @property
+    def clock(self) -> tuple[int, int]:
+        """Hours and minutes of a time token."""
+        return cast("tuple[int, int]", self.value)  # what the tokenizer stores for "time" tokens
 
 
 _CANON: dict[str, tuple[str, object]] = {}

@@ -44,7 +44,7 @@ def _occurrences(component: Any, start: datetime, all_day: bool) -> list[datetim
     naive_start = start.replace(tzinfo=None) if all_day else start
     rule = rrulestr(rule_text, dtstart=naive_start)
     until = naive_start + RECURRENCE_WINDOW
-    out = []
+    out: list[datetime] = []
     for occurrence in rule:
         if occurrence > until or len(out) >= MAX_OCCURRENCES:
             break

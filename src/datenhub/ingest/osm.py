@@ -119,11 +119,11 @@ class OsmAdapter(Adapter):
                 data = tags_to_data(tags)
                 if data is None:
                     continue
-                prefix = "node" if obj.is_node() else "way"
-                local_id = f"{prefix}/{obj.id}"
-                if obj.is_node():
+                is_node = isinstance(obj, osmium.osm.Node)
+                local_id = f"{'node' if is_node else 'way'}/{obj.id}"
+                if isinstance(obj, osmium.osm.Node):
                     data["lat"], data["lon"] = obj.location.lat, obj.location.lon
-                else:
+                elif isinstance(obj, osmium.osm.Way):
                     coords = [(n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
                     if coords:
                         data["lat"] = sum(c[0] for c in coords) / len(coords)

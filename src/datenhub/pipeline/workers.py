@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from multiprocessing.pool import AsyncResult
 
 from datenhub.pipeline.prepare import Batch, ImportPlan, Prepared, prepare_batch
@@ -43,7 +43,7 @@ def _prepare_in_worker(batch: Batch) -> Prepared:
     return prepare_batch(batch, _PLAN)
 
 
-def prepared_batches(batches: Iterable[Batch], plan: ImportPlan, workers: int) -> Iterator[Prepared]:
+def prepared_batches(batches: Iterable[Batch], plan: ImportPlan, workers: int) -> Generator[Prepared, None, None]:
     """Prepared batches in input order; with workers > 1, at most 2 per worker are in flight (bounded memory)."""
     if workers <= 1:
         for batch in batches:

@@ -105,9 +105,10 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
         _rebuild_hubs(target, sorted(members), clock())
     _copy_occupancy(source, target, report)
     report.counts_to = target.counts()
-    for key in COMPARED:
-        if report.counts_from.get(key) != report.counts_to.get(key):
-            report.mismatches.append(f"{key}: {report.counts_from.get(key)} → {report.counts_to.get(key)}")
+    for counted in COMPARED:
+        if report.counts_from.get(counted) != report.counts_to.get(counted):
+            report.mismatches.append(f"{counted}: {report.counts_from.get(counted)} → "
+                                     f"{report.counts_to.get(counted)}")
     copied = target.records_of_hubs(sorted(members))
     before = {r.record_id: r.checksum for r in records}
     after = {r.record_id: r.checksum for group in copied.values() for r in group}

@@ -254,9 +254,10 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
     c = _Clauses()
     rank: tuple[str, list[Any], str] | None = None
     if query.q:
-        tsquery = tsquery_literal(query.q, lambda term: _expansions(conn, term))
-        if tsquery is None:
+        literal = tsquery_literal(query.q, lambda term: _expansions(conn, term))
+        if literal is None:
             return Page([], None)
+        tsquery = literal
         if open_view:
             tsv = "e.open_tsv"
             c.add(f"{tsv} @@ %s::tsquery", tsquery)

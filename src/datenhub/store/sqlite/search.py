@@ -173,16 +173,16 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     rank_expr = None
     broad = False
     text_at = -1
-    area = query.bbox
-    if area is None and query.near is not None and query.radius is not None:
+    box = query.bbox
+    if box is None and query.near is not None and query.radius is not None:
         south, west, north, east = bbox_around(query.near[0], query.near[1], query.radius)
-        area = (west, south, east, north)
+        box = (west, south, east, north)
     if query.q:
         expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}", db,
                                     prefixes)
         if expression is None:
             return Page([], None)
-        cells = covering(*area) if area is not None else None
+        cells = covering(*box) if box is not None else None
         if cells:
             # the index intersects text and area itself; the exact box test follows on the few rows left
             expression = f"({expression}) AND cells : ({' OR '.join(cells)})"

@@ -139,7 +139,10 @@ def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> None:
         db.execute(f"DELETE FROM entities_fts WHERE rowid IN ({marks})", chunk)
         db.execute(f"DELETE FROM entities_rtree WHERE id IN ({marks})", chunk)
         db.execute(f"DELETE FROM entity_tags WHERE entity_rowid IN ({marks})", chunk)
-    values, fts, rtree, tags = [], [], [], []
+    values: list[tuple[Any, ...]] = []
+    fts: list[tuple[Any, ...]] = []
+    rtree: list[tuple[int, float, float, float, float]] = []
+    tags: list[tuple[str, int]] = []
     next_rowid = int((db.execute("SELECT max(rowid) FROM entities").fetchone()[0]) or 0)
     for row in rows:
         seq += 1
