@@ -119,7 +119,7 @@ def test_gzip_memo_same_bytes_as_starlette_gzip() -> None:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from datenhub.api.middleware import GzipMemo, MemoGZipMiddleware
+    from datenhub.api.compression import GzipMemo, MemoGZipMiddleware
 
     body = b'{"items":[' + b",".join(b'{"id":"dh-%d","name":"Zeche %d"}' % (i, i) for i in range(300)) + b"]}"
     endpoint = Route("/", lambda request: Response(body, media_type="application/json"))

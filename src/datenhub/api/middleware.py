@@ -1,4 +1,4 @@
-"""HTTP hygiene: request ids in logs, ETag/304 for GET, gzip, CORS for reads.
+"""HTTP hygiene: request ids in logs, ETag/304 for GET, gzip (api.compression), CORS for reads.
 
 Plain ASGI middleware (no BaseHTTPMiddleware): it sits on every request, so it must cost microseconds.
 """
@@ -8,16 +8,16 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import OrderedDict
 from typing import Any
 
 import xxhash
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.datastructures import Headers
-from starlette.middleware.gzip import GZipResponder, IdentityResponder
+from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from datenhub.api.compression import MemoGZipMiddleware
 
 log = logging.getLogger("datenhub.api")
 MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream on without an ETag
@@ -92,67 +92,6 @@ class HygieneMiddleware:
             if log.isEnabledFor(logging.INFO):
                 log.info("%s %s %s %d %.1fms", request_id.decode("latin-1"), scope["method"], scope["path"],
                          held["status"], (time.perf_counter() - began) * 1000)
-
-
-class GzipMemo:
-    """Whole bodies and their gzip form, least recently used first out: the response cache sends the very same
-    body object again and again, and compressing it (level 9) costs three times what serving it does."""
-
-    def __init__(self, max_bytes: int = 16 * 1024 * 1024) -> None:
-        self.max_bytes, self.size = max_bytes, 0
-        self._entries: OrderedDict[bytes, bytes] = OrderedDict()
-
-    def get(self, body: bytes) -> bytes | None:
-        found = self._entries.get(body)
-        if found is not None:
-            self._entries.move_to_end(body)
-        return found
-
-    def put(self, body: bytes, compressed: bytes) -> None:
-        if body in self._entries or len(body) + len(compressed) > self.max_bytes // 16:
-            return
-        self._entries[body] = compressed
-        self.size += len(body) + len(compressed)
-        while self.size > self.max_bytes:
-            old, old_compressed = self._entries.popitem(last=False)
-            self.size -= len(old) + len(old_compressed)
-
-
-class _MemoGZipResponder(GZipResponder):
-    memo: GzipMemo
-
-    def _compress_body(self, body: bytes, more_body: bool) -> bytes:
-        # Only a whole body in one message (no stream under way), compressed on the event loop (small ones):
-        # zlib's gzip output depends on nothing but the bytes and the level, so a remembered answer is exact.
-        if more_body or self._compressor is not None or len(body) >= self.thread_minimum_size:
-            return super()._compress_body(body, more_body)
-        found = self.memo.get(body)
-        if found is None:
-            found = super()._compress_body(body, more_body)
-            self.memo.put(body, found)
-        return found
-
-
-class MemoGZipMiddleware(GZipMiddleware):
-    """Starlette's gzip, remembering the compressed form of bodies it has seen (see GzipMemo)."""
-
-    def __init__(self, app: ASGIApp, minimum_size: int = 500, memo: GzipMemo | None = None) -> None:
-        super().__init__(app, minimum_size)
-        self.memo = memo or GzipMemo()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        responder: IdentityResponder
-        if "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
-            responder = _MemoGZipResponder(self.app, self.minimum_size, compresslevel=self.compresslevel,
-                                           thread_minimum_size=self.thread_minimum_size,
-                                           exclude_content_types=self.exclude_content_types)
-            responder.memo = self.memo
-        else:
-            responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=self.exclude_content_types)
-        await responder(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
