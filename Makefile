@@ -28,7 +28,7 @@ test: dev-install
 
 lint: dev-install
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests benchmarks
 
 bench: dev-install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

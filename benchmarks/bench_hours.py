@@ -142,7 +142,8 @@ def main() -> None:
     python_state(compiled, moments)  # warm the per-day caches as a long-running service would have them
     py_state = statistics.median(CHECKS / python_state(compiled, moments) for _ in range(RUNS))
     node = node_figures(values, [s * 1000 for s in stamps])
-    rows = [("parse (values/s, uncached)", py_parse, None), ("state_at (checks/s)", py_state, None)]
+    rows: list[tuple[str, float, float | None]] = [("parse (values/s, uncached)", py_parse, None),
+                                                   ("state_at (checks/s)", py_state, None)]
     if node is not None:
         rows = [
             ("parse (values/s, uncached)", py_parse, len(values) / statistics.median(node["parse"])),

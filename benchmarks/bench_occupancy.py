@@ -21,6 +21,7 @@ import textwrap
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -243,7 +244,7 @@ def noise_floor(samples: int = 5000) -> float:
 
 
 # forecast evaluation --------------------------------------------------------------------------------------------
-def bench_forecast(folder: Path) -> list[dict[str, object]]:
+def bench_forecast(folder: Path) -> list[dict[str, Any]]:
     """The demo's three simulated weeks as recorded (no shift): train on two weeks, hold out the third.
     The held-out week contains Pfingstmontag, which the profile treats as a Sunday and naive as a Monday."""
     from datenhub.live.demo import DEMO_SENSORS, import_demo_occupancy

@@ -20,6 +20,7 @@ import sys
 import time
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "optw"
@@ -77,7 +78,7 @@ def check_routes(data: dict[str, list], routes: list[list[int]], tours: int) -> 
 # --- runs ----------------------------------------------------------------------------------------
 
 
-def run_one(job: tuple[str, Path, int, float, int]) -> dict[str, object]:
+def run_one(job: tuple[str, Path, int, float, int]) -> dict[str, Any]:
     from datenhub.planner import read_optw, solve
 
     name, path, tours, time_limit, seed = job

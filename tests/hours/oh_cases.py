@@ -66,7 +66,7 @@ def case_id(case: dict[str, Any], index: int) -> str:
 def options(case: dict[str, Any]) -> dict[str, Any]:
     nom = _nominatim(case)
     address = nom.get("address") or {}
-    mode_conf = case.get("oh_mode") if isinstance(case.get("oh_mode"), dict) else {}
+    mode_conf: dict[str, Any] = case["oh_mode"] if isinstance(case.get("oh_mode"), dict) else {}
     mode = mode_conf.get("mode")
     key = mode_conf.get("tag_key") or "opening_hours"
     state = STATE_CODES.get(address.get("state", "")) if address.get("country_code") == "de" else None

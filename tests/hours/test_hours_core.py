@@ -13,8 +13,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 ESSEN = (51.4556, 7.0116)
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_state_at_fronleichnam_in_nw_closed() -> None:

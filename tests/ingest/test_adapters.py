@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ def read(adapter: str, name: str, payload: bytes, **options: Any) -> list[Draft 
     return list(get_adapter(adapter).read(raw, AdapterOptions("test", **options)))
 
 
-def build_all(items: list[Draft | Notice], licence: str | None = "CC0-1.0") -> tuple[list[Any], Report]:
+def build_all(items: Sequence[Draft | Notice], licence: str | None = "CC0-1.0") -> tuple[list[Any], Report]:
     report = Report()
     ctx = CheckContext("test", {"licence": licence} if licence else {})
     built = []
@@ -96,7 +97,8 @@ def test_csv_adapter_mapping_toml_imports_renamed_columns(tmp_path: Path) -> Non
 
 def test_csv_adapter_mapping_column_missing_reports_error(tmp_path: Path) -> None:
     items = read("csv", "x.csv", b"id,name\n1,A\n", mapping={"fields": {"id": "id", "name.de": "Titel"}})
-    assert [(n.code, "Titel" in n.message) for n in items] == [("mapping_column_missing", True)]
+    assert [(n.code, "Titel" in n.message) if isinstance(n, Notice) else n for n in items] == [
+        ("mapping_column_missing", True)]
 
 
 # GeoJSON ----------------------------------------------------------------------------------------------------
@@ -346,5 +348,6 @@ def test_osm_adapter_pbf_nodes_and_ways_read(tmp_path: Path) -> None:
     assert result.new == 2
     museum = store.get_entity("osm:node/1")
     mine = store.get_entity("osm:way/5")
+    assert museum is not None and mine is not None
     assert museum["type"] == "Museum" and museum["licence"] == "ODbL-1.0" and museum["wheelchair"] == "yes"
     assert mine["categories"] == ["Industriekultur"] and mine["municipality"]["name"] == "Bochum"

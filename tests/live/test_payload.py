@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from datenhub.live.model import Method
+from datenhub.live.model import Method, OccupancyReading
 from datenhub.live.payload import decode, parse_reading
 from datenhub.notices import Notice
 from tests.conftest import FIXED_NOW
@@ -14,7 +14,7 @@ from tests.live.helpers import PARKING, PEOPLE, payload
 SENSORS = {PEOPLE.id: PEOPLE, PARKING.id: PARKING}
 
 
-def parse(obj: object, topic: str | None = None) -> object:
+def parse(obj: object, topic: str | None = None) -> OccupancyReading | Notice:
     return parse_reading(obj, SENSORS.get, FIXED_NOW, topic)
 
 
@@ -99,8 +99,7 @@ def test_decode_ngsi_ld_offstreetparking_and_crowdflow() -> None:
     items = decode(orjson.dumps([parking, crowd]))
     assert isinstance(items, list)
     readings = [parse(item) for item in items]
-    assert not any(isinstance(r, Notice) for r in readings)
-    p, c = readings
-    assert (p.sensor_id, p.free, p.capacity, p.fraction) == ("museum-parkplatz", 40, 100, 0.6)  # type: ignore[union-attr]
-    assert (c.count, c.fraction, c.method, c.window_seconds) == (80, 0.4, Method.REPORTED, 900)  # type: ignore[union-attr]
+    p, c = (r for r in readings if isinstance(r, OccupancyReading))
+    assert (p.sensor_id, p.free, p.capacity, p.fraction) == ("museum-parkplatz", 40, 100, 0.6)
+    assert (c.count, c.fraction, c.method, c.window_seconds) == (80, 0.4, Method.REPORTED, 900)
     assert "secret-mac" not in str(items)

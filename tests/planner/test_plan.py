@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -239,7 +239,7 @@ def test_plan_travel_source_is_pluggable(hub: Store) -> None:
     class TenMinutes:
         mode = "transit"
 
-        def matrix(self, points: list[tuple[float, float]]) -> np.ndarray:
+        def matrix(self, points: Sequence[tuple[float, float]]) -> np.ndarray:
             m = np.full((len(points), len(points)), 10.0)
             np.fill_diagonal(m, 0.0)
             return m

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 FORMATS = ["jsonld", "geojson", "csv"]
 
 
-def turtle_graph() -> rdflib.Graph:
+def turtle_graph() -> Any:  # rdflib.Graph (rdflib is a test extra, imported when present)
     return rdflib.Graph().parse(data=catalog_turtle(sample_sources(), BASE_URL, FORMATS), format="turtle")
 
 

@@ -59,7 +59,8 @@ def test_privileged_text_search_finds_open_records_too(loaded: Store) -> None:
 
 def test_get_entity_closed_record_hidden_from_anonymous(loaded: Store) -> None:
     assert loaded.get_entity("test:c1") is None
-    assert loaded.get_entity("test:c1", include_closed=True)["licence"] == "closed"
+    closed = loaded.get_entity("test:c1", include_closed=True)
+    assert closed is not None and closed["licence"] == "closed"
 
 
 def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:

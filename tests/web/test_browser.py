@@ -32,7 +32,7 @@ HOSTILE_CSS = "* { color: red !important; font-size: 40px; font-family: serif !i
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]
 
 pytestmark = [
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (bash scripts/install-browser.sh)"),
