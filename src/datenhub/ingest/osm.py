@@ -119,15 +119,17 @@ class OsmAdapter(Adapter):
                 data = tags_to_data(tags)
                 if data is None:
                     continue
-                is_node = isinstance(obj, osmium.osm.Node)
-                local_id = f"{'node' if is_node else 'way'}/{obj.id}"
                 if isinstance(obj, osmium.osm.Node):
+                    local_id = f"node/{obj.id}"
                     data["lat"], data["lon"] = obj.location.lat, obj.location.lon
                 elif isinstance(obj, osmium.osm.Way):
+                    local_id = f"way/{obj.id}"
                     coords = [(n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
                     if coords:
                         data["lat"] = sum(c[0] for c in coords) / len(coords)
                         data["lon"] = sum(c[1] for c in coords) / len(coords)
+                else:
+                    continue  # the processor reads nodes and ways only
                 drafts.append(Draft("place", local_id, data,
                                     Location(source=raw.source, file=raw.name, pointer=local_id,
                                              entity_id=local_id)))

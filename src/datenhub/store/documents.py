@@ -10,10 +10,13 @@ requirement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
+
+K = TypeVar("K")  # a row's key: SQLite rowid, PostgreSQL id
 
 
 def dump_document(data: dict[str, Any]) -> str:
@@ -33,6 +36,17 @@ def relaid(stored: str | None) -> str | None:
         return None
     again = dump_document(data)
     return None if again == stored else again
+
+
+def relaid_rows(rows: Iterable[tuple[K, str, str | None]]) -> list[tuple[K, str, str | None]]:
+    """(key, document, open view) of the rows where relaid changes either document, both as they are to be
+    stored: one step of the document-layout migration, the same on both backends."""
+    changed = []
+    for key, data, data_open in rows:
+        new, new_open = relaid(data), relaid(data_open)
+        if new is not None or new_open is not None:
+            changed.append((key, new or data, new_open or data_open))
+    return changed
 
 
 # The columns a page reads beside each document, in RawDocument's order (both backends name them alike). Hours

@@ -8,7 +8,7 @@ import orjson
 import psycopg
 
 from datenhub.store.base import HubEntity
-from datenhub.store.documents import dump_document, relaid
+from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.fulltext import tsvector_literal
 from datenhub.store.ranking import prominence
@@ -46,17 +46,11 @@ def relay_documents(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:
     while rows := conn.execute("SELECT id, data::text, data_open::text FROM entities WHERE id > %s ORDER BY id "
                                "LIMIT %s", (after, chunk)).fetchall():
         after = rows[-1][0]
-        ids, documents, open_documents = [], [], []
-        for entity_id, data, data_open in rows:
-            new, new_open = relaid(data), relaid(data_open)
-            if new is not None or new_open is not None:
-                ids.append(entity_id)
-                documents.append(new or data)
-                open_documents.append(new_open or data_open)
+        changed = relaid_rows(rows)
         conn.execute("UPDATE entities e SET data = d.data::json, data_open = d.data_open::json FROM unnest("
                      "%s::text[], %s::text[], %s::text[]) AS d (id, data, data_open) WHERE e.id = d.id",
-                     (ids, documents, open_documents))
-        rewritten += len(ids)
+                     ([r[0] for r in changed], [r[1] for r in changed], [r[2] for r in changed]))
+        rewritten += len(changed)
     return rewritten
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from datenhub.store.base import HubEntity, StoredRecord
-from datenhub.store.documents import dump_document, relaid
+from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import entity_columns, index_tokens, iso
 
@@ -106,11 +106,7 @@ def relay_documents(db: sqlite3.Connection, chunk: int = 2000) -> int:
     while rows := db.execute("SELECT rowid, data, data_open FROM entities WHERE rowid > ? ORDER BY rowid LIMIT ?",
                              (after, chunk)).fetchall():
         after = rows[-1][0]
-        updates = []
-        for rowid, data, data_open in rows:
-            new, new_open = relaid(data), relaid(data_open)
-            if new is not None or new_open is not None:
-                updates.append((new or data, new_open or data_open, rowid))
+        updates = [(data, data_open, rowid) for rowid, data, data_open in relaid_rows(rows)]
         db.executemany("UPDATE entities SET data = ?, data_open = ? WHERE rowid = ?", updates)
         rewritten += len(updates)
     return rewritten
