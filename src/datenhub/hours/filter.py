@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
+import orjson
+
 from datenhub.hours.core import OpeningHours
 from datenhub.hours.errors import OpeningHoursError
 
@@ -65,25 +67,42 @@ def open_values(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[t
     return out
 
 
+StateKey = tuple[str, datetime, float | None, float | None, str]
+
+
+def _state_key(value: str, at: datetime, lat: float | None, lon: float | None, ags: str | None) -> StateKey:
+    # The answer changes at most once a minute and many places share their hours: cache per minute, with
+    # coordinates rounded to ~1 km (they only matter for sunrise/sunset rules).
+    if not needs_position(value):
+        lat = lon = None
+    return (value, at.replace(second=0, microsecond=0), None if lat is None else round(lat, 2),
+            None if lon is None else round(lon, 2), state_for_ags(ags))
+
+
 def live_state(
     value: str | None, at: datetime, lat: float | None, lon: float | None, ags: str | None
 ) -> dict[str, object] | None:
     """What a place page shows: open/closed/unknown now, the next change, and a sentence in de and en."""
     if not value:
         return None
-    # The answer changes at most once a minute and many places share their hours: cache per minute, with
-    # coordinates rounded to ~1 km (they only matter for sunrise/sunset rules).
-    minute = at.replace(second=0, microsecond=0)
-    if not needs_position(value):
-        lat = lon = None
-    cached = _live_state(
-        value,
-        minute,
-        None if lat is None else round(lat, 2),
-        None if lon is None else round(lon, 2),
-        state_for_ags(ags),
-    )
+    cached = _live_state(*_state_key(value, at, lat, lon, ags))
     return dict(cached) if cached is not None else None  # a copy: the cached answer is shared
+
+
+def live_state_json(
+    value: str | None, at: datetime, lat: float | None, lon: float | None, ags: str | None
+) -> bytes | None:
+    """live_state as JSON, for pages written from bytes: every item of a page would otherwise copy and
+    serialise the same few answers again."""
+    if not value:
+        return None
+    return _live_state_json(*_state_key(value, at, lat, lon, ags))
+
+
+@lru_cache(maxsize=8192)
+def _live_state_json(value: str, at: datetime, lat: float | None, lon: float | None, state_code: str) -> bytes | None:
+    state = _live_state(value, at, lat, lon, state_code)
+    return orjson.dumps(state) if state is not None else None
 
 
 @lru_cache(maxsize=8192)

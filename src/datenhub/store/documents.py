@@ -10,6 +10,7 @@ requirement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -74,31 +75,18 @@ class RawDocument:
         return self._parts  # type: ignore[return-value]
 
 
-_HEAD = b'{"id":'
-_GEO = b',"geo":{"lat":'
-_LON = b',"lon":'
+# `{"id":"<id>","geo":{"lat":<lat>,"lon":<lon>},` and nothing else between: an id without escapes (so its
+# JSON is its text in quotes) and a point of exactly two members, followed by more members. One match in C
+# instead of a handful of finds and slices: it runs for every item of every page.
+_POINT_HEAD = re.compile(rb'\{"id":("[^"\\]*"),"geo":\{"lat":([^,}]*),"lon":([^,}]*)\},')
 
 
 def split_point(raw: bytes) -> tuple[bytes, bytes, bytes, int] | None:
     """(id JSON, lat, lon, where the members after the point start) of a document laid out by dump_document: the
     document without `id` and `geo` is `{` + raw[start:]. None for any other layout (an id with an escaped
-    character among them)."""
-    if not raw.startswith(_HEAD) or raw[6:7] != b'"':
+    character, a point with more members, nothing after the point)."""
+    found = _POINT_HEAD.match(raw)
+    if found is None:
         return None
-    id_end = raw.find(b'"', 7) + 1
-    if id_end <= 0 or not raw.startswith(_GEO, id_end) or b"\\" in raw[7:id_end]:
-        return None
-    lat_at = id_end + len(_GEO)
-    lon_mark = raw.find(_LON, lat_at)
-    geo_end = raw.find(b"}", lat_at)
-    if lon_mark < 0 or geo_end < lon_mark or raw[geo_end + 1:geo_end + 2] != b",":
-        return None  # nothing after the point
-    lon = raw[lon_mark + len(_LON):geo_end]
-    if b"," in lon:
-        return None
-    return raw[6:id_end], raw[lat_at:lon_mark], lon, geo_end + 2
-
-
-def members(values: dict[str, Any]) -> bytes:
-    """`values` as JSON members to append to an object (`,"a":1,"b":2`), or nothing."""
-    return b"," + orjson.dumps(values)[1:-1] if values else b""
+    id_json, lat, lon = found.groups()
+    return id_json, lat, lon, found.end()

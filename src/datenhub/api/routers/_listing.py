@@ -13,13 +13,13 @@ from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
 from datenhub.api.urls import base_url, with_param
-from datenhub.hours.filter import live_state
+from datenhub.hours.filter import live_state, live_state_json
 from datenhub.publish import get_serializer
 from datenhub.publish.geojson import COLLECTION_HEAD, feature_bytes, to_feature
 from datenhub.publish.jsonbytes import dumps
 from datenhub.store import Store
 from datenhub.store.base import Page
-from datenhub.store.documents import RawDocument, members
+from datenhub.store.documents import RawDocument
 
 LIST_FORMATS = {"place": ("json", "geojson", "jsonld", "csv"), "event": ("json", "geojson", "jsonld", "csv", "ical")}
 
@@ -57,18 +57,18 @@ def item_bytes(page: Page, now: datetime | None, *, features: bool = False) -> l
             continue
         assert isinstance(entry, RawDocument)
         id_json, lat, lon, rest_at = parts
-        added: dict[str, Any] = {}
+        added = b""  # the members the dict path adds, as its JSON writes them
         if now is not None and entry.kind == "place" and entry.hours:
-            state = live_state(entry.hours, now, float(lat), float(lon), entry.ags)
-            if state:
-                added["open_state"] = state
+            state = live_state_json(entry.hours, now, float(lat), float(lon), entry.ags)
+            if state is not None:
+                added = b',"open_state":' + state
         distance = page.distances.get(id_json[1:-1].decode()) if page.distances else None
         if distance is not None:
-            added["distance_m"] = distance
+            added += b',"distance_m":' + orjson.dumps(distance)
         if features:
-            out.append(feature_bytes(id_json, lat, lon, memoryview(entry.raw)[rest_at:], members(added)))
+            out.append(feature_bytes(id_json, lat, lon, memoryview(entry.raw)[rest_at:], added))
         elif added:
-            out.append(entry.raw[:-1] + members(added) + b"}")
+            out.append(entry.raw[:-1] + added + b"}")
         else:
             out.append(entry.raw)
     return out
