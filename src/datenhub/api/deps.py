@@ -12,6 +12,8 @@ from datenhub.store import Query, QueryError, Store, from_params
 
 QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius", "wheelchair", "licence",
                 "source", "changed_since", "from", "to", "open_at", "sort", "cursor", "limit")
+_QUERY_PARAMS = frozenset(QUERY_PARAMS)
+_MULTI = frozenset({"category", "type", "source", "wheelchair"})
 
 
 async def get_store(request: Request) -> Store:
@@ -25,12 +27,14 @@ def resolve_municipality(value: str) -> str | None:
 
 
 def parse_query(request: Request, kind: str) -> Query:
-    params = {k: request.query_params.get(k) for k in QUERY_PARAMS if request.query_params.get(k) is not None}
-    for multi in ("category", "type", "source", "wheelchair"):
-        values = request.query_params.getlist(multi)
+    given = request.query_params
+    # a repeated parameter counts with its last value, as `get` gives it; the multi-valued ones join them all
+    params = {k: v for k, v in given.items() if k in _QUERY_PARAMS}
+    for multi in _MULTI.intersection(params):
+        values = given.getlist(multi)
         if len(values) > 1:
             params[multi] = ",".join(values)
-    open_now = request.query_params.get("open_now")
+    open_now = given.get("open_now")
     if open_now is not None:
         if open_now.lower() not in ("true", "1", "false", "0"):
             raise QueryError("open_now", "expected true or false")

@@ -8,7 +8,7 @@ centre of the Ruhr; across the region that shifts them by at most a few minutes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import orjson
@@ -70,13 +70,29 @@ def open_values(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[t
 StateKey = tuple[str, datetime, float | None, float | None, str]
 
 
+# (instant, its minute): a page asks for all its items at one instant, so the minute is worked out (and
+# hashed, as part of the key) once
+_NEVER = datetime.min.replace(tzinfo=UTC)
+_last_minute: tuple[datetime, datetime] = (_NEVER, _NEVER)
+
+
+def _minute(at: datetime) -> datetime:
+    global _last_minute
+    last = _last_minute
+    if last[0] is at:
+        return last[1]
+    minute = at.replace(second=0, microsecond=0)
+    _last_minute = (at, minute)
+    return minute
+
+
 def _state_key(value: str, at: datetime, lat: float | None, lon: float | None, ags: str | None) -> StateKey:
     # The answer changes at most once a minute and many places share their hours: cache per minute, with
     # coordinates rounded to ~1 km (they only matter for sunrise/sunset rules).
     if not needs_position(value):
-        lat = lon = None
-    return (value, at.replace(second=0, microsecond=0), None if lat is None else round(lat, 2),
-            None if lon is None else round(lon, 2), state_for_ags(ags))
+        return value, _minute(at), None, None, state_for_ags(ags)
+    return (value, _minute(at), None if lat is None else round(lat, 2), None if lon is None else round(lon, 2),
+            state_for_ags(ags))
 
 
 def live_state(
