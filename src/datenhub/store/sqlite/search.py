@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from datenhub.enrich.geo import bbox_around
@@ -147,12 +148,15 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
 
 
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
-               prefixes: dict[str, Any] | None = None) -> Page:
+               memo: Callable[[], dict[str, Any]] | None = None) -> Page:
+    """One page of `query`. `memo` gives the store's memo of index-only answers (prefix expansions, counts),
+    asked for only by the text and tag paths: checking that it is current is a statement of its own, which a
+    box or a radius listing need not pay."""
     open_view = not query.include_closed or query.open_licence_only
     # as BLOB: the bytes go to orjson (or straight into a response) without a round trip through str
     data_col = f"CAST({OPEN_DATA_E if open_view else 'e.data'} AS BLOB)"
     area = area_listing_cells(query, tags=True)
-    if area is not None and (not tag_groups(query) or _common_tags(db, query, prefixes)):
+    if area is not None and (not tag_groups(query) or _common_tags(db, query, memo() if memo else None)):
         return _area_page(db, query, area, open_view, data_col)
     where: list[str] = []
     params: list[Any] = []
@@ -177,6 +181,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     if box is None and query.near is not None and query.radius is not None:
         south, west, north, east = bbox_around(query.near[0], query.near[1], query.radius)
         box = (west, south, east, north)
+    prefixes = memo() if memo and query.q else None
     if query.q:
         expression = fts_expression(query.q, "open_text" if open_view else "{open_text all_text}", db,
                                     prefixes)

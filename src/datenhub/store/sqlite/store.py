@@ -317,7 +317,10 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return orjson.loads(row[0]), bool(row[1])
 
     def search(self, query: Query) -> Page:
-        return run_search(self.db, query, self.hours_pairs, self._cached("prefixes", dict))
+        return run_search(self.db, query, self.hours_pairs, self._prefix_memo)
+
+    def _prefix_memo(self) -> dict[str, Any]:
+        return self._cached("prefixes", dict)  # type: ignore[no-any-return]
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         column = "data" if include_closed else OPEN_DATA
