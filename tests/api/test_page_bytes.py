@@ -51,3 +51,18 @@ def test_bytes_path_equals_dict_path(hub_store: Store) -> None:
         if query.near is not None:
             assert page.distances
     assert kinds == {"raw", "dict"}  # both paths were taken, the partly closed station on the dict path
+
+
+def test_lean_items_are_the_items_without_provenance(hub_store: Store) -> None:
+    from datenhub.publish import get_serializer
+
+    for query in QUERIES:
+        page = hub_store.search(query)
+        lean = page.lean_items()
+        assert lean == [{k: v for k, v in item.items() if k != "provenance"} for item in page.items], query
+        for name in ("jsonld", "csv", "ical"):  # the formats that take them show no provenance: the same bytes
+            serializer = get_serializer(name)
+            assert not serializer.provenance
+            if name == "ical" and query.kind != "event":
+                continue
+            assert b"".join(serializer.write(lean)) == b"".join(serializer.write(page.items)), (name, query)

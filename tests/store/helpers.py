@@ -47,3 +47,12 @@ def geo_last(stored: str) -> str:
 
     data = orjson.loads(stored)
     return orjson.dumps({**{k: v for k, v in data.items() if k != "geo"}, "geo": data["geo"]}).decode()
+
+
+def provenance_inside(stored: str) -> str:
+    """A stored document as stores wrote it before `provenance` came last (store.documents): members after it."""
+    import orjson
+
+    data = orjson.loads(stored)
+    head = dict(list(data.items())[:2])  # id and geo stay in front
+    return orjson.dumps({**head, "provenance": data["provenance"], **data}).decode()

@@ -48,3 +48,26 @@ def test_relaid_moves_geo_of_older_documents_only() -> None:
     assert relaid(again) is None  # already laid out: nothing to write
     assert relaid(orjson.dumps({"id": "dh-x", "kind": "event"}).decode()) is None  # no point: no layout to take
     assert relaid(None) is None and relaid("") is None
+
+
+SOURCED = {**PLACE, "provenance": {"name": {"source": "rvr", "record_id": "rvr:1", "at": "2026-11-01T00:00:00+00:00"}},
+           "wheelchair": "yes", "nearest_stations": [{"id": "db:1", "name": "Essen-Zollverein", "distance_m": 410}]}
+
+
+def test_provenance_comes_last_and_a_lean_read_leaves_it_out() -> None:
+    raw = dump_document(SOURCED).encode()
+    assert list(orjson.loads(raw))[-1] == "provenance" and orjson.loads(raw) == SOURCED
+    lean = RawDocument(raw, "place", True, None, None).lean()
+    assert orjson.loads(lean) == {k: v for k, v in SOURCED.items() if k != "provenance"}
+    empty = dump_document({**PLACE, "provenance": {}}).encode()
+    assert orjson.loads(RawDocument(empty, "place", True, None, None).lean()) == PLACE
+    # a string cannot end the cut early: its quotes are escaped
+    tricky = {**SOURCED, "description": {"de": 'kein ,"provenance":{ hier}}'}}
+    assert orjson.loads(RawDocument(dump_document(tricky).encode(), "place", True, None, None).lean()) == \
+        {k: v for k, v in tricky.items() if k != "provenance"}
+
+
+def test_a_document_of_an_older_layout_is_read_whole() -> None:
+    older = orjson.dumps({**PLACE, "provenance": SOURCED["provenance"], "wheelchair": "yes"})  # provenance inside
+    assert RawDocument(older, "place", True, None, None).lean() == older
+    assert relaid(older.decode()) == dump_document(orjson.loads(older))

@@ -219,7 +219,10 @@ def test_a_box_by_name_with_category_filters_lists_through_the_area_cells(  # ty
 def test_document_layout_migration_rewrites_older_documents(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datenhub import hub
     from datenhub.store.documents import split_point
-    from tests.store.helpers import geo_last, write_csv
+    from tests.store.helpers import geo_last, provenance_inside, write_csv
+
+    def older(doc: str) -> str:
+        return geo_last(provenance_inside(doc))
 
     hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
     read = "SELECT id, data::text, data_open::text, checksum, seq, changed_at FROM entities ORDER BY id"
@@ -227,10 +230,10 @@ def test_document_layout_migration_rewrites_older_documents(pg: PostgresStore, t
         written = conn.execute(read).fetchall()
         # as a database from before the layout: the point further back, also in one open view of its own
         for row in written:
-            conn.execute("UPDATE entities SET data = %s::json WHERE id = %s", (geo_last(row[1]), row[0]))
-        conn.execute("UPDATE entities SET data_open = %s::json WHERE id = %s", (geo_last(written[0][1]), written[0][0]))
-        conn.execute("DELETE FROM schema_migrations WHERE name = '0011_document_layout'")
-    assert pg.migrate() == ["0011_document_layout"]
+            conn.execute("UPDATE entities SET data = %s::json WHERE id = %s", (older(row[1]), row[0]))
+        conn.execute("UPDATE entities SET data_open = %s::json WHERE id = %s", (older(written[0][1]), written[0][0]))
+        conn.execute("DELETE FROM schema_migrations WHERE name IN ('0011_document_layout', '0012_provenance_last')")
+    assert pg.migrate() == ["0011_document_layout", "0012_provenance_last"]
     with pg.transaction() as conn:
         again = conn.execute(read).fetchall()
     assert [r[:2] + r[3:] for r in again] == [r[:2] + r[3:] for r in written]  # same bytes, checksum, seq, time

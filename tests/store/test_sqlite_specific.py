@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from datenhub import hub
@@ -13,7 +15,7 @@ from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
-from tests.store.helpers import geo_last, typed_queries, write_csv
+from tests.store.helpers import geo_last, provenance_inside, typed_queries, write_csv
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +38,12 @@ def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path
         assert indexed == every.count(value)
 
 
-def test_document_layout_migration_rewrites_older_documents(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("older, migrations", [
+    (lambda doc: geo_last(provenance_inside(doc)), ["0011_document_layout", "0012_provenance_last"]),
+    (provenance_inside, ["0012_provenance_last"]),
+])
+def test_document_layout_migration_rewrites_older_documents(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock, older: Callable[[str], str], migrations: list[str]) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     assert isinstance(store, SqliteStore)
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
@@ -44,14 +51,16 @@ def test_document_layout_migration_rewrites_older_documents(tmp_path: Path, cloc
     written = store.db.execute(f"SELECT {columns} FROM entities ORDER BY id").fetchall()
     # as a database from before the layout: the point further back, also in one open view of its own
     with store.transaction():
-        store.db.executemany("UPDATE entities SET data = ? WHERE id = ?", [(geo_last(r[1]), r[0]) for r in written])
-        store.db.execute("UPDATE entities SET data_open = ? WHERE id = ?", (geo_last(written[0][1]), written[0][0]))
-        store.db.execute("DELETE FROM schema_migrations WHERE name = '0011_document_layout'")
-    assert store.migrate() == ["0011_document_layout"]
+        store.db.executemany("UPDATE entities SET data = ? WHERE id = ?", [(older(r[1]), r[0]) for r in written])
+        store.db.execute("UPDATE entities SET data_open = ? WHERE id = ?", (older(written[0][1]), written[0][0]))
+        store.db.execute(f"DELETE FROM schema_migrations WHERE name IN ({','.join('?' * len(migrations))})",
+                         migrations)
+    assert store.migrate() == migrations
     again = store.db.execute(f"SELECT {columns} FROM entities ORDER BY id").fetchall()
     assert [r[:2] + r[3:] for r in again] == [r[:2] + r[3:] for r in written]  # same bytes, checksum, seq, time
     assert again[0][2] == written[0][1]
     assert all(split_point(r[1].encode()) is not None for r in again)
+    assert all(r[1].endswith("}}") and list(orjson.loads(r[1]))[-1] == "provenance" for r in again)
 
 
 def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, clock,  # type: ignore[no-untyped-def]

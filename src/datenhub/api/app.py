@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
-from datenhub.api import cache, fastpath, health, middleware, problems, ratelimit
+from datenhub.api import cache, fastpath, health, middleware, problems, ratelimit, telemetry
 from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
@@ -36,7 +36,8 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     """`response_cache`: bytes for cached reads (default DATENHUB_RESPONSE_CACHE, 0 = none); `fast_paths`: serve
     the hottest reads without FastAPI's per-request machinery (same bytes; off only to compare)."""
     app = FastAPI(title="DatenHub Ruhr API", version=__version__,
-                  description="Tourism and city data of the Metropole Ruhr: one model, every format.")
+                  description="Tourism and city data of the Metropole Ruhr: one model, every format.",
+                  **_telemetry_argument())
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
     # Middleware added first sits innermost: the fast paths answer inside the cache, and hygiene (ETag, request id),
@@ -59,6 +60,15 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
             continue  # an optional router not installed
         app.include_router(module.router)
     return app
+
+
+def _telemetry_argument() -> dict[str, object]:
+    """FastAPI before 0.16x has no `telemetry=`; there is nothing to switch off then."""
+    import inspect
+
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": telemetry.telemetry_config()}
 
 
 def warm_up(app: FastAPI) -> None:

@@ -60,13 +60,24 @@ def _text(values: dict[str, str] | str | None, lang: str | None) -> Any:
     """
     if isinstance(values, str):
         return values.strip() or None
-    values = {k: v for k, v in (values or {}).items() if v and v.strip()}
     if not values:
         return None
     if lang is not None:
-        return values.get(lang) or values.get("de") or next(iter(values.values()))
-    order = [code for code in LANGS if code in values] + sorted(code for code in values if code not in LANGS)
-    return [{"@value": values[code], "@language": code} for code in order]
+        kept = {k: v for k, v in values.items() if v and not v.isspace()}
+        return (kept.get(lang) or kept.get("de") or next(iter(kept.values()))) if kept else None
+    # every node has a name and most a description: our languages by lookup, others (rare) sorted after them
+    out = []
+    ours = 0
+    for code in LANGS:
+        value = values.get(code)
+        if value is not None:
+            ours += 1
+            if value and not value.isspace():
+                out.append({"@value": value, "@language": code})
+    if ours != len(values):
+        out += [{"@value": value, "@language": code} for code in sorted(c for c in values if c not in LANGS)
+                if (value := values[code]) and not value.isspace()]
+    return out or None
 
 
 def _geo(geo: dict[str, Any] | None) -> Node | None:
@@ -183,7 +194,7 @@ def opening_hours_specification(entity: dict[str, Any], today: date, *, fragment
     if not value:
         return {}
     geo = entity.get("geo") or {}
-    needs_position = any(word in value for word in ("sun", "dawn", "dusk"))
+    needs_position = "sun" in value or "dawn" in value or "dusk" in value
     lat, lon = (geo.get("lat"), geo.get("lon")) if needs_position else (None, None)
     if fragments:
         return dict(_hours_fragments(value, lat, lon, today))
@@ -234,46 +245,64 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
     Partial dicts (the API's `?fields=` projection) give partial nodes; only `id` is required. `fragments`: parts
     that many nodes share may be orjson.Fragment, for a caller that only serialises the node with orjson.
     """
-    contact = entity.get("contact") or {}
-    is_event = entity.get("kind") == "event"
-    node: Node = {
-        "@type": entity.get("type") or ("Event" if is_event else "Place"),
-        "@id": entity_url(entity, base_url),
-        "identifier": entity["id"],
-        "name": _text(entity.get("name"), lang),
-        "description": _text(entity.get("description"), lang),
-    }
+    get = entity.get
+    contact = get("contact") or {}
+    is_event = get("kind") == "event"
+    # members in schema order, empty ones left out as they come (a page renders twenty of these per request)
+    members: list[tuple[str, Any]] = [
+        ("@type", get("type") or ("Event" if is_event else "Place")),
+        ("@id", entity_url(entity, base_url)),
+        ("identifier", entity["id"]),
+        ("name", _text(get("name"), lang)),
+        ("description", _text(get("description"), lang)),
+    ]
     if is_event:
         start, end = _event_dates(entity)
-        status = entity.get("status")
-        node.update({
-            "startDate": start,
-            "endDate": end,
-            "eventStatus": {"@id": SCHEMA + status} if status in EVENT_STATUSES else None,
-            "eventAttendanceMode": {"@id": SCHEMA + "OfflineEventAttendanceMode"},
-            "location": _event_location(entity, base_url),
-            "organizer": {"@type": "Organization", "name": entity["organizer"]} if entity.get("organizer") else None,
-            "url": entity.get("url") or contact.get("website"),
-        })
+        status = get("status")
+        members += [
+            ("startDate", start),
+            ("endDate", end),
+            ("eventStatus", {"@id": SCHEMA + status} if status in EVENT_STATUSES else None),
+            ("eventAttendanceMode", {"@id": SCHEMA + "OfflineEventAttendanceMode"}),
+            ("location", _event_location(entity, base_url)),
+            ("organizer", {"@type": "Organization", "name": get("organizer")} if get("organizer") else None),
+            ("url", get("url") or contact.get("website")),
+        ]
     else:
-        today = clock().astimezone(BERLIN).date()
-        node.update({
-            "geo": _geo(entity.get("geo")),
-            "address": _address(entity.get("address")),
-            "containedInPlace": _municipality(entity.get("municipality")),
-            "url": contact.get("website"),
-            "telephone": contact.get("phone"),
-            "email": contact.get("email"),
-            **opening_hours_specification(entity, today, fragments=fragments),
-            "amenityFeature": _wheelchair(entity.get("wheelchair")),
-        })
-    node.update({
-        "image": _images(entity.get("images"), lang),
-        "keywords": list(entity.get("keywords") or []),
-        "license": licence_url(entity.get("licence")),
-        "creditText": entity.get("attribution"),
-    })
-    return _compact(node)
+        members += [
+            ("geo", _geo(get("geo"))),
+            ("address", _address(get("address"))),
+            ("containedInPlace", _municipality(get("municipality"))),
+            ("url", contact.get("website")),
+            ("telephone", contact.get("phone")),
+            ("email", contact.get("email")),
+        ]
+        if get("opening_hours"):
+            members += opening_hours_specification(entity, _today(clock()), fragments=fragments).items()
+        members.append(("amenityFeature", _wheelchair(get("wheelchair"))))
+    members += [
+        ("image", _images(get("images"), lang)),
+        ("keywords", list(get("keywords") or [])),
+        ("license", licence_url(get("licence"))),
+        ("creditText", get("attribution")),
+    ]
+    # what _compact keeps: 0 and False are values; None, "", [] and {} are not
+    return {key: value for key, value in members
+            if value or (value is not None and value != "" and value != [] and value != {})}
+
+
+_last_day: tuple[datetime, date] | None = None
+
+
+def _today(now: datetime) -> date:
+    """The Berlin date of `now`; the last answer is kept, since a page asks with one clock reading per node."""
+    global _last_day
+    last = _last_day
+    if last is not None and last[0] is now:
+        return last[1]
+    today = now.astimezone(BERLIN).date()
+    _last_day = (now, today)
+    return today
 
 
 def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock: Clock = utc_now) -> Iterator[bytes]:
@@ -290,4 +319,4 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     yield b"\n]}\n"
 
 
-register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld))
+register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld, provenance=False))

@@ -17,6 +17,7 @@ class Serializer:
     extension: str
     write: Callable[[Entities], Iterator[bytes]]  # streams, so a 1M-entity export needs no 1M-entity list
     live_state: bool = False  # the format shows the API's live members (`open_state`): computed only for those
+    provenance: bool = True  # the format shows field provenance; False: pages parse documents without it
 
 
 SERIALIZERS: dict[str, Serializer] = {}

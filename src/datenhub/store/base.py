@@ -121,6 +121,12 @@ class Page:
             self._items = [orjson.loads(d.raw) if isinstance(d, RawDocument) else d for d in self.raw or []]
         return self._items
 
+    def lean_items(self) -> list[dict[str, Any]]:
+        """The items without field provenance, for formats that do not show it (about half of the parsing)."""
+        if self._items is not None:
+            return self._items
+        return [orjson.loads(d.lean()) if isinstance(d, RawDocument) else d for d in self.raw or []]
+
     def __repr__(self) -> str:
         return f"Page({len(self.items)} items, next_cursor={self.next_cursor!r})"
 

@@ -1,11 +1,12 @@
 """Entity documents as the stores keep them, and what a page can take from their bytes without parsing them.
 
 Both backends store an entity's JSON exactly as `dump_document` wrote it (SQLite `TEXT`, PostgreSQL `json`),
-with `id` first and `geo` right after it. A listing that only adds members (`open_state`, `distance_m`) or
-moves `id` and `geo` out (a GeoJSON feature) can then be written from the bytes: parsing 20 documents of
-~1.6 KB and serialising them again was the biggest single cost of a page. Documents of another layout (written
-before this one, or without a point) are parsed as before, so the bytes path is an optimisation, never a
-requirement.
+with `id` first, `geo` right after it and `provenance` last. A listing that only adds members (`open_state`,
+`distance_m`) or moves `id` and `geo` out (a GeoJSON feature) can then be written from the bytes: parsing 20
+documents of ~1.6 KB and serialising them again was the biggest single cost of a page. Documents of another
+layout (written before this one, or without a point) are parsed as before, so the bytes path is an
+optimisation, never a requirement. A format that does not show field provenance (JSON-LD, CSV) parses the
+document without its last member (`RawDocument.lean`): provenance is about half of a document's bytes.
 """
 
 from __future__ import annotations
@@ -21,19 +22,22 @@ K = TypeVar("K")  # a row's key: SQLite rowid, PostgreSQL id
 
 
 def dump_document(data: dict[str, Any]) -> str:
-    """The stored JSON of an entity: canonical key order, except that `geo` follows `id` (see split_point)."""
+    """The stored JSON of an entity: canonical key order, except that `geo` follows `id` (see split_point) and
+    `provenance` comes last (see RawDocument.lean)."""
     if "geo" in data and "id" in data:
         data = {"id": data["id"], "geo": data["geo"], **data}  # keys keep their first position
+    if "provenance" in data:
+        data = {k: v for k, v in data.items() if k != "provenance"} | {"provenance": data["provenance"]}
     return orjson.dumps(data).decode("utf-8")
 
 
 def relaid(stored: str | None) -> str | None:
-    """A stored document in dump_document's layout, or None when it already is (or holds no point): what the
-    document-layout migration writes back. The content stays; only the position of `geo` changes."""
-    if not stored or '"geo":' not in stored:
+    """A stored document in dump_document's layout, or None when it already is: what the document-layout
+    migrations write back. The content stays; only the positions of `geo` and `provenance` change."""
+    if not stored:
         return None
     data = orjson.loads(stored)
-    if not isinstance(data, dict) or "geo" not in data or "id" not in data:
+    if not isinstance(data, dict):
         return None
     again = dump_document(data)
     return None if again == stored else again
@@ -68,12 +72,24 @@ class RawDocument:
     ags: str | None
     _parts: tuple[bytes, bytes, bytes, int] | bool | None = field(default=False, repr=False)  # False: not split yet
 
+    def lean(self) -> bytes:
+        """The document without its `provenance` member, for formats that do not show it.
+
+        dump_document writes provenance last, so it is the last `,"provenance":{` of the bytes (a string cannot
+        hold that sequence: its quotes would be escaped), and such a document ends with `}}`. Any other
+        document is handed over whole."""
+        raw = self.raw
+        at = raw.rfind(_PROVENANCE)
+        return raw[:at] + b"}" if at > 0 and raw.endswith(b"}}") else raw
+
     def parts(self) -> tuple[bytes, bytes, bytes, int] | None:
         """split_point of the document, worked out once (a `near` page needs it for distances and for writing)."""
         if self._parts is False:
             self._parts = split_point(self.raw)
         return self._parts  # type: ignore[return-value]
 
+
+_PROVENANCE = b',"provenance":{'
 
 # `{"id":"<id>","geo":{"lat":<lat>,"lon":<lon>},` and nothing else between: an id without escapes (so its
 # JSON is its text in quotes) and a point of exactly two members, followed by more members. One match in C

@@ -100,8 +100,10 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
             return _link_header(request, Response(collection, media_type=get_serializer("geojson").media_type), page)
         tail = dumps({"next_cursor": page.next_cursor, "links": _links(request, page)})
         return Response(b'{"items":[' + b",".join(encoded) + b"]," + tail[1:], media_type="application/json")
-    live = fmt == "json" or get_serializer(fmt).live_state  # JSON-LD, CSV and iCal have no place for it
-    items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in page.items]
+    serializer = None if fmt == "json" else get_serializer(fmt)  # the hub's own JSON shows every member
+    live = serializer is None or serializer.live_state  # JSON-LD, CSV and iCal have no place for it
+    found = page.items if serializer is None or serializer.provenance else page.lean_items()
+    items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in found]
     for item in items:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]

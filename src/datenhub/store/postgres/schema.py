@@ -225,3 +225,9 @@ MIGRATIONS.append(Migration(RELAY_DOCUMENTS, """
 -- Entity documents keep `geo` right after `id` (store.documents.dump_document), so list pages are written from
 -- their bytes; entities.relay_documents rewrites those stored before that layout.
 """))
+
+RELAY_PROVENANCE = "0012_provenance_last"  # the same rewrite for the layout with provenance last
+MIGRATIONS.append(Migration(RELAY_PROVENANCE, """
+-- Entity documents keep `provenance` last (store.documents.dump_document), so formats that do not show it parse
+-- documents without it; entities.relay_documents rewrites those stored before that layout.
+"""))

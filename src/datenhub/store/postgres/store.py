@@ -20,6 +20,7 @@ from datenhub.store.postgres.schema import (
     MIGRATION_LOCK,
     MIGRATIONS,
     RELAY_DOCUMENTS,
+    RELAY_PROVENANCE,
     ensure_extensions,
 )
 from datenhub.store.postgres.search import run_search
@@ -58,9 +59,10 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
                 conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (migration.name,))
                 applied.append(migration.name)
             # Migrations that need Python after their SQL: the data of every stored entity, computed again.
-            for marker, backfill in ((BACKFILL_PROMINENCE, entity_rows.backfill_prominence),
-                                     (RELAY_DOCUMENTS, entity_rows.relay_documents)):
-                if marker in applied:
+            # One rewrite serves both document-layout migrations.
+            for markers, backfill in (({BACKFILL_PROMINENCE}, entity_rows.backfill_prominence),
+                                      ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents)):
+                if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None
         return applied

@@ -30,7 +30,7 @@ from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
-from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS, RELAY_DOCUMENTS
+from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS, RELAY_DOCUMENTS, RELAY_PROVENANCE
 from datenhub.store.sqlite.search import run_search
 
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
@@ -64,9 +64,10 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, iso(datetime.now(UTC))))
             applied.append(name)
         # Migrations that need Python after their SQL: the data of every stored entity, computed again.
-        for marker, backfill in ((BACKFILL_PROMINENCE, writes.backfill_prominence),
-                                 (RELAY_DOCUMENTS, writes.relay_documents)):
-            if marker in applied:
+        # One rewrite serves both document-layout migrations.
+        for markers, backfill in (({BACKFILL_PROMINENCE}, writes.backfill_prominence),
+                                  ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents)):
+            if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)
         return applied
