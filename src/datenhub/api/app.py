@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -62,7 +63,7 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     return app
 
 
-def _telemetry_argument() -> dict[str, object]:
+def _telemetry_argument() -> dict[str, Any]:
     """FastAPI before 0.16x has no `telemetry=`; there is nothing to switch off then."""
     import inspect
 
