@@ -140,3 +140,49 @@ def test_a_box_by_name_with_a_common_category_merges_the_cells_and_a_rare_one_so
     hub.import_file(store, write_csv(tmp_path / "b.csv", [[f"n{n}", f"Wald {n}", "Natur", "51.45", "7.05", "CC0-1.0",
                                                            "", "yes"] for n in range(10)]), "more", clock=clock)
     assert merged(("Natur",))  # 11 of 110 now; the shares are counted afresh after new data
+
+
+def _segments(store: SqliteStore) -> int:
+    """Segments of the full-text index a one-term search reads: one index lookup each."""
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    store.db.execute("SELECT rowid FROM entities_fts WHERE entities_fts MATCH 'zeche' LIMIT 1").fetchall()
+    store.db.set_trace_callback(None)
+    return sum("entities_fts_idx" in s for s in statements)
+
+
+def _rows(count: int, start: int = 0) -> list[list[str]]:
+    return [[f"z{n}", f"Zeche Nummer {n}", "Industriekultur", f"{51.40 + n * 1e-4:.5f}", "7.01", "CC0-1.0", "", "yes"]
+            for n in range(start, start + count)]
+
+
+def test_an_import_leaves_one_full_text_segment(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.pipeline import importer
+
+    monkeypatch.setattr(importer, "BATCH", 5)  # a segment per batch, as 2,000-place batches give on big imports
+    monkeypatch.setattr(fulltext, "COMPACT_MIN_ROWS", 10)
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv", _rows(60)), "a", clock=clock, workers=1)
+    assert _segments(store) == 1
+    automerge = store.db.execute("SELECT v FROM entities_fts_config WHERE k = 'automerge'").fetchone()
+    assert automerge == (fulltext.AUTOMERGE,)  # back on for the writes between imports
+    # a small import into a bigger index is not worth rewriting the whole index: automerge takes it from there
+    hub.import_file(store, write_csv(tmp_path / "b.csv", _rows(10, start=100)), "b", clock=clock, workers=1)
+    assert _segments(store) == 3
+    assert len(store.search(Query(q="zeche", limit=100)).items) == 70
+
+
+def test_a_failed_import_turns_automerge_back_on(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(store, "write_prepared", broken)
+    with pytest.raises(RuntimeError):
+        hub.import_file(store, write_csv(tmp_path / "a.csv", _rows(5)), "a", clock=clock, workers=1)
+    assert store.db.execute("SELECT v FROM entities_fts_config WHERE k = 'automerge'").fetchone() == (4,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from datenhub.store.base import (
 )
 from datenhub.store.query import Query
 from datenhub.store.rows import iso, parse_iso
-from datenhub.store.sqlite import writes
+from datenhub.store.sqlite import fulltext, writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS, RELAY_DOCUMENTS, RELAY_PROVENANCE
@@ -75,8 +75,23 @@ class SqliteStore(SqliteOccupancyMixin, Store):
     def close(self) -> None:
         self._conns.close()
 
-    def bulk(self) -> AbstractContextManager[None]:
-        return self._conns.unmapped()
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """An import: read through the page cache (Connections.unmapped); the full-text index merges nothing
+        while it runs and is compacted afterwards if the import wrote much of it (fulltext). Were the process
+        killed in between, automerge stays off until the next import; searches get slower, nothing breaks."""
+        self._tx.indexed = 0
+        fulltext.set_automerge(self.db, False)
+        try:
+            with self._conns.unmapped():
+                yield
+            written = self._tx.indexed
+        finally:
+            self._tx.indexed = None
+            fulltext.set_automerge(self.db, True)
+        if written:
+            with self.transaction():
+                fulltext.compact_after_import(self.db, written)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -265,14 +280,18 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return out
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:
-        writes.write_entities(self.db, [writes.entity_row(e) for e in entities])
+        self._count_indexed(writes.write_entities(self.db, [writes.entity_row(e) for e in entities]))
+
+    def _count_indexed(self, rows: int) -> None:
+        if getattr(self._tx, "indexed", None) is not None:  # inside bulk(): see compact_after_import
+            self._tx.indexed += rows
 
     def write_preparer(self) -> Callable[[list[StoredRecord], list[HubEntity]], Any]:
         return writes.prepare
 
     def write_prepared(self, prepared: Any) -> None:
         writes.write_records(self.db, prepared.records)
-        writes.write_entities(self.db, prepared.entities)
+        self._count_indexed(writes.write_entities(self.db, prepared.entities))
 
     def add_alias(self, alias: str, hub_id: str) -> None:
         self.db.execute("INSERT INTO aliases (alias, hub_id) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET "

@@ -122,9 +122,10 @@ def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         db.executemany(_RECORD_SQL, rows)
 
 
-def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> None:
+def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> int:
+    """Returns the rows written to the full-text index."""
     if not rows:
-        return
+        return 0
     seq = int((db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone() or ["0"])[0])
     existing: dict[str, int] = {}
     for chunk in chunks([r.id for r in rows], 500):
@@ -159,3 +160,4 @@ def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> None:
     db.executemany("INSERT OR IGNORE INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", tags)
     db.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = "
                "excluded.value", (str(seq),))
+    return len(fts)
