@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from datenhub.publish.geojson import feature_bytes, to_feature
-from datenhub.store.documents import RawDocument, dump_document, relaid, split_point
+from datenhub.store.documents import TAIL, RawDocument, View, dump_document, relaid, split_point
 
 PLACE = {"id": "dh-abc", "kind": "place", "name": {"de": "Zeche \"Zollverein\" – Förderturm"},
          "geo": {"lat": 51.4862, "lon": 7.0406}, "licence": "CC0-1.0"}
@@ -50,24 +52,31 @@ def test_relaid_moves_geo_of_older_documents_only() -> None:
     assert relaid(None) is None and relaid("") is None
 
 
-SOURCED = {**PLACE, "provenance": {"name": {"source": "rvr", "record_id": "rvr:1", "at": "2026-11-01T00:00:00+00:00"}},
-           "wheelchair": "yes", "nearest_stations": [{"id": "db:1", "name": "Essen-Zollverein", "distance_m": 410}]}
+SOURCED = {**PLACE, "sources": ["rvr:1"], "wheelchair": "yes", "first_seen": "2026-11-01T00:00:00+00:00",
+           "provenance": {"name": {"source": "rvr", "record_id": "rvr:1", "at": "2026-11-01T00:00:00+00:00"}},
+           "nearest_stations": [{"id": "db:1", "name": "Essen-Zollverein", "distance_m": 410}]}
 
 
-def test_provenance_comes_last_and_a_lean_read_leaves_it_out() -> None:
+def _view(data: dict[str, Any], view: View) -> dict[str, Any]:
+    return orjson.loads(RawDocument(dump_document(data).encode(), "place", True, None, None).view(view))
+
+
+def test_the_bookkeeping_comes_last_and_views_leave_it_out() -> None:
     raw = dump_document(SOURCED).encode()
-    assert list(orjson.loads(raw))[-1] == "provenance" and orjson.loads(raw) == SOURCED
-    lean = RawDocument(raw, "place", True, None, None).lean()
-    assert orjson.loads(lean) == {k: v for k, v in SOURCED.items() if k != "provenance"}
-    empty = dump_document({**PLACE, "provenance": {}}).encode()
-    assert orjson.loads(RawDocument(empty, "place", True, None, None).lean()) == PLACE
-    # a string cannot end the cut early: its quotes are escaped
-    tricky = {**SOURCED, "description": {"de": 'kein ,"provenance":{ hier}}'}}
-    assert orjson.loads(RawDocument(dump_document(tricky).encode(), "place", True, None, None).lean()) == \
-        {k: v for k, v in tricky.items() if k != "provenance"}
+    assert orjson.loads(raw) == SOURCED
+    assert list(orjson.loads(raw))[-4:] == ["sources", "nearest_stations", "first_seen", "provenance"]
+    assert _view(SOURCED, "full") == SOURCED
+    assert _view(SOURCED, "lean") == {k: v for k, v in SOURCED.items() if k != "provenance"}
+    assert _view(SOURCED, "core") == {k: v for k, v in SOURCED.items() if k not in TAIL}
+    bare = {**PLACE, "provenance": {}}  # no sources: "core" is "lean"
+    assert _view(bare, "lean") == _view(bare, "core") == PLACE
+    # a string cannot end a view early: its quotes are escaped
+    tricky = {**SOURCED, "description": {"de": 'kein ,"provenance":{ und ,"sources":[ hier}}'}}
+    assert _view(tricky, "core") == {k: v for k, v in tricky.items() if k not in TAIL}
 
 
 def test_a_document_of_an_older_layout_is_read_whole() -> None:
-    older = orjson.dumps({**PLACE, "provenance": SOURCED["provenance"], "wheelchair": "yes"})  # provenance inside
-    assert RawDocument(older, "place", True, None, None).lean() == older
+    older = orjson.dumps({**PLACE, "sources": ["rvr:1"], "provenance": SOURCED["provenance"], "wheelchair": "yes"})
+    for view in ("lean", "core"):
+        assert RawDocument(older, "place", True, None, None).view(view) == older  # type: ignore[arg-type]
     assert relaid(older.decode()) == dump_document(orjson.loads(older))

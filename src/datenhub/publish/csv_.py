@@ -41,4 +41,4 @@ def write_csv(entities: Entities) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-register_serializer(Serializer("csv", "text/csv; charset=utf-8", "csv", write_csv, provenance=False))
+register_serializer(Serializer("csv", "text/csv; charset=utf-8", "csv", write_csv, view="lean"))

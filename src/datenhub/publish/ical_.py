@@ -115,4 +115,4 @@ def write_ical(entities: Entities, *, lang: str = "de", name: str = "DatenHub Ru
     yield b"END:VCALENDAR\r\n"
 
 
-register_serializer(Serializer("ical", "text/calendar; charset=utf-8", "ics", write_ical, provenance=False))
+register_serializer(Serializer("ical", "text/calendar; charset=utf-8", "ics", write_ical, view="lean"))

@@ -319,4 +319,4 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     yield b"\n]}\n"
 
 
-register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld, provenance=False))
+register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld, view="core"))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from datenhub.store.documents import View
+
 Entities = Iterable[dict[str, Any]]
 
 
@@ -17,7 +19,7 @@ class Serializer:
     extension: str
     write: Callable[[Entities], Iterator[bytes]]  # streams, so a 1M-entity export needs no 1M-entity list
     live_state: bool = False  # the format shows the API's live members (`open_state`): computed only for those
-    provenance: bool = True  # the format shows field provenance; False: pages parse documents without it
+    view: View = "full"  # what the format reads of a stored document: pages parse only that (store.documents)
 
 
 SERIALIZERS: dict[str, Serializer] = {}

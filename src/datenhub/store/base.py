@@ -23,7 +23,7 @@ from datenhub.ingest.base import RawInput
 from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
-from datenhub.store.documents import RawDocument
+from datenhub.store.documents import RawDocument, View
 from datenhub.store.query import Query
 
 
@@ -121,11 +121,11 @@ class Page:
             self._items = [orjson.loads(d.raw) if isinstance(d, RawDocument) else d for d in self.raw or []]
         return self._items
 
-    def lean_items(self) -> list[dict[str, Any]]:
-        """The items without field provenance, for formats that do not show it (about half of the parsing)."""
-        if self._items is not None:
-            return self._items
-        return [orjson.loads(d.lean()) if isinstance(d, RawDocument) else d for d in self.raw or []]
+    def items_as(self, view: View) -> list[dict[str, Any]]:
+        """The items as a format reads them (store.documents.View): a format that shows less parses less."""
+        if view == "full" or self._items is not None:
+            return self.items
+        return [orjson.loads(d.view(view)) if isinstance(d, RawDocument) else d for d in self.raw or []]
 
     def __repr__(self) -> str:
         return f"Page({len(self.items)} items, next_cursor={self.next_cursor!r})"

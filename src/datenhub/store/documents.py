@@ -1,12 +1,12 @@
 """Entity documents as the stores keep them, and what a page can take from their bytes without parsing them.
 
 Both backends store an entity's JSON exactly as `dump_document` wrote it (SQLite `TEXT`, PostgreSQL `json`),
-with `id` first, `geo` right after it and `provenance` last. A listing that only adds members (`open_state`,
-`distance_m`) or moves `id` and `geo` out (a GeoJSON feature) can then be written from the bytes: parsing 20
-documents of ~1.6 KB and serialising them again was the biggest single cost of a page. Documents of another
-layout (written before this one, or without a point) are parsed as before, so the bytes path is an
-optimisation, never a requirement. A format that does not show field provenance (JSON-LD, CSV) parses the
-document without its last member (`RawDocument.lean`): provenance is about half of a document's bytes.
+with `id` first, `geo` right after it, and the bookkeeping members (`TAIL`: sources, stations, timestamps,
+provenance) last. A listing that only adds members (`open_state`, `distance_m`) or moves `id` and `geo` out (a
+GeoJSON feature) can then be written from the bytes: parsing 20 documents of ~1.6 KB and serialising them
+again was the biggest single cost of a page. Documents of another layout (written before this one, or without
+a point) are parsed as before, so the bytes path is an optimisation, never a requirement. A format that shows
+less than everything parses less (`RawDocument.view`): provenance alone is half of a document's bytes.
 """
 
 from __future__ import annotations
@@ -14,21 +14,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 
 K = TypeVar("K")  # a row's key: SQLite rowid, PostgreSQL id
 
 
+# Members no format but the hub's own JSON, CSV and iCal shows, in this order at the end of a stored document:
+# cutting the bytes before `sources` leaves what JSON-LD reads ("core"), before `provenance` what CSV and iCal
+# read ("lean"). Stores keep `sources` on every entity.
+TAIL = ("sources", "nearest_stations", "first_seen", "last_changed", "withdrawn_at", "provenance")
+_TAIL_SET = frozenset(TAIL)
+
+View = Literal["full", "lean", "core"]  # what a format reads of a document (publish.registry.Serializer.view)
+
+
 def dump_document(data: dict[str, Any]) -> str:
     """The stored JSON of an entity: canonical key order, except that `geo` follows `id` (see split_point) and
-    `provenance` comes last (see RawDocument.lean)."""
-    if "geo" in data and "id" in data:
-        data = {"id": data["id"], "geo": data["geo"], **data}  # keys keep their first position
-    if "provenance" in data:
-        data = {k: v for k, v in data.items() if k != "provenance"} | {"provenance": data["provenance"]}
-    return orjson.dumps(data).decode("utf-8")
+    the TAIL members come last, in TAIL's order (see RawDocument.view)."""
+    head: dict[str, Any] = {"id": data["id"], "geo": data["geo"]} if "geo" in data and "id" in data else {}
+    laid = {**head, **{k: v for k, v in data.items() if k not in _TAIL_SET}}  # keys keep their first position
+    laid.update((k, data[k]) for k in TAIL if k in data)
+    return orjson.dumps(laid).decode("utf-8")
 
 
 def relaid(stored: str | None) -> str | None:
@@ -72,15 +80,24 @@ class RawDocument:
     ags: str | None
     _parts: tuple[bytes, bytes, bytes, int] | bool | None = field(default=False, repr=False)  # False: not split yet
 
-    def lean(self) -> bytes:
-        """The document without its `provenance` member, for formats that do not show it.
+    def view(self, view: View) -> bytes:
+        """The document as a format reads it: "full"; "lean" without `provenance`; "core" without any TAIL member.
 
         dump_document writes provenance last, so it is the last `,"provenance":{` of the bytes (a string cannot
-        hold that sequence: its quotes would be escaped), and such a document ends with `}}`. Any other
-        document is handed over whole."""
+        hold that sequence: its quotes would be escaped), and such a document ends with `}}`, which no document
+        of an older layout did. In that layout `sources` opens the tail, and it is its last `,"sources":[` (in
+        provenance its value would be an object). Any other document is handed over whole."""
         raw = self.raw
+        if view == "full":
+            return raw
         at = raw.rfind(_PROVENANCE)
-        return raw[:at] + b"}" if at > 0 and raw.endswith(b"}}") else raw
+        if at <= 0 or not raw.endswith(b"}}"):
+            return raw
+        if view == "core":
+            tail = raw.rfind(_SOURCES, 0, at)
+            if tail > 0:
+                at = tail
+        return raw[:at] + b"}"
 
     def parts(self) -> tuple[bytes, bytes, bytes, int] | None:
         """split_point of the document, worked out once (a `near` page needs it for distances and for writing)."""
@@ -90,6 +107,7 @@ class RawDocument:
 
 
 _PROVENANCE = b',"provenance":{'
+_SOURCES = b',"sources":['
 
 # `{"id":"<id>","geo":{"lat":<lat>,"lon":<lon>},` and nothing else between: an id without escapes (so its
 # JSON is its text in quotes) and a point of exactly two members, followed by more members. One match in C

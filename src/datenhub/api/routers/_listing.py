@@ -102,7 +102,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
         return Response(b'{"items":[' + b",".join(encoded) + b"]," + tail[1:], media_type="application/json")
     serializer = None if fmt == "json" else get_serializer(fmt)  # the hub's own JSON shows every member
     live = serializer is None or serializer.live_state  # JSON-LD, CSV and iCal have no place for it
-    found = page.items if serializer is None or serializer.provenance else page.lean_items()
+    found = page.items if serializer is None else page.items_as(serializer.view)
     items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in found]
     for item in items:
         if item.get("id") in page.distances:

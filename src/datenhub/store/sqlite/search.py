@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from datenhub.enrich.geo import bbox_around
@@ -68,6 +69,7 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str
     return count > ranking.RANKING_BUDGET
 
 
+_THIRD = itemgetter(2)
 _BROAD_KEY = "\x00broad\x00"  # memo key prefix; no query term contains NUL
 
 
@@ -95,8 +97,9 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
             tier_params.append(after)
         sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, e.changed_at, {DOCUMENT_META} FROM ("
                f"SELECT e.rowid AS rid, e.id AS eid FROM entities e{joins} WHERE {' AND '.join(clauses)} "
-               "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid ORDER BY p.rid")
-        found = db.execute(sql, [*tier_params, query.limit + 1 - len(rows)]).fetchall()
+               "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid")
+        # sorted here, not by an outer ORDER BY: SQLite put the page's ~35 KB of documents through a sorter
+        found = sorted(db.execute(sql, [*tier_params, query.limit + 1 - len(rows)]).fetchall(), key=_THIRD)
         rows += [(eid, data, f"{BROAD}{tier:03d}:{rid}", *rest) for eid, data, rid, *rest in found]
         if len(rows) > query.limit:
             break
