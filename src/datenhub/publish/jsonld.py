@@ -248,47 +248,57 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
     get = entity.get
     contact = get("contact") or {}
     is_event = get("kind") == "event"
-    # members in schema order, empty ones left out as they come (a page renders twenty of these per request)
-    members: list[tuple[str, Any]] = [
-        ("@type", get("type") or ("Event" if is_event else "Place")),
-        ("@id", entity_url(entity, base_url)),
-        ("identifier", entity["id"]),
-        ("name", _text(get("name"), lang)),
-        ("description", _text(get("description"), lang)),
-    ]
+    # Members in schema order, empty ones (None, "", [], {}) left out as they come: a page renders twenty of
+    # these per request. Every member is a string, list or dict (the model's types), so `if value` is that test.
+    node: Node = {"@type": get("type") or ("Event" if is_event else "Place"), "@id": entity_url(entity, base_url)}
+    if value := entity["id"]:
+        node["identifier"] = value
+    if value := _text(get("name"), lang):
+        node["name"] = value
+    if value := _text(get("description"), lang):
+        node["description"] = value
     if is_event:
         start, end = _event_dates(entity)
         status = get("status")
-        members += [
-            ("startDate", start),
-            ("endDate", end),
-            ("eventStatus", {"@id": SCHEMA + status} if status in EVENT_STATUSES else None),
-            ("eventAttendanceMode", {"@id": SCHEMA + "OfflineEventAttendanceMode"}),
-            ("location", _event_location(entity, base_url)),
-            ("organizer", {"@type": "Organization", "name": get("organizer")} if get("organizer") else None),
-            ("url", get("url") or contact.get("website")),
-        ]
+        if start:
+            node["startDate"] = start
+        if end:
+            node["endDate"] = end
+        if status in EVENT_STATUSES:
+            node["eventStatus"] = {"@id": SCHEMA + status}
+        node["eventAttendanceMode"] = {"@id": SCHEMA + "OfflineEventAttendanceMode"}
+        if value := _event_location(entity, base_url):
+            node["location"] = value
+        if value := get("organizer"):
+            node["organizer"] = {"@type": "Organization", "name": value}
+        if value := get("url") or contact.get("website"):
+            node["url"] = value
     else:
-        members += [
-            ("geo", _geo(get("geo"))),
-            ("address", _address(get("address"))),
-            ("containedInPlace", _municipality(get("municipality"))),
-            ("url", contact.get("website")),
-            ("telephone", contact.get("phone")),
-            ("email", contact.get("email")),
-        ]
+        if value := _geo(get("geo")):
+            node["geo"] = value
+        if value := _address(get("address")):
+            node["address"] = value
+        if value := _municipality(get("municipality")):
+            node["containedInPlace"] = value
+        if value := contact.get("website"):
+            node["url"] = value
+        if value := contact.get("phone"):
+            node["telephone"] = value
+        if value := contact.get("email"):
+            node["email"] = value
         if get("opening_hours"):
-            members += opening_hours_specification(entity, _today(clock()), fragments=fragments).items()
-        members.append(("amenityFeature", _wheelchair(get("wheelchair"))))
-    members += [
-        ("image", _images(get("images"), lang)),
-        ("keywords", list(get("keywords") or [])),
-        ("license", licence_url(get("licence"))),
-        ("creditText", get("attribution")),
-    ]
-    # what _compact keeps: 0 and False are values; None, "", [] and {} are not
-    return {key: value for key, value in members
-            if value or (value is not None and value != "" and value != [] and value != {})}
+            node.update(opening_hours_specification(entity, _today(clock()), fragments=fragments))
+        if value := _wheelchair(get("wheelchair")):
+            node["amenityFeature"] = value
+    if value := _images(get("images"), lang):
+        node["image"] = value
+    if value := get("keywords"):
+        node["keywords"] = list(value)
+    if value := licence_url(get("licence")):
+        node["license"] = value
+    if value := get("attribution"):
+        node["creditText"] = value
+    return node
 
 
 _last_day: tuple[datetime, date] | None = None
@@ -309,12 +319,16 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     """`{"@context": …, "@graph": [...]}` with one node per line, so diffs and line-based tools stay usable."""
     yield b'{"@context":"https://schema.org/","@graph":[\n'
     now = clock()
+
+    def reading() -> datetime:
+        return now
+
     for index, entity in enumerate(entities):
         # one clock reading for the whole document: every node's hours window starts the same day
         try:
-            body = orjson.dumps(to_jsonld(entity, base_url=base_url, clock=lambda: now, fragments=True))
+            body = orjson.dumps(to_jsonld(entity, base_url=base_url, clock=reading, fragments=True))
         except TypeError:  # what only the standard library writes (integers beyond 64 bits)
-            body = dumps(to_jsonld(entity, base_url=base_url, clock=lambda: now))
+            body = dumps(to_jsonld(entity, base_url=base_url, clock=reading))
         yield (b",\n" if index else b"") + body
     yield b"\n]}\n"
 
