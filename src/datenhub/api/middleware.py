@@ -12,12 +12,12 @@ from typing import Any
 
 import xxhash
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datenhub.api.compression import MemoGZipMiddleware
+from datenhub.api.cors import ReadCORSMiddleware
 
 log = logging.getLogger("datenhub.api")
 MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream on without an ETag
@@ -99,6 +99,6 @@ def install(app: FastAPI) -> None:
     # the memo needs Starlette's GZipResponder._compress_body (Starlette ≥ 0.47); older ones compress every time
     app.add_middleware(MemoGZipMiddleware if hasattr(GZipResponder, "_compress_body") else GZipMiddleware,
                        minimum_size=1024)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
+    app.add_middleware(ReadCORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match"],
                        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"])
