@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from datenhub.api.cors import ReadCORSMiddleware
 
 Message = dict[str, Any]
-OPTIONS = {"allow_origins": ["*"], "allow_methods": ["GET", "HEAD", "OPTIONS"],
+OPTIONS: dict[str, Any] = {"allow_origins": ["*"], "allow_methods": ["GET", "HEAD", "OPTIONS"],
            "allow_headers": ["Accept", "Accept-Language", "If-None-Match"],
            "expose_headers": ["ETag", "Link", "X-Request-ID", "Retry-After"]}
 JSON = (b"content-type", b"application/json")
