@@ -16,6 +16,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from datenhub.api import accesslog
 from datenhub.api.compression import MemoGZipMiddleware
 from datenhub.api.cors import ReadCORSMiddleware
 
@@ -35,7 +36,7 @@ class HygieneMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _flushing_at_shutdown(send) if scope["type"] == "lifespan" else send)
             return
         headers = dict(scope["headers"])
         # a log correlation id, not a secret: the PRNG is ten times cheaper than uuid4's system call
@@ -89,9 +90,25 @@ class HygieneMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            if log.isEnabledFor(logging.INFO):
+            sink = accesslog.SINK  # datenhub serve's batched access log; else the logger, as an embedder set it up
+            if sink is not None:
+                sink.write(state["request_id"], scope["method"], scope["path"], held["status"],
+                           (time.perf_counter() - began) * 1000)
+            elif log.isEnabledFor(logging.INFO):
                 log.info("%s %s %s %d %.1fms", request_id.decode("latin-1"), scope["method"], scope["path"],
                          held["status"], (time.perf_counter() - began) * 1000)
+
+
+def _flushing_at_shutdown(send: Send) -> Send:
+    """The batched access log is written out when the server shuts the app down: uvicorn ends the process
+    with the signal it caught, so exit handlers never run."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"].startswith("lifespan.shutdown") and accesslog.SINK is not None:
+            accesslog.SINK.flush()
+        await send(message)
+
+    return wrapped
 
 
 def install(app: FastAPI) -> None:

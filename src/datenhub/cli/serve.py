@@ -29,8 +29,11 @@ class JsonLogFormatter(logging.Formatter):
 
 
 def configure_logging() -> None:
+    from datenhub.api import accesslog
+
     handler = logging.StreamHandler()
-    if os.environ.get("DATENHUB_LOG_FORMAT", "text") == "json":
+    json_lines = os.environ.get("DATENHUB_LOG_FORMAT", "text") == "json"
+    if json_lines:
         handler.setFormatter(JsonLogFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
@@ -41,6 +44,9 @@ def configure_logging() -> None:
     root = logging.getLogger("datenhub")
     root.handlers = [handler]
     root.setLevel(os.environ.get("DATENHUB_LOG_LEVEL", "INFO"))
+    # access lines, the bulk of the log, are formatted and written in batches (api.accesslog), to the same stream
+    on = logging.getLogger(accesslog.LOGGER).isEnabledFor(logging.INFO)
+    accesslog.install(accesslog.AccessLog(handler.stream, json_lines=json_lines) if on else None)
 
 
 # asyncio's own loop, not uvloop: on a saturated worker uvloop served some connections hundreds of requests
