@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -220,15 +221,16 @@ def server_suffix(server: str) -> str:
 
 def measure(url: str, seconds: int, connections: int, runs: int, pid: int | None,
             headers: tuple[str, ...] = ()) -> dict[str, float]:
-    """Median wrk run by req/s, with the server's CPU use (1.0 = one core busy) over that run."""
+    """The median of each figure over `runs` wrk runs (req/s, p50, p99, …), with the server's CPU use (1.0 = one
+    core busy). Each figure's own median: one run's stall on this shared machine moves that run's p99 by tens of
+    milliseconds and its req/s hardly at all, so the run with the median req/s may well carry the outlying p99."""
     measured = []
     for _ in range(runs):
         before, began = cpu_seconds(pid) if pid else float("nan"), time.perf_counter()
         result = wrk(url, seconds, connections, headers)
         result["cpu"] = (cpu_seconds(pid) - before) / (time.perf_counter() - began) if pid else float("nan")
         measured.append(result)
-    measured.sort(key=lambda r: r["rps"])
-    return measured[len(measured) // 2]
+    return {key: statistics.median(run[key] for run in measured) for key in measured[0]}
 
 
 def main() -> None:
