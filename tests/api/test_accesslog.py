@@ -79,3 +79,11 @@ def test_written_out_when_the_server_shuts_the_app_down(store: Store, sink: Acce
         assert isinstance(sink.stream, io.StringIO)
         assert sink.stream.getvalue() == ""  # batched
     assert "before-shutdown GET /api/v1/places 200" in sink.stream.getvalue()
+
+
+def test_a_closed_stream_loses_the_lines_not_the_request() -> None:
+    stream = io.StringIO()
+    log = AccessLog(stream, max_lines=1, interval=3600)
+    stream.close()
+    log.write("r1", "GET", "/", 200, 1.0)  # a full batch, written at once: no error reaches the request
+    log.flush()

@@ -46,6 +46,7 @@ def test_no_delay_leaves_unix_sockets_alone() -> None:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_serve_runs_the_no_delay_protocol(workers: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.api import accesslog
     from datenhub.cli import serve
 
     seen: dict[str, Any] = {}
@@ -54,6 +55,7 @@ def test_serve_runs_the_no_delay_protocol(workers: str, tmp_path: Any, monkeypat
     monkeypatch.setenv("DATENHUB_DATABASE_URL", "sqlite:///unused.db")  # serve sets it for its workers: restored
     # serve points the datenhub logger at the runner's stream, which closes with the invocation
     monkeypatch.setattr(logging.getLogger("datenhub"), "handlers", [])
+    monkeypatch.setattr(accesslog, "SINK", None)  # and its access log there too
     result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 'hub.db'}", "--workers", workers])
     assert result.exit_code == 0, result.output
     assert seen["http"] is NoDelayHttpToolsProtocol

@@ -64,17 +64,18 @@ class AccessLog:
     def flush(self) -> None:
         with self._lock:
             lines, self._lines = self._lines, []
-        if lines:
+        if not lines:
+            return
+        try:
             self.stream.write("\n".join(lines) + "\n")
             self.stream.flush()
+        except (OSError, ValueError):  # the stream is gone (closed, full disk): as logging does, serving goes on
+            pass
 
     def _flush_every(self) -> None:
         while True:
             time.sleep(self.interval)
-            try:
-                self.flush()
-            except (OSError, ValueError):  # the stream went away (closed at shutdown): nothing left to do
-                return
+            self.flush()
 
 
 SINK: AccessLog | None = None  # set by install(); the hygiene middleware writes here when set
