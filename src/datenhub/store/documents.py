@@ -41,7 +41,7 @@ def dump_document(data: dict[str, Any]) -> str:
 
 def relaid(stored: str | None) -> str | None:
     """A stored document in dump_document's layout, or None when it already is: what the document-layout
-    migrations write back. The content stays; only the positions of `geo` and `provenance` change."""
+    migrations write back. The content stays; only the positions of `geo` and of the TAIL members change."""
     if not stored:
         return None
     data = orjson.loads(stored)

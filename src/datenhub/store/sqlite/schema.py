@@ -159,8 +159,8 @@ MIGRATIONS.append((RELAY_DOCUMENTS, """
 -- their bytes; writes.relay_documents rewrites those stored before that layout.
 """))
 
-RELAY_PROVENANCE = "0012_provenance_last"  # the same rewrite for the layout with provenance last
+RELAY_PROVENANCE = "0012_provenance_last"  # the same rewrite for the layout with the bookkeeping tail last
 MIGRATIONS.append((RELAY_PROVENANCE, """
--- Entity documents keep `provenance` last (store.documents.dump_document), so formats that do not show it parse
--- documents without it; writes.relay_documents rewrites those stored before that layout.
+-- Entity documents end with their bookkeeping members, provenance last (store.documents.TAIL), so formats that
+-- do not show them parse documents without them; writes.relay_documents rewrites those stored before that layout.
 """))
