@@ -30,8 +30,6 @@ class AccessLog:
         self._second = -1
         self._stamp = ""
         self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # granian forks its workers: each starts afresh
-        atexit.register(self.flush)
 
     def _reset(self) -> None:
         self._lines: list[str] = []
@@ -84,3 +82,18 @@ SINK: AccessLog | None = None  # set by install(); the hygiene middleware writes
 def install(sink: AccessLog | None) -> None:
     global SINK
     SINK = sink
+
+
+def flush() -> None:
+    """Write out what the installed log holds (at shutdown and exit)."""
+    if SINK is not None:
+        SINK.flush()
+
+
+def _after_fork() -> None:
+    if SINK is not None:
+        SINK._reset()  # granian forks its workers: each starts with no lines, lock or flusher of its parent's
+
+
+atexit.register(flush)
+os.register_at_fork(after_in_child=_after_fork)

@@ -104,8 +104,8 @@ def _flushing_at_shutdown(send: Send) -> Send:
     with the signal it caught, so exit handlers never run."""
 
     async def wrapped(message: Message) -> None:
-        if message["type"].startswith("lifespan.shutdown") and accesslog.SINK is not None:
-            accesslog.SINK.flush()
+        if message["type"].startswith("lifespan.shutdown"):
+            accesslog.flush()
         await send(message)
 
     return wrapped

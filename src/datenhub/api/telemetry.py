@@ -10,6 +10,7 @@ overrides both ways.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 ENV = "DATENHUB_TELEMETRY"
@@ -24,7 +25,7 @@ def _configured() -> bool:
     return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
 
 
-def telemetry_config(environ: dict[str, str] | None = None) -> dict[str, Any] | None:
+def telemetry_config(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """FastAPI's `telemetry=` argument: None keeps FastAPI's default (follow the global providers)."""
     env = os.environ if environ is None else environ
     setting = env.get(ENV, "auto").strip().lower()
