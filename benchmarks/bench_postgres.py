@@ -75,6 +75,7 @@ def bench_import(url: str, places: int) -> tuple[float, int, dict[str, float], f
 
     csv_path = HERE / ".cache" / f"places_{places}.csv"
     if not csv_path.exists():
+        csv_path.parent.mkdir(exist_ok=True)
         partial = csv_path.with_suffix(".partial")
         generate(partial, places)
         partial.rename(csv_path)

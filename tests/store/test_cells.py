@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from datenhub.store import Query
-from datenhub.store.cells import AREA_LEVELS, area_listing_cells
+from datenhub.store.cells import AREA_LEVELS, area_listing_cells, split_edges
 
 
 def _points(count: int, seed: int = 11) -> list[tuple[float, float]]:
@@ -65,3 +65,22 @@ def test_listing_cells_only_for_a_box_by_name_without_other_filters() -> None:
     # a backend that has checked its tags are common (SQLite, store.sqlite.search._common_tags) lets them through
     assert area_listing_cells(Query(bbox=city, categories=("Museum",), types=("Museum",)), tags=True) is not None
     assert area_listing_cells(Query(bbox=city, categories=("Museum",), wheelchair=("yes",)), tags=True) is None
+
+
+def test_split_edges_parts_lie_in_their_cell_and_the_box() -> None:
+    box = (7.0, 51.43, 7.08, 51.47)  # the benchmark's city centre: 6 fine cells, covered 3 % … 75 %
+    listing = area_listing_cells(Query(bbox=box))
+    assert listing is not None
+    inside, edges = split_edges(listing, 0.15)
+    assert sorted(inside + [cell for cell, _ in edges]) == sorted(listing.cells)
+    assert len(inside) == 2 and len(edges) == 4
+    level = listing.level
+    for cell, (x0, y0, x1, y1) in edges:
+        c0, d0, c1, d1 = level.bounds(cell)
+        assert max(box[0], c0) - 1e-6 < x0 < x1 < min(box[2], c1) + 1e-6
+        assert max(box[1], d0) - 1e-6 < y0 < y1 < min(box[3], d1) + 1e-6
+        # the part is a small share of its cell, and every point inside it belongs to the cell
+        assert (x1 - x0) * (y1 - y0) < 0.15 * level.lon_size * level.lat_size
+        assert level.cell((y0 + y1) / 2, (x0 + x1) / 2) == cell
+    assert split_edges(listing, 0.0) == (listing.cells, [])  # every cell kept whole
+    assert not split_edges(listing, 1.01)[0]  # no cell covered more than whole

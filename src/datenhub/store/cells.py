@@ -72,6 +72,12 @@ class AreaLevel:
             return None
         return [x * _X_FACTOR + y for x in xs for y in ys]
 
+    def bounds(self, cell: int) -> tuple[float, float, float, float]:
+        """(min_lon, min_lat, max_lon, max_lat) of a cell, to within rounding: the cell formula decides."""
+        x, y = divmod(cell, _X_FACTOR)
+        return (x * self.lon_size - 180.0, y * self.lat_size - 90.0, (x + 1) * self.lon_size - 180.0,
+                (y + 1) * self.lat_size - 90.0)
+
     def sql(self, dialect: str, alias: str = "") -> str:
         """The cell as an SQL expression over the lat/lon columns (an index expression and its lookups must
         be spelled alike)."""
@@ -96,6 +102,27 @@ class AreaListing:
     level: AreaLevel
     cells: list[int]
     bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+
+
+def split_edges(area: AreaListing, share: float) -> tuple[list[int], list[tuple[int, tuple[float, ...]]]]:
+    """The listing's cells in two groups: those the box covers by at least `share` of their area, and the
+    others with the part of them inside the box (min_lon, min_lat, max_lon, max_lat), a little widened so
+    rounding never loses a point on its edge (the cell formula and the box test still decide)."""
+    min_lon, min_lat, max_lon, max_lat = area.bbox
+    inside: list[int] = []
+    edges: list[tuple[int, tuple[float, ...]]] = []
+    for cell in area.cells:
+        c_min_lon, c_min_lat, c_max_lon, c_max_lat = area.level.bounds(cell)
+        part = (max(min_lon, c_min_lon), max(min_lat, c_min_lat), min(max_lon, c_max_lon), min(max_lat, c_max_lat))
+        covered = max(0.0, part[2] - part[0]) * max(0.0, part[3] - part[1])
+        if covered >= share * area.level.lon_size * area.level.lat_size:
+            inside.append(cell)
+        else:
+            edges.append((cell, (part[0] - _EPS, part[1] - _EPS, part[2] + _EPS, part[3] + _EPS)))
+    return inside, edges
+
+
+_EPS = 1e-9  # degrees, ~0.1 mm
 
 
 def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -> tuple[list[str], list[Any]]:

@@ -231,3 +231,17 @@ MIGRATIONS.append(Migration(RELAY_PROVENANCE, """
 -- Entity documents end with their bookkeeping members, provenance last (store.documents.TAIL), so formats that
 -- do not show them parse documents without them; entities.relay_documents rewrites those stored before that layout.
 """))
+
+MIGRATIONS.append(Migration("0013_index_keys", """
+-- Broad listings within a box (search._broad_page): lat and lon become keys of entities_broad, so the walk in
+-- prominence order tests the box on the index entry and reads only rows inside it. A B-tree tests conditions
+-- on key columns in the index, on INCLUDE columns only after reading the row. 1M places, "zeche" in a 33 × 17 km
+-- box: ~3,600 rows read for a page before, ~260 now.
+DROP INDEX IF EXISTS entities_broad;
+CREATE INDEX entities_broad ON entities (prominence DESC, id, lat, lon) WHERE withdrawn_at IS NULL;
+-- A map view's box parts that barely touch a cell come from entities_point (search._area_page); with the tags in
+-- it, a category filter is tested there without reading the rows.
+DROP INDEX IF EXISTS entities_point;
+CREATE INDEX entities_point ON entities USING gist (point(lon, lat)) INCLUDE (lat, lon, kind, has_open, name_sort, id,
+    tags) WHERE withdrawn_at IS NULL AND lat IS NOT NULL;
+"""))

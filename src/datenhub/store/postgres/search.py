@@ -14,7 +14,7 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, area_where, tag_groups
+from datenhub.store.cells import AreaListing, area_listing_cells, area_where, split_edges, tag_groups
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
@@ -226,21 +226,47 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
+EDGE_SHARE = 0.15  # with a tag filter, cells the box covers less of are read by their part of the box
+
+
 def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, open_view: bool,
                select_data: str) -> Page:
     """A box by name (store.cells): per cell, a name-ordered index-only range of entities_area_<level> capped at
     a page; the page comes from those few rows. The cells travel as one array parameter, so every box has the
-    same statement: it plans in ~0.3 ms where a UNION ALL with a branch per cell took 1.3 ms."""
+    same statement: it plans in ~0.3 ms where a UNION ALL with a branch per cell took 1.3 ms.
+
+    With a tag filter, a cell the box barely touches would be read almost whole before its range yields a page
+    (a tenth of its places lie in the box, a tenth of those are museums). Such cells give their part of the box
+    from entities_point, which carries the tags, and those rows are sorted instead: 1M places, a city centre's
+    museums, 5.3 → 2.5 ms. Without one, the ranges stop soon enough (an index-only GiST row costs about three
+    B-tree rows)."""
     if not area.cells:
         return Page([], None)
     where, params = area_where(area, query, open_view, "postgresql")
     limit = query.limit + 1
     cell = area.level.sql("postgresql", "e.")
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT c.id, c.k FROM "
-           f"unnest(%s::integer[]) AS a(cell) CROSS JOIN LATERAL (SELECT e.id, e.name_sort AS k FROM entities e "
-           f"WHERE {cell} = a.cell AND {' AND '.join(where)} ORDER BY e.name_sort, e.id LIMIT %s) c "
-           "ORDER BY c.k, c.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
-    rows = conn.execute(sql, [area.cells, *params, limit, limit]).fetchall()
+    inside, edges = split_edges(area, EDGE_SHARE) if tag_groups(query) else (area.cells, [])
+    parts: list[str] = []
+    values: list[Any] = []
+    if inside:
+        parts.append(f"SELECT c.id, c.k FROM unnest(%s::integer[]) AS a(cell) CROSS JOIN LATERAL (SELECT e.id, "
+                     f"e.name_sort AS k FROM entities e WHERE {cell} = a.cell AND {' AND '.join(where)} "
+                     "ORDER BY e.name_sort, e.id LIMIT %s) c")
+        values += [inside, *params, limit]
+    if edges:
+        # Each part is an index-only scan of entities_point: the subquery is a fence (OFFSET 0), or the planner
+        # would AND in the tags index, or walk the cell in name order after all; withdrawn_at is known (NULL).
+        parts.append("SELECT e.id, e.name_sort AS k FROM unnest(%s::integer[], %s::float8[], %s::float8[], "
+                     "%s::float8[], %s::float8[]) AS r(cell, x0, y0, x1, y1) CROSS JOIN LATERAL (SELECT e.id, "
+                     "e.name_sort, e.lat, e.lon, e.kind, e.has_open, NULL AS withdrawn_at, e.tags FROM entities e "
+                     "WHERE point(e.lon, e.lat) <@ box(point(r.x0, r.y0), point(r.x1, r.y1)) AND "
+                     f"e.withdrawn_at IS NULL AND e.lat IS NOT NULL OFFSET 0) e WHERE {cell} = r.cell AND "
+                     f"{' AND '.join(where)}")
+        values += [[c for c, _ in edges], *([box[i] for _, box in edges] for i in range(4)), *params]
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT u.id, u.k FROM ("
+           f"{' UNION ALL '.join(parts)}) u ORDER BY u.k, u.id LIMIT %s) p JOIN entities e ON e.id = p.id "
+           "ORDER BY p.k, p.id")
+    rows = conn.execute(sql, [*values, limit]).fetchall()
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
