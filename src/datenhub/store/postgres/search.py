@@ -18,6 +18,7 @@ from datenhub.store.cells import AreaListing, area_listing_cells, area_where, sp
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
+from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
@@ -177,20 +178,34 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
+def _words_and_box_only(query: Query) -> bool:
+    """A search whose matches `statistics` can estimate: words in the open view, maybe within a box."""
+    return (not query.include_closed or query.open_licence_only) and query.near is None and not (
+        query.categories or query.types or query.sources or query.municipality or query.wheelchair or query.ids
+        or query.date_from is not None or query.date_to is not None or query.open_at is not None
+        or query.changed_since is not None)
+
+
+def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
+             stats: StatisticsCache | None) -> float:
+    known = stats.get(conn) if stats is not None and _words_and_box_only(query) else None
+    return known.matches(tsquery, query.bbox) if known is not None else _estimated_matches(conn, c)
+
+
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
-                       tsv: str, tsquery: str, select_data: str) -> Page:
+                       tsv: str, tsquery: str, select_data: str, stats: StatisticsCache | None = None) -> Page:
     """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
     the way; more than the budget makes the listing broad (store.ranking) and the page comes from there."""
     budget = ranking.RANKING_BUDGET
     if c.spatial:
         flat = c.without_point_index()
-        if _estimated_matches(conn, flat) > 4 * budget:
+        if _matches(conn, query, flat, tsquery, stats) > 4 * budget:
             # clearly broad (words × the box's share by the lat/lon histograms): walking entities_broad and testing
             # each row stops after a page, where ANDing the bitmaps of words and box costs per match (1M places,
             # "zeche" in a 33 × 17 km box: 3 ms against 37 ms)
             return _broad_page(conn, query, flat, select_data)
         return _first_area_page(conn, query, c, tsv, tsquery, select_data)
-    if _estimated_matches(conn, c) > 4 * budget:
+    if _matches(conn, query, c, tsquery, stats) > 4 * budget:
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
         # bitmap over every match costs more than the broad page itself
         return _broad_page(conn, query, c, select_data)
@@ -270,7 +285,9 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
-def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
+def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCache | None = None) -> Page:
+    """One page of `query`; `stats` (the store's, if given) lets word searches estimate their matches without
+    asking the planner."""
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
     # tag filters too: the area indexes carry the tags, so rare values cost index entries, not table rows
@@ -305,7 +322,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query) -> Page:
         if query.changed_since is not None else data_col
     if rank is not None and query.effective_sort() == "relevance":
         if not query.cursor:
-            return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data)
+            return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)
         if broad_cursor(decode_cursor(query.cursor, 2)[0]):
             return _broad_page(conn, query, c.without_point_index(), select_data)
 

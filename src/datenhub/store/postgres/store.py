@@ -24,6 +24,7 @@ from datenhub.store.postgres.schema import (
     ensure_extensions,
 )
 from datenhub.store.postgres.search import run_search
+from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import iso
@@ -37,6 +38,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         self._parsed = parse_url(url)
         self._conns = Connections(self._parsed)
         self._postgis: bool | None = None
+        self._statistics = StatisticsCache()  # the planner's statistics, for word searches' estimates
 
     # lifecycle ---------------------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
@@ -273,7 +275,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
 
     def search(self, query: Query) -> Page:
         with self._conns.connection() as conn:
-            return run_search(conn, query)
+            return run_search(conn, query, self._statistics)
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         # keyset batches, each its own checkout: an abandoned export holds no connection
