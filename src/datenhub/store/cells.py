@@ -166,10 +166,7 @@ def area_listing_cells(query: Query, *, tags: bool = False) -> AreaListing | Non
     """
     if query.bbox is None or query.effective_sort() != "name" or query.changed_since is not None:
         return None
-    if (query.q or query.near is not None or query.ids or query.municipality or query.wheelchair
-            or query.date_from is not None or query.date_to is not None or query.open_at is not None):
-        return None
-    if not tags and (query.categories or query.types or query.sources):
+    if query.q or query.near is not None or query.narrowed(tags=not tags):
         return None
     for level in AREA_LEVELS:
         cells = level.cells(*query.bbox)

@@ -62,6 +62,13 @@ class Query:
             return "start"
         return "name"
 
+    def narrowed(self, *, tags: bool = True) -> bool:
+        """Whether a filter beyond words, area, kind and licence applies: municipality, wheelchair, ids, dates,
+        opening time and, with `tags`, categories, types and sources."""
+        return bool(self.ids or self.municipality or self.wheelchair or self.date_from is not None
+                    or self.date_to is not None or self.open_at is not None
+                    or (tags and (self.categories or self.types or self.sources)))
+
     def with_cursor(self, cursor: str | None) -> Query:
         return replace(self, cursor=cursor)
 

@@ -180,10 +180,8 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
 
 def _words_and_box_only(query: Query) -> bool:
     """A search whose matches `statistics` can estimate: words in the open view, maybe within a box."""
-    return (not query.include_closed or query.open_licence_only) and query.near is None and not (
-        query.categories or query.types or query.sources or query.municipality or query.wheelchair or query.ids
-        or query.date_from is not None or query.date_to is not None or query.open_at is not None
-        or query.changed_since is not None)
+    return ((not query.include_closed or query.open_licence_only) and query.near is None
+            and query.changed_since is None and not query.narrowed())
 
 
 def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
