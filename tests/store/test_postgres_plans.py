@@ -1,0 +1,49 @@
+"""Map views on PostgreSQL are planned once per connection, not on every request (search._padded)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+pytest.importorskip("psycopg")
+
+from datenhub.store import Query, open_store
+from datenhub.store.base import HubEntity
+from datenhub.store.postgres.store import PostgresStore
+
+AT = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def _places(count: int) -> list[HubEntity]:
+    out = []
+    for n in range(count):
+        category = "Museum" if n % 20 == 0 else "Park"
+        data = {"id": f"p{n}", "kind": "place", "type": "Place", "categories": [category],
+                "name": {"de": f"Ort {n}"}, "licence": "CC0-1.0",
+                "geo": {"lat": 51.40 + (n * 7919 % 4000) / 40_000, "lon": 6.95 + (n * 104_729 % 4000) / 25_000}}
+        out.append(HubEntity(f"p{n}", "place", data, data, f"c{n}", AT))
+    return out
+
+
+@pytest.mark.parametrize("query", [
+    Query(bbox=(7.0, 51.43, 7.08, 51.47)),
+    Query(bbox=(7.0, 51.43, 7.08, 51.47), categories=("Museum",)),  # cells inside and edge parts
+], ids=["box", "box-category"])
+def test_a_map_view_gets_a_generic_plan(pg: PostgresStore, query: Query) -> None:
+    pg.upsert_entities(_places(4000))
+    with pg._conns.connection() as conn:
+        conn.execute("ANALYZE entities")
+    one = open_store(f"{pg.url}&pool_max=1")  # one connection: the plan cache is per connection
+    assert isinstance(one, PostgresStore)
+    try:
+        pages = [one.search(query) for _ in range(12)]
+        with one._conns.connection() as conn:
+            plans = conn.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                                 "WHERE statement LIKE '%%CROSS JOIN LATERAL%%'").fetchall()
+    finally:
+        one.close()
+    assert pages[0].items and all(page.items == pages[0].items for page in pages)
+    # psycopg prepares the statement on its sixth run; PostgreSQL plans the first five of those afresh, then
+    # keeps the generic plan while it does not look dearer than theirs
+    assert plans and plans[0][0] > 0, plans
