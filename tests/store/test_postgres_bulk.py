@@ -100,3 +100,30 @@ def test_data_version_moves_with_entity_writes_and_imports(pg: PostgresStore) ->
     after_write = pg.data_version()
     pg.start_import("src", "csv", None, T)
     assert before < after_write < pg.data_version()
+
+
+def test_new_rows_go_straight_in_and_a_key_that_arrived_meanwhile_takes_the_upsert_path(pg: PostgresStore) -> None:
+    from datenhub.store.postgres.bulk import copy_new, known_keys
+
+    pg.upsert_entities([_place("h1", "Zeche Eins", 51.45, 7.01)])
+    with pg.transaction(), pg._conns.connection() as conn:
+        assert known_keys(conn, "lexemes", "lexeme", ["zech", "halde"]) == {"zech"}
+        # "zech" is there: the COPY stops at it and leaves nothing behind; the transaction goes on
+        assert not copy_new(conn, "lexemes", ("lexeme",), [("halde",), ("zech",)])
+        assert known_keys(conn, "lexemes", "lexeme", ["halde"]) == set()
+        assert copy_new(conn, "lexemes", ("lexeme",), [("halde",)])
+    with pg._conns.connection() as conn:
+        assert known_keys(conn, "lexemes", "lexeme", ["zech", "halde", "ein"]) == {"zech", "halde", "ein"}
+
+
+def test_a_new_entity_and_an_upserted_one_are_stored_alike(pg: PostgresStore) -> None:
+    pg.upsert_entities([_place("h1", "Zeche Eins", 51.45, 7.01), _place("h2", "Weg", 51.46, 7.02, withdrawn=T)])
+    pg.upsert_entities([_place("h3", "Zeche Drei", 51.47, 7.03), _place("h1", "Zeche Eins", 51.45, 7.01)])
+    columns = "id, lat, lon, tags, open_tsv::text, seq"
+    with pg._conns.connection() as conn:
+        rows = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM entities")}
+        if pg.postgis:  # straight in: hex EWKB written in Python; upserted: ST_MakePoint in SQL
+            points = dict(conn.execute("SELECT id, ST_AsEWKT(geom) FROM entities").fetchall())
+            assert points == {"h1": "SRID=4326;POINT(7.01 51.45)", "h2": None, "h3": "SRID=4326;POINT(7.03 51.47)"}
+    assert rows["h1"][4] == "'ein':2 'zech':1" and rows["h2"][4] is None and rows["h3"][3] == rows["h1"][3]
+    assert rows["h3"][5] < rows["h1"][5]  # rewritten after h3 in the same batch: a later change

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import orjson
@@ -9,8 +10,8 @@ import psycopg
 
 from datenhub.store.base import HubEntity
 from datenhub.store.documents import dump_document, relaid_rows
-from datenhub.store.postgres.bulk import copy_to_stage
-from datenhub.store.postgres.fulltext import tsvector_literal
+from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
+from datenhub.store.postgres.fulltext import lexemes, tsvector_literal
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import entity_columns
 
@@ -88,17 +89,31 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
 
 
 _SEQ = _COLUMNS.index("seq")
-EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...]]  # id, the columns before seq, the columns after it
+# id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes)
+EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
 
 def entity_parts(entity: HubEntity) -> EntityParts:
     """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
     row = _row(entity, 0)
-    return entity.id, row[:_SEQ], row[_SEQ + 1:]
+    open_tsv, full_tsv = row[_COLUMNS.index("open_tsv")], row[_COLUMNS.index("full_tsv")]
+    words = lexemes(full_tsv or open_tsv) if open_tsv is not None else ()
+    return entity.id, row[:_SEQ], row[_SEQ + 1:], words
 
 
 def upsert_entities(conn: psycopg.Connection[Any], entities: list[HubEntity], postgis: bool) -> None:
     upsert_entity_parts(conn, [entity_parts(e) for e in entities], postgis)
+
+
+_LAT, _LON, _WITHDRAWN = _COLUMNS.index("lat"), _COLUMNS.index("lon"), _COLUMNS.index("withdrawn_at")
+_POINT = struct.Struct("<BIIdd")  # EWKB: little-endian, Point with SRID, SRID, x, y
+
+
+def _geom(row: tuple[Any, ...]) -> str | None:
+    """The geometry column as hex EWKB, what the upsert computes with ST_MakePoint for a staged row."""
+    if row[_WITHDRAWN] is not None or row[_LAT] is None or row[_LON] is None:
+        return None
+    return _POINT.pack(1, 0x20000001, 4326, row[_LON], row[_LAT]).hex()
 
 
 def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityParts], postgis: bool) -> None:
@@ -111,15 +126,18 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     first = last - len(entities) + 1
     # one row per id (the last one wins, as it would row by row): ON CONFLICT cannot touch a row twice
     latest = {parts[0]: (first + n, parts) for n, parts in enumerate(entities)}
-    copy_to_stage(conn, "entities_stage", "entities", _COLUMNS,
-                  ((*head, seq, *tail) for seq, (_, head, tail) in latest.values()))
-    conn.execute(_upsert_sql(postgis))
-    conn.execute(REMEMBER_LEXEMES.format(table="entities_stage"))
-
-
-# Every lexeme the index has held (search expands a last word from here: search._expansions). Lexemes of
-# withdrawn entities stay: a query term nothing holds any more costs the GIN index nothing.
-REMEMBER_LEXEMES = (
-    "INSERT INTO lexemes (lexeme) SELECT word FROM ts_stat($$SELECT coalesce(full_tsv, open_tsv) FROM {table} "
-    "WHERE coalesce(full_tsv, open_tsv) IS NOT NULL$$) ON CONFLICT DO NOTHING")
-
+    rows = {eid: (*head, seq, *tail) for eid, (seq, (_, head, tail, _)) in latest.items()}
+    known = known_keys(conn, "entities", "id", list(rows))
+    # hubs founded by this batch (most of a first import) go straight into the table
+    fresh = [(*r, _geom(r)) if postgis else r for eid, r in rows.items() if eid not in known]
+    if copy_new(conn, "entities", (*_COLUMNS, "geom") if postgis else _COLUMNS, fresh):
+        rows = {eid: r for eid, r in rows.items() if eid in known}
+    if rows:
+        copy_to_stage(conn, "entities_stage", "entities", _COLUMNS, rows.values())
+        conn.execute(_upsert_sql(postgis))
+    # Every lexeme the index has held (search expands a last word from here: search._expansions). Lexemes of
+    # withdrawn entities stay: a query term nothing holds any more costs the GIN index nothing. Sorted, so
+    # concurrent imports take the index entries in the same order.
+    words = sorted({word for _, (_, (_, _, _, found)) in latest.items() for word in found})
+    if words:
+        conn.execute("INSERT INTO lexemes (lexeme) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (words,))

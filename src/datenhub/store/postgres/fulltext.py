@@ -43,6 +43,11 @@ def tsvector_literal(text: str) -> str:
     return " ".join(f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in positions.items())
 
 
+def lexemes(literal: str) -> tuple[str, ...]:
+    """The lexemes of a `tsvector_literal` (whose lexemes need no quoting)."""
+    return tuple(part[1:part.index("'", 1)] for part in literal.split(" ") if part)
+
+
 def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
     """Every term must match, the last one as a prefix (results while typing); None when nothing is left.
 

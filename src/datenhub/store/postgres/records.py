@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from datenhub.store.base import RecordState, StoredRecord
-from datenhub.store.postgres.bulk import copy_to_stage
+from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import dumps
 from datenhub.store.rows import iso
@@ -54,6 +54,11 @@ class RecordsMixin:
         # one row per record id (the last one wins): ON CONFLICT cannot touch a row twice in one statement
         latest = {row[0]: row for row in rows}
         with self._conns.transaction() as conn:
+            known = known_keys(conn, "records", "record_id", list(latest))
+            if copy_new(conn, "records", _STAGE_COLUMNS, [row for rid, row in latest.items() if rid not in known]):
+                latest = {rid: row for rid, row in latest.items() if rid in known}
+            if not latest:
+                return
             # by the primary key, not a join with the staging table: the planner knows nothing about a freshly
             # filled temp table and would hash-join all records (quadratic over a long import)
             conn.execute("INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
