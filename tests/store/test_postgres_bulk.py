@@ -102,10 +102,12 @@ def test_data_version_moves_with_entity_writes_and_imports(pg: PostgresStore) ->
     assert before < after_write < pg.data_version()
 
 
-def test_new_rows_go_straight_in_and_a_key_that_arrived_meanwhile_takes_the_upsert_path(pg: PostgresStore) -> None:
+def test_new_rows_go_straight_in_and_a_key_that_arrived_meanwhile_takes_the_upsert_path(
+        pg: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> None:
     from datenhub.store.postgres.bulk import copy_new, known_keys
 
     pg.upsert_entities([_place("h1", "Zeche Eins", 51.45, 7.01)])
+    pg.upsert_records([_record("src:a", "h1", "1")])
     with pg.transaction(), pg._conns.connection() as conn:
         assert known_keys(conn, "lexemes", "lexeme", ["zech", "halde"]) == {"zech"}
         # "zech" is there: the COPY stops at it and leaves nothing behind; the transaction goes on
@@ -114,6 +116,15 @@ def test_new_rows_go_straight_in_and_a_key_that_arrived_meanwhile_takes_the_upse
         assert copy_new(conn, "lexemes", ("lexeme",), [("halde",)])
     with pg._conns.connection() as conn:
         assert known_keys(conn, "lexemes", "lexeme", ["zech", "halde", "ein"]) == {"zech", "halde", "ein"}
+    # as if a concurrent import had written h1 and src:a after the check: the writes upsert them instead
+    monkeypatch.setattr("datenhub.store.postgres.entities.known_keys", lambda *_: set())
+    monkeypatch.setattr("datenhub.store.postgres.records.known_keys", lambda *_: set())
+    with pg.transaction():
+        pg.upsert_entities([_place("h1", "Zeche Zwei", 51.45, 7.01), _place("h2", "Halde", 51.46, 7.02)])
+        pg.upsert_records([_record("src:a", "h1", "2"), _record("src:b", "h2", "1")])
+    assert pg.get_entity("h1")["name"]["de"] == "Zeche Zwei" and pg.get_entity("h2") is not None  # type: ignore[index]
+    assert pg.get_record("src:a").checksum == "2" and pg.get_record("src:b") is not None  # type: ignore[union-attr]
+    assert [h["checksum"] for h in pg.record_history("src:a")] == ["1"]
 
 
 def test_a_new_entity_and_an_upserted_one_are_stored_alike(pg: PostgresStore) -> None:

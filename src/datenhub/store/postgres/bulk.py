@@ -32,8 +32,8 @@ def copy_rows(conn: psycopg.Connection[Any], table: str, columns: Sequence[str],
 
 def copy_new(conn: psycopg.Connection[Any], table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
     """COPY rows whose keys the table did not hold a moment ago straight into it: no staging table, no conflict
-    test per row (the first import of 100k places: 32 → TODO s). False, with nothing written, when one of them
-    arrived in between (a concurrent import of the same source): then the caller takes the upsert path."""
+    test per row. False, with nothing written, when one of them arrived in between (a concurrent import of the
+    same source): then the caller takes the upsert path."""
     if not rows:
         return True
     try:

@@ -88,7 +88,7 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
         open_tsv, full_tsv, full_json, data_open, cols.prominence)
 
 
-_SEQ = _COLUMNS.index("seq")
+_SEQ, _OPEN_TSV, _FULL_TSV = _COLUMNS.index("seq"), _COLUMNS.index("open_tsv"), _COLUMNS.index("full_tsv")
 # id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes)
 EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
@@ -96,7 +96,7 @@ EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 def entity_parts(entity: HubEntity) -> EntityParts:
     """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
     row = _row(entity, 0)
-    open_tsv, full_tsv = row[_COLUMNS.index("open_tsv")], row[_COLUMNS.index("full_tsv")]
+    open_tsv, full_tsv = row[_OPEN_TSV], row[_FULL_TSV]
     words = lexemes(full_tsv or open_tsv) if open_tsv is not None else ()
     return entity.id, row[:_SEQ], row[_SEQ + 1:], words
 
