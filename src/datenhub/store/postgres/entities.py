@@ -11,7 +11,7 @@ import psycopg
 from datenhub.store.base import HubEntity
 from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
-from datenhub.store.postgres.fulltext import lexemes, tsvector_literal
+from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import entity_columns
 
@@ -20,7 +20,7 @@ _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags",
             "open_tsv", "full_tsv", "data", "data_open", "prominence")
 
 
-OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see _row)
+OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see entity_parts)
 
 
 def dumps(data: Any) -> str:
@@ -68,7 +68,12 @@ def _upsert_sql(postgis: bool) -> str:
             f"ON CONFLICT (id) DO UPDATE SET {updates}")
 
 
-def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
+# id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes)
+EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
+
+
+def entity_parts(entity: HubEntity) -> EntityParts:
+    """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
     cols = entity_columns(entity)
     active = entity.withdrawn_at is None
     full_json = dump_document(entity.data)
@@ -77,28 +82,17 @@ def _row(entity: HubEntity, seq: int) -> tuple[Any, ...]:
     # open_tsv), which also spares the second GIN index the entity.
     data_open = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
     open_tsv = full_tsv = None
+    words: tuple[str, ...] = ()
     if active:
-        open_tsv = tsvector_literal(cols.open_text)
-        full_tsv = tsvector_literal(f"{cols.open_text} {cols.all_text}") if cols.all_text else None
-    return (
-        entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
-        cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
-        clean(cols.opening_hours), entity.checksum, entity.changed_at, seq, entity.withdrawn_at,
-        cols.tags if active else [],
-        open_tsv, full_tsv, full_json, data_open, cols.prominence)
-
-
-_SEQ, _OPEN_TSV, _FULL_TSV = _COLUMNS.index("seq"), _COLUMNS.index("open_tsv"), _COLUMNS.index("full_tsv")
-# id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes)
-EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
-
-
-def entity_parts(entity: HubEntity) -> EntityParts:
-    """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
-    row = _row(entity, 0)
-    open_tsv, full_tsv = row[_OPEN_TSV], row[_FULL_TSV]
-    words = lexemes(full_tsv or open_tsv) if open_tsv is not None else ()
-    return entity.id, row[:_SEQ], row[_SEQ + 1:], words
+        open_tsv, words = tsvector(cols.open_text)
+        if cols.all_text:
+            full_tsv, words = tsvector(f"{cols.open_text} {cols.all_text}")
+    head = (entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
+            cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
+            clean(cols.opening_hours), entity.checksum, entity.changed_at)
+    tail = (entity.withdrawn_at, cols.tags if active else [], open_tsv, full_tsv, full_json, data_open,
+            cols.prominence)
+    return entity.id, head, tail, words
 
 
 def upsert_entities(conn: psycopg.Connection[Any], entities: list[HubEntity], postgis: bool) -> None:

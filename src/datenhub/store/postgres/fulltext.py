@@ -28,6 +28,11 @@ def _quote(lexeme: str) -> str:
 
 def tsvector_literal(text: str) -> str:
     """'zech':1,4 'zollverein':2 … — the input form of a tsvector, positions kept for ranking and phrases."""
+    return tsvector(text)[0]
+
+
+def tsvector(text: str) -> tuple[str, tuple[str, ...]]:
+    """The tsvector literal of `text` and its lexemes (for table lexemes)."""
     positions: dict[str, list[int]] = {}
     words = _WORD.findall(text)
     for index, token in enumerate(words, start=1):
@@ -38,14 +43,11 @@ def tsvector_literal(text: str) -> str:
             found.append(index)
     # tokens are runs of word characters: nothing in them needs quoting; positions already ascend
     if len(words) > _MAX_POSITION:
-        return " ".join(f"'{lexeme}':{','.join(map(str, sorted({min(p, _MAX_POSITION) for p in pos})))}"
-                        for lexeme, pos in positions.items())
-    return " ".join(f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in positions.items())
-
-
-def lexemes(literal: str) -> tuple[str, ...]:
-    """The lexemes of a `tsvector_literal` (whose lexemes need no quoting)."""
-    return tuple(part[1:part.index("'", 1)] for part in literal.split(" ") if part)
+        literal = " ".join(f"'{lexeme}':{','.join(map(str, sorted({min(p, _MAX_POSITION) for p in pos})))}"
+                           for lexeme, pos in positions.items())
+    else:
+        literal = " ".join(f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in positions.items())
+    return literal, tuple(positions)
 
 
 def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
