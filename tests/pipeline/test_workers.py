@@ -71,3 +71,17 @@ def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATENHUB_IMPORT_WORKERS", "many")
     with pytest.raises(ValueError, match="DATENHUB_IMPORT_WORKERS"):
         worker_count(None, 10)
+
+
+def test_what_workers_send_survives_pickling() -> None:
+    import pickle
+
+    from datenhub.notices import Location, Notice, Severity
+    from datenhub.store.sqlite.writes import EntityRow
+
+    notices = [Notice("bad_url", severity, "not a URL", Location(source="s", row=3, field="website"), "x")
+               for severity in Severity]
+    row = EntityRow("dh-1", ("dh-1", "place"), (None, "{}", None, None, 0.5), ("a", "b", "c"), (51.5, 7.1), ["t"])
+    back = pickle.loads(pickle.dumps([notices, row], protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == [notices, row]
+    assert all(type(n.severity) is Severity for n in back[0])
