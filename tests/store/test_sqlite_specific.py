@@ -118,6 +118,28 @@ def test_a_repeated_search_counts_its_matches_once_per_data_version(tmp_path: Pa
     assert len(store.search(Query(q="zeche")).items) == 3 and len(counts) == 2  # new data: counted afresh
 
 
+def test_words_in_half_the_documents_rank_without_bm25(tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    # "Ruhr" in every description, "Zeche" in three of twelve; the one place named after the Ruhr ranks first
+    rows = [[f"p{n}", "Ruhr Museum" if n == 9 else f"Ort {n}", "Museum", f"{51.43 + n * 0.001:.6f}", "7.0", "CC0-1.0",
+             f"{'Zeche ' if n < 3 else ''}an der Ruhr {'Ruhr ' * n}", "yes"] for n in range(12)]
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    monkeypatch.setattr(fulltext, "FLAT_MIN_DOCS", 5)
+    memo = store._prefix_memo()
+    assert fulltext.flat_rank("ruhr", store.db, memo) and not fulltext.flat_rank("zeche", store.db, memo)
+    assert not fulltext.flat_rank("zeche ruhr", store.db, memo)  # one rare word: bm25 tells the matches apart
+    ranked: list[str] = []
+    store.db.set_trace_callback(lambda sql: ranked.append(sql) if "_docsize' WHERE id" in sql else None)
+    page = store.search(Query(q="ruhr", limit=5)).items
+    assert ranked == []  # bm25 reads each match's column sizes; a flat ranking reads none
+    assert [i["id"] for i in page][:1] == [store.search(Query(q="Ruhr Museum")).items[0]["id"]]
+    assert len(store.search(Query(q="ruhr", limit=50)).items) == 12
+    store.search(Query(q="zeche", limit=5))
+    assert ranked  # and a word in fewer documents is still ranked by bm25
+
+
 def test_a_box_by_name_with_a_common_category_merges_the_cells_and_a_rare_one_sorts_candidates(  # type: ignore[no-untyped-def]
         tmp_path: Path, clock) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")

@@ -65,16 +65,58 @@ def _prefix(term: str, db: sqlite3.Connection | None) -> str:
     all records) costs milliseconds even when a small area or a rare other word would have stopped it early.
     When only a few indexed terms start with it, OR-ing them instead lets FTS5 step through the doclists
     lazily: the same matches, without the copy."""
-    if db is None or len(term) <= _INDEXED_PREFIXES:
+    expanded = _expansion(term, db)
+    if expanded is None:
         return _phrase(term) + "*"
+    if len(expanded) == 1:
+        return _phrase(term)
+    return "(" + " OR ".join(_phrase(t) for t in expanded) + ")"
+
+
+def _expansion(term: str, db: sqlite3.Connection | None) -> list[str] | None:
+    """The indexed terms the last query word stands for (itself first); None: too many, FTS5's prefix query."""
+    if db is None or len(term) <= _INDEXED_PREFIXES:
+        return None
     upper = term[:-1] + chr(ord(term[-1]) + 1)
     longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
                                        (term, upper, _MAX_EXPANSION + 1))]
-    if len(longer) > _MAX_EXPANSION:
-        return _phrase(term) + "*"
-    if not longer:
-        return _phrase(term)
-    return "(" + " OR ".join(_phrase(t) for t in [term, *longer]) + ")"
+    return None if len(longer) > _MAX_EXPANSION else [term, *longer]
+
+
+# bm25 weighs each word by its IDF, log((N - n + 0.5) / (n + 0.5)), and FTS5 computes n on every search by
+# stepping through the word's whole doclist: for "ruhr" (half of 100k places) 5-9 ms, when finding and ordering
+# a box's few hundred matches costs 2-3 ms. A word in at least half the documents gets FTS5's floor IDF (1e-6):
+# bm25 then only orders by how often the word occurs against document length, which for such a word says next
+# to nothing. For those searches the ranking keeps prominence and name matches and skips bm25 (`flat_rank`).
+FLAT_MIN_DOCS = 5_000  # below this many documents holding the words, bm25's IDF pass costs under ~0.5 ms
+
+
+def flat_rank(q: str, db: sqlite3.Connection, memo: dict[str, Any] | None) -> bool:
+    """Whether every indexed word the search text stands for is in at least half the indexed documents (and
+    in at least FLAT_MIN_DOCS): then bm25 adds cost, not order. Memoised like the prefix expansions."""
+    key = _FLAT_KEY + q
+    known = memo.get(key) if memo is not None else None
+    if known is None:
+        known = _all_common(q, db, memo)
+        remember(memo, key, known)
+    return bool(known)
+
+
+def _all_common(q: str, db: sqlite3.Connection, memo: dict[str, Any] | None) -> bool:
+    terms = query_terms(q)
+    if not terms:
+        return False
+    expanded = _expansion(terms[-1], db)
+    if expanded is None:
+        return False  # FTS5's own prefix query: its document count is not in the vocabulary
+    words = terms[:-1] + expanded
+    counts = [db.execute("SELECT doc FROM entities_fts_vocab WHERE term = ?", (w,)).fetchone() for w in words]
+    indexed = memo.get(_INDEXED_KEY) if memo is not None else None
+    if indexed is None:
+        indexed = db.execute("SELECT count(*) FROM entities_fts_docsize").fetchone()[0]  # FTS5's row count
+        remember(memo, _INDEXED_KEY, indexed)
+    docs = [c[0] if c else 0 for c in counts]
+    return sum(docs) >= FLAT_MIN_DOCS and all(2 * n >= indexed for n in docs)
 
 
 def tiers(db: sqlite3.Connection, memo: dict[str, Any] | None) -> list[int]:
@@ -98,4 +140,6 @@ def remember(memo: dict[str, Any] | None, key: str, value: Any) -> None:
         memo[key] = value
 
 
-_TIERS_KEY = "\x00tiers"  # memo key; no query term contains NUL
+_TIERS_KEY = "\x00tiers"  # memo keys; no query term contains NUL
+_FLAT_KEY = "\x00flat\x00"
+_INDEXED_KEY = "\x00indexed"

@@ -16,7 +16,7 @@ from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
-from datenhub.store.sqlite.fulltext import fts_expression, remember, tiers
+from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
 
 _M_PER_DEG = 111_195.0
 OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
@@ -199,9 +199,11 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         text_at = len(params)  # a broad listing adds the prominence tier to this parameter
         params.append(expression)
         broad = query.effective_sort() == "relevance" and _broad(db, query, expression, prefixes)
-        # rank is negative: better matches sort first
         name_match = name_match_sql(query.q, "e.name_sort", "instr({column}, {word}) > 0")
-        rank_expr = f"(f.rank * (1.0 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})"
+        # bm25 is negative, better first; where it cannot tell the matches apart (fulltext.flat_rank) it is
+        # left out, as a constant of the same sign
+        text_rank = "-1.0" if not broad and flat_rank(query.q, db, prefixes) else "f.rank"
+        rank_expr = f"({text_rank} * (1.0 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})"
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
