@@ -351,3 +351,20 @@ def test_osm_adapter_pbf_nodes_and_ways_read(tmp_path: Path) -> None:
     assert museum is not None and mine is not None
     assert museum["type"] == "Museum" and museum["licence"] == "ODbL-1.0" and museum["wheelchair"] == "yes"
     assert mine["categories"] == ["Industriekultur"] and mine["municipality"]["name"] == "Bochum"
+
+
+@pytest.mark.parametrize("text", [
+    "id,name\n1,a\n2,\"b\nc\"\n3,d",
+    "id,name\r\n1,a\r\n2,\"b\r\nc\"\r\n",
+    "id,name\r1,a\r2,\"b\rc\"\r3,d\r",
+    "id,name\n1,a\r\n2,b\r3,c\n",
+    "",
+    "id\n\n\n",
+])
+def test_csv_lines_split_as_stringio_does(text: str) -> None:
+    import csv
+    import io
+
+    from datenhub.ingest.csv_ import lines
+
+    assert list(csv.reader(lines(text))) == list(csv.reader(io.StringIO(text, newline="")))

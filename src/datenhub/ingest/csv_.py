@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
@@ -67,6 +67,23 @@ class RowMapper:
         return data
 
 
+def lines(text: str) -> Iterable[str]:
+    """The text's lines with their line ends, for csv.reader. io.StringIO(text, newline="") gives the same lines
+    but first copies the text at 4 bytes a character: 88 MB for 100k places, a fifth of an import's peak memory."""
+    if text.count("\r") != text.count("\r\n"):
+        return io.StringIO(text, newline="")  # lines that end in a bare CR (old Mac exports): StringIO splits there
+    return _split_at_newlines(text)
+
+
+def _split_at_newlines(text: str) -> Iterator[str]:
+    find, start = text.find, 0
+    while (end := find("\n", start)) >= 0:
+        yield text[start:end + 1]
+        start = end + 1
+    if start < len(text):
+        yield text[start:]
+
+
 @register
 class CsvAdapter(Adapter):
     name = "csv"
@@ -84,7 +101,7 @@ class CsvAdapter(Adapter):
         delimiter = (mapping.delimiter if mapping and mapping.delimiter else None) or (
             "\t" if raw.name.lower().endswith(".tsv") else sniff_delimiter(text[:20_000])
         )
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(lines(text), delimiter=delimiter)
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as exc:
