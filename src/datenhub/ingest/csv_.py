@@ -130,10 +130,10 @@ class CsvAdapter(Adapter):
             for row_no, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue
-                loc = Location(source=raw.source, file=raw.name, row=row_no)
                 if len(cells) != len(header):
                     yield Notice("row_length_mismatch", Severity.WARNING,
-                                 f"row has {len(cells)} cells, the header has {len(header)}", loc)
+                                 f"row has {len(cells)} cells, the header has {len(header)}",
+                                 Location(source=raw.source, file=raw.name, row=row_no))
                 data = to_data(cells)
                 local_id = data.pop("id", None)
                 if pending is not None:
