@@ -106,7 +106,9 @@ class EntityColumns:
     prominence: float = 0.0
 
 
-def entity_columns(entity: HubEntity) -> EntityColumns:
+def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
+    """The columns an entity row derives from its documents; `cells=False` leaves out the `cells` tokens of
+    SQLite's full-text index, which PostgreSQL does not keep."""
     if isinstance(entity.columns, EntityColumns):
         return entity.columns
     data = entity.data
@@ -137,6 +139,6 @@ def entity_columns(entity: HubEntity) -> EntityColumns:
         open_text=open_text,
         all_text="" if open_text == all_text else all_text,
         opening_hours=shown.get("opening_hours"),
-        cells=index_tokens(geo, value),
+        cells=index_tokens(geo, value) if cells else "",
         prominence=value,
     )

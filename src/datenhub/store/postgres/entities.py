@@ -74,7 +74,7 @@ EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
 def entity_parts(entity: HubEntity) -> EntityParts:
     """Everything of the row but `seq` (given at write time): pure, so an import worker can compute it."""
-    cols = entity_columns(entity)
+    cols = entity_columns(entity, cells=False)
     active = entity.withdrawn_at is None
     full_json = dump_document(entity.data)
     # An open view equal to the full one (most entities) is stored once: readers take `data` when all_open
