@@ -29,6 +29,7 @@ MIX = {
     "OGC bbox items": f"/ogc/collections/places/items?bbox={BOX}&limit=20",
     "near 1 km": "/api/v1/places?near=51.4513,7.0138&radius=1000",
     "text + bbox": "/api/v1/places?q=zeche&bbox=6.9,51.4,7.2,51.55",
+    "text in city centre": f"/api/v1/places?q=museum&bbox={BOX}",  # a frequent word (1 in 7) in a small box
     "JSON-LD text page": "/api/v1/places?q=zeche&f=jsonld",
     "GeoJSON bbox page": f"/api/v1/places?bbox={BOX}&f=geojson",
     "category map view": f"/api/v1/places?bbox={BOX}&category=Museum&f=geojson",
@@ -184,6 +185,7 @@ def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]
                "bbox page, whole RVR": Query(bbox=(6.4, 51.2, 8.0, 51.9)),
                "near 1 km": Query(near=(51.4513, 7.0138), radius=1000), "text": Query(q="zeche"),
                "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55)),
+               "text in city centre": Query(q="museum", bbox=box(BOX)),
                "category map view": Query(bbox=box(BOX), categories=("Museum",))}
     store = open_store(url)
     try:

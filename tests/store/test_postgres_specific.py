@@ -149,6 +149,56 @@ def test_postgres_computes_the_python_area_cell(pg: PostgresStore, level) -> Non
 
 
 @needs_server
+def test_postgres_computes_the_python_cell_tokens(pg: PostgresStore) -> None:
+    from datenhub.store.cells import TEXT_CELL_LEVELS, cell_tokens
+    from tests.store.test_cells import _points
+
+    points = _points(500)
+    with pg._conns.connection() as conn:
+        tokens = [row[0] for row in conn.execute(
+            "SELECT hub_cells(lat, lon)::text FROM unnest(%s::float8[], %s::float8[]) AS p(lat, lon)",
+            ([lat for lat, _ in points], [lon for _, lon in points]))]
+        assert conn.execute("SELECT hub_cells(NULL, 7.0) IS NULL").fetchone() == (True,)  # events without a point
+    # the finer levels only (cells.TEXT_CELL_LEVELS), named as SQLite's full-text index names them
+    assert tokens == [" ".join(sorted(f"'{t}'" for t in cell_tokens(lat, lon).split()[:TEXT_CELL_LEVELS]))
+                      for lat, lon in points]
+
+
+@needs_server
+def test_words_in_a_small_box_come_from_the_words_and_cells_index(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
+    import random
+
+    from datenhub import hub
+    from datenhub.store import Query
+    from datenhub.store.postgres import search
+    from tests.store.helpers import write_csv
+
+    rng = random.Random(5)
+    rows = [[f"m{n}", f"Ort {n}", "Museum", f"{rng.uniform(51.30, 51.60):.6f}", f"{rng.uniform(6.80, 7.40):.6f}",
+             "CC0-1.0", "Museum am Fluss" if n % 4 == 0 else "Park", "yes"] for n in range(3000)]
+    hub.import_file(pg, write_csv(tmp_path / "m.csv", rows), "m", clock=clock)
+    with pg._conns.connection() as conn:
+        conn.execute("ANALYZE entities")
+    box = (7.0, 51.43, 7.08, 51.47)
+    statements: list[str] = []
+    original = search._first_area_page
+
+    def spy(conn, query, c, *args):  # type: ignore[no-untyped-def]
+        statements.append(" AND ".join(c.where))
+        return original(conn, query, c, *args)
+
+    monkeypatch.setattr(search, "_first_area_page", spy)
+    page = pg.search(Query(q="fluss", bbox=box, limit=100))
+    assert statements and "hub_cells(e.lat, e.lon) @@" in statements[0]
+    expected = {f"m:m{n}" for n, row in enumerate(rows) if n % 4 == 0
+                and box[1] <= float(row[3]) <= box[3] and box[0] <= float(row[4]) <= box[2]}
+    assert expected
+    found = {s for item in page.items for s in item["sources"]}
+    assert found == expected
+
+
+@needs_server
 def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages(  # type: ignore[no-untyped-def]
         pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
     import random
@@ -184,7 +234,8 @@ def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages( 
         return ids
 
     broad = pages()
-    assert len(walked) == 3 and not any("<@" in where for where in walked)  # no point-in-box clause
+    # no index-only clauses (point in box, cells): the walk tests lat and lon on entities_broad's entries
+    assert len(walked) == 3 and not any("<@" in where or "hub_cells" in where for where in walked)
     monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 0.0)  # the bitmap page, counted exactly
     assert pages() == broad and len(broad) == 75
     with_description = {f"z{n}" for n in range(2600) if n % 3}

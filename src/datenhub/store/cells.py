@@ -1,8 +1,9 @@
 """Grid cells, so an index can answer "in this area" together with something else.
 
-* Tokens in SQLite's full-text index: a frequent word ("Ruhr") matches most places; ranking all of them and
+* Tokens in the full-text index: a frequent word ("Ruhr") matches most places; ranking all of them and
   filtering by bbox afterwards costs 100 ms. Indexing each place's grid cells at a few resolutions as tokens
-  turns "text in this box" into one full-text AND-query, so only the (small) intersection is ranked.
+  turns "text in this box" into one full-text AND-query, so only the (small) intersection is ranked. SQLite
+  keeps them in a column of its FTS5 table, PostgreSQL in a second column of its GIN index (`hub_cells`).
 * Area cells in front of the name (both backends): a map view lists a box by name from a few index ranges
   (AREA_LEVELS below) instead of sorting every place in it.
 """
@@ -26,6 +27,7 @@ def _index(value: float, size: float, offset: float) -> int:
 
 
 _LEVELS = [(level, size * LON_FACTOR, size) for level, size in enumerate(LAT_SIZES)]
+TEXT_CELL_LEVELS = 2  # the levels PostgreSQL's words-and-cells index holds (migration 0014_text_cells)
 
 
 def cell_tokens(lat: float, lon: float) -> str:
@@ -34,9 +36,20 @@ def cell_tokens(lat: float, lon: float) -> str:
     return " ".join([f"c{level}x{int(x / width)}y{int(y / height)}" for level, width, height in _LEVELS])
 
 
-def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str] | None:
-    """Tokens of the cells covering a bbox at the finest level with at most MAX_CELLS cells; None if too big."""
-    for level, size in enumerate(LAT_SIZES):
+def cell_tokens_sql(lat: str, lon: str, levels: int = len(LAT_SIZES)) -> str:
+    """`cell_tokens` of the first `levels` levels as a PostgreSQL text[] expression over two float8 columns: the
+    widths are written by repr(), so SQL divides by the very doubles Python does and both name a point's cells
+    alike."""
+    parts = [f"'c{level}x' || trunc(({lon} + 180.0) / {width!r})::integer::text || 'y' || "
+             f"trunc(({lat} + 90.0) / {height!r})::integer::text" for level, width, height in _LEVELS[:levels]]
+    return "ARRAY[" + ", ".join(parts) + "]"
+
+
+def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
+             levels: int = len(LAT_SIZES)) -> list[str] | None:
+    """Tokens of the cells covering a bbox at the finest of the first `levels` levels with at most MAX_CELLS
+    cells; None if too big."""
+    for level, size in enumerate(LAT_SIZES[:levels]):
         xs = range(_index(min_lon, size * LON_FACTOR, 180), _index(max_lon, size * LON_FACTOR, 180) + 1)
         ys = range(_index(min_lat, size, 90), _index(max_lat, size, 90) + 1)
         if len(xs) * len(ys) <= MAX_CELLS:

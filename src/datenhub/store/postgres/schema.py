@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from datenhub.store.cells import AREA_LEVELS
+from datenhub.store.cells import AREA_LEVELS, TEXT_CELL_LEVELS, cell_tokens_sql
 
 # Extensions created when missing and allowed (needs the CREATE privilege on the database); all optional.
 EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
@@ -244,4 +244,19 @@ CREATE INDEX entities_broad ON entities (prominence DESC, id, lat, lon) WHERE wi
 DROP INDEX IF EXISTS entities_point;
 CREATE INDEX entities_point ON entities USING gist (point(lon, lat)) INCLUDE (lat, lon, kind, has_open, name_sort, id,
     tags) WHERE withdrawn_at IS NULL AND lat IS NOT NULL;
+"""))
+
+MIGRATIONS.append(Migration("0014_text_cells", f"""
+-- Words within a box (search._first_ranked_page): the GIN index on the open view's words gets a second column,
+-- the place's grid cells of ~1 and ~4.4 km (store.cells.cell_tokens, tokens SQLite's FTS5 table holds too), so
+-- "these words in these cells" is one index scan that skips through a frequent word's entries instead of
+-- building a bitmap of all of them. 1M places, "museum" (145k places) in a city centre: 45-61 ms before, 12-20
+-- ms after. Searches without a box use the first column alone, as before. Coarser cells are left out: a box that
+-- needs them holds so many matches that the search walks entities_broad instead, and each level costs every
+-- insert one more index entry.
+CREATE OR REPLACE FUNCTION hub_cells(lat float8, lon float8) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN lat IS NULL OR lon IS NULL THEN NULL
+                 ELSE array_to_tsvector({cell_tokens_sql('lat', 'lon', TEXT_CELL_LEVELS)}) END $$;
+DROP INDEX IF EXISTS entities_open_tsv;
+CREATE INDEX entities_open_tsv ON entities USING gin (open_tsv, hub_cells(lat, lon));
 """))

@@ -14,7 +14,15 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, area_where, split_edges, tag_groups
+from datenhub.store.cells import (
+    TEXT_CELL_LEVELS,
+    AreaListing,
+    area_listing_cells,
+    area_where,
+    covering,
+    split_edges,
+    tag_groups,
+)
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.hooks import open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
@@ -34,37 +42,49 @@ class _Clauses:
         self.where: list[str] = []
         self.params: list[Any] = []
         self.spatial = False
-        self._point_at: tuple[int, int] | None = None  # where the point-in-box clause is (clause, first param)
+        self.box: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
+        self._hints: list[tuple[int, int, int]] = []  # index-only clauses: (clause, first param, param count)
 
     def add(self, sql: str, *params: Any) -> None:
         self.where.append(sql)
         self.params.extend(params)
 
-    def add_point_index(self, sql: str, *params: Any) -> None:
-        """The clause that lets the planner use entities_point; the exact lat/lon test is added separately."""
-        self._point_at = (len(self.where), len(self.params))
+    def add_hint(self, sql: str, *params: Any) -> None:
+        """A clause that only lets the planner use an index (entities_point, the cells of entities_open_tsv);
+        an exact clause beside it decides."""
+        self._hints.append((len(self.where), len(self.params), len(params)))
         self.add(sql, *params)
 
-    def without_point_index(self) -> _Clauses:
-        """The same conditions without the entities_point clause: its selectivity is a constant guess (0.1 %),
-        so the planner estimates matches right, and may walk another index, only without it."""
-        if self._point_at is None:
+    def without_hints(self) -> _Clauses:
+        """The same conditions without the index clauses: their selectivity is a constant guess (0.1 %), so the
+        planner estimates matches right, and may walk another index, only without them."""
+        if not self._hints:
             return self
-        at, first = self._point_at
         flat = _Clauses()
-        flat.where = self.where[:at] + self.where[at + 1:]
-        flat.params = self.params[:first] + self.params[first + 4:]
-        flat.spatial = self.spatial
+        skip_clauses = {at for at, _, _ in self._hints}
+        skip_params = {first + i for _, first, count in self._hints for i in range(count)}
+        flat.where = [w for i, w in enumerate(self.where) if i not in skip_clauses]
+        flat.params = [p for i, p in enumerate(self.params) if i not in skip_params]
+        flat.spatial, flat.box = self.spatial, self.box
         return flat
 
 
 def _area(c: _Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
     """Active entities inside a box, boundary included: entities_point narrows, the exact test decides."""
     c.spatial = True
+    c.box = (min_lon, min_lat, max_lon, max_lat)
     # the first two clauses are the index's own expression and predicate, so the planner can use it
-    c.add_point_index("point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon, max_lat)
+    c.add_hint("point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon, max_lat)
     c.add("e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
     c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
+
+
+def _cells(c: _Clauses, box: tuple[float, float, float, float]) -> None:
+    """Words within a box: the box's grid cells, so the words and the area come from one scan of
+    entities_open_tsv (open_tsv, hub_cells(lat, lon)) that skips through a frequent word's entries."""
+    tokens = covering(*box, levels=TEXT_CELL_LEVELS)
+    if tokens:
+        c.add_hint("hub_cells(e.lat, e.lon) @@ %s::tsquery", " | ".join(f"'{t}'" for t in tokens))
 
 
 def _distance(c: _Clauses, query: Query) -> tuple[str, list[Any]] | None:
@@ -196,7 +216,7 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
     the way; more than the budget makes the listing broad (store.ranking) and the page comes from there."""
     budget = ranking.RANKING_BUDGET
     if c.spatial:
-        flat = c.without_point_index()
+        flat = c.without_hints()
         if _matches(conn, query, flat, tsquery, stats) > 4 * budget:
             # clearly broad (words × the box's share by the lat/lon histograms): walking entities_broad and testing
             # each row stops after a page, where ANDing the bitmaps of words and box costs per match (1M places,
@@ -332,6 +352,8 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     if query.bbox is not None:
         _area(c, *query.bbox)
     distance = _distance(c, query)
+    if query.q and open_view and c.box is not None:
+        _cells(c, c.box)
     if not _filters(conn, c, query, open_view):
         return Page([], None)
     select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
@@ -340,7 +362,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if not query.cursor:
             return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)
         if broad_cursor(decode_cursor(query.cursor, 2)[0]):
-            return _broad_page(conn, query, c.without_point_index(), select_data)
+            return _broad_page(conn, query, c.without_hints(), select_data)
 
     key, key_params, cast = _sort_key(query, rank, distance)
     if query.cursor:
