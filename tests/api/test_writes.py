@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from datenhub.api.ratelimit import RedisCounter
 from datenhub.auth import create_key
+from datenhub.clock import fixed
 from datenhub.store import Store
 from tests.api.demo_app import client, demo_store
+from tests.conftest import FIXED_NOW
 
 PLACE = {"source": "stadt-bochum", "id": "kemnade", "name": {"de": "Kemnader See"}, "geo": {"lat": 51.425, "lon": 7.26},
          "categories": ["Natur"], "licence": "DL-DE-BY-2.0", "attribution": "Stadt Bochum"}
@@ -120,12 +123,25 @@ def test_rate_limit_shared_through_redis(store: Store) -> None:
     from datenhub.api.app import create_app
     from datenhub.api.ratelimit import Limits
 
-    bucket_ip = f"10.{uuid.uuid4().int % 250}.0.1"  # a fresh bucket per run
+    fresh = uuid.uuid4().int
+    bucket_ip = f"10.{fresh % 250}.{fresh // 250 % 250}.{fresh // 62500 % 250}"  # a fresh bucket per run
     os.environ["DATENHUB_REDIS_URL"] = url  # two app instances stand in for two server workers
     try:
-        workers = [TestClient(create_app(store=store, limits=Limits(4, 100)), client=(bucket_ip, 1234))
-                   for _ in range(2)]
+        # A fixed clock keeps all six requests in one window: at a minute's turn the count would start again.
+        workers = [TestClient(create_app(store=store, clock=fixed(FIXED_NOW), limits=Limits(4, 100)),
+                              client=(bucket_ip, 1234)) for _ in range(2)]
         codes = [workers[i % 2].get("/health").status_code for i in range(6)]
     finally:
         del os.environ["DATENHUB_REDIS_URL"]
     assert codes.count(200) == 4 and codes.count(429) == 2
+
+
+def test_rate_limit_window_follows_the_app_clock(store: Store) -> None:
+    now = [FIXED_NOW]
+    from datenhub.api.app import create_app
+    from datenhub.api.ratelimit import Limits
+
+    api = TestClient(create_app(store=store, clock=lambda: now[0], limits=Limits(2, 100)))
+    assert [api.get("/health").status_code for _ in range(3)] == [200, 200, 429]
+    now[0] += timedelta(seconds=60)  # the next window: a fresh budget
+    assert api.get("/health").status_code == 200

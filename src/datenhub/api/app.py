@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from typing import Any
 
@@ -48,7 +49,8 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     cache.install(app, response_cache)
     middleware.install(app)
     health.install(app)
-    ratelimit.install(app, limits)
+    # Rate-limit windows follow the app's clock, so a fixed clock gives tests one window that never rolls over.
+    ratelimit.install(app, limits, now=time.time if clock is utc_now else lambda: clock().timestamp())
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
