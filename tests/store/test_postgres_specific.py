@@ -199,8 +199,9 @@ def test_words_in_a_small_box_come_from_the_words_and_cells_index(  # type: igno
 
 
 @needs_server
+@pytest.mark.parametrize("places", [1300, 2600])  # 2.6 and 5.2 × RANKING_BUDGET: both clearly broad
 def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages(  # type: ignore[no-untyped-def]
-        pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
+        pg: PostgresStore, tmp_path, clock, monkeypatch, places) -> None:
     import random
 
     from datenhub import hub
@@ -211,7 +212,7 @@ def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages( 
     rng = random.Random(2)
     rows = [[f"z{n}", f"Zeche {n}", "Industriekultur", f"{rng.uniform(51.40, 51.55):.6f}",
              f"{rng.uniform(6.90, 7.20):.6f}", "CC0-1.0", "Zeche mit Förderturm" if n % 3 else "", "yes"]
-            for n in range(2600)]
+            for n in range(places)]
     hub.import_file(pg, write_csv(tmp_path / "z.csv", rows), "z", clock=clock)
     with pg._conns.connection() as conn:
         conn.execute("ANALYZE entities")  # the estimate decides; give the planner its statistics
@@ -238,7 +239,7 @@ def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages( 
     assert len(walked) == 3 and not any("<@" in where or "hub_cells" in where for where in walked)
     monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 0.0)  # the bitmap page, counted exactly
     assert pages() == broad and len(broad) == 75
-    with_description = {f"z{n}" for n in range(2600) if n % 3}
+    with_description = {f"z{n}" for n in range(places) if n % 3}
     first = [pg.get_entity(i) for i in broad[:25]]
     assert all(e is not None and e["sources"][0].split(":")[1] in with_description for e in first)  # prominence
 

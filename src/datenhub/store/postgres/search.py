@@ -210,6 +210,13 @@ def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: 
     return known.matches(tsquery, query.bbox) if known is not None else _estimated_matches(conn, c)
 
 
+# Words within a box estimated at more than this many times RANKING_BUDGET matches are taken as broad without
+# counting them. The estimate assumes words independent of place, so the margin guards against a word
+# clustered elsewhere; 2 rather than 4 since counting in the band between costs 12-40 ms at 1M places
+# (frequent words in 8-15 km boxes), the walk 2-4 ms.
+BROAD_IN_BOX = 2
+
+
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
                        tsv: str, tsquery: str, select_data: str, stats: StatisticsCache | None = None) -> Page:
     """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
@@ -217,7 +224,7 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
     budget = ranking.RANKING_BUDGET
     if c.spatial:
         flat = c.without_hints()
-        if _matches(conn, query, flat, tsquery, stats) > 4 * budget:
+        if _matches(conn, query, flat, tsquery, stats) > BROAD_IN_BOX * budget:
             # clearly broad (words × the box's share by the lat/lon histograms): walking entities_broad and testing
             # each row stops after a page, where ANDing the bitmaps of words and box costs per match (1M places,
             # "zeche" in a 33 × 17 km box: 3 ms against 37 ms)
