@@ -24,12 +24,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE.parent / "scripts" / "ci-postgres.sh"
 BOX = "7.0,51.43,7.08,51.47"  # a city-centre sized box, as in bench_api
+DISTRICT = "6.95,51.40,7.10,51.50"  # 10 × 11 km: a frequent word here has 2-4 × RANKING_BUDGET matches
 MIX = {
     "get-by-id": "/api/v1/places/{id}",
     "OGC bbox items": f"/ogc/collections/places/items?bbox={BOX}&limit=20",
     "near 1 km": "/api/v1/places?near=51.4513,7.0138&radius=1000",
     "text + bbox": "/api/v1/places?q=zeche&bbox=6.9,51.4,7.2,51.55",
     "text in city centre": f"/api/v1/places?q=museum&bbox={BOX}",  # a frequent word (1 in 7) in a small box
+    "text in a district": f"/api/v1/places?q=zeche&bbox={DISTRICT}",
     "JSON-LD text page": "/api/v1/places?q=zeche&f=jsonld",
     "GeoJSON bbox page": f"/api/v1/places?bbox={BOX}&f=geojson",
     "category map view": f"/api/v1/places?bbox={BOX}&category=Museum&f=geojson",
@@ -186,6 +188,7 @@ def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]
                "near 1 km": Query(near=(51.4513, 7.0138), radius=1000), "text": Query(q="zeche"),
                "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55)),
                "text in city centre": Query(q="museum", bbox=box(BOX)),
+               "text in a district": Query(q="zeche", bbox=box(DISTRICT)),
                "category map view": Query(bbox=box(BOX), categories=("Museum",))}
     store = open_store(url)
     try:
