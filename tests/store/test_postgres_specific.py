@@ -65,6 +65,32 @@ def test_migrate_twice_records_each_migration_once(pg: PostgresStore) -> None:
 
 
 @needs_server
+def test_documents_are_compressed_with_lz4_where_the_server_has_it(pg: PostgresStore, clock) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+
+    from datenhub.store.base import HubEntity
+
+    with pg.transaction() as conn:
+        try:
+            with conn.transaction():  # a savepoint: the probe table goes again
+                conn.execute("CREATE TEMP TABLE lz4_probe (x text COMPRESSION lz4)")
+                raise psycopg.Rollback()
+        except psycopg.errors.FeatureNotSupported:
+            pytest.skip("this PostgreSQL server was built without lz4; migration 0015 leaves pglz")
+        method = conn.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'entities'::regclass "
+                              "AND attname = 'data'").fetchone()[0]
+    assert method == "l"
+    # a document long enough to be compressed (rows over ~2 KB), with text that compresses
+    data = {"id": "dh-lz4", "kind": "place", "type": "Museum", "name": {"de": "Museum"},
+            "description": {"de": "Zeche Zollverein " * 300}, "sources": ["t:1"]}
+    pg.upsert_entities([HubEntity("dh-lz4", "place", data, data, "c", clock())])
+    with pg.transaction() as conn:
+        used = conn.execute("SELECT pg_column_compression(data) FROM entities WHERE id = 'dh-lz4'").fetchone()[0]
+    assert used == "lz4"
+    assert pg.get_entity("dh-lz4") == data
+
+
+@needs_server
 def test_nested_transaction_joins_outer_and_rolls_back_together(pg: PostgresStore) -> None:
     with pytest.raises(RuntimeError), pg.transaction():
         pg.upsert_source(SourceInfo("outer"))
