@@ -139,8 +139,10 @@ def bench_readings(url: str, total: int, sensors: int) -> dict[str, Any]:
 
 
 def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int, connections: int,
-                      server: str = "uvicorn") -> dict[str, dict[str, float]]:
-    from benchmarks.bench_api import free_port, wait_for, wrk
+                      server: str = "uvicorn", runs: int = 3) -> dict[str, dict[str, float]]:
+    """Each endpoint's figures as the median of `runs` wrk runs: every run opens its connections afresh, and how
+    they land on several workers moves one run's req/s by up to 2-3× (docs/operations.md)."""
+    from benchmarks.bench_api import free_port, measure, wait_for, wrk
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", url, "--port", str(port),
@@ -158,7 +160,7 @@ def serve_and_measure(url: str, workers: int, entity_id: str, seconds: int, conn
             # one unmeasured second first: every worker pays its first query of this kind (plans, lexeme memo)
             # before the measured run, as a serving hub long has
             wrk(target, 1, connections)
-            results[name] = wrk(target, seconds, connections)
+            results[name] = measure(target, seconds, connections, runs, None)
         return results
     finally:
         proc.terminate()
@@ -230,6 +232,7 @@ def main() -> None:
     parser.add_argument("--sensors", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=6, help="wrk run per endpoint")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per endpoint; figures are their medians")
     parser.add_argument("--server", choices=("uvicorn", "granian", "both"), default="both",
                         help="HTTP server(s) the hub runs on for the API runs (datenhub serve --server)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (prints its URL)")
@@ -273,7 +276,8 @@ def main() -> None:
                   f"{sqlite_calls[name][1]:6.2f}")
         servers = ("uvicorn", "granian") if args.server == "both" else (args.server,)
         runs = {("SQLite 100k", 1, server): serve_and_measure(sqlite_url, 1, first_id(sqlite_url), args.seconds,
-                                                              args.connections, server) for server in servers}
+                                                              args.connections, server, args.runs)
+                for server in servers}
         pg_id = first_id(pg)
         places = int(on_database(pg, "SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL")[0])
         on_database(pg, "CHECKPOINT")  # the import's dirty pages written now, not while wrk measures
@@ -281,10 +285,10 @@ def main() -> None:
         for server in servers:
             for workers in (1, 4):
                 runs[(label, workers, server)] = serve_and_measure(pg, workers, pg_id, args.seconds,
-                                                                   args.connections, server)
+                                                                   args.connections, server, args.runs)
         heads = [f"{name} {w}w {server}" for name, w, server in runs]
-        print(f"  API (response cache off), wrk {args.connections} connections × {args.seconds} s per endpoint: "
-              "req/s  p50  p99 (ms)")
+        print(f"  API (response cache off), wrk {args.connections} connections × {args.seconds} s per endpoint, "
+              f"median of {args.runs} runs: req/s  p50  p99 (ms)")
         print(f"  {'endpoint':20s} " + " ".join(f"{h:>28s}" for h in heads))
         for endpoint in MIX:
             cells = []
