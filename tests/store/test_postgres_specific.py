@@ -90,6 +90,42 @@ def test_documents_are_compressed_with_lz4_where_the_server_has_it(pg: PostgresS
     assert pg.get_entity("dh-lz4") == data
 
 
+def _planner_rows(pg: PostgresStore) -> dict[str, float]:
+    with pg.transaction() as conn:
+        return {name: rows for name, rows in conn.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE oid IN ('entities'::regclass, 'records'::regclass)")}
+
+
+@needs_server
+def test_a_big_import_settles_indexes_and_statistics_a_small_one_leaves_them_to_autovacuum(pg: PostgresStore, tmp_path,  # type: ignore[no-untyped-def]
+                                                                                  clock) -> None:
+    from datenhub import hub
+    from datenhub.store.postgres import statistics
+    from tests.store.helpers import write_csv
+
+    def rows(prefix: str, count: int) -> list[list[str]]:
+        return [[f"{prefix}{i}", f"Zeche {prefix} {i}", "Industriekultur", f"{51.40 + i / 10_000:.4f}", "7.0406",
+                 "CC0-1.0", "Zechen und Kokerei", "yes"] for i in range(count)]
+
+    assert _planner_rows(pg) == {"entities": -1.0, "records": -1.0}  # never analysed: the planner guesses
+    big = statistics.ANALYZE_BASE + 30
+    hub.import_file(pg, write_csv(tmp_path / "big.csv", rows("b", big)), "test", clock=clock)
+    # committed with the import: a search right after it is planned for the rows it finds, and reads the full-text
+    # index without a pending list (nothing left to clean)
+    assert _planner_rows(pg) == {"entities": big, "records": big}
+    with pg.transaction() as conn:
+        assert conn.execute("SELECT gin_clean_pending_list('entities_open_tsv')").fetchone() == (0,)
+    hub.import_file(pg, write_csv(tmp_path / "small.csv", rows("s", 5)), "test", clock=clock, full=False)
+    assert _planner_rows(pg) == {"entities": big, "records": big}  # 5 rows: below the threshold
+    assert not statistics.needs_analyze(5, big) and statistics.needs_analyze(big, 0)
+    with pg.transaction() as conn:  # documents have no statistics to gather (migration 0016)
+        targets = conn.execute("SELECT attrelid::regclass::text, attname, attstattarget FROM pg_attribute WHERE "
+                               "attname IN ('data', 'data_open') AND attrelid IN ('entities'::regclass, "
+                               "'records'::regclass, 'record_history'::regclass) ORDER BY 1, 2").fetchall()
+    assert targets == [("entities", "data", 0), ("entities", "data_open", 0), ("record_history", "data", 0),
+                       ("records", "data", 0)]
+
+
 @needs_server
 def test_nested_transaction_joins_outer_and_rolls_back_together(pg: PostgresStore) -> None:
     with pytest.raises(RuntimeError), pg.transaction():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoredRecord, StoreError
 from datenhub.store.postgres import entities as entity_rows
+from datenhub.store.postgres import statistics
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
 from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
@@ -24,7 +26,6 @@ from datenhub.store.postgres.schema import (
     ensure_extensions,
 )
 from datenhub.store.postgres.search import run_search
-from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import iso
@@ -38,7 +39,8 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         self._parsed = parse_url(url)
         self._conns = Connections(self._parsed)
         self._postgis: bool | None = None
-        self._statistics = StatisticsCache()  # the planner's statistics, for word searches' estimates
+        self._statistics = statistics.StatisticsCache()  # the planner's statistics, for word searches' estimates
+        self._bulk = threading.local()  # entity rows an import (bulk) wrote so far in this thread
 
     # lifecycle ---------------------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
@@ -94,6 +96,25 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self._conns.transaction()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """An import: when it wrote more entities than autovacuum would wait for, it settles the full-text indexes
+        and analyses the tables at its end, inside its transaction (statistics.needs_analyze, settle)."""
+        with self._conns.transaction() as conn:
+            known = statistics.known_rows(conn)
+            self._bulk.written = 0
+            try:
+                yield
+                if statistics.needs_analyze(self._bulk.written, known):
+                    statistics.settle(conn)
+                    self._statistics.invalidate()
+            finally:
+                self._bulk.written = None
+
+    def _count_written(self, rows: int) -> None:
+        if getattr(self._bulk, "written", None) is not None:
+            self._bulk.written += rows
 
     def _all(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         with self._conns.connection() as conn:
@@ -224,6 +245,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         postgis = self.postgis
         with self._conns.transaction() as conn:
             entity_rows.upsert_entities(conn, entities, postgis)
+        self._count_written(len(entities))
 
     def write_preparer(self) -> Callable[[list[StoredRecord], list[HubEntity]], Any]:
         return prepare_writes
@@ -234,6 +256,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         with self._conns.transaction() as conn:
             self.upsert_record_rows(record_rows)
             entity_rows.upsert_entity_parts(conn, parts, postgis)
+        self._count_written(len(parts))
 
     def add_alias(self, alias: str, hub_id: str) -> None:
         self._run("INSERT INTO aliases (alias, hub_id) VALUES (%s, %s) ON CONFLICT (alias) DO UPDATE SET "
