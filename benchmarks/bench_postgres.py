@@ -87,8 +87,8 @@ def bench_import(url: str, places: int) -> tuple[float, int, dict[str, float], f
     start = time.perf_counter()
     result = hub.import_file(store, csv_path, "bench")
     seconds = time.perf_counter() - start
-    # What autovacuum does some minutes after a big import, done now: statistics for the planner and the
-    # visibility map that lets area searches answer from entities_point alone (index-only scans).
+    # What autovacuum does some minutes after a big import, done now: the visibility map that lets area searches
+    # answer from entities_point alone (index-only scans). The import has analysed the tables itself.
     start = time.perf_counter()
     with store._conns.connection() as conn:  # type: ignore[attr-defined]
         conn.execute("VACUUM (ANALYZE) entities")

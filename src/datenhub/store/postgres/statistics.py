@@ -132,8 +132,8 @@ class StatisticsCache:
 
 # Autovacuum analyses a table once more rows changed than 50 + 10 % of the rows its statistics know of, and it
 # looks once a minute: for a minute or more after a big first import the planner plans for an empty table (a word
-# page took 140 ms instead of 2 at 100k places). Until a VACUUM, the full-text indexes also keep up to 4 MB of new
-# entries in a pending list that every search reads through and the planner prices in (words in a box: 18 ms
+# page took ~170 ms instead of ~2 at 100k places). Until a VACUUM, the full-text indexes also keep up to 4 MB of new
+# entries in a pending list that every search reads through and the planner prices in (words in a box: 14-18 ms
 # instead of 7). An import that wrote more than autovacuum's threshold settles both itself, inside its
 # transaction, so its rows, their index entries and their statistics commit together (store.bulk).
 ANALYZE_BASE = 50
@@ -155,7 +155,7 @@ def needs_analyze(written: int, known: float) -> bool:
 
 def settle(conn: psycopg.Connection[Any]) -> None:
     """Move the GIN indexes' pending entries into place and analyse the tables an import writes (100k places:
-    ~0.05 s and ~1 s). A role that does not own the indexes leaves them to autovacuum."""
+    ~0.04 s and ~0.6 s). A role that does not own the indexes leaves them to autovacuum."""
     for (index,) in conn.execute(_GIN_INDEXES).fetchall():
         try:
             with conn.transaction():  # a savepoint: without ownership only this step is undone
