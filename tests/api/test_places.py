@@ -148,3 +148,13 @@ def test_ready_and_database_loss_gives_503_then_recovers(tmp_path: Path) -> None
     (tmp_path / "demo.db").rmdir()
     shutil.move(moved, db_file)
     assert api.get("/api/v1/places").status_code == 200  # recovered without a restart
+
+
+def test_a_misspelled_search_answers_for_the_corrected_words_and_says_so(api: TestClient) -> None:
+    for params in ({"q": "Zolverein"}, {"q": "Zolverein", "fields": "name"}):  # the fast path and the general one
+        body = api.get("/api/v1/places", params=params).json()
+        assert body["corrected_q"] == "Zollverein"
+        assert any("Zollverein" in str(item["name"]) for item in body["items"])
+    assert "corrected_q" not in api.get("/api/v1/places", params={"q": "Zollverein"}).json()
+    page = api.get("/", params={"q": "Zolverein"}).text
+    assert "Ergebnisse für „Zollverein“" in page and "Zollverein" in page

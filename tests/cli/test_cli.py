@@ -264,6 +264,11 @@ def test_places_search_near_ordered_by_distance_within_radius(demo_db: str) -> N
     assert "Zollverein" in items[0]["name"]["de"]
 
 
+def test_places_search_corrects_a_misspelled_word_and_says_so(demo_db: str) -> None:
+    body = run_json("places", "search", "Gasomter", "--format", "json", "--db", demo_db)
+    assert body["corrected_q"] == "Gasometer" and any("Gasometer" in i["name"]["de"] for i in body["items"])
+
+
 def test_places_search_category_filter(demo_db: str) -> None:
     items = run_json("places", "search", "--category", "Museum", "--limit", "100", "--format", "json",
                      "--db", demo_db)["items"]

@@ -336,3 +336,29 @@ def test_box_by_name_pages_equal_the_filtered_sorted_places(store: Store, tmp_pa
             for limit in (7, 20):
                 query = Query(bbox=box, limit=limit, include_closed=include_closed, categories=categories)
                 assert _all_pages(store, query) == [eid for _, eid in expected], (box, categories, limit)
+
+
+def test_a_misspelled_word_is_searched_as_the_indexed_term_most_like_it(loaded: Store) -> None:
+    page = loaded.search_spelled(Query(q="Zeche Zolverein"))
+    assert page.corrected_q == "Zeche Zollverein"  # as typed, the corrected word as the data spell it
+    assert [i["name"]["de"] for i in page.items] == ["Zeche Zollverein"]
+    # the last word matches as a prefix, so a word being typed is not "corrected"
+    assert loaded.search_spelled(Query(q="Zollv")).corrected_q is None
+    # a search that finds something is left alone, as is one with nothing close enough
+    assert loaded.search_spelled(Query(q="Zollverein")).corrected_q is None
+    nothing = loaded.search_spelled(Query(q="Xylophon"))
+    assert nothing.corrected_q is None and nothing.items == []
+
+
+def test_a_correction_never_reveals_a_word_only_closed_records_hold(loaded: Store) -> None:
+    # "geheimwort" is only in the description of a closed-licence record
+    anonymous = loaded.search_spelled(Query(q="geheimwrt"))
+    assert anonymous.corrected_q is None and anonymous.items == []
+    privileged = loaded.search_spelled(Query(q="geheimwrt", include_closed=True))
+    assert privileged.corrected_q == "geheimwort" and [i["id"] for i in privileged.items]
+
+
+def test_vocabulary_lists_indexed_terms_by_prefix_in_order(loaded: Store) -> None:
+    terms = loaded.vocabulary("zo", 100)
+    assert "zollverein" in terms and terms == sorted(terms) and all(t.startswith("zo") for t in terms)
+    assert loaded.vocabulary("zo", 1) == terms[:1]

@@ -299,8 +299,9 @@ def test_clearly_broad_words_in_a_box_walk_the_broad_index_with_the_same_pages( 
     broad = pages()
     # no index-only clauses (point in box, cells): the walk tests lat and lon on entities_broad's entries
     assert len(walked) == 3 and not any("<@" in where or "hub_cells" in where for where in walked)
-    monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 0.0)  # the bitmap page, counted exactly
+    monkeypatch.setattr(search, "_matches", lambda *args: 0.0)  # the bitmap page, counted exactly
     assert pages() == broad and len(broad) == 75
+    assert len(walked) == 5  # the first page came from the bitmap; the cursor keeps the next ones broad
     with_description = {f"z{n}" for n in range(places) if n % 3}
     first = [pg.get_entity(i) for i in broad[:25]]
     assert all(e is not None and e["sources"][0].split(":")[1] in with_description for e in first)  # prominence
@@ -353,3 +354,57 @@ def test_document_layout_migration_rewrites_older_documents(pg: PostgresStore, t
     assert [r[:2] + r[3:] for r in again] == [r[:2] + r[3:] for r in written]  # same bytes, checksum, seq, time
     assert again[0][2] == written[0][1]
     assert all(split_point(r[1].encode()) is not None for r in again)
+
+
+@needs_server
+def test_spelling_similarity_is_pg_trgms(pg: PostgresStore) -> None:
+    from datenhub.store.spelling import similarity
+
+    pairs = [("zolverein", "zollverein"), ("zech", "zeck"), ("bergbaumus", "bergbaumuseum"), ("halde", "museum"),
+             ("tetraed", "tetrad"), ("gasometer", "gasomter")]
+    with pg.transaction() as conn:
+        if conn.execute("SELECT to_regproc('similarity') IS NULL").fetchone()[0]:
+            pytest.skip("pg_trgm is not installed in this database")
+        theirs = [conn.execute("SELECT similarity(%s, %s)", pair).fetchone()[0] for pair in pairs]
+    assert [similarity(a, b) for a, b in pairs] == pytest.approx(theirs, abs=1e-6)  # pg_trgm answers in float4
+
+
+@needs_server
+def test_words_the_statistics_do_not_list_are_ranked_not_walked(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
+    from datenhub import hub
+    from datenhub.store import Query
+    from datenhub.store.postgres import search, statistics
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    # A big hub's statistics: "zech" frequent; every other lexeme unlisted, so rarer than the least listed (0.47 %),
+    # which the planner guesses at half that: 2,350 of 1M rows, more than the budget would walk for.
+    big = statistics.EntityStatistics(1e6, {"zech": 0.2}, 0.0047, [51.0 + i / 100 for i in range(101)],
+                                      [6.0 + i / 50 for i in range(101)])
+    monkeypatch.setattr(pg._statistics, "get", lambda conn: big)
+    walked: list[str] = []
+    areas: list[str] = []
+    broad_page, area_page = search._broad_page, search._first_area_page
+
+    def walk(conn, query, c, select_data):  # type: ignore[no-untyped-def]
+        walked.append(query.q)
+        return broad_page(conn, query, c, select_data)
+
+    def area(conn, query, c, *args):  # type: ignore[no-untyped-def]
+        areas.append(" AND ".join(c.where))
+        return area_page(conn, query, c, *args)
+
+    monkeypatch.setattr(search, "_broad_page", walk)
+    monkeypatch.setattr(search, "_first_area_page", area)
+
+    def names(query: Query) -> list[str]:
+        return [item["name"]["de"] for item in pg.search(query).items]
+
+    assert names(Query(q="Tetraeder")) == ["Tetraeder"] and walked == []
+    # the whole RVR holds about half of this hub's places: its box is not ANDed in from entities_point
+    assert names(Query(q="Tetraeder", bbox=(6.5, 51.2, 7.9, 51.9))) == ["Tetraeder"] and walked == []
+    assert "<@" not in areas[-1] and "hub_cells" not in areas[-1]
+    assert names(Query(q="Tetraeder", bbox=(6.95, 51.50, 6.97, 51.53))) == ["Tetraeder"]  # a few hundred: it is
+    assert "<@" in areas[-1]
+    assert names(Query(q="Zeche")) and walked == ["Zeche"]  # listed, 200,000 matches: clearly broad

@@ -49,12 +49,17 @@ def search(
         query = replace(query, include_closed=True)
     with store_at(db) as store:
         try:
-            page = store.search(query)
+            page = store.search_spelled(query)
         except QueryError as exc:
             raise fail(f"--{exc.param}: {exc.detail}") from None
     if output == "json":
-        console.print_json(json.dumps({"items": page.items, "next_cursor": page.next_cursor}, ensure_ascii=False))
+        body = {"items": page.items, "next_cursor": page.next_cursor}
+        if page.corrected_q is not None:
+            body["corrected_q"] = page.corrected_q
+        console.print_json(json.dumps(body, ensure_ascii=False))
         return
+    if page.corrected_q is not None:
+        console.print(f"nothing found for {text!r}; results for {page.corrected_q!r}")
     table = Table(title=f"{len(page.items)} places")
     for column in ("id", "name", "category", "municipality", "distance", "licence"):
         table.add_column(column)

@@ -23,6 +23,7 @@ from datenhub.ingest.base import RawInput
 from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
+from datenhub.store import spelling
 from datenhub.store.documents import RawDocument, View
 from datenhub.store.query import Query
 
@@ -105,7 +106,7 @@ class Page:
     """One page of a listing. A store may hand its items over as stored bytes (`raw`, see store.documents):
     `items` parses them on first use, and publishers that can write from bytes never do."""
 
-    __slots__ = ("_items", "distances", "next_cursor", "raw")
+    __slots__ = ("_items", "corrected_q", "distances", "next_cursor", "raw")
 
     def __init__(self, items: list[dict[str, Any]] | None, next_cursor: str | None,
                  distances: dict[str, float] | None = None, *, raw: list[RawDocument | dict[str, Any]] | None = None
@@ -114,6 +115,7 @@ class Page:
         self.raw = raw  # stored bytes per item, or a dict where there are none (tombstones)
         self.next_cursor = next_cursor
         self.distances = distances if distances is not None else {}  # metres per item id when the query had `near`
+        self.corrected_q: str | None = None  # the words searched instead of a query that found nothing (spelling)
 
     @property
     def items(self) -> list[dict[str, Any]]:
@@ -304,6 +306,26 @@ class Store(ABC):
 
     @abstractmethod
     def search(self, query: Query) -> Page: ...
+
+    @abstractmethod
+    def vocabulary(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` terms of the full-text index that start with `prefix` (stems, as store.text makes them),
+        in order. Terms may come from any record, closed or withdrawn ones too: callers check what they find."""
+
+    def search_spelled(self, query: Query) -> Page:
+        """`search`, and when a text query finds nothing, the same query with its misspelled words corrected
+        (store.spelling); the page then names the words it searched (`corrected_q`)."""
+        page = self.search(query)
+        if page.raw or page.items or not query.q:
+            return page
+        fixed = spelling.spelled(query, self.vocabulary)
+        if fixed is None:
+            return page
+        retried = self.search(fixed)
+        if not (retried.raw or retried.items):
+            return page  # nothing under this view holds the correction either: it is not shown
+        retried.corrected_q = spelling.shown(fixed.q or "", retried.items)
+        return retried
 
     @abstractmethod
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:

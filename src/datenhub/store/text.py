@@ -51,3 +51,9 @@ def index_text(*parts: str | None) -> str:
 def query_terms(q: str) -> list[str]:
     """Stemmed terms of a user query; the caller adds prefix matching for the last one."""
     return [s for s in stems(q) if s][:20]
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest string after every string that starts with `prefix` (non-empty): `term >= prefix AND term <
+    prefix_end(prefix)` is a prefix range an index can read."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)

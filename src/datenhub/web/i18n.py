@@ -30,6 +30,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "n_results": {"de": "{n} Orte gefunden", "en": "{n} places found"},
     "n_results_more": {"de": "Die ersten {n} Orte", "en": "The first {n} places"},
     "more": {"de": "Weitere Ergebnisse", "en": "More results"},
+    "corrected": {"de": "Nichts gefunden für „{q}“. Ergebnisse für „{fixed}“:",
+                  "en": "Nothing found for “{q}”. Results for “{fixed}”:"},
     "no_results": {"de": "Keine Orte gefunden. Versuchen Sie weniger Filter.",
                    "en": "No places found. Try fewer filters."},
     "map": {"de": "Karte", "en": "Map"},

@@ -50,18 +50,19 @@ def home(request: Request) -> HTMLResponse:
     store = _store(request)
     params = {k: request.query_params.get(k, "") for k in FILTERS}
     places: list[dict[str, Any]] = []
-    error, next_cursor = None, None
+    error, next_cursor, corrected_q = None, None, None
     try:
         query = parse_query(request, "place")
         if "limit" not in request.query_params:
             query = replace(query, limit=LIST_LIMIT)
-        found: Page = store.search(query)
-        places, next_cursor = found.items, found.next_cursor
+        found: Page = store.search_spelled(query)
+        places, next_cursor, corrected_q = found.items, found.next_cursor, found.corrected_q
     except QueryError as exc:
         error = {"param": exc.param, "detail": exc.detail}
     now = get_clock(request)()
     rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
     ctx = context(request, "/", title=None, rows=rows, error=error, params=params, next_cursor=next_cursor,
+                  corrected_q=corrected_q,
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
     return render("home.html", ctx, status_code=400 if error else 200)

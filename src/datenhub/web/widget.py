@@ -54,7 +54,7 @@ def widget_items(request: Request, lang: str) -> list[dict[str, Any]]:
     query: Query = from_params(params, kind="place", resolve_municipality=resolve_municipality)
     if query.limit > MAX_WIDGET_ITEMS:
         raise QueryError("limit", f"at most {MAX_WIDGET_ITEMS} in a widget")
-    return [widget_item(request, e, lang) for e in store.search(query).items]
+    return [widget_item(request, e, lang) for e in store.search_spelled(query).items]
 
 
 @router.get("/widget.js")

@@ -90,7 +90,7 @@ def _links(request: Request, page: Page) -> dict[str, str]:
 def list_response(request: Request, store: Store, kind: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
     lang = language(request)
-    page = store.search(parse_query(request, kind))
+    page = store.search_spelled(parse_query(request, kind))
     now, fields = get_clock(request)(), request.query_params.get("fields")
     if lang is None and not fields and fmt in ("json", "geojson"):
         # the common case, written from the stored bytes: the same JSON as the general path below
@@ -98,7 +98,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
         if fmt == "geojson":
             collection = COLLECTION_HEAD + b",".join(encoded) + b"]}\n"
             return _link_header(request, Response(collection, media_type=get_serializer("geojson").media_type), page)
-        tail = dumps({"next_cursor": page.next_cursor, "links": _links(request, page)})
+        tail = dumps(_envelope(request, page))
         return Response(b'{"items":[' + b",".join(encoded) + b"]," + tail[1:], media_type="application/json")
     serializer = None if fmt == "json" else get_serializer(fmt)  # the hub's own JSON shows every member
     live = serializer is None or serializer.live_state  # JSON-LD, CSV and iCal have no place for it
@@ -109,8 +109,15 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
             item["distance_m"] = page.distances[item["id"]]
     if fmt != "json":
         return _link_header(request, serialized(fmt, items), page)
-    body: dict[str, Any] = {"items": items, "next_cursor": page.next_cursor, "links": _links(request, page)}
-    return FastJSONResponse(body)
+    return FastJSONResponse({"items": items, **_envelope(request, page)})
+
+
+def _envelope(request: Request, page: Page) -> dict[str, Any]:
+    """What a JSON list says besides its items; `corrected_q` only when misspelled words were corrected."""
+    around: dict[str, Any] = {"next_cursor": page.next_cursor, "links": _links(request, page)}
+    if page.corrected_q is not None:
+        around["corrected_q"] = page.corrected_q
+    return around
 
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:

@@ -30,6 +30,7 @@ from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
+from datenhub.store.text import prefix_end
 
 _TAIL = f"e.withdrawn_at, e.changed_at, {DOCUMENT_META}"  # after id, document, sort key
 
@@ -43,26 +44,31 @@ class _Clauses:
         self.params: list[Any] = []
         self.spatial = False
         self.box: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
-        self._hints: list[tuple[int, int, int]] = []  # index-only clauses: (clause, first param, param count)
+        # index-only clauses: (name, clause, first param, param count)
+        self._hints: list[tuple[str, int, int, int]] = []
 
     def add(self, sql: str, *params: Any) -> None:
         self.where.append(sql)
         self.params.extend(params)
 
-    def add_hint(self, sql: str, *params: Any) -> None:
-        """A clause that only lets the planner use an index (entities_point, the cells of entities_open_tsv);
-        an exact clause beside it decides."""
-        self._hints.append((len(self.where), len(self.params), len(params)))
+    def add_hint(self, name: str, sql: str, *params: Any) -> None:
+        """A clause that only lets the planner use an index (`point`: entities_point, `cells`: the cells of
+        entities_open_tsv); an exact clause beside it decides."""
+        self._hints.append((name, len(self.where), len(self.params), len(params)))
         self.add(sql, *params)
 
-    def without_hints(self) -> _Clauses:
-        """The same conditions without the index clauses: their selectivity is a constant guess (0.1 %), so the
-        planner estimates matches right, and may walk another index, only without them."""
-        if not self._hints:
+    def without_hints(self, *names: str) -> _Clauses:
+        """The same conditions without the index clauses (those named, or all): their selectivity is a constant
+        guess (0.1 %), so the planner estimates matches right, and may walk another index, only without them."""
+        hints = [h for h in self._hints if not names or h[0] in names]
+        if not hints:
             return self
+        skip_names = {h[0] for h in hints}
         flat = _Clauses()
-        skip_clauses = {at for at, _, _ in self._hints}
-        skip_params = {first + i for _, first, count in self._hints for i in range(count)}
+        skip_clauses = {at for _, at, _, _ in hints}
+        skip_params = {first + i for _, _, first, count in hints for i in range(count)}
+        flat._hints = [(name, at - sum(1 for i in skip_clauses if i < at), first - sum(1 for i in skip_params
+                        if i < first), count) for name, at, first, count in self._hints if name not in skip_names]
         flat.where = [w for i, w in enumerate(self.where) if i not in skip_clauses]
         flat.params = [p for i, p in enumerate(self.params) if i not in skip_params]
         flat.spatial, flat.box = self.spatial, self.box
@@ -74,7 +80,8 @@ def _area(c: _Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat: 
     c.spatial = True
     c.box = (min_lon, min_lat, max_lon, max_lat)
     # the first two clauses are the index's own expression and predicate, so the planner can use it
-    c.add_hint("point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon, max_lat)
+    c.add_hint("point", "point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon,
+               max_lat)
     c.add("e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
     c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
 
@@ -84,7 +91,7 @@ def _cells(c: _Clauses, box: tuple[float, float, float, float]) -> None:
     entities_open_tsv (open_tsv, hub_cells(lat, lon)) that skips through a frequent word's entries."""
     tokens = covering(*box, levels=TEXT_CELL_LEVELS)
     if tokens:
-        c.add_hint("hub_cells(e.lat, e.lon) @@ %s::tsquery", " | ".join(f"'{t}'" for t in tokens))
+        c.add_hint("cells", "hub_cells(e.lat, e.lon) @@ %s::tsquery", " | ".join(f"'{t}'" for t in tokens))
 
 
 def _distance(c: _Clauses, query: Query) -> tuple[str, list[Any]] | None:
@@ -161,10 +168,9 @@ _MAX_EXPANSION = 8
 def _expansions(conn: psycopg.Connection[Any], term: str) -> list[str] | None:
     """The lexemes a last query word stands for: itself and the few longer ones the index holds (table lexemes);
     None (a prefix match) when there are many."""
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
     longer = [row[0] for row in conn.execute(
         "SELECT lexeme FROM lexemes WHERE lexeme > %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
-        (term, upper, _MAX_EXPANSION + 1))]
+        (term, prefix_end(term), _MAX_EXPANSION + 1))]
     return None if len(longer) > _MAX_EXPANSION else [term, *longer]
 
 
@@ -206,8 +212,14 @@ def _words_and_box_only(query: Query) -> bool:
 
 def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
              stats: StatisticsCache | None) -> float:
+    """Matches to expect, to decide whether a search is clearly broad. From the statistics only the listed
+    (frequent) lexemes count: one they do not list may match anything from nothing to its guess, and a broad
+    walk for a word that matches nothing reads the whole of entities_broad (1M places: 3.4 s, where the ranked
+    attempt takes 1 ms)."""
     known = stats.get(conn) if stats is not None and _words_and_box_only(query) else None
-    return known.matches(tsquery, query.bbox) if known is not None else _estimated_matches(conn, c)
+    if known is not None:
+        return known.matches(tsquery, query.bbox, listed_only=True)
+    return _estimated_matches(conn, c)
 
 
 # Words within a box estimated at more than this many times RANKING_BUDGET matches are taken as broad without
@@ -215,6 +227,19 @@ def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: 
 # clustered elsewhere; 2 rather than 4 since counting in the band between costs 12-40 ms at 1M places
 # (frequent words in 8-15 km boxes), the walk 2-4 ms.
 BROAD_IN_BOX = 2
+
+
+# A box holding more places than this is not narrowed through entities_point: the planner prices the hint at a
+# constant 0.1 %, and ANDs its bitmap in, which costs per place in the box (1M places, a word with one match in
+# the whole RVR: 470 ms for the box's bitmap, 2 ms without it). The words (and the box's cells) narrow enough.
+POINT_HINT_MAX_ROWS = 20_000
+
+
+def _area_hints(conn: psycopg.Connection[Any], query: Query, c: _Clauses, stats: StatisticsCache | None) -> _Clauses:
+    known = stats.get(conn) if stats is not None and query.bbox is not None else None
+    if known is not None and known.box_rows(query.bbox) > POINT_HINT_MAX_ROWS:  # type: ignore[arg-type]
+        return c.without_hints("point")
+    return c
 
 
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
@@ -229,7 +254,7 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
             # each row stops after a page, where ANDing the bitmaps of words and box costs per match (1M places,
             # "zeche" in a 33 × 17 km box: 3 ms against 37 ms)
             return _broad_page(conn, query, flat, select_data)
-        return _first_area_page(conn, query, c, tsv, tsquery, select_data)
+        return _first_area_page(conn, query, _area_hints(conn, query, c, stats), tsv, tsquery, select_data)
     if _matches(conn, query, c, tsquery, stats) > 4 * budget:
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
         # bitmap over every match costs more than the broad page itself
@@ -399,3 +424,12 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     rows = rows[: query.limit]
     return page_from_rows(query, rows, more)
 
+
+
+def vocabulary(conn: psycopg.Connection[Any], prefix: str, limit: int) -> list[str]:
+    """Lexemes starting with `prefix`, in order (store.spelling): a range of the lexemes table's key."""
+    if not prefix:
+        return [row[0] for row in conn.execute("SELECT lexeme FROM lexemes ORDER BY lexeme LIMIT %s", (limit,))]
+    return [row[0] for row in conn.execute(
+        "SELECT lexeme FROM lexemes WHERE lexeme >= %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
+        (prefix, prefix_end(prefix), limit))]

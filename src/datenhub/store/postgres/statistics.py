@@ -29,44 +29,53 @@ class EntityStatistics:
     lat: list[float]  # histogram bounds: equally many rows between each two
     lon: list[float]
 
-    def word_share(self, lexeme: str) -> float:
+    def word_share(self, lexeme: str, listed_only: bool = False) -> float:
         found = self.words.get(lexeme)
+        if found is not None:
+            return found
         # a lexeme not listed is rarer than every listed one: the planner assumes half the least common's
-        return found if found is not None else min(DEFAULT_WORD_SHARE, self.least / 2)
+        return 0.0 if listed_only else min(DEFAULT_WORD_SHARE, self.least / 2)
 
-    def prefix_share(self, prefix: str) -> float:
+    def prefix_share(self, prefix: str, listed_only: bool = False) -> float:
         matched = sum(share for word, share in self.words.items() if word.startswith(prefix))
-        return min(1.0, max(matched, min(DEFAULT_WORD_SHARE, self.least / 2)))
+        return min(1.0, matched if listed_only else max(matched, min(DEFAULT_WORD_SHARE, self.least / 2)))
 
-    def query_share(self, tsquery: str) -> float:
+    def query_share(self, tsquery: str, listed_only: bool = False) -> float:
         """The share of rows a tsquery of `fulltext.tsquery_literal`'s form matches: conjuncts of a lexeme, a
-        phrase (`<->`), alternatives (`|`) or a prefix (`:*`)."""
+        phrase (`<->`), alternatives (`|`) or a prefix (`:*`). `listed_only`: lexemes the statistics do not list
+        count as matching nothing, so the share is only what the listed ones say for sure."""
         share = 1.0
         for conjunct in tsquery.split(" & "):
             part = conjunct.strip("()")
             if " | " in part:
                 missing = 1.0
                 for word in part.split(" | "):
-                    missing *= 1.0 - self.word_share(word.strip("'"))
+                    missing *= 1.0 - self.word_share(word.strip("'"), listed_only)
                 share *= 1.0 - missing
             elif " <-> " in part:
                 for word in part.split(" <-> "):
-                    share *= self._term_share(word)
+                    share *= self._term_share(word, listed_only)
             else:
-                share *= self._term_share(part)
+                share *= self._term_share(part, listed_only)
         return share
 
-    def _term_share(self, term: str) -> float:
+    def _term_share(self, term: str, listed_only: bool) -> float:
         if term.endswith(":*"):
-            return self.prefix_share(term[:-2].strip("'"))
-        return self.word_share(term.strip("'"))
+            return self.prefix_share(term[:-2].strip("'"), listed_only)
+        return self.word_share(term.strip("'"), listed_only)
 
-    def matches(self, tsquery: str, bbox: tuple[float, float, float, float] | None) -> float:
-        share = self.query_share(tsquery)
-        if bbox is not None:
-            min_lon, min_lat, max_lon, max_lat = bbox
-            share *= _range_share(self.lat, min_lat, max_lat) * _range_share(self.lon, min_lon, max_lon)
-        return self.rows * share
+    def matches(self, tsquery: str, bbox: tuple[float, float, float, float] | None, listed_only: bool = False
+                ) -> float:
+        share = self.query_share(tsquery, listed_only)
+        return self.rows * share * (self.box_share(bbox) if bbox is not None else 1.0)
+
+    def box_share(self, bbox: tuple[float, float, float, float]) -> float:
+        """The share of rows in a box (min_lon, min_lat, max_lon, max_lat), latitude and longitude independent."""
+        min_lon, min_lat, max_lon, max_lat = bbox
+        return _range_share(self.lat, min_lat, max_lat) * _range_share(self.lon, min_lon, max_lon)
+
+    def box_rows(self, bbox: tuple[float, float, float, float]) -> float:
+        return self.rows * self.box_share(bbox)
 
 
 def _position(bounds: list[float], value: float) -> float:

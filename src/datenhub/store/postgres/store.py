@@ -25,7 +25,7 @@ from datenhub.store.postgres.schema import (
     RELAY_PROVENANCE,
     ensure_extensions,
 )
-from datenhub.store.postgres.search import run_search
+from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import iso
@@ -299,6 +299,10 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
     def search(self, query: Query) -> Page:
         with self._conns.connection() as conn:
             return run_search(conn, query, self._statistics)
+
+    def vocabulary(self, prefix: str, limit: int) -> list[str]:
+        with self._conns.connection() as conn:
+            return vocabulary(conn, prefix, limit)
 
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         # keyset batches, each its own checkout: an abandoned export holds no connection

@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from datenhub.store.ranking import TIER
-from datenhub.store.text import query_terms
+from datenhub.store.text import prefix_end, query_terms
 
 # FTS5 writes what an import adds as a new segment of the index at every statement savepoint (once per import
 # batch), and its automerge left about nine segments after 100k places: a search then looks each term up in
@@ -77,9 +77,8 @@ def _expansion(term: str, db: sqlite3.Connection | None) -> list[str] | None:
     """The indexed terms the last query word stands for (itself first); None: too many, FTS5's prefix query."""
     if db is None or len(term) <= _INDEXED_PREFIXES:
         return None
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
     longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
-                                       (term, upper, _MAX_EXPANSION + 1))]
+                                       (term, prefix_end(term), _MAX_EXPANSION + 1))]
     return None if len(longer) > _MAX_EXPANSION else [term, *longer]
 
 
@@ -143,3 +142,11 @@ def remember(memo: dict[str, Any] | None, key: str, value: Any) -> None:
 _TIERS_KEY = "\x00tiers"  # memo keys; no query term contains NUL
 _FLAT_KEY = "\x00flat\x00"
 _INDEXED_KEY = "\x00indexed"
+
+
+def vocabulary(db: sqlite3.Connection, prefix: str, limit: int) -> list[str]:
+    """Indexed terms starting with `prefix`, in order (store.spelling); cell and tier tokens included."""
+    if not prefix:
+        return [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab LIMIT ?", (limit,))]
+    return [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
+                                     (prefix, prefix_end(prefix), limit))]

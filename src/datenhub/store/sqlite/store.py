@@ -340,6 +340,9 @@ class SqliteStore(SqliteOccupancyMixin, Store):
     def search(self, query: Query) -> Page:
         return run_search(self.db, query, self.hours_pairs, self._prefix_memo)
 
+    def vocabulary(self, prefix: str, limit: int) -> list[str]:
+        return fulltext.vocabulary(self.db, prefix, limit)
+
     def _prefix_memo(self) -> dict[str, Any]:
         return self._cached("prefixes", dict)  # type: ignore[no-any-return]
 

@@ -1,0 +1,104 @@
+"""Misspelled words: a text search that finds nothing is tried once more with each unknown word replaced by the
+indexed term most like it ("Zolverein" → zollverein), and the answer says so (`Page.corrected_q`).
+
+Likeness is trigram similarity as PostgreSQL's pg_trgm defines it (`similarity()`: shared trigrams over all
+trigrams of both words, each word padded with two spaces in front and one behind), computed here so that every
+backend corrects alike. Candidates are the indexed terms that share the word's first two letters
+(`Store.vocabulary`): typos there are rare, and the candidates stay a handful of index entries.
+
+Only a search that found nothing is corrected, so searches that work pay nothing. The correction is kept only
+when the corrected search finds something under the same licence view: a term that only closed records hold is
+never shown to someone who may not read them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from datenhub.store.query import Query
+from datenhub.store.text import stems
+
+THRESHOLD = 0.4  # pg_trgm's default is 0.3; below 0.4 short words got unrelated neighbours
+MIN_LENGTH = 4  # shorter words have too few trigrams to tell a typo from another word
+CANDIDATES = 20_000  # indexed terms read per unknown word at most
+
+_WORD = re.compile(r"\w+")
+Vocabulary = Callable[[str, int], list[str]]  # (prefix, limit) → indexed terms starting with it, in order
+
+
+def trigrams(word: str) -> frozenset[str]:
+    padded = f"  {word.lower()} "
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(a, b) for single words."""
+    ta, tb = trigrams(a), trigrams(b)
+    shared = len(ta & tb)
+    union = len(ta) + len(tb) - shared
+    return shared / union if union else 0.0
+
+
+def closest(term: str, candidates: list[str]) -> str | None:
+    """The candidate most like `term` at THRESHOLD or above (ties: the shorter, then the first in order). Only a
+    term that stems to itself qualifies, so a corrected query searches for exactly that term."""
+    best: tuple[float, int, str] | None = None
+    for candidate in candidates:
+        if candidate == term or not candidate.isalpha():
+            continue
+        score = similarity(term, candidate)
+        if score >= THRESHOLD and (best is None or (score, -len(candidate)) > best[:2]) \
+                and stems(candidate) == [candidate]:
+            best = (score, -len(candidate), candidate)
+    return best[2] if best else None
+
+
+def corrected_q(q: str, vocabulary: Vocabulary) -> str | None:
+    """`q` with every word whose stem the index does not hold replaced by the closest indexed term; None when
+    no word needed or found a correction. The last word counts as known when an indexed term starts with its
+    stem, as the search matches it as a prefix."""
+    words = [w for w in _WORD.findall(q) if len(w) < 60]
+    changed = False
+    out: list[str] = []
+    for position, word in enumerate(words):
+        stem = (stems(word.lower()) or [""])[0]
+        if len(stem) < MIN_LENGTH or not stem.isalpha():
+            out.append(word)
+            continue
+        candidates = vocabulary(stem[:2], CANDIDATES)
+        last = position == len(words) - 1
+        if stem in candidates or (last and any(c.startswith(stem) for c in candidates)):
+            out.append(word)
+            continue
+        fixed = closest(stem, candidates)
+        changed = changed or fixed is not None
+        out.append(fixed or word)
+    return " ".join(out) if changed else None
+
+
+def shown(q: str, items: list[dict[str, Any]]) -> str:
+    """`q` as a visitor reads it: each word that is a bare stem ("gasom") replaced by the first word of the
+    found items' names or descriptions that stems to it ("Gasometer"), which searches alike."""
+    texts = [text for item in items[:DISPLAY_ITEMS] for key in ("name", "description")
+             for text in (item.get(key) or {}).values() if isinstance(text, str)]
+    out = []
+    for word in _WORD.findall(q):
+        stem = (stems(word.lower()) or [""])[0]
+        if stem == word:  # a stem put in by the correction
+            word = next((w for text in texts for w in _WORD.findall(text) if stems(w.lower()) == [stem]), word)
+        out.append(word)
+    return " ".join(out)
+
+
+DISPLAY_ITEMS = 5  # items read for the words shown
+
+
+def spelled(query: Query, vocabulary: Vocabulary) -> Query | None:
+    """The query with its words corrected, or None when there is nothing to correct."""
+    if not query.q:
+        return None
+    fixed = corrected_q(query.q, vocabulary)
+    return replace(query, q=fixed) if fixed else None
