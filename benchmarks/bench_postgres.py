@@ -191,6 +191,8 @@ def store_latencies(url: str, calls: int = 200) -> dict[str, tuple[float, float]
                "text + bbox": Query(q="zeche", bbox=(6.9, 51.4, 7.2, 51.55)),
                "text in city centre": Query(q="museum", bbox=box(BOX)),
                "text in a district": Query(q="zeche", bbox=box(DISTRICT)),
+               # a word in one name ("… 4711"): the statistics do not list it, so its count is unknown to them
+               "rare word": Query(q="4711"), "rare word, whole RVR": Query(q="4711", bbox=(6.5, 51.2, 7.9, 51.9)),
                "category map view": Query(bbox=box(BOX), categories=("Museum",))}
     store = open_store(url)
     try:
