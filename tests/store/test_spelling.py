@@ -56,3 +56,26 @@ def test_shown_spells_a_corrected_stem_as_the_found_items_do() -> None:
     items = [{"name": {"de": "Gasometer Oberhausen"}, "description": {"de": "Ausstellungshalle"}}]
     assert shown("gasom Oberhausen", items) == "Gasometer Oberhausen"
     assert shown("gasom", [{"name": {"de": "Halde"}}]) == "gasom"  # no word of theirs stems to it: the stem
+
+
+def test_a_big_vocabulary_narrows_to_three_letters_and_few_words_are_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.store import spelling
+
+    asked: list[tuple[str, int]] = []
+
+    def many(prefix: str, limit: int) -> list[str]:
+        asked.append((prefix, limit))
+        terms = [f"{prefix}{n}" for n in range(limit)] if len(prefix) == 2 else ["zollverein"]
+        return [t for t in terms if t.startswith(prefix)][:limit]
+
+    monkeypatch.setattr(spelling, "CANDIDATES", 10)
+    assert corrected_q("Zolverein", many) == "zollverein"
+    assert asked == [("zolverein", 1), ("zo", 10), ("zol", 10)]
+    asked.clear()
+
+    def empty(prefix: str, limit: int) -> list[str]:
+        asked.append((prefix, limit))
+        return []
+
+    assert corrected_q("Aaaaq Bbbbq Ccccq Ddddq Eeeeq", empty) is None
+    assert len([prefix for prefix, limit in asked if limit > 1]) == spelling.MAX_WORDS  # the rest stay as typed
