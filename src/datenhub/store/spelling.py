@@ -38,9 +38,12 @@ def trigrams(word: str) -> frozenset[str]:
 
 def similarity(a: str, b: str) -> float:
     """pg_trgm's similarity(a, b) for single words."""
-    ta, tb = trigrams(a), trigrams(b)
-    shared = len(ta & tb)
-    union = len(ta) + len(tb) - shared
+    return _likeness(trigrams(a), trigrams(b))
+
+
+def _likeness(mine: frozenset[str], theirs: frozenset[str]) -> float:
+    shared = len(mine & theirs)
+    union = len(mine) + len(theirs) - shared
     return shared / union if union else 0.0
 
 
@@ -52,9 +55,7 @@ def closest(term: str, candidates: list[str]) -> str | None:
     for candidate in candidates:
         if candidate == term or not candidate.isalpha():
             continue
-        theirs = trigrams(candidate)
-        shared = len(mine & theirs)
-        score = shared / (len(mine) + len(theirs) - shared)
+        score = _likeness(mine, trigrams(candidate))
         if score >= THRESHOLD and (best is None or (score, -len(candidate)) > best[:2]) \
                 and stems(candidate) == [candidate]:
             best = (score, -len(candidate), candidate)
