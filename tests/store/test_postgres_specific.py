@@ -408,3 +408,6 @@ def test_words_the_statistics_do_not_list_are_ranked_not_walked(  # type: ignore
     assert names(Query(q="Tetraeder", bbox=(6.95, 51.50, 6.97, 51.53))) == ["Tetraeder"]  # a few hundred: it is
     assert "<@" in areas[-1]
     assert names(Query(q="Zeche")) and walked == ["Zeche"]  # listed, 200,000 matches: clearly broad
+    # a privileged search too, where the planner would guess as much (its estimate is not asked)
+    monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 2_350.0)
+    assert names(Query(q="Tetraeder", include_closed=True)) == ["Tetraeder"] and walked == ["Zeche"]

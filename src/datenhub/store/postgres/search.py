@@ -205,9 +205,9 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
 
 
 def _words_and_box_only(query: Query) -> bool:
-    """A search whose matches `statistics` can estimate: words in the open view, maybe within a box."""
-    return ((not query.include_closed or query.open_licence_only) and query.near is None
-            and query.changed_since is None and not query.narrowed())
+    """A search whose matches `statistics` can bound from below: words, maybe within a box. The statistics are
+    those of the open view, which the full view (include_closed) only adds to."""
+    return query.near is None and query.changed_since is None and not query.narrowed()
 
 
 def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
