@@ -115,6 +115,9 @@ def test_a_big_import_settles_indexes_and_statistics_a_small_one_leaves_them_to_
     assert _planner_rows(pg) == {"entities": big, "records": big}
     with pg.transaction() as conn:
         assert conn.execute("SELECT gin_clean_pending_list('entities_open_tsv')").fetchone() == (0,)
+        lexemes = conn.execute("SELECT count(*), (SELECT reltuples FROM pg_class WHERE oid = 'lexemes'::regclass) "
+                               "FROM lexemes").fetchone()
+    assert lexemes[0] == lexemes[1] > 0  # the word searches read ranges of it
     hub.import_file(pg, write_csv(tmp_path / "small.csv", rows("s", 5)), "test", clock=clock, full=False)
     assert _planner_rows(pg) == {"entities": big, "records": big}  # 5 rows: below the threshold
     assert not statistics.needs_analyze(5, big) and statistics.needs_analyze(big, 0)
@@ -411,3 +414,8 @@ def test_words_the_statistics_do_not_list_are_ranked_not_walked(  # type: ignore
     # a privileged search too, where the planner would guess as much (its estimate is not asked)
     monkeypatch.setattr(search, "_estimated_matches", lambda conn, c: 2_350.0)
     assert names(Query(q="Tetraeder", include_closed=True)) == ["Tetraeder"] and walked == ["Zeche"]
+    # a word being typed is bounded by the lexemes it starts: here one, so it is counted ...
+    assert names(Query(q="Te")) == ["Tetraeder"] and walked == ["Zeche"]
+    # ... and with more lexemes than the budget it has more matches than that: broad without counting
+    monkeypatch.setattr(search, "_lexemes_starting", lambda conn, prefix: 501)
+    assert names(Query(q="Te")) == ["Tetraeder"] and walked == ["Zeche", "Te"]
