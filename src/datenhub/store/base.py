@@ -309,8 +309,9 @@ class Store(ABC):
 
     @abstractmethod
     def vocabulary(self, prefix: str, limit: int) -> list[str]:
-        """Up to `limit` terms of the full-text index that start with `prefix` (stems, as store.text makes them),
-        in order. Terms may come from any record, closed or withdrawn ones too: callers check what they find."""
+        """Up to `limit` terms of the full-text index that start with `prefix` (non-empty; stems, as store.text
+        makes them), in order. Terms may come from any record, closed or withdrawn ones too: callers check what
+        they find."""
 
     def search_spelled(self, query: Query) -> Page:
         """`search`, and when a text query finds nothing, the same query with its misspelled words corrected

@@ -169,9 +169,7 @@ _MAX_EXPANSION = 8
 def _expansions(conn: psycopg.Connection[Any], term: str) -> list[str] | None:
     """The lexemes a last query word stands for: itself and the few longer ones the index holds (table lexemes);
     None (a prefix match) when there are many."""
-    longer = [row[0] for row in conn.execute(
-        "SELECT lexeme FROM lexemes WHERE lexeme > %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
-        (term, prefix_end(term), _MAX_EXPANSION + 1))]
+    longer = [lexeme for lexeme in vocabulary(conn, term, _MAX_EXPANSION + 2) if lexeme != term]
     return None if len(longer) > _MAX_EXPANSION else [term, *longer]
 
 
@@ -258,10 +256,10 @@ POINT_HINT_MAX_ROWS = 20_000
 
 
 def _area_hints(conn: psycopg.Connection[Any], query: Query, c: _Clauses, stats: StatisticsCache | None) -> _Clauses:
-    known = stats.get(conn) if stats is not None and query.bbox is not None else None
-    if known is not None and known.box_rows(query.bbox) > POINT_HINT_MAX_ROWS:  # type: ignore[arg-type]
-        return c.without_hints("point")
-    return c
+    if stats is None or query.bbox is None:
+        return c
+    known = stats.get(conn)
+    return c.without_hints("point") if known is not None and known.box_rows(query.bbox) > POINT_HINT_MAX_ROWS else c
 
 
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
@@ -447,11 +445,8 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     return page_from_rows(query, rows, more)
 
 
-
 def vocabulary(conn: psycopg.Connection[Any], prefix: str, limit: int) -> list[str]:
-    """Lexemes starting with `prefix`, in order (store.spelling): a range of the lexemes table's key."""
-    if not prefix:
-        return [row[0] for row in conn.execute("SELECT lexeme FROM lexemes ORDER BY lexeme LIMIT %s", (limit,))]
+    """Lexemes starting with `prefix` (non-empty), in order: a range of the lexemes table's key."""
     return [row[0] for row in conn.execute(
         "SELECT lexeme FROM lexemes WHERE lexeme >= %s AND lexeme < %s ORDER BY lexeme LIMIT %s",
         (prefix, prefix_end(prefix), limit))]

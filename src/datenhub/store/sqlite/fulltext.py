@@ -77,8 +77,7 @@ def _expansion(term: str, db: sqlite3.Connection | None) -> list[str] | None:
     """The indexed terms the last query word stands for (itself first); None: too many, FTS5's prefix query."""
     if db is None or len(term) <= _INDEXED_PREFIXES:
         return None
-    longer = [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term > ? AND term < ? LIMIT ?",
-                                       (term, prefix_end(term), _MAX_EXPANSION + 1))]
+    longer = [t for t in vocabulary(db, term, _MAX_EXPANSION + 2) if t != term]
     return None if len(longer) > _MAX_EXPANSION else [term, *longer]
 
 
@@ -145,8 +144,6 @@ _INDEXED_KEY = "\x00indexed"
 
 
 def vocabulary(db: sqlite3.Connection, prefix: str, limit: int) -> list[str]:
-    """Indexed terms starting with `prefix`, in order (store.spelling); cell and tier tokens included."""
-    if not prefix:
-        return [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab LIMIT ?", (limit,))]
+    """Indexed terms starting with `prefix` (non-empty), in order; cell and tier tokens included."""
     return [t for (t,) in db.execute("SELECT term FROM entities_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
                                      (prefix, prefix_end(prefix), limit))]
