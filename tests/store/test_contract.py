@@ -118,6 +118,23 @@ def test_search_distance_sort_is_ascending(loaded: Store) -> None:
     assert distances == sorted(distances)
 
 
+@pytest.mark.parametrize("radius", [None, 500])
+def test_search_nearest_is_by_metres_not_degrees(store: Store, tmp_path: Path, clock, radius: float | None) -> None:  # type: ignore[no-untyped-def]
+    # A degree east is ~0.62 of a degree north here: the place 0.0009° east (62 m) is nearer than four places
+    # 0.00057-0.0006° north (63-67 m), which come first by degrees (PostgreSQL walks entities_point that way).
+    lat, lon = 51.45, 7.0
+    rows = [[f"n{i}", name, "Park", f"{lat + d:.5f}", f"{lon:.5f}", "CC0-1.0", "", ""]
+            for i, (name, d) in enumerate([("Alpha", 0.00057), ("Bravo", 0.00058), ("Charlie", 0.00059),
+                                           ("Delta", 0.0006)])]
+    rows.append(["e1", "Echo", "Park", f"{lat:.5f}", f"{lon + 0.0009:.5f}", "CC0-1.0", "", ""])
+    hub.import_file(store, write_csv(tmp_path / "compass.csv", rows), "compass", clock=clock)
+    query = Query(near=(lat, lon), radius=radius, limit=1)
+    assert [i["name"]["de"] for i in store.search(query).items] == ["Echo"]
+    everything = store.search(Query(near=(lat, lon), radius=radius, limit=10))
+    assert [i["name"]["de"] for i in everything.items] == ["Echo", "Alpha", "Bravo", "Charlie", "Delta"]
+    assert _all_pages(store, query) == [i["id"] for i in everything.items]
+
+
 def test_search_bbox_returns_only_inside(loaded: Store) -> None:
     bbox = (6.9, 51.4, 7.1, 51.5)
     items = loaded.search(Query(bbox=bbox, limit=100)).items

@@ -1,7 +1,9 @@
-"""Map views on PostgreSQL are planned once per connection, not on every request (search._padded)."""
+"""Plans PostgreSQL must keep: map views planned once per connection, not on every request (search._padded);
+pages by distance walking entities_point nearest-first (search._nearest_page)."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +12,7 @@ pytest.importorskip("psycopg")
 
 from datenhub.store import Query, open_store
 from datenhub.store.base import HubEntity
+from datenhub.store.postgres.search import run_search
 from datenhub.store.postgres.store import PostgresStore
 
 AT = datetime(2026, 5, 1, tzinfo=UTC)
@@ -47,3 +50,28 @@ def test_a_map_view_gets_a_generic_plan(pg: PostgresStore, query: Query) -> None
     # psycopg prepares the statement on its sixth run; PostgreSQL plans the first five of those afresh, then
     # keeps the generic plan while it does not look dearer than theirs
     assert plans and plans[0][0] > 0, plans
+
+
+
+@pytest.mark.parametrize("radius", [None, 2000.0])
+def test_a_page_by_distance_walks_the_point_index_nearest_first(pg: PostgresStore, radius: float | None) -> None:
+    pg.upsert_entities(_places(4000))
+    plans: list[str] = []
+    query = Query(near=(51.45, 7.03), radius=radius, kind="place", limit=5)
+    with pg._conns.connection() as conn:
+        # as autovacuum leaves a table after inserts: the visibility map makes the walk index-only
+        conn.execute("VACUUM (ANALYZE) entities")
+        execute = conn.execute
+
+        def explaining(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
+            if "<->" in str(sql):
+                plans.append("\n".join(row[0] for row in execute(f"EXPLAIN {sql}", params)))
+            return execute(sql, params, **kwargs)
+
+        conn.execute = explaining  # type: ignore[method-assign,assignment]
+        page = run_search(conn, query)
+    assert plans and "Order By: ((point(lon, lat)) <-> " in plans[0], plans
+    kx = math.cos(math.radians(51.45)) * 111_195
+    nearest = sorted((e.data for e in _places(4000)), key=lambda d: (
+        ((d["geo"]["lat"] - 51.45) * 111_195) ** 2 + ((d["geo"]["lon"] - 7.03) * kx) ** 2, d["id"]))
+    assert [i["id"] for i in page.items] == [d["id"] for d in nearest[:5]]

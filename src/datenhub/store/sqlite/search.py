@@ -150,6 +150,37 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
     return page_from_rows(query, rows, len(found) > query.limit)
 
 
+def _within(lat: float, lon: float, radius: float, dist_expr: str, text_drives: bool) -> tuple[list[str], list[Any]]:
+    """The clauses (and their parameters) of a circle: its box (a little wider: bbox_around's metres per degree are
+    not quite the sort key's), then the distance."""
+    south, west, north, east = bbox_around(lat, lon, radius * (1 + 1e-4) + 0.01)
+    where: list[str] = []
+    params: list[Any] = []
+    _within_box((west, south, east, north), text_drives, where, params)
+    where.append(f"{dist_expr} <= ?")
+    params.append(radius * radius)
+    return where, params
+
+
+# Radii (m) a page by distance tries first, each 4× the last: a page of 20 in a city lies within the first or the
+# second, where sorting a whole radius (or, without one, the whole hub) reads every place in it.
+NEAREST_RINGS = (500.0, 2000.0, 8000.0, 32_000.0)
+
+
+def _nearest_rows(near: tuple[float, float], radius: float | None, limit: int, dist_expr: str,
+                  page_rows: Callable[[list[str], list[Any]], list[Any]]) -> list[Any] | None:
+    """The page's rows from the smallest ring (well within the radius) that holds more than a page: every place
+    outside a ring is further away than every place in it. None when none does (the caller sorts the whole
+    radius then). 100k places: no radius 349 → 0.5 ms, 5 km 7.1 → 2.1 ms."""
+    for ring in NEAREST_RINGS:
+        if radius is not None and 2 * ring >= radius:
+            return None  # a ring failing this close to the radius costs more than it could save
+        found = page_rows(*_within(near[0], near[1], ring, dist_expr, False))
+        if len(found) > limit:
+            return found
+    return None
+
+
 def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                memo: Callable[[], dict[str, Any]] | None = None) -> Page:
     """One page of `query`. `memo` gives the store's memo of index-only answers (prefix expansions, counts),
@@ -164,7 +195,9 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     where: list[str] = []
     params: list[Any] = []
     joins = ""
-    selective = query.q or query.bbox is not None or (query.near is not None and query.radius is not None)
+    # a page by distance reads a ring or the radius from the R*Tree (_nearest_rows)
+    selective = query.q or query.bbox is not None or (query.near is not None and (
+        query.radius is not None or query.effective_sort() == "distance"))
     if query.kind:
         # With a spatial or text constraint that side must drive the query; "+" keeps the planner off the
         # kind index (which would otherwise scan every place of the kind).
@@ -207,17 +240,19 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     if query.bbox is not None:
         _within_box(query.bbox, bool(query.q), where, params)
     dist_expr = None
+    radius_where: list[str] = []  # apart, since a ring within the radius (_nearest_rows) stands in for them
+    radius_params: list[Any] = []
+    circle_at = (0, 0)  # where in `where` and `params` the circle's clauses go: ahead of the tag filters, whose
+    # `rowid IN` SQLite would otherwise take first
     if query.near is not None:
         lat, lon = query.near
         kx = math.cos(math.radians(lat)) * _M_PER_DEG
         dist_expr = f"(((e.lat - {lat!r}) * {_M_PER_DEG!r}) * ((e.lat - {lat!r}) * {_M_PER_DEG!r}) + " \
                     f"((e.lon - {lon!r}) * {kx!r}) * ((e.lon - {lon!r}) * {kx!r}))"
         where.append("e.lat IS NOT NULL")
+        circle_at = (len(where), len(params))
         if query.radius is not None:
-            south, west, north, east = bbox_around(lat, lon, query.radius)
-            _within_box((west, south, east, north), bool(query.q), where, params)
-            where.append(f"{dist_expr} <= ?")
-            params.append(query.radius * query.radius)
+            radius_where, radius_params = _within(lat, lon, query.radius, dist_expr, bool(query.q))
     for group in tag_groups(query):
         where.append(f"e.rowid IN (SELECT entity_rowid FROM entity_tags WHERE tag IN ({','.join('?' * len(group))}))")
         params += group
@@ -274,11 +309,19 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         params += [last_key, last_id]
     # Find and order the page first, then read the JSON of those rows only: the sorter never carries the
     # documents of every candidate.
-    sql = (f"SELECT e.rowid, {key}, e.id FROM entities e{joins} WHERE {' AND '.join(where) or '1'} "
-           f"ORDER BY {key}, e.id LIMIT ?")
-    params.append(query.limit + 1)
+    def page_rows(circle: list[str], circle_params: list[Any]) -> list[Any]:
+        (w, p) = circle_at
+        conditions = where[:w] + circle + where[w:]
+        sql = (f"SELECT e.rowid, {key}, e.id FROM entities e{joins} WHERE {' AND '.join(conditions) or '1'} "
+               f"ORDER BY {key}, e.id LIMIT ?")
+        return db.execute(sql, [*params[:p], *circle_params, *params[p:], query.limit + 1]).fetchall()
+
     try:
-        rows = _with_documents(db, db.execute(sql, params).fetchall(), select_data)
+        found = None
+        if key == dist_expr and query.near is not None and not query.q and query.bbox is None \
+                and query.changed_since is None:
+            found = _nearest_rows(query.near, query.radius, query.limit, dist_expr, page_rows)
+        rows = _with_documents(db, page_rows(radius_where, radius_params) if found is None else found, select_data)
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None
