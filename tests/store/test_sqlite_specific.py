@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -162,6 +163,42 @@ def test_a_box_by_name_with_a_common_category_merges_the_cells_and_a_rare_one_so
     hub.import_file(store, write_csv(tmp_path / "b.csv", [[f"n{n}", f"Wald {n}", "Natur", "51.45", "7.05", "CC0-1.0",
                                                            "", "yes"] for n in range(10)]), "more", clock=clock)
     assert merged(("Natur",))  # 11 of 110 now; the shares are counted afresh after new data
+
+
+def _plans(store: SqliteStore, query: Query) -> str:
+    """The query plans of the statements a search runs, as one text."""
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    page = store.search(query)
+    store.db.set_trace_callback(None)
+    assert page.items
+    return "\n".join(" ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+                     for sql in statements if sql.startswith("SELECT e.rowid"))
+
+
+def test_a_big_box_by_name_walks_the_names_and_a_small_one_sorts_its_candidates(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    rows = [[f"p{n}", f"Ort {n:03d}", "Museum", f"{51.30 + (n % 20) * 0.02:.4f}", f"{6.9 + (n // 20) * 0.05:.4f}",
+             "CC0-1.0", "", "yes" if n % 3 else "no"] for n in range(300)]
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    whole = (6.5, 51.2, 7.9, 51.9)  # all 300 places: more than the square root of BIG_BOX_WALK × 300
+    corner = (6.89, 51.29, 6.96, 51.36)  # 8 of them
+    assert "entities_kind_name" in _plans(store, Query(kind="place", bbox=whole, wheelchair=("yes",)))
+    assert "entities_rtree" in _plans(store, Query(kind="place", bbox=corner, wheelchair=("yes",)))
+    expected = sorted(f"Ort {n:03d}" for n in range(300) if n % 3)
+    assert [i["name"]["de"] for i in store.search(Query(kind="place", bbox=whole, wheelchair=("yes",),
+                                                        limit=1000)).items] == expected
+
+
+def test_pages_by_change_walk_the_sequence_and_a_delta_poll_reads_its_range(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    assert "entities_seq" in _plans(store, Query(kind="place", sort="changed"))
+    assert "entities_seq" not in _plans(store, Query(kind="place", changed_since=clock() - timedelta(days=1)))
 
 
 def _segments(store: SqliteStore) -> int:

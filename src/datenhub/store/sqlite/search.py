@@ -11,7 +11,7 @@ from typing import Any
 from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
-from datenhub.store.cells import AreaListing, area_listing_cells, area_where, covering, tag_groups
+from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, area_where, covering, tag_groups
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
@@ -24,7 +24,8 @@ OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not store
 
 def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
                 params: list[Any]) -> None:
-    """Restrict to a lon/lat box: plain column tests, after the R*Tree's candidates unless full text drives."""
+    """Restrict to a lon/lat box: plain column tests, after the R*Tree's candidates unless something else drives
+    (full text, or a name-ordered walk through a big box: _big_box)."""
     min_lon, min_lat, max_lon, max_lat = box
     if not text_drives:
         # The R*Tree holds 32-bit floats rounded outwards, so "overlaps the box" finds every candidate and "lies
@@ -150,6 +151,35 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
     return page_from_rows(query, rows, len(found) > query.limit)
 
 
+# A box by name is walked in name order (entities_kind_name) instead of sorting its R*Tree candidates when it
+# holds more places than the square root of this many times the hub's: the walk reads about a page over the box's
+# share (and over what the other filters let through), the R*Tree every place in the box. 100k places, the whole
+# RVR with wheelchair=yes: 364 → 0.3 ms; municipality: 549 → 7 ms; a 10 × 11 km district stays with the R*Tree.
+BIG_BOX_WALK = 100
+
+
+def _big_box(db: sqlite3.Connection, memo: dict[str, Any] | None, box: tuple[float, float, float, float]) -> bool:
+    level = AREA_LEVELS[-1]
+    counts = memo.get(_CELL_COUNTS_KEY) if memo is not None else None
+    if counts is None:
+        # entities_area_coarse alone: ~0.1 s per 100k places, once per data version
+        counts = db.execute(f"SELECT {level.sql('sqlite')} AS cell, count(*) FROM entities WHERE withdrawn_at IS NULL "
+                            "AND lat IS NOT NULL GROUP BY cell").fetchall()
+        remember(memo, _CELL_COUNTS_KEY, counts)
+    total = sum(n for _, n in counts)
+    min_lon, min_lat, max_lon, max_lat = box
+    inside = 0.0
+    for cell, n in counts:
+        c_min_lon, c_min_lat, c_max_lon, c_max_lat = level.bounds(cell)
+        overlap = max(0.0, min(max_lon, c_max_lon) - max(min_lon, c_min_lon)) * \
+            max(0.0, min(max_lat, c_max_lat) - max(min_lat, c_min_lat))
+        inside += n * overlap / (level.lon_size * level.lat_size)
+    return inside * inside > BIG_BOX_WALK * total
+
+
+_CELL_COUNTS_KEY = "\x00cells"  # memo key (no query term contains NUL)
+
+
 def _within(lat: float, lon: float, radius: float, dist_expr: str, text_drives: bool) -> tuple[list[str], list[Any]]:
     """The clauses (and their parameters) of a circle: its box (a little wider: bbox_around's metres per degree are
     not quite the sort key's), then the distance."""
@@ -196,8 +226,15 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     params: list[Any] = []
     joins = ""
     # a page by distance reads a ring or the radius from the R*Tree (_nearest_rows)
-    selective = query.q or query.bbox is not None or (query.near is not None and (
-        query.radius is not None or query.effective_sort() == "distance"))
+    # Pages by name or by change (without changed_since, whose range of entities_changed is the better start for
+    # a delta poll) can walk an index in their order and stop after a page: kind_name, or entities_seq once the
+    # kind is kept off the planner ("+")
+    walk = query.effective_sort() == "name" or (query.effective_sort() == "changed" and query.changed_since is None)
+    big_box = query.bbox is not None and not query.q and query.near is None and walk \
+        and _big_box(db, memo() if memo else None, query.bbox)
+    selective = query.q or (query.bbox is not None and not big_box) or (query.near is not None and (
+        query.radius is not None or query.effective_sort() == "distance")) or (
+        walk and query.effective_sort() == "changed")
     if query.kind:
         # With a spatial or text constraint that side must drive the query; "+" keeps the planner off the
         # kind index (which would otherwise scan every place of the kind).
@@ -238,7 +275,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         text_rank = "-1.0" if not broad and flat_rank(query.q, db, prefixes) else "f.rank"
         rank_expr = f"({text_rank} * (1.0 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})"
     if query.bbox is not None:
-        _within_box(query.bbox, bool(query.q), where, params)
+        _within_box(query.bbox, bool(query.q) or big_box, where, params)
     dist_expr = None
     radius_where: list[str] = []  # apart, since a ring within the radius (_nearest_rows) stands in for them
     radius_params: list[Any] = []
@@ -298,7 +335,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         key = dist_expr
     elif sort == "changed":
-        key = "e.seq"
+        key = "e.seq" if walk else "+e.seq"  # "+": not entities_seq, which a delta poll would walk whole
     elif sort == "start":
         key = "e.start_at"
     else:
