@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from datenhub import hub
 from datenhub.enrich.geo import haversine_m
 from datenhub.store import Query, QueryError, Store
+from datenhub.store.base import HubEntity
 from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
 from tests.store.helpers import ROWS, write_csv
@@ -379,3 +380,24 @@ def test_vocabulary_lists_indexed_terms_by_prefix_in_order(loaded: Store) -> Non
     terms = loaded.vocabulary("zo", 100)
     assert "zollverein" in terms and terms == sorted(terms) and all(t.startswith("zo") for t in terms)
     assert loaded.vocabulary("zo", 1) == terms[:1]
+
+
+def test_open_at_follows_new_opening_hours(store: Store) -> None:
+    # both stores keep the distinct opening hours per data version: a write must show in the next search
+    at = datetime(2026, 11, 23, 12, tzinfo=UTC)  # a Monday, 13:00 in Essen
+
+    def place(n: int, hours: str) -> HubEntity:
+        data = {"id": f"o{n}", "kind": "place", "type": "Place", "name": {"de": f"Ort {n}"}, "licence": "CC0-1.0",
+                "geo": {"lat": 51.45, "lon": 7.0 + n / 100}, "opening_hours": hours,
+                "municipality": {"name": "Essen", "ags": "05113000"}}
+        return HubEntity(f"o{n}", "place", data, data, f"c{n}{hours}", at)
+
+    def open_ids() -> list[str]:
+        return [i["id"] for i in store.search(Query(kind="place", open_at=at, sort="name")).items]
+
+    store.upsert_entities([place(1, "Mo-Fr 10:00-18:00"), place(2, "Sa-Su 10:00-18:00")])
+    assert open_ids() == ["o1"]
+    store.upsert_entities([place(3, "Mo 09:00-15:00")])
+    assert open_ids() == ["o1", "o3"]
+    store.upsert_entities([place(1, "Tu-Fr 10:00-18:00")])
+    assert open_ids() == ["o3"]
