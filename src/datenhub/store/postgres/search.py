@@ -289,6 +289,46 @@ def _listing_hints(conn: psycopg.Connection[Any], query: Query, c: _Clauses, sta
     return flat if walked < in_box else c
 
 
+# Rows a page of words in another order (by name, change, start) may walk in that order before it takes the words'
+# matches and sorts them instead: a word in at least ~1 % of the places gives a page within them, unless it
+# gathers somewhere in the order ("Zeche ..." names sort last: at 1M places the planner's walk by name passed
+# 900,000 rows, 4-6 s, before the first "zeche"). Words in more than SORT_SHARE of the places are walked on
+# without a bound: sorting their matches costs more than walking to them.
+WALK_ROWS = 2000
+SORT_SHARE = 0.1
+
+
+def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses, text_params: int,
+                    order: tuple[str, str], tsquery: str, select_data: str, stats: StatisticsCache | None
+                    ) -> Page | None:
+    """A page of words by another key: a bounded walk of that key's index where the words look common enough,
+    else (or when the walk found too few) their matches, sorted. None: the planner's own plan (no statistics, or
+    words in most places)."""
+    key, nulls = order
+    limit = query.limit + 1
+    known = stats.get(conn) if stats is not None else None
+    if known is None:
+        return None
+    matches = _matches(conn, query, c, tsquery, stats)
+    if matches * WALK_ROWS >= 2 * limit * known.rows:
+        words, rest = c.where[0], c.where[1:]
+        # the inner LIMIT bounds the walk; the words are tested as it goes, and the page stops it early
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT w.id, w.k FROM (SELECT e.id, {key} "
+               f"AS k, {words} AS hit FROM entities e WHERE {' AND '.join(rest)} ORDER BY k{nulls}, e.id LIMIT %s) w "
+               f"WHERE w.hit LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k{nulls}, p.id")
+        found = conn.execute(sql, [*c.params[:text_params], *c.params[text_params:], WALK_ROWS, limit]).fetchall()
+        if len(found) == limit:
+            return page_from_rows(query, found[: query.limit], True)
+    if matches > SORT_SHARE * known.rows:
+        return None
+    # OFFSET 0 keeps the order out of the matches' scan: the words' index finds them, a top-N sort pages them
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT m.id, m.k FROM (SELECT e.id, {key} AS k "
+           f"FROM entities e WHERE {' AND '.join(c.where)} OFFSET 0) m ORDER BY m.k{nulls}, m.id LIMIT %s) p "
+           f"JOIN entities e ON e.id = p.id ORDER BY p.k{nulls}, p.id")
+    rows = conn.execute(sql, [*c.params, limit]).fetchall()
+    return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
+
+
 def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
                        tsv: str, tsquery: str, select_data: str, stats: StatisticsCache | None = None) -> Page:
     """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
@@ -507,6 +547,11 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     c = _listing_hints(conn, query, c, stats)
     # NULL start times sort first, as in SQLite; no other key can be NULL
     nulls = " NULLS FIRST" if cast == "timestamptz" else ""
+    if rank is not None and not c.spatial and not key_params:
+        # words listed by name, change or start; the words are the first clause (run_search adds them first)
+        page = _words_in_order(conn, query, c, 1 if open_view else 2, (key, nulls), tsquery, select_data, stats)
+        if page is not None:
+            return page
     where = " AND ".join(c.where) or "true"
     if c.spatial:
         # The page's ids and sort keys first (from entities_point alone when no other filter needs the table),
