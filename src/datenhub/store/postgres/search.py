@@ -309,7 +309,7 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses, te
     known = stats.get(conn) if stats is not None else None
     if known is None:
         return None
-    matches = _matches(conn, query, c, tsquery, stats)
+    matches = _matches(conn, query, c.without_hints(), tsquery, stats)
     if matches * WALK_ROWS >= 2 * limit * known.rows:
         words, rest = c.where[0], c.where[1:]
         # the inner LIMIT bounds the walk; the words are tested as it goes, and the page stops it early
@@ -547,7 +547,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     c = _listing_hints(conn, query, c, stats)
     # NULL start times sort first, as in SQLite; no other key can be NULL
     nulls = " NULLS FIRST" if cast == "timestamptz" else ""
-    if rank is not None and not c.spatial and not key_params:
+    if rank is not None and not key_params:
         # words listed by name, change or start; the words are the first clause (run_search adds them first)
         page = _words_in_order(conn, query, c, 1 if open_view else 2, (key, nulls), tsquery, select_data, stats)
         if page is not None:
