@@ -298,7 +298,7 @@ WALK_ROWS = 2000
 SORT_SHARE = 0.1
 
 
-def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses, text_params: int,
+def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
                     order: tuple[str, str], tsquery: str, select_data: str, stats: StatisticsCache | None
                     ) -> Page | None:
     """A page of words by another key: a bounded walk of that key's index where the words look common enough,
@@ -316,7 +316,7 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses, te
         sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT w.id, w.k FROM (SELECT e.id, {key} "
                f"AS k, {words} AS hit FROM entities e WHERE {' AND '.join(rest)} ORDER BY k{nulls}, e.id LIMIT %s) w "
                f"WHERE w.hit LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k{nulls}, p.id")
-        found = conn.execute(sql, [*c.params[:text_params], *c.params[text_params:], WALK_ROWS, limit]).fetchall()
+        found = conn.execute(sql, [*c.params, WALK_ROWS, limit]).fetchall()  # the words' parameters lead in both
         if len(found) == limit:
             return page_from_rows(query, found[: query.limit], True)
     if matches > SORT_SHARE * known.rows:
@@ -549,7 +549,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     nulls = " NULLS FIRST" if cast == "timestamptz" else ""
     if rank is not None and not key_params:
         # words listed by name, change or start; the words are the first clause (run_search adds them first)
-        page = _words_in_order(conn, query, c, 1 if open_view else 2, (key, nulls), tsquery, select_data, stats)
+        page = _words_in_order(conn, query, c, (key, nulls), tsquery, select_data, stats)
         if page is not None:
             return page
     where = " AND ".join(c.where) or "true"
