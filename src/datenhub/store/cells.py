@@ -91,6 +91,15 @@ class AreaLevel:
         return (x * self.lon_size - 180.0, y * self.lat_size - 90.0, (x + 1) * self.lon_size - 180.0,
                 (y + 1) * self.lat_size - 90.0)
 
+    def part(self, cell: int, box: tuple[float, float, float, float]) -> tuple[tuple[float, ...], float]:
+        """The part of a cell inside a box (min_lon, min_lat, max_lon, max_lat) and the share of the cell's area
+        it covers."""
+        c_min_lon, c_min_lat, c_max_lon, c_max_lat = self.bounds(cell)
+        min_lon, min_lat, max_lon, max_lat = box
+        part = (max(min_lon, c_min_lon), max(min_lat, c_min_lat), min(max_lon, c_max_lon), min(max_lat, c_max_lat))
+        covered = max(0.0, part[2] - part[0]) * max(0.0, part[3] - part[1])
+        return part, covered / (self.lon_size * self.lat_size)
+
     def sql(self, dialect: str, alias: str = "") -> str:
         """The cell as an SQL expression over the lat/lon columns (an index expression and its lookups must
         be spelled alike)."""
@@ -121,14 +130,11 @@ def split_edges(area: AreaListing, share: float) -> tuple[list[int], list[tuple[
     """The listing's cells in two groups: those the box covers by at least `share` of their area, and the
     others with the part of them inside the box (min_lon, min_lat, max_lon, max_lat), a little widened so
     rounding never loses a point on its edge (the cell formula and the box test still decide)."""
-    min_lon, min_lat, max_lon, max_lat = area.bbox
     inside: list[int] = []
     edges: list[tuple[int, tuple[float, ...]]] = []
     for cell in area.cells:
-        c_min_lon, c_min_lat, c_max_lon, c_max_lat = area.level.bounds(cell)
-        part = (max(min_lon, c_min_lon), max(min_lat, c_min_lat), min(max_lon, c_max_lon), min(max_lat, c_max_lat))
-        covered = max(0.0, part[2] - part[0]) * max(0.0, part[3] - part[1])
-        if covered >= share * area.level.lon_size * area.level.lat_size:
+        part, covered = area.level.part(cell, area.bbox)
+        if covered >= share:
             inside.append(cell)
         else:
             edges.append((cell, (part[0] - _EPS, part[1] - _EPS, part[2] + _EPS, part[3] + _EPS)))

@@ -7,6 +7,11 @@ from datetime import datetime
 
 from datenhub.store.query import QueryError
 
+# The distinct (opening hours, state prefix) pairs of active entities that open_values_at reads: a scan of the
+# table, which both stores keep per data version.
+HOURS_PAIRS_SQL = ("SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
+                   "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL")
+
 
 def open_values_at(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[tuple[str, str]]:
     try:

@@ -26,7 +26,7 @@ from datenhub.store.cells import (
     tag_groups,
 )
 from datenhub.store.documents import DOCUMENT_META
-from datenhub.store.hooks import open_values_at
+from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
@@ -140,9 +140,7 @@ def _filters(conn: psycopg.Connection[Any], c: _Clauses, query: Query, open_view
     if query.date_to is not None:
         c.add("e.start_at < %s", query.date_to)
     if query.open_at is not None:
-        pairs = hours_pairs(conn) if hours_pairs is not None else conn.execute(
-            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
-            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
+        pairs = hours_pairs(conn) if hours_pairs is not None else conn.execute(HOURS_PAIRS_SQL).fetchall()
         allowed = open_values_at([(p[0], p[1]) for p in pairs], query.open_at)
         if not allowed:
             return False

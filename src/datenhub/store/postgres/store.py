@@ -13,6 +13,7 @@ import psycopg
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoredRecord, StoreError
+from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.postgres import entities as entity_rows
 from datenhub.store.postgres import statistics
 from datenhub.store.postgres.connection import Connections, parse_url
@@ -310,9 +311,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         known = self._hours
         if known is not None and known[0] == version:
             return known[1]
-        pairs = [(hours, prefix) for hours, prefix in conn.execute(
-            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
-            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL")]
+        pairs = [(hours, prefix) for hours, prefix in conn.execute(HOURS_PAIRS_SQL)]
         self._hours = (version, pairs)
         return pairs
 

@@ -167,13 +167,7 @@ def _big_box(db: sqlite3.Connection, memo: dict[str, Any] | None, box: tuple[flo
                             "AND lat IS NOT NULL GROUP BY cell").fetchall()
         remember(memo, _CELL_COUNTS_KEY, counts)
     total = sum(n for _, n in counts)
-    min_lon, min_lat, max_lon, max_lat = box
-    inside = 0.0
-    for cell, n in counts:
-        c_min_lon, c_min_lat, c_max_lon, c_max_lat = level.bounds(cell)
-        overlap = max(0.0, min(max_lon, c_max_lon) - max(min_lon, c_min_lon)) * \
-            max(0.0, min(max_lat, c_max_lat) - max(min_lat, c_min_lat))
-        inside += n * overlap / (level.lon_size * level.lat_size)
+    inside = sum(n * level.part(cell, box)[1] for cell, n in counts)
     return inside * inside > BIG_BOX_WALK * total
 
 
@@ -225,10 +219,10 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     where: list[str] = []
     params: list[Any] = []
     joins = ""
-    # a page by distance reads a ring or the radius from the R*Tree (_nearest_rows)
-    # Pages by name or by change (without changed_since, whose range of entities_changed is the better start for
-    # a delta poll) can walk an index in their order and stop after a page: kind_name, or entities_seq once the
-    # kind is kept off the planner ("+")
+    # A page by distance reads a ring or the radius from the R*Tree (_nearest_rows). Pages by name or by change
+    # (without changed_since, whose range of entities_changed is the better start for a delta poll) can walk an
+    # index in their order and stop after a page: kind_name, or entities_seq once the kind is kept off the
+    # planner ("+").
     walk = query.effective_sort() == "name" or (query.effective_sort() == "changed" and query.changed_since is None)
     big_box = query.bbox is not None and not query.q and query.near is None and walk \
         and _big_box(db, memo() if memo else None, query.bbox)
@@ -309,11 +303,9 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         where.append("e.start_at < ?")
         params.append(iso(query.date_to))
     if query.open_at is not None:
-        from datenhub.store.hooks import open_values_at
+        from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 
-        pairs = hours_pairs() if hours_pairs is not None else db.execute(
-            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
-            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall()
+        pairs = hours_pairs() if hours_pairs is not None else db.execute(HOURS_PAIRS_SQL).fetchall()
         allowed = open_values_at(pairs, query.open_at)
         if not allowed:
             return Page([], None)

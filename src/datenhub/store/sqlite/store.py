@@ -25,6 +25,7 @@ from datenhub.store.base import (
     StoredRecord,
     Webhook,
 )
+from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.query import Query
 from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import fulltext, writes
@@ -460,9 +461,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
 
     def hours_pairs(self) -> list[tuple[str, str | None]]:
         """Distinct (opening_hours, state prefix) of active entities, for the open_at filter (cached)."""
-        return self._cached("hours_pairs", lambda: self.db.execute(
-            "SELECT DISTINCT opening_hours, substr(municipality_ags, 1, 2) FROM entities "
-            "WHERE opening_hours IS NOT NULL AND withdrawn_at IS NULL").fetchall())
+        return self._cached("hours_pairs", lambda: self.db.execute(HOURS_PAIRS_SQL).fetchall())
 
     def counts(self) -> dict[str, int]:
         return dict(self._cached("counts", self._count))
