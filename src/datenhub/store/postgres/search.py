@@ -209,9 +209,22 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
 
 
 def _words_and_box_only(query: Query) -> bool:
-    """A search whose matches `statistics` can bound from below: words, maybe within a box. The statistics are
-    those of the open view, which the full view (include_closed) only adds to."""
-    return query.near is None and query.changed_since is None and not query.narrowed()
+    """A search whose matches `statistics` can bound from below: words, maybe within a box or around a point
+    (which only narrows to a circle, or to places with a point, when it has no radius). The statistics are those
+    of the open view, which the full view (include_closed) only adds to."""
+    return query.changed_since is None and not query.narrowed()
+
+
+def _statistics_area(query: Query) -> tuple[tuple[float, float, float, float] | None, float]:
+    """The box the statistics count a search's matches in, and the share of that box the search covers: a
+    radius covers the circle, π/4 of the box around it."""
+    if query.near is None or query.radius is None:
+        return query.bbox, 1.0
+    min_lat, min_lon, max_lat, max_lon = bbox_around(float(query.near[0]), float(query.near[1]), float(query.radius))
+    if query.bbox is not None:  # both: the part of the circle's box within the other
+        min_lon, min_lat = max(min_lon, query.bbox[0]), max(min_lat, query.bbox[1])
+        max_lon, max_lat = max(min_lon, min(max_lon, query.bbox[2])), max(min_lat, min(max_lat, query.bbox[3]))
+    return (min_lon, min_lat, max_lon, max_lat), math.pi / 4
 
 
 def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
@@ -223,16 +236,17 @@ def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: 
     known = stats.get(conn) if stats is not None and _words_and_box_only(query) else None
     if known is None:
         return _estimated_matches(conn, c)
-    listed = known.matches(tsquery, query.bbox, listed_only=True)
+    box, covered = _statistics_area(query)
+    listed = known.matches(tsquery, box, listed_only=True) * covered
     lone = _LONE_PREFIX.fullmatch(tsquery)
     if lone is not None and listed <= 4 * ranking.RANKING_BUDGET:
         # A word being typed ("4", "zo") stands for every lexeme it starts, each held by at least one place (the
         # lexemes table keeps those of withdrawn places too, so this is a bound for a live hub): "4" at 1M places
         # starts ~110,000 lexemes, none of them listed, and counting its matches took 56 ms against 1.5 for the walk.
         count = _lexemes_starting(conn, lone.group(1).replace("''", "'"))
-        if query.bbox is None:
+        if box is None:
             return math.inf if count > ranking.RANKING_BUDGET else max(listed, count)
-        listed = max(listed, count * known.box_share(query.bbox))
+        listed = max(listed, count * known.box_share(box) * covered)
     return listed
 
 
