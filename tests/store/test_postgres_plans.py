@@ -111,3 +111,40 @@ def test_words_by_name_gathered_at_the_end_of_the_names_take_their_matches(pg: P
             break
         query = query.with_cursor(found.next_cursor)
     assert pages == [entity_id for _, entity_id in sorted((f"Zeche p{n}", f"p{n}") for n in range(200))]
+
+
+@pytest.mark.parametrize("near", [False, True], ids=["box", "radius"])
+def test_a_prefix_in_a_small_area_is_tested_on_the_areas_places(pg: PostgresStore, near: bool) -> None:
+    # every place's name starts with "Ort": the prefix's index entries outnumber the area's places many times
+    pg.upsert_entities(_places(4000))
+    with pg._conns.connection() as conn:
+        conn.execute("VACUUM (ANALYZE) entities")
+    pg._statistics.invalidate()
+    area: dict[str, object] = {"near": (51.45, 7.03), "radius": 1000.0} if near else \
+        {"bbox": (7.02, 51.44, 7.05, 51.46)}
+    query = Query(q="or", kind="place", limit=7, **area)  # type: ignore[arg-type]
+
+    def pages(stats: object) -> tuple[list[list[str]], list[str]]:
+        statements: list[str] = []
+        found: list[list[str]] = []
+        with pg._conns.connection() as conn:
+            execute = conn.execute
+
+            def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
+                statements.append(str(sql))
+                return execute(sql, params, **kwargs)
+
+            conn.execute = recording  # type: ignore[method-assign,assignment]
+            q = query
+            while True:
+                page = run_search(conn, q, stats)  # type: ignore[arg-type]
+                found.append([i["id"] for i in page.items])
+                if page.next_cursor is None:
+                    return found, statements
+                q = q.with_cursor(page.next_cursor)
+
+    on_rows, statements = pages(pg._statistics)
+    from_index, index_statements = pages(None)
+    assert len(on_rows) > 2 and on_rows == from_index  # the same pages either way, the cursor's too
+    assert sum("OFFSET 0) e WHERE" in sql for sql in statements) == len(on_rows), statements
+    assert not any("OFFSET 0) e WHERE" in sql for sql in index_statements)

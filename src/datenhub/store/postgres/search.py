@@ -46,6 +46,7 @@ class _Clauses:
         self.params: list[Any] = []
         self.spatial = False
         self.box: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
+        self.word_params = 0  # the words' clause comes first (run_search adds it first), with these parameters
         # index-only clauses: (name, clause, first param, param count)
         self._hints: list[tuple[str, int, int, int]] = []
 
@@ -73,8 +74,15 @@ class _Clauses:
                         if i < first), count) for name, at, first, count in self._hints if name not in skip_names]
         flat.where = [w for i, w in enumerate(self.where) if i not in skip_clauses]
         flat.params = [p for i, p in enumerate(self.params) if i not in skip_params]
-        flat.spatial, flat.box = self.spatial, self.box
+        flat.spatial, flat.box, flat.word_params = self.spatial, self.box, self.word_params
         return flat
+
+    def words_after(self) -> tuple[str, list[Any], str, list[Any]]:
+        """(the other clauses, their parameters, the words' clause, its parameters): for a statement that tests
+        the words on the rows the other clauses give, instead of asking the words' index."""
+        assert self.word_params and not any(h[0] == "cells" for h in self._hints), "words first, their cells dropped"
+        return (" AND ".join(self.where[1:]) or "true", self.params[self.word_params:], self.where[0],
+                self.params[:self.word_params])
 
 
 def _area(c: _Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
@@ -188,21 +196,26 @@ def _estimated_matches(conn: psycopg.Connection[Any], c: _Clauses) -> float:
 
 
 def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsv: str, tsquery: str,
-                     select_data: str) -> Page:
+                     select_data: str, words_on_rows: bool = False) -> Page:
     """Words within an area: both conditions come from one bitmap (words AND area), which costs the same for
     every match however few are ranked, so it is built once and its matches give the page in the order
-    their number decides: ranked within the budget, broad beyond it."""
+    their number decides: ranked within the budget, broad beyond it. `words_on_rows`: the area's rows come
+    first and the words are tested on each (see WORDS_ON_ROWS)."""
     budget = ranking.RANKING_BUDGET
     name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
-    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, {tsv} AS tsv FROM entities e "
-           f"WHERE {' AND '.join(c.where)}), b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
+    if words_on_rows:
+        matched, params = _words_on_area_rows(c)
+    else:
+        matched, params = f"entities e WHERE {' AND '.join(c.where)}", c.params
+    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, {tsv} AS tsv FROM {matched}), "
+           "b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
            f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
            f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence) * {name_match})::float8 END "
            "AS k "
            "FROM m CROSS JOIN b ORDER BY k, CASE WHEN b.broad THEN -m.prominence END, m.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.k, CASE WHEN p.broad THEN -p.prominence END, p.id")
-    found = conn.execute(sql, [*c.params, budget, tsquery, query.limit + 1]).fetchall()
+    found = conn.execute(sql, [*params, budget, tsquery, query.limit + 1]).fetchall()
     rows = [(eid, data, f"{BROAD}{value!r}:{eid}" if broad_rows else k, gone, changed, kind, known, hours, ags)
             for eid, data, k, gone, changed, kind, known, hours, ags, broad_rows, value in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
@@ -259,6 +272,36 @@ def _lexemes_starting(conn: psycopg.Connection[Any], prefix: str) -> int:
                        "LIMIT %s) l",  # in key order, so the scan stops at the limit
                        (prefix, prefix_end(prefix), 4 * ranking.RANKING_BUDGET + 1)).fetchone()
     return int(row[0]) if row else 0
+
+
+# Words in a small area: the words' index reads every entry of the words (and of the area's cells), which for a
+# frequent word or a prefix being typed can cost more than testing the words on each place in the area. 1M places:
+# "zo" within 1 km, a page in 46-80 ms through the index's ~106,000 entries, 5-8 ms from the circle's ~900 places;
+# "museum" in a city centre, the index's ~143,000 entries in 10.7 ms against 18 ms for the box's ~5,500 places.
+# Costs per place in the area (a page's share), per entry of a word and per entry of a prefix (which unites the
+# lists of many words), in µs:
+AREA_ROW_US = 5.0
+WORD_ENTRY_US = 0.075
+PREFIX_ENTRY_US = 0.3
+WORDS_ON_ROWS_MAX = 10_000  # places in the area at most, whatever the words
+
+
+def _words_on_rows(conn: psycopg.Connection[Any], c: _Clauses, tsquery: str, stats: StatisticsCache | None) -> bool:
+    """Whether testing the words on the area's places costs less than asking the words' index (by statistics)."""
+    known = stats.get(conn) if stats is not None else None
+    if known is None or c.box is None or not c.word_params:
+        return False
+    in_area = known.box_rows(c.box)
+    entry_us = PREFIX_ENTRY_US if ":*" in tsquery else WORD_ENTRY_US
+    return in_area <= WORDS_ON_ROWS_MAX and AREA_ROW_US * in_area < entry_us * known.matches(tsquery, None)
+
+
+def _words_on_area_rows(c: _Clauses) -> tuple[str, list[Any]]:
+    """FROM … WHERE text (and its parameters) for words tested on the rows the other clauses give: OFFSET 0 keeps
+    the words out of that scan, so their index is not asked. The rows carry what the rank and the page need."""
+    rest, rest_params, words, word_params = c.without_hints("cells").words_after()
+    return (f"(SELECT e.id, e.prominence, e.name_sort, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
+            f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
 
 
 # Words within a box estimated at more than this many times RANKING_BUDGET matches are taken as broad without
@@ -353,6 +396,8 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
             # each row stops after a page, where ANDing the bitmaps of words and box costs per match (1M places,
             # "zeche" in a 33 × 17 km box: 3 ms against 37 ms)
             return _broad_page(conn, query, flat, select_data)
+        if _words_on_rows(conn, c, tsquery, stats):
+            return _first_area_page(conn, query, c, tsv, tsquery, select_data, words_on_rows=True)
         return _first_area_page(conn, query, _area_hints(conn, query, c, stats), tsv, tsquery, select_data)
     if _matches(conn, query, c, tsquery, stats) > 4 * budget:
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
@@ -517,11 +562,13 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if open_view:
             tsv = "e.open_tsv"
             c.add(f"{tsv} @@ %s::tsquery", tsquery)
+            c.word_params = 1
         else:
             # full_tsv is NULL where the full view adds no words: both GIN indexes answer this
             tsv = "coalesce(e.full_tsv, e.open_tsv)"
             c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
                   tsquery, tsquery)
+            c.word_params = 2
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
         name_match = name_match_sql(query.q, "e.name_sort", _CONTAINS)
         rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})::float8",
@@ -565,7 +612,13 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if page is not None:
             return page
     where = " AND ".join(c.where) or "true"
-    if c.spatial:
+    if rank is not None and key == rank[0] and c.spatial and _words_on_rows(conn, c, tsquery, stats):
+        # a later page of words ranked in a small area: as its first page (_first_area_page)
+        matched, matched_params = _words_on_area_rows(c)
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k FROM {matched} "
+               f"ORDER BY k, e.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
+        params = [*key_params, *matched_params, query.limit + 1]
+    elif c.spatial:
         # The page's ids and sort keys first (from entities_point alone when no other filter needs the table),
         # then only those rows' documents: a box holds thousands of places, a page twenty.
         sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k "
