@@ -148,3 +148,42 @@ def test_a_prefix_in_a_small_area_is_tested_on_the_areas_places(pg: PostgresStor
     assert len(on_rows) > 2 and on_rows == from_index  # the same pages either way, the cursor's too
     assert sum("OFFSET 0) e WHERE" in sql for sql in statements) == len(on_rows), statements
     assert not any("OFFSET 0) e WHERE" in sql for sql in index_statements)
+
+
+def test_later_broad_pages_with_a_filter_gather_the_areas_matches(pg: PostgresStore,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # ~2,000 places in the box, a third of them wheelchair=yes: more matches than the ranking budget (broad), few
+    # enough that the first page gathered them; the later pages gather them too instead of walking entities_broad
+    from datenhub.store.postgres import search
+
+    pg.upsert_entities(_places(4000))
+    with pg._conns.connection() as conn:
+        conn.execute("VACUUM (ANALYZE) entities")
+    query = Query(q="ort", bbox=(6.95, 51.40, 7.03, 51.50), wheelchair=("yes",), kind="place", limit=100)
+
+    def pages() -> tuple[list[list[str]], list[str]]:
+        statements: list[str] = []
+        found: list[list[str]] = []
+        with pg._conns.connection() as conn:
+            execute = conn.execute
+
+            def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
+                statements.append(str(sql))
+                return execute(sql, params, **kwargs)
+
+            conn.execute = recording  # type: ignore[method-assign,assignment]
+            q = query
+            while True:
+                page = run_search(conn, q, pg._statistics)
+                found.append([i["id"] for i in page.items])
+                if page.next_cursor is None:
+                    return found, statements
+                q = q.with_cursor(page.next_cursor)
+
+    gathered, statements = pages()
+    assert len(gathered) > 3
+    assert sum("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements) == len(gathered) - 1
+    monkeypatch.setattr(search, "BROAD_IN_BOX", 0)  # every page clearly broad: the walk
+    walked, statements = pages()
+    assert not any("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements)
+    assert walked == gathered
