@@ -159,6 +159,7 @@ def test_later_broad_pages_with_a_filter_gather_the_areas_matches(pg: PostgresSt
     pg.upsert_entities(_places(4000))
     with pg._conns.connection() as conn:
         conn.execute("VACUUM (ANALYZE) entities")
+    pg._statistics.invalidate()
     query = Query(q="ort", bbox=(6.95, 51.40, 7.03, 51.50), wheelchair=("yes",), kind="place", limit=100)
 
     def pages() -> tuple[list[list[str]], list[str]]:
@@ -183,7 +184,8 @@ def test_later_broad_pages_with_a_filter_gather_the_areas_matches(pg: PostgresSt
     gathered, statements = pages()
     assert len(gathered) > 3
     assert sum("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements) == len(gathered) - 1
-    monkeypatch.setattr(search, "BROAD_IN_BOX", 0)  # every page clearly broad: the walk
+    monkeypatch.setattr(search, "BROAD_IN_BOX", 0)  # every page clearly broad, none gathered: the walk
+    monkeypatch.setattr(search, "GATHER_MAX", 0)
     walked, statements = pages()
     assert not any("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements)
     assert walked == gathered

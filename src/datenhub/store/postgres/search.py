@@ -312,6 +312,21 @@ def _words_on_area_rows(c: _Clauses) -> tuple[str, list[Any]]:
             f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
 
 
+# Words with at most this many places in an area (filters aside) are gathered for a later broad page when a filter
+# narrows them (_broad_page): ~10 µs a place through the words' and cells' bitmap, where a walk in prominence order
+# reads row after row that the filter rejects. The filters' own estimates are not used: the planner's guess for
+# the open-now filter is far too low (1M places, "museum" across the RVR taken as few: page 2 in 1 s).
+GATHER_MAX = 4000
+
+
+def _few_in_area(conn: psycopg.Connection[Any], query: Query, tsquery: str, stats: StatisticsCache | None) -> bool:
+    known = stats.get(conn) if stats is not None else None
+    if known is None:
+        return False
+    box, covered = _statistics_area(query)
+    return box is not None and known.matches(tsquery, box) * covered <= GATHER_MAX
+
+
 # Words within a box estimated at more than this many times RANKING_BUDGET matches are taken as broad without
 # counting them. The estimate assumes words independent of place, so the margin guards against a word
 # clustered elsewhere; 2 rather than 4 since counting in the band between costs 12-40 ms at 1M places
@@ -603,14 +618,11 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if not query.cursor:
             return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)
         if broad_cursor(decode_cursor(query.cursor, 2)[0]):
-            flat = c.without_hints()
-            if c.spatial and query.narrowed() and \
-                    _matches(conn, query, flat, tsquery, stats) <= BROAD_IN_BOX * ranking.RANKING_BUDGET:
-                # the first page gathered the few matches in the area (_first_area_page) and so does this one: a
-                # walk of entities_broad would test a filter on row after row (1M places, "zeche" in a district
-                # open now: page 2 in 200-300 ms, where the first took 16-22)
+            if c.spatial and query.narrowed() and _few_in_area(conn, query, tsquery, stats):
+                # a walk of entities_broad would test a filter on row after row (1M places, "zeche" in a district
+                # open now: page 2 in 200-300 ms, where the first, which gathered the matches, took 16-22)
                 return _broad_page(conn, query, c, select_data, gather=True)
-            return _broad_page(conn, query, flat, select_data)
+            return _broad_page(conn, query, c.without_hints(), select_data)
 
     key, key_params, cast = _sort_key(query, rank, distance)
     if query.cursor:
