@@ -13,6 +13,7 @@ pytest.importorskip("psycopg")
 from datenhub.store import Query, open_store
 from datenhub.store.base import HubEntity
 from datenhub.store.postgres.search import run_search
+from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.postgres.store import PostgresStore
 
 AT = datetime(2026, 5, 1, tzinfo=UTC)
@@ -80,16 +81,19 @@ def test_a_page_by_distance_walks_the_point_index_nearest_first(pg: PostgresStor
     assert [i["id"] for i in page.items] == [d["id"] for d in nearest[:5]]
 
 
-def test_words_by_name_gathered_at_the_end_of_the_names_take_their_matches(pg: PostgresStore) -> None:
-    # "Zeche ..." names sort last: a walk by name would pass every other place first (1M places: 4-6 s)
-    places = _places(4000)
-    for entity in places[:200]:
-        entity.data["name"] = {"de": f"Zeche {entity.id}"}
+def _analysed(pg: PostgresStore, places: list[HubEntity]) -> None:
+    """The places written, the table vacuumed and analysed, and the store's statistics read afresh."""
     pg.upsert_entities(places)
     with pg._conns.connection() as conn:
         conn.execute("VACUUM (ANALYZE) entities")
     pg._statistics.invalidate()
+
+
+def _pages(pg: PostgresStore, query: Query, stats: StatisticsCache | None,
+           most: int = 1000) -> tuple[list[list[str]], list[str]]:
+    """The ids of each page of `query` (following the cursor, at most `most` pages) and every statement run."""
     statements: list[str] = []
+    found: list[list[str]] = []
     with pg._conns.connection() as conn:
         execute = conn.execute
 
@@ -98,53 +102,41 @@ def test_words_by_name_gathered_at_the_end_of_the_names_take_their_matches(pg: P
             return execute(sql, params, **kwargs)
 
         conn.execute = recording  # type: ignore[method-assign,assignment]
-        page = run_search(conn, Query(q="zeche", sort="name", kind="place", limit=10), pg._statistics)
-    expected = sorted((f"Zeche p{n}", f"p{n}") for n in range(200))[:10]
-    assert [(i["name"]["de"], i["id"]) for i in page.items] == expected
+        try:
+            while len(found) < most:
+                page = run_search(conn, query, stats)
+                found.append([i["id"] for i in page.items])
+                if page.next_cursor is None:
+                    break
+                query = query.with_cursor(page.next_cursor)
+        finally:
+            del conn.execute  # the class's method again, before the connection goes back to the pool
+    return found, statements
+
+
+def test_words_by_name_gathered_at_the_end_of_the_names_take_their_matches(pg: PostgresStore) -> None:
+    # "Zeche ..." names sort last: a walk by name would pass every other place first (1M places: 4-6 s)
+    places = _places(4000)
+    for entity in places[:200]:
+        entity.data["name"] = {"de": f"Zeche {entity.id}"}
+    _analysed(pg, places)
+    expected = [entity_id for _, entity_id in sorted((f"Zeche p{n}", f"p{n}") for n in range(200))]
+    first, statements = _pages(pg, Query(q="zeche", sort="name", kind="place", limit=10), pg._statistics, most=1)
+    assert first == [expected[:10]]
     assert any("OFFSET 0" in sql for sql in statements), statements
-    pages = []
-    query = Query(q="zeche", sort="name", kind="place", limit=30)
-    while True:
-        found = pg.search(query)
-        pages += [i["id"] for i in found.items]
-        if found.next_cursor is None:
-            break
-        query = query.with_cursor(found.next_cursor)
-    assert pages == [entity_id for _, entity_id in sorted((f"Zeche p{n}", f"p{n}") for n in range(200))]
+    pages, _ = _pages(pg, Query(q="zeche", sort="name", kind="place", limit=30), pg._statistics)
+    assert [entity_id for page in pages for entity_id in page] == expected
 
 
 @pytest.mark.parametrize("near", [False, True], ids=["box", "radius"])
 def test_a_prefix_in_a_small_area_is_tested_on_the_areas_places(pg: PostgresStore, near: bool) -> None:
     # every place's name starts with "Ort": the prefix's index entries outnumber the area's places many times
-    pg.upsert_entities(_places(4000))
-    with pg._conns.connection() as conn:
-        conn.execute("VACUUM (ANALYZE) entities")
-    pg._statistics.invalidate()
+    _analysed(pg, _places(4000))
     area: dict[str, object] = {"near": (51.45, 7.03), "radius": 1000.0} if near else \
         {"bbox": (7.02, 51.44, 7.05, 51.46)}
     query = Query(q="or", kind="place", limit=7, **area)  # type: ignore[arg-type]
-
-    def pages(stats: object) -> tuple[list[list[str]], list[str]]:
-        statements: list[str] = []
-        found: list[list[str]] = []
-        with pg._conns.connection() as conn:
-            execute = conn.execute
-
-            def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
-                statements.append(str(sql))
-                return execute(sql, params, **kwargs)
-
-            conn.execute = recording  # type: ignore[method-assign,assignment]
-            q = query
-            while True:
-                page = run_search(conn, q, stats)  # type: ignore[arg-type]
-                found.append([i["id"] for i in page.items])
-                if page.next_cursor is None:
-                    return found, statements
-                q = q.with_cursor(page.next_cursor)
-
-    on_rows, statements = pages(pg._statistics)
-    from_index, index_statements = pages(None)
+    on_rows, statements = _pages(pg, query, pg._statistics)
+    from_index, index_statements = _pages(pg, query, None)
     assert len(on_rows) > 2 and on_rows == from_index  # the same pages either way, the cursor's too
     assert sum("OFFSET 0) e WHERE" in sql for sql in statements) == len(on_rows), statements
     assert not any("OFFSET 0) e WHERE" in sql for sql in index_statements)
@@ -156,37 +148,14 @@ def test_later_broad_pages_with_a_filter_gather_the_areas_matches(pg: PostgresSt
     # enough that the first page gathered them; the later pages gather them too instead of walking entities_broad
     from datenhub.store.postgres import search
 
-    pg.upsert_entities(_places(4000))
-    with pg._conns.connection() as conn:
-        conn.execute("VACUUM (ANALYZE) entities")
-    pg._statistics.invalidate()
+    _analysed(pg, _places(4000))
     query = Query(q="ort", bbox=(6.95, 51.40, 7.03, 51.50), wheelchair=("yes",), kind="place", limit=100)
-
-    def pages() -> tuple[list[list[str]], list[str]]:
-        statements: list[str] = []
-        found: list[list[str]] = []
-        with pg._conns.connection() as conn:
-            execute = conn.execute
-
-            def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
-                statements.append(str(sql))
-                return execute(sql, params, **kwargs)
-
-            conn.execute = recording  # type: ignore[method-assign,assignment]
-            q = query
-            while True:
-                page = run_search(conn, q, pg._statistics)
-                found.append([i["id"] for i in page.items])
-                if page.next_cursor is None:
-                    return found, statements
-                q = q.with_cursor(page.next_cursor)
-
-    gathered, statements = pages()
+    gathered, statements = _pages(pg, query, pg._statistics)
     assert len(gathered) > 3
     assert sum("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements) == len(gathered) - 1
     monkeypatch.setattr(search, "BROAD_IN_BOX", 0)  # every page clearly broad, none gathered: the walk
     monkeypatch.setattr(search, "GATHER_MAX", 0)
-    walked, statements = pages()
+    walked, statements = _pages(pg, query, pg._statistics)
     assert not any("OFFSET 0) e ORDER BY e.prominence DESC" in sql for sql in statements)
     assert walked == gathered
 
@@ -199,25 +168,11 @@ def test_words_with_a_filter_that_goes_with_them_walk_the_order(pg: PostgresStor
     for entity in places:
         if entity.data["categories"] == ["Museum"]:
             entity.data["name"] = {"de": f"Museum {entity.id}"}
-    pg.upsert_entities(places)
-    with pg._conns.connection() as conn:
-        conn.execute("VACUUM (ANALYZE) entities")
-    pg._statistics.invalidate()
+    _analysed(pg, places)
     query = Query(q="museum", categories=("Museum",), sort=sort, kind="place", limit=5)
-    statements: list[str] = []
-    with pg._conns.connection() as conn:
-        execute = conn.execute
-
-        def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
-            statements.append(str(sql))
-            return execute(sql, params, **kwargs)
-
-        conn.execute = recording  # type: ignore[method-assign,assignment]
-        walked = [run_search(conn, query, pg._statistics)]
-        walked.append(run_search(conn, query.with_cursor(walked[0].next_cursor), pg._statistics))
-        conn.execute = execute  # type: ignore[method-assign]
-        planned = [run_search(conn, query)]  # no statistics: the planner's own plan
-        planned.append(run_search(conn, query.with_cursor(planned[0].next_cursor)))
+    walked, statements = _pages(pg, query, pg._statistics, most=2)
+    planned, _ = _pages(pg, query, None, most=2)  # no statistics: the planner's own plan
     assert sum(") AS hit FROM entities e WHERE" in sql for sql in statements) == 2, statements
-    assert [[i["id"] for i in p.items] for p in walked] == [[i["id"] for i in p.items] for p in planned]
-    assert all(i["categories"] == ["Museum"] for p in walked for i in p.items) and len(walked[1].items) == 5
+    assert walked == planned and len(walked[1]) == 5
+    museums = {e.id for e in places if e.data["categories"] == ["Museum"]}
+    assert all(entity_id in museums for page in walked for entity_id in page)
