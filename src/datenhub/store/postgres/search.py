@@ -208,7 +208,7 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, t
     """Words within an area: both conditions come from one bitmap (words AND area), which costs the same for
     every match however few are ranked, so it is built once and its matches give the page in the order
     their number decides: ranked within the budget, broad beyond it. `words_on_rows`: the area's rows come
-    first and the words are tested on each (see WORDS_ON_ROWS)."""
+    first and the words are tested on each (see _words_on_rows)."""
     budget = ranking.RANKING_BUDGET
     name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
     if words_on_rows:
