@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -17,16 +16,23 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import (
-    TEXT_CELL_LEVELS,
     AreaListing,
     area_listing_cells,
     area_where,
-    covering,
     split_edges,
     tag_groups,
 )
 from datenhub.store.documents import DOCUMENT_META
-from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
+from datenhub.store.postgres.clauses import (
+    M_PER_DEG,
+    Clauses,
+    HoursPairs,
+    add_area,
+    add_cells,
+    add_distance,
+    add_filters,
+    sort_key,
+)
 from datenhub.store.postgres.fulltext import tsquery_literal
 from datenhub.store.postgres.statistics import StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
@@ -35,153 +41,6 @@ from datenhub.store.rows import page_from_rows
 from datenhub.store.text import prefix_end
 
 _TAIL = f"e.withdrawn_at, e.changed_at, {DOCUMENT_META}"  # after id, document, sort key
-
-
-_M_PER_DEG = 111_195.0
-
-
-class _Clauses:
-    """The WHERE clauses of a search, in order, each with its parameters and its role: "words" (run_search adds
-    them first), "hint:<name>" (only there to lead the planner to an index), "order" (a bound a walk in the page's
-    order can use: the kind before the sort key in the order indexes, the cursor), or "" (a filter)."""
-
-    def __init__(self) -> None:
-        self.clauses: list[tuple[str, tuple[Any, ...], str]] = []
-        self.spatial = False
-        self.box: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
-
-    @property
-    def where(self) -> list[str]:
-        return [sql for sql, _, _ in self.clauses]
-
-    @property
-    def params(self) -> list[Any]:
-        return [param for _, params, _ in self.clauses for param in params]
-
-    @property
-    def has_words(self) -> bool:
-        return any(role == "words" for _, _, role in self.clauses)
-
-    def add(self, sql: str, *params: Any, role: str = "") -> None:
-        self.clauses.append((sql, params, role))
-
-    def add_hint(self, name: str, sql: str, *params: Any) -> None:
-        """A clause that only lets the planner use an index (`point`: entities_point, `cells`: the cells of
-        entities_open_tsv); an exact clause beside it decides."""
-        self.add(sql, *params, role=f"hint:{name}")
-
-    def without_hints(self, *names: str) -> _Clauses:
-        """The same conditions without the index clauses (those named, or all): their selectivity is a constant
-        guess (0.1 %), so the planner estimates matches right, and may walk another index, only without them."""
-        def dropped(role: str) -> bool:
-            return role.startswith("hint:") and (not names or role[5:] in names)
-
-        if not any(dropped(role) for _, _, role in self.clauses):
-            return self
-        flat = _Clauses()
-        flat.clauses = [clause for clause in self.clauses if not dropped(clause[2])]
-        flat.spatial, flat.box = self.spatial, self.box
-        return flat
-
-    def split(self, *roles: str) -> tuple[str, list[Any], str, list[Any]]:
-        """(the clauses of these roles, their parameters, the others, theirs), each joined with AND."""
-        def joined(clauses: list[tuple[str, tuple[Any, ...], str]]) -> tuple[str, list[Any]]:
-            return " AND ".join(sql for sql, _, _ in clauses) or "true", [p for _, ps, _ in clauses for p in ps]
-
-        these = joined([clause for clause in self.clauses if clause[2] in roles])
-        others = joined([clause for clause in self.clauses if clause[2] not in roles])
-        return (*these, *others)
-
-
-def _area(c: _Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> None:
-    """Active entities inside a box, boundary included: entities_point narrows, the exact test decides."""
-    c.spatial = True
-    c.box = (min_lon, min_lat, max_lon, max_lat)
-    # the first two clauses are the index's own expression and predicate, so the planner can use it
-    c.add_hint("point", "point(e.lon, e.lat) <@ box(point(%s, %s), point(%s, %s))", min_lon, min_lat, max_lon,
-               max_lat)
-    c.add("e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
-    c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
-
-
-def _cells(c: _Clauses, box: tuple[float, float, float, float]) -> None:
-    """Words within a box: the box's grid cells, so the words and the area come from one scan of
-    entities_open_tsv (open_tsv, hub_cells(lat, lon)) that skips through a frequent word's entries."""
-    tokens = covering(*box, levels=TEXT_CELL_LEVELS)
-    if tokens:
-        c.add_hint("cells", "hub_cells(e.lat, e.lon) @@ %s::tsquery", " | ".join(f"'{t}'" for t in tokens))
-
-
-def _distance(c: _Clauses, query: Query) -> tuple[str, list[Any]] | None:
-    """The squared equirectangular distance in m² (SQLite's sort key), with a radius filter when asked."""
-    if query.near is None:
-        return None
-    lat, lon = float(query.near[0]), float(query.near[1])
-    kx = math.cos(math.radians(lat)) * _M_PER_DEG
-    expr = ("(((e.lat - %s) * %s) * ((e.lat - %s) * %s) + ((e.lon - %s) * %s) * ((e.lon - %s) * %s))")
-    expr_params = [lat, _M_PER_DEG, lat, _M_PER_DEG, lon, kx, lon, kx]
-    c.add("e.lat IS NOT NULL")
-    if query.radius is not None:
-        min_lat, min_lon, max_lat, max_lon = bbox_around(lat, lon, query.radius)
-        _area(c, min_lon, min_lat, max_lon, max_lat)
-        c.add(f"{expr} <= %s", *expr_params, float(query.radius) * float(query.radius))
-    return expr, expr_params
-
-
-HoursPairs = Callable[[psycopg.Connection[Any]], list[tuple[str, str]]]
-
-
-def _filters(conn: psycopg.Connection[Any], c: _Clauses, query: Query, open_view: bool,
-             hours_pairs: HoursPairs | None = None) -> bool:
-    """The plain filters; False when the result is known to be empty. `hours_pairs` gives the distinct (opening
-    hours, state prefix) pairs of active entities (the store keeps them per data version)."""
-    if query.kind:
-        c.add("e.kind = %s", query.kind, role="order")
-    if open_view:
-        c.add("e.has_open")  # the licence rule lives in the query, not in a later filter
-    if query.changed_since is not None:
-        c.add("e.changed_at > %s", query.changed_since)
-    else:
-        c.add("e.withdrawn_at IS NULL")
-    for wanted in tag_groups(query):
-        c.add("e.tags && %s::text[]", wanted)
-    if query.municipality:
-        c.add("e.municipality_ags = %s", query.municipality)
-    if query.wheelchair:
-        c.add("e.wheelchair = ANY(%s::text[])", list(query.wheelchair))
-    if query.ids:
-        c.add("e.id = ANY(%s::text[])", list(query.ids))
-    if query.date_from is not None:
-        c.add("e.end_at >= %s", query.date_from)
-    if query.date_to is not None:
-        c.add("e.start_at < %s", query.date_to)
-    if query.open_at is not None:
-        pairs = hours_pairs(conn) if hours_pairs is not None else conn.execute(HOURS_PAIRS_SQL).fetchall()
-        allowed = open_values_at([(p[0], p[1]) for p in pairs], query.open_at)
-        if not allowed:
-            return False
-        c.add("(e.opening_hours, coalesce(substr(e.municipality_ags, 1, 2), '')) IN "
-              "(SELECT * FROM unnest(%s::text[], %s::text[]))", [a[0] for a in allowed], [a[1] for a in allowed])
-    return True
-
-
-def _sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
-              distance: tuple[str, list[Any]] | None) -> tuple[str, list[Any], str]:
-    """(SQL expression, its parameters, its type) of the sort key."""
-    sort = query.effective_sort()
-    if sort == "relevance":
-        if rank is None:
-            raise QueryError("sort", "sort=relevance needs q")
-        return rank
-    if sort == "distance":
-        if distance is None:
-            raise QueryError("sort", "sort=distance needs near=lat,lon")
-        return distance[0], distance[1], "float8"
-    if sort == "changed":
-        return "e.seq", [], "bigint"
-    if sort == "start":
-        return "e.start_at", [], "timestamptz"
-    return "e.name_sort", [], "text"
 
 
 _MAX_EXPANSION = 8
@@ -194,7 +53,7 @@ def _expansions(conn: psycopg.Connection[Any], term: str) -> list[str] | None:
     return None if len(longer) > _MAX_EXPANSION else [term, *longer]
 
 
-def _estimated_matches(conn: psycopg.Connection[Any], c: _Clauses) -> float:
+def _estimated_matches(conn: psycopg.Connection[Any], c: Clauses) -> float:
     row = conn.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM entities e WHERE {' AND '.join(c.where)}",
                        c.params).fetchone()
     try:
@@ -203,7 +62,7 @@ def _estimated_matches(conn: psycopg.Connection[Any], c: _Clauses) -> float:
         return 0.0
 
 
-def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsv: str, tsquery: str,
+def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, tsv: str, tsquery: str,
                      select_data: str, words_on_rows: bool = False) -> Page:
     """Words within an area: both conditions come from one bitmap (words AND area), which costs the same for
     every match however few are ranked, so it is built once and its matches give the page in the order
@@ -248,7 +107,7 @@ def _statistics_area(query: Query) -> tuple[tuple[float, float, float, float] | 
     return (min_lon, min_lat, max_lon, max_lat), math.pi / 4
 
 
-def _matches(conn: psycopg.Connection[Any], query: Query, c: _Clauses, tsquery: str,
+def _matches(conn: psycopg.Connection[Any], query: Query, c: Clauses, tsquery: str,
              stats: StatisticsCache | None) -> float:
     """Matches to expect, to decide whether a search is clearly broad. From the statistics only the listed
     (frequent) lexemes count: one they do not list may match anything from nothing to its guess, and a broad
@@ -294,7 +153,7 @@ PREFIX_ENTRY_US = 0.3
 WORDS_ON_ROWS_MAX = 10_000  # places in the area at most, whatever the words
 
 
-def _words_on_rows(conn: psycopg.Connection[Any], c: _Clauses, tsquery: str, stats: StatisticsCache | None) -> bool:
+def _words_on_rows(conn: psycopg.Connection[Any], c: Clauses, tsquery: str, stats: StatisticsCache | None) -> bool:
     """Whether testing the words on the area's places costs less than asking the words' index (by statistics)."""
     known = stats.get(conn) if stats is not None else None
     if known is None or c.box is None or not c.has_words:
@@ -304,7 +163,7 @@ def _words_on_rows(conn: psycopg.Connection[Any], c: _Clauses, tsquery: str, sta
     return in_area <= WORDS_ON_ROWS_MAX and AREA_ROW_US * in_area < entry_us * known.matches(tsquery, None)
 
 
-def _words_on_area_rows(c: _Clauses) -> tuple[str, list[Any]]:
+def _words_on_area_rows(c: Clauses) -> tuple[str, list[Any]]:
     """FROM … WHERE text (and its parameters) for words tested on the rows the other clauses give: OFFSET 0 keeps
     the words out of that scan, so their index is not asked. The rows carry what the rank and the page need."""
     words, word_params, rest, rest_params = c.without_hints("cells").split("words")
@@ -340,15 +199,15 @@ BROAD_IN_BOX = 2
 POINT_HINT_MAX_ROWS = 20_000
 
 
-def _area_hints(conn: psycopg.Connection[Any], query: Query, c: _Clauses, stats: StatisticsCache | None) -> _Clauses:
+def _area_hints(conn: psycopg.Connection[Any], query: Query, c: Clauses, stats: StatisticsCache | None) -> Clauses:
     if stats is None or query.bbox is None:
         return c
     known = stats.get(conn)
     return c.without_hints("point") if known is not None and known.box_rows(query.bbox) > POINT_HINT_MAX_ROWS else c
 
 
-def _listing_hints(conn: psycopg.Connection[Any], query: Query, c: _Clauses, stats: StatisticsCache | None
-                   ) -> _Clauses:
+def _listing_hints(conn: psycopg.Connection[Any], query: Query, c: Clauses, stats: StatisticsCache | None
+                   ) -> Clauses:
     """A listing in a big box: the box's bitmap costs per place in it, while an index in the page's order (names,
     sequence) stops after a page once enough rows pass the filters. Walk when the planner, told the box by the
     lat/lon histograms instead of the hint's constant, expects that to read fewer rows than the box holds
@@ -376,7 +235,7 @@ WALK_ROWS = 2000
 SORT_SHARE = 0.1
 
 
-def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
+def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: Clauses,
                     order: tuple[str, str], tsquery: str, select_data: str, stats: StatisticsCache | None
                     ) -> Page | None:
     """A page of words by another key: a bounded walk of that key's index where the words look common enough,
@@ -413,7 +272,7 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
 
-def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, rank: tuple[str, list[Any], str],
+def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, rank: tuple[str, list[Any], str],
                        tsv: str, tsquery: str, select_data: str, stats: StatisticsCache | None = None) -> Page:
     """The first page of a text query in one pass: rank at most RANKING_BUDGET + 1 matches and count them on
     the way; more than the budget makes the listing broad (store.ranking) and the page comes from there."""
@@ -445,7 +304,7 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses,
 _CONTAINS = "strpos({column}, {word}) > 0"
 
 
-def _broad_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, select_data: str,
+def _broad_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, select_data: str,
                 gather: bool = False) -> Page:
     """A broad listing (store.ranking): prominence, then id, which entities_broad holds in that order, so the
     planner can walk it and stop after a page when the words are frequent. `gather`: take every match first (OFFSET
@@ -536,7 +395,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
 NEAREST_CANDIDATES = 2
 
 
-def _nearest_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, distance: tuple[str, list[Any]],
+def _nearest_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, distance: tuple[str, list[Any]],
                   select_data: str) -> Page | float:
     """A page by distance from entities_point's nearest-first order (GiST `<->`), which reads a few dozen index
     entries where sorting the whole radius read them all (1M places, 1 km in a city centre: ~700 places).
@@ -548,7 +407,7 @@ def _nearest_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, dist
     the page lies within that circle."""
     assert query.near is not None
     lat, lon = float(query.near[0]), float(query.near[1])
-    kx = math.cos(math.radians(lat)) * _M_PER_DEG
+    kx = math.cos(math.radians(lat)) * M_PER_DEG
     candidates = NEAREST_CANDIDATES * (query.limit + 1)
     order = "point(e.lon, e.lat) <-> point(%s, %s)"
     sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.far, p.n FROM (SELECT m.id, m.k, "
@@ -579,14 +438,14 @@ def _nearest_page(conn: psycopg.Connection[Any], query: Query, c: _Clauses, dist
 def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCache | None = None,
                hours_pairs: HoursPairs | None = None) -> Page:
     """One page of `query`; `stats` (the store's, if given) lets word searches estimate their matches without
-    asking the planner, `hours_pairs` answers the open_at filter's question (see _filters)."""
+    asking the planner, `hours_pairs` answers the open_at filter's question (see clauses.add_filters)."""
     open_view = not query.include_closed or query.open_licence_only
     data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
     # tag filters too: the area indexes carry the tags, so rare values cost index entries, not table rows
     area = area_listing_cells(query, tags=True)
     if area is not None:
         return _area_page(conn, query, area, open_view, data_col)
-    c = _Clauses()
+    c = Clauses()
     rank: tuple[str, list[Any], str] | None = None
     if query.q:
         literal = tsquery_literal(query.q, lambda term: _expansions(conn, term))
@@ -606,11 +465,11 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})::float8",
                 [tsquery], "float8")
     if query.bbox is not None:
-        _area(c, *query.bbox)
-    distance = _distance(c, query)
+        add_area(c, *query.bbox)
+    distance = add_distance(c, query)
     if query.q and open_view and c.box is not None:
-        _cells(c, c.box)
-    if not _filters(conn, c, query, open_view, hours_pairs):
+        add_cells(c, c.box)
+    if not add_filters(conn, c, query, open_view, hours_pairs):
         return Page([], None)
     select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
         if query.changed_since is not None else data_col
@@ -624,7 +483,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
                 return _broad_page(conn, query, c, select_data, gather=True)
             return _broad_page(conn, query, c.without_hints(), select_data)
 
-    key, key_params, cast = _sort_key(query, rank, distance)
+    key, key_params, cast = sort_key(query, rank, distance)
     if query.cursor:
         last_key, last_id = decode_cursor(query.cursor, 2)
         c.add(f"({key}, e.id) > (%s::{cast}, %s::text)", *key_params, last_key, last_id, role="order")
@@ -637,7 +496,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         assert query.near is not None
         min_lat, min_lon, max_lat, max_lon = bbox_around(query.near[0], query.near[1],
                                                          math.sqrt(nearest) * (1 + 1e-4) + 0.01)
-        _area(c, min_lon, min_lat, max_lon, max_lat)
+        add_area(c, min_lon, min_lat, max_lon, max_lat)
         c.add(f"{distance[0]} <= %s", *distance[1], nearest)
     c = _listing_hints(conn, query, c, stats)
     # NULL start times sort first, as in SQLite; no other key can be NULL
