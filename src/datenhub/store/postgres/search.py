@@ -34,7 +34,7 @@ from datenhub.store.postgres.clauses import (
     sort_key,
 )
 from datenhub.store.postgres.fulltext import tsquery_literal
-from datenhub.store.postgres.statistics import StatisticsCache
+from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
@@ -107,23 +107,33 @@ def _statistics_area(query: Query) -> tuple[tuple[float, float, float, float] | 
     return (min_lon, min_lat, max_lon, max_lat), math.pi / 4
 
 
+def _words_in_area(known: EntityStatistics, query: Query, tsquery: str, listed_only: bool = False) -> float:
+    """The places the statistics expect the words to match in the search's area (filters aside)."""
+    box, covered = _statistics_area(query)
+    return known.matches(tsquery, box, listed_only) * covered
+
+
+def _known(conn: psycopg.Connection[Any], stats: StatisticsCache | None) -> EntityStatistics | None:
+    return stats.get(conn) if stats is not None else None
+
+
 def _matches(conn: psycopg.Connection[Any], query: Query, c: Clauses, tsquery: str,
              stats: StatisticsCache | None) -> float:
     """Matches to expect, to decide whether a search is clearly broad. From the statistics only the listed
     (frequent) lexemes count: one they do not list may match anything from nothing to its guess, and a broad
     walk for a word that matches nothing reads the whole of entities_broad (1M places: 3.4 s, where the ranked
     attempt takes 1 ms)."""
-    known = stats.get(conn) if stats is not None and _words_and_box_only(query) else None
+    known = _known(conn, stats) if _words_and_box_only(query) else None
     if known is None:
         return _estimated_matches(conn, c)
-    box, covered = _statistics_area(query)
-    listed = known.matches(tsquery, box, listed_only=True) * covered
+    listed = _words_in_area(known, query, tsquery, listed_only=True)
     lone = _LONE_PREFIX.fullmatch(tsquery)
     if lone is not None and listed <= 4 * ranking.RANKING_BUDGET:
         # A word being typed ("4", "zo") stands for every lexeme it starts, each held by at least one place (the
         # lexemes table keeps those of withdrawn places too, so this is a bound for a live hub): "4" at 1M places
         # starts ~110,000 lexemes, none of them listed, and counting its matches took 56 ms against 1.5 for the walk.
         count = _lexemes_starting(conn, lone.group(1).replace("''", "'"))
+        box, covered = _statistics_area(query)
         if box is None:
             return math.inf if count > ranking.RANKING_BUDGET else max(listed, count)
         listed = max(listed, count * known.box_share(box) * covered)
@@ -155,7 +165,7 @@ WORDS_ON_ROWS_MAX = 10_000  # places in the area at most, whatever the words
 
 def _words_on_rows(conn: psycopg.Connection[Any], c: Clauses, tsquery: str, stats: StatisticsCache | None) -> bool:
     """Whether testing the words on the area's places costs less than asking the words' index (by statistics)."""
-    known = stats.get(conn) if stats is not None else None
+    known = _known(conn, stats)
     if known is None or c.box is None or not c.has_words:
         return False
     in_area = known.box_rows(c.box)
@@ -179,11 +189,9 @@ GATHER_MAX = 4000
 
 
 def _few_in_area(conn: psycopg.Connection[Any], query: Query, tsquery: str, stats: StatisticsCache | None) -> bool:
-    known = stats.get(conn) if stats is not None else None
-    if known is None:
-        return False
-    box, covered = _statistics_area(query)
-    return box is not None and known.matches(tsquery, box) * covered <= GATHER_MAX
+    """Called for searches within an area (a box or a radius)."""
+    known = _known(conn, stats)
+    return known is not None and _words_in_area(known, query, tsquery) <= GATHER_MAX
 
 
 # Words within a box estimated at more than this many times RANKING_BUDGET matches are taken as broad without
@@ -243,7 +251,7 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: Clauses,
     words in most places)."""
     key, nulls = order
     limit = query.limit + 1
-    known = stats.get(conn) if stats is not None else None
+    known = _known(conn, stats)
     if known is None:
         return None
     matches = _matches(conn, query, c.without_hints(), tsquery, stats)
@@ -251,8 +259,7 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: Clauses,
     # all (museums and the word "museum": 99,795 matches at 1M places, estimated 13,932). What the words (and the
     # area) match alone decides whether a walk is worth a try: it reads at most WALK_ROWS rows in the page's order,
     # testing the words and the filters on each, so a try that finds too few costs the same whatever they are.
-    box, covered = _statistics_area(query)
-    hopeful = max(matches, known.matches(tsquery, box) * covered)
+    hopeful = max(matches, _words_in_area(known, query, tsquery))
     if hopeful * WALK_ROWS >= 2 * limit * known.rows:
         bounds, bound_params, tests, test_params = c.without_hints().split("order")
         # the inner LIMIT bounds the walk; the outer one stops it once the page is full
