@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from datenhub.ingest.base import Draft
@@ -31,5 +31,5 @@ class Check(ABC):
     def notice(self, code: str, message: str, draft: Draft, field_name: str | None = None,
                value: object = None) -> Notice:
         severity, _ = self.codes[code]
-        location = replace(draft.location, field=field_name) if field_name else draft.location
+        location = draft.location.at_field(field_name) if field_name else draft.location
         return Notice(code, severity, message, location, None if value is None else shorten(value))

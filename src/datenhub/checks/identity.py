@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from datenhub.checks.base import Check, CheckContext
 from datenhub.ingest.base import Draft
@@ -27,7 +26,7 @@ class IdentityCheck(Check):
             basis = "|".join([str(name.get("de") or next(iter(name.values()), "")) if isinstance(name, dict) else "",
                               str(draft.data.get("lat")), str(draft.data.get("lon")), str(draft.data.get("start"))])
             draft.local_id = "h" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
-            draft.location = replace(draft.location, entity_id=draft.local_id)
+            draft.location = draft.location.of_entity(draft.local_id)
             yield self.notice("derived_id", f"no id; derived {draft.local_id} from name and position", draft)
         draft.local_id = str(draft.local_id).strip()
         if len(draft.local_id) > 200 or _CONTROL.search(draft.local_id):

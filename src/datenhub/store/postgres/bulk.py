@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 
+from datenhub.store.postgres.arrays import text_array
+
 
 def copy_to_stage(conn: psycopg.Connection[Any], stage: str, like: str, columns: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> None:
@@ -46,4 +48,5 @@ def copy_new(conn: psycopg.Connection[Any], table: str, columns: Sequence[str], 
 
 def known_keys(conn: psycopg.Connection[Any], table: str, key: str, keys: list[str]) -> set[str]:
     """Which of `keys` `table` already holds (by its primary key)."""
-    return {row[0] for row in conn.execute(f"SELECT {key} FROM {table} WHERE {key} = ANY(%s::text[])", (keys,))}
+    return {row[0] for row in conn.execute(f"SELECT {key} FROM {table} WHERE {key} = ANY(%s::text[])",
+                                                 (text_array(keys),))}

@@ -12,6 +12,7 @@ import psycopg
 from datenhub.enrich.geo import bbox_around
 from datenhub.store.cells import TEXT_CELL_LEVELS, covering, tag_groups
 from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
+from datenhub.store.postgres.arrays import text_array
 from datenhub.store.query import Query, QueryError
 
 M_PER_DEG = 111_195.0
@@ -121,13 +122,13 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
     else:
         c.add("e.withdrawn_at IS NULL")
     for wanted in tag_groups(query):
-        c.add("e.tags && %s::text[]", wanted)
+        c.add("e.tags && %s::text[]", text_array(wanted))
     if query.municipality:
         c.add("e.municipality_ags = %s", query.municipality)
     if query.wheelchair:
-        c.add("e.wheelchair = ANY(%s::text[])", list(query.wheelchair))
+        c.add("e.wheelchair = ANY(%s::text[])", text_array(query.wheelchair))
     if query.ids:
-        c.add("e.id = ANY(%s::text[])", list(query.ids))
+        c.add("e.id = ANY(%s::text[])", text_array(query.ids))
     if query.date_from is not None:
         c.add("e.end_at >= %s", query.date_from)
     if query.date_to is not None:
@@ -138,7 +139,8 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
         if not allowed:
             return False
         c.add("(e.opening_hours, coalesce(substr(e.municipality_ags, 1, 2), '')) IN "
-              "(SELECT * FROM unnest(%s::text[], %s::text[]))", [a[0] for a in allowed], [a[1] for a in allowed])
+              "(SELECT * FROM unnest(%s::text[], %s::text[]))", text_array([a[0] for a in allowed]),
+              text_array([a[1] for a in allowed]))
     return True
 
 

@@ -10,6 +10,7 @@ import psycopg
 
 from datenhub.store.base import HubEntity
 from datenhub.store.documents import dump_document, relaid_rows
+from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
@@ -37,7 +38,8 @@ def backfill_prominence(conn: psycopg.Connection[Any]) -> None:
     rows = conn.execute(f"SELECT id, CASE WHEN has_open THEN {OPEN_DATA} ELSE data END FROM entities "
                         "WHERE withdrawn_at IS NULL").fetchall()
     conn.execute("UPDATE entities e SET prominence = p.value FROM unnest(%s::text[], %s::float8[]) AS p (id, value) "
-                 "WHERE e.id = p.id", ([r[0] for r in rows], [prominence(r[1]) for r in rows]))
+                 "WHERE e.id = p.id", (text_array([r[0] for r in rows]),
+                                               number_array([prominence(r[1]) for r in rows])))
 
 
 def relay_documents(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:
@@ -50,7 +52,8 @@ def relay_documents(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:
         changed = relaid_rows(rows)
         conn.execute("UPDATE entities e SET data = d.data::json, data_open = d.data_open::json FROM unnest("
                      "%s::text[], %s::text[], %s::text[]) AS d (id, data, data_open) WHERE e.id = d.id",
-                     ([r[0] for r in changed], [r[1] for r in changed], [r[2] for r in changed]))
+                     (text_array([r[0] for r in changed]), text_array([r[1] for r in changed]),
+                      text_array([r[2] for r in changed])))
         rewritten += len(changed)
     return rewritten
 
@@ -90,7 +93,7 @@ def entity_parts(entity: HubEntity) -> EntityParts:
     head = (entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
-    tail = (entity.withdrawn_at, cols.tags if active else [], open_tsv, full_tsv, full_json, data_open,
+    tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
             cols.prominence)
     return entity.id, head, tail, words
 
@@ -134,4 +137,5 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     # concurrent imports take the index entries in the same order.
     words = sorted({word for _, (_, (_, _, _, found)) in latest.items() for word in found})
     if words:
-        conn.execute("INSERT INTO lexemes (lexeme) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (words,))
+        conn.execute("INSERT INTO lexemes (lexeme) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                     (text_array(words),))

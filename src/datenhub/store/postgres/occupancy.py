@@ -20,6 +20,7 @@ from datenhub.live.model import (
 )
 from datenhub.live.notices import DeadLetter
 from datenhub.notices import Location, Notice, Severity
+from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_to_stage
 from datenhub.store.postgres.connection import Connections
 
@@ -74,14 +75,15 @@ class PostgresOccupancyMixin:
         return _sensor(row) if row else None
 
     def list_sensors(self, place_ids: list[str] | None = None) -> list[Sensor]:
+        wanted = None if place_ids is None else text_array(place_ids)
         with self._conns.connection() as conn:
             rows = conn.execute(f"SELECT {_SENSOR} FROM occupancy_sensors WHERE %s::text[] IS NULL OR "
-                                "place_id = ANY(%s::text[]) ORDER BY id", (place_ids, place_ids)).fetchall()
+                                "place_id = ANY(%s::text[]) ORDER BY id", (wanted, wanted)).fetchall()
         return [_sensor(r) for r in rows]
 
     def _keys(self, conn: psycopg.Connection[Any], sensor_ids: list[str]) -> dict[str, int]:
         rows = conn.execute("SELECT id, key FROM occupancy_sensors WHERE id = ANY(%s::text[])",
-                            (sensor_ids,)).fetchall()
+                            (text_array(sensor_ids),)).fetchall()
         return {r[0]: r[1] for r in rows}
 
     # readings ------------------------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class PostgresOccupancyMixin:
             known = {(row[0], row[1]): _reading(names[row[0]], row[1:]) for row in conn.execute(
                 f"SELECT r.sensor_key, {_READING} FROM occupancy_readings r JOIN unnest(%s::int[], "
                 "%s::timestamptz[]) AS k(s, t) ON r.sensor_key = k.s AND r.observed_at = k.t",
-                ([k[0] for k in stored], [k[1] for k in stored])).fetchall()} if stored else {}
+                (number_array([k[0] for k in stored]), [k[1] for k in stored])).fetchall()} if stored else {}
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
         return ReadingsWrite([r for _, r in new], duplicates, conflicts)
 
@@ -146,7 +148,7 @@ class PostgresOccupancyMixin:
         with self._conns.connection() as conn:
             rows = conn.execute(f"SELECT s.id, {_READING} FROM occupancy_sensors s JOIN occupancy_latest r ON "
                                 "r.sensor_key = s.key WHERE s.id = ANY(%s::text[]) ORDER BY s.id",
-                                (sensor_ids,)).fetchall()
+                                (text_array(sensor_ids),)).fetchall()
         return [_reading(row[0], row[1:]) for row in rows]
 
     def latest_changed(self, received_after: datetime | None, limit: int = 1000) -> list[OccupancyReading]:
@@ -164,10 +166,10 @@ class PostgresOccupancyMixin:
             compacted = conn.execute(
                 "SELECT sensor_key, hour, n, avg_count, min_count, max_count, avg_fraction, min_fraction, "
                 "max_fraction FROM occupancy_hourly WHERE sensor_key = ANY(%s::int[]) AND hour >= %s AND hour < %s",
-                (list(names), lo, end)).fetchall()
+                (number_array(names), lo, end)).fetchall()
             raw = conn.execute(
                 f"SELECT sensor_key, date_trunc('hour', observed_at) AS h, {_AGG} WHERE sensor_key = ANY(%s::int[]) "
-                "AND observed_at >= %s AND observed_at < %s) q GROUP BY sensor_key, h", (list(names), lo, end)
+                "AND observed_at >= %s AND observed_at < %s) q GROUP BY sensor_key, h", (number_array(names), lo, end)
             ).fetchall()
         buckets: dict[tuple[int, datetime], list[Any]] = {}
         for row in [*compacted, *raw]:

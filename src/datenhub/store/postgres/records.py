@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from datenhub.store.base import RecordState, StoredRecord
+from datenhub.store.postgres.arrays import text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import dumps
@@ -42,8 +43,8 @@ class RecordsMixin:
         with self._conns.connection() as conn:
             conn.execute("UPDATE records r SET draft = d.draft, draft_notices = d.notices FROM unnest(%s::text[], "
                          "%s::text[], %s::text[]) AS d (record_id, draft, notices) WHERE r.record_id = d.record_id",
-                         ([f"{source}:{lid}" for lid, _, _ in drafts], [d for _, d, _ in drafts],
-                          [n for _, _, n in drafts]))
+                         (text_array([f"{source}:{lid}" for lid, _, _ in drafts]),
+                          text_array([d for _, d, _ in drafts]), text_array([n for _, _, n in drafts])))
 
     def upsert_records(self, records: list[StoredRecord]) -> None:
         self.upsert_record_rows([record_row(r) for r in records])
@@ -63,7 +64,7 @@ class RecordsMixin:
             # filled temp table and would hash-join all records (quadratic over a long import)
             conn.execute("INSERT INTO record_history (record_id, changed_at, checksum, data) SELECT record_id, "
                          "last_changed, checksum, data FROM records WHERE record_id = ANY(%s::text[]) "
-                         "ORDER BY record_id", (list(latest),))
+                         "ORDER BY record_id", (text_array(latest),))
             copy_to_stage(conn, "records_stage", "records", _STAGE_COLUMNS, latest.values())
             conn.execute(
                 f"INSERT INTO records ({_STAGE_COLUMNS_SQL}) SELECT {_STAGE_COLUMNS_SQL} FROM records_stage "
@@ -75,7 +76,7 @@ class RecordsMixin:
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
         with self._conns.connection() as conn:
             conn.execute("UPDATE records SET withdrawn_at = %s WHERE record_id = ANY(%s::text[]) "
-                         "AND withdrawn_at IS NULL", (at, record_ids))
+                         "AND withdrawn_at IS NULL", (at, text_array(record_ids)))
 
     def get_record(self, record_id: str) -> StoredRecord | None:
         with self._conns.connection() as conn:
@@ -87,7 +88,7 @@ class RecordsMixin:
         out: dict[str, list[StoredRecord]] = {}
         with self._conns.connection() as conn:
             rows = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE hub_id = ANY(%s::text[])",
-                                (hub_ids,)).fetchall()
+                                (text_array(hub_ids),)).fetchall()
         for row in rows:
             out.setdefault(row[4], []).append(_record(row))
         return out
@@ -104,5 +105,5 @@ class RecordsMixin:
         with self._conns.connection() as conn:
             conn.execute("UPDATE records r SET hub_id = a.hub_id FROM unnest(%s::text[], %s::text[]) "
                          "AS a (record_id, hub_id) WHERE r.record_id = a.record_id",
-                         (list(assignments), list(assignments.values())))
+                         (text_array(assignments), text_array(assignments.values())))
 

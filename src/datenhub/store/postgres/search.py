@@ -23,6 +23,7 @@ from datenhub.store.cells import (
     tag_groups,
 )
 from datenhub.store.documents import DOCUMENT_META
+from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.clauses import (
     M_PER_DEG,
     Clauses,
@@ -369,6 +370,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
     if not area.cells:
         return Page([], None)
     where, params = area_where(area, query, open_view, "postgresql")
+    params = [text_array(p) if isinstance(p, list) else p for p in params]  # tag groups (arrays.py)
     limit = query.limit + 1
     cell = area.level.sql("postgresql", "e.")
     inside, edges = split_edges(area, EDGE_SHARE) if tag_groups(query) else (area.cells, [])
@@ -379,7 +381,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
         parts.append(f"SELECT c.id, c.k FROM unnest(%s::integer[]) AS a(cell) CROSS JOIN LATERAL (SELECT e.id, "
                      f"e.name_sort AS k FROM entities e WHERE {cell} = a.cell AND {' AND '.join(where)} "
                      "ORDER BY e.name_sort, e.id LIMIT %s) c")
-        values += [inside, *params, limit]
+        values += [number_array(inside), *params, limit]
     if edges:
         # Each part is an index-only scan of entities_point: the subquery is a fence (OFFSET 0), or the planner
         # would AND in the tags index, or walk the cell in name order after all; withdrawn_at is known (NULL).
@@ -389,7 +391,8 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
                      "WHERE point(e.lon, e.lat) <@ box(point(r.x0, r.y0), point(r.x1, r.y1)) AND "
                      f"e.withdrawn_at IS NULL AND e.lat IS NOT NULL OFFSET 0) e WHERE {cell} = r.cell AND "
                      f"{' AND '.join(where)}")
-        values += [[c for c, _ in edges], *([box[i] for _, box in edges] for i in range(4)), *params]
+        values += [number_array(c for c, _ in edges), *(number_array(box[i] for _, box in edges) for i in range(4)),
+                   *params]
     sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT u.id, u.k FROM ("
            f"{' UNION ALL '.join(parts)}) u ORDER BY u.k, u.id LIMIT %s) p JOIN entities e ON e.id = p.id "
            "ORDER BY p.k, p.id")
