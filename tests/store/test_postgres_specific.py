@@ -183,6 +183,36 @@ def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresSt
 
 
 @needs_server
+def test_area_words_migration_fills_what_the_writes_store(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub import hub
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    query = "SELECT id, area_words FROM entities WHERE area_words IS NOT NULL"
+    with pg.transaction() as conn:
+        written = {eid: sorted(words) for eid, words in conn.execute(query).fetchall()}
+        conn.execute("ALTER TABLE entities DROP COLUMN area_words")  # as a database from before the migration
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0017_area_words'")
+    assert any(written.values()) and all("." in word for words in written.values() for word in words)
+    assert pg.migrate() == ["0017_area_words"]
+    with pg.transaction() as conn:
+        assert {eid: sorted(words) for eid, words in conn.execute(query).fetchall()} == written
+
+
+@needs_server
+def test_postgres_computes_the_python_area_words_prefix(pg: PostgresStore) -> None:
+    from datenhub.store.cells import area_words_prefix, area_words_prefix_sql
+    from tests.store.test_cells import _points
+
+    points = _points(500)
+    with pg._conns.connection() as conn:
+        prefixes = [row[0] for row in conn.execute(
+            f"SELECT {area_words_prefix_sql('lat', 'lon')} FROM unnest(%s::float8[], %s::float8[]) AS p(lat, lon)",
+            ([lat for lat, _ in points], [lon for _, lon in points]))]
+    assert prefixes == [area_words_prefix(lat, lon) for lat, lon in points]
+
+
+@needs_server
 def test_expanded_last_words_find_what_prefix_matches_find(pg: PostgresStore, clock,  # type: ignore[no-untyped-def]
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from datenhub.demo import import_demo
@@ -230,7 +260,7 @@ def test_postgres_computes_the_python_cell_tokens(pg: PostgresStore) -> None:
 
 
 @needs_server
-def test_words_in_a_small_box_come_from_the_words_and_cells_index(  # type: ignore[no-untyped-def]
+def test_words_in_a_small_box_come_from_the_words_by_cell(  # type: ignore[no-untyped-def]
         pg: PostgresStore, tmp_path, clock, monkeypatch) -> None:
     import random
 
@@ -249,18 +279,21 @@ def test_words_in_a_small_box_come_from_the_words_and_cells_index(  # type: igno
     statements: list[str] = []
     original = search._first_area_page
 
-    def spy(conn, query, c, *args):  # type: ignore[no-untyped-def]
+    def spy(conn, query, c, *args, **kwargs):  # type: ignore[no-untyped-def]
         statements.append(" AND ".join(c.where))
-        return original(conn, query, c, *args)
+        return original(conn, query, c, *args, **kwargs)
 
     monkeypatch.setattr(search, "_first_area_page", spy)
-    page = pg.search(Query(q="fluss", bbox=box, limit=100))
-    assert statements and "hub_cells(e.lat, e.lon) @@" in statements[0]
     expected = {f"m:m{n}" for n, row in enumerate(rows) if n % 4 == 0
                 and box[1] <= float(row[3]) <= box[3] and box[0] <= float(row[4]) <= box[2]}
     assert expected
-    found = {s for item in page.items for s in item["sources"]}
-    assert found == expected
+    # whole words: the box's cells' keys of them (area_words); a word being typed: the cells of the words' index
+    for q, index in (("fluss", "e.area_words &&"), ("Museum am Fluss", "e.area_words &&"), ("flu", "hub_cells(")):
+        statements.clear()
+        page = pg.search(Query(q=q, bbox=box, limit=100))
+        assert statements and index in statements[0], q
+        found = {s for item in page.items for s in item["sources"]}
+        assert found == expected, q
 
 
 @needs_server
@@ -394,9 +427,9 @@ def test_words_the_statistics_do_not_list_are_ranked_not_walked(  # type: ignore
         walked.append(query.q)
         return broad_page(conn, query, c, select_data)
 
-    def area(conn, query, c, *args):  # type: ignore[no-untyped-def]
+    def area(conn, query, c, *args, **kwargs):  # type: ignore[no-untyped-def]
         areas.append(" AND ".join(c.where))
-        return area_page(conn, query, c, *args)
+        return area_page(conn, query, c, *args, **kwargs)
 
     monkeypatch.setattr(search, "_broad_page", walk)
     monkeypatch.setattr(search, "_first_area_page", area)

@@ -427,7 +427,12 @@ class Store(ABC):
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
-        """places, events, records, withdrawn, sources, raw_inputs, notices."""
+        """places, events, records, withdrawn, sources, raw_inputs, notices (kept per data version)."""
+
+    @abstractmethod
+    def data_version(self) -> tuple[int, int]:
+        """Moves with every import and entity write: the key of every cache of derived figures and responses
+        (store.derived, api.cache); asking it is cheap and proves the database answers (/ready)."""
 
 
 def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:

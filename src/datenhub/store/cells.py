@@ -57,6 +57,39 @@ def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
     return None
 
 
+# Words by cell (PostgreSQL's entities.area_words, migration 0017_area_words): each lexeme of a place's open
+# view prefixed by its finest cell, "<x>.<y>.<lexeme>". A frequent word in a small box then reads the box's
+# cells' entries of that word alone, where the words' index reads all of the word's entries and ANDs them with
+# the cells' (1M places, "museum" in a city centre: 1,206 entries in 0.9 ms against 143,000 in 8 ms).
+AREA_WORDS_LEVEL = 0
+AREA_WORDS_MAX_KEYS = 400  # cells × lexemes of a search; a bigger box keeps the cells of the words' index
+
+
+def area_words_prefix(lat: float, lon: float) -> str:
+    _, width, height = _LEVELS[AREA_WORDS_LEVEL]
+    return f"{int((lon + 180) / width)}.{int((lat + 90) / height)}."
+
+
+def area_words_prefix_sql(lat: str, lon: str) -> str:
+    """`area_words_prefix` as a PostgreSQL text expression over two float8 columns (see cell_tokens_sql)."""
+    _, width, height = _LEVELS[AREA_WORDS_LEVEL]
+    return (f"trunc(({lon} + 180.0) / {width!r})::integer::text || '.' || "
+            f"trunc(({lat} + 90.0) / {height!r})::integer::text || '.'")
+
+
+def area_words_covering(box: tuple[float, float, float, float],
+                        groups: tuple[tuple[str, ...], ...]) -> list[list[str]] | None:
+    """Per group of alternative lexemes, the keys of area_words that hold one of them within the cells covering
+    `box` (min_lon, min_lat, max_lon, max_lat); None when there are no groups or too many keys."""
+    _, width, height = _LEVELS[AREA_WORDS_LEVEL]
+    xs = range(_index(box[0], width, 180), _index(box[2], width, 180) + 1)
+    ys = range(_index(box[1], height, 90), _index(box[3], height, 90) + 1)
+    if not groups or len(xs) * len(ys) * sum(len(group) for group in groups) > AREA_WORDS_MAX_KEYS:
+        return None
+    prefixes = [f"{x}.{y}." for x in xs for y in ys]
+    return [[prefix + lexeme for prefix in prefixes for lexeme in group] for group in groups]
+
+
 # Map views: "places in this box, by name" -------------------------------------------------------------------
 # A box of a city centre holds hundreds of places (thousands at 1M); sorting them all by name for a page of 20
 # cost 0.8 ms on SQLite and 4-5 ms on PostgreSQL. Both engines can instead merge name-ordered index scans, one

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 
 from datenhub.enrich.geo import bbox_around
-from datenhub.store.cells import TEXT_CELL_LEVELS, covering, tag_groups
+from datenhub.store.cells import TEXT_CELL_LEVELS, area_words_covering, covering, tag_groups
 from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 from datenhub.store.postgres.arrays import text_array
 from datenhub.store.query import Query, QueryError
@@ -40,12 +40,15 @@ class Clauses:
     def has_words(self) -> bool:
         return any(role == "words" for _, _, role in self.clauses)
 
+    def has_hint(self, name: str) -> bool:
+        return any(role == f"hint:{name}" for _, _, role in self.clauses)
+
     def add(self, sql: str, *params: Any, role: str = "") -> None:
         self.clauses.append((sql, params, role))
 
     def add_hint(self, name: str, sql: str, *params: Any) -> None:
         """A clause that only lets the planner use an index (`point`: entities_point, `cells`: the cells of
-        entities_open_tsv); an exact clause beside it decides."""
+        entities_open_tsv, `area_words`: entities_area_words); an exact clause beside it decides."""
         self.add(sql, *params, role=f"hint:{name}")
 
     def without_hints(self, *names: str) -> Clauses:
@@ -80,6 +83,16 @@ def add_area(c: Clauses, min_lon: float, min_lat: float, max_lon: float, max_lat
                max_lat)
     c.add("e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
     c.add("e.lat BETWEEN %s AND %s AND e.lon BETWEEN %s AND %s", min_lat, max_lat, min_lon, max_lon)
+
+
+def add_area_words(c: Clauses, box: tuple[float, float, float, float], groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Words within a box from entities_area_words: per group of lexemes, the box's cells' keys of them (a place
+    lies in one cell, so together they mean "all the words, in one of these cells"). False when the search has
+    no whole word or the box too many cells; add_cells then."""
+    keys = area_words_covering(box, groups)
+    for group in keys or ():
+        c.add_hint("area_words", "e.area_words && %s::text[]", text_array(group))
+    return keys is not None
 
 
 def add_cells(c: Clauses, box: tuple[float, float, float, float]) -> None:

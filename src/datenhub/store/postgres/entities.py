@@ -9,6 +9,7 @@ import orjson
 import psycopg
 
 from datenhub.store.base import HubEntity
+from datenhub.store.cells import area_words_prefix
 from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
@@ -18,7 +19,7 @@ from datenhub.store.rows import entity_columns
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
-            "open_tsv", "full_tsv", "data", "data_open", "prominence")
+            "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words")
 
 
 OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see entity_parts)
@@ -84,17 +85,20 @@ def entity_parts(entity: HubEntity) -> EntityParts:
     # is set (OPEN_DATA), and full_tsv stays NULL when the full view adds no words (searches then use
     # open_tsv), which also spares the second GIN index the entity.
     data_open = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
-    open_tsv = full_tsv = None
+    open_tsv = full_tsv = area_words = None
     words: tuple[str, ...] = ()
     if active:
         open_tsv, words = tsvector(cols.open_text)
+        if cols.lat is not None and cols.lon is not None:
+            prefix = area_words_prefix(cols.lat, cols.lon)
+            area_words = text_array([prefix + word for word in words])
         if cols.all_text:
             full_tsv, words = tsvector(f"{cols.open_text} {cols.all_text}")
     head = (entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
     tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
-            cols.prominence)
+            cols.prominence, area_words)
     return entity.id, head, tail, words
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from datenhub.store.text import query_terms
 
@@ -51,7 +52,17 @@ def tsvector(text: str) -> tuple[str, tuple[str, ...]]:
     return literal, tuple(positions)
 
 
-def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
+@dataclass(frozen=True, slots=True)
+class SearchWords:
+    """A query's words: the tsquery, and the lexemes a match must hold whatever their positions, as groups of
+    alternatives (a word the index expands, `expand` below), a prefix left out: what the words' cells can
+    answer (clauses.add_area_words)."""
+
+    literal: str
+    exact: tuple[tuple[str, ...], ...]
+
+
+def search_words(q: str, expand: Callable[[str], list[str] | None] | None = None) -> SearchWords | None:
     """Every term must match, the last one as a prefix (results while typing); None when nothing is left.
 
     `expand(term)` may list the lexemes a last term of more than three letters stands for (itself and the few
@@ -61,13 +72,26 @@ def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = N
     if not terms:
         return None
     phrases = []
+    exact: list[tuple[str, ...]] = []
     for number, parts in enumerate(terms, start=1):
         quoted = [_quote(p) for p in parts]
+        exact += [(p,) for p in parts[:-1]]
         if number == len(terms):
             options = expand(parts[0]) if expand is not None and len(parts) == 1 and len(parts[0]) > 3 else None
             if options is None:
                 quoted[-1] += ":*"
             elif len(options) > 1:
                 quoted[-1] = "(" + " | ".join(_quote(o) for o in options) + ")"
+                exact.append(tuple(options))
+            else:
+                exact.append((parts[-1],))
+        else:
+            exact.append((parts[-1],))
         phrases.append(quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")")
-    return " & ".join(phrases)
+    return SearchWords(" & ".join(phrases), tuple(dict.fromkeys(exact)))
+
+
+def tsquery_literal(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
+    """The tsquery of `search_words`."""
+    words = search_words(q, expand)
+    return None if words is None else words.literal

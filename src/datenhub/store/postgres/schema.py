@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from datenhub.store.cells import AREA_LEVELS, TEXT_CELL_LEVELS, cell_tokens_sql
+from datenhub.store.cells import AREA_LEVELS, TEXT_CELL_LEVELS, area_words_prefix_sql, cell_tokens_sql
 
 # Extensions created when missing and allowed (needs the CREATE privilege on the database); all optional.
 EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
@@ -281,4 +281,16 @@ MIGRATIONS.append(Migration("0016_no_document_statistics", """
 ALTER TABLE entities ALTER COLUMN data SET STATISTICS 0, ALTER COLUMN data_open SET STATISTICS 0;
 ALTER TABLE records ALTER COLUMN data SET STATISTICS 0;
 ALTER TABLE record_history ALTER COLUMN data SET STATISTICS 0;
+"""))
+
+MIGRATIONS.append(Migration("0017_area_words", f"""
+-- Words by cell (store.cells.area_words_prefix): a frequent word in a small box reads only the box's cells' entries
+-- of that word from this index, where entities_open_tsv reads every entry of the word and skips through them
+-- with the cells' (1M places, "museum" in a city centre: 1,206 entries in 0.9 ms against 3,791 of 143,000 in 8
+-- ms). Filled by the writes from here on (postgres.entities.entity_parts), for stored entities here.
+ALTER TABLE entities ADD COLUMN area_words text[];
+UPDATE entities SET area_words = ARRAY(SELECT {area_words_prefix_sql('lat', 'lon')} || l
+                                       FROM unnest(tsvector_to_array(open_tsv)) AS l)
+    WHERE withdrawn_at IS NULL AND open_tsv IS NOT NULL AND lat IS NOT NULL AND lon IS NOT NULL;
+CREATE INDEX entities_area_words ON entities USING gin (area_words);
 """))

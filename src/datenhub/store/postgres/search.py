@@ -29,12 +29,13 @@ from datenhub.store.postgres.clauses import (
     Clauses,
     HoursPairs,
     add_area,
+    add_area_words,
     add_cells,
     add_distance,
     add_filters,
     sort_key,
 )
-from datenhub.store.postgres.fulltext import tsquery_literal
+from datenhub.store.postgres.fulltext import search_words
 from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
@@ -67,8 +68,8 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, ts
                      select_data: str, words_on_rows: bool = False) -> Page:
     """Words within an area: both conditions come from one bitmap (words AND area), which costs the same for
     every match however few are ranked, so it is built once and its matches give the page in the order
-    their number decides: ranked within the budget, broad beyond it. `words_on_rows`: the area's rows come
-    first and the words are tested on each (see _words_on_rows)."""
+    their number decides: ranked within the budget, broad beyond it. `words_on_rows`: the area's rows (or the
+    words' cells' rows, area_words) come first and the words are tested on each (see _words_on_rows)."""
     budget = ranking.RANKING_BUDGET
     name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
     if words_on_rows:
@@ -175,8 +176,9 @@ def _words_on_rows(conn: psycopg.Connection[Any], c: Clauses, tsquery: str, stat
 
 
 def _words_on_area_rows(c: Clauses) -> tuple[str, list[Any]]:
-    """FROM … WHERE text (and its parameters) for words tested on the rows the other clauses give: OFFSET 0 keeps
-    the words out of that scan, so their index is not asked. The rows carry what the rank and the page need."""
+    """FROM … WHERE text (and its parameters) for words tested on the rows the other clauses give (with the
+    area_words hint, the words' cells' rows): OFFSET 0 keeps the words out of that scan, so their index is not
+    asked. The rows carry what the rank and the page need."""
     words, word_params, rest, rest_params = c.without_hints("cells").split("words")
     return (f"(SELECT e.id, e.prominence, e.name_sort, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
             f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
@@ -294,7 +296,10 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, 
             return _broad_page(conn, query, flat, select_data)
         if _words_on_rows(conn, c, tsquery, stats):
             return _first_area_page(conn, query, c, tsv, tsquery, select_data, words_on_rows=True)
-        return _first_area_page(conn, query, _area_hints(conn, query, c, stats), tsv, tsquery, select_data)
+        # the words' cells find the matches (area_words), the words are tested on them: their own index would read
+        # every entry of a frequent word again
+        return _first_area_page(conn, query, _area_hints(conn, query, c, stats), tsv, tsquery, select_data,
+                                words_on_rows=c.has_hint("area_words"))
     if _matches(conn, query, c, tsquery, stats) > 4 * budget:
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
         # bitmap over every match costs more than the broad page itself
@@ -326,12 +331,15 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, select_
             raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
         c.add("(e.prominence < %s OR (e.prominence = %s AND e.id > %s))", last, last, last_id)
     matched = f"entities e WHERE {' AND '.join(c.where)}"
+    params = c.params
     if gather:
+        if c.has_hint("area_words"):  # as in _first_area_page
+            matched, params = _words_on_area_rows(c)
         matched = f"(SELECT e.id, e.prominence FROM {matched} OFFSET 0) e"
     sql = (f"SELECT e.id, ({select_data})::text, p.prominence, {_TAIL} FROM (SELECT e.id, "
            f"e.prominence FROM {matched} ORDER BY e.prominence DESC, e.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.prominence DESC, p.id")
-    found = conn.execute(sql, [*c.params, query.limit + 1]).fetchall()
+    found = conn.execute(sql, [*params, query.limit + 1]).fetchall()
     rows = [(eid, data, f"{BROAD}{value!r}:{eid}", *rest) for eid, data, value, *rest in found]
     return page_from_rows(query, rows[: query.limit], len(rows) > query.limit)
 
@@ -457,11 +465,12 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         return _area_page(conn, query, area, open_view, data_col)
     c = Clauses()
     rank: tuple[str, list[Any], str] | None = None
+    words = None
     if query.q:
-        literal = tsquery_literal(query.q, lambda term: _expansions(conn, term))
-        if literal is None:
+        words = search_words(query.q, lambda term: _expansions(conn, term))
+        if words is None:
             return Page([], None)
-        tsquery = literal
+        tsquery = words.literal
         if open_view:
             tsv = "e.open_tsv"
             c.add(f"{tsv} @@ %s::tsquery", tsquery, role="words")
@@ -477,7 +486,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     if query.bbox is not None:
         add_area(c, *query.bbox)
     distance = add_distance(c, query)
-    if query.q and open_view and c.box is not None:
+    if words is not None and open_view and c.box is not None and not add_area_words(c, c.box, words.exact):
         add_cells(c, c.box)
     if not add_filters(conn, c, query, open_view, hours_pairs):
         return Page([], None)
@@ -517,7 +526,8 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if page is not None:
             return page
     where = " AND ".join(c.where) or "true"
-    if rank is not None and key == rank[0] and c.spatial and _words_on_rows(conn, c, tsquery, stats):
+    if rank is not None and key == rank[0] and c.spatial and (c.has_hint("area_words")
+                                                              or _words_on_rows(conn, c, tsquery, stats)):
         # a later page of words ranked in a small area: as its first page (_first_area_page)
         matched, matched_params = _words_on_area_rows(c)
         sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k FROM {matched} "

@@ -13,6 +13,7 @@ import psycopg
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoredRecord, StoreError
+from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.postgres import entities as entity_rows
 from datenhub.store.postgres import statistics
@@ -42,7 +43,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         self._parsed = parse_url(url)
         self._conns = Connections(self._parsed)
         self._postgis: bool | None = None
-        self._hours: tuple[tuple[int, int], list[tuple[str, str]]] | None = None  # (data version, pairs)
+        self._derived = DerivedFigures()
         self._statistics = statistics.StatisticsCache()  # the planner's statistics, for word searches' estimates
         self._bulk = threading.local()  # entity rows an import (bulk) wrote so far in this thread
 
@@ -308,12 +309,7 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         """Distinct (opening_hours, state prefix) of active entities, for the open_at filter, kept per data version:
         reading them is a scan of the table (1M places: 1-2.5 s), which every open-now page paid."""
         version = _version(conn.execute(_DATA_VERSION).fetchone())
-        known = self._hours
-        if known is not None and known[0] == version:
-            return known[1]
-        pairs = [(hours, prefix) for hours, prefix in conn.execute(HOURS_PAIRS_SQL)]
-        self._hours = (version, pairs)
-        return pairs
+        return self._derived.get("hours_pairs", version, lambda: [(h, p) for h, p in conn.execute(HOURS_PAIRS_SQL)])
 
     def vocabulary(self, prefix: str, limit: int) -> list[str]:
         with self._conns.connection() as conn:
@@ -371,17 +367,23 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         return _version(self._one(_DATA_VERSION))
 
     def counts(self) -> dict[str, int]:
-        row = self._one(
-            "SELECT (SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL), "
-            "(SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL), "
-            "(SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL), (SELECT count(*) FROM records), "
-            "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices)")
-        values = [int(v) for v in row] if row else [0] * 7
-        return dict(zip(("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices"), values,
-                        strict=True))
+        with self._conns.connection() as conn:
+            version = _version(conn.execute(_DATA_VERSION).fetchone())
+            return dict(self._derived.get("counts", version, lambda: _count(conn)))
 
 
 _DATA_VERSION = "SELECT (SELECT value FROM entity_seq), (SELECT coalesce(max(id), 0) FROM imports)"
+
+
+def _count(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL), "
+        "(SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL), "
+        "(SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL), (SELECT count(*) FROM records), "
+        "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices)").fetchone()
+    values = [int(v) for v in row] if row else [0] * 7
+    return dict(zip(("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices"), values,
+                    strict=True))
 
 
 def _version(row: Any) -> tuple[int, int]:

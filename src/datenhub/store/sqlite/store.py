@@ -25,6 +25,7 @@ from datenhub.store.base import (
     StoredRecord,
     Webhook,
 )
+from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.query import Query
 from datenhub.store.rows import iso, parse_iso
@@ -42,7 +43,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         self.url = url
         self._conns = Connections(path_from_url(url))
         self._tx = threading.local()  # transaction nesting depth, per thread like the connections
-        self._derived: dict[str, tuple[tuple[int, int], Any]] = {}  # figures cached per data version
+        self._derived = DerivedFigures()
         self._version: tuple[tuple[int, int], tuple[int, int]] | None = None  # see data_version
 
     @property
@@ -451,13 +452,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         return version
 
     def _cached(self, name: str, compute: Any) -> Any:
-        version = self.data_version()
-        hit = self._derived.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        value = compute()
-        self._derived[name] = (version, value)
-        return value
+        return self._derived.get(name, self.data_version(), compute)
 
     def hours_pairs(self) -> list[tuple[str, str | None]]:
         """Distinct (opening_hours, state prefix) of active entities, for the open_at filter (cached)."""
