@@ -86,12 +86,14 @@ def test_a_page_by_distance_walks_the_point_index_nearest_first(pg: PostgresStor
 def _vacuumed(conn: Any) -> None:
     """VACUUM (ANALYZE) entities until its pages are all visible. A transaction open elsewhere on the server (the
     other test worker's) can hold back what one VACUUM may mark visible; index-only plans then lose their edge."""
-    for _ in range(50):
+    deadline = time.monotonic() + 30  # the other worker's longest transaction, with a wide margin
+    while True:
         conn.execute("VACUUM (ANALYZE) entities")
         pages, visible = conn.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'entities'"
                                       ).fetchone()
         if visible >= pages:
             return
+        assert time.monotonic() < deadline, f"entities stayed {visible} of {pages} pages visible to all"
         time.sleep(0.1)
 
 
