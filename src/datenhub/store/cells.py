@@ -45,13 +45,18 @@ def cell_tokens_sql(lat: str, lon: str, levels: int = len(LAT_SIZES)) -> str:
     return "ARRAY[" + ", ".join(parts) + "]"
 
 
+def _spans(box: tuple[float, float, float, float], width: float, height: float) -> tuple[range, range]:
+    """The x and y indexes of the cells of this size covering `box` (min_lon, min_lat, max_lon, max_lat)."""
+    return (range(_index(box[0], width, 180), _index(box[2], width, 180) + 1),
+            range(_index(box[1], height, 90), _index(box[3], height, 90) + 1))
+
+
 def covering(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
              levels: int = len(LAT_SIZES)) -> list[str] | None:
     """Tokens of the cells covering a bbox at the finest of the first `levels` levels with at most MAX_CELLS
     cells; None if too big."""
-    for level, size in enumerate(LAT_SIZES[:levels]):
-        xs = range(_index(min_lon, size * LON_FACTOR, 180), _index(max_lon, size * LON_FACTOR, 180) + 1)
-        ys = range(_index(min_lat, size, 90), _index(max_lat, size, 90) + 1)
+    for level, width, height in _LEVELS[:levels]:
+        xs, ys = _spans((min_lon, min_lat, max_lon, max_lat), width, height)
         if len(xs) * len(ys) <= MAX_CELLS:
             return [f"c{level}x{x}y{y}" for x in xs for y in ys]
     return None
@@ -81,9 +86,7 @@ def area_words_covering(box: tuple[float, float, float, float],
                         groups: tuple[tuple[str, ...], ...]) -> list[list[str]] | None:
     """Per group of alternative lexemes, the keys of area_words that hold one of them within the cells covering
     `box` (min_lon, min_lat, max_lon, max_lat); None when there are no groups or too many keys."""
-    _, width, height = _LEVELS[AREA_WORDS_LEVEL]
-    xs = range(_index(box[0], width, 180), _index(box[2], width, 180) + 1)
-    ys = range(_index(box[1], height, 90), _index(box[3], height, 90) + 1)
+    xs, ys = _spans(box, *_LEVELS[AREA_WORDS_LEVEL][1:])
     if not groups or len(xs) * len(ys) * sum(len(group) for group in groups) > AREA_WORDS_MAX_KEYS:
         return None
     prefixes = [f"{x}.{y}." for x in xs for y in ys]
