@@ -81,12 +81,120 @@ def test_place_hours_weekly_table(api: TestClient) -> None:
     ({"bbox": "1,2"}, "bbox"), ({"near": "x"}, "near"), ({"radius": "5"}, "radius"), ({"limit": "0"}, "limit"),
     ({"sort": "distance"}, "sort"), ({"f": "xml"}, "f"), ({"lang": "fr"}, "lang"), ({"cursor": "???"}, "cursor"),
     ({"municipality": "Paris"}, "municipality"), ({"changed_since": "gestern"}, "changed_since"),
+    ({"limit": "1001"}, "limit"), ({"open_now": "perhaps"}, "open_now"),
+    ({"radius": "abc", "near": "51.5,7"}, "radius"),
+    # dates outside the years the hub answers for once overflowed Python's datetime (500)
+    ({"changed_since": "0001-01-01"}, "changed_since"), ({"open_at": "9999-12-31T23:00:00"}, "open_at"),
+    ({"sort": "start"}, "sort"), ({"from": "2026-01-01"}, "from"), ({"category": "Nope"}, "category"),
 ])
 def test_places_bad_parameter_problem_json_names_it(api: TestClient, params: dict[str, str], parameter: str) -> None:
     response = api.get("/api/v1/places", params=params)
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["parameter"] == parameter
+
+
+@pytest.mark.parametrize(("path", "params", "parameter"), [
+    ("/api/v1/events", {"from": "0001-01-01"}, "from"), ("/api/v1/events", {"to": "9999-12-31"}, "to"),
+    ("/api/v1/events", {"from": "2026-06-02", "to": "2026-06-01"}, "to"),
+    ("/ogc/collections/events/items", {"datetime": "../0001-01-01"}, "datetime"),
+    ("/ogc/collections/places/items", {"datetime": "9999-12-31"}, "datetime"),
+    ("/api/v1/places/dh-ws4xh6l6bf3d/hours", {"week": "9999-12-27"}, "week"),
+])
+def test_dates_out_of_range_are_400_not_500(api: TestClient, path: str, params: dict[str, str],
+                                             parameter: str) -> None:
+    if path.endswith("/hours"):
+        path = path.replace("dh-ws4xh6l6bf3d", api.get("/api/v1/places?limit=1").json()["items"][0]["id"])
+    response = api.get(path, params=params)
+    assert response.status_code == 400, response.text
+    assert response.json()["parameter"] == parameter
+
+
+def test_jsonld_lists_and_exports_link_to_this_server(api: TestClient) -> None:
+    listed = api.get("/api/v1/places?f=jsonld&limit=5").json()["@graph"]
+    exported = api.get("/api/v1/exports/datenhub-ruhr.jsonld").json()["@graph"]
+    single = api.get(f"/api/v1/places/{listed[0]['@id'].rsplit('/', 1)[1]}?f=jsonld").json()
+    assert single["@id"] == listed[0]["@id"]
+    assert all(n["@id"].startswith("http://testserver/") for n in listed + exported)
+
+
+def test_a_category_matches_in_any_case_or_by_alias(api: TestClient) -> None:
+    def ids(category: str) -> list[str]:
+        found = api.get("/api/v1/places", params={"category": category, "limit": 1000}).json()["items"]
+        return [i["id"] for i in found]
+
+    museums = ids("Museum")
+    assert museums and ids("museum") == museums == ids("MUSEUM")
+
+
+def test_a_cursor_belongs_to_its_listing(api: TestClient) -> None:
+    by_name = api.get("/api/v1/places?limit=2").json()["next_cursor"]
+    assert api.get(f"/api/v1/places?limit=2&cursor={by_name}").status_code == 200
+    for other in ("sort=changed", "q=zeche", "near=51.45,7.01", "sort=distance&near=51.45,7.01"):
+        response = api.get(f"/api/v1/places?limit=2&{other}&cursor={by_name}")
+        assert response.status_code == 400 and response.json()["parameter"] == "cursor", other
+    assert api.get(f"/api/v1/events?cursor={by_name}").status_code == 400
+    near = api.get("/api/v1/places?limit=2&near=51.45,7.01").json()["next_cursor"]
+    assert api.get(f"/api/v1/places?limit=2&near=51.46,7.01&cursor={near}").status_code == 400  # another point
+    forged = "WzEsMl0"  # [1, 2]
+    assert api.get(f"/api/v1/places?cursor={forged}").status_code == 400
+
+
+def test_head_answers_every_read_like_get_without_a_body(api: TestClient) -> None:
+    for url in ("/api/v1/places?limit=3", "/api/v1/sources", "/api/v1/categories", "/ready", "/health",
+                "/ogc/collections/places/items?limit=2"):
+        got, head = api.get(url), api.head(url)
+        assert head.status_code == got.status_code == 200, url
+        assert head.content == b"" and head.headers["etag"] == got.headers["etag"], url
+        assert head.headers["content-type"] == got.headers["content-type"], url
+    wrong = api.delete("/api/v1/categories")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["allow"]
+
+
+def test_conditional_get_weak_comparison_star_and_vary(api: TestClient) -> None:
+    first = api.get("/api/v1/places?limit=5")
+    etag = first.headers["etag"]
+    assert {"Accept", "Accept-Language"} <= {v.strip() for v in first.headers["vary"].split(",")}
+    for condition in (etag, f'W/{etag}', f'"nope", W/{etag}', "*"):
+        again = api.get("/api/v1/places?limit=5", headers={"If-None-Match": condition})
+        assert again.status_code == 304, condition
+        assert {"Accept", "Accept-Language", "Accept-Encoding"} <= {
+            v.strip() for v in again.headers["vary"].split(",")}
+    assert api.get("/api/v1/places?limit=5", headers={"If-None-Match": '"nope"'}).status_code == 200
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    ("application/geo+json;q=0.5, application/ld+json;q=0.9", "application/ld+json"),
+    ("application/json;q=0, text/csv", "text/csv"),
+    ("text/csv;q=0.1, application/geo+json", "application/geo+json"),
+])
+def test_accept_quality_values_decide_the_format(api: TestClient, accept: str, expected: str) -> None:
+    response = api.get("/api/v1/places?limit=2", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith(expected)
+
+
+def test_accept_language_quality_values(api: TestClient) -> None:
+    item = api.get("/api/v1/places?limit=1", headers={"Accept-Language": "en;q=0, de"}).json()["items"][0]
+    assert isinstance(item["name"], str)
+    german = api.get("/api/v1/places?limit=1&lang=de").json()["items"][0]
+    assert item["name"] == german["name"]
+
+
+def test_an_unexpected_error_is_a_logged_problem_500(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    api = client(store)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(type(store), "list_sources", broken)
+    with caplog.at_level("ERROR", logger="datenhub.api"):
+        response = api.get("/api/v1/sources")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    request_id = response.headers["x-request-id"]
+    assert request_id in response.json()["detail"]
+    assert any(request_id in r.getMessage() and r.exc_info for r in caplog.records)
 
 
 def test_unknown_place_404_problem(api: TestClient) -> None:

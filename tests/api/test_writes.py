@@ -32,6 +32,10 @@ def auth(key: str) -> dict[str, str]:
 def test_write_without_key_401_foreign_key_403(store: Store) -> None:
     api = client(store)
     assert api.post("/api/v1/places", json=PLACE).status_code == 401
+    # no key: 401 whatever the body, before its problems are named
+    for body in ({"name": "no id, no source"}, [1, 2]):
+        assert api.post("/api/v1/places", json=body).status_code == 401
+    assert api.post("/api/v1/places", content=b"{not json").status_code == 401
     other = create_key(store, "other", ["source:ruhr-demo:write"])
     assert api.post("/api/v1/places", json=PLACE, headers=auth(other)).status_code == 403
     assert api.delete("/api/v1/places/stadt-bochum:kemnade", headers=auth(other)).status_code == 403

@@ -105,7 +105,9 @@ def test_sensor_readings_endpoint_and_dead_letters_need_admin(hub: Store) -> Non
     OccupancyIngestor(hub, fixed(FIXED_NOW)).ingest_items([payload(count=1), payload("ghost")], "test")
     assert [r["count"] for r in api.get(f"/api/v1/occupancy/sensors/{PEOPLE.id}/readings").json()["items"]] == [1]
     assert api.get("/api/v1/occupancy/sensors/ghost/readings").status_code == 404
-    assert api.get("/api/v1/occupancy/dead-letters").status_code == 403
+    assert api.get("/api/v1/occupancy/dead-letters").status_code == 401  # no key at all
+    writer = create_key(hub, "writer", [f"source:{PEOPLE.source}:write"])
+    assert api.get("/api/v1/occupancy/dead-letters", headers=auth(writer)).status_code == 403  # not an admin's
     admin = create_key(hub, "admin", ["admin"])
     letters = api.get("/api/v1/occupancy/dead-letters", headers=auth(admin)).json()["items"]
     assert [d["code"] for d in letters] == ["unknown_sensor"]

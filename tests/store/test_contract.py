@@ -249,15 +249,15 @@ def test_broad_queries_order_by_prominence_on_every_page(store: Store, tmp_path:
     monkeypatch.setattr("datenhub.store.ranking.RANKING_BUDGET", 3)
     box = (6.9, 51.4, 7.1, 51.6)
     boxed = store.search(Query(q="halde", bbox=box, limit=4))
-    assert broad_cursor(decode_cursor(boxed.next_cursor or "", 2)[0])
+    assert broad_cursor(decode_cursor(Query(q="halde", cursor=boxed.next_cursor), 2)[0])
     rest = store.search(Query(q="halde", bbox=box, limit=4, cursor=boxed.next_cursor))
     assert [i["name"]["de"] for i in boxed.items + rest.items] == whole and rest.next_cursor is None
     monkeypatch.setattr("datenhub.store.ranking.RANKING_BUDGET", 100)
     ranked_boxed = store.search(Query(q="halde", bbox=box, limit=50))
     assert sorted(i["name"]["de"] for i in ranked_boxed.items) == sorted(whole)
     ranked = store.search(Query(q="halde", limit=2))  # under the budget: ranked again (a numeric sort key)
-    assert isinstance(decode_cursor(ranked.next_cursor or "", 2)[0], float)
-    assert broad_cursor(decode_cursor(page_one_cursor, 2)[0])
+    assert isinstance(decode_cursor(Query(q="halde", cursor=ranked.next_cursor), 2)[0], float)
+    assert broad_cursor(decode_cursor(Query(q="halde", cursor=page_one_cursor), 2)[0])
 
 
 def test_raw_input_kept_and_deduplicated(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]

@@ -24,11 +24,18 @@ def principal(request: Request) -> Principal | None:
     return found
 
 
-def require_writer(request: Request, source: str) -> Principal:
+def require_key(request: Request, what: str = "writing") -> Principal:
+    """The caller's key, or 401: asked first, so a caller without one learns that before anything about the
+    request itself (its body, its scope)."""
     who = principal(request)
     if who is None:
-        raise HTTPException(401, "writing needs an API key (Authorization: Bearer dh_…)",
+        raise HTTPException(401, f"{what} needs an API key (Authorization: Bearer dh_…)",
                             headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+def require_writer(request: Request, source: str) -> Principal:
+    who = require_key(request)
     if not who.can_write(source):
         raise HTTPException(403, f"this key may not write to source {source!r} (needs scope source:{source}:write)")
     return who

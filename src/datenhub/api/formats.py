@@ -9,6 +9,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from datenhub.api.urls import base_url
 from datenhub.publish import get_serializer
 from datenhub.store import QueryError
 
@@ -39,12 +40,29 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
         if name is None or name not in allowed:
             raise QueryError("f", f"unsupported format {explicit!r}; use one of {', '.join(allowed)}")
         return name
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
+    for media in preferred(request.headers.get("accept", "")):
         if MEDIA.get(media) in allowed:
             return MEDIA[media]
     return "json"
+
+
+def preferred(header: str) -> list[str]:
+    """The values of an Accept or Accept-Language header, most wanted first by their q (ties in the order
+    given); those with q=0 are refused, so they are left out."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        value, *params = (p.strip() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(number)
+                except ValueError:
+                    weight = 0.0
+        if value and weight > 0:
+            ranked.append((-weight, index, value.lower()))
+    return [value for _, _, value in sorted(ranked)]
 
 
 def language(request: Request) -> str | None:
@@ -54,12 +72,9 @@ def language(request: Request) -> str | None:
         if lang not in LANGS:
             raise QueryError("lang", f"supported languages: {', '.join(LANGS)}")
         return lang
-    header = request.headers.get("accept-language")
-    if header:
-        for part in header.split(","):
-            code = part.split(";")[0].strip().lower()[:2]
-            if code in LANGS:
-                return code
+    for tag in preferred(request.headers.get("accept-language", "")):
+        if tag[:2] in LANGS:
+            return tag[:2]
     return None
 
 
@@ -82,7 +97,7 @@ def project(entity: dict[str, Any], fields: str | None) -> dict[str, Any]:
     return {k: v for k, v in entity.items() if k in wanted}
 
 
-def serialized(name: str, entities: list[dict[str, Any]]) -> Response:
+def serialized(name: str, entities: list[dict[str, Any]], request: Request) -> Response:
     serializer = get_serializer(name)
-    body = b"".join(serializer.write(entities))
+    body = b"".join(serializer.stream(entities, base_url(request)))
     return Response(body, media_type=serializer.media_type)

@@ -10,6 +10,7 @@ import random
 import time
 from typing import Any
 
+import orjson
 import xxhash
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -17,12 +18,25 @@ from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datenhub.api import accesslog
-from datenhub.api.compression import MemoGZipMiddleware
+from datenhub.api.compression import MemoGZipMiddleware, add_vary
 from datenhub.api.cors import ReadCORSMiddleware
 
 log = logging.getLogger("datenhub.api")
 MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream on without an ETag
 KNOWN_ETAG = "etag"  # scope state: the response cache hands over the ETag of the body it sends, hashed once
+
+
+# The same URL answers in another format or language by the request's Accept and Accept-Language (api.formats),
+# so shared caches must key on them; gzip (Accept-Encoding) and CORS (Origin) add their own.
+VARY = b"Accept, Accept-Language"
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """If-None-Match by weak comparison (RFC 9110 13.1.2): W/"x" matches "x", and * matches any body."""
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(b",")]
+    return b"*" in tags or etag in (t.removeprefix(b"W/") for t in tags)
 
 
 def etag_for(body: bytes) -> bytes:
@@ -46,11 +60,13 @@ class HygieneMiddleware:
         conditional = headers.get(b"if-none-match", b"")
         is_get = scope["method"] in ("GET", "HEAD")
         began = time.perf_counter()
-        held: dict[str, Any] = {"start": None, "parts": [], "size": 0, "passthrough": False, "status": 0}
+        held: dict[str, Any] = {"start": None, "parts": [], "size": 0, "passthrough": False, "status": 0,
+                                "sent": False}
 
         async def flush_start(extra: list[tuple[bytes, bytes]]) -> None:
             start: Message = held["start"]
             start["headers"] = [*start["headers"], (b"x-request-id", request_id), *extra]
+            held["sent"] = True
             await send(start)
 
         async def send_wrapper(message: Message) -> None:
@@ -76,19 +92,35 @@ class HygieneMiddleware:
                 return
             body = b"".join(held["parts"])
             etag = state.pop(KNOWN_ETAG, None) or etag_for(body)
-            if etag in (t.strip() for t in conditional.split(b",")):
-                held["status"] = 304
-                await send({"type": "http.response.start", "status": 304,
-                            "headers": [(b"etag", etag), (b"x-request-id", request_id)]})
+            if _matches(conditional, etag):
+                held["status"], held["sent"] = 304, True
+                await send({"type": "http.response.start", "status": 304, "headers": [
+                    (b"etag", etag), (b"vary", VARY + b", Accept-Encoding"), (b"x-request-id", request_id)]})
                 await send({"type": "http.response.body", "body": b""})
                 return
             start = held["start"]
             start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            add_vary(start["headers"], VARY)
             await flush_start([(b"etag", etag), (b"content-length", str(len(body)).encode())])
             await send({"type": "http.response.body", "body": body})
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            if held["sent"]:
+                raise  # the response has begun: the server can only log it and drop the connection
+            # A bug, not the client's fault: a problem+json 500 naming the request id the log line carries. Caught
+            # here, the server keeps the connection; re-raised, uvicorn would close it under the client's next
+            # request on it.
+            log.exception("unhandled error in %s %s (request %s)", scope["method"], scope["path"],
+                          state["request_id"])
+            held["status"] = 500
+            await send({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", b"application/problem+json"), (b"x-request-id", request_id)]})
+            await send({"type": "http.response.body", "body": orjson.dumps({
+                "type": "about:blank", "title": "Internal server error", "status": 500,
+                "detail": f"an unexpected error; it is logged under request id {state['request_id']}",
+                "instance": scope["path"]})})
         finally:
             sink = accesslog.SINK  # datenhub serve's batched access log; else the logger, as an embedder set it up
             if sink is not None:
@@ -111,6 +143,28 @@ def _flushing_at_shutdown(send: Send) -> Send:
     return wrapped
 
 
+class HeadMiddleware:
+    """HEAD is GET without the body (RFC 9110): every read route answers it with GET's status and headers,
+    Content-Length and ETag included, where FastAPI's routes would answer 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headless(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless)
+
+
 def install(app: FastAPI) -> None:
     app.add_middleware(HygieneMiddleware)
     # the memo needs Starlette's GZipResponder._compress_body (Starlette ≥ 0.47); older ones compress every time
@@ -119,3 +173,4 @@ def install(app: FastAPI) -> None:
     app.add_middleware(ReadCORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match"],
                        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"])
+    app.add_middleware(HeadMiddleware)  # outermost of these: gzip and ETag see the GET they answer

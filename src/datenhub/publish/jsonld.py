@@ -333,4 +333,4 @@ def write_jsonld(entities: Entities, *, base_url: str = DEFAULT_BASE_URL, clock:
     yield b"\n]}\n"
 
 
-register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld, view="core"))
+register_serializer(Serializer("jsonld", "application/ld+json", "jsonld", write_jsonld, view="core", links=True))

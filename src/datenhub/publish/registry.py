@@ -20,6 +20,13 @@ class Serializer:
     write: Callable[[Entities], Iterator[bytes]]  # streams, so a 1M-entity export needs no 1M-entity list
     live_state: bool = False  # the format shows the API's live members (`open_state`): computed only for those
     view: View = "full"  # what the format reads of a stored document: pages parse only that (store.documents)
+    links: bool = False  # write takes `base_url=`: the format names entities by absolute URLs of the hub
+
+    def stream(self, entities: Entities, base_url: str | None = None) -> Iterator[bytes]:
+        """`write`, with the hub's base URL where the format links to entities (the server answering)."""
+        if self.links and base_url is not None:
+            return self.write(entities, base_url=base_url)  # type: ignore[call-arg]
+        return self.write(entities)
 
 
 SERIALIZERS: dict[str, Serializer] = {}

@@ -201,7 +201,7 @@ def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -
     if query.cursor:
         text = "" if dialect == "sqlite" else "::text"
         where.append(f"(e.name_sort, e.id) > ({mark}{text}, {mark}{text})")
-        params += decode_cursor(query.cursor, 2)
+        params += decode_cursor(query, 2)
     return where, params
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 MAX_LIMIT = 1000
@@ -73,19 +74,44 @@ class Query:
         return replace(self, cursor=cursor)
 
 
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def encode_cursor(values: list[Any], query: Query) -> str:
+    """The position after a page's last row, marked with the listing it belongs to (cursor_mark)."""
+    raw = json.dumps([*values, cursor_mark(query)], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str, expected_len: int) -> list[Any]:
+def cursor_mark(query: Query) -> str:
+    """What a cursor's sort key means: kind and order, and for distances the point. A cursor taken to another
+    listing would otherwise compare, say, a name with change numbers and silently give a wrong or empty page.
+    Filters are left out: a next page with other filters is still a well-defined page, and some filters move
+    between pages by themselves (open now, today's events)."""
+    order = query.effective_sort()
+    point = f"{query.near[0]:.7f},{query.near[1]:.7f}" if order == "distance" and query.near else ""
+    return hashlib.blake2s(f"{query.kind}|{order}|{point}".encode(), digest_size=4).hexdigest()
+
+
+# the sort key's JSON types per order (relevance: a rank, or a broad listing's text position)
+_KEY_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "start": (str, type(None)), "changed": (int,),
+                                           "distance": (int, float), "relevance": (int, float, str)}
+
+
+def decode_cursor(query: Query, expected_len: int) -> list[Any]:
+    """The values of `query.cursor`, checked to belong to this listing. Raises QueryError."""
+    cursor = query.cursor or ""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError):
         raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
-    if not isinstance(values, list) or len(values) != expected_len:
-        raise QueryError("cursor", "the cursor belongs to a different sort order; start again without it")
+    if not isinstance(values, list) or len(values) != expected_len + 1 or values[-1] != cursor_mark(query):
+        raise QueryError("cursor", "the cursor belongs to another listing (another kind, sort order or point); "
+                                   "pass it back with the parameters of the page that gave it, or start again "
+                                   "without it")
+    values = values[:-1]
+    key = values[0]
+    if not isinstance(values[-1], str) or isinstance(key, bool) \
+            or not isinstance(key, _KEY_TYPES.get(query.effective_sort(), ())):
+        raise QueryError("cursor", "not a cursor this server issued; start again without it")
     return values
 
 
@@ -118,17 +144,41 @@ def parse_near(value: str) -> tuple[float, float]:
     return lat, lon
 
 
+# Dates a query may name. Far enough inside Python's years 1-9999 that a day or a week added to a bound (a
+# whole-day interval, a week of opening hours) cannot overflow; no data of the hub lies outside them.
+EARLIEST = date(1000, 1, 1)
+LATEST = date(8999, 12, 31)
+
+
+def check_date(param: str, day: date) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise QueryError(param, f"{day.isoformat()} is outside the dates the hub answers for "
+                                f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+    return day
+
+
 def parse_datetime(param: str, value: str) -> datetime:
     text = value.strip()
     try:
         at = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
     except ValueError:
         raise QueryError(param, f"expected an ISO 8601 date or date-time, got {value!r}") from None
+    check_date(param, at.date())
     if at.tzinfo is None:
         from datenhub.clock import BERLIN
 
         at = at.replace(tzinfo=BERLIN)
     return at.astimezone(UTC)
+
+
+def _category(value: str) -> str:
+    """A category of the hub's vocabulary, in any case or by an alias (model.categories), or a clear error."""
+    from datenhub.model.categories import CATEGORIES, normalise_category
+
+    known = normalise_category(value)
+    if known is None:
+        raise QueryError("category", f"unknown category {value!r}; known: {', '.join(CATEGORIES)}")
+    return known
 
 
 def _list(value: str | list[str] | None) -> tuple[str, ...]:
@@ -159,7 +209,7 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
         except ValueError:
             raise QueryError("radius", "expected metres as a number") from None
         if not 0 < radius <= 500_000:
-            raise QueryError("radius", "must be between 0 and 500000 metres")
+            raise QueryError("radius", "must be more than 0 and at most 500000 metres")
         if near is None:
             raise QueryError("radius", "needs near=lat,lon")
     wheelchair = _list(get("wheelchair"))
@@ -173,6 +223,8 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
         raise QueryError("sort", "sort=distance needs near=lat,lon")
     if sort == "relevance" and not get("q"):
         raise QueryError("sort", "sort=relevance needs q")
+    if sort == "start" and kind == "place":
+        raise QueryError("sort", "sort=start orders events by their start; places have none")
     licence = get("licence")
     if licence not in (None, "", "open", "any"):
         raise QueryError("licence", "expected 'open' (open licences only)")
@@ -187,10 +239,17 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
     q = get("q")
     if q is not None and len(str(q)) > 500:
         raise QueryError("q", "at most 500 characters")
+    date_from = parse_datetime("from", str(get("from"))) if get("from") else None
+    date_to = parse_datetime("to", str(get("to"))) if get("to") else None
+    if kind == "place" and (date_from or date_to):
+        raise QueryError("from" if date_from else "to", "filters events by their dates; places have none "
+                                                         "(open_at or open_now filter places by opening hours)")
+    if date_from and date_to and date_to < date_from:
+        raise QueryError("to", "is before from")
     return Query(
         kind=kind,
         q=str(q).strip() or None if q else None,
-        categories=_list(get("category")),
+        categories=tuple(_category(c) for c in _list(get("category"))),
         types=_list(get("type")),
         municipality=municipality,
         bbox=parse_bbox(str(get("bbox"))) if get("bbox") else None,
@@ -200,8 +259,8 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
         open_licence_only=licence == "open",
         sources=_list(get("source")),
         changed_since=parse_datetime("changed_since", str(get("changed_since"))) if get("changed_since") else None,
-        date_from=parse_datetime("from", str(get("from"))) if get("from") else None,
-        date_to=parse_datetime("to", str(get("to"))) if get("to") else None,
+        date_from=date_from,
+        date_to=date_to,
         open_at=parse_datetime("open_at", str(get("open_at"))) if get("open_at") else None,
         sort=sort,
         cursor=get("cursor") or None,

@@ -55,7 +55,7 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
             point = (float(parts[1]), float(parts[2])) if parts else _geo_point(orjson.loads(doc.raw))
             if point is not None:
                 distances[entity_id] = round(haversine_m(query.near[0], query.near[1], point[0], point[1]), 1)
-    next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]]) if more and rows else None
+    next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]], query) if more and rows else None
     return Page(None, next_cursor, distances, raw=raw)
 
 

@@ -78,7 +78,11 @@ def _is_date(text: str) -> bool:
 
 def _bound(text: str, *, upper: bool) -> datetime:
     """One end of an interval. A bare date stands for the whole day in Europe/Berlin."""
-    at = parse_datetime("datetime", text.upper())  # RFC 3339 allows a lower-case t and z
+    try:
+        at = parse_datetime("datetime", text.upper())  # RFC 3339 allows a lower-case t and z
+    except QueryError as exc:  # say it with the client's own spelling, and how to leave an end open
+        raise QueryError("datetime", exc.detail.replace(repr(text.upper()), repr(text)) +
+                         "; '..' leaves an end of an interval open") from None
     if _is_date(text):
         day = datetime.fromisoformat(text).date()
         start = datetime(day.year, day.month, day.day, tzinfo=BERLIN)

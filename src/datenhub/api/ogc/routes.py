@@ -37,10 +37,9 @@ FeatureId = Path(alias="featureId", description="Hub id of the feature")
 
 
 def _get(path: str, media_type: str, summary: str, *, items: bool = False) -> Callable[[Any], Any]:
-    """A GET operation with the OGC parameters documented, and HEAD as HTTP/1.1 asks of servers."""
+    """A GET operation with the OGC parameters documented (HEAD: api.middleware.HeadMiddleware)."""
 
     def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-        router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response)
         return router.get(path, summary=summary, response_class=Response,
                           openapi_extra=operation(media_type, summary, items=items))(endpoint)
 

@@ -108,7 +108,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]
     if fmt != "json":
-        return _link_header(request, serialized(fmt, items), page)
+        return _link_header(request, serialized(fmt, items, request), page)
     return FastJSONResponse({"items": items, **_envelope(request, page)})
 
 
@@ -150,4 +150,4 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
         return FastJSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
                                                                           if k != "@context"}},
                                 media_type="application/ld+json")
-    return serialized(fmt, [entity])
+    return serialized(fmt, [entity], request)

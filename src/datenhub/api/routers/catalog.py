@@ -38,7 +38,7 @@ def catalog_ttl(request: Request, store: Store = Depends(get_store)) -> Response
 
 
 @router.get("/api/v1/exports/{name}.{ext}", summary="Bulk dump of a source (datenhub-ruhr: all), open data only")
-def export(name: str, ext: str, store: Store = Depends(get_store)) -> StreamingResponse:
+def export(name: str, ext: str, request: Request, store: Store = Depends(get_store)) -> StreamingResponse:
     if ext not in EXPORT_FORMATS:
         raise HTTPException(404, f"no export format {ext!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if name != WHOLE_HUB and store.get_source(name) is None:
@@ -49,7 +49,7 @@ def export(name: str, ext: str, store: Store = Depends(get_store)) -> StreamingR
     if name != WHOLE_HUB:
         prefix = f"{name}:"
         entities = (e for e in entities if any(s.startswith(prefix) for s in e.get("sources", [])))
-    return StreamingResponse(serializer.write(entities), media_type=serializer.media_type,
+    return StreamingResponse(serializer.stream(entities, base_url(request)), media_type=serializer.media_type,
                              headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
 
 

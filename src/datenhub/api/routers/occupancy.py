@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from datenhub.api.auth import principal, require_writer
+from datenhub.api.auth import principal, require_key, require_writer
 from datenhub.api.deps import get_clock, get_store
 from datenhub.api.formats import FastJSONResponse
 from datenhub.api.problems import problem
@@ -195,7 +195,6 @@ async def stream(request: Request, place: str | None = Query(None), sensor: list
 @router.get("/occupancy/dead-letters", summary="Rejected payloads with their notices (admin key)")
 def dead_letters(request: Request, store: Store = Depends(get_store), code: str | None = Query(None),
                  limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    who = principal(request)
-    if who is None or "admin" not in who.scopes:
+    if "admin" not in require_key(request, "reading dead letters").scopes:
         raise HTTPException(403, "dead letters need an admin key")
     return {"items": [d.to_dict() for d in store.list_dead_letters(code, limit)]}

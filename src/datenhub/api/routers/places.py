@@ -57,16 +57,20 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
     from datenhub.hours import OpeningHours, OpeningHoursError
     from datenhub.hours.filter import live_state, state_for_ags
     from datenhub.store import QueryError
+    from datenhub.store.query import check_date
 
     entity = store.get_entity(place_id)
     if entity is None or entity.get("kind") != "place":
         raise HTTPException(404, f"no place {place_id!r}")
     value = entity.get("opening_hours")
     now = get_clock(request)()
-    try:
-        day = date.fromisoformat(week) if week else now.date()
-    except ValueError:
-        raise QueryError("week", "expected a date like 2026-06-01") from None
+    day = now.date()
+    if week:
+        try:
+            day = date.fromisoformat(week)
+        except ValueError:
+            raise QueryError("week", "expected a date like 2026-06-01") from None
+        check_date("week", day)
     body: dict[str, object] = {"id": entity["id"], "opening_hours": value, "state": None, "week": []}
     if not value:
         return body

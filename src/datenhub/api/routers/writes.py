@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from datenhub.api.auth import require_writer
+from datenhub.api.auth import require_key, require_writer
 from datenhub.api.deps import get_clock, get_store
 from datenhub.model.ids import split_record_id, valid_source_name
 from datenhub.pipeline.writes import withdraw_record, write_records
@@ -61,6 +61,7 @@ def _source_and_kind(request: Request, obj: dict[str, Any]) -> str:
 
 
 async def _create(request: Request, store: Store, kind: str) -> Response:
+    require_key(request)  # 401 before the body is read; the source it names is checked below
     body = await _body(request)
     jsonld = "ld+json" in request.headers.get("content-type", "")
     doc = _parse(body)

@@ -323,7 +323,7 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, select_
     planner can walk it and stop after a page when the words are frequent. `gather`: take every match first (OFFSET
     0 keeps the order out of that scan; the index hints lead it to the words and cells), then sort them."""
     if query.cursor:
-        key, _ = decode_cursor(query.cursor, 2)
+        key, _ = decode_cursor(query, 2)
         try:
             value, last_id = str(key)[len(BROAD):].split(":", 1)
             last = float(value)
@@ -495,7 +495,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     if rank is not None and query.effective_sort() == "relevance":
         if not query.cursor:
             return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)
-        if broad_cursor(decode_cursor(query.cursor, 2)[0]):
+        if broad_cursor(decode_cursor(query, 2)[0]):
             if c.spatial and query.narrowed() and _few_in_area(conn, query, tsquery, stats):
                 # a walk of entities_broad would test a filter on row after row (1M places, "zeche" in a district
                 # open now: page 2 in 200-300 ms, where the first, which gathered the matches, took 16-22)
@@ -504,7 +504,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
 
     key, key_params, cast = sort_key(query, rank, distance)
     if query.cursor:
-        last_key, last_id = decode_cursor(query.cursor, 2)
+        last_key, last_id = decode_cursor(query, 2)
         c.add(f"({key}, e.id) > (%s::{cast}, %s::text)", *key_params, last_key, last_id, role="order")
     if distance is not None and key == distance[0] and not query.q and query.changed_since is None:
         nearest = _nearest_page(conn, query, c, distance, select_data)

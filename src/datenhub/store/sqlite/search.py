@@ -58,7 +58,7 @@ def _broad(db: sqlite3.Connection, query: Query, expression: str, memo: dict[str
     The answer depends on the expression and the index alone, so it is memoised like the prefix expansions
     (per data version): a popular search counts its matches once, not on every request."""
     if query.cursor:
-        return broad_cursor(decode_cursor(query.cursor, 2)[0])
+        return broad_cursor(decode_cursor(query, 2)[0])
     try:
         count = _memo_count(db, memo, f"{_BROAD_KEY}{ranking.RANKING_BUDGET}\x00{expression}",
                             "SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)",
@@ -80,7 +80,7 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
     without ranking or sorting anything, so a page costs about as much as it holds, whatever the matches."""
     start, after = None, 0
     if query.cursor:
-        key, _ = decode_cursor(query.cursor, 2)
+        key, _ = decode_cursor(query, 2)
         try:
             tier_text, rowid_text = str(key)[len(BROAD):].split(":")
             start, after = int(tier_text), int(rowid_text)
@@ -333,7 +333,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     else:
         key = "e.name_sort"
     if query.cursor:
-        last_key, last_id = decode_cursor(query.cursor, 2)
+        last_key, last_id = decode_cursor(query, 2)
         where.append(f"({key}, e.id) > (?, ?)")
         params += [last_key, last_id]
     # Find and order the page first, then read the JSON of those rows only: the sorter never carries the
