@@ -54,6 +54,11 @@ def make_options(source: str, mapping: Path | None, licence: str | None, attribu
     if mapping_data:
         constants = mapping_data.get("constants", {})
         defaults.update({k: constants[k] for k in ("licence", "attribution") if k in constants})
+        # --licence / --attribution say it for this import: they win over the mapping file's constants, which
+        # would otherwise be written into every record and keep the file's licence
+        given = {"licence": licence, "attribution": attribution}
+        if any(given.values()) and isinstance(constants, dict):
+            mapping_data = {**mapping_data, "constants": {k: v for k, v in constants.items() if not given.get(k)}}
     if licence:
         defaults["licence"] = licence
     if attribution:
@@ -104,9 +109,13 @@ def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportRes
                       clock=clock, force=True)
 
 
-def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: bool = False) -> Iterator[bytes]:
+def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: bool = False,
+           base_url: str | None = None) -> Iterator[bytes]:
+    """`base_url`: where the hub is published, for formats that link to entities (JSON-LD's @id)."""
+    if kind not in (None, "place", "event"):
+        raise LookupError(f"unknown kind {kind!r}; use place or event")
     serializer = get_serializer(fmt)
-    return serializer.write(store.iter_entities(kind, include_closed=include_closed))
+    return serializer.stream(store.iter_entities(kind, include_closed=include_closed), base_url)
 
 
 def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:

@@ -72,6 +72,16 @@ def test_import_same_file_twice_second_run_all_unchanged(db: str) -> None:
     assert (second["new"], second["changed"], second["unchanged"], second["withdrawn"]) == (0, 0, 145, 0)
 
 
+def test_licence_flags_win_over_the_mapping_constants(db: str) -> None:
+    run_json("import", str(DEMO_CSV), "--source", "stadt-x", "--mapping", str(DEMO_MAPPING), "--db", db,
+             "--licence", "DL-DE-BY-2.0", "--attribution", "Stadt X", "--format", "json")
+    from datenhub.store import open_store
+
+    record = open_store(db).get_record("stadt-x:zeche-zollverein")
+    assert record is not None
+    assert (record.data["licence"], record.data["attribution"]) == ("DL-DE-BY-2.0", "Stadt X")
+
+
 def test_import_smaller_file_withdraws_missing_records_but_keeps_them(tmp_path: Path, db: str) -> None:
     full = write(tmp_path, "all.csv", PLACES_CSV)
     smaller = write(tmp_path, "fewer.csv", PLACES_CSV.rsplit("p3,", 1)[0])
@@ -152,6 +162,7 @@ USAGE_CASES: dict[str, list[str]] = {
     "search_radius_without_near": ["places", "search", "--radius", "500"],
     "search_unknown_municipality": ["places", "search", "--municipality", "Atlantis"],
     "export_unknown_format": ["export", "--format", "xml"],
+    "export_unknown_kind": ["export", "--kind", "foo"],
 }
 NO_DB = ("validate",)
 
@@ -230,6 +241,14 @@ def test_export_geojson_to_file_parses(demo_db: str, tmp_path: Path) -> None:
     assert all(f["geometry"]["type"] == "Point" for f in doc["features"])
 
 
+def test_export_jsonld_links_to_the_base_url_given(demo_db: str) -> None:
+    result = run("export", "--format", "jsonld", "--kind", "place", "--base-url", "https://hub.example/ruhr",
+                 "--db", demo_db)
+    nodes = json.loads(result.stdout)["@graph"]
+    assert result.exit_code == 0 and len(nodes) >= 150
+    assert all(n["@id"].startswith("https://hub.example/ruhr/places/") for n in nodes)
+
+
 def test_export_csv_header_and_rows(demo_db: str) -> None:
     result = run("export", "--format", "csv", "--db", demo_db)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -244,6 +263,13 @@ def test_places_search_municipality_essen_only_essen(demo_db: str) -> None:
                      "--db", demo_db)["items"]
     assert len(items) >= 5
     assert {i["municipality"]["name"] for i in items} == {"Essen"}
+
+
+def test_places_search_table_shows_whole_ids_in_80_columns(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    ids = [i["id"] for i in run_json("places", "search", "Zollverein", "--format", "json", "--db", demo_db)["items"]]
+    table = run("places", "search", "Zollverein", "--db", demo_db).stdout
+    assert ids and all(i in table for i in ids)  # what `places show` takes can be copied from the table
 
 
 def test_places_search_municipality_by_ags_same_as_name(demo_db: str) -> None:
@@ -314,9 +340,12 @@ def test_merge_split_record_own_entity_and_stays_split_on_reimport(tmp_path: Pat
     assert (after["id"], after["sources"]) == (station["id"], ["db-stations:8000098"])
 
 
-def test_merge_split_unknown_record_exit_2(db: str) -> None:
-    result = run("merge", "split", "db-stations:nope", "--db", db)
-    assert result.exit_code == 2
+@pytest.mark.parametrize("args", [("merge", "split", "db-stations:nope"), ("merge", "join", "db-stations:nope",
+                                                                            "dh-aaaaaaaaaaaa"),
+                                  ("reprocess", "nope"), ("places", "show", "nope:1")])
+def test_an_unknown_id_exits_1(args: tuple[str, ...], db: str) -> None:
+    result = run(*args, "--db", db)
+    assert result.exit_code == 1  # docs/cli.md: 1 for errors in data or an unknown id, 2 for usage
     assert "nope" in result.stderr
 
 
@@ -346,9 +375,6 @@ def test_notices_lists_stored_notices(tmp_path: Path, db: str) -> None:
     assert result.exit_code == 0
     assert "invalid_coordinates" in result.output
 
-
-def test_reprocess_unknown_source_exit_2(db: str) -> None:
-    assert run("reprocess", "nobody", "--db", db).exit_code == 2
 
 
 def test_reprocess_imported_source_all_unchanged(tmp_path: Path, db: str) -> None:

@@ -50,7 +50,7 @@ def split(record_id: str = typer.Argument(..., help="Source record id, e.g. db-s
         try:
             new_hub = hub.split_record(store, record_id)
         except LookupError as exc:
-            raise fail(str(exc)) from None
+            raise fail(str(exc), 1) from None  # an unknown id (docs/cli.md: exit codes)
     console.print(f"{record_id} is now its own entity {new_hub}")
 
 
@@ -62,7 +62,7 @@ def join(record_id: str = typer.Argument(...), hub_id: str = typer.Argument(...,
         try:
             hub.join_record(store, record_id, hub_id)
         except LookupError as exc:
-            raise fail(str(exc)) from None
+            raise fail(str(exc), 1) from None
     console.print(f"{record_id} merged into {hub_id}")
 
 

@@ -127,22 +127,25 @@ def reprocess_command(source: str = typer.Argument(..., help="Source to re-proce
         try:
             result = hub.reprocess(store, source)
         except LookupError as exc:
-            raise fail(str(exc)) from None
+            raise fail(str(exc), 1) from None  # a source with no raw input kept
     console.print(summary_table(result))
 
 
 def export_command(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl, geojson or csv."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, geojson, csv, jsonld or ical."),
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default stdout)."),
     kind: str | None = typer.Option(None, "--kind", help="place or event (default both)."),
     include_closed: bool = typer.Option(False, "--include-closed",
                                         help="Include closed-licence data (never for open-data publication)."),
+    base_url: str | None = typer.Option(None, "--base-url", envvar="DATENHUB_BASE_URL",
+                                        help="Public URL of the hub, for JSON-LD's @id links "
+                                             "(default https://datenhub.ruhr)."),
     db: str | None = DbOption,
 ) -> None:
     """Export every published entity (open licences only unless --include-closed)."""
     with store_at(db) as store:
         try:
-            chunks = hub.export(store, fmt, kind=kind, include_closed=include_closed)
+            chunks = hub.export(store, fmt, kind=kind, include_closed=include_closed, base_url=base_url)
         except LookupError as exc:
             raise fail(str(exc)) from None
         target = output.open("wb") if output else sys.stdout.buffer

@@ -61,13 +61,17 @@ def search(
     if page.corrected_q is not None:
         console.print(f"nothing found for {text!r}; results for {page.corrected_q!r}")
     table = Table(title=f"{len(page.items)} places")
-    for column in ("id", "name", "category", "municipality", "distance", "licence"):
-        table.add_column(column)
+    # the id whole, whatever the terminal's width: it is what `places show` takes; the others fold
+    table.add_column("id", no_wrap=True, min_width=max((len(i["id"]) for i in page.items), default=2))
+    around = bool(page.distances)  # a distance column only for searches around a point
+    for column in ("name", "category", "municipality", *(("distance",) if around else ()), "licence"):
+        table.add_column(column, overflow="fold")
     for item in page.items:
         distance = page.distances.get(item["id"])
+        shown = f"{distance:,.0f} m" if distance is not None else ""
         table.add_row(item["id"], (item.get("name") or {}).get("de", ""), ", ".join(item.get("categories", [])),
-                      (item.get("municipality") or {}).get("name", ""),
-                      f"{distance:,.0f} m" if distance is not None else "", item.get("licence", ""))
+                      (item.get("municipality") or {}).get("name", ""), *((shown,) if around else ()),
+                      item.get("licence", ""))
     console.print(table)
     if page.next_cursor:
         console.print(f"more: --cursor {page.next_cursor}")
