@@ -24,7 +24,8 @@ HEADER = ("id,name_de,name_en,name_nl,description_de,description_en,category,sch
           "postal_code,city,lat,lon,website,opening_hours,wheelchair,sources,licence,attribution")
 HOSTILE_CSV = (HEADER + "\n"
                f'evil,{XSS},,,"<img src=x onerror=alert(2)> Beschreibung",,Museum,Museum,,"<b>Straße</b> 1",45127,'
-               'Essen,51.4556,7.0116,javascript:alert(3),Mo-Su 09:00-20:00,yes,,,\n')
+               'Essen,51.4556,7.0116,javascript:alert(3),Mo-Su 09:00-20:00,yes,,,\n'
+               'kaputt,Ohne Ort,,,,,Museum,Museum,,,,Essen,123.5,7.01,,,,,,\n')  # rejected: not published
 ICS = b"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//test//web//DE\r

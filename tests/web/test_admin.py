@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from datenhub.api.app import create_app
@@ -45,6 +47,9 @@ def test_admin_with_admin_key_shows_dashboard(web_store: Store) -> None:
     assert "ruhr-demo" in html and "db-stations" in html  # sources with counts
     assert "invalid_url" in html and "xss:evil" in html  # notices by code with a link to the record
     assert "Abgerissene Halle" in html  # the withdrawn record
+    assert "xss:kaputt" in html  # a rejected record is named, and has no page to link to
+    links = set(re.findall(r'href="(/places/[^"]+)"', html))
+    assert links and all(client.get(link).status_code == 200 for link in links), links
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     detail = client.get("/admin?source=xss").text
     assert "Einträge von xss" in detail

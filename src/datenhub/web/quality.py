@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from datenhub.publish.jsonld import entity_url
+
 # (key, German label, English label); each criterion weighs the same
 CRITERIA: tuple[tuple[str, str, str], ...] = (
     ("name", "Name", "Name"),
@@ -47,7 +49,7 @@ class SourceQuality:
     records: int = 0
     total: float = 0.0
     missing: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    worst: list[tuple[float, str, str]] = field(default_factory=list)  # (score, id, name)
+    worst: list[tuple[float, str, str, str]] = field(default_factory=list)  # (score, id, name, page path)
 
     @property
     def average(self) -> float:
@@ -68,7 +70,7 @@ def by_source(entities: Iterable[dict[str, Any]], worst: int = 5) -> list[Source
             for key, ok in result.items():
                 if not ok:
                     quality.missing[key] += 1
-            quality.worst.append((value, entity["id"], name))
+            quality.worst.append((value, entity["id"], name, entity_url(entity, "")))
             quality.worst.sort()
             del quality.worst[worst:]
     return sorted(sources.values(), key=lambda q: q.source)
