@@ -120,6 +120,12 @@ def test_api_plans_malformed_body_is_422_problem(client: TestClient, change: dic
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def test_api_plans_names_what_is_wrong_in_a_union_value(client: TestClient) -> None:
+    body = client.post("/api/v1/plans", json={**ISSUE, "start": {"lat": 91, "lon": 7}}).json()
+    # a {lat, lon} start with a bad latitude: that, not "a place id must be a string"
+    assert (body["status"], body["parameter"]) == (422, "start.lat") and "90" in body["detail"]
+
+
 def test_api_plans_is_in_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "post" in paths["/api/v1/plans"]

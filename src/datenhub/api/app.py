@@ -6,8 +6,10 @@ import time
 from importlib import import_module
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
@@ -31,6 +33,11 @@ ROUTERS: list[str] = [
     "datenhub.web.site",
 ]
 
+# Swagger UI from the vendored swagger-ui-dist (package.json, `npm run vendor`), served by the web's static route:
+# FastAPI's default /docs and /redoc load from cdn.jsdelivr.net, blank offline.
+SWAGGER_UI = "/static/web/vendor/swagger-ui-dist"
+DOCS_FAVICON = "/static/web/favicon.svg"
+
 
 def create_app(store: Store | None = None, db_url: str | None = None, clock: Clock = utc_now,
                limits: ratelimit.Limits | None = None, *, response_cache: int | None = None,
@@ -39,7 +46,8 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     the hottest reads without FastAPI's per-request machinery (same bytes; off only to compare)."""
     app = FastAPI(title="DatenHub Ruhr API", version=__version__,
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.",
-                  **_telemetry_argument())
+                  docs_url=None, redoc_url=None, **_telemetry_argument())
+    _install_docs(app)
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
     # Middleware added first sits innermost: the fast paths answer inside the cache, and hygiene (ETag, request id),
@@ -63,6 +71,34 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
             continue  # an optional router not installed
         app.include_router(module.router)
     return app
+
+
+def _install_docs(app: FastAPI, docs_url: str = "/docs") -> None:
+    """/docs as FastAPI builds it, but with Swagger UI's JS, CSS and icon from the package (no CDN, works offline).
+    URLs carry the root path, as FastAPI's own openapi URL does, so the page works behind a path prefix.
+    ReDoc stays off: it would need a vendored redoc bundle, and nothing links to it."""
+    openapi_url = app.openapi_url or "/openapi.json"
+    redirect_url = app.swagger_ui_oauth2_redirect_url
+
+    async def swagger_ui_html(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root + openapi_url, title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_UI}/swagger-ui.css", swagger_favicon_url=root + DOCS_FAVICON,
+            oauth2_redirect_url=root + redirect_url if redirect_url else None, init_oauth=app.swagger_ui_init_oauth,
+            # no spec validator badge calling validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None, **(app.swagger_ui_parameters or {})})
+
+    async def swagger_ui_redirect(request: Request) -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    app.add_route(docs_url, swagger_ui_html, include_in_schema=False)
+    # FastAPI added its routes in __init__ (docs_url=None: none for the docs); say where they are now, as the OGC
+    # landing page links `app.docs_url` as its service-doc.
+    app.docs_url = docs_url
+    if redirect_url:
+        app.add_route(redirect_url, swagger_ui_redirect, include_in_schema=False)
 
 
 def _telemetry_argument() -> dict[str, Any]:

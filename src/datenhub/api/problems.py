@@ -37,9 +37,17 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    param = ".".join(str(p) for p in errors[0]["loc"][1:]) if errors else None
-    if errors and errors[0]["loc"][0] in ("query", "path", "header"):
+    # A value that fits none of a union's members gets an error per member; the deepest one is about the member
+    # the value was meant for ({"lat": 91} for a place id or {lat, lon}: the latitude, not "not a string").
+    error = max(errors, key=lambda e: len(e["loc"])) if errors else None
+    param = ".".join(str(p) for p in error["loc"][1:] if not _member_tag(p)) if error else None
+    if error and error["loc"][0] in ("query", "path", "header"):
         # a parameter of the URL: 400 naming it, as the hub's own checks of parameters answer (QueryError)
-        return problem(400, "Invalid parameter", errors[0]["msg"], parameter=param, instance=str(request.url.path))
-    return problem(422, "Invalid request", errors[0]["msg"] if errors else None, parameter=param,
+        return problem(400, "Invalid parameter", error["msg"], parameter=param, instance=str(request.url.path))
+    return problem(422, "Invalid request", error["msg"] if error else None, parameter=param,
                    instance=str(request.url.path))
+
+
+def _member_tag(part: object) -> bool:
+    """pydantic's name for a union member in an error's location (LatLon, constrained-str), not a field."""
+    return isinstance(part, str) and (part[:1].isupper() or "-" in part or "[" in part)

@@ -1,0 +1,92 @@
+"""/docs: Swagger UI from the vendored swagger-ui-dist in the package, never from a CDN; ReDoc is off."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datenhub.api.app import create_app
+from datenhub.clock import fixed
+from datenhub.store import Store, open_store
+from datenhub.web.common import STATIC
+from tests.conftest import FIXED_NOW
+
+ASSET_URL = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return open_store(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'hub.db'}")  # the docs need no records
+
+
+@pytest.fixture(scope="module")
+def api(store: Store) -> TestClient:
+    return TestClient(create_app(store=store, clock=fixed(FIXED_NOW)))
+
+
+def asset_urls(html: str) -> list[str]:
+    return ASSET_URL.findall(html)
+
+
+def test_docs_page_loads_nothing_from_outside(api: TestClient) -> None:
+    response = api.get("/docs")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    urls = asset_urls(html)
+    assert len(urls) == 3, urls  # stylesheet, icon, script
+    assert all(url.startswith("/static/web/") for url in urls), urls
+    assert "cdn." not in html and "jsdelivr" not in html and "unpkg" not in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.IGNORECASE)
+    assert "url: '/openapi.json'" in html and "SwaggerUIBundle(" in html
+
+
+@pytest.mark.parametrize(("suffix", "content_type", "marker"), [
+    ("swagger-ui-bundle.js", "text/javascript", b"SwaggerUIBundle"),
+    ("swagger-ui.css", "text/css", b".swagger-ui"),
+    ("favicon.svg", "image/svg+xml", b"<svg"),
+])
+def test_docs_assets_are_served_from_the_package(api: TestClient, suffix: str, content_type: str,
+                                                 marker: bytes) -> None:
+    url = next(u for u in asset_urls(api.get("/docs").text) if u.endswith(suffix))
+    response = api.get(url)
+    assert response.status_code == 200, url
+    assert response.headers["content-type"].split(";")[0] == content_type
+    assert marker in response.content
+
+
+def test_vendored_swagger_ui_keeps_its_licence() -> None:
+    folder = STATIC / "vendor" / "swagger-ui-dist"
+    assert "Apache License" in (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "SmartBear" in (folder / "NOTICE").read_text(encoding="utf-8")
+    assert (folder / "swagger-ui-bundle.js.LICENSE.txt").is_file()
+
+
+def test_vendored_files_are_package_data() -> None:
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"web/static/**/*"' in pyproject
+
+
+def test_docs_behind_a_path_prefix(store: Store) -> None:
+    api = TestClient(create_app(store=store, clock=fixed(FIXED_NOW)), root_path="/hub")
+    html = api.get("/docs").text
+    urls = asset_urls(html)
+    assert urls and all(url.startswith("/hub/static/web/") for url in urls), urls
+    assert "url: '/hub/openapi.json'" in html
+    for url in urls:
+        assert api.get(url.removeprefix("/hub")).status_code == 200, url
+
+
+def test_openapi_stays_and_redoc_is_off(api: TestClient) -> None:
+    assert api.get("/openapi.json").json()["info"]["title"] == "DatenHub Ruhr API"
+    assert api.get("/redoc").status_code == 404
+    assert api.get("/docs/oauth2-redirect").status_code == 200
+    paths = api.get("/openapi.json").json()["paths"]
+    assert "/docs" not in paths and "/redoc" not in paths
+
+
+def test_ogc_landing_page_links_the_docs(api: TestClient) -> None:
+    links = api.get("/ogc", headers={"Accept": "application/json"}).json()["links"]
+    assert [link["href"] for link in links if link["rel"] == "service-doc"] == ["http://testserver/docs"]
