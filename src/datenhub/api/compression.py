@@ -135,6 +135,21 @@ class MemoGZipMiddleware(GZipMiddleware):
                                        thread_minimum_size=self.thread_minimum_size,
                                        exclude_content_types=self.exclude_content_types)
         responder.memo = self.memo
-        await responder(scope, receive, send)
+        await responder(scope, receive, _weak_when_encoded(send))
+
+
+def _weak_when_encoded(send: Send) -> Send:
+    """A strong ETag names one sequence of bytes; the gzip form is another (RFC 9110 8.8.1), so its ETag becomes
+    weak, as nginx does. If-None-Match compares weakly (api.middleware), so either form still gets its 304."""
+
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", [])
+            if any(name == b"content-encoding" for name, _ in headers):
+                message["headers"] = [(name, b"W/" + value if name == b"etag" and not value.startswith(b"W/")
+                                       else value) for name, value in headers]
+        await send(message)
+
+    return sender
 
 
