@@ -53,6 +53,12 @@ def test_dcat_closed_and_unlicensed_sources_are_not_listed() -> None:
     assert "partner" not in text and "Partner GmbH" not in text and "unlabelled" not in text
 
 
+def test_dcat_sources_without_active_records_are_not_listed() -> None:
+    readings_only = {"name": "sensors-only", "licence": "CC0-1.0", "stats": {"records": 0, "active": 0}}
+    text = catalog_turtle([*sample_sources(), readings_only], BASE_URL, FORMATS).decode()
+    assert "sensors-only" not in text and "ruhr-demo" in text
+
+
 def test_dcat_hub_dataset_takes_the_one_licence_when_sources_agree() -> None:
     cc0_only = [s for s in sample_sources() if s["licence"] == "CC0-1.0"]
     graph = rdflib.Graph().parse(data=catalog_turtle(cc0_only, BASE_URL, ["csv"]), format="turtle")

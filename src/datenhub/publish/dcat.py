@@ -100,7 +100,9 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
         "dct:language": _iri("http://publications.europa.eu/resource/authority/language/DEU"),
     }
     datasets: list[dict[str, Any]] = []
-    open_sources = [(s, lic) for s in sorted(sources, key=lambda s: s["name"]) if (lic := _open_licence(s))]
+    # a source with no active records (one that only sends occupancy readings, say) has nothing to download
+    open_sources = [(s, lic) for s in sorted(sources, key=lambda s: s["name"])
+                    if (lic := _open_licence(s)) and (s.get("stats") or {}).get("active", 1)]
     for source, licence in open_sources:
         name = source["name"]
         stats = source.get("stats") or {}
