@@ -96,7 +96,12 @@ def test_place_occupancy_status_history_intervals(hub: Store) -> None:
     day = api.get(f"/api/v1/places/{PLACE}/occupancy", params={"interval": "day", "forecast": "false"}).json()
     assert {i["from"] for i in day["history"]["items"]} == {"2026-06-04"} and day["forecast"] is None
     assert api.get(f"/api/v1/places/{PLACE}/occupancy", params={"interval": "week"}).status_code == 400
-    assert api.get(f"/api/v1/places/{PLACE}/occupancy", params={"from": "2026-06-04T10:00"}).status_code == 400
+    # times as everywhere in the API: without an offset they are Berlin's; nonsense or year 1 is a 400
+    naive = api.get(f"/api/v1/places/{PLACE}/occupancy", params={"interval": "raw", "from": "2026-06-04T11:00",
+                                                                 "to": "2026-06-04T12:00"}).json()
+    assert naive["history"] == raw["history"]
+    for bad in ("gestern", "0001-01-01"):
+        assert api.get(f"/api/v1/places/{PLACE}/occupancy", params={"from": bad}).status_code == 400
     assert api.get("/api/v1/places/nowhere/occupancy").status_code == 404
 
 

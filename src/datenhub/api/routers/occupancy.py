@@ -22,6 +22,7 @@ from datenhub.live.status import place_sensors
 from datenhub.live.stream import ReadingStream, sse_events
 from datenhub.notices import Notice
 from datenhub.store import QueryError, Store
+from datenhub.store.query import parse_datetime
 
 router = APIRouter(prefix="/api/v1", tags=["occupancy"])
 MAX_BODY = 8 * 1024 * 1024
@@ -68,15 +69,8 @@ def reading_stream(request: Request) -> ReadingStream:
 
 
 def _instant(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        at = datetime.fromisoformat(value.replace(" ", "+"))  # a '+' in a query string arrives as a space
-    except ValueError:
-        raise QueryError(name, "expected ISO 8601 with a UTC offset, e.g. 2026-06-04T10:00:00+02:00") from None
-    if at.tzinfo is None:
-        raise QueryError(name, "the time needs a UTC offset (e.g. +02:00 or Z)")
-    return at
+    """As every other time parameter of the API: a date or date-time, Europe/Berlin unless it has an offset."""
+    return None if value is None else parse_datetime(name, value)
 
 
 async def _body(request: Request) -> bytes:
