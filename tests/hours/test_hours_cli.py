@@ -40,6 +40,25 @@ def test_explain_value_shows_week_and_state() -> None:
     assert "schließt in 6 Std." in result.output
 
 
+def test_eval_and_explain_round_the_clock_with_holiday_rule_no_change() -> None:
+    value = "Mo-Su 00:00-24:00; PH 00:00-24:00"
+    for moment in ("2026-11-23T19:56:00+01:00", "2026-12-25T12:00:00+01:00"):
+        result = runner.invoke(app, ["eval", "--jsonl"], input=json.dumps({"value": value, "at": moment}) + "\n")
+        assert json.loads(result.output)["next_change"] is None
+    result = runner.invoke(app, ["explain", value, "--at", "2026-11-23T19:56:00+01:00"])
+    assert result.exit_code == 0
+    assert "Durchgehend geöffnet" in result.output
+    assert "next change" not in result.output
+    assert "schließt" not in result.output
+
+
+def test_explain_holiday_that_closes_shows_the_change() -> None:
+    result = runner.invoke(app, ["explain", "Mo-Su 00:00-24:00; PH off", "--at", "2026-11-23T19:56:00+01:00"])
+    assert result.exit_code == 0
+    assert "schließt in 748 Std. 4 Min." in result.output
+    assert "next change: 2026-12-25T00:00:00+01:00" in result.output
+
+
 def test_explain_invalid_value_exits_nonzero() -> None:
     result = runner.invoke(app, ["explain", "Mo-Tr 10:00"])
     assert result.exit_code == 1

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from datenhub.hours import OpeningHours, OpeningHoursError, describe
+from datenhub.hours import OpeningHours, OpeningHoursError, State, describe
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ESSEN = (51.4556, 7.0116)
@@ -117,6 +117,70 @@ def test_next_change_open_range_returns_closing_time() -> None:
     oh = OpeningHours.parse("Mo-Fr 10:00-18:00")
     assert oh.next_change(at(2026, 6, 1, 12, 0)) == at(2026, 6, 1, 18, 0)
     assert oh.next_change(at(2026, 6, 5, 19, 0)) == at(2026, 6, 8, 10, 0)
+
+
+# Christmas 2026 in NW: Thu 24 ordinary, Fri 25 and Sat 26 public holidays, Sun 27 ordinary.
+ROUND_THE_CLOCK_WITH_PH = "Mo-Su 00:00-24:00; PH 00:00-24:00"
+
+
+@pytest.mark.parametrize(
+    "moment", [at(2026, 11, 23, 19, 56), at(2026, 12, 24, 20, 0), at(2026, 12, 25, 12, 0), at(2026, 12, 26, 23, 59)]
+)
+@pytest.mark.parametrize("value", [ROUND_THE_CLOCK_WITH_PH, "Mo-Su 00:00-24:00", "24/7"])
+def test_next_change_round_the_clock_none_around_a_holiday(value: str, moment: datetime) -> None:
+    oh = OpeningHours.parse(value)
+    assert oh.next_change(moment) is None
+    assert oh.next_change(moment, max_days=30) is None
+
+
+def test_next_change_holiday_with_the_same_hours_keeps_its_name_as_comment() -> None:
+    oh = OpeningHours.parse(ROUND_THE_CLOCK_WITH_PH)
+    # like the reference engine, the holiday's name is the comment of the day ...
+    assert oh.state_at(at(2026, 12, 24, 23, 59)) == State("open")
+    assert oh.state_at(at(2026, 12, 25, 12, 0)) == State("open", "1. Weihnachtstag")
+    assert oh.state_at(at(2026, 12, 26, 12, 0)) == State("open", "2. Weihnachtstag")
+    assert oh.intervals(at(2026, 12, 24), at(2026, 12, 28)) == [
+        (at(2026, 12, 24), at(2026, 12, 25), "open", None),
+        (at(2026, 12, 25), at(2026, 12, 26), "open", "1. Weihnachtstag"),
+        (at(2026, 12, 26), at(2026, 12, 27), "open", "2. Weihnachtstag"),
+        (at(2026, 12, 27), at(2026, 12, 28), "open", None),
+    ]
+    # ... but switching to the holiday's rule, which gives the day the same hours, is no change
+    assert oh.next_change(at(2026, 12, 24, 23, 59)) is None
+
+
+def test_next_change_holiday_that_closes_reports_the_change() -> None:
+    oh = OpeningHours.parse("Mo-Su 10:00-18:00; PH off")
+    assert oh.next_change(at(2026, 12, 24, 12, 0)) == at(2026, 12, 24, 18, 0)
+    # the holiday changes the day (closed instead of 10-18): its start and its name count, as before
+    assert oh.next_change(at(2026, 12, 24, 20, 0)) == at(2026, 12, 25, 0, 0)
+    assert oh.state_at(at(2026, 12, 25, 0, 0)) == State("closed", "1. Weihnachtstag")
+    assert oh.next_change(at(2026, 12, 25, 12, 0)) == at(2026, 12, 26, 0, 0)
+    assert oh.next_change(at(2026, 12, 26, 12, 0)) == at(2026, 12, 27, 0, 0)
+    assert oh.next_change(at(2026, 12, 27, 0, 0)) == at(2026, 12, 27, 10, 0)
+
+
+def test_next_change_round_the_clock_closed_on_holidays_reports_the_closing() -> None:
+    oh = OpeningHours.parse("Mo-Su 00:00-24:00; PH off")
+    assert oh.next_change(at(2026, 11, 23, 19, 56)) == at(2026, 12, 25, 0, 0)
+    assert oh.state_at(at(2026, 12, 25, 0, 0)) == State("closed", "1. Weihnachtstag")
+    assert oh.next_change(at(2026, 12, 26, 12, 0)) == at(2026, 12, 27, 0, 0)
+
+
+def test_next_change_holiday_on_a_day_closed_anyway_is_no_change() -> None:
+    # 2026-10-03 (Tag der Deutschen Einheit) is a Saturday: closed with or without "PH off"
+    oh = OpeningHours.parse("Mo-Fr 10:00-18:00; PH off")
+    assert oh.state_at(at(2026, 10, 3, 12, 0)) == State("closed", "Tag der Deutschen Einheit")
+    assert oh.next_change(at(2026, 10, 2, 20, 0)) == at(2026, 10, 5, 10, 0)
+    # Fronleichnam (Thursday) closes a working day: still a change at midnight, its name the comment
+    assert oh.next_change(at(2026, 6, 3, 20, 0)) == at(2026, 6, 4, 0, 0)
+
+
+def test_next_change_holiday_rule_with_its_own_comment_is_a_change() -> None:
+    oh = OpeningHours.parse('Mo-Su 00:00-24:00; PH 00:00-24:00 open "Feiertag"')
+    assert oh.next_change(at(2026, 12, 24, 20, 0)) == at(2026, 12, 25, 0, 0)
+    assert oh.state_at(at(2026, 12, 25, 0, 0)) == State("open", "Feiertag")
+    assert oh.next_change(at(2026, 12, 26, 12, 0)) == at(2026, 12, 27, 0, 0)
 
 
 def test_intervals_week_lists_every_stretch() -> None:

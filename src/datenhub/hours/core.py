@@ -124,22 +124,26 @@ class OpeningHours:
         return sched.states[bisect_right(sched.starts, local.hour * 60 + local.minute) - 1]
 
     def next_change(self, t: datetime, *, max_days: int = DEFAULT_HORIZON_DAYS) -> datetime | None:
-        """The next moment after ``t`` at which the state or comment changes, or None within ``max_days``."""
+        """The next moment after ``t`` at which the state or comment changes, or None within ``max_days``.
+
+        A holiday whose rules give the day the same states as an ordinary day (``Mo-Su 00:00-24:00; PH
+        00:00-24:00``) is no change, although ``state_at`` names the holiday as the comment of that day.
+        """
         _require_aware(t)
         local = _to_local(t)
         d = local.date()
         minute = local.hour * 60 + local.minute
         sched = self._eval.day(d)
         idx = bisect_right(sched.starts, minute) - 1
-        current = sched.states[idx]
+        current = sched.keys[idx]
         for k in range(idx + 1, len(sched.starts)):
-            if sched.states[k] != current:
+            if sched.keys[k] != current:
                 return _aware(d, sched.starts[k])
         for _ in range(max_days):
             d += timedelta(days=1)
             sched = self._eval.day(d)
-            for start, st in zip(sched.starts, sched.states, strict=True):
-                if st != current:
+            for start, key in zip(sched.starts, sched.keys, strict=True):
+                if key != current:
                     return _aware(d, start)
         return None
 

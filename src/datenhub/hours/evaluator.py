@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .holidays_ import HolidayCalendar
-from .selectors import DAY, Rule
+from .selectors import DAY, HolidayLookup, Rule
 from .solar import sun_times
 
 OPEN_END_COMMENT = "Specified as open end. Closing time was guessed."
@@ -31,10 +31,33 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class DaySchedule:
-    """Segments of one local day: ``starts[i]`` (minutes) begins ``states[i]``, which lasts until the next start."""
+    """Segments of one local day: ``starts[i]`` (minutes) begins ``states[i]``, which lasts until the next start.
+
+    ``keys[i]`` is what a change is measured on (``next_change``): ``states[i]`` itself, except on a holiday whose
+    rules give the day the same states it has as an ordinary day. There the holiday's name is still the comment
+    (as in the reference engine), but switching to or from the holiday's rules changes nothing, so the keys are
+    the states without that name.
+    """
 
     starts: tuple[int, ...]
     states: tuple[State, ...]
+    keys: tuple[State, ...]
+
+
+class _NoHolidays:
+    """A calendar without any holidays: how a day is when it is no holiday."""
+
+    __slots__ = ()
+
+    def public(self, d: date) -> str | None:
+        return None
+
+    def school(self, d: date) -> str | None:
+        return None
+
+
+_NO_HOLIDAYS = _NoHolidays()
+_Segments = list[tuple[int, Rule, list[tuple[int, int, bool]]]]
 
 
 def expand_wrapped(rules: list[Rule]) -> list[Rule]:
@@ -78,9 +101,8 @@ class Evaluator:
             sched = self._cache[d] = self._compute(d)
         return sched
 
-    def _matching_rules(self, d: date) -> tuple[list[int], tuple[str, int] | None]:
+    def _matching_rules(self, d: date, ctx: HolidayLookup) -> tuple[list[int], tuple[str, int] | None]:
         rules = self.rules
-        ctx = self.calendar
         prev = d - timedelta(days=1) if d.toordinal() > 1 else d
         matching: list[int] = []
         holiday: tuple[str, int] | None = None
@@ -113,10 +135,17 @@ class Evaluator:
         return matching, holiday
 
     def _compute(self, d: date) -> DaySchedule:
-        matching, holiday = self._matching_rules(d)
+        matching, holiday = self._matching_rules(d, self.calendar)
         tv = sun_times(d, *self.coords) if self.coords is not None else None
+        points, per_rule = self._segments(matching, tv)
+        starts, states = self._merge(points, per_rule, holiday)
+        keys = states if holiday is None else self._change_keys(d, tv, points, per_rule, starts, states)
+        return DaySchedule(starts, states, keys)
+
+    def _segments(self, matching: list[int], tv: dict[str, int] | None) -> tuple[list[int], _Segments]:
+        """The matching rules' time segments on one day, and the sorted minutes at which any of them starts or ends."""
         bounds = {0, DAY}
-        per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]] = []
+        per_rule: _Segments = []
         for idx in matching:
             rule = self.rules[idx]
             segs: list[tuple[int, int, bool]] = []
@@ -132,7 +161,11 @@ class Evaluator:
                         bounds.add(a)
                         bounds.add(b)
             per_rule.append((idx, rule, segs))
-        points = sorted(bounds)
+        return sorted(bounds), per_rule
+
+    def _merge(
+        self, points: list[int], per_rule: _Segments, holiday: tuple[str, int] | None
+    ) -> tuple[tuple[int, ...], tuple[State, ...]]:
         starts: list[int] = []
         states: list[State] = []
         for a in points[:-1]:
@@ -141,14 +174,27 @@ class Evaluator:
                 continue
             starts.append(a)
             states.append(st)
-        return DaySchedule(tuple(starts), tuple(states))
+        return tuple(starts), tuple(states)
 
-    def _state_at_minute(
+    def _change_keys(
         self,
-        minute: int,
-        per_rule: list[tuple[int, Rule, list[tuple[int, int, bool]]]],
-        holiday: tuple[str, int] | None,
-    ) -> State:
+        d: date,
+        tv: dict[str, int] | None,
+        points: list[int],
+        per_rule: _Segments,
+        starts: tuple[int, ...],
+        states: tuple[State, ...],
+    ) -> tuple[State, ...]:
+        """The keys of a holiday (see ``DaySchedule``): without its name where the holiday changes nothing."""
+        plain = tuple(self._state_at_minute(a, per_rule, None) for a in starts)
+        if plain == states:
+            return states  # the name is no comment anywhere today
+        ordinary_points, ordinary_rules = self._segments(self._matching_rules(d, _NO_HOLIDAYS)[0], tv)
+        if self._merge(points, per_rule, None) != self._merge(ordinary_points, ordinary_rules, None):
+            return states  # the holiday's rules give the day other states: the name goes with a real change
+        return plain
+
+    def _state_at_minute(self, minute: int, per_rule: _Segments, holiday: tuple[str, int] | None) -> State:
         is_open = False
         unknown = False
         match: int | None = None

@@ -125,17 +125,17 @@ def _live_state_json(value: str, at: datetime, lat: float | None, lon: float | N
 def _live_state(
     value: str, at: datetime, lat: float | None, lon: float | None, state_code: str
 ) -> dict[str, object] | None:
-    from datenhub.hours.humanize import describe
+    from datenhub.hours.humanize import describe_with_change
 
     try:
         oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state_code)
     except OpeningHoursError:
         return None
     state = oh.state_at(at)
-    change = oh.next_change(at, max_days=30)
+    change = oh.next_change(at)  # the engine's horizon, as the sentence and `datenhub hours` use
     return {
         "state": state.state,
         "comment": state.comment,
         "next_change": change.isoformat() if change else None,
-        "text": {"de": describe(oh, at, "de"), "en": describe(oh, at, "en")},
+        "text": {"de": describe_with_change(oh, at, change, "de"), "en": describe_with_change(oh, at, change, "en")},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .core import OpeningHours, _require_aware
+from .core import DEFAULT_HORIZON_DAYS, OpeningHours, _require_aware
 from .solar import BERLIN
 
 _WEEKDAY_PLURAL = {
@@ -69,11 +69,21 @@ def describe(oh: OpeningHours, at: datetime, lang: str = "de") -> str:
     _require_aware(at, "at")
     if lang not in _TEXT:
         raise ValueError("lang must be 'de' or 'en'")
+    return describe_with_change(oh, at, oh.next_change(at), lang)
+
+
+def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None, lang: str = "de") -> str:
+    """``describe`` for a caller that has ``change = oh.next_change(at)`` already (the live state)."""
+    _require_aware(at, "at")
+    if lang not in _TEXT:
+        raise ValueError("lang must be 'de' or 'en'")
     text = _TEXT[lang]
     local = at.astimezone(BERLIN)
     today = local.date()
     state = oh.state_at(at)
-    change = oh.next_change(at)
+    if state.state in ("open", "closed"):
+        # "closes in"/"opens in" count to the moment it closes or opens, not to a change of the comment alone
+        change = _next_switch(oh, at, state.state, change)
     ranges = _ranges(oh, today)
     if change is None:
         base = text["always"] if state.state == "open" else text["never"]
@@ -100,6 +110,18 @@ def describe(oh: OpeningHours, at: datetime, lang: str = "de") -> str:
         else _WEEKDAY_SHORT[lang][nxt.weekday()] + f" {nxt.day:02d}.{nxt.month:02d}."
     )
     return f"{text['closed_today']}{comment}, {text['opens_at'].format(day=day_word, time=nxt.strftime('%H:%M'))}"
+
+
+def _next_switch(oh: OpeningHours, at: datetime, state: str, change: datetime | None) -> datetime | None:
+    """The first change from ``change`` (the next change after ``at``) on, within the engine's horizon after
+    ``at``, to a state other than ``state``: open/closed/unknown, whatever the comments say."""
+    end = at + timedelta(days=DEFAULT_HORIZON_DAYS)
+    t = change
+    while t is not None and t <= end:
+        if oh.state_at(t).state != state:
+            return t
+        t = oh.next_change(t)
+    return None
 
 
 def _next_opening(oh: OpeningHours, at: datetime) -> datetime | None:
