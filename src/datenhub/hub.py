@@ -96,6 +96,8 @@ def validate_file(path: Path, *, source: str = "validate", adapter: str | None =
 
 def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportResult:
     """Re-run the latest raw input of a source through today's adapters and checks (no re-fetch)."""
+    if store.get_source(source) is None:
+        raise LookupError(f"no source {source!r} (datenhub sources lists them)")
     imports = [i for i in store.list_imports(source) if i["raw_id"]]
     if not imports:
         raise LookupError(f"no raw input kept for source {source!r}")

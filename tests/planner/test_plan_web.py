@@ -223,7 +223,6 @@ def test_cli_plan_json_with_must_see_and_days(db_url: str, store: Store) -> None
     (["--interest", "Industriekultur=viel"], "--interest"),
     (["--format", "xml"], "--format"),
     (["--mode", "car"], "--mode"),
-    (["--must-see", "gibts-nicht"], "gibts-nicht"),
     (["--from", "18:00", "--to", "10:00"], "end_before_start"),
     (["--days", "8"], "too_many_days"),
     (["--date", "06.06.2026"], "bad_date"),
@@ -234,3 +233,11 @@ def test_cli_plan_usage_errors_exit_2(db_url: str, wide_console: None, args: lis
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error:")
     assert message in result.stderr
+
+
+
+def test_cli_plan_unknown_place_exits_1(db_url: str, wide_console: None) -> None:
+    result = CliRunner().invoke(cli_app, ["plan", "--start", "db-stations:8000098", "--date", "2026-06-06",
+                                          "--must-see", "gibts-nicht", "--db", db_url])
+    assert result.exit_code == 1, result.output  # an unknown id, as everywhere (docs/cli.md)
+    assert "gibts-nicht" in result.stderr

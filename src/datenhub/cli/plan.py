@@ -102,7 +102,8 @@ def command(
         try:
             plan = make_plan(store, request, crowds=OccupancyCrowds(store))
         except PlanError as exc:
-            raise fail(f"{exc.detail} ({exc.reason})") from None
+            # an id the hub does not know is 1, as everywhere (docs/cli.md); an impossible request is usage, 2
+            raise fail(f"{exc.detail} ({exc.reason})", 1 if exc.reason == "unknown_place" else 2) from None
     if fmt == "json":
         typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
     else:
