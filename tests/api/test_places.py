@@ -147,6 +147,11 @@ def test_head_answers_every_read_like_get_without_a_body(api: TestClient) -> Non
         assert head.status_code == got.status_code == 200, url
         assert head.content == b"" and head.headers["etag"] == got.headers["etag"], url
         assert head.headers["content-type"] == got.headers["content-type"], url
+    # a streamed answer (an export; server-sent events never end) stops once the headers are out
+    export = api.head("/api/v1/exports/datenhub-ruhr.jsonl")
+    assert export.status_code == 200 and export.content == b"" and "jsonl" in export.headers["content-disposition"]
+    stream = api.head("/api/v1/occupancy/stream?heartbeat=0.05")
+    assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")
     wrong = api.delete("/api/v1/categories")
     assert wrong.status_code == 405 and "GET" in wrong.headers["allow"]
 

@@ -5,6 +5,7 @@ Plain ASGI middleware (no BaseHTTPMiddleware): it sits on every request, so it m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -143,6 +144,10 @@ def _flushing_at_shutdown(send: Send) -> Send:
     return wrapped
 
 
+class _HeadersSent(Exception):
+    """Stops a streamed answer to HEAD once its headers are out (a live stream would never end)."""
+
+
 class HeadMiddleware:
     """HEAD is GET without the body (RFC 9110): every read route answers it with GET's status and headers,
     Content-Length and ETag included, where FastAPI's routes would answer 405."""
@@ -157,12 +162,14 @@ class HeadMiddleware:
 
         async def headless(message: Message) -> None:
             if message["type"] == "http.response.body":
+                await send({"type": "http.response.body", "body": b""})
                 if message.get("more_body"):
-                    return
-                message = {"type": "http.response.body", "body": b""}
+                    raise _HeadersSent  # a stream (an export, server-sent events): the rest is not wanted
+                return
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headless)
+        with contextlib.suppress(_HeadersSent):
+            await self.app({**scope, "method": "GET"}, receive, headless)
 
 
 def install(app: FastAPI) -> None:
