@@ -20,6 +20,7 @@ def test_live_state_round_the_clock_with_holiday_rule_never_changes() -> None:
             "state": "open",
             "comment": None,
             "next_change": None,
+            "next_switch": None,
             "text": {"de": "Durchgehend geöffnet", "en": "Open 24/7"},
         }
 
@@ -54,3 +55,11 @@ def test_live_state_holiday_off_reports_the_closing_and_the_holiday() -> None:
     live = live_state(value, datetime(2026, 12, 24, 20, tzinfo=BERLIN), None, None, ESSEN_AGS)
     assert live is not None
     assert (live["state"], live["next_change"]) == ("closed", "2026-12-25T00:00:00+01:00")
+
+
+def test_live_state_next_switch_skips_a_change_of_the_comment_alone() -> None:
+    # Fronleichnam 2026-06-04 (Thursday) closes a working day under its name; at midnight only the name goes
+    live = live_state("Mo-Fr 10:00-18:00; PH off", datetime(2026, 6, 4, 20, tzinfo=BERLIN), None, None, ESSEN_AGS)
+    assert live is not None and (live["state"], live["comment"]) == ("closed", "Fronleichnam")
+    assert live["next_change"] == datetime(2026, 6, 5, 0, 0, tzinfo=BERLIN).isoformat()
+    assert live["next_switch"] == datetime(2026, 6, 5, 10, 0, tzinfo=BERLIN).isoformat()

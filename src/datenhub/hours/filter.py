@@ -125,7 +125,7 @@ def _live_state_json(value: str, at: datetime, lat: float | None, lon: float | N
 def _live_state(
     value: str, at: datetime, lat: float | None, lon: float | None, state_code: str
 ) -> dict[str, object] | None:
-    from datenhub.hours.humanize import describe_with_change
+    from datenhub.hours.humanize import describe_with_change, next_switch
 
     try:
         oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state_code)
@@ -133,9 +133,12 @@ def _live_state(
         return None
     state = oh.state_at(at)
     change = oh.next_change(at)  # the engine's horizon, as the sentence and `datenhub hours` use
+    # when it next opens or closes: a change of the comment alone (a holiday's name) is not one
+    switch = next_switch(oh, at, state.state, change)
     return {
         "state": state.state,
         "comment": state.comment,
         "next_change": change.isoformat() if change else None,
+        "next_switch": switch.isoformat() if switch else None,
         "text": {"de": describe_with_change(oh, at, change, "de"), "en": describe_with_change(oh, at, change, "en")},
     }

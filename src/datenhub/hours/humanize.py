@@ -83,7 +83,7 @@ def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None
     state = oh.state_at(at)
     if state.state in ("open", "closed"):
         # "closes in"/"opens in" count to the moment it closes or opens, not to a change of the comment alone
-        change = _next_switch(oh, at, state.state, change)
+        change = next_switch(oh, at, state.state, change)
     ranges = _ranges(oh, today)
     if change is None:
         base = text["always"] if state.state == "open" else text["never"]
@@ -112,7 +112,7 @@ def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None
     return f"{text['closed_today']}{comment}, {text['opens_at'].format(day=day_word, time=nxt.strftime('%H:%M'))}"
 
 
-def _next_switch(oh: OpeningHours, at: datetime, state: str, change: datetime | None) -> datetime | None:
+def next_switch(oh: OpeningHours, at: datetime, state: str, change: datetime | None) -> datetime | None:
     """The first change from ``change`` (the next change after ``at``) on, within the engine's horizon after
     ``at``, to a state other than ``state``: open/closed/unknown, whatever the comments say."""
     end = at + timedelta(days=DEFAULT_HORIZON_DAYS)

@@ -27,7 +27,7 @@ def hours_view(entity: dict[str, Any], now: datetime, lang: str) -> dict[str, An
     if live:
         view["state"] = live["state"]
         view["text"] = live["text"][lang]  # type: ignore[index]
-        view["next_change"] = live["next_change"]
+        view["next_change"] = live["next_switch"]  # the badge says when it opens or closes
         view["comment"] = live["comment"]
     today = now.astimezone(BERLIN).date()
     monday = today - timedelta(days=today.weekday())
@@ -40,9 +40,10 @@ def hours_view(entity: dict[str, Any], now: datetime, lang: str) -> dict[str, An
 
 
 def closes_at(entity: dict[str, Any], now: datetime) -> tuple[str | None, str | None]:
-    """(state, next change ISO) for list rows and the screen; (None, None) without readable hours."""
+    """(state, when it next opens or closes, ISO) for list rows and the screen; (None, None) without readable
+    hours."""
     geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
     live = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
     if not live:
         return None, None
-    return str(live["state"]), live["next_change"]  # type: ignore[return-value]
+    return str(live["state"]), live["next_switch"]  # type: ignore[return-value]
