@@ -342,7 +342,8 @@ def test_merge_split_record_own_entity_and_stays_split_on_reimport(tmp_path: Pat
 
 @pytest.mark.parametrize("args", [("merge", "split", "db-stations:nope"), ("merge", "join", "db-stations:nope",
                                                                             "dh-aaaaaaaaaaaa"),
-                                  ("reprocess", "nope"), ("places", "show", "nope:1")])
+                                  ("reprocess", "nope"), ("places", "show", "nope:1"),
+                                  ("notices", "--source", "nope")])
 def test_an_unknown_id_exits_1(args: tuple[str, ...], db: str) -> None:
     result = run(*args, "--db", db)
     assert result.exit_code == 1  # docs/cli.md: 1 for errors in data or an unknown id, 2 for usage

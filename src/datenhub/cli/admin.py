@@ -33,6 +33,8 @@ def notices(source: str | None = typer.Option(None, "--source"), code: str | Non
             limit: int = typer.Option(50, "--limit"), db: str | None = DbOption) -> None:
     """List stored notices, newest first."""
     with store_at(db) as store:
+        if source is not None and store.get_source(source) is None:
+            raise fail(f"no source {source!r} (datenhub sources lists them)", 1)
         rows = store.list_notices(source=source, code=code, limit=limit)
     table = Table(title=f"{len(rows)} notices")
     for column in ("severity", "code", "source", "where", "message"):
