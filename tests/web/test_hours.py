@@ -19,3 +19,13 @@ def test_the_badge_says_when_it_opens_not_when_the_holiday_name_ends() -> None:
     assert closes_at(PLACE, EVENING) == ("closed", OPENS)
     view = hours_view(PLACE, EVENING, "de")
     assert view is not None and view["state"] == "closed" and view["next_change"] == OPENS
+
+
+def test_a_time_tomorrow_says_tomorrow() -> None:
+    from datenhub.web.common import fmt_datetime
+
+    now = datetime(2026, 11, 23, 20, 46, tzinfo=BERLIN)
+    assert fmt_datetime("2026-11-24T10:00:00+01:00", "de", now) == "morgen 10:00"
+    assert fmt_datetime("2026-11-24T10:00:00+01:00", "en", now) == "tomorrow 10:00"
+    assert fmt_datetime("2026-11-23T22:00:00+01:00", "de", now) == "heute 22:00"
+    assert fmt_datetime("2026-11-25T10:00:00+01:00", "de", now).startswith("Mi 25.11.2026")

@@ -143,3 +143,16 @@ def test_widget_data_single_place_and_cors(web_client: TestClient, web_store: St
 def test_static_files_stay_inside_the_static_folder(web_client: TestClient) -> None:
     assert web_client.get("/static/web/%2e%2e/site.py").status_code == 404
     assert web_client.get("/static/web/nothing.js").status_code == 404
+
+
+def test_home_counts_one_place_in_the_singular(web_client: TestClient) -> None:
+    html = web_client.get("/?q=Welterbe").text  # one demo place has the word
+    assert "1 Ort gefunden" in html and "1 Orte" not in html
+    assert "1 place found" in web_client.get("/?q=Welterbe&lang=en").text
+
+
+def test_english_pages_write_distances_with_a_decimal_point(web_client: TestClient, web_store: Store) -> None:
+    place = _zollverein(web_store)
+    german, english = (web_client.get(f"/places/{place}{suffix}").text for suffix in ("", "?lang=en"))
+    assert re.search(r"\d,\d km", german) and not re.search(r"\d,\d km", english)
+    assert re.search(r"\d\.\d km", english)

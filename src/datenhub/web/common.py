@@ -60,8 +60,11 @@ def fmt_datetime(at: datetime | str | None, lang: str, now: datetime | None = No
     value = local(at)
     if value is None:
         return ""
-    if now is not None and value.date() == now.astimezone(BERLIN).date():
-        return ("heute " if lang == "de" else "today ") + value.strftime("%H:%M")
+    if now is not None:
+        ahead = (value.date() - now.astimezone(BERLIN).date()).days
+        if ahead in (0, 1):
+            word = {("de", 0): "heute", ("de", 1): "morgen", ("en", 0): "today", ("en", 1): "tomorrow"}[(lang, ahead)]
+            return f"{word} {value:%H:%M}"
     day = DAY_NAMES[lang][value.weekday()][:2]
     return f"{day} {value:%d.%m.%Y %H:%M}" if lang == "de" else f"{day} {value:%Y-%m-%d %H:%M}"
 
@@ -74,10 +77,13 @@ def fmt_date(at: datetime | str | None, lang: str) -> str:
     return f"{day}, {value:%d.%m.%Y}" if lang == "de" else f"{day}, {value:%Y-%m-%d}"
 
 
-def fmt_distance(metres: float | int | None) -> str:
+def fmt_distance(metres: float | int | None, lang: str = "de") -> str:
     if metres is None:
         return ""
-    return f"{round(metres)} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
+    if metres < 1000:
+        return f"{round(metres)} m"
+    km = f"{metres / 1000:.1f} km"
+    return km.replace(".", ",") if lang == "de" else km  # "1,9 km" in German, "1.9 km" in English
 
 
 def page_url(path: str, lang: str, **params: Any) -> str:
@@ -100,7 +106,7 @@ def context(request: Request, path: str, **values: Any) -> dict[str, Any]:
             "alternates": alternates, "switch_url": switch_url, "text": text, "url": lambda p, **kw: page_url(
                 p, lang, **kw), "category_label": lambda c: category_label(c, lang), "fmt_time": fmt_time,
             "fmt_datetime": lambda at, now=None: fmt_datetime(at, lang, now), "fmt_date": lambda at: fmt_date(at, lang),
-            "fmt_distance": fmt_distance, "root": root, "og_type": "website", **values}
+            "fmt_distance": lambda metres: fmt_distance(metres, lang), "root": root, "og_type": "website", **values}
 
 
 def render(name: str, ctx: dict[str, Any], status_code: int = 200,

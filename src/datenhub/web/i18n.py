@@ -28,6 +28,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "reset": {"de": "Zurücksetzen", "en": "Reset"},
     "results": {"de": "Ergebnisse", "en": "Results"},
     "n_results": {"de": "{n} Orte gefunden", "en": "{n} places found"},
+    "one_result": {"de": "1 Ort gefunden", "en": "1 place found"},
     "n_results_more": {"de": "Die ersten {n} Orte", "en": "The first {n} places"},
     "more": {"de": "Weitere Ergebnisse", "en": "More results"},
     "corrected": {"de": "Nichts gefunden für „{q}“. Ergebnisse für „{fixed}“:",

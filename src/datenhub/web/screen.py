@@ -93,7 +93,7 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
             continue
         closes = t("screen_until", time=fmt_time(change)) if change else t("screen_always")
         open_now.append({"id": entity["id"], "name": text(entity.get("name"), lang), "closes": closes,
-                         "distance": fmt_distance(found.distances.get(entity["id"])),
+                         "distance": fmt_distance(found.distances.get(entity["id"]), lang),
                          "category": ", ".join(entity.get("categories") or [])})
     local_now = now.astimezone(BERLIN)
     end_of_day = local_now.replace(hour=23, minute=59, second=59, microsecond=0)
