@@ -139,7 +139,8 @@ def test_web_plan_form_renders_in_german(client: TestClient) -> None:
     assert '<html lang="de">' in html and "Aufenthalt planen" in html
     assert 'id="plan-form"' in html and 'name="interest" value="Industriekultur"' in html
     assert 'value="2026-06-04"' in html  # today by the app's clock
-    assert "db-stations:8000098" in html  # the station suggestions
+    assert '<option value="Essen Hbf (Essen)">' in html  # the suggestions put names into the field, not ids
+    assert 'action="/plan#plan-heading"' in html  # after submitting, the page opens at the result
     assert 'id="plan-map"' not in html  # no plan, no map
 
 
@@ -189,7 +190,21 @@ def test_web_plan_impossible_request_shows_reason(client: TestClient) -> None:
                           "&submit=1")
     assert response.status_code == 422
     assert "Kein Plan möglich" in response.text and "end_before_start" in response.text
+    assert "„Zurück bis“ muss nach „Von“ liegen." in response.text  # said in the page's language
     assert 'role="alert"' in response.text
+    english = client.get("/plan?start=nowhere-at-all&date=2026-06-06&submit=1&lang=en").text
+    assert "We do not know this place" in english
+
+
+@pytest.mark.parametrize("typed", ["Essen Hbf", "essen hbf (essen)", "Essen Hbf (Essen)"])
+def test_web_plan_takes_a_place_by_its_name(client: TestClient, typed: str) -> None:
+    by_id = client.get("/plan", params={"start": "db-stations:8000098", "date": "2026-06-06", "interest": "Museum",
+                                        "submit": "1"})
+    by_name = client.get("/plan", params={"start": typed, "date": "2026-06-06", "interest": "Museum",
+                                          "submit": "1"})
+    assert by_name.status_code == by_id.status_code == 200, by_name.text
+    stops = re.findall(r'class="stop"[^>]*>.*?</li>', by_id.text, re.S)
+    assert stops and re.findall(r'class="stop"[^>]*>.*?</li>', by_name.text, re.S) == stops
 
 
 def test_web_plan_print_css_hides_form_and_map(client: TestClient) -> None:

@@ -37,8 +37,8 @@ WORDS: dict[str, tuple[str, str]] = {
               "rechtzeitig zurück.", "Tell us what interests you – we plan places that are open when you get there "
               "and get you back in time."),
     "start": ("Start (Bahnhof oder Ort)", "Start (station or place)"),
-    "start_hint": ("Namen wählen oder eine Kennung eingeben, z. B. db-stations:8000098 (Essen Hbf)",
-                   "Pick a name or enter an id, e.g. db-stations:8000098 (Essen Hbf)"),
+    "start_hint": ("Namen eingeben oder wählen (z. B. Essen Hbf) oder eine Kennung wie db-stations:8000098",
+                   "Type or pick a name (e.g. Essen Hbf) or enter an id such as db-stations:8000098"),
     "end": ("Ziel (leer: zurück zum Start)", "End (empty: back to the start)"),
     "date": ("Datum", "Date"), "days": ("Tage", "Days"), "from": ("Von", "From"), "to": ("Zurück bis", "Back by"),
     "interests": ("Interessen", "Interests"), "weight": ("Gewicht", "Weight"), "mode": ("Unterwegs", "Travel"),
@@ -86,8 +86,53 @@ def form_state(request: Request) -> dict[str, Any]:
     return state
 
 
+# What went wrong, for the visitor in their language; the planner's own detail (English) stays below it.
+REASONS: dict[str, tuple[str, str]] = {
+    "bad_time": ("Eine Uhrzeit ist ungültig (Format SS:MM).", "A time is not valid (format HH:MM)."),
+    "bad_date": ("Das Datum ist ungültig.", "The date is not valid."),
+    "too_many_days": ("Ein Plan umfasst höchstens sieben Tage.", "A plan covers at most seven days."),
+    "bad_weight": ("Ein Gewicht ist ungültig.", "A weight is not valid."),
+    "unknown_category": ("Ein Interesse ist unbekannt.", "An interest is unknown."),
+    "end_before_start": ("„Zurück bis“ muss nach „Von“ liegen.", "“Back by” must be after “From”."),
+    "missing_start": ("Bitte wählen Sie einen Start: einen Bahnhof oder Ort.",
+                      "Please choose a start: a station or place."),
+    "unknown_place": ("Diesen Ort kennen wir nicht. Bitte wählen Sie einen Namen aus der Liste.",
+                      "We do not know this place. Please pick a name from the list."),
+    "no_location": ("Dieser Ort hat keine Koordinaten.", "This place has no coordinates."),
+    "no_places_in_radius": ("Im gewählten Umkreis gibt es keinen passenden Ort. Vergrößern Sie den Umkreis.",
+                            "There is no matching place within the radius. Try a larger radius."),
+    "nothing_open": ("Zu dieser Zeit hat kein passender Ort geöffnet. Wählen Sie eine andere Zeit oder einen "
+                     "anderen Tag.", "No matching place is open at that time. Try another time or day."),
+    "nothing_fits": ("In dieser Zeit lässt sich kein Ort besuchen und rechtzeitig verlassen.",
+                     "No place can be visited and left in time within these hours."),
+    "invalid_request": ("Eine Angabe ist ungültig.", "A value is not valid."),
+}
+
+
+def reason_text(error: PlanError, lang: str) -> str:
+    de, en = REASONS.get(error.reason, ("Kein Plan möglich.", "No plan possible."))
+    return en if lang == "en" else de
+
+
 def _ids(value: str) -> list[str]:
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def resolve_names(state: dict[str, Any], choices: list[tuple[str, str]]) -> dict[str, Any]:
+    """A start, end, must-see or avoid typed as a name (as the suggestions show it, or the name alone, in any case)
+    stands for that place's id; anything else is left for the planner to judge."""
+    by_name: dict[str, str] = {}
+    for entity_id, label in choices:
+        by_name.setdefault(label.casefold(), entity_id)
+        by_name.setdefault(label.rsplit(" (", 1)[0].casefold(), entity_id)  # without "(Municipality)"
+
+    def one(value: str) -> str:
+        return by_name.get(value.strip().casefold(), value)
+
+    resolved = {**state, "start": one(state["start"]), "end": one(state["end"]) if state["end"] else ""}
+    for key in ("must_see", "avoid"):
+        resolved[key] = ", ".join(one(v) for v in _ids(state[key]))
+    return resolved
 
 
 def plan_request(state: dict[str, Any], lang: str) -> PlanRequest:
@@ -152,16 +197,17 @@ def plan_page(request: Request) -> HTMLResponse:
     plan: Plan | None = None
     error: PlanError | None = None
     submitted = request.query_params.get("submit") in ("1", "true")
+    choices = start_choices(store, lang)
     if submitted:
         try:
-            plan = make_plan(store, plan_request(state, lang), clock=get_clock(request),
+            plan = make_plan(store, plan_request(resolve_names(state, choices), lang), clock=get_clock(request),
                              crowds=OccupancyCrowds(store, get_clock(request)))
         except PlanError as exc:
             error = exc
     categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES]
     ctx.update(title=word("title", lang), w=lambda key: word(key, lang), km=lambda v: km_text(v, lang),
-               state=state, plan=plan, error=error,
-               categories=categories, weights=WEIGHTS, modes=MODES, choices=start_choices(store, lang),
+               state=state, plan=plan, error=error, reason=lambda e: reason_text(e, lang),
+               categories=categories, weights=WEIGHTS, modes=MODES, choices=choices,
                share_url=f"/plan?{share_query(state, lang)}" if submitted else None,
                plan_data=plan_data(plan) if plan else None)
     headers = {"X-Robots-Tag": "noindex"} if submitted else None
