@@ -144,6 +144,12 @@ def test_web_plan_form_renders_in_german(client: TestClient) -> None:
     assert 'id="plan-map"' not in html  # no plan, no map
 
 
+def test_web_plan_form_in_the_evening_proposes_tomorrow(store: Store) -> None:
+    evening = TestClient(create_app(store=store, clock=fixed(datetime(2026, 6, 4, 20, 46, tzinfo=BERLIN)),
+                                    limits=Limits(10**6, 10**6)))
+    assert 'id="date" name="date" type="date" value="2026-06-05"' in evening.get("/plan").text
+
+
 def test_web_plan_form_renders_in_english(client: TestClient) -> None:
     html = client.get("/plan?lang=en").text
     assert '<html lang="en">' in html and "Plan your stay" in html and "Industrial heritage" in html

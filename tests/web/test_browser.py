@@ -204,6 +204,28 @@ def test_screen_survives_outage_and_shows_data_age(browser: Browser, live: LiveS
     page.close()
 
 
+def test_plan_on_a_phone_opens_at_the_result_with_every_stop_readable(browser: Browser, live: LiveServer) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    page = context.new_page()
+    console = Console(page)
+    page.goto(live.url + "/plan")
+    page.fill("#start", "Essen Hbf")  # a name, as a visitor types it
+    page.check('input[name="interest"][value="Industriekultur"]')
+    page.fill("#date", "2026-06-06")
+    page.click('#plan-form button[type="submit"]')
+    page.wait_for_selector(".plan-marker")
+    assert page.locator("#plan-heading").inner_text() == "Ihr Plan"
+    top = page.evaluate("document.getElementById('plan-heading').getBoundingClientRect().top")
+    assert 0 <= top < 844  # the result is in view, not 1,700 px further down
+    boxes = page.eval_on_selector_all(".plan-marker", "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                                       " return [r.x + r.width / 2, r.y + r.height / 2]; })")
+    assert len(boxes) >= 3  # start, stops, end (a round trip: start and end at one station)
+    closest = min(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert closest >= 20, boxes  # no marker hides another
+    assert console.errors == []
+    context.close()
+
+
 @pytest.mark.skipif(not os.environ.get("DATENHUB_SCREENSHOTS"), reason="set DATENHUB_SCREENSHOTS=1 to refresh them")
 def test_screenshots_for_docs(browser: Browser, live: LiveServer, web_store: Store) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ plan is a shareable, printable link. German first, ``?lang=en`` for English.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,8 +74,10 @@ def km_text(value: float, lang: str) -> str:
 def form_state(request: Request) -> dict[str, Any]:
     """The form as the query string gives it, with defaults for a first visit."""
     qp = request.query_params
-    today = get_clock(request)().astimezone(BERLIN).date().isoformat()
-    state: dict[str, Any] = {"start": "", "end": "", "date": today, "days": "1", "start_time": "10:00",
+    now = get_clock(request)().astimezone(BERLIN)
+    # after the default day's end (18:00) a first visit plans tomorrow, not a day that is over
+    day = now.date() + timedelta(days=1) if now.hour >= 18 else now.date()
+    state: dict[str, Any] = {"start": "", "end": "", "date": day.isoformat(), "days": "1", "start_time": "10:00",
                              "end_time": "18:00", "mode": "transit", "radius_km": "30", "must_see": "", "avoid": "",
                              "wheelchair": False, "avoid_crowds": False}
     for key in FORM_KEYS:

@@ -29,12 +29,31 @@
     return box;
   }
 
-  function icon(text, colour) {
+  function icon(text, colour, shift) {
     var el = document.createElement("span");
     el.className = "plan-marker";
     el.style.background = colour;
     el.textContent = text;
-    return L.divIcon({ html: el.outerHTML, className: "", iconSize: [26, 26], iconAnchor: [13, 13] });
+    return L.divIcon({ html: el.outerHTML, className: "", iconSize: [26, 26],
+      iconAnchor: [13 - shift[0], 13 - shift[1]] });
+  }
+
+  // Markers closer than a marker's width (a round trip's S and Z, two sights across the road) are moved apart
+  // around their point, so every number stays readable; again after each zoom.
+  var markers = [];
+  var SHIFTS = [[0, 0], [18, -18], [-18, -18], [18, 18], [-18, 18], [26, 0], [-26, 0], [0, -26], [0, 26]];
+  function spread() {
+    var placed = [];
+    markers.forEach(function (m) {
+      var at = map.latLngToLayerPoint(m.marker.getLatLng());
+      var shift = SHIFTS[0];
+      for (var i = 0; i < SHIFTS.length; i++) {
+        var p = at.add(L.point(SHIFTS[i][0], SHIFTS[i][1]));
+        if (placed.every(function (q) { return q.distanceTo(p) >= 24; })) { shift = SHIFTS[i]; break; }
+      }
+      placed.push(at.add(L.point(shift[0], shift[1])));
+      if (shift !== m.shift) { m.shift = shift; m.marker.setIcon(icon(m.label, m.colour, shift)); }
+    });
   }
 
   var layer = L.featureGroup().addTo(map);
@@ -49,8 +68,11 @@
     }
     var label = p.kind === "stop" ? String(p.order) : (p.kind === "start" ? "S" : "Z");
     if (p.kind === "end" && p.id === undefined) { label = "Z"; }
-    L.marker([c[1], c[0]], { icon: icon(label, colour), keyboard: false, title: p.name || "" })
-      .bindPopup(function () { return popup(p); }).addTo(layer);
+    var marker = L.marker([c[1], c[0]], { icon: icon(label, colour, SHIFTS[0]), keyboard: false,
+      title: p.name || "" }).bindPopup(function () { return popup(p); }).addTo(layer);
+    markers.push({ marker: marker, label: label, colour: colour, shift: SHIFTS[0] });
   });
-  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 14 }); }
+  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [40, 40], maxZoom: 14 }); }
+  spread();
+  map.on("zoomend", spread);
 })();
