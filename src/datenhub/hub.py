@@ -72,12 +72,13 @@ def import_file(store: Store, path: Path, source: str, *, adapter: str | None = 
                 licence: str | None = None, attribution: str | None = None, priority: int | None = None,
                 full: bool = True, within: str | None = None, clock: Clock = utc_now,
                 progress: Callable[[int], None] | None = None, title: str | None = None,
-                force: bool = False, workers: int | None = None) -> ImportResult:
+                force: bool = False, workers: int | None = None, allow_empty: bool = False) -> ImportResult:
     raw = RawInput.from_path(path, source, clock())
     chosen = get_adapter(adapter) if adapter else detect_adapter(raw)
     options = make_options(source, mapping, licence, attribution, title)
     return run_import(store, raw, chosen, options, clock=clock, full=full, priority=priority, progress=progress,
-                      keep_if=region_filter(within), filter_key=within, force=force, workers=workers)
+                      keep_if=region_filter(within), filter_key=within, force=force, workers=workers,
+                      allow_empty=allow_empty)
 
 
 def validate_file(path: Path, *, source: str = "validate", adapter: str | None = None,

@@ -82,6 +82,17 @@ def test_licence_flags_win_over_the_mapping_constants(db: str) -> None:
     assert (record.data["licence"], record.data["attribution"]) == ("DL-DE-BY-2.0", "Stadt X")
 
 
+def test_a_file_without_usable_records_withdraws_nothing_unless_allowed(tmp_path: Path, db: str) -> None:
+    full = write(tmp_path, "all.csv", PLACES_CSV)
+    header_only = write(tmp_path, "header.csv", PLACES_CSV.splitlines()[0] + "\n")
+    first = run_json("import", str(full), "--source", "halden", "--db", db, "--format", "json")
+    kept = run_json("import", str(header_only), "--source", "halden", "--db", db, "--format", "json")
+    assert (kept["withdrawn"], kept["notices"]) == (0, {"withdrawal_skipped": 1})  # a failed export, most likely
+    emptied = run_json("import", str(header_only), "--source", "halden", "--db", db, "--format", "json",
+                       "--allow-empty")
+    assert emptied["withdrawn"] == first["new"] > 0
+
+
 def test_import_smaller_file_withdraws_missing_records_but_keeps_them(tmp_path: Path, db: str) -> None:
     full = write(tmp_path, "all.csv", PLACES_CSV)
     smaller = write(tmp_path, "fewer.csv", PLACES_CSV.rsplit("p3,", 1)[0])

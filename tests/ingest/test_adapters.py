@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,30 @@ def test_ical_adapter_rrule_expanded_minus_exdate() -> None:
     assert {e.name["de"] for e in tours} == {"Führung Übertage"}
 
 
+def test_ical_adapter_a_series_begun_long_ago_reaches_the_coming_weeks() -> None:
+    # weekly since 2024, open-ended; fetched 2026-06-04 (FIXED_NOW): the coming Saturdays are there
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//DE\r\nBEGIN:VEVENT\r\nUID:markt@ruhr\r\n"
+           b"DTSTART;TZID=Europe/Berlin:20240106T110000\r\nRRULE:FREQ=WEEKLY;BYDAY=SA\r\nSUMMARY:Markt\r\n"
+           b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    events, _ = build_all(read("ical", "x.ics", ics))
+    starts = sorted(e.start for e in events)
+    assert starts[0] >= FIXED_NOW - timedelta(days=400) and starts[-1] > FIXED_NOW + timedelta(days=360)
+    assert any(FIXED_NOW < s < FIXED_NOW + timedelta(days=7) for s in starts)
+    daily = ics.replace(b"FREQ=WEEKLY;BYDAY=SA", b"FREQ=DAILY")  # 800 dates in the window: the coming 200 kept
+    coming = sorted(e.start for e in build_all(read("ical", "x.ics", daily))[0])
+    assert len(coming) == 200 and coming[0] > FIXED_NOW - timedelta(days=1)
+
+
+def test_ical_adapter_a_rule_repeating_within_a_day_names_occurrences_by_time() -> None:
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//DE\r\nBEGIN:VEVENT\r\nUID:tour@ruhr\r\n"
+           b"DTSTART;TZID=Europe/Berlin:20260610T100000\r\nRRULE:FREQ=HOURLY;COUNT=3\r\nSUMMARY:Tour\r\n"
+           b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    events, report = build_all(read("ical", "x.ics", ics))
+    assert report.flatten(["code"]) == []  # no duplicate ids
+    assert [e.id for e in events] == ["test:tour@ruhr#2026-06-10T1000", "test:tour@ruhr#2026-06-10T1100",
+                                      "test:tour@ruhr#2026-06-10T1200"]
+
+
 def test_ical_adapter_date_only_dtstart_all_day() -> None:
     events, _ = build_all(read("ical", "x.ics", ICS))
     [festival] = [e for e in events if e.id == "test:extraschicht-2026"]
@@ -368,3 +393,15 @@ def test_csv_lines_split_as_stringio_does(text: str) -> None:
     from datenhub.ingest.csv_ import lines
 
     assert list(csv.reader(lines(text))) == list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_jsonld_adapter_a_date_only_end_date_is_the_last_day() -> None:
+    # schema.org: endDate 2027-07-04 for a festival of 2-4 July; the hub's end is exclusive, as iCalendar's DTEND
+    node = {"@context": "https://schema.org", "@type": "Festival", "identifier": "fest", "name": "Fest",
+            "startDate": "2027-07-02", "endDate": "2027-07-04", "license": "CC0-1.0"}
+    [fest], report = build_all(read("jsonld", "x.jsonld", json.dumps(node).encode()), licence=None)
+    assert report.flatten(["code"]) == []
+    assert (fest.start.date().isoformat(), fest.end.date().isoformat()) == ("2027-07-02", "2027-07-05")
+    evening = {**node, "startDate": "2027-08-15T19:00:00+02:00", "endDate": "2027-08-15"}
+    [concert], report = build_all(read("jsonld", "x.jsonld", json.dumps(evening).encode()), licence=None)
+    assert report.flatten(["code"]) == [] and concert.end.date().isoformat() == "2027-08-16"  # not before its start

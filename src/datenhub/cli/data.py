@@ -60,6 +60,9 @@ def import_command(
     attribution: str | None = typer.Option(None, "--attribution", help="Attribution text for the source."),
     priority: int | None = typer.Option(None, "--priority", help="Merge priority (lower wins), default 100."),
     partial: bool = typer.Option(False, "--partial", help="Do not withdraw records missing from this file."),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="Let a file with no usable record withdraw every record of the source "
+                                          "(otherwise they are kept, with a warning)."),
     within: str | None = typer.Option(None, "--within", help="Keep only records inside 'rvr' or 'nrw'."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
     force: bool = typer.Option(False, "--force", help="Re-run every check even if this exact input was imported."),
@@ -80,6 +83,7 @@ def import_command(
                 result = hub.import_file(
                     store, path, source, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
                     priority=priority, full=not partial, within=within, force=force, workers=workers,
+                    allow_empty=allow_empty,
                     progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
         except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
             raise fail(str(exc)) from None

@@ -34,7 +34,10 @@ def _text(component: Any, key: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def _occurrences(component: Any, start: datetime, all_day: bool) -> list[datetime]:
+def _occurrences(component: Any, start: datetime, all_day: bool, now: datetime) -> list[datetime]:
+    """The dates of a recurring event from RECURRENCE_WINDOW before the feed was fetched to as far after it: a
+    series that began years ago still reaches the coming weeks. Over MAX_OCCURRENCES, the coming ones win; a
+    series that ended before the window keeps its first dates."""
     rrule = component.get("RRULE")
     if rrule is None:
         return [start]
@@ -43,12 +46,13 @@ def _occurrences(component: Any, start: datetime, all_day: bool) -> list[datetim
     rule_text = rrule.to_ical().decode()
     naive_start = start.replace(tzinfo=None) if all_day else start
     rule = rrulestr(rule_text, dtstart=naive_start)
-    until = naive_start + RECURRENCE_WINDOW
-    out: list[datetime] = []
-    for occurrence in rule:
-        if occurrence > until or len(out) >= MAX_OCCURRENCES:
-            break
-        out.append(occurrence.replace(tzinfo=BERLIN) if occurrence.tzinfo is None else occurrence)
+    at = now.astimezone(BERLIN).replace(tzinfo=None) if all_day else now
+    found = rule.between(max(naive_start, at - RECURRENCE_WINDOW), at + RECURRENCE_WINDOW, inc=True)
+    if not found:  # a series over long before the fetch (an archive): its first dates, as they were
+        found = rule.between(naive_start, naive_start + RECURRENCE_WINDOW, inc=True)[:MAX_OCCURRENCES]
+    coming = [o for o in found if o >= at][:MAX_OCCURRENCES]
+    past = [o for o in found if o < at][-(MAX_OCCURRENCES - len(coming)):] if len(coming) < MAX_OCCURRENCES else []
+    out = [o.replace(tzinfo=BERLIN) if o.tzinfo is None else o for o in past + coming]
     excluded = set()
     exdates = component.get("EXDATE")
     for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
@@ -61,7 +65,7 @@ def _occurrences(component: Any, start: datetime, all_day: bool) -> list[datetim
 class ICalAdapter(Adapter):
     name = "ical"
     extensions = (".ics", ".ical", ".ifb")
-    description = "iCalendar feeds (RFC 5545): VEVENTs with recurrence expanded up to 400 days"
+    description = "iCalendar feeds (RFC 5545): VEVENTs with recurrence expanded 400 days either side of the fetch"
 
     def read(self, raw: RawInput, options: AdapterOptions) -> Iterator[Draft | Notice]:
         import icalendar
@@ -125,15 +129,18 @@ class ICalAdapter(Adapter):
                     continue
                 duration = (end - start) if end is not None else None
                 try:
-                    starts = _occurrences(component, start, all_day)
+                    starts = _occurrences(component, start, all_day, raw.fetched_at)
                 except (ValueError, TypeError) as exc:
                     yield Notice("invalid_recurrence", Severity.WARNING,
                                  f"recurrence rule unreadable ({exc}); only the first date is kept", loc)
                     starts = [start]
+                # an occurrence is named by its date; by date and time where a rule repeats within a day
+                daily = len({o.date() for o in starts}) == len(starts)
                 for occurrence in starts:
                     item = dict(data)
                     item["start"] = occurrence.isoformat()
                     item["end"] = (occurrence + duration).isoformat() if duration is not None else None
-                    local = uid if len(starts) == 1 or uid is None else f"{uid}#{occurrence.date().isoformat()}"
+                    stamp = occurrence.date().isoformat() if daily else occurrence.strftime("%Y-%m-%dT%H%M")
+                    local = uid if len(starts) == 1 or uid is None else f"{uid}#{stamp}"
                     yield Draft("event", local, item, Location(source=raw.source, file=raw.name,
                                                                pointer=pointer, entity_id=local))

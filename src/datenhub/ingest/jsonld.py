@@ -7,6 +7,7 @@ fetched from the network.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
@@ -149,7 +150,7 @@ def to_draft_data(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         data["opening_hours_specification"] = node["openingHoursSpecification"]
     if kind == "event":
         data["start"] = scalar(node.get("startDate"))
-        data["end"] = scalar(node.get("endDate"))
+        data["end"] = _exclusive_end(scalar(node.get("endDate")))
         data["url"] = scalar(node.get("url"))
         status = scalar(node.get("eventStatus"))
         data["status"] = str(status).rsplit("/", 1)[-1] if status else None
@@ -203,3 +204,14 @@ class JsonLdAdapter(Adapter):
             local = None if local_id is None else str(local_id)
             yield Draft(kind, local, data, Location(source=raw.source, file=raw.name, pointer=pointer,
                                                     entity_id=local))
+
+
+def _exclusive_end(value: object) -> object:
+    """schema.org's endDate as a bare date is the event's last day; the hub's `end` is exclusive (as iCalendar's
+    DTEND), so it becomes the next day. Date-times and anything unreadable pass as they are (checks judge)."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return (date.fromisoformat(value.strip()) + timedelta(days=1)).isoformat()
+        except ValueError:
+            return value
+    return value

@@ -106,19 +106,24 @@ def validate_stream(items: Iterable[Draft | Notice], ctx: CheckContext, report: 
     return entities, sink.rejected, sink.kept
 
 
-def fingerprint(raw: RawInput, adapter: Adapter, options: AdapterOptions, full: bool, filter_key: str | None) -> str:
+def fingerprint(raw: RawInput, adapter: Adapter, options: AdapterOptions, full: bool, filter_key: str | None,
+                allow_empty: bool = False) -> str:
     """What decides an import's outcome: the bytes, the adapter, its options and the pipeline version."""
     from datenhub import __version__
 
     basis = {"raw": raw.sha256, "adapter": adapter.name, "mapping": options.mapping, "defaults": options.defaults,
-             "full": full, "filter": filter_key, "version": __version__, "pipeline": PIPELINE_VERSION}
+             "full": full, "filter": filter_key, "version": __version__, "pipeline": PIPELINE_VERSION,
+             **({"allow_empty": True} if allow_empty else {})}  # only when set: earlier fingerprints stay valid
     return hashlib.sha1(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOptions, *,
                clock: Clock = utc_now, full: bool = True, priority: int | None = None,
                progress: Progress | None = None, keep_if: Callable[[AnyEntity], bool] | None = None,
-               filter_key: str | None = None, force: bool = False, workers: int | None = None) -> ImportResult:
+               filter_key: str | None = None, force: bool = False, workers: int | None = None,
+               allow_empty: bool = False) -> ImportResult:
+    """`allow_empty`: a full import that delivers no usable record may withdraw the whole source (otherwise it
+    keeps it: an export that failed half-way, or a file of rejected rows, often looks like that)."""
     source = options.source
     if not valid_source_name(source):
         raise ImportError_(f"invalid source name {source!r}: use lower-case letters, digits, '-' and '_'")
@@ -134,7 +139,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
             info.priority = priority
         store.upsert_source(info)
         raw_id = store.save_raw(raw)  # kept even if the import below fails
-    print_ = fingerprint(raw, adapter, options, full, filter_key)
+    print_ = fingerprint(raw, adapter, options, full, filter_key, allow_empty)
     previous = store.list_imports(source, limit=1)
     if not force and previous and previous[0]["status"] == "ok" and previous[0]["stats"].get("fingerprint") == print_:
         return _unchanged_input(store, source, adapter, raw_id, previous[0]["stats"], print_, result, now, clock)
@@ -151,7 +156,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
         with store.transaction(), store.bulk():  # bulk's work at its end commits with the import
             batches = _batches(adapter.read(raw, options), ctx, sink, progress)
             basis = draft_basis(options.defaults, filter_key, PIPELINE_VERSION)
-            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis, force)
+            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis, force,
+                   allow_empty)
             result.rejected = sink.rejected
             store.save_notices(import_id, sink.kept)
             store.finish_import(import_id, "ok", result.summary(), clock())
@@ -195,7 +201,7 @@ def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSin
 
 def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink, result: ImportResult,
            now: datetime, full: bool, defaults: dict[str, Any], keep_if: Callable[[AnyEntity], bool] | None,
-           workers: int, basis: bytes | None = None, recheck: bool = False) -> None:
+           workers: int, basis: bytes | None = None, recheck: bool = False, allow_empty: bool = False) -> None:
     states = store.record_states(source)
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
                       prepare_writes=store.write_preparer(),
@@ -226,6 +232,12 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             sink.add(Notice("withdrawal_skipped", Severity.WARNING,
                             f"the file could not be read completely; {len(gone)} records not delivered this time "
                             "were kept, not withdrawn", Location(source=source)))
+        elif gone and not seen and not allow_empty:
+            # A header and no rows, or only rejected rows: a failed export far more often than an empty source.
+            sink.add(Notice("withdrawal_skipped", Severity.WARNING,
+                            f"the file holds no usable record; the source's {len(gone)} records were kept, not "
+                            "withdrawn (to empty the source on purpose, import with --allow-empty)",
+                            Location(source=source)))
         elif gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
