@@ -213,7 +213,7 @@ def test_plan_on_a_phone_opens_at_the_result_with_every_stop_readable(browser: B
     page.check('input[name="interest"][value="Industriekultur"]')
     page.fill("#date", "2026-06-06")
     page.click('#plan-form button[type="submit"]')
-    page.wait_for_selector(".plan-marker")
+    page.wait_for_selector('#plan-map[data-ready="1"]')
     assert page.locator("#plan-heading").inner_text() == "Ihr Plan"
     top = page.evaluate("document.getElementById('plan-heading').getBoundingClientRect().top")
     assert 0 <= top < 844  # the result is in view, not 1,700 px further down

@@ -72,7 +72,9 @@
       title: p.name || "" }).bindPopup(function () { return popup(p); }).addTo(layer);
     markers.push({ marker: marker, label: label, colour: colour, shift: SHIFTS[0] });
   });
-  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [40, 40], maxZoom: 14 }); }
+  // no animation: the markers are spread for the view they will be seen in
+  if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [40, 40], maxZoom: 14, animate: false }); }
   spread();
   map.on("zoomend", spread);
+  mapEl.setAttribute("data-ready", "1");  // laid out (tests wait for it)
 })();
