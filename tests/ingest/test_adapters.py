@@ -405,3 +405,15 @@ def test_jsonld_adapter_a_date_only_end_date_is_the_last_day() -> None:
     evening = {**node, "startDate": "2027-08-15T19:00:00+02:00", "endDate": "2027-08-15"}
     [concert], report = build_all(read("jsonld", "x.jsonld", json.dumps(evening).encode()), licence=None)
     assert report.flatten(["code"]) == [] and concert.end.date().isoformat() == "2027-08-16"  # not before its start
+
+
+def test_csv_adapter_excel_sep_line_names_the_delimiter_and_rows_keep_their_numbers() -> None:
+    payload = (b"sep=;\r\nid;name;lat;lon;licence\r\nh1;Halde Haniel;51,5541;6,9370;CC0-1.0\r\n"
+               b"h2;;51,5;6,9;CC0-1.0\r\n")
+    items = read("csv", "excel.csv", payload)
+    drafts = [i for i in items if isinstance(i, Draft)]
+    assert [d.data.get("name", {}).get("de") for d in drafts] == ["Halde Haniel", None]
+    assert [d.location.row for d in drafts] == [3, 4]  # the file's own line numbers, the sep= line counted
+    events, report = build_all(items)
+    assert [e.name["de"] for e in events] == ["Halde Haniel"] and events[0].geo.lat == 51.5541  # decimal comma
+    assert "no_known_columns" not in str(report.flatten(["code"]))

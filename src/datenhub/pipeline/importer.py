@@ -126,7 +126,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     keeps it: an export that failed half-way, or a file of rejected rows, often looks like that)."""
     source = options.source
     if not valid_source_name(source):
-        raise ImportError_(f"invalid source name {source!r}: use lower-case letters, digits, '-' and '_'")
+        raise ImportError_(f"invalid source name {source!r}: use 1 to 63 lower-case letters, digits, '-' and '_', "
+                           "starting with a letter or digit")
     now = clock()
     result = ImportResult(source, adapter.name)
     with store.transaction():
