@@ -156,3 +156,8 @@ def test_english_pages_write_distances_with_a_decimal_point(web_client: TestClie
     german, english = (web_client.get(f"/places/{place}{suffix}").text for suffix in ("", "?lang=en"))
     assert re.search(r"\d,\d km", german) and not re.search(r"\d,\d km", english)
     assert re.search(r"\d\.\d km", english)
+
+
+def test_a_search_page_is_titled_with_what_was_asked(web_client: TestClient) -> None:
+    assert "<title>zeche · Museum – " in web_client.get("/?q=zeche&category=Museum").text
+    assert "<title>DatenHub Ruhr</title>" in web_client.get("/").text  # the start page: the site's name alone

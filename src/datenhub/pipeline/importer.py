@@ -231,8 +231,9 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
         if gone and sink.file_error:
             # An unreadable file says nothing about which records disappeared: withdraw nothing.
             sink.add(Notice("withdrawal_skipped", Severity.WARNING,
-                            f"the file could not be read completely; {len(gone)} records not delivered this time "
-                            "were kept, not withdrawn", Location(source=source)))
+                            f"the adapter reported an error no record can be told from (a part of the file it "
+                            f"could not read; see its ERROR notices), so {len(gone)} records not delivered this "
+                            "time were kept, not withdrawn", Location(source=source)))
         elif gone and not seen and not allow_empty:
             # A header and no rows, or only rejected rows: a failed export far more often than an empty source.
             sink.add(Notice("withdrawal_skipped", Severity.WARNING,

@@ -61,7 +61,9 @@ def home(request: Request) -> HTMLResponse:
         error = {"param": exc.param, "detail": exc.detail}
     now = get_clock(request)()
     rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
-    ctx = context(request, "/", title=None, rows=rows, error=error, params=params, next_cursor=next_cursor,
+    # a search's own title (tabs, history, bookmarks): what was asked for
+    asked = " · ".join(v for v in (params.get("q"), params.get("category"), params.get("municipality")) if v)
+    ctx = context(request, "/", title=asked or None, rows=rows, error=error, params=params, next_cursor=next_cursor,
                   corrected_q=corrected_q,
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
