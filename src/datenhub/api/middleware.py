@@ -11,14 +11,13 @@ import random
 import time
 from typing import Any
 
-import orjson
 import xxhash
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from datenhub.api import accesslog
+from datenhub.api import accesslog, problems
 from datenhub.api.compression import MemoGZipMiddleware, add_vary
 from datenhub.api.cors import ReadCORSMiddleware
 
@@ -116,12 +115,10 @@ class HygieneMiddleware:
             log.exception("unhandled error in %s %s (request %s)", scope["method"], scope["path"],
                           state["request_id"])
             held["status"] = 500
-            await send({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"application/problem+json"), (b"x-request-id", request_id)]})
-            await send({"type": "http.response.body", "body": orjson.dumps({
-                "type": "about:blank", "title": "Internal server error", "status": 500,
-                "detail": f"an unexpected error; it is logged under request id {state['request_id']}",
-                "instance": scope["path"]})})
+            answer = problems.problem(500, "Internal server error",
+                                      f"an unexpected error; it is logged under request id {state['request_id']}",
+                                      {"x-request-id": state["request_id"]}, instance=scope["path"])
+            await answer(scope, receive, send)
         finally:
             sink = accesslog.SINK  # datenhub serve's batched access log; else the logger, as an embedder set it up
             if sink is not None:
