@@ -13,7 +13,7 @@ from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.mapping import Mapping, MappingError
 from datenhub.ingest.registry import detect_adapter, get_adapter
 from datenhub.model import AnyEntity, hub_id_for
-from datenhub.notices import Report
+from datenhub.notices import Location, Report
 from datenhub.pipeline import ImportResult, rebuild, run_import, validate_stream
 from datenhub.publish import get_serializer
 from datenhub.store import Query, Store
@@ -31,7 +31,7 @@ def region_filter(region: str | None) -> Callable[[AnyEntity], bool] | None:
     def keep(entity: AnyEntity) -> bool:
         geo = entity.geo
         if geo is None:
-            return False
+            return True  # where it is cannot be told (an event with a venue's name only): kept, not judged
         info = boundaries().locate_many([geo.lat], [geo.lon])[0]
         return info is not None and (region == "nrw" or info.in_rvr)
 
@@ -82,16 +82,29 @@ def import_file(store: Store, path: Path, source: str, *, adapter: str | None = 
 
 
 def validate_file(path: Path, *, source: str = "validate", adapter: str | None = None,
-                  mapping: Path | None = None, licence: str | None = None, clock: Clock = utc_now) -> Report:
-    """Run adapter and checks only; nothing is written anywhere."""
+                  mapping: Path | None = None, licence: str | None = None, attribution: str | None = None,
+                  within: str | None = None, clock: Clock = utc_now) -> Report:
+    """Run adapter, checks and enrichment with the options an import would get; nothing is written anywhere."""
     from datenhub.enrich import enrich_all
+    from datenhub.pipeline.prepare import located, outside_notice
 
+    keep = region_filter(within)
     raw = RawInput.from_path(path, source, clock())
     chosen = get_adapter(adapter) if adapter else detect_adapter(raw)
-    options = make_options(source, mapping, licence, None)
+    options = make_options(source, mapping, licence, attribution)
     report = Report()
-    entities, _, _ = validate_stream(chosen.read(raw, options), CheckContext(source, options.defaults), report)
-    report.extend(enrich_all(entities))
+    where: dict[str, Location] = {}
+    entities, _, _ = validate_stream(chosen.read(raw, options), CheckContext(source, options.defaults), report,
+                                     where=where)
+    if keep is not None:
+        kept = []
+        for entity in entities:
+            if keep(entity):
+                kept.append(entity)
+            else:
+                report.add(outside_notice(where[entity.id]))
+        entities = kept
+    report.extend(located(enrich_all(entities), where))
     return report
 
 

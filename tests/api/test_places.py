@@ -61,7 +61,9 @@ def test_places_formats_geojson_csv_by_f_and_accept(api: TestClient) -> None:
 
 def test_places_lang_and_fields(api: TestClient) -> None:
     items = api.get("/api/v1/places", params={"q": "zollverein", "lang": "en", "fields": "name"}).json()["items"]
-    assert all(set(i) <= {"id", "name", "open_state"} | {"distance_m"} for i in items)
+    # what an entity is and its licence travel with any projection
+    assert all(set(i) <= {"id", "name", "open_state", "distance_m", "kind", "type", "licence", "attribution"}
+               for i in items)
     assert "Zollverein UNESCO World Heritage Site" in [i["name"] for i in items]
 
 
@@ -136,6 +138,9 @@ def test_a_cursor_belongs_to_its_listing(api: TestClient) -> None:
     assert api.get(f"/api/v1/events?cursor={by_name}").status_code == 400
     near = api.get("/api/v1/places?limit=2&near=51.45,7.01").json()["next_cursor"]
     assert api.get(f"/api/v1/places?limit=2&near=51.46,7.01&cursor={near}").status_code == 400  # another point
+    museum = api.get("/api/v1/places?limit=2&q=museum").json()["next_cursor"]
+    assert api.get(f"/api/v1/places?limit=2&q=MUSEUM&cursor={museum}").status_code == 200  # the same words
+    assert api.get(f"/api/v1/places?limit=2&q=ruhr&cursor={museum}").status_code == 400  # ranks of other words
     forged = "WzEsMl0"  # [1, 2]
     assert api.get(f"/api/v1/places?cursor={forged}").status_code == 400
 
@@ -278,3 +283,49 @@ def test_a_misspelled_search_answers_for_the_corrected_words_and_says_so(api: Te
     assert "corrected_q" not in api.get("/api/v1/places", params={"q": "Zollverein"}).json()
     page = api.get("/", params={"q": "Zolverein"}).text
     assert "Ergebnisse für „Zollverein“" in page and "Zollverein" in page
+
+
+@pytest.mark.parametrize("url", ["/api/v1/places?f=csv&limit=3&lang=en", "/api/v1/events?f=csv&lang=en",
+                                 "/api/v1/places/ruhr-demo:zeche-zollverein?f=csv&lang=en"])
+def test_csv_keeps_every_language_whatever_language_is_asked(api: TestClient, url: str) -> None:
+    response = api.get(url, headers={"Accept-Language": "de-DE,de;q=0.9"})  # what every browser sends
+    assert response.status_code == 200, response.text
+    header, *rows = list(csv.reader(io.StringIO(response.text)))
+    assert {"name_de", "name_en", "name_nl"} <= set(header)
+    if "zollverein" in url:
+        assert dict(zip(header, rows[0], strict=True))["name_de"].startswith("UNESCO-Welterbe Zollverein")
+
+
+def test_fields_keep_what_an_entity_is_and_its_licence(api: TestClient) -> None:
+    item = api.get("/api/v1/places/db-stations:8000098", params={"fields": "name"}).json()
+    assert set(item) == {"id", "kind", "type", "licence", "attribution", "name"} and item["licence"] == "CC-BY-4.0"
+    linked = api.get("/api/v1/places/db-stations:8000098", params={"fields": "name", "f": "jsonld"}).json()
+    assert (linked["@type"], linked["license"].endswith("by/4.0/"), bool(linked["creditText"])) == (
+        "TrainStation", True, True)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/places?fields=nonsense", "/api/v1/places?fields=name,nonsense&q=xyzxyz",
+                                 "/api/v1/places/ruhr-demo:zeche-zollverein?fields=nonsense"])
+def test_an_unknown_field_is_a_400_naming_it(api: TestClient, url: str) -> None:
+    response = api.get(url)
+    assert response.status_code == 400 and response.json()["parameter"] == "fields"
+    assert "nonsense" in response.json()["detail"]
+
+
+def test_an_overlong_target_is_a_414_with_a_request_id(api: TestClient) -> None:
+    response = api.get("/api/v1/places?q=" + "a" * 9000, headers={"X-Request-ID": "probe-414"})
+    assert (response.status_code, response.headers["x-request-id"]) == (414, "probe-414")
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "application/json;q=0", "text/html"])
+def test_a_list_in_no_accepted_format_is_a_406(api: TestClient, accept: str) -> None:
+    response = api.get("/api/v1/places?limit=1", headers={"Accept": accept})
+    assert response.status_code == 406 and response.headers["content-type"] == "application/problem+json"
+    assert "application/geo+json" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("accept", ["", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/*"])
+def test_a_list_for_any_client_is_json(api: TestClient, accept: str) -> None:
+    response = api.get("/api/v1/places?limit=1", headers={"Accept": accept})
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")

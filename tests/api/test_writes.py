@@ -114,7 +114,10 @@ def test_rate_limit_429_with_retry_after(store: Store) -> None:
     api = client(store, anonymous=3, keyed=100)
     codes = [api.get("/health").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
-    assert int(api.get("/health").headers["retry-after"]) >= 1
+    limited = api.get("/health", headers={"Origin": "https://app.example", "X-Request-ID": "probe-429"})
+    assert int(limited.headers["retry-after"]) >= 1
+    # answered like any other response: a browser app can read it, a log line can be found
+    assert (limited.headers["x-request-id"], limited.headers["access-control-allow-origin"]) == ("probe-429", "*")
 
 
 def test_rate_limit_shared_through_redis(store: Store) -> None:

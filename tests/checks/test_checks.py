@@ -306,7 +306,7 @@ def test_dates_check_date_only_start_all_day() -> None:
 
 # opening hours -------------------------------------------------------------------------------------------
 
-covers("invalid_opening_hours", "opening_hours_unreadable", "opening_hours_normalised")
+covers("invalid_opening_hours", "opening_hours_unreadable", "opening_hours_normalised", "opening_hours_partly_read")
 
 
 def test_opening_hours_check_invalid_syntax_kept_raw() -> None:
@@ -319,6 +319,32 @@ def test_opening_hours_check_invalid_syntax_kept_raw() -> None:
 def test_opening_hours_check_valid_syntax_silent() -> None:
     entity, report = run(make_draft(opening_hours="Tu-Su 10:00-18:00; PH off"))
     assert (report.flatten(["code"]), entity.opening_hours) == ([], "Tu-Su 10:00-18:00; PH off")
+
+
+@pytest.mark.parametrize(("given", "stored"), [
+    ("Di-So 10-18 Uhr, Mo geschlossen", "Tu-Su 10:00-18:00, Mo closed"),  # German prose in the OSM column
+    ("täglich 10:00 - 18:00 Uhr", "Mo-Su 10:00-18:00"),
+    ("mo-fr 09:00-17:00; PH off", "Mo-Fr 09:00-17:00; PH closed"),
+    # the afternoon of the same days: as a rule of its own it would open Saturday and Sunday too
+    ("Mo-Fr 9-12 Uhr; 14-18 Uhr", "Mo-Fr 09:00-12:00,14:00-18:00"),
+    ("Mo-Fr 9-12 Uhr; Sa 10-14 Uhr", "Mo-Fr 09:00-12:00; Sa 10:00-14:00"),
+])
+def test_opening_hours_check_stores_loose_values_in_osm_syntax(given: str, stored: str) -> None:
+    entity, report = run(make_draft(opening_hours=given))
+    assert report.flatten(["field", "code", "severity"]) == [["opening_hours", "opening_hours_normalised",
+                                                             Severity.INFO]]
+    assert entity.opening_hours == stored and report.notices[0].value == given
+
+
+def test_opening_hours_check_keeps_valid_syntax_as_written() -> None:
+    entity, report = run(make_draft(opening_hours="Mo-Fr 8:30-12:00"))  # valid: no reading needed
+    assert (report.flatten(["code"]), entity.opening_hours) == ([], "Mo-Fr 8:30-12:00")
+
+
+def test_opening_hours_check_flags_free_text_read_only_in_part() -> None:
+    entity, report = run(make_draft(opening_hours_text="täglich 10-18 Uhr; 24.12. geschlossen"))
+    assert report.flatten(["code", "severity"]) == [["opening_hours_partly_read", Severity.WARNING]]
+    assert entity.opening_hours == "Mo-Su 10:00-18:00" and "24.12" in report.notices[0].message
 
 
 def test_opening_hours_check_free_text_unconvertible_warned() -> None:

@@ -114,6 +114,16 @@ def test_import_smaller_file_withdraws_missing_records_but_keeps_them(tmp_path: 
     assert (counts["places"], counts["withdrawn"], counts["records"]) == (2, 1, 3)
 
 
+def test_a_withdrawn_record_delivered_again_counts_as_restored(tmp_path: Path, db: str) -> None:
+    full = write(tmp_path, "all.csv", PLACES_CSV)
+    run_json("import", str(full), "--source", "halden", "--db", db, "--format", "json")
+    run_json("import", str(write(tmp_path, "fewer.csv", PLACES_CSV.rsplit("p3,", 1)[0])), "--source", "halden",
+             "--db", db, "--format", "json")
+    back = run_json("import", str(full), "--source", "halden", "--db", db, "--format", "json")
+    assert (back["restored"], back["changed"], back["new"], back["unchanged"]) == (1, 0, 0, 2)
+    assert run("places", "show", "halden:p3", "--db", db).exit_code == 0
+
+
 def test_import_partial_file_withdraws_nothing(tmp_path: Path, db: str) -> None:
     run_json("import", str(write(tmp_path, "all.csv", PLACES_CSV)), "--source", "halden", "--db", db,
              "--format", "json")
@@ -144,6 +154,56 @@ def test_validate_strict_data_errors_exit_1_and_json_report(tmp_path: Path) -> N
     result = run("validate", str(bad), "--strict", "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["summary"]["by_code"] == {"invalid_coordinates": 1}
+
+
+MIXED_CSV = ("id,name,lat,lon,licence\n"
+             "a1,Zeche Zollverein,51.4862,7.0406,CC0-1.0\n"
+             "a2,Kölner Dom,50.9413,6.9583,CC0-1.0\n"
+             "a3,Schloss Nordkirchen,51.7379,7.5289,CC0-1.0\n")
+
+
+def test_import_within_keeps_records_whose_place_cannot_be_told(tmp_path: Path, db: str) -> None:
+    path = write(tmp_path, "events.csv", "id,name,location_name,licence\nf1,Sommerfest,Zeche Zollern,CC0-1.0\n")
+    summary = run_json("import", str(path), "--source", "s", "--db", db, "--within", "rvr", "--format", "json")
+    assert (summary["new"], summary["outside"]) == (1, 0)
+
+
+def test_import_within_counts_the_records_it_leaves_out(tmp_path: Path, db: str) -> None:
+    path = write(tmp_path, "mixed.csv", MIXED_CSV)
+    result = run("import", str(path), "--source", "s", "--db", db, "--within", "rvr", "--format", "json")
+    summary = json.loads(result.stdout)
+    assert (summary["new"], summary["outside"], summary["notices"]) == (1, 2, {"outside_within": 2})
+    table = run("import", str(path), "--source", "s", "--db", db, "--within", "rvr").stdout
+    assert "outside" in table  # the same input again: the stored figures
+
+
+def test_validate_checks_as_the_import_would(tmp_path: Path) -> None:
+    path = write(tmp_path, "mixed.csv", MIXED_CSV.replace(",licence", ",licence,attribution").replace(
+        "CC0-1.0\n", "CC-BY-4.0,\n"))
+    plain = json.loads(run("validate", str(path), "--format", "json").stdout)
+    assert plain["summary"]["by_code"] == {"missing_attribution": 3, "outside_rvr": 2}
+    köln = next(n for n in plain["notices"] if n["code"] == "outside_rvr")
+    assert köln["location"] == {"source": "validate", "file": "mixed.csv", "row": 3, "field": "geo",
+                                "entity_id": "a2"}  # enrichment's notices name the row, as the checks' do
+    given = json.loads(run("validate", str(path), "--format", "json", "--within", "rvr",
+                           "--attribution", "Stadt Essen").stdout)
+    assert given["summary"]["by_code"] == {"outside_within": 2}
+    assert [(n["location"]["row"], n["location"]["entity_id"]) for n in given["notices"]] == [(3, "a2"), (4, "a3")]
+
+
+def test_messages_keep_their_square_brackets(tmp_path: Path) -> None:
+    path = write(tmp_path, "orte.csv", "id,name,lat,lon,Extra\n1,Halde [Nord],51.48,7.04,y\n")
+    mapping = write(tmp_path, "orte.toml", '[fields]\nid = "id"\n"name.de" = "name"\nlat = "lat"\nlon = "lon"\n')
+    table = " ".join(run("validate", str(path), "--mapping", str(mapping), "--licence", "CC0-1.0").stdout.split())
+    assert "name them under [fields] in the mapping, or under [csv] ignore" in table  # Rich took them as markup
+    error = run("validate", str(path), "--mapping", str(write(tmp_path, "bad.toml", '[csv]\ndelimeter = ";"\n')))
+    assert "unknown [csv] option(s)" in " ".join(error.output.split())
+
+
+def test_validate_table_says_how_many_notices_it_leaves_out(tmp_path: Path) -> None:
+    rows = "".join(f"x{i},Nirgendwo,123.5,7.01,CC0-1.0\n" for i in range(250))
+    result = run("validate", str(write(tmp_path, "bad.csv", "id,name,lat,lon,licence\n" + rows)))
+    assert "the first 200 of 250" in " ".join(result.stdout.split())
 
 
 def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -386,6 +446,20 @@ def test_notices_lists_stored_notices(tmp_path: Path, db: str) -> None:
     result = run("notices", "--db", db)
     assert result.exit_code == 0
     assert "invalid_coordinates" in result.output
+
+
+def test_notices_show_what_is_wrong_now_and_history_on_request(tmp_path: Path, db: str) -> None:
+    rows = "".join(f"x{i},Nirgendwo {i},123.5,7.01,CC0-1.0\n" for i in range(3))
+    path = write(tmp_path, "bad.csv", "id,name,lat,lon,licence\n" + rows)
+    run("import", str(path), "--source", "bad", "--db", db)
+    page = json.loads(run("notices", "--db", db, "--format", "json", "--limit", "2").stdout)
+    assert ([n["code"] for n in page["notices"]], page["more"]) == (["invalid_coordinates"] * 2, True)
+    assert "more than 2: --limit N" in " ".join(run("notices", "--db", db, "--limit", "2").stdout.split())
+    write(tmp_path, "bad.csv", "id,name,lat,lon,licence\n" + rows.replace("123.5", "51.5"))  # fixed
+    run("import", str(path), "--source", "bad", "--db", db)
+    now = json.loads(run("notices", "--db", db, "--format", "json").stdout)
+    every = json.loads(run("notices", "--db", db, "--format", "json", "--all").stdout)
+    assert (now["notices"], len(every["notices"]), every["more"]) == ([], 3, False)
 
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import signal
@@ -65,12 +67,13 @@ def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_l
     assert (os.environ.get("DATENHUB_SERVE_WEBHOOKS") == "1") == (workers == 1)
 
 
-@pytest.fixture()
-def granian_server(demo_db: str) -> Iterator[tuple[str, int]]:
+@contextlib.contextmanager
+def serving(demo_db: str, server: str) -> Iterator[tuple[str, int]]:
+    """`datenhub serve --server SERVER` in a real process: (its URL, its pid)."""
     port = _free_port()
     env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000"}
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", demo_db, "--port", str(port),
-                             "--server", "granian"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--server", server], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -81,17 +84,50 @@ def granian_server(demo_db: str) -> Iterator[tuple[str, int]]:
         except httpx.TransportError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("granian did not start: " + proc.stderr.read().decode()[-2000:]) from None
+                raise RuntimeError(f"{server} did not start: " + proc.stderr.read().decode()[-2000:]) from None
             time.sleep(0.2)
     try:
         yield url, proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            assert proc.wait(timeout=15) == 0  # a clean stop on SIGTERM, workers included
+            code = proc.wait(timeout=15)
+            assert server != "granian" or code == 0  # granian: a clean stop on SIGTERM, workers included
         finally:
             proc.kill()
             proc.stderr.close()
+
+
+@pytest.fixture()
+def granian_server(demo_db: str) -> Iterator[tuple[str, int]]:
+    with serving(demo_db, "granian") as server:
+        yield server
+
+
+def raw_request(url: str, request: bytes) -> tuple[bytes, bytes]:
+    """(status line, body) of one request sent as bytes: clients refuse to send what the server must survive."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], body
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_serve_answers_an_overlong_target_with_a_problem(demo_db: str, server: str) -> None:
+    with serving(demo_db, server) as (url, _):
+        for size in (9_000, *((70_000,) if server == "uvicorn" else ())):  # past the parser's buffer: uvicorn
+            status, body = raw_request(url, b"GET /api/v1/places?q=" + b"a" * size + b" HTTP/1.1\r\nHost: x\r\n"
+                                       b"Connection: close\r\n\r\n")
+            assert status.split()[1] == b"414" and json.loads(body)["title"] == "URI Too Long", (size, status)
+        assert raw_request(url, b"GET /?" + b"a" * 8191 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0] \
+            .split()[1] == b"414"  # "/?" and 8191: one byte over, the "?" counted
+        if server == "uvicorn":
+            status, body = raw_request(url, b"\x16\x03\x01 not http\r\n\r\n")  # TLS to a plain port, say
+            assert status.split()[1] == b"400" and json.loads(body)["status"] == 400
 
 
 def test_granian_serves_pages_with_the_same_http_hygiene(granian_server: tuple[str, int]) -> None:

@@ -21,6 +21,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
         ("täglich 10:00 bis 18:00 Uhr", "Mo-Su 10:00-18:00"),
         ("montags geschlossen", "Mo off"),
         ("Di–So 10–17 Uhr, an Feiertagen geschlossen", "Tu-Su 10:00-17:00; PH off"),
+        ("Mo-Fr 9-12 Uhr; 14-18 Uhr", "Mo-Fr 09:00-12:00,14:00-18:00"),  # the afternoon of the same days
     ],
 )
 def test_normalize_german_examples_give_parseable_values(text: str, expected: str) -> None:

@@ -65,6 +65,6 @@ CASES = [
     Case("ical_bad_dtstart", "bad_dtstart.ics", ("pointer", "code"), [["VEVENT[1]", "invalid_date"]], 0),
     Case("geojson_non_object_feature", "non_object_feature.geojson", ("pointer", "code"),
          [["/features/0", "invalid_feature"]], 1),
-    Case("jsonld_bad_node", "bad_node.jsonld", ("pointer", "code"), [["/0", "invalid_jsonld_node"]], 1),
+    Case("jsonld_bad_node", "bad_node.jsonld", ("pointer", "code"), [["/@graph/0", "invalid_jsonld_node"]], 1),
     Case("unknown_licence", "unknown_licence.csv", ("row", "code"), [[2, "unknown_licence"]], 0),
 ]

@@ -158,6 +158,27 @@ def test_csv_adapter_windows_1252_without_declaration_emits_info() -> None:
     assert [(n.code, n.severity) for n in notices] == [("encoding_detected", Severity.INFO)]
 
 
+@pytest.mark.parametrize(("encoding", "notices"), [
+    ("utf-16", []),  # Excel's "Unicode text": a byte order mark, tabs, little-endian
+    ("utf-16-le", [("encoding_detected", Severity.INFO)]),
+    ("utf-16-be", [("encoding_detected", Severity.INFO)]),
+])
+def test_csv_adapter_reads_utf16_exports(tmp_path: Path, encoding: str, notices: list[tuple[str, Severity]]) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text("id\tname\tlat\tlon\r\nu1\tMüngstener Brücke – Eintritt 5 €\t51.486\t7.045\r\n", encoding=encoding)
+    assert [e.name["de"] for e in entities(path, licence="CC0-1.0")] == ["Müngstener Brücke – Eintritt 5 €"]
+    assert [(n.code, n.severity) for n in read_all("csv", path) if isinstance(n, Notice)] == notices
+
+
+def test_csv_adapter_reads_utf16_with_emoji_without_mark_and_as_declared(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text("id\tname\tlat\tlon\r\nu1\tZeche 😀 Zollverein\t51.486\t7.045\r\n", encoding="utf-16-le")
+    for mapping in (None, {"csv": {"encoding": "utf-16-le"}}):  # a mapping of [csv] only reads common headers
+        raw = RawInput.from_path(path, "test", FIXED_NOW)
+        items = list(get_adapter("csv").read(raw, AdapterOptions("test", mapping=mapping)))
+        assert [i.data["name"]["de"] for i in items if isinstance(i, Draft)] == ["Zeche 😀 Zollverein"], items
+
+
 def test_csv_adapter_utf8_bom_header_recognised() -> None:
     assert [(e.id, e.name["de"]) for e in entities(CORPUS / "bom.csv")] == [
         ("test:b1", "Gasometer Oberhausen"), ("test:b2", "Landschaftspark Duisburg-Nord")]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from datenhub import hub
+from datenhub.notices import Severity
 from datenhub.store import Query, Store
 from tests.store.helpers import ROWS, write_csv
 
@@ -94,7 +95,7 @@ def test_full_import_withdraws_missing_but_partial_does_not(store: Store, tmp_pa
     assert full.withdrawn == len(ROWS) - 2
     assert store.counts()["records"] == len(ROWS)  # nothing deleted
     back = hub.import_file(store, write_csv(tmp_path / "d.csv"), "test", clock=clock)
-    assert back.changed == len(ROWS) - 2  # withdrawn records come back as changed
+    assert (back.restored, back.changed) == (len(ROWS) - 2, 0)  # withdrawn records come back: restored
 
 
 def test_reprocess_uses_kept_raw_input(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -137,3 +138,29 @@ def test_merge_candidates_leave_out_the_importing_source(store: Store, tmp_path:
     assert {c.hub_id for c in others} == {c.hub_id for c in everyone if "test" not in c.sources}
     assert [c.sources for c in others] == [("demo",)]
     assert others[0].name == "Essen Hauptbahnhof"
+
+
+def test_enrichment_notices_stay_what_is_wrong_now(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.csv"
+    rows = "id,name,lat,lon,licence\no1,Osnabrücker Dom,52.2776,8.0437,CC0-1.0\nm1,Münster Dom,51.9629,7.6257,CC0-1.0\n"
+    path.write_text(rows, encoding="utf-8")
+    runs = [hub.import_file(store, path, "dom", clock=clock)]
+    path.write_text(rows + "z1,Zeche Zollverein,51.4862,7.0406,CC0-1.0\n", encoding="utf-8")  # the others as before
+    runs.append(hub.import_file(store, path, "dom", clock=clock))
+    runs.append(hub.import_file(store, path, "dom", clock=clock, force=True))  # every record checked afresh
+    for result in runs:
+        assert result.report.by_code() == {"outside_nrw": 1, "outside_rvr": 1}
+    current = store.list_notices(source="dom", current=True)
+    assert sorted((n.code, n.location.row, n.location.entity_id) for n in current) == [
+        ("outside_nrw", 2, "o1"), ("outside_rvr", 3, "m1")]
+
+
+def test_a_record_the_adapter_holds_back_counts_as_rejected(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "feed.ics"
+    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//DE\r\n"
+                    "BEGIN:VEVENT\r\nUID:ok@x\r\nDTSTART:20270105T140000Z\r\nSUMMARY:Führung\r\nEND:VEVENT\r\n"
+                    "BEGIN:VEVENT\r\nUID:two@x\r\nDTSTART:20270105T140000Z\r\nDTSTART:20270106T140000Z\r\n"
+                    "SUMMARY:Doppelt\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    result = hub.import_file(store, path, "feed", clock=clock, licence="CC0-1.0")
+    assert (result.new, result.rejected, result.report.count(Severity.ERROR)) == (1, 1, 1)
+    assert hub.validate_file(path, licence="CC0-1.0").by_code()["duplicate_property"] == 1

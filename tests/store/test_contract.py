@@ -401,3 +401,33 @@ def test_open_at_follows_new_opening_hours(store: Store) -> None:
     assert open_ids() == ["o1", "o3"]
     store.upsert_entities([place(1, "Tu-Fr 10:00-18:00")])
     assert open_ids() == ["o3"]
+
+
+def test_current_notices_are_those_of_each_sources_latest_import_that_ran(store: Store, tmp_path: Path,
+                                                                          clock) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.csv"
+    path.write_text("id,name,lat,lon,licence,website,wheelchair\nw1,Zeche A,51.5,7.0,CC0-1.0,not a url,yes\n",
+                    encoding="utf-8")
+    hub.import_file(store, path, "a", clock=clock)
+    other = tmp_path / "b.csv"
+    other.write_text("id,name,lat,lon,licence\nb1,Halde B,51.5,7.1,CC0-1.0\nb1,Halde B,51.5,7.1,CC0-1.0\n",
+                     encoding="utf-8")
+    hub.import_file(store, other, "b", clock=clock)
+    # the steward fixed the website and broke the wheelchair value
+    path.write_text("id,name,lat,lon,licence,website,wheelchair\nw1,Zeche A,51.5,7.0,CC0-1.0,https://a.example,"
+                    "vielleicht\n", encoding="utf-8")
+    hub.import_file(store, path, "a", clock=clock)
+    assert hub.import_file(store, path, "a", clock=clock).skipped  # recorded, with nothing to say about the data
+
+    def codes(**given: object) -> list[str]:
+        return sorted(n.code for n in store.list_notices(**given))  # type: ignore[arg-type]
+
+    assert codes(source="a") == ["invalid_url", "invalid_wheelchair"]
+    assert codes(source="a", current=True) == ["invalid_wheelchair"]
+    assert codes(current=True) == ["duplicate_id", "invalid_wheelchair"]
+
+
+def test_counts_tell_open_entities_from_all(loaded: Store) -> None:
+    counts = loaded.counts()
+    assert counts["places"] == len(ROWS) and counts["open_places"] == len(ROWS) - 1  # Geheimes Depot is closed
+    assert counts["open_events"] == counts["events"] == 0

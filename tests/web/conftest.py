@@ -47,6 +47,13 @@ END:VCALENDAR\r
 """
 
 
+def zollverein_id(store: Store) -> str:
+    """The hub id of the demo's Zeche Zollverein."""
+    entity = store.get_entity("ruhr-demo:zeche-zollverein")
+    assert entity is not None
+    return str(entity["id"])
+
+
 def build_store(folder: Path) -> Store:
     store = open_store(f"sqlite:///{folder / 'web.db'}")
     clock = fixed(WEB_NOW)

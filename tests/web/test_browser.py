@@ -175,6 +175,39 @@ def test_widget_keeps_its_look_on_a_hostile_page(browser: Browser, live: LiveSer
         server.shutdown()
 
 
+def test_widget_unknown_place_says_place_not_found(browser: Browser, live: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 600, "height": 400})
+    console = Console(page, ignore=("404",))  # the data request's own 404 is expected
+    page.set_content(f'<script src="{live.url}/widget.js" data-place="gibt-es-nicht" data-lang="en"></script>')
+    page.wait_for_function("(() => { const h = document.querySelector('.datenhub-widget');"
+                           " return h && h.shadowRoot && !h.shadowRoot.textContent.includes('Loading'); })()")
+    shown = page.evaluate("document.querySelector('.datenhub-widget').shadowRoot.querySelector('.m').textContent")
+    assert shown.startswith("Place not found:") and "gibt-es-nicht" in shown
+    assert console.errors == []
+    page.close()
+
+
+def test_embed_map_credit_stays_on_one_line_in_a_small_iframe(browser: Browser, live: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 240})
+    page.goto(live.url + "/embed/map?category=Museum")
+    page.wait_for_selector(".leaflet-control-attribution")
+    credit = ".leaflet-control-attribution"
+    box = page.evaluate(f"""(() => {{ const a = document.querySelector('{credit}'); const r = a.getBoundingClientRect();
+        return {{bottom: r.bottom, right: r.right, height: r.height, cut: a.scrollWidth > a.clientWidth,
+                 line: parseFloat(getComputedStyle(a).lineHeight)}}; }})()""")
+    assert box["bottom"] <= 240 and box["right"] <= 320, box  # inside the frame, not cut off below it
+    assert box["height"] < 1.5 * box["line"] and box["cut"], box  # one line, shortened with an ellipsis
+    page.hover(credit)
+    hovered = page.evaluate(f"document.querySelector('{credit}').getBoundingClientRect().bottom")
+    height = page.evaluate(f"document.querySelector('{credit}').getBoundingClientRect().height")
+    assert hovered <= 240 and height > 1.5 * box["line"]  # the whole text on hover
+    page.mouse.move(0, 0)
+    page.focus(credit)  # a tap or the keyboard: the same
+    assert page.evaluate(f"document.querySelector('{credit}').getBoundingClientRect().height") > 1.5 * box["line"]
+    assert "GeoBasis-DE" in page.get_attribute(credit, "title")  # type: ignore[operator]
+    page.close()
+
+
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
 def test_screen_survives_outage_and_shows_data_age(browser: Browser, live: LiveServer, web_store: Store,
                                                    size: tuple[int, int]) -> None:

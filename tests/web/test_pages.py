@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
 
 from datenhub.store import Store
-from tests.web.conftest import XSS
+from datenhub.store.text import fold
+from tests.web.conftest import XSS, zollverein_id
 
 
 def _evil_id(store: Store) -> str:
     entity = store.get_entity("xss:evil")
-    assert entity is not None
-    return str(entity["id"])
-
-
-def _zollverein(store: Store) -> str:
-    entity = store.get_entity("ruhr-demo:zeche-zollverein")
     assert entity is not None
     return str(entity["id"])
 
@@ -53,6 +49,17 @@ def test_place_page_hostile_record_is_escaped_everywhere(web_client: TestClient,
     assert _jsonld(page)["name"] == XSS
 
 
+@pytest.mark.parametrize("path", ["/palces/dh-x", "/places/", "/event", "/embed/nope"])
+def test_a_mistyped_address_shows_the_sites_404_page_to_browsers(web_client: TestClient, path: str) -> None:
+    page = web_client.get(path + "?lang=en", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert (page.status_code, page.headers["content-type"].split(";")[0]) == (404, "text/html")
+    assert '<html lang="en"' in page.text and 'name="q"' in page.text  # in the visitor's language, with search
+    api = web_client.get(path)  # a client that asks for no page still gets problem+json
+    assert (api.status_code, api.headers["content-type"]) == (404, "application/problem+json")
+    assert web_client.get("/api/v1/nope", headers={"Accept": "text/html"}).headers["content-type"] == (
+        "application/problem+json")
+
+
 def test_place_page_unknown_id_shows_friendly_404(web_client: TestClient) -> None:
     response = web_client.get("/places/does-not-exist")
     assert response.status_code == 404
@@ -63,7 +70,7 @@ def test_place_page_unknown_id_shows_friendly_404(web_client: TestClient) -> Non
 
 
 def test_place_page_has_jsonld_hours_stations_and_occupancy_slot(web_client: TestClient, web_store: Store) -> None:
-    place = _zollverein(web_store)
+    place = zollverein_id(web_store)
     html = web_client.get(f"/places/{place}").text
     node = _jsonld(html)
     assert node["@context"] == "https://schema.org/" and node["identifier"] == place
@@ -75,7 +82,7 @@ def test_place_page_has_jsonld_hours_stations_and_occupancy_slot(web_client: Tes
 
 
 def test_place_page_has_canonical_hreflang_and_open_graph(web_client: TestClient, web_store: Store) -> None:
-    place = _zollverein(web_store)
+    place = zollverein_id(web_store)
     html = web_client.get(f"/places/{place}?lang=en").text
     assert '<html lang="en">' in html
     assert f'<link rel="canonical" href="http://testserver/places/{place}?lang=en">' in html
@@ -91,7 +98,7 @@ def test_place_page_has_canonical_hreflang_and_open_graph(web_client: TestClient
 def test_home_bad_query_shows_readable_message(web_client: TestClient) -> None:
     response = web_client.get("/?municipality=Atlantis")
     assert response.status_code == 400
-    assert 'role="alert"' in response.text and "unknown municipality" in response.text
+    assert 'role="alert"' in response.text and "„Atlantis“ kennen wir nicht" in response.text
     assert web_client.get("/?open_now=vielleicht").status_code == 400
     assert web_client.get("/events?from=gestern").status_code == 400
 
@@ -113,7 +120,7 @@ def test_events_list_and_page(web_client: TestClient, web_store: Store) -> None:
 
 
 def test_screen_data_lists_open_places_and_todays_events(web_client: TestClient, web_store: Store) -> None:
-    data = web_client.get(f"/screen/data.json?place={_zollverein(web_store)}&radius=1500").json()
+    data = web_client.get(f"/screen/data.json?place={zollverein_id(web_store)}&radius=1500").json()
     names = [p["name"] for p in data["open"]]
     assert "Ruhr Museum" in names
     assert {"name": "Ruhr Museum", "closes": "bis 18:00"}.items() <= next(
@@ -132,7 +139,7 @@ def test_screen_bad_parameters_are_explained(web_client: TestClient) -> None:
 
 
 def test_widget_data_single_place_and_cors(web_client: TestClient, web_store: Store) -> None:
-    response = web_client.get(f"/widget/data.json?place={_zollverein(web_store)}&lang=en",
+    response = web_client.get(f"/widget/data.json?place={zollverein_id(web_store)}&lang=en",
                               headers={"Origin": "https://partner.example"})
     assert response.headers["access-control-allow-origin"] == "*"
     item = response.json()["items"][0]
@@ -152,7 +159,7 @@ def test_home_counts_one_place_in_the_singular(web_client: TestClient) -> None:
 
 
 def test_english_pages_write_distances_with_a_decimal_point(web_client: TestClient, web_store: Store) -> None:
-    place = _zollverein(web_store)
+    place = zollverein_id(web_store)
     german, english = (web_client.get(f"/places/{place}{suffix}").text for suffix in ("", "?lang=en"))
     assert re.search(r"\d,\d km", german) and not re.search(r"\d,\d km", english)
     assert re.search(r"\d\.\d km", english)
@@ -161,3 +168,63 @@ def test_english_pages_write_distances_with_a_decimal_point(web_client: TestClie
 def test_a_search_page_is_titled_with_what_was_asked(web_client: TestClient) -> None:
     assert "<title>zeche · Museum – " in web_client.get("/?q=zeche&category=Museum").text
     assert "<title>DatenHub Ruhr</title>" in web_client.get("/").text  # the start page: the site's name alone
+
+
+def _names(html: str) -> list[str]:
+    return [unescape(n) for n in re.findall(r'class="place-link" href="[^"]+">([^<]+)</a>', html)]
+
+
+@pytest.mark.parametrize("query", ["", "&municipality=Bochum", "&category=Museum"])
+def test_home_english_list_is_ordered_by_the_shown_names(web_client: TestClient, query: str) -> None:
+    names = _names(web_client.get(f"/?lang=en{query}").text)
+    assert len(names) > 5
+    assert names == sorted(names, key=fold)  # "German Mining Museum Bochum" under G, not under D(eutsches)
+    german = _names(web_client.get(f"/?{query.lstrip('&')}").text)
+    assert german == sorted(german, key=fold)
+
+
+def test_home_relevance_order_is_the_same_in_every_language(web_client: TestClient) -> None:
+    ids = [re.findall(r'class="place-item" data-id="([^"]+)"', web_client.get(f"/?q=museum{lang}").text)
+           for lang in ("", "&lang=en")]
+    assert ids[0] and ids[0] == ids[1]  # a search ranks by relevance; only name-sorted lists follow the language
+
+
+# the store's English details for API clients; none of them may reach a page
+API_WORDS = ("unknown municipality", "unknown category", "expected", "must be", "not a cursor", "ISO 8601")
+
+
+@pytest.mark.parametrize("path", ["/?municipality=Atlantis", "/?category=nope", "/?open_now=vielleicht",
+                                  "/?wheelchair=maybe", "/?cursor=xyz", "/?limit=5000", "/?limit=abc",
+                                  "/events?from=gestern", "/events?to=bald"])
+def test_bad_query_message_is_in_the_page_language(web_client: TestClient, path: str) -> None:
+    joiner = "&" if "?" in path else "?"
+    for lang, path_lang, lead in (("de", path, "Die Suche konnte nicht ausgeführt werden:"),
+                                  ("en", f"{path}{joiner}lang=en", "The search could not be run:")):
+        response = web_client.get(path_lang)
+        assert response.status_code == 400, path_lang
+        alert = re.search(r'<div class="error" role="alert">(.*?)</div>', response.text, re.S)
+        assert alert, path_lang
+        message = re.sub(r"<[^>]+>", "", unescape(alert.group(1))).strip()
+        assert message.startswith(lead) and len(message) > len(lead) + 10, (lang, message)
+        assert not any(w in message for w in API_WORDS), (lang, message)
+
+
+def test_footer_data_link_leads_to_the_human_data_page(web_client: TestClient) -> None:
+    for lang, suffix in (("de", ""), ("en", "?lang=en")):
+        footer = re.search(r'<footer class="bottom">(.*?)</footer>', web_client.get(f"/{suffix}").text, re.S)
+        assert footer
+        href = re.search(r'<a href="([^"]+)">(Daten|Data)</a>', footer.group(1))
+        assert href, footer.group(1)
+        page = web_client.get(unescape(href.group(1)))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), href.group(1)
+        assert f'<html lang="{lang}">' in page.text
+        # every source with its licence and attribution, the base map's credit, and the JSON kept as such
+        assert "CC-BY-4.0" in page.text and "Deutsche Bahn AG" in page.text and "GeoBasis-DE" in page.text
+        assert 'href="/api/v1/sources"' in page.text and 'href="/docs"' in page.text and 'href="/catalog"' in page.text
+    assert "Daten, Quellen und Lizenzen" in web_client.get("/data").text
+    assert "Data, sources and licences" in web_client.get("/data?lang=en").text
+
+
+def test_the_municipality_choice_is_in_german_alphabetical_order(web_client: TestClient) -> None:
+    html = web_client.get("/").text
+    assert html.index(">Bönen<") < html.index(">Bottrop<") < html.index(">Breckerfeld<")

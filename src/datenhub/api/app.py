@@ -55,10 +55,11 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
     if fast_paths:
         fastpath.install(app)
     cache.install(app, response_cache)
+    # Rate-limit windows follow the app's clock, so a fixed clock gives tests one window that never rolls over.
+    # Inside the HTTP hygiene (installed after it): a 429 carries X-Request-ID and CORS headers like any answer.
+    ratelimit.install(app, limits, now=time.time if clock is utc_now else lambda: clock().timestamp())
     middleware.install(app)
     health.install(app)
-    # Rate-limit windows follow the app's clock, so a fixed clock gives tests one window that never rolls over.
-    ratelimit.install(app, limits, now=time.time if clock is utc_now else lambda: clock().timestamp())
     app.add_exception_handler(QueryError, problems.query_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from fastapi import Request
 
 from datenhub.clock import Clock
-from datenhub.enrich.municipality import boundaries
+from datenhub.enrich.municipality import resolve_municipality
 from datenhub.store import Query, QueryError, Store, from_params
 
 QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius", "wheelchair", "licence",
@@ -19,11 +19,6 @@ _MULTI = frozenset({"category", "type", "source", "wheelchair"})
 async def get_store(request: Request) -> Store:
     # async on purpose: a sync dependency costs a thread-pool hop on every request
     return request.app.state.store  # type: ignore[no-any-return]
-
-
-def resolve_municipality(value: str) -> str | None:
-    info = boundaries().resolve(value)
-    return info.ags if info else None
 
 
 def parse_query(request: Request, kind: str) -> Query:

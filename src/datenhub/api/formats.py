@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from datenhub.api.urls import base_url
+from datenhub.model import Event, Place
 from datenhub.publish import get_serializer
 from datenhub.store import QueryError
 
@@ -40,9 +41,16 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
         if name is None or name not in allowed:
             raise QueryError("f", f"unsupported format {explicit!r}; use one of {', '.join(allowed)}")
         return name
-    for media in preferred(request.headers.get("accept", "")):
+    header = request.headers.get("accept", "")
+    accepted = preferred(header)
+    for media in accepted:
         if MEDIA.get(media) in allowed:
             return MEDIA[media]
+    if header.strip() and not any(media.endswith("/*") for media in accepted):
+        # only types this resource cannot give (application/xml), or JSON refused with q=0: RFC 9110's 406
+        offered = ", ".join(sorted({m for m, name in MEDIA.items() if name in allowed}))
+        raise HTTPException(406, f"none of the accepted media types is offered here; accept one of {offered}, "
+                                 "or choose with f=")
     return "json"
 
 
@@ -63,6 +71,11 @@ def preferred(header: str) -> list[str]:
         if value and weight > 0:
             ranked.append((-weight, index, value.lower()))
     return [value for _, _, value in sorted(ranked)]
+
+
+def format_language(request: Request, fmt: str) -> str | None:
+    """The language to reduce texts to for this format: none where the format has a column per language."""
+    return None if fmt != "json" and get_serializer(fmt).languages else language(request)
 
 
 def language(request: Request) -> str | None:
@@ -90,10 +103,26 @@ def localise(entity: dict[str, Any], lang: str | None) -> dict[str, Any]:
     return out
 
 
+# What `fields=` may name: the members of places and events, and what the API adds to them.
+FIELDS = frozenset(Place.model_fields) | frozenset(Event.model_fields) | {"open_state", "distance_m", "occupancy"}
+# Kept whatever `fields=` says: what an entity is, and the licence and credit that must travel with any part of it.
+ALWAYS = frozenset({"id", "kind", "type", "licence", "attribution"})
+
+
+def wanted_fields(fields: str | None) -> frozenset[str] | None:
+    """The members `fields=` asks for, with ALWAYS; None for all. Unknown names are a 400 naming them."""
+    if not fields:
+        return None
+    asked = {f.strip() for f in fields.split(",") if f.strip()}
+    if unknown := sorted(asked - FIELDS):
+        raise QueryError("fields", f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
+    return frozenset(asked) | ALWAYS
+
+
 def project(entity: dict[str, Any], fields: str | None) -> dict[str, Any]:
-    if not fields or entity.get("tombstone"):
+    wanted = wanted_fields(fields)
+    if wanted is None or entity.get("tombstone"):
         return entity
-    wanted = {f.strip() for f in fields.split(",") if f.strip()} | {"id"}
     return {k: v for k, v in entity.items() if k in wanted}
 
 

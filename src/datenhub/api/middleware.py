@@ -23,6 +23,7 @@ from datenhub.api.cors import ReadCORSMiddleware
 
 log = logging.getLogger("datenhub.api")
 MAX_ETAG_BODY = 8 * 1024 * 1024  # larger bodies stream on without an ETag
+MAX_TARGET = 8192  # bytes of path and query, as nginx's default buffers take: a longer one is a 414
 KNOWN_ETAG = "etag"  # scope state: the response cache hands over the ETag of the body it sends, hashed once
 
 
@@ -57,6 +58,13 @@ class HygieneMiddleware:
         request_id = (headers.get(b"x-request-id") or b"%016x" % random.getrandbits(64))[:64]
         state = scope.setdefault("state", {})
         state["request_id"] = request_id.decode("latin-1")
+        # the whole target as sent: path, "?" and query
+        target = len(scope.get("raw_path") or b"") + (len(query) + 1 if (query := scope.get("query_string")) else 0)
+        if target > MAX_TARGET:
+            await problems.problem(414, "URI Too Long", f"the request target is longer than {MAX_TARGET} bytes; "
+                                   "send fewer or shorter parameters",
+                                   {"X-Request-ID": state["request_id"]})(scope, receive, send)
+            return
         conditional = headers.get(b"if-none-match", b"")
         is_get = scope["method"] in ("GET", "HEAD")
         began = time.perf_counter()

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from datenhub.store import QueryError
@@ -26,9 +26,24 @@ async def query_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(400, "Invalid parameter", exc.detail, parameter=exc.param, instance=str(request.url.path))
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+MACHINE_PATHS = ("/api/", "/ogc", "/catalog", "/health", "/ready", "/openapi")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (a mistyped link, say), not a client of the API or the data files."""
+    path = request.url.path
+    return ("text/html" in request.headers.get("accept", "") and not path.startswith(MACHINE_PATHS)
+            and not path.endswith((".json", ".geojson", ".csv", ".ics", ".xml", ".txt", ".ttl")))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+    if exc.status_code == 404 and wants_page(request):
+        from datenhub.web.common import not_found
+
+        return not_found(request)  # the site's own page, in the visitor's language, with its search box
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
+              406: "Not acceptable"}
     # the exception's headers go out too: `Allow` on a 405, `WWW-Authenticate` on a 401
     return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), exc.headers,
                    instance=str(request.url.path))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from datenhub import hub
@@ -30,17 +34,32 @@ def sources(db: str | None = DbOption) -> None:
 
 @notices_app.callback()
 def notices(source: str | None = typer.Option(None, "--source"), code: str | None = typer.Option(None, "--code"),
-            limit: int = typer.Option(50, "--limit"), db: str | None = DbOption) -> None:
-    """List stored notices, newest first."""
+            limit: int = typer.Option(50, "--limit", min=1),
+            history: bool = typer.Option(False, "--all", help="Also those of earlier imports, whose data may have "
+                                                              "been fixed since."),
+            output: str = typer.Option("table", "--format", help="table or json."),
+            db: str | None = DbOption) -> None:
+    """List stored notices, newest first: by default those of each source's latest import, which say what is
+    wrong with the data now."""
+    if output not in ("table", "json"):
+        raise fail(f"unknown format {output!r}; use table or json")
     with store_at(db) as store:
         if source is not None and store.get_source(source) is None:
             raise fail(f"no source {source!r} (datenhub sources lists them)", 1)
-        rows = store.list_notices(source=source, code=code, limit=limit)
-    table = Table(title=f"{len(rows)} notices")
+        rows = store.list_notices(source=source, code=code, current=not history, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    if output == "json":
+        sys.stdout.write(json.dumps({"notices": [n.to_dict() for n in rows], "more": more}, ensure_ascii=False,
+                                    indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} notices" + ("" if history else " of the latest imports"))
     for column in ("severity", "code", "source", "where", "message"):
         table.add_column(column, overflow="fold")
     for n in rows:
-        table.add_row(n.severity.value, n.code, n.location.source or "", n.location.describe(), n.message)
+        table.add_row(n.severity.value, n.code, n.location.source or "", escape(n.location.describe()),
+                      escape(n.message))
+    if more:
+        table.caption = f"more than {limit}: --limit N shows more, --code C narrows them"
     console.print(table)
 
 

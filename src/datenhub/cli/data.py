@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -38,16 +39,20 @@ def notice_table(report: Report, limit: int = 30) -> Table:
     colours = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
     for notice in report.notices[:limit]:
         table.add_row(f"[{colours[notice.severity]}]{notice.severity.value}[/]", notice.code,
-                      notice.location.describe(), notice.message)
+                      escape(notice.location.describe()), escape(notice.message))
+    if len(report) > limit:
+        table.caption = (f"the first {limit} of {len(report)}; --format json gives the counts by code and up to "
+                         f"{report.samples_per_code} of each")
     return table
 
 
 def summary_table(result: ImportResult) -> Table:
     table = Table(title=f"import of {result.source!r} ({result.adapter})")
-    for column in ("new", "changed", "unchanged", "withdrawn", "rejected", "merged"):
+    columns = ["new", "changed", "unchanged", "withdrawn", "rejected", "merged"]
+    columns += [name for name in ("restored", "outside") if getattr(result, name)]  # back; left out by --within
+    for column in columns:
         table.add_column(column, justify="right")
-    table.add_row(*(str(getattr(result, c)) for c in ("new", "changed", "unchanged", "withdrawn", "rejected",
-                                                      "merged")))
+    table.add_row(*(str(getattr(result, c)) for c in columns))
     return table
 
 
@@ -104,14 +109,18 @@ def validate_command(
     adapter: str | None = typer.Option(None, "--adapter"),
     mapping: Path | None = typer.Option(None, "--mapping"),
     licence: str | None = typer.Option(None, "--licence", help="Licence to assume for records without one."),
+    attribution: str | None = typer.Option(None, "--attribution", help="Attribution text for the source."),
+    within: str | None = typer.Option(None, "--within", help="Check as import --within would: only records "
+                                                               "inside 'rvr' or 'nrw'."),
     output: str = typer.Option("table", "--format", help="table or json."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
 ) -> None:
-    """Check a file and report every problem. Changes nothing."""
+    """Check a file and report every problem, as an import with the same options would. Changes nothing."""
     _check_path(path)
     _check_licence(licence)
     try:
-        report = hub.validate_file(path, adapter=adapter, mapping=mapping, licence=licence)
+        report = hub.validate_file(path, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
+                                   within=within)
     except (UnknownAdapterError, MappingError, ValueError) as exc:
         raise fail(str(exc)) from None
     if output == "json":

@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from datenhub.cli.common import DbOption, console, fail, store_at
-from datenhub.enrich.municipality import boundaries
+from datenhub.enrich.municipality import resolve_municipality
 from datenhub.store import QueryError, from_params
 
 app = typer.Typer(help="Find and show places.", no_args_is_help=True)
-
-
-def resolve_municipality(value: str) -> str | None:
-    info = boundaries().resolve(value)
-    return info.ags if info else None
 
 
 @app.command("search")
@@ -69,7 +65,7 @@ def search(
     for item in page.items:
         distance = page.distances.get(item["id"])
         shown = f"{distance:,.0f} m" if distance is not None else ""
-        table.add_row(item["id"], (item.get("name") or {}).get("de", ""), ", ".join(item.get("categories", [])),
+        table.add_row(item["id"], escape((item.get("name") or {}).get("de", "")), ", ".join(item.get("categories", [])),
                       (item.get("municipality") or {}).get("name", ""), *((shown,) if around else ()),
                       item.get("licence", ""))
     console.print(table)
@@ -87,5 +83,5 @@ def show(entity_id: str = typer.Argument(..., help="Hub id (dh-…) or source re
         if entity is None:
             raise fail(f"no published entity {entity_id!r}", 1)
         notices = [n.to_dict() for rid in entity.get("sources", []) for n in store.list_notices(entity_id=
-                   rid.split(":", 1)[1], source=rid.split(":", 1)[0], limit=20)]
+                   rid.split(":", 1)[1], source=rid.split(":", 1)[0], current=True, limit=20)]
     console.print_json(json.dumps({**entity, "notices": notices}, ensure_ascii=False))

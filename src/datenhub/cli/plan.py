@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from datenhub.cli.common import DbOption, console, fail, store_at
@@ -48,7 +49,7 @@ def print_plan(plan: Plan) -> None:
         for stop in day.stops:
             leg = next(legs)
             table.add_row("", f"[dim]↓ {leg.minutes} min {leg.mode}, {leg.km:.1f} km[/]", "", "")
-            table.add_row(f"{stop.start}–{stop.end}", f"{stop.name} [dim]({stop.id})[/]", stop.category or "",
+            table.add_row(f"{stop.start}–{stop.end}", f"{escape(stop.name)} [dim]({stop.id})[/]", stop.category or "",
                           "; ".join(stop.why))
         last = next(legs, None)
         if last is not None:

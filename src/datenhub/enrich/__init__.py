@@ -17,10 +17,13 @@ def register_enricher(enricher: Enricher) -> None:
     ENRICHERS.append(enricher)
 
 
-def enrich_all(entities: Sequence[AnyEntity]) -> list[Notice]:
+def enrich_all(entities: Sequence[AnyEntity], *, notices_only: bool = False) -> list[Notice]:
+    """`notices_only`: run only the enrichers that can report a problem (for records whose stored content stays:
+    what they say is all that is wanted of them)."""
     notices: list[Notice] = []
     for enricher in ENRICHERS:
-        notices.extend(enricher.enrich(entities))
+        if enricher.codes or not notices_only:
+            notices.extend(enricher.enrich(entities))
     return notices
 
 

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from datenhub.model import AnyEntity
-from datenhub.notices import Notice
+from datenhub.notices import Notice, Severity
 
 
 class Enricher(ABC):
     name: ClassVar[str]
     # Fields this enricher writes: they are derived, so merges recompute rather than copy them.
     writes: ClassVar[tuple[str, ...]] = ()
+    # The notices it may report, by code: (severity, meaning). One without codes never reports a problem.
+    codes: ClassVar[dict[str, tuple[Severity, str]]] = {}
 
     @abstractmethod
     def enrich(self, entities: Sequence[AnyEntity]) -> list[Notice]:

@@ -73,6 +73,12 @@ def boundaries() -> Boundaries:
     return Boundaries()
 
 
+def resolve_municipality(value: str) -> str | None:
+    """The AGS of a municipality given by name or AGS, for query filters (store.from_params); None if unknown."""
+    info = boundaries().resolve(value)
+    return info.ags if info else None
+
+
 class MunicipalityEnricher(Enricher):
     name = "municipality"
     writes = ("municipality",)

@@ -74,13 +74,13 @@ def _clause(text: str, notes: list[str]) -> tuple[str | None, int, int]:
             days.append("PH")
             known += 1
         elif tok[0].isdigit():
-            known += 1
             if nxt in ("-", "bis") and i + 2 < len(tokens) and tokens[i + 2][0].isdigit():
                 times.append(f"{_time(tok)}-{_time(tokens[i + 2])}")
-                known += 2
+                known += 3
                 i += 3
                 continue
-            notes.append(f"time {tok!r} without an end was ignored")
+            # not counted as understood: a date ("24.12.") or a lone time, and the clause around it is lost
+            notes.append(f"{tok!r} without an end was ignored")
         elif tok in _CLOSED:
             closed = True
             known += 1
@@ -90,6 +90,9 @@ def _clause(text: str, notes: list[str]) -> tuple[str | None, int, int]:
             notes.append(f"word {tok!r} not understood")
         i += 1
     if not days and not times:
+        if closed:
+            notes.append(f"{text.strip()!r}: closed on days or dates not understood")
+            known -= 1
         return None, known, len(tokens)
     rule = " ".join(part for part in (",".join(days), ",".join(times)) if part)
     if closed:
@@ -114,7 +117,7 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
         if rule is None:
             continue
         (closed_rules if rule.endswith(" off") else open_rules).append(rule)
-    open_rules = _merge_days_without_times(open_rules)
+    open_rules = _merge_times_without_days(_merge_days_without_times(open_rules))
     if not open_rules and not closed_rules:
         return None, 0.0, [*notes, "no days or times found"]
     value = "; ".join(open_rules + closed_rules)
@@ -124,6 +127,18 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
         return None, 0.0, [*notes, f"result {value!r} does not parse: {exc}"]
     confidence = known / total if total else 0.0
     return value, round(confidence, 2), notes
+
+
+def _merge_times_without_days(rules: list[str]) -> list[str]:
+    """ "Mo-Fr 9-12 Uhr; 14-18 Uhr": times without days go on with the days before them. As a rule of their own
+    they would mean every day (Saturday and Sunday 14-18 as well)."""
+    out: list[str] = []
+    for rule in rules:
+        if out and re.fullmatch(r"[\d:,\-]+", rule) and " " in out[-1]:
+            out[-1] += "," + rule
+        else:
+            out.append(rule)
+    return out
 
 
 def _merge_days_without_times(rules: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
@@ -122,6 +123,8 @@ class CsvAdapter(Adapter):
         header = [h.strip() for h in header]
         if mapping is None:
             mapping = auto_mapping(header)
+        elif not mapping.fields:  # only [csv] or [constants] given: the columns are read by their common names
+            mapping = replace(mapping, fields=auto_mapping(header).fields)
         missing = sorted({c for c in mapping.fields.values() if c not in header})
         if missing:
             yield Notice("mapping_column_missing", Severity.ERROR,
@@ -132,6 +135,12 @@ class CsvAdapter(Adapter):
             yield Notice("no_known_columns", Severity.ERROR,
                          "no column could be mapped; give a mapping file with --mapping", where)
             return
+        known = {*mapping.fields.values(), *mapping.ignore}
+        if unmapped := [column for column in header if column and column not in known]:
+            how = ("name them under [fields] in the mapping, or under [csv] ignore" if options.mapping
+                   else "give a mapping file (--mapping) that names them")
+            yield Notice("unmapped_columns", Severity.INFO,
+                         f"column(s) not imported: {', '.join(unmapped)}; {how}", where)
         kind = mapping.kind
         to_data = RowMapper(header, mapping)
         row_no = 1

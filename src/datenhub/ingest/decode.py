@@ -29,8 +29,13 @@ def decode_bytes(payload: bytes, location: Location, declared: str | None = None
             )
     if payload.startswith(b"\xef\xbb\xbf"):
         return Decoded(payload[3:].decode("utf-8", errors="replace"), "utf-8-sig")
-    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = utf16_encoding(payload)
+    if utf16 == "utf-16":
         return Decoded(payload.decode("utf-16", errors="replace"), "utf-16")
+    if utf16 is not None:
+        return Decoded(payload.decode(utf16, errors="replace"), utf16,
+                       (Notice("encoding_detected", Severity.INFO,
+                               f"UTF-16 without a byte order mark: decoded as {utf16}", location),))
     try:
         return Decoded(payload.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -59,11 +64,32 @@ def looks_mojibake(text: str) -> bool:
     return ("Ã" in text or "â" in text) and any(marker in text for marker in _MOJIBAKE)
 
 
+def utf16_encoding(payload: bytes) -> str | None:
+    """"utf-16" for a byte order mark (Excel's "Unicode text" export), "utf-16-le"/"-be" for text whose every
+    other byte is zero, as mostly-Latin UTF-16 without a mark is; otherwise None."""
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = payload[:4096]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    # 90 % and 5 %, not all and none: characters beyond Latin-1 (€, „) have both bytes set, and an emoji's
+    # surrogate pair (D83D DE00) has a zero byte on the other side
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def is_binary(payload: bytes) -> bool:
     head = payload[:4096]
     if not head:
         return False
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    encoding = utf16_encoding(payload)
+    if encoding is not None:  # judged by its characters: every other byte of UTF-16 text is zero
+        head = head[:len(head) // 2 * 2].decode(encoding, errors="replace").encode()
+    if b"\x00" in head:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control / len(head) > 0.1
@@ -74,7 +100,8 @@ def read_text(payload: bytes, where: Location, what: str,
     """The text of an input, or None with the reason: every text adapter starts with these same checks."""
     if not payload.strip():
         return None, [Notice("empty_file", Severity.ERROR, "the file is empty", where)]
-    if is_binary(payload):
+    # a declared encoding says it is text: UTF-16 or UTF-32 bytes would look binary to the guess
+    if (is_binary(payload) if declared is None else "\x00" in decode_bytes(payload[:4096], where, declared).text):
         return None, [Notice("not_text", Severity.ERROR, f"the file is binary, not {what} text", where)]
     decoded = decode_bytes(payload, where, declared)
     return decoded.text, list(decoded.notices)

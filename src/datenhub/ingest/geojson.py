@@ -61,12 +61,16 @@ class GeoJsonAdapter(Adapter):
             local_id = feature.get("id") or data.pop("id", None)
             data.pop("id", None)
             geometry = feature.get("geometry")
+            local = None if local_id is None else str(local_id)
             if isinstance(geometry, dict):
                 point = representative_point(geometry)
                 if point is None:
                     yield Notice("invalid_geometry", Severity.WARNING, "geometry cannot be read", loc)
                 else:
                     data["lon"], data["lat"] = point
-            local = None if local_id is None else str(local_id)
+                    if geometry.get("type") != "Point":
+                        yield Notice("geometry_reduced", Severity.INFO,
+                                     f"the {geometry.get('type')} is kept as a point inside it ({point[1]:.5f}, "
+                                     f"{point[0]:.5f}): the hub holds one point per place", loc.of_entity(local))
             yield Draft(data.pop("kind", "place"), local,
                         data, Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local))

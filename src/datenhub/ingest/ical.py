@@ -1,28 +1,28 @@
-"""iCalendar (.ics) event feeds: VEVENTs as events, recurring ones expanded over a bounded window."""
+"""iCalendar (.ics) event feeds: VEVENTs as events, recurring ones expanded over a bounded window.
+
+A series (RRULE or RDATE) yields one event per occurrence, named `UID#date` (`UID#dateTtime` where the rule
+repeats within a day), so an occurrence keeps its id however many others the series has; a VEVENT that does
+not recur is named by its UID alone. A VEVENT with the series' UID and a RECURRENCE-ID replaces the occurrence
+it names and keeps that occurrence's id, wherever it moves it (its own fields win; what it leaves out, the
+series gives). Expansion itself lives in `ical_series`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from datenhub.clock import BERLIN
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.ingest.decode import read_text
+from datenhub.ingest.ical_series import MAX_OCCURRENCES, RECURRENCE_WINDOW, Series, as_datetime, expand
 from datenhub.ingest.registry import register
 from datenhub.notices import Location, Notice, Severity
 
-MAX_OCCURRENCES = 200
-RECURRENCE_WINDOW = timedelta(days=400)
+__all__ = ["MAX_OCCURRENCES", "RECURRENCE_WINDOW", "ICalAdapter"]
 
-
-def _as_datetime(value: Any) -> tuple[datetime, bool]:
-    """(aware datetime, all_day). Floating times are read as Europe/Berlin local time."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=BERLIN)), False
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=BERLIN), True
-    raise TypeError(f"not a date: {value!r}")
+_TIMING = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")  # properties that may occur once (RFC 5545 3.6.1)
 
 
 def _text(component: Any, key: str) -> str | None:
@@ -34,31 +34,114 @@ def _text(component: Any, key: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def _occurrences(component: Any, start: datetime, all_day: bool, now: datetime) -> list[datetime]:
-    """The dates of a recurring event from RECURRENCE_WINDOW before the feed was fetched to as far after it: a
-    series that began years ago still reaches the coming weeks. Over MAX_OCCURRENCES, the coming ones win; a
-    series that ended before the window keeps its first dates."""
-    rrule = component.get("RRULE")
-    if rrule is None:
-        return [start]
-    from dateutil.rrule import rrulestr
+def _ical(value: Any) -> str:
+    try:
+        return str(value.to_ical().decode())
+    except (AttributeError, ValueError, TypeError):
+        return str(value)
 
-    rule_text = rrule.to_ical().decode()
-    naive_start = start.replace(tzinfo=None) if all_day else start
-    rule = rrulestr(rule_text, dtstart=naive_start)
-    at = now.astimezone(BERLIN).replace(tzinfo=None) if all_day else now
-    found = rule.between(max(naive_start, at - RECURRENCE_WINDOW), at + RECURRENCE_WINDOW, inc=True)
-    if not found:  # a series over long before the fetch (an archive): its first dates, as they were
-        found = rule.between(naive_start, naive_start + RECURRENCE_WINDOW, inc=True)[:MAX_OCCURRENCES]
-    coming = [o for o in found if o >= at][:MAX_OCCURRENCES]
-    past = [o for o in found if o < at][-(MAX_OCCURRENCES - len(coming)):] if len(coming) < MAX_OCCURRENCES else []
-    out = [o.replace(tzinfo=BERLIN) if o.tzinfo is None else o for o in past + coming]
-    excluded = set()
-    exdates = component.get("EXDATE")
-    for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
-        for d in ex.dts:
-            excluded.add(_as_datetime(d.dt)[0].astimezone(UTC))
-    return [o for o in out if o.astimezone(UTC) not in excluded]
+
+def _moment(value: Any) -> object:
+    """What a date property means, to tell a repeated property from a contradicting one."""
+    try:
+        return value.dt  # type: ignore[no-any-return]
+    except (AttributeError, ValueError):
+        return _ical(value)
+
+
+@dataclass(slots=True)
+class _Vevent:
+    """One VEVENT as read: where it is, when it is (start None: no DTSTART), and its event fields."""
+
+    uid: str | None
+    pointer: str
+    start: datetime | None
+    all_day: bool
+    floating: bool
+    duration: timedelta | None
+    recurrence_id: datetime | None
+    sequence: int
+    data: dict[str, Any]
+
+
+def _single(component: Any, key: str, label: str, loc: Location) -> tuple[Any, Notice | None]:
+    """A property that must occur once. Repeated with one value it is read (WARNING); with values that
+    disagree, which is meant cannot be told and the VEVENT is held back (ERROR)."""
+    value = component.get(key)
+    if not isinstance(value, list):
+        return value, None
+    shown = ", ".join(_ical(v) for v in value)
+    where = loc.at_field(key)
+    if len({_moment(v) for v in value}) == 1:
+        return value[0], Notice("duplicate_property", Severity.WARNING,
+                                f"{label} has {len(value)} {key} properties ({shown}); the first is used",
+                                where, shown)
+    return None, Notice("duplicate_property", Severity.ERROR,
+                        f"{label} has {len(value)} {key} properties that disagree ({shown}); which one is meant "
+                        "cannot be told, so the event is not imported", where, shown)
+
+
+def _label(uid: str | None, pointer: str) -> str:
+    return f"VEVENT UID={uid}" if uid is not None else f"{pointer} (no UID)"
+
+
+def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent | None, list[Notice]]:
+    uid = _text(component, "UID")
+    label = _label(uid, pointer)
+    notices: list[Notice] = []
+    timing: dict[str, Any] = {}
+    for key in _TIMING:
+        timing[key], notice = _single(component, key, label, loc)
+        if notice is not None:
+            notices.append(notice)
+            if notice.severity is Severity.ERROR:
+                return None, notices
+    try:
+        dtstart = timing["DTSTART"]
+        start, all_day = as_datetime(dtstart.dt) if dtstart is not None else (None, False)
+        floating = dtstart is not None and isinstance(dtstart.dt, datetime) and dtstart.dt.tzinfo is None
+        end = as_datetime(timing["DTEND"].dt)[0] if timing["DTEND"] is not None else None
+        duration = (end - start) if end is not None and start is not None else None
+        if duration is None and timing["DURATION"] is not None and start is not None:
+            duration = timing["DURATION"].dt
+        recurrence = timing["RECURRENCE-ID"]
+        recurrence_id = as_datetime(recurrence.dt)[0] if recurrence is not None else None
+    except (TypeError, ValueError, AttributeError) as exc:
+        notices.append(Notice("invalid_date", Severity.ERROR, f"unreadable DTSTART/DTEND: {exc}", loc))
+        return None, notices
+    try:
+        sequence = int(str(component.get("SEQUENCE", 0)))
+    except ValueError:
+        sequence = 0
+    return _Vevent(uid, pointer, start, all_day, floating, duration, recurrence_id, sequence,
+                   _fields(component, all_day)), notices
+
+
+def _fields(component: Any, all_day: bool) -> dict[str, Any]:
+    summary, description = _text(component, "SUMMARY"), _text(component, "DESCRIPTION")
+    data: dict[str, Any] = {
+        "type": "Event",
+        "name": {"de": summary} if summary else {},
+        "description": {"de": description} if description else {},
+        "location_name": _text(component, "LOCATION"),
+        "url": _text(component, "URL"),
+        "all_day": all_day,
+    }
+    status = _text(component, "STATUS")
+    if status:
+        data["status"] = {"CANCELLED": "EventCancelled", "TENTATIVE": "EventScheduled",
+                          "CONFIRMED": "EventScheduled"}.get(status.upper(), "EventScheduled")
+    organizer = component.get("ORGANIZER")
+    if organizer is not None:
+        data["organizer"] = organizer.params.get("CN") or str(organizer).removeprefix("mailto:")
+    geo = component.get("GEO")
+    if geo is not None:
+        data["lat"], data["lon"] = geo.latitude, geo.longitude
+    categories = component.get("CATEGORIES")
+    if categories is not None:
+        cats = categories if isinstance(categories, list) else [categories]
+        data["keywords"] = [str(c) for cat in cats for c in getattr(cat, "cats", [cat])]
+    return data
 
 
 @register
@@ -84,63 +167,107 @@ class ICalAdapter(Adapter):
             yield Notice("invalid_ical", Severity.ERROR,
                          "no complete VCALENDAR found (unbalanced BEGIN/END: is the file cut off?)", where)
             return
-        index = 0
-        for calendar in calendars:
-            for component in calendar.walk("VEVENT"):
-                index += 1
-                pointer = f"VEVENT[{index}]"
-                uid = _text(component, "UID")
-                loc = Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=uid)
-                try:
-                    dtstart = component.get("DTSTART")
-                    start, all_day = _as_datetime(dtstart.dt) if dtstart is not None else (None, False)
-                    dtend = component.get("DTEND")
-                    end = _as_datetime(dtend.dt)[0] if dtend is not None else None
-                    if end is None and component.get("DURATION") is not None and start is not None:
-                        end = start + component.get("DURATION").dt
-                except (TypeError, ValueError, AttributeError) as exc:
-                    yield Notice("invalid_date", Severity.ERROR, f"unreadable DTSTART/DTEND: {exc}", loc)
-                    continue
-                data: dict[str, Any] = {
-                    "type": "Event",
-                    "name": {"de": _text(component, "SUMMARY")} if _text(component, "SUMMARY") else {},
-                    "description": ({"de": _text(component, "DESCRIPTION")}
-                                    if _text(component, "DESCRIPTION") else {}),
-                    "location_name": _text(component, "LOCATION"),
-                    "url": _text(component, "URL"),
-                    "all_day": all_day,
-                }
-                status = _text(component, "STATUS")
-                if status:
-                    data["status"] = {"CANCELLED": "EventCancelled", "TENTATIVE": "EventScheduled",
-                                      "CONFIRMED": "EventScheduled"}.get(status.upper(), "EventScheduled")
-                organizer = component.get("ORGANIZER")
-                if organizer is not None:
-                    data["organizer"] = organizer.params.get("CN") or str(organizer).removeprefix("mailto:")
-                geo = component.get("GEO")
-                if geo is not None:
-                    data["lat"], data["lon"] = geo.latitude, geo.longitude
-                categories = component.get("CATEGORIES")
-                if categories is not None:
-                    cats = categories if isinstance(categories, list) else [categories]
-                    data["keywords"] = [str(c) for cat in cats for c in getattr(cat, "cats", [cat])]
-                if start is None:
-                    yield Draft("event", uid, data, loc)  # checks report the missing start
-                    continue
-                duration = (end - start) if end is not None else None
-                try:
-                    starts = _occurrences(component, start, all_day, raw.fetched_at)
-                except (ValueError, TypeError) as exc:
-                    yield Notice("invalid_recurrence", Severity.WARNING,
-                                 f"recurrence rule unreadable ({exc}); only the first date is kept", loc)
-                    starts = [start]
-                # an occurrence is named by its date; by date and time where a rule repeats within a day
-                daily = len({o.date() for o in starts}) == len(starts)
-                for occurrence in starts:
-                    item = dict(data)
-                    item["start"] = occurrence.isoformat()
-                    item["end"] = (occurrence + duration).isoformat() if duration is not None else None
-                    stamp = occurrence.date().isoformat() if daily else occurrence.strftime("%Y-%m-%dT%H%M")
-                    local = uid if len(starts) == 1 or uid is None else f"{uid}#{stamp}"
-                    yield Draft("event", local, item, Location(source=raw.source, file=raw.name,
-                                                               pointer=pointer, entity_id=local))
+        vevents = [(f"VEVENT[{i}]", c) for i, c in enumerate((c for cal in calendars for c in cal.walk("VEVENT")), 1)]
+        # an override may come before or after its series: group them by UID first
+        overrides: dict[str, list[tuple[str, Any]]] = {}
+        series_uids = set()
+        for pointer, component in vevents:
+            uid = _text(component, "UID")
+            if uid is not None and component.get("RECURRENCE-ID") is not None:
+                overrides.setdefault(uid, []).append((pointer, component))
+            elif uid is not None:
+                series_uids.add(uid)
+        for pointer, component in vevents:
+            uid = _text(component, "UID")
+            if uid is None or component.get("RECURRENCE-ID") is None:
+                yield from self._series(raw, pointer, component, overrides.get(uid, []) if uid else [])
+            elif uid not in series_uids and overrides[uid][0][0] == pointer:  # instances of a series not here
+                yield from self._orphans(raw, overrides[uid])
+
+    def _location(self, raw: RawInput, pointer: str, entity_id: str | None) -> Location:
+        return Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=entity_id)
+
+    def _series(self, raw: RawInput, pointer: str, component: Any,
+                overrides: list[tuple[str, Any]]) -> Iterator[Draft | Notice]:
+        uid = _text(component, "UID")
+        loc = self._location(raw, pointer, uid)
+        event, notices = _read_vevent(component, pointer, loc)
+        yield from notices
+        if event is None or event.start is None:
+            if event is not None:
+                yield Draft("event", uid, event.data, loc)  # checks report the missing start
+            yield from self._orphans(raw, overrides)  # without a readable series, they stand alone
+            return
+        series = expand(component, event.start, event.all_day, event.floating, raw.fetched_at, loc)
+        yield from series.notices
+        replacing: dict[datetime, tuple[datetime, _Vevent]] = {}
+        yield from self._read_overrides(raw, overrides, replacing)
+        delivered = 0
+        for occurrence in series.occurrences:
+            _, override = replacing.pop(occurrence.astimezone(UTC), (occurrence, None)) if replacing else (None, None)
+            yield self._occurrence(raw, event, series, occurrence, override)
+            delivered += 1
+        unmatched = {}
+        for key, (recurrence_id, override) in replacing.items():
+            if series.contains(recurrence_id):
+                continue  # a date of the series outside the window: left out with it
+            if key not in series.excluded:  # an override of an EXDATE'd date stands for it, moved
+                yield Notice("unmatched_recurrence_id", Severity.WARNING,
+                             f"{_label(uid, pointer)} has a RECURRENCE-ID ({recurrence_id.isoformat()}) that is "
+                             "no date of its series; it is imported as an occurrence of its own",
+                             self._location(raw, override.pointer, uid).at_field("RECURRENCE-ID"))
+            unmatched[key] = (recurrence_id, override)
+        for draft in self._standalone(raw, event, unmatched, series):
+            delivered += 1
+            yield draft
+        if not delivered:
+            yield Notice("no_occurrences", Severity.WARNING,
+                         f"{_label(uid, pointer)} has no date: {series.empty_reason}; nothing is imported", loc)
+
+    def _read_overrides(self, raw: RawInput, overrides: list[tuple[str, Any]],
+                        into: dict[datetime, tuple[datetime, _Vevent]]) -> Iterator[Notice]:
+        """Read RECURRENCE-ID VEVENTs into `into`, by the instant they replace; the highest SEQUENCE wins."""
+        for pointer, component in overrides:
+            loc = self._location(raw, pointer, _text(component, "UID"))
+            override, notices = _read_vevent(component, pointer, loc)
+            yield from notices
+            if override is None or override.recurrence_id is None:
+                continue
+            key = override.recurrence_id.astimezone(UTC)
+            if key not in into or into[key][1].sequence <= override.sequence:
+                into[key] = (override.recurrence_id, override)
+
+    def _orphans(self, raw: RawInput, overrides: list[tuple[str, Any]]) -> Iterator[Draft | Notice]:
+        """Overrides of a series the file does not hold (or cannot read): each an occurrence of its own."""
+        read: dict[datetime, tuple[datetime, _Vevent]] = {}
+        yield from self._read_overrides(raw, overrides, read)
+        yield from self._standalone(raw, None, read, None)
+
+    def _standalone(self, raw: RawInput, event: _Vevent | None, read: dict[datetime, tuple[datetime, _Vevent]],
+                    series: Series | None) -> Iterator[Draft]:
+        """Overrides that replace no occurrence, each an occurrence of its own, named as one."""
+        for recurrence_id, override in read.values():
+            own = series if series is not None and series.recurring else Series(recurrence_id, [recurrence_id],
+                                                                                recurring=True)
+            yield self._occurrence(raw, event or override, own, recurrence_id, override)
+
+    def _occurrence(self, raw: RawInput, base: _Vevent, series: Series, occurrence: datetime,
+                    override: _Vevent | None) -> Draft:
+        """One occurrence: the series' fields and times, or an override's where it has them."""
+        data = dict(base.data)
+        start, duration = occurrence, base.duration
+        if series.lengths:
+            duration = series.lengths.get(occurrence.astimezone(UTC), duration)
+        if override is not None:
+            if override is not base:
+                data.update((k, v) for k, v in override.data.items()
+                            if v is not None and v != {} and k != "all_day")  # all_day goes with the start
+            if override.start is not None:
+                start, data["all_day"] = override.start, override.all_day
+            duration = override.duration if override.duration is not None else duration
+        data["start"] = start.isoformat()
+        data["end"] = (start + duration).isoformat() if duration is not None else None
+        uid = base.uid
+        local = f"{uid}#{series.stamp(occurrence)}" if series.recurring and uid is not None else uid
+        pointer = override.pointer if override is not None else base.pointer
+        return Draft("event", local, data, self._location(raw, pointer, local))

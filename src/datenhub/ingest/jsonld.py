@@ -6,10 +6,13 @@ fetched from the network.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
+from datenhub.data import data_path
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.registry import register
@@ -17,11 +20,13 @@ from datenhub.notices import Location, Notice, Severity
 
 SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "schema:")
 
-EVENT_TYPES = frozenset({
-    "Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "DanceEvent", "EducationEvent",
-    "ExhibitionEvent", "Festival", "FoodEvent", "LiteraryEvent", "MusicEvent", "SaleEvent",
-    "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent", "CourseInstance",
-})
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(Place and its subtypes, Event and its subtypes, every schema.org type): data/schemaorg/types.json."""
+    types = json.loads(data_path("schemaorg", "types.json").read_text(encoding="utf-8"))
+    return frozenset(types["place"]), frozenset(types["event"]), frozenset(types["types"])
 
 
 def term(key: str) -> str:
@@ -46,11 +51,23 @@ def normalise(node: Any) -> Any:
     return out
 
 
-def first_type(node: dict[str, Any]) -> str | None:
+def node_types(node: dict[str, Any]) -> list[str]:
     value = node.get("@type")
-    if isinstance(value, list):
-        return str(value[0]) if value else None
-    return str(value) if value else None
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def classify(node: dict[str, Any]) -> tuple[str | None, str]:
+    """(kind, the type to keep): an event or place type wins over others of the node (["Organization", "Museum"]
+    is a museum). kind None: only schema.org types that are neither (WebPage, Organization, BreadcrumbList)."""
+    given = node_types(node)
+    types = [t for t in given if ":" not in t]  # schema.org's terms are bare here (normalise); gs1:… are not ours
+    places, events, known = vocabulary()
+    for kind, family in (("event", events), ("place", places)):
+        if found := next((t for t in types if t in family), None):
+            return kind, found
+    if (types and all(t in known for t in types)) or (given and not types):
+        return None, (types or given)[0]
+    return "place", types[0] if types else "Place"  # no type, or one of a vocabulary of the source's own
 
 
 def texts(value: Any, default_lang: str = "de") -> dict[str, str]:
@@ -113,9 +130,7 @@ def _address_and_geo(node: dict[str, Any], data: dict[str, Any]) -> None:
         data["lat"], data["lon"] = scalar(geo.get("latitude")), scalar(geo.get("longitude"))
 
 
-def to_draft_data(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    typ = first_type(node) or "Place"
-    kind = "event" if typ in EVENT_TYPES else "place"
+def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
     data: dict[str, Any] = {"type": typ}
     if node.get("name") is not None:
         data["name"] = texts(node["name"])
@@ -164,15 +179,61 @@ def to_draft_data(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             _address_and_geo(location, data)
         elif isinstance(location, str):
             data["location_name"] = location
-    return kind, data
+    return data
 
 
-def _items(doc: Any) -> list[Any]:
+def _items(doc: Any, pointer: str = "") -> list[tuple[str, Any]]:
+    """Every top-level node with its JSON pointer: an object, the members of an array, of an @graph."""
     if isinstance(doc, list):
-        return [item for d in doc for item in _items(d)]
+        return [item for i, d in enumerate(doc) for item in _items(d, f"{pointer}/{i}")]
     if isinstance(doc, dict) and "@graph" in doc:
-        return _items(doc["@graph"])
-    return [doc]
+        return _items(doc["@graph"], f"{pointer}/@graph")
+    return [(pointer, doc)]
+
+
+_LINKS = ("address", "geo", "location", "image", "containsPlace")  # members that may be a reference {"@id": …}
+
+
+def _resolved(value: Any, index: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, list):
+        return [_resolved(v, index) for v in value]
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        return index.get(str(value["@id"]), value)
+    return value
+
+
+def _with_links(node: dict[str, Any], index: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The node with its references to other nodes of the document replaced by those nodes (one level: a
+    place's address node, an event's location node and that location's own address are what feeds use)."""
+    out = dict(node)
+    for key in _LINKS:
+        if key in out:
+            out[key] = _resolved(out[key], index)
+    location = out.get("location")
+    if isinstance(location, dict):
+        out["location"] = {**location, **{k: _resolved(location[k], index) for k in ("address", "geo")
+                                           if k in location}}
+    return out
+
+
+def _referenced(nodes: list[dict[str, Any]]) -> set[str]:
+    """@ids that other nodes point to: such a node is part of another (an address, a picture) where it is not
+    a place or an event itself."""
+    found: set[str] = set()
+
+    def walk(value: Any, top: bool) -> None:
+        if isinstance(value, list):
+            for v in value:
+                walk(v, False)
+        elif isinstance(value, dict):
+            if not top and "@id" in value:
+                found.add(str(value["@id"]))
+            for v in value.values():
+                walk(v, False)
+
+    for node in nodes:
+        walk(node, True)
+    return found
 
 
 @register
@@ -192,18 +253,47 @@ class JsonLdAdapter(Adapter):
         yield from notices
         if doc is None:
             return
-        for index, item in enumerate(_items(doc)):
-            pointer = f"/{index}"
-            if not isinstance(item, dict):
+        nodes: list[tuple[str, dict[str, Any]]] = []
+        for pointer, item in _items(doc):
+            if isinstance(item, dict):
+                nodes.append((pointer, normalise(item)))
+            else:
                 yield Notice("invalid_jsonld_node", Severity.ERROR, "a JSON-LD node must be an object",
-                             Location(source=raw.source, file=raw.name, pointer=pointer))
-                continue
-            node = normalise(item)
-            kind, data = to_draft_data(node)
-            local_id = scalar(node.get("identifier")) or node.get("@id")
-            local = None if local_id is None else str(local_id)
-            yield Draft(kind, local, data, Location(source=raw.source, file=raw.name, pointer=pointer,
-                                                    entity_id=local))
+                             Location(source=raw.source, file=raw.name, pointer=pointer or None))
+        index = {str(node["@id"]): node for _, node in nodes if "@id" in node}
+        parts = _referenced([node for _, node in nodes])
+        for pointer, node in nodes:
+            yield from self._node(raw, _with_links(node, index), pointer, index, parts)
+
+    def _node(self, raw: RawInput, node: dict[str, Any], pointer: str, index: dict[str, dict[str, Any]],
+              parts: set[str]) -> Iterator[Draft | Notice]:
+        kind, typ = classify(node)
+        if kind is None:
+            if str(node.get("@id")) not in parts:
+                yield Notice("not_a_place_or_event", Severity.INFO,
+                             f"a {typ} node is neither a place nor an event (schema.org); skipped",
+                             Location(source=raw.source, file=raw.name, pointer=pointer or None), typ)
+            return
+        data = to_draft_data(node, kind, typ)
+        local_id = scalar(node.get("identifier")) or node.get("@id")
+        local = None if local_id is None else str(local_id)
+        for key in ("location", "address", "geo"):
+            value = node.get(key)
+            if isinstance(value, dict) and set(value) == {"@id"}:  # _with_links found no such node
+                yield Notice("unresolved_reference", Severity.WARNING,
+                             f"{key} refers to {value['@id']!r}, which is no node of this document; the record is "
+                             f"imported without its {key}",
+                             Location(source=raw.source, file=raw.name, pointer=f"{pointer}/{key}", field=key,
+                                      entity_id=local), str(value["@id"]))
+        yield Draft(kind, local, data, Location(source=raw.source, file=raw.name, pointer=pointer or None,
+                                                entity_id=local))
+        if kind == "place":  # a site's parts written inside it are places of their own (Zollverein's Ruhr Museum)
+            contained = node.get("containsPlace")
+            for j, part in enumerate(contained if isinstance(contained, list) else [contained]):
+                # a reference to a node of the document is imported as that node
+                if isinstance(part, dict) and set(part) != {"@id"} and str(part.get("@id")) not in index:
+                    yield from self._node(raw, _with_links(part, index), f"{pointer}/containsPlace/{j}", index,
+                                          parts)
 
 
 def _exclusive_end(value: object) -> object:

@@ -3,6 +3,7 @@
     [csv]              # optional: encoding and delimiter are detected otherwise
     encoding = "cp1252"
     delimiter = ";"
+    ignore = ["Bearbeiter"]   # columns left out on purpose (others unmapped get an INFO notice)
     [fields]           # canonical field path = column header
     id = "Nr"
     "name.de" = "Bezeichnung"
@@ -33,6 +34,7 @@ class Mapping:
     encoding: str | None = None
     delimiter: str | None = None
     kind: str = "place"
+    ignore: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "mapping") -> Mapping:
@@ -46,13 +48,21 @@ class Mapping:
             if target not in TARGETS:
                 raise MappingError(f"{origin}: unknown target field {target!r}; known: {', '.join(sorted(TARGETS))}")
         csv_opts = data.get("csv", {})
+        if unknown_options := set(csv_opts) - {"encoding", "delimiter", "ignore"}:
+            raise MappingError(f"{origin}: unknown [csv] option(s) {sorted(unknown_options)}; "
+                               "use encoding, delimiter, ignore")
         delimiter = csv_opts.get("delimiter")
         if delimiter is not None and len(delimiter) != 1:
             raise MappingError(f"{origin}: [csv] delimiter must be one character, got {delimiter!r}")
         kind = data.get("kind", "place")
         if kind not in ("place", "event"):
             raise MappingError(f"{origin}: kind must be 'place' or 'event', got {kind!r}")
-        return cls(fields, constants, csv_opts.get("encoding"), delimiter, kind)
+        ignore = csv_opts.get("ignore", [])
+        if not isinstance(ignore, list) or not all(isinstance(column, str) for column in ignore):
+            raise MappingError(f"{origin}: [csv] ignore must be a list of column names, got {ignore!r}")
+        if both := sorted(set(ignore) & set(fields.values())):
+            raise MappingError(f"{origin}: column(s) {', '.join(both)} both mapped under [fields] and ignored")
+        return cls(fields, constants, csv_opts.get("encoding"), delimiter, kind, tuple(ignore))
 
     @classmethod
     def load(cls, path: Path) -> Mapping:

@@ -51,12 +51,15 @@ class ImportResult:
     withdrawn: int = 0
     rejected: int = 0
     merged: int = 0
+    outside: int = 0  # valid records left out by import --within
+    restored: int = 0  # withdrawn records delivered again (not counted as changed)
     report: Report = field(default_factory=Report)
 
     def summary(self) -> dict[str, Any]:
         return {"source": self.source, "adapter": self.adapter, "import_id": self.import_id, "new": self.new,
                 "changed": self.changed, "unchanged": self.unchanged, "withdrawn": self.withdrawn,
-                "rejected": self.rejected, "merged": self.merged, "notices": self.report.by_code(),
+                "rejected": self.rejected, "merged": self.merged, "outside": self.outside, "restored": self.restored,
+                "notices": self.report.by_code(),
                 "errors": self.report.count(Severity.ERROR), "warnings": self.report.count(Severity.WARNING),
                 "fingerprint": self.fingerprint, "skipped": self.skipped}
 
@@ -78,14 +81,25 @@ class NoticeSink:
             self.kept.append(notice)
 
 
+def held_back(notice: Notice, sink: NoticeSink) -> int:
+    """1 when an adapter's notice held a record back (an ERROR with the record's id). An ERROR without one means a
+    part of the file is lost, which the sink notes (no withdrawals then)."""
+    if notice.severity is not Severity.ERROR:
+        return 0
+    if notice.location.entity_id is None:
+        sink.file_error = True
+        return 0
+    return 1
+
+
 def iter_valid(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSink,
-               progress: Progress | None = None) -> Iterator[AnyEntity]:
-    """Run checks over an adapter's output, streaming valid entities; notices go to the sink."""
+               progress: Progress | None = None, where: dict[str, Location] | None = None) -> Iterator[AnyEntity]:
+    """Run checks over an adapter's output, streaming valid entities; notices go to the sink, and each valid
+    entity's place in the file to ``where`` if given."""
     for count, item in enumerate(items, start=1):
         if isinstance(item, Notice):
             sink.add(item)
-            if item.severity is Severity.ERROR and item.location.entity_id is None:
-                sink.file_error = True
+            sink.rejected += held_back(item, sink)
             continue
         entity, notices = build(item, ctx)
         for notice in notices:
@@ -93,16 +107,19 @@ def iter_valid(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeS
         if entity is None:
             sink.rejected += 1
         else:
+            if where is not None:
+                where[entity.id] = item.location
             yield entity
         if progress and count % 1000 == 0:
             progress(count)
 
 
 def validate_stream(items: Iterable[Draft | Notice], ctx: CheckContext, report: Report,
-                    progress: Progress | None = None) -> tuple[list[AnyEntity], int, list[Notice]]:
+                    progress: Progress | None = None, where: dict[str, Location] | None = None,
+                    ) -> tuple[list[AnyEntity], int, list[Notice]]:
     """Run checks over an adapter's output: (valid entities, rejected count, notices to store)."""
     sink = NoticeSink(report)
-    entities = list(iter_valid(items, ctx, sink, progress))
+    entities = list(iter_valid(items, ctx, sink, progress, where))
     return entities, sink.rejected, sink.kept
 
 
@@ -172,7 +189,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     return result
 
 
-PIPELINE_VERSION = "1"  # bump when checks, enrichers or merging change what an import produces
+PIPELINE_VERSION = "2"  # bump when checks, enrichers or merging change what an import produces
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 
 
@@ -183,8 +200,7 @@ def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSin
     for count, item in enumerate(items, start=1):
         if isinstance(item, Notice):
             batch.notices.append(item)
-            if item.severity is Severity.ERROR and item.location.entity_id is None:
-                sink.file_error = True
+            batch.rejected += held_back(item, sink)
             continue
         usable, notices = identify(item, ctx)
         batch.notices.extend(notices)
@@ -221,6 +237,8 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.changed += prepared.changed
             result.unchanged += prepared.unchanged
             result.merged += prepared.merged
+            result.outside += prepared.outside
+            result.restored += prepared.restored
             if prepared.writes is not None:
                 store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
             if prepared.drafts:
@@ -252,6 +270,7 @@ def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, s
     """The same bytes with the same settings as the source's last import: nothing can have changed."""
     result.unchanged = int(stats.get("new", 0)) + int(stats.get("changed", 0)) + int(stats.get("unchanged", 0))
     result.rejected = int(stats.get("rejected", 0))
+    result.outside = int(stats.get("outside", 0))
     result.fingerprint, result.skipped = print_, True
     result.report.add(Notice("input_unchanged", Severity.INFO,
                              "this exact input was imported last time with the same settings; nothing to do "

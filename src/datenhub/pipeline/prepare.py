@@ -16,7 +16,7 @@ from datenhub.checks import CheckContext, build_identified
 from datenhub.enrich import enrich_all
 from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, hub_id_for
-from datenhub.notices import Notice
+from datenhub.notices import Location, Notice, Severity
 from datenhub.pipeline.drafts import draft_checksum, pack_notices, replay_notices
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.store.base import HubEntity, RecordState, StoredRecord, pass_through
@@ -71,6 +71,8 @@ class Prepared:
     changed: int = 0
     unchanged: int = 0
     merged: int = 0
+    outside: int = 0  # valid records left out by keep_if (import --within)
+    restored: int = 0  # withdrawn records delivered again
     writes: Any = None  # new and changed records, and hubs founded by one new record, as the store's
     # write_preparer() made them ready for store.write_prepared(); None when there is nothing to write
     touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
@@ -78,10 +80,32 @@ class Prepared:
     # (local id, draft checksum, packed notices) for store.set_record_drafts
 
 
+def outside_notice(where: Location) -> Notice:
+    return Notice("outside_within", Severity.INFO, "outside the region --within names: left out", where)
+
+
+def located(notices: list[Notice], where: dict[str, Location]) -> list[Notice]:
+    """Enrichers see entities, not files: their notices get the file, row and local id of the record they are
+    about, as the checks' notices have them."""
+    out = []
+    for notice in notices:
+        at = notice.location
+        draft = where.get(at.entity_id or "")
+        if draft is not None and at.file is None:
+            local_id = (at.entity_id or "").split(":", 1)[-1]
+            notice = Notice(notice.code, notice.severity, notice.message,
+                            Location(at.source, draft.file, draft.row, draft.pointer, at.field, local_id),
+                            notice.value)
+        out.append(notice)
+    return out
+
+
 def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
     ctx = CheckContext(source=plan.source, defaults=plan.defaults)
     out = Prepared(notices=list(batch.notices), rejected=batch.rejected)
     fresh: list[tuple[AnyEntity, str, str, str | None, str | None]] = []  # entity, local id, checksum, draft
+    kept: list[tuple[AnyEntity, str, RecordState, str | None]] = []  # checked afresh, content as stored
+    checked: dict[str, tuple[list[Notice], Location]] = {}  # by entity id: the checks' notices, the draft's place
     for draft in batch.drafts:
         state = plan.states.get(str(draft.local_id))
         drafted = draft_checksum(draft, plan.draft_basis) if plan.draft_basis is not None else None
@@ -97,20 +121,42 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             out.rejected += 1
             continue
         if plan.keep_if is not None and not plan.keep_if(entity):
+            out.outside += 1
+            out.notices.append(outside_notice(draft.location))
             continue
         local_id = entity.id.split(":", 1)[1]
         out.seen.append(local_id)
         checksum = record_checksum(entity)
-        packed = pack_notices(notices, draft.location) if drafted is not None else None
+        checked[entity.id] = (notices, draft.location)
         if state is not None and state.checksum == checksum and not state.withdrawn:
             out.unchanged += 1
-            if drafted is not None and (state.draft != drafted or state.draft_notices != packed):
-                out.drafts.append((local_id, drafted, packed))
+            kept.append((entity, local_id, state, drafted))
         else:
-            fresh.append((entity, local_id, checksum, drafted, packed))
+            fresh.append((entity, local_id, checksum, drafted, None))
+    if not checked:
+        return out
+    # Enrichment's notices (outside_rvr …) belong to what is wrong with a record now: they are packed with the
+    # checks' notices, so an import that meets the same draft again replays them too
+    enriched = located(enrich_all([e for e, _, _, _, _ in fresh])
+                       + enrich_all([e for e, _, _, _ in kept], notices_only=True),
+                       {eid: where for eid, (_, where) in checked.items()})
+    out.notices.extend(enriched)
+    found: dict[str, list[Notice]] = {}
+    for notice in enriched:
+        found.setdefault(notice.location.entity_id or "", []).append(notice)
+
+    def pack_for(entity: AnyEntity, local_id: str, drafted: str | None) -> str | None:
+        notices, where = checked[entity.id]
+        return pack_notices(notices + found.get(local_id, []), where) if drafted is not None else None
+
+    for entity, local_id, state, drafted in kept:
+        notices_now = pack_for(entity, local_id, drafted)
+        if drafted is not None and (state.draft != drafted or state.draft_notices != notices_now):
+            out.drafts.append((local_id, drafted, notices_now))
+    fresh = [(entity, local_id, checksum, drafted, pack_for(entity, local_id, drafted))
+             for entity, local_id, checksum, drafted, _ in fresh]
     if not fresh:
         return out
-    out.notices.extend(enrich_all([e for e, _, _, _, _ in fresh]))
     touched: set[str] = set()
     records: list[StoredRecord] = []
     solo: list[HubEntity] = []
@@ -122,7 +168,10 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             out.new += 1
             hub = _assign_hub(rid, own_hub, entity, plan)
         else:
-            out.changed += 1
+            if state.withdrawn:
+                out.restored += 1  # back after a withdrawal: its content may be the same as before
+            else:
+                out.changed += 1
             hub = state.hub_id
         data = entity.model_dump(mode="json", exclude_none=True)
         record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None,

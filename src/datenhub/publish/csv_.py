@@ -28,12 +28,25 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed")]
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for the start of a formula (OWASP)
+
+
+def cell(value: Any) -> Any:
+    """A value as a spreadsheet reads it literally: text that looks like a formula gets a leading apostrophe
+    (a name "=HYPERLINK(…)" from a source would run when the file is opened). Numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
 def write_csv(entities: Entities) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for index, entity in enumerate(entities):
-        writer.writerow(["" if v is None else v for v in to_row(entity)])
+        writer.writerow([cell(v) for v in to_row(entity)])
         if index % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -41,4 +54,4 @@ def write_csv(entities: Entities) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-register_serializer(Serializer("csv", "text/csv; charset=utf-8", "csv", write_csv, view="lean"))
+register_serializer(Serializer("csv", "text/csv; charset=utf-8", "csv", write_csv, view="lean", languages=True))

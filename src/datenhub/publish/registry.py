@@ -21,6 +21,7 @@ class Serializer:
     live_state: bool = False  # the format shows the API's live members (`open_state`): computed only for those
     view: View = "full"  # what the format reads of a stored document: pages parse only that (store.documents)
     links: bool = False  # write takes `base_url=`: the format names entities by absolute URLs of the hub
+    languages: bool = False  # every language has its own columns (CSV): a chosen language changes nothing
 
     def stream(self, entities: Entities, base_url: str | None = None) -> Iterator[bytes]:
         """`write`, with the hub's base URL where the format links to entities (the server answering)."""

@@ -167,6 +167,9 @@ class StoreError(RuntimeError):
     """The database cannot be used (unreachable, wrong schema, locked); the message says what to do."""
 
 
+COUNTS = ("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices", "open_places",
+          "open_events")
+
 class Store(ABC):
     url: str
 
@@ -220,7 +223,9 @@ class Store(ABC):
 
     @abstractmethod
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
-                     import_id: int | None = None, limit: int = 100) -> list[Notice]: ...
+                     import_id: int | None = None, current: bool = False, limit: int = 100) -> list[Notice]:
+        """Newest first. ``current``: only those of each source's latest import that ran (not one skipped as
+        unchanged input), which says everything the source's data has now: unchanged records replay theirs."""
 
     # records -----------------------------------------------------------------------------------------------
     @abstractmethod
@@ -427,7 +432,8 @@ class Store(ABC):
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
-        """places, events, records, withdrawn, sources, raw_inputs, notices (kept per data version)."""
+        """The COUNTS, kept per data version. places and events count every published entity; open_places and
+        open_events those with open data (what an anonymous reader can find)."""
 
     @abstractmethod
     def data_version(self) -> tuple[int, int]:

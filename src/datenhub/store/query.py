@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from datenhub.store.text import query_terms
+
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
 SORTS = ("relevance", "name", "distance", "changed", "start")
@@ -81,13 +83,15 @@ def encode_cursor(values: list[Any], query: Query) -> str:
 
 
 def cursor_mark(query: Query) -> str:
-    """What a cursor's sort key means: kind and order, and for distances the point. A cursor taken to another
-    listing would otherwise compare, say, a name with change numbers and silently give a wrong or empty page.
-    Filters are left out: a next page with other filters is still a well-defined page, and some filters move
-    between pages by themselves (open now, today's events)."""
+    """What a cursor's sort key means: kind and order, for distances the point, for relevance the words. A cursor
+    taken to another listing would otherwise compare, say, a name with change numbers and silently give a wrong
+    or empty page. Filters are left out: a next page with other filters is still a well-defined page, and some
+    filters move between pages by themselves (open now, today's events)."""
     order = query.effective_sort()
     point = f"{query.near[0]:.7f},{query.near[1]:.7f}" if order == "distance" and query.near else ""
-    return hashlib.blake2s(f"{query.kind}|{order}|{point}".encode(), digest_size=4).hexdigest()
+    # relevance is a rank for these words: another search's ranks would place the page anywhere
+    words = " ".join(query_terms(query.q)) if order == "relevance" and query.q else ""
+    return hashlib.blake2s(f"{query.kind}|{order}|{point}|{words}".encode(), digest_size=4).hexdigest()
 
 
 # the sort key's JSON types per order (relevance: a rank, or a broad listing's text position)
@@ -104,9 +108,9 @@ def decode_cursor(query: Query, expected_len: int) -> list[Any]:
     except (ValueError, UnicodeError):
         raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
     if not isinstance(values, list) or len(values) != expected_len + 1 or values[-1] != cursor_mark(query):
-        raise QueryError("cursor", "the cursor belongs to another listing (another kind, sort order or point); "
-                                   "pass it back with the parameters of the page that gave it, or start again "
-                                   "without it")
+        raise QueryError("cursor", "the cursor belongs to another listing (another kind, sort order, point or "
+                                   "search words); pass it back with the parameters of the page that gave it, or "
+                                   "start again without it")
     values = values[:-1]
     key = values[0]
     if not isinstance(values[-1], str) or isinstance(key, bool) \

@@ -75,7 +75,7 @@ def logout() -> Response:
 def notices_by_code(store: Store, source: str | None, code: str | None) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     counts: dict[str, int] = defaultdict(int)
-    for notice in store.list_notices(source=source, code=code, limit=NOTICE_SAMPLE):
+    for notice in store.list_notices(source=source, code=code, current=True, limit=NOTICE_SAMPLE):
         counts[notice.code] += 1
         group = groups.setdefault(notice.code, {"code": notice.code, "severity": notice.severity.value.lower(),
                                                 "samples": []})

@@ -14,6 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from datenhub.api.urls import base_url
 from datenhub.clock import BERLIN
 from datenhub.model.categories import CATEGORIES
+from datenhub.store import Query
+from datenhub.store.text import fold
 from datenhub.web.i18n import DAY_NAMES, choose_lang, translator
 
 HERE = Path(__file__).parent
@@ -38,6 +40,15 @@ def text(values: dict[str, str] | None, lang: str) -> str:
     if not values:
         return ""
     return values.get(lang) or values.get("de") or next(iter(values.values()), "")
+
+
+def in_shown_order(entities: list[dict[str, Any]], lang: str, query: Query) -> list[dict[str, Any]]:
+    """A name-sorted page in the order of the names it shows. The store sorts by the German name (its one
+    `name_sort` key), so an English page is re-sorted here by its English names, page by page: the next page
+    still continues the German order, until the store keeps a sort key per language."""
+    if lang == "de" or query.effective_sort() != "name":
+        return entities
+    return sorted(entities, key=lambda e: (fold(text(e.get("name"), lang)), str(e.get("id"))))
 
 
 def category_label(name: str, lang: str) -> str:

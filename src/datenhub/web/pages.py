@@ -16,8 +16,12 @@ from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
 from datenhub.model.categories import CATEGORIES
 from datenhub.store import Page, QueryError, Store
-from datenhub.web.common import context, not_found, render, text
+from datenhub.store.text import fold
+from datenhub.web.common import context, in_shown_order, not_found, render, text
+from datenhub.web.errors import page_error
 from datenhub.web.hours import closes_at, hours_view
+from datenhub.web.i18n import choose_lang
+from datenhub.web.occupancy import occupancy_view
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("q", "category", "municipality", "open_now", "wheelchair")
@@ -42,7 +46,7 @@ def jsonld_script(entity: dict[str, Any], base: str, lang: str, request: Request
 
 
 def municipality_names() -> list[str]:
-    return sorted(info.name for info in boundaries().infos if info.in_rvr)
+    return sorted((info.name for info in boundaries().infos if info.in_rvr), key=fold)  # Bönen before Bottrop
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -57,8 +61,9 @@ def home(request: Request) -> HTMLResponse:
             query = replace(query, limit=LIST_LIMIT)
         found: Page = store.search_spelled(query)
         places, next_cursor, corrected_q = found.items, found.next_cursor, found.corrected_q
+        places = in_shown_order(places, choose_lang(request), query)
     except QueryError as exc:
-        error = {"param": exc.param, "detail": exc.detail}
+        error = page_error(request, exc, choose_lang(request))
     now = get_clock(request)()
     rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
     # a search's own title (tabs, history, bookmarks): what was asked for
@@ -88,10 +93,8 @@ def place_page(request: Request, place_id: str) -> HTMLResponse:
     stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"]}
                 for s in entity.get("nearest_stations") or []]
     image = (entity.get("images") or [None])[0]
-    from datenhub.live.web import occupancy_summary
-
     ctx.update(entity=entity, title=text(entity.get("name"), lang), hours=hours_view(entity, now, lang),
-               occupancy=occupancy_summary(_store(request), entity["id"], now),
+               occupancy=occupancy_view(_store(request), entity, now, lang),
                description=text(entity.get("description"), lang), image=image, stations=stations,
                jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="place", now=now,
                og_image=image["url"] if image else None)
@@ -113,7 +116,7 @@ def events_page(request: Request) -> HTMLResponse:
             query = replace(query, limit=LIST_LIMIT)
         events = store.search(query).items
     except QueryError as exc:
-        error = {"param": exc.param, "detail": exc.detail}
+        error = page_error(request, exc, choose_lang(request))
     ctx = context(request, "/events", title=None, events=events, error=error, now=now,
                   q=request.query_params.get("q", ""))
     ctx["title"] = ctx["t"]("events")
@@ -142,3 +145,12 @@ def _other_day(entity: dict[str, Any]) -> bool:
 
     start, end = local(entity.get("start")), local(entity.get("end"))
     return bool(start and end and end - start >= timedelta(days=1))
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request) -> HTMLResponse:
+    """Where the data comes from and under which licence, for people; the footer's "Daten" link. The same
+    sources as JSON stay at /api/v1/sources, linked here as machine-readable."""
+    ctx = context(request, "/data")
+    ctx.update(title=ctx["t"]("data_title"), sources=_store(request).list_sources())
+    return render("data.html", ctx)

@@ -13,10 +13,13 @@ from markupsafe import Markup
 
 from datenhub.api.deps import get_clock
 from datenhub.clock import BERLIN
+from datenhub.enrich.municipality import boundaries
 from datenhub.store import Query, QueryError, Store
-from datenhub.web.common import context, fmt_distance, fmt_time, not_found, render, text
+from datenhub.web.common import category_label, context, fmt_distance, fmt_time, not_found, render, text
+from datenhub.web.errors import page_error, query_error_text
 from datenhub.web.hours import closes_at
 from datenhub.web.i18n import choose_lang, translator
+from datenhub.web.occupancy import occupancy_view
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_RADIUS = 1500.0
@@ -33,6 +36,7 @@ class ScreenSpec:
     place_id: str | None
     rotate: int
     refresh: int
+    place: dict[str, Any] | None = None
 
 
 def _number(request: Request, name: str, default: float | None, low: float, high: float) -> float | None:
@@ -60,25 +64,25 @@ def parse_spec(request: Request, store: Store, lang: str) -> ScreenSpec | None:
         if entity is None or not entity.get("geo"):
             return None
         geo = entity["geo"]
-        return ScreenSpec(geo["lat"], geo["lon"], radius, text(entity.get("name"), lang), entity["id"], rotate,
-                          refresh)
+        title = text(entity.get("name"), lang) or translator(lang)("screen_nearby")
+        return ScreenSpec(geo["lat"], geo["lon"], radius, title, entity["id"], rotate, refresh, entity)
     lat = _number(request, "lat", None, -90, 90)
     lon = _number(request, "lon", None, -180, 180)
     if lat is None or lon is None:
         raise QueryError("place", "give place=ID or lat= and lon=")
-    return ScreenSpec(lat, lon, radius, f"{lat:.4f}, {lon:.4f}", None, rotate, refresh)
+    return ScreenSpec(lat, lon, radius, _point_title(lat, lon, lang), None, rotate, refresh)
+
+
+def _point_title(lat: float, lon: float, lang: str) -> str:
+    """A screen placed by coordinates is titled with its town, not with the numbers; outside NRW "Nearby"."""
+    info = boundaries().locate_many([lat], [lon])[0]
+    return info.name if info else translator(lang)("screen_nearby")
 
 
 def _occupancy(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict[str, Any] | None:
-    if spec.place_id is None:
+    if spec.place is None:
         return None
-    from datenhub.live.web import occupancy_summary
-
-    summary = occupancy_summary(store, spec.place_id, now)
-    if summary is None:
-        return None
-    return {"status": summary["status"], "label": (summary["label"] or {}).get(lang), "percent": summary["percent"],
-            "updated": summary["updated"], "simulated": bool(summary.get("simulated"))}
+    return occupancy_view(store, spec.place, now, lang)
 
 
 def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict[str, Any]:
@@ -94,7 +98,7 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
         closes = t("screen_until", time=fmt_time(change)) if change else t("screen_always")
         open_now.append({"id": entity["id"], "name": text(entity.get("name"), lang), "closes": closes,
                          "distance": fmt_distance(found.distances.get(entity["id"]), lang),
-                         "category": ", ".join(entity.get("categories") or [])})
+                         "category": ", ".join(category_label(c, lang) for c in entity.get("categories") or [])})
     local_now = now.astimezone(BERLIN)
     end_of_day = local_now.replace(hour=23, minute=59, second=59, microsecond=0)
     events = store.search(Query(kind="event", near=near, radius=spec.radius, date_from=now, date_to=end_of_day,
@@ -119,7 +123,8 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _bad_request(request: Request, exc: QueryError) -> HTMLResponse:
-    ctx = context(request, "/screen", title="Screen", error={"param": exc.param, "detail": exc.detail})
+    lang = choose_lang(request)
+    ctx = context(request, "/screen", title=translator(lang)("screen_name"), error=page_error(request, exc, lang))
     return render("screen_error.html", ctx, status_code=400)
 
 
@@ -147,7 +152,9 @@ def screen_json(request: Request) -> Response:
     try:
         spec = parse_spec(request, store, lang)
     except QueryError as exc:
-        return JSONResponse({"error": exc.param, "detail": exc.detail}, status_code=400)
+        message = query_error_text(exc, request.query_params.get(exc.param), lang)
+        return JSONResponse({"error": exc.param, "detail": exc.detail, "message": message}, status_code=400)
     if spec is None:
-        return JSONResponse({"error": "place", "detail": "no such place"}, status_code=404)
+        message = translator(lang)("place_not_found", id=request.query_params.get("place", ""))
+        return JSONResponse({"error": "place", "detail": "no such place", "message": message}, status_code=404)
     return JSONResponse(screen_data(store, spec, get_clock(request)(), lang), headers={"Cache-Control": "no-store"})

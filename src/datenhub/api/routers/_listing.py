@@ -11,7 +11,15 @@ from fastapi.responses import Response
 
 from datenhub.api.cache import no_store
 from datenhub.api.deps import get_clock, parse_query
-from datenhub.api.formats import FastJSONResponse, language, localise, negotiate, project, serialized
+from datenhub.api.formats import (
+    FastJSONResponse,
+    format_language,
+    localise,
+    negotiate,
+    project,
+    serialized,
+    wanted_fields,
+)
 from datenhub.api.urls import base_url, with_param
 from datenhub.hours.filter import live_state, live_state_json
 from datenhub.publish import get_serializer
@@ -89,9 +97,10 @@ def _links(request: Request, page: Page) -> dict[str, str]:
 
 def list_response(request: Request, store: Store, kind: str) -> Response:
     fmt = negotiate(request, LIST_FORMATS[kind])
-    lang = language(request)
-    page = store.search_spelled(parse_query(request, kind))
     now, fields = get_clock(request)(), request.query_params.get("fields")
+    wanted_fields(fields)  # an unknown field is a 400 even when the page is empty
+    lang = format_language(request, fmt)
+    page = store.search_spelled(parse_query(request, kind))
     if lang is None and not fields and fmt in ("json", "geojson"):
         # the common case, written from the stored bytes: the same JSON as the general path below
         encoded = item_bytes(page, now, features=fmt == "geojson")
@@ -140,7 +149,7 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
             no_store(request)  # live readings: the response cache would keep them past their minute
             entity["occupancy"] = {k: summary[k] for k in ("status", "percent", "updated", "stale", "simulated",
                                                            "next_hours", "api") if k in summary}
-    entity = project(localise(entity, language(request)), request.query_params.get("fields"))
+    entity = project(localise(entity, format_language(request, fmt)), request.query_params.get("fields"))
     if fmt == "json":
         return FastJSONResponse(entity)
     if fmt == "jsonld":

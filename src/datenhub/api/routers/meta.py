@@ -20,7 +20,10 @@ def list_sources(store: Store = Depends(get_store)) -> dict[str, Any]:
 
 @router.get("/health", summary="Liveness and counts")
 def health(store: Store = Depends(get_store)) -> dict[str, Any]:
-    return {"status": "ok", "counts": store.counts()}
+    counts = store.counts()
+    # places and events as anyone may see them: one that only closed data holds is not counted here
+    return {"status": "ok", "counts": {**{k: v for k, v in counts.items() if not k.startswith("open_")},
+                                       "places": counts["open_places"], "events": counts["open_events"]}}
 
 
 @router.get("/api/v1/categories", summary="The category vocabulary with counts")

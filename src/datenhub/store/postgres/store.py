@@ -12,7 +12,17 @@ import psycopg
 
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
-from datenhub.store.base import ApiKey, Candidate, HubEntity, Page, SourceInfo, Store, StoredRecord, StoreError
+from datenhub.store.base import (
+    COUNTS,
+    ApiKey,
+    Candidate,
+    HubEntity,
+    Page,
+    SourceInfo,
+    Store,
+    StoredRecord,
+    StoreError,
+)
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.postgres import entities as entity_rows
@@ -35,6 +45,11 @@ from datenhub.store.query import Query
 from datenhub.store.rows import iso
 
 _BATCH = 1000
+
+
+# each source's latest import that ran (an unchanged input is recorded but skipped): Store.list_notices
+_CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'ok' "
+                    "AND (stats->>'skipped') IS DISTINCT FROM 'true' GROUP BY source)")
 
 
 class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
@@ -217,13 +232,15 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
               clean(n.location.entity_id), clean(n.value)) for n in notices])
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
-                     import_id: int | None = None, limit: int = 100) -> list[Notice]:
+                     import_id: int | None = None, current: bool = False, limit: int = 100) -> list[Notice]:
         where, params = [], []
         for column, value in (("source", source), ("code", code), ("entity_id", entity_id),
                               ("import_id", import_id)):
             if value is not None:
                 where.append(f"{column} = %s")
                 params.append(value)
+        if current:
+            where.append(_CURRENT_IMPORTS)
         sql = ('SELECT code, severity, message, source, file, "row", pointer, field, entity_id, value FROM notices'
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT %s")
         return [Notice(r[0], Severity(r[1]), r[2], Location(r[3], r[4], r[5], r[6], r[7], r[8]), r[9])
@@ -376,14 +393,16 @@ _DATA_VERSION = "SELECT (SELECT value FROM entity_seq), (SELECT coalesce(max(id)
 
 
 def _count(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    """Store.counts()."""
     row = conn.execute(
         "SELECT (SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL), "
         "(SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL), "
         "(SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL), (SELECT count(*) FROM records), "
-        "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices)").fetchone()
-    values = [int(v) for v in row] if row else [0] * 7
-    return dict(zip(("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices"), values,
-                    strict=True))
+        "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices), "
+        "(SELECT count(*) FROM entities WHERE kind = 'place' AND has_open AND withdrawn_at IS NULL), "
+        "(SELECT count(*) FROM entities WHERE kind = 'event' AND has_open AND withdrawn_at IS NULL)").fetchone()
+    values = [int(v) for v in row] if row else [0] * len(COUNTS)
+    return dict(zip(COUNTS, values, strict=True))
 
 
 def _version(row: Any) -> tuple[int, int]:

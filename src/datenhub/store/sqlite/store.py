@@ -38,6 +38,11 @@ from datenhub.store.sqlite.search import run_search
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
 
 
+# each source's latest import that ran (an unchanged input is recorded but skipped): Store.list_notices
+_CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'ok' "
+                    "AND json_extract(stats, '$.skipped') IS NOT 1 GROUP BY source)")
+
+
 class SqliteStore(SqliteOccupancyMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
@@ -204,13 +209,15 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         )
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
-                     import_id: int | None = None, limit: int = 100) -> list[Notice]:
+                     import_id: int | None = None, current: bool = False, limit: int = 100) -> list[Notice]:
         where, params = [], []
         for column, value in (("source", source), ("code", code), ("entity_id", entity_id),
                               ("import_id", import_id)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if current:
+            where.append(_CURRENT_IMPORTS)
         sql = ("SELECT code, severity, message, source, file, row, pointer, field, entity_id, value FROM notices"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
         return [Notice(r[0], Severity(r[1]), r[2], Location(r[3], r[4], r[5], r[6], r[7], r[8]), r[9])
@@ -471,5 +478,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
             "sources": one("SELECT count(*) FROM sources"),
             "raw_inputs": one("SELECT count(*) FROM raw_inputs"),
             "notices": one("SELECT count(*) FROM notices"),
+            **{f"open_{kind}s": one(f"SELECT count(*) FROM entities WHERE kind = '{kind}' AND has_open "
+                                    "AND withdrawn_at IS NULL") for kind in ("place", "event")},
         }
 

@@ -65,8 +65,8 @@
   function renderOccupancy(section, occ) {
     if (!section || !occ) { return; }
     var line = section.querySelector("p") || section.appendChild(document.createElement("p"));
-    line.className = "occ occ-" + occ.status;
-    line.textContent = occ.label + " · " + occ.percent + " %" + (occ.simulated ? " (simuliert)" : "");
+    line.className = "occ occ-" + (occ.status || "none");
+    line.textContent = occ.line;  // worded by the server in the screen's language
   }
 
   function render() {

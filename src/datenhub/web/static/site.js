@@ -35,6 +35,9 @@
       .fitBounds([[51.24, 6.42], [51.86, 7.92]]);  // the RVR area, before the outline has loaded
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(mapEl.getAttribute("data-attribution"));
+    var credit = map.attributionControl.getContainer();
+    credit.title = credit.textContent;  // the whole credit where a narrow map cuts it
+    credit.tabIndex = 0;  // a tap or the keyboard opens it as hovering does (site.css :focus-within)
     fetch("/map/boundaries.geojson").then(function (r) { return r.json(); }).then(function (data) {
       L.geoJSON(data.municipalities, { interactive: false,
         style: { color: "#7c8a96", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 } }).addTo(map).bringToBack();

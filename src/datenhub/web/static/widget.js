@@ -82,9 +82,13 @@
   }
 
   box.appendChild(el("span", "m", lang === "en" ? "Loading…" : "Wird geladen…"));
+  var unavailable = lang === "en" ? "Data not available right now." : "Daten gerade nicht verfügbar.";
   fetch(origin + "/widget/data.json?" + params().toString()).then(function (r) {
-    if (!r.ok) { throw new Error("HTTP " + r.status); }
-    return r.json();
+    return r.json().catch(function () { return {}; }).then(function (body) {
+      // a 400 or 404 carries a worded message ("Ort nicht gefunden …"); anything else is an outage
+      if (!r.ok) { var failed = new Error("HTTP " + r.status); failed.shown = body.message; throw failed; }
+      return body;
+    });
   }).then(function (data) {
     var list = el("ul");
     data.items.forEach(function (item) {
@@ -100,12 +104,11 @@
       list.appendChild(li);
     });
     var children = [];
-    if (!d.place) { children.push(el("h2", null, d.category || d.municipality || "DatenHub Ruhr")); }
+    if (!d.place) { children.push(el("h2", null, data.title || "DatenHub Ruhr")); }
     children.push(data.items.length ? list : el("span", "m", data.empty));
     children.push(footer());
     box.replaceChildren.apply(box, children);
-  }).catch(function () {
-    box.replaceChildren(el("span", "m", lang === "en" ? "Data not available right now." :
-      "Daten gerade nicht verfügbar."), footer());
+  }).catch(function (err) {
+    box.replaceChildren(el("span", "m", (err && err.shown) || unavailable), footer());
   });
 })();

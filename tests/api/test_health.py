@@ -1,0 +1,19 @@
+"""/health counts what anyone may see: a place only closed data holds is not among its places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datenhub import hub
+from datenhub.store import open_store
+from tests.api.demo_app import client
+from tests.store.helpers import ROWS, write_csv
+
+
+def test_health_counts_only_places_with_open_data(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", attribution="Test source")
+    counts = client(store).get("/health").json()["counts"]
+    assert (counts["places"], counts["events"], counts["records"]) == (len(ROWS) - 1, 0, len(ROWS))
+    assert not any(key.startswith("open_") for key in counts)
+    assert store.counts()["places"] == len(ROWS)  # the admin page still counts every place

@@ -1,0 +1,85 @@
+"""JSON-LD as websites publish it: an @graph of places and events beside pages, organisations and breadcrumbs,
+nodes that point at each other by @id, and sites that contain places."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ingest_corpus import FIXED_NOW
+
+from datenhub.ingest.base import AdapterOptions, Draft, RawInput
+from datenhub.ingest.jsonld import classify
+from datenhub.ingest.registry import get_adapter
+from datenhub.notices import Notice, Severity
+
+GRAPH = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebSite", "@id": "https://ruhr.example/#website", "name": "Ruhr erleben"},
+        {"@type": "WebPage", "@id": "https://ruhr.example/zollverein", "isPartOf": {"@id": "https://ruhr.example/#website"}},
+        {"@type": "BreadcrumbList", "itemListElement": []},
+        {"@type": "PostalAddress", "@id": "#adr", "streetAddress": "Gelsenkirchener Str. 181",
+         "postalCode": "45309", "addressLocality": "Essen"},
+        {"@type": ["Organization", "LandmarksOrHistoricalBuildings"], "@id": "#zollverein",
+         "name": "Zeche Zollverein", "address": {"@id": "#adr"},
+         "geo": {"@type": "GeoCoordinates", "latitude": 51.4862, "longitude": 7.0406},
+         "containsPlace": [
+             {"@type": "Museum", "@id": "#ruhrmuseum", "name": "Ruhr Museum",
+              "geo": {"latitude": 51.4858, "longitude": 7.0455}},
+             {"@id": "#kokerei"}]},
+        {"@type": "TouristAttraction", "@id": "#kokerei", "name": "Kokerei Zollverein",
+         "geo": {"latitude": 51.4895, "longitude": 7.0322}},
+        {"@type": "Festival", "@id": "#extraschicht", "name": "ExtraSchicht", "startDate": "2027-06-26T18:00",
+         "location": {"@id": "#zollverein"}},
+    ],
+}
+
+
+def read(doc: Any) -> list[Draft | Notice]:
+    raw = RawInput("test", "site.jsonld", json.dumps(doc).encode(), FIXED_NOW)
+    return list(get_adapter("jsonld").read(raw, AdapterOptions("test")))
+
+
+def test_only_places_and_events_become_records_and_other_nodes_are_named() -> None:
+    items = read(GRAPH)
+    drafts = [i for i in items if isinstance(i, Draft)]
+    assert [(d.kind, d.local_id, d.data["type"], d.location.pointer) for d in drafts] == [
+        ("place", "#zollverein", "LandmarksOrHistoricalBuildings", "/@graph/4"),
+        ("place", "#ruhrmuseum", "Museum", "/@graph/4/containsPlace/0"),  # written inside the site
+        ("place", "#kokerei", "TouristAttraction", "/@graph/5"),  # referenced by the site: imported once
+        ("event", "#extraschicht", "Festival", "/@graph/6"),
+    ]
+    skipped = [(n.code, n.severity, n.location.pointer, n.value) for n in items if isinstance(n, Notice)]
+    # the website is part of the page and the address part of a place: only what stands alone is named
+    assert skipped == [("not_a_place_or_event", Severity.INFO, "/@graph/1", "WebPage"),
+                       ("not_a_place_or_event", Severity.INFO, "/@graph/2", "BreadcrumbList")]
+
+
+def test_references_by_id_are_followed() -> None:
+    drafts = {d.local_id: d for d in read(GRAPH) if isinstance(d, Draft)}
+    assert drafts["#zollverein"].data["address"] == {"street": "Gelsenkirchener Str. 181", "postal_code": "45309",
+                                                     "locality": "Essen"}
+    festival = drafts["#extraschicht"].data
+    assert (festival["location_name"], festival["lat"], festival["lon"]) == ("Zeche Zollverein", 51.4862, 7.0406)
+    assert festival["address"]["locality"] == "Essen"  # the location's own address reference too
+
+
+def test_types_of_a_vocabulary_of_the_sources_own_stay_places() -> None:
+    assert classify({"@type": "Zechenturm"}) == ("place", "Zechenturm")
+    assert classify({"name": "ohne Typ"}) == ("place", "Place")
+    assert classify({"@type": ["Organization", "Museum"]}) == ("place", "Museum")
+    assert classify({"@type": "Person"}) == (None, "Person")
+    assert classify({"@type": ["QuantitativeValue", "gs1:NetContent"]}) == (None, "QuantitativeValue")
+    assert classify({"@type": "gs1:Product"}) == (None, "gs1:Product")  # another vocabulary: not read
+    assert classify({"@type": "ExhibitionEvent"}) == ("event", "ExhibitionEvent")
+
+
+def test_a_reference_to_no_node_of_the_document_is_named() -> None:
+    event = {"@type": "Event", "@id": "#fest", "name": "Fest", "startDate": "2027-06-26",
+             "location": {"@id": "#nowhere"}}
+    items = read({"@context": "https://schema.org", "@graph": [event]})
+    [notice] = [i for i in items if isinstance(i, Notice)]
+    assert (notice.code, notice.severity, notice.location.pointer, notice.value) == (
+        "unresolved_reference", Severity.WARNING, "/@graph/0/location", "#nowhere")
+    assert [d.local_id for d in items if isinstance(d, Draft)] == ["#fest"]  # imported all the same

@@ -1,0 +1,20 @@
+"""CSV as spreadsheets open it: text that looks like a formula stays text."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from datenhub.publish.csv_ import write_csv
+
+
+def test_csv_cells_that_look_like_formulas_stay_text() -> None:
+    entity = {"id": "dh-1", "kind": "place", "name": {"de": '=HYPERLINK("http://evil.example","Klick")',
+                                                        "en": "+49 201 123", "nl": "@home"},
+              "description": {"de": "-5 % für Gruppen"}, "geo": {"lat": 51.5, "lon": -0.12}, "licence": "CC0-1.0"}
+    header, row = list(csv.reader(io.StringIO(b"".join(write_csv([entity])).decode("utf-8"))))
+    values = dict(zip(header, row, strict=True))
+    assert values["name_de"] == '\'=HYPERLINK("http://evil.example","Klick")'
+    assert (values["name_en"], values["name_nl"], values["description_de"]) == ("'+49 201 123", "'@home",
+                                                                                 "'-5 % für Gruppen")
+    assert (values["lat"], values["lon"]) == ("51.5", "-0.12")  # numbers stay numbers

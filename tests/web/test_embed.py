@@ -1,0 +1,94 @@
+"""Widget, embeds and info screen: titles that name what they show, and clear localized messages."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from fastapi.testclient import TestClient
+
+from datenhub.store import Store
+from datenhub.store.text import fold
+from tests.web.conftest import zollverein_id
+
+
+def _title(html: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert match, "no <title>"
+    return unescape(match.group(1))
+
+
+def test_widget_data_unknown_place_is_a_localized_404(web_client: TestClient) -> None:
+    german = web_client.get("/widget/data.json?place=gibt-es-nicht")
+    assert german.status_code == 404
+    assert german.json()["message"] == "Ort nicht gefunden: Die Kennung „gibt-es-nicht“ gibt es bei DatenHub Ruhr " \
+                                       "nicht (mehr)."
+    english = web_client.get("/widget/data.json?place=gibt-es-nicht&lang=en",
+                             headers={"Origin": "https://partner.example"})
+    assert english.status_code == 404 and english.json()["message"].startswith("Place not found:")
+    assert english.headers["access-control-allow-origin"] == "*"  # the partner's script can read the message
+
+
+def test_embed_place_unknown_id_is_a_small_localized_404(web_client: TestClient) -> None:
+    for suffix, words in (("", "Ort nicht gefunden"), ("?lang=en", "Place not found")):
+        response = web_client.get(f"/embed/place/gibt-es-nicht{suffix}")
+        assert response.status_code == 404
+        assert words in response.text and 'role="alert"' in response.text
+        assert 'class="top"' not in response.text  # not the site's page with its menu, inside a partner's iframe
+    assert web_client.get("/embed/list?place=gibt-es-nicht&lang=en").status_code == 404
+
+
+def test_embed_pages_are_titled_with_what_they_show(web_client: TestClient, web_store: Store) -> None:
+    place = zollverein_id(web_store)
+    assert _title(web_client.get(f"/embed/place/{place}").text) == "UNESCO-Welterbe Zollverein – DatenHub Ruhr"
+    assert _title(web_client.get(f"/embed/place/{place}?lang=en").text) == \
+        "Zollverein UNESCO World Heritage Site – DatenHub Ruhr"
+    assert _title(web_client.get("/embed/list?category=Museum&municipality=Essen").text) == \
+        "Museum · Essen – DatenHub Ruhr"
+    assert _title(web_client.get("/embed/list?category=Industriekultur&lang=en").text) == \
+        "Industrial heritage – DatenHub Ruhr"
+    assert _title(web_client.get("/embed/list").text) == "Orte – DatenHub Ruhr"
+    assert _title(web_client.get("/embed/map?category=Museum&municipality=Essen").text) == \
+        "Karte: Museum · Essen – DatenHub Ruhr"
+    assert _title(web_client.get("/embed/map?lang=en").text) == "Map – DatenHub Ruhr"
+    assert web_client.get("/widget/data.json?category=Museum&municipality=Essen").json()["title"] == "Museum · Essen"
+
+
+def test_widget_items_are_worded_in_the_page_language(web_client: TestClient) -> None:
+    items = web_client.get("/widget/data.json?category=Industriekultur&limit=20&lang=en").json()["items"]
+    assert items and all("Industriekultur" not in item["category"] for item in items)
+    names = [item["name"] for item in items]
+    assert names == sorted(names, key=fold)
+
+
+def test_screen_by_coordinates_is_titled_with_the_town(web_client: TestClient) -> None:
+    html = web_client.get("/screen?lat=51.4862&lon=7.0406").text
+    assert _title(html) == "Essen – DatenHub Ruhr" and '<h1 id="screen-title">Essen</h1>' in html
+    assert "51.4862" not in _title(html)
+    assert web_client.get("/screen/data.json?lat=51.4862&lon=7.0406").json()["title"] == "Essen"
+    # outside the boundaries we ship (Munich): a word, still no coordinates
+    assert _title(web_client.get("/screen?lat=48.137&lon=11.575&lang=en").text) == "Nearby – DatenHub Ruhr"
+
+
+def test_screen_bad_parameters_are_worded_in_the_page_language(web_client: TestClient) -> None:
+    german = web_client.get("/screen?lat=51.5&lon=7.2&radius=nah")
+    assert german.status_code == 400
+    assert "„nah“ ist keine gültige Angabe für „Umkreis (radius)“" in unescape(german.text)
+    assert "expected a number" not in german.text and _title(german.text) == "Infobildschirm – DatenHub Ruhr"
+    english = web_client.get("/screen?lang=en")
+    assert "Please give a place (place=ID) or coordinates" in english.text and "give place=ID" not in english.text
+    assert web_client.get("/screen/data.json?place=nope&lang=en").json()["message"].startswith("Place not found")
+
+
+def test_embed_map_with_a_bad_filter_says_so(web_client: TestClient) -> None:
+    page = web_client.get("/embed/map?category=foo&lang=en")
+    assert page.status_code == 400 and 'id="map"' not in page.text
+    assert "foo" in page.text and "The search could not be run" in page.text
+    assert web_client.get("/embed/map?category=Museum").status_code == 200
+
+
+def test_embed_titles_name_filters_as_the_hub_does(web_client: TestClient) -> None:
+    assert _title(web_client.get("/embed/list?municipality=05113000").text).startswith("Essen – ")
+    assert _title(web_client.get("/embed/map?category=halde&lang=en").text).startswith("Map: Panorama")
+    assert web_client.get("/widget/data.json?category=museum&municipality=mülheim an der ruhr").json()["title"] == (
+        "Museum · Mülheim an der Ruhr")
