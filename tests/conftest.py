@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,12 @@ from datenhub.store import Store, open_store
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 FIXED_NOW = datetime(2026, 6, 4, 12, 0, tzinfo=BERLIN)  # Fronleichnam 2026, a Thursday
+
+# When .ci/run stops a hung run (`timeout` sends SIGTERM to each of its processes), every thread's stack is written
+# to a file there that .ci/run prints: a file, because pytest has fd 2 captured while a test runs.
+if os.environ.get("DATENHUB_STACKS_DIR"):
+    _stacks = open(Path(os.environ["DATENHUB_STACKS_DIR"]) / f"stacks-{os.getpid()}.txt", "w")  # noqa: SIM115
+    faulthandler.register(signal.SIGTERM, file=_stacks, all_threads=True, chain=True)
 
 
 def shared_data(*parts: str) -> Path:
