@@ -105,6 +105,24 @@ def test_search_prefix_matches_while_typing(loaded: Store) -> None:
     assert [i["name"]["de"] for i in loaded.search(Query(q="Tetra")).items] == ["Tetraeder"]
 
 
+def test_search_finds_what_a_place_is_and_the_heads_of_compound_names(store: Store, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                       clock) -> None:
+    rows = [["t1", "Förderturm Schacht 4", "Industriekultur", "51.50", "7.10", "CC0-1.0", "", "yes"],
+            ["s1", "Essen Hbf", "Verkehr", "51.4513", "7.0141", "CC-BY-4.0", "", "yes"],
+            ["k1", "Kulturwerk", "Kultur", "51.43", "6.76", "CC0-1.0", "Bühne in Duisburg", "yes"],
+            ["z1", "Tierpark Bochum", "Zoo", "51.48", "7.21", "CC0-1.0", "", "yes"]]
+    hub.import_file(store, write_csv(tmp_path / "kinds.csv", rows), "test", clock=clock)
+
+    def found(q: str) -> set[str]:
+        return {i["name"]["de"] for i in store.search(Query(q=q)).items}
+
+    assert found("Turm") == {"Förderturm Schacht 4"}  # the head of a compound
+    for q in ("Bahnhof", "station", "treinstation", "Essen Hauptbahnhof"):  # what it is; an abbreviation's long form
+        assert found(q) == {"Essen Hbf"}, q
+    assert found("dierentuin") == found("Park") == {"Tierpark Bochum"}
+    assert found("Burg") == set()  # Duisburg is a town, not a castle
+
+
 def test_search_radius_equals_brute_force(loaded: Store) -> None:
     center, radius = (51.47, 7.05), 12_000
     found = {i["id"] for i in loaded.search(Query(near=center, radius=radius, limit=100)).items}

@@ -136,5 +136,5 @@ def test_a_new_entity_and_an_upserted_one_are_stored_alike(pg: PostgresStore) ->
         if pg.postgis:  # straight in: hex EWKB written in Python; upserted: ST_MakePoint in SQL
             points = dict(conn.execute("SELECT id, ST_AsEWKT(geom) FROM entities").fetchall())
             assert points == {"h1": "SRID=4326;POINT(7.01 51.45)", "h2": None, "h3": "SRID=4326;POINT(7.03 51.47)"}
-    assert rows["h1"][4] == "'ein':2 'zech':1" and rows["h2"][4] is None and rows["h3"][3] == rows["h1"][3]
+    assert rows["h1"][4] == "'ein':2 'museum':3 'zech':1" and rows["h2"][4] is None and rows["h3"][3] == rows["h1"][3]
     assert rows["h3"][5] < rows["h1"][5]  # rewritten after h3 in the same batch: a later change

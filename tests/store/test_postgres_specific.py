@@ -200,6 +200,27 @@ def test_area_words_migration_fills_what_the_writes_store(pg: PostgresStore, tmp
 
 
 @needs_server
+def test_search_words_migration_indexes_stored_entities_again(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub import hub
+    from datenhub.store import Query
+    from tests.store.helpers import ROWS, write_csv
+
+    rows = [["s1", "Essen Hbf", "Verkehr", "51.4513", "7.0141", "CC-BY-4.0", "", "yes"], *ROWS]
+    hub.import_file(pg, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    texts = "SELECT id, open_tsv::text, full_tsv::text, area_words FROM entities ORDER BY id"
+    with pg.transaction() as conn:
+        written = conn.execute(texts).fetchall()
+        # as a database from before the migration: names and descriptions only
+        conn.execute("UPDATE entities SET open_tsv = 'x', full_tsv = NULL, area_words = NULL")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0018_search_words'")
+    assert pg.search(Query(q="Bahnhof")).items == []
+    assert pg.migrate() == ["0018_search_words"]
+    with pg.transaction() as conn:
+        assert conn.execute(texts).fetchall() == written
+    assert [i["name"]["de"] for i in pg.search(Query(q="Bahnhof")).items] == ["Essen Hbf"]
+
+
+@needs_server
 def test_postgres_computes_the_python_area_words_prefix(pg: PostgresStore) -> None:
     from datenhub.store.cells import area_words_prefix, area_words_prefix_sql
     from tests.store.test_cells import _points

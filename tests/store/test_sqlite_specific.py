@@ -16,7 +16,7 @@ from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
-from tests.store.helpers import geo_last, provenance_inside, typed_queries, write_csv
+from tests.store.helpers import ROWS, geo_last, provenance_inside, typed_queries, write_csv
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -62,6 +62,22 @@ def test_document_layout_migration_rewrites_older_documents(  # type: ignore[no-
     assert again[0][2] == written[0][1]
     assert all(split_point(r[1].encode()) is not None for r in again)
     assert all(r[1].endswith("}}") and list(orjson.loads(r[1]))[-1] == "provenance" for r in again)
+
+
+def test_search_words_migration_indexes_stored_entities_again(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    rows = [["s1", "Essen Hbf", "Verkehr", "51.4513", "7.0141", "CC-BY-4.0", "", "yes"], *ROWS]
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    texts = "SELECT rowid, open_text, all_text FROM entities_fts ORDER BY rowid"
+    written = store.db.execute(texts).fetchall()
+    with store.transaction():  # as a database from before the migration: names and descriptions only
+        store.db.execute("UPDATE entities_fts SET open_text = 'x', all_text = ''")
+        store.db.execute("DELETE FROM schema_migrations WHERE name = '0014_search_words'")
+    assert store.search(Query(q="Bahnhof")).items == []
+    assert store.migrate() == ["0014_search_words"]
+    assert store.db.execute(texts).fetchall() == written
+    assert [i["name"]["de"] for i in store.search(Query(q="Bahnhof")).items] == ["Essen Hbf"]
 
 
 def test_last_word_expands_to_the_indexed_terms_it_starts_with(tmp_path: Path, clock,  # type: ignore[no-untyped-def]

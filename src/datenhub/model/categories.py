@@ -43,3 +43,8 @@ _ALIASES = {
 def normalise_category(value: str) -> str | None:
     key = value.strip().lower()
     return _LOWER.get(key) or _ALIASES.get(key)
+
+
+def category_aliases(name: str) -> list[str]:
+    """The other words an import accepts for the category `name` ("bahnhof" for Verkehr)."""
+    return [alias for alias, to in _ALIASES.items() if to == name]

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from datenhub.enrich.geo import haversine_m
+from datenhub.model.search_words import kind_words
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import cell_tokens
 from datenhub.store.documents import RawDocument
@@ -77,7 +78,24 @@ def _search_text(data: dict[str, Any] | None) -> str:
         municipality.get("name"),
         address.get("locality"),
         data.get("location_name"),
+        kind_words(data),
     )
+
+
+def search_texts(data: dict[str, Any], data_open: dict[str, Any] | None) -> tuple[str, str]:
+    """The indexed text of an entity's open view, and of what its full view adds ("" when nothing): what
+    entity_columns stores, and what the stores index again when the text's rules change (rebuild_text)."""
+    full = _search_text(data)
+    open_text = full if data_open is data else _search_text(data_open)
+    return open_text, "" if open_text == full else full
+
+
+def stored_views(data: str | bytes, data_open: str | bytes | None, has_open: Any, all_open: Any
+                 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An entity's full and open views from its stored documents: the open one is `data` itself when all of it
+    is open, its own document when part is, none when nothing is (as both backends store them)."""
+    full = orjson.loads(data)
+    return full, (full if all_open else orjson.loads(data_open) if has_open and data_open else None)
 
 
 def index_tokens(geo: dict[str, float] | None, value: float) -> str:
@@ -120,8 +138,7 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
     tags += [f"src:{rid.split(':', 1)[0]}" for rid in data.get("sources") or []]
     start = data.get("start")
     end = data.get("end") or start
-    all_text = _search_text(data)
-    open_text = all_text if entity.data_open is data else _search_text(entity.data_open)
+    open_text, all_text = search_texts(data, entity.data_open)
     value = prominence(shown)
     return EntityColumns(
         name_sort=fold(name)[:200],
@@ -137,7 +154,7 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
         # FTS columns: open_text holds the open view; all_text only what the full view adds. Privileged
         # searches match either column, anonymous ones only open_text, so open entities are indexed once.
         open_text=open_text,
-        all_text="" if open_text == all_text else all_text,
+        all_text=all_text,
         opening_hours=shown.get("opening_hours"),
         cells=index_tokens(geo, value) if cells else "",
         prominence=value,

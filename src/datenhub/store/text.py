@@ -44,8 +44,45 @@ def stems(text: str) -> list[str]:
     return [known(t) or _stem(t) for t in _TOKEN.findall(text.lower()) if len(t) < 60]
 
 
+# Heads of German compounds that places are named with: "Förderturm" is found by "Turm", "Bergbaumuseum" by
+# "Museum", "Landschaftspark" by "Park". (The front of a compound needs nothing: a search's last word matches
+# as a prefix, so "Bergbau" finds "Bergbaumuseum" already.) Folded, longest first: a word gets one head. Heads
+# that end many town names are not here ("Duisburg" is no Burg, "Ennepetal" no Tal), the few other towns are
+# _TOWNS; tests/store/test_text.py checks every NRW municipality's name against both.
+_HEADS = sorted({fold(head) for head in (
+    "museum", "turm", "park", "halde", "zeche", "bahnhof", "kirche", "dom", "schloss", "see", "garten", "haus",
+    "hütte", "brücke", "platz", "siedlung", "theater", "halle", "kraftwerk", "hebewerk", "werk", "bad", "zoo",
+    "markt", "stadion", "arena", "kokerei", "hafen", "kanal", "wald", "mühle", "villa", "kapelle", "kloster",
+    "bibliothek", "galerie", "denkmal", "zentrum", "stollen", "schacht", "pfad", "route", "friedhof", "gasometer",
+    "tierpark", "bühne", "kino", "schule", "akademie", "sammlung", "ausstellung", "insel", "ufer", "quelle",
+    "wasserturm", "förderturm", "fördergerüst",
+)}, key=len, reverse=True)
+_TOWNS = {"heiligenhaus", "hurtgenwald", "mohnesee", "radevormwald", "schalksmuhle"}
+_MIN_FRONT = 3  # "Bad" in "Freibad" is a head; the "bad" in "Bad" itself is the whole word
+# Abbreviations in names, with what a visitor types instead ("Essen Hbf" → "Essen Hauptbahnhof", "Bahnhof").
+_LONG_FORMS = {"hbf": "hauptbahnhof bahnhof", "bhf": "bahnhof", "bf": "bahnhof", "st": "sankt"}
+_ALSO: dict[str, str] = {}  # lower-case word → what it is also found by ("" for nothing), as _STEMS
+
+
+def _also(word: str) -> str:
+    found = _ALSO.get(word)
+    if found is None:
+        folded = fold(word)
+        head = "" if folded in _TOWNS else next(
+            (h for h in _HEADS if len(folded) - len(h) >= _MIN_FRONT and folded.endswith(h)), "")
+        found = " ".join(part for part in (_LONG_FORMS.get(folded, ""), head) if part)
+        if len(_ALSO) < _MAX_STEMS:
+            _ALSO[word] = found
+    return found
+
+
 def index_text(*parts: str | None) -> str:
-    return " ".join(stems(" ".join(part for part in parts if part)))
+    """The indexed form of a record's text: its words stemmed, then what a search should find it by as well: the
+    heads of its compound words and the long forms of its abbreviations. Queries are stemmed only (query_terms),
+    so "Turm" finds "Förderturm" while "Förderturm" still finds only Fördertürme."""
+    text = " ".join(part for part in parts if part).lower()
+    also = " ".join(found for word in _TOKEN.findall(text) if len(word) < 60 and (found := _also(word)))
+    return " ".join(stems(f"{text} {also}" if also else text))
 
 
 def query_terms(q: str) -> list[str]:

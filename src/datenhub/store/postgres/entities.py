@@ -15,7 +15,7 @@ from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns
+from datenhub.store.rows import entity_columns, search_texts, stored_views
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
@@ -88,18 +88,51 @@ def entity_parts(entity: HubEntity) -> EntityParts:
     open_tsv = full_tsv = area_words = None
     words: tuple[str, ...] = ()
     if active:
-        open_tsv, words = tsvector(cols.open_text)
-        if cols.lat is not None and cols.lon is not None:
-            prefix = area_words_prefix(cols.lat, cols.lon)
-            area_words = text_array([prefix + word for word in words])
-        if cols.all_text:
-            full_tsv, words = tsvector(f"{cols.open_text} {cols.all_text}")
+        open_tsv, full_tsv, area_words, words = text_columns(cols.open_text, cols.all_text, cols.lat, cols.lon)
     head = (entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
     tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
             cols.prominence, area_words)
     return entity.id, head, tail, words
+
+
+def text_columns(open_text: str, all_text: str, lat: float | None, lon: float | None
+                 ) -> tuple[str, str | None, str | None, tuple[str, ...]]:
+    """open_tsv, full_tsv, area_words and the lexemes of an active entity's indexed text (search_texts)."""
+    open_tsv, words = tsvector(open_text)
+    area_words = None
+    if lat is not None and lon is not None:
+        prefix = area_words_prefix(lat, lon)
+        area_words = text_array([prefix + word for word in words])
+    full_tsv = None
+    if all_text:
+        full_tsv, words = tsvector(f"{open_text} {all_text}")
+    return open_tsv, full_tsv, area_words, words
+
+
+def rebuild_text(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:
+    """Index the text of every stored entity again (search_texts), a chunk of rows at a time; documents,
+    checksums and sequence numbers stay. Returns the rows indexed."""
+    done, after = 0, ""
+    sql = ("SELECT id, data::text, data_open::text, has_open, all_open, lat, lon FROM entities "
+           "WHERE id > %s AND withdrawn_at IS NULL ORDER BY id LIMIT %s")
+    while rows := conn.execute(sql, (after, chunk)).fetchall():
+        after = rows[-1][0]
+        updates: list[tuple[Any, ...]] = []
+        lexemes: set[str] = set()
+        for entity_id, data, data_open, has_open, all_open, lat, lon in rows:
+            views = stored_views(data, data_open, has_open, all_open)
+            open_tsv, full_tsv, area_words, words = text_columns(*search_texts(*views), lat, lon)
+            updates.append((open_tsv, full_tsv, area_words, entity_id))
+            lexemes.update(words)
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE entities SET open_tsv = %s::tsvector, full_tsv = %s::tsvector, "
+                            "area_words = %s::text[] WHERE id = %s", updates)
+        conn.execute("INSERT INTO lexemes (lexeme) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                     (text_array(sorted(lexemes)),))
+        done += len(rows)
+    return done
 
 
 def upsert_entities(conn: psycopg.Connection[Any], entities: list[HubEntity], postgis: bool) -> None:

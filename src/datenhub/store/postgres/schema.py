@@ -296,3 +296,9 @@ UPDATE entities SET area_words = ARRAY(SELECT {area_words_prefix_sql('lat', 'lon
     WHERE withdrawn_at IS NULL AND open_tsv IS NOT NULL AND lat IS NOT NULL AND lon IS NOT NULL;
 CREATE INDEX entities_area_words ON entities USING gin (area_words);
 """))
+
+REBUILD_TEXT = "0018_search_words"  # after this migration the store indexes the text of every entity again
+MIGRATIONS.append(Migration(REBUILD_TEXT, """
+-- Indexed text holds what a place is in three languages (model.search_words), the heads of German compounds and
+-- the long forms of abbreviations (store.text.index_text); entities.rebuild_text indexes stored entities again.
+"""))

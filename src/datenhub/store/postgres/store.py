@@ -35,6 +35,7 @@ from datenhub.store.postgres.schema import (
     BACKFILL_PROMINENCE,
     MIGRATION_LOCK,
     MIGRATIONS,
+    REBUILD_TEXT,
     RELAY_DOCUMENTS,
     RELAY_PROVENANCE,
     ensure_extensions,
@@ -85,7 +86,8 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
             # Migrations that need Python after their SQL: the data of every stored entity, computed again.
             # One rewrite serves both document-layout migrations.
             for markers, backfill in (({BACKFILL_PROMINENCE}, entity_rows.backfill_prominence),
-                                      ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents)):
+                                      ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents),
+                                      ({REBUILD_TEXT}, entity_rows.rebuild_text)):
                 if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None

@@ -170,3 +170,9 @@ MIGRATIONS.append(("0013_sequence_index", """
 -- PostgreSQL's entities_seq does; without it every page sorted the whole hub (100k places: ~400 ms a page).
 CREATE INDEX entities_seq ON entities (seq, id);
 """))
+
+REBUILD_TEXT = "0014_search_words"  # after this migration the store indexes the text of every entity again
+MIGRATIONS.append((REBUILD_TEXT, """
+-- Indexed text holds what a place is in three languages (model.search_words), the heads of German compounds and
+-- the long forms of abbreviations (store.text.index_text); writes.rebuild_text indexes stored entities again.
+"""))

@@ -32,7 +32,13 @@ from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import fulltext, writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
-from datenhub.store.sqlite.schema import BACKFILL_PROMINENCE, MIGRATIONS, RELAY_DOCUMENTS, RELAY_PROVENANCE
+from datenhub.store.sqlite.schema import (
+    BACKFILL_PROMINENCE,
+    MIGRATIONS,
+    REBUILD_TEXT,
+    RELAY_DOCUMENTS,
+    RELAY_PROVENANCE,
+)
 from datenhub.store.sqlite.search import run_search
 
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
@@ -73,7 +79,8 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         # Migrations that need Python after their SQL: the data of every stored entity, computed again.
         # One rewrite serves both document-layout migrations.
         for markers, backfill in (({BACKFILL_PROMINENCE}, writes.backfill_prominence),
-                                  ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents)):
+                                  ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents),
+                                  ({REBUILD_TEXT}, writes.rebuild_text)):
             if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)

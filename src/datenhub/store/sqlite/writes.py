@@ -15,7 +15,7 @@ import orjson
 from datenhub.store.base import HubEntity, StoredRecord
 from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, index_tokens, iso
+from datenhub.store.rows import entity_columns, index_tokens, iso, search_texts, stored_views
 
 
 def dumps(data: Any) -> str:
@@ -101,6 +101,19 @@ def backfill_prominence(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE entities_fts SET cells = ? WHERE rowid = ?", [
         (index_tokens({"lat": lat, "lon": lon} if lat is not None and lon is not None else None, p), rowid)
         for rowid, p, lat, lon in values])
+
+
+def rebuild_text(db: sqlite3.Connection, chunk: int = 2000) -> int:
+    """Index the text of every stored entity again (search_texts), a chunk of rows at a time; documents,
+    checksums and sequence numbers stay. Returns the rows indexed."""
+    done, after = 0, 0
+    while rows := db.execute("SELECT rowid, data, data_open, has_open, all_open FROM entities WHERE rowid > ? AND "
+                             "withdrawn_at IS NULL ORDER BY rowid LIMIT ?", (after, chunk)).fetchall():
+        after = rows[-1][0]
+        db.executemany("UPDATE entities_fts SET open_text = ?, all_text = ? WHERE rowid = ?",
+                       [(*search_texts(*stored_views(*row[1:])), row[0]) for row in rows])
+        done += len(rows)
+    return done
 
 
 def relay_documents(db: sqlite3.Connection, chunk: int = 2000) -> int:
