@@ -129,6 +129,18 @@ def test_a_category_matches_in_any_case_or_by_alias(api: TestClient) -> None:
     assert museums and ids("museum") == museums == ids("MUSEUM")
 
 
+def test_a_type_matches_in_any_case_and_an_unknown_one_is_a_400(api: TestClient) -> None:
+    def ids(value: str) -> list[str]:
+        found = api.get("/api/v1/places", params={"type": value, "limit": 1000}).json()["items"]
+        return [i["id"] for i in found]
+
+    stations = ids("TrainStation")
+    assert stations and ids("trainstation") == ids("schema:TrainStation") == stations
+    wrong = api.get("/api/v1/places", params={"type": "Musem"})
+    assert wrong.status_code == 400 and wrong.json()["parameter"] == "type"
+    assert "did you mean Museum" in wrong.json()["detail"]
+
+
 def test_a_cursor_belongs_to_its_listing(api: TestClient) -> None:
     by_name = api.get("/api/v1/places?limit=2").json()["next_cursor"]
     assert api.get(f"/api/v1/places?limit=2&cursor={by_name}").status_code == 200

@@ -6,34 +6,15 @@ fetched from the network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
-from datenhub.data import data_path
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.registry import register
+from datenhub.model.schemaorg import term, vocabulary
 from datenhub.notices import Location, Notice, Severity
-
-SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "schema:")
-
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(Place and its subtypes, Event and its subtypes, every schema.org type): data/schemaorg/types.json."""
-    types = json.loads(data_path("schemaorg", "types.json").read_text(encoding="utf-8"))
-    return frozenset(types["place"]), frozenset(types["event"]), frozenset(types["types"])
-
-
-def term(key: str) -> str:
-    for prefix in SCHEMA_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
 
 
 def normalise(node: Any) -> Any:

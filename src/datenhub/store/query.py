@@ -185,6 +185,20 @@ def _category(value: str) -> str:
     return known
 
 
+def _schema_type(value: str, kind: str | None) -> str:
+    """A schema.org type in any case or with its prefix, spelled as schema.org does, or a clear error: an unknown
+    type would otherwise just find nothing."""
+    from datenhub.model.schemaorg import canonical_type, similar_types, vocabulary
+
+    known = canonical_type(value)
+    if known is None:
+        places, events, _ = vocabulary()
+        like = similar_types(value, events if kind == "event" else places if kind == "place" else None)
+        hint = f"; did you mean {' or '.join(like)}?" if like else " (e.g. Museum, Park, TrainStation)"
+        raise QueryError("type", f"unknown schema.org type {value!r}{hint}")
+    return known
+
+
 def _list(value: str | list[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -254,7 +268,7 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
         kind=kind,
         q=str(q).strip() or None if q else None,
         categories=tuple(_category(c) for c in _list(get("category"))),
-        types=_list(get("type")),
+        types=tuple(_schema_type(t, kind) for t in _list(get("type"))),
         municipality=municipality,
         bbox=parse_bbox(str(get("bbox"))) if get("bbox") else None,
         near=near,
