@@ -225,6 +225,13 @@ def test_footer_data_link_leads_to_the_human_data_page(web_client: TestClient) -
     assert "Data, sources and licences" in web_client.get("/data?lang=en").text
 
 
+def test_a_source_of_occupancy_readings_shows_its_sensors_not_zero_records(web_client: TestClient,
+                                                                           web_store: Store) -> None:
+    sensors = sum(1 for sensor in web_store.list_sensors() if sensor.source == "ruhr-demo-simulated")
+    row = re.search(r"Simulated occupancy.*?</tr>", web_client.get("/data").text, re.S)
+    assert sensors and row and f"<td>{sensors} Belegungssensoren</td>" in row.group(0)
+
+
 def test_the_municipality_choice_is_in_german_alphabetical_order(web_client: TestClient) -> None:
     html = web_client.get("/").text
     assert html.index(">Bönen<") < html.index(">Bottrop<") < html.index(">Breckerfeld<")

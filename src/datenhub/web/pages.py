@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -152,5 +153,8 @@ def data_page(request: Request) -> HTMLResponse:
     """Where the data comes from and under which licence, for people; the footer's "Daten" link. The same
     sources as JSON stay at /api/v1/sources, linked here as machine-readable."""
     ctx = context(request, "/data")
-    ctx.update(title=ctx["t"]("data_title"), sources=_store(request).list_sources())
+    store = _store(request)
+    # a source may bring occupancy readings rather than places: its column says so instead of "0 records"
+    sensors = Counter(sensor.source for sensor in store.list_sensors())
+    ctx.update(title=ctx["t"]("data_title"), sources=store.list_sources(), sensors=sensors)
     return render("data.html", ctx)
