@@ -61,16 +61,16 @@ _TOWNS = {"heiligenhaus", "hurtgenwald", "mohnesee", "radevormwald", "schalksmuh
 _MIN_FRONT = 3  # "Bad" in "Freibad" is a head; the "bad" in "Bad" itself is the whole word
 # Abbreviations in names, with what a visitor types instead ("Essen Hbf" → "Essen Hauptbahnhof", "Bahnhof").
 _LONG_FORMS = {"hbf": "hauptbahnhof bahnhof", "bhf": "bahnhof", "bf": "bahnhof", "st": "sankt"}
-_ALSO: dict[str, str] = {}  # lower-case word → what it is also found by ("" for nothing), as _STEMS
+_ALSO: dict[str, tuple[str, ...]] = {}  # lower-case word → the stems it is also found by, as _STEMS
 
 
-def _also(word: str) -> str:
+def _also(word: str) -> tuple[str, ...]:
     found = _ALSO.get(word)
     if found is None:
         folded = fold(word)
         head = "" if folded in _TOWNS else next(
             (h for h in _HEADS if len(folded) - len(h) >= _MIN_FRONT and folded.endswith(h)), "")
-        found = " ".join(part for part in (_LONG_FORMS.get(folded, ""), head) if part)
+        found = tuple(stems(f"{_LONG_FORMS.get(folded, '')} {head}"))
         if len(_ALSO) < _MAX_STEMS:
             _ALSO[word] = found
     return found
@@ -80,9 +80,16 @@ def index_text(*parts: str | None) -> str:
     """The indexed form of a record's text: its words stemmed, then what a search should find it by as well: the
     heads of its compound words and the long forms of its abbreviations. Queries are stemmed only (query_terms),
     so "Turm" finds "Förderturm" while "Förderturm" still finds only Fördertürme."""
-    text = " ".join(part for part in parts if part).lower()
-    also = " ".join(found for word in _TOKEN.findall(text) if len(word) < 60 and (found := _also(word)))
-    return " ".join(stems(f"{text} {also}" if also else text))
+    words = [w for w in _TOKEN.findall(" ".join(part for part in parts if part).lower()) if len(w) < 60]
+    known, also = _STEMS.get, _ALSO.get
+    out = [known(w) or _stem(w) for w in words]
+    for word in words:
+        found = also(word)
+        if found is None:
+            found = _also(word)
+        if found:
+            out.extend(found)
+    return " ".join(out)
 
 
 def query_terms(q: str) -> list[str]:
