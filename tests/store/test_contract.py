@@ -386,6 +386,17 @@ def test_a_misspelled_word_is_searched_as_the_indexed_term_most_like_it(loaded: 
     assert nothing.corrected_q is None and nothing.items == []
 
 
+def test_the_pages_of_a_corrected_search_follow_each_other(loaded: Store) -> None:
+    query = Query(q="Zechn", limit=1)  # "zechen" stems to zech: two Zechen, one per page
+    first = loaded.search_spelled(query)
+    assert first.corrected_q and first.next_cursor
+    second = loaded.search_spelled(replace(query, cursor=first.next_cursor))  # the words as typed, again
+    assert second.corrected_q == first.corrected_q and second.items
+    assert {i["id"] for i in first.items}.isdisjoint(i["id"] for i in second.items)
+    with pytest.raises(QueryError):  # a cursor of another search stays refused
+        loaded.search_spelled(replace(query, q="Halde", cursor=first.next_cursor))
+
+
 def test_a_correction_never_reveals_a_word_only_closed_records_hold(loaded: Store) -> None:
     # "geheimwort" is only in the description of a closed-licence record
     anonymous = loaded.search_spelled(Query(q="geheimwrt"))

@@ -25,7 +25,7 @@ from datenhub.live.notices import DeadLetter
 from datenhub.notices import Notice
 from datenhub.store import spelling
 from datenhub.store.documents import RawDocument, View
-from datenhub.store.query import Query
+from datenhub.store.query import Query, QueryError
 
 
 def pass_through(records: list[StoredRecord], entities: list[HubEntity]) -> Any:
@@ -321,7 +321,17 @@ class Store(ABC):
     def search_spelled(self, query: Query) -> Page:
         """`search`, and when a text query finds nothing, the same query with its misspelled words corrected
         (store.spelling); the page then names the words it searched (`corrected_q`)."""
-        page = self.search(query)
+        try:
+            page = self.search(query)
+        except QueryError as exc:
+            # The next page of a corrected search: its cursor was made for the corrected words, and the request
+            # carries the words as typed. The corrected query takes it (or raises the same error).
+            fixed = spelling.spelled(query, self.vocabulary) if exc.param == "cursor" and query.q else None
+            if fixed is None or fixed.q == query.q:
+                raise
+            page = self.search(fixed)
+            page.corrected_q = spelling.shown(fixed.q or "", page.items)
+            return page
         if page.raw or page.items or not query.q:
             return page
         fixed = spelling.spelled(query, self.vocabulary)
