@@ -109,20 +109,26 @@ def validate_file(path: Path, *, source: str = "validate", adapter: str | None =
 
 
 def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportResult:
-    """Re-run the latest raw input of a source through today's adapters and checks (no re-fetch)."""
+    """Re-run the latest raw input of a source through today's adapters and checks (no re-fetch), with the
+    settings that import ran with (mapping, licence, attribution, --within, --partial)."""
     if store.get_source(source) is None:
         raise LookupError(f"no source {source!r} (datenhub sources lists them)")
-    imports = [i for i in store.list_imports(source) if i["raw_id"]]
+    imports = [i for i in store.list_imports(source) if i["raw_id"] and i["status"] == "ok"]
     if not imports:
         raise LookupError(f"no raw input kept for source {source!r}")
     latest = imports[0]
+    settings = latest["stats"].get("settings")
+    if settings is None:
+        # Without its mapping a CSV would be read by guessed headers: columns, hours and constants lost.
+        raise LookupError(f"the last import of {source!r} (#{latest['id']}) ran before imports kept their settings "
+                          "(mapping, licence, --within); import the file again with them once, then reprocess works")
     raw = store.get_raw(latest["raw_id"])
     assert raw is not None
-    info = store.get_source(source)
-    defaults = {k: v for k, v in (("licence", info.licence if info else None),
-                                  ("attribution", info.attribution if info else None)) if v}
-    return run_import(store, raw, get_adapter(latest["adapter"]), AdapterOptions(source, None, defaults),
-                      clock=clock, force=True)
+    within = settings.get("within")
+    return run_import(store, raw, get_adapter(latest["adapter"]),
+                      AdapterOptions(source, settings.get("mapping"), settings.get("defaults") or {}),
+                      clock=clock, force=True, full=bool(settings.get("full", True)), keep_if=region_filter(within),
+                      filter_key=within, allow_empty=bool(settings.get("allow_empty", False)))
 
 
 def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: bool = False,

@@ -106,6 +106,40 @@ def test_reprocess_uses_kept_raw_input(store: Store, tmp_path: Path, clock) -> N
     assert result.unchanged == len(ROWS)
 
 
+def test_reprocess_runs_the_kept_input_with_the_settings_it_was_imported_with(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    path = tmp_path / "orte.csv"
+    path.write_text("Nr;Bezeichnung;Breite;Länge;Zeiten\n1;Kunsthalle;51,45;7,01;Di-So 10-18 Uhr\n"
+                    "2;Marienplatz;48,137;11,575;Mo-Fr 9-17 Uhr\n", encoding="utf-8")
+    mapping = tmp_path / "orte.toml"
+    mapping.write_text('[fields]\nid = "Nr"\n"name.de" = "Bezeichnung"\nlat = "Breite"\nlon = "Länge"\n'
+                       'opening_hours_text = "Zeiten"\n[constants]\ncategory = "Museum"\n', encoding="utf-8")
+    first = hub.import_file(store, path, "orte", mapping=mapping, licence="CC-BY-4.0", attribution="Stadt X",
+                            within="rvr", clock=clock)
+    assert (first.new, first.outside) == (1, 1)
+    before = store.get_entity("orte:1")
+    again = hub.reprocess(store, "orte", clock=clock)
+    assert (again.new, again.changed, again.unchanged, again.outside) == (0, 0, 1, 1)  # Munich stays out
+    after = store.get_entity("orte:1")
+    assert after == before and after is not None
+    assert after["opening_hours"] == "Tu-Su 10:00-18:00" and after["categories"] == ["Museum"]
+    assert after["licence"] == "CC-BY-4.0"
+    # an import that ran before settings were kept: refused with what to do, not run without its mapping
+    store.finish_import(again.import_id or 0, "ok", {k: v for k, v in again.summary().items()}, clock())
+    with pytest.raises(LookupError, match="import the file again"):
+        hub.reprocess(store, "orte", clock=clock)
+
+
+def test_a_skipped_input_counts_its_restored_records_as_unchanged(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub.import_file(store, write_csv(tmp_path / "all.csv"), "test", clock=clock)
+    hub.import_file(store, write_csv(tmp_path / "few.csv", ROWS[:2]), "test", clock=clock)
+    back = hub.import_file(store, tmp_path / "all.csv", "test", clock=clock)
+    assert back.restored == len(ROWS) - 2
+    skipped = hub.import_file(store, tmp_path / "all.csv", "test", clock=clock)
+    assert skipped.skipped and skipped.unchanged == len(ROWS)
+
+
 def test_same_input_same_settings_skips_force_reruns_checks(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     path = write_csv(tmp_path / "a.csv")
     hub.import_file(store, path, "test", clock=clock)

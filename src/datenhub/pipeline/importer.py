@@ -178,7 +178,10 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
                    allow_empty)
             result.rejected = sink.rejected
             store.save_notices(import_id, sink.kept)
-            store.finish_import(import_id, "ok", result.summary(), clock())
+            # the settings go with the import, so `reprocess` can run the kept input again as it ran
+            settings = {"mapping": options.mapping, "defaults": options.defaults, "within": filter_key,
+                        "full": full, "allow_empty": allow_empty}
+            store.finish_import(import_id, "ok", {**result.summary(), "settings": settings}, clock())
             notify_import(store, result.summary(), now, clock())
     except BaseException as exc:
         store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())
@@ -268,7 +271,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
 def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, stats: dict[str, Any],
                      print_: str, result: ImportResult, now: datetime, clock: Clock) -> ImportResult:
     """The same bytes with the same settings as the source's last import: nothing can have changed."""
-    result.unchanged = int(stats.get("new", 0)) + int(stats.get("changed", 0)) + int(stats.get("unchanged", 0))
+    result.unchanged = sum(int(stats.get(count, 0)) for count in ("new", "changed", "unchanged", "restored"))
     result.rejected = int(stats.get("rejected", 0))
     result.outside = int(stats.get("outside", 0))
     result.fingerprint, result.skipped = print_, True
@@ -277,7 +280,8 @@ def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, s
                              "(--force re-runs every check)", Location(source=source)))
     with store.transaction():
         result.import_id = store.start_import(source, adapter.name, raw_id, now)
-        store.finish_import(result.import_id, "ok", result.summary(), clock())
+        settings = {"settings": stats["settings"]} if "settings" in stats else {}
+        store.finish_import(result.import_id, "ok", {**result.summary(), **settings}, clock())
     return result
 
 
