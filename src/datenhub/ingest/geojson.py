@@ -13,6 +13,33 @@ from datenhub.ingest.registry import register
 from datenhub.notices import Location, Notice, Severity
 
 
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"  # {"wheelchair": true}
+    if value is None or isinstance(value, dict | list):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def flat_properties(props: dict[str, Any]) -> dict[str, str]:
+    """A feature's properties as the columns a mapping reads: an object by its members ({"name": {"de": …}} →
+    name.de, as the hub's own GeoJSON export writes languages, addresses and contacts), a list of words joined
+    (categories, keywords), a list of images by its first one (image.url, image.licence …)."""
+    flat: dict[str, str] = {}
+    for key, value in props.items():
+        key = str(key)
+        if isinstance(value, dict):
+            flat.update({f"{key}.{sub}": text for sub, inner in value.items() if (text := _scalar(inner))})
+        elif isinstance(value, list):
+            if key == "images" and value and isinstance(value[0], dict):
+                flat.update({f"image.{sub}": text for sub, inner in value[0].items() if (text := _scalar(inner))})
+            else:
+                flat[key] = ", ".join(text for item in value if (text := _scalar(item)))
+        else:
+            flat[key] = _scalar(value) or ""
+    return flat
+
+
 def representative_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
     """(lon, lat) of a point inside the geometry, or None if it cannot be read."""
     if geometry.get("type") == "Point":
@@ -56,7 +83,7 @@ class GeoJsonAdapter(Adapter):
                 yield Notice("invalid_feature", Severity.ERROR, "a feature must be a JSON object", loc)
                 continue
             props = feature.get("properties") or {}
-            flat = {str(k): v if isinstance(v, str) else ("" if v is None else str(v)) for k, v in props.items()}
+            flat = flat_properties(props) if isinstance(props, dict) else {}
             data = apply_mapping(flat, mapping or auto_mapping(list(flat)))
             local_id = feature.get("id") or data.pop("id", None)
             data.pop("id", None)

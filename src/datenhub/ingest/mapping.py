@@ -82,7 +82,8 @@ AUTO_FIELDS: dict[str, str] = {
     "name_en": "name.en", "name_nl": "name.nl",
     "description": "description.de", "beschreibung": "description.de", "description_de": "description.de",
     "description_en": "description.en", "description_nl": "description.nl",
-    "category": "category", "kategorie": "category", "type": "type", "schema_type": "type",
+    "category": "category", "categories": "category", "kategorie": "category", "type": "type",
+    "schema_type": "type",
     "lat": "lat", "latitude": "lat", "breite": "lat", "breitengrad": "lat", "y": "lat",
     "lon": "lon", "lng": "lon", "long": "lon", "longitude": "lon", "länge": "lon", "laenge": "lon",
     "längengrad": "lon", "x": "lon",
@@ -102,7 +103,8 @@ AUTO_FIELDS: dict[str, str] = {
 def auto_mapping(headers: list[str]) -> Mapping:
     fields = {}
     for header in headers:
-        target = AUTO_FIELDS.get(header.strip().lower())
+        key = header.strip().lower()
+        target = AUTO_FIELDS.get(key) or (key if key in TARGETS else None)  # "name.en", "address.street"
         if target and target not in fields:
             fields[target] = header
     return Mapping(fields=fields)
