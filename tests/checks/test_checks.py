@@ -351,7 +351,9 @@ def test_opening_hours_check_free_text_unconvertible_warned() -> None:
     entity, report = run(make_draft(opening_hours_text="nach telefonischer Absprache"))
     assert report.flatten(["field", "code", "severity"]) == [["opening_hours", "opening_hours_unreadable",
                                                                 Severity.WARNING]]
-    assert entity.opening_hours is None
+    # kept as an OSM comment: visitors read it as written, the state is unknown; the notice names the text
+    assert entity.opening_hours == '"nach telefonischer Absprache"'
+    assert "nach telefonischer Absprache" in report.notices[0].message
 
 
 def test_opening_hours_check_german_free_text_normalised() -> None:

@@ -31,6 +31,34 @@ def test_normalize_german_examples_give_parseable_values(text: str, expected: st
     OpeningHours.parse(value)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mo-Fr 10-18 Uhr außer an Feiertagen", "Mo-Fr 10:00-18:00; PH off"),  # not "Mo-Fr,PH"
+        ("täglich außer montags 10-18 Uhr", "Tu-Su 10:00-18:00"),
+        ("Mo-Fr ab 10 Uhr", "Mo-Fr 10:00+"),  # open from ten, not all day
+        ("Mo-Fr 9-17 Uhr (Pause 12-13 Uhr)", "Mo-Fr 09:00-12:00,13:00-17:00"),  # the break is closed
+        ("Öffnungszeiten: Mo-Fr 9-17 Uhr", "Mo-Fr 09:00-17:00"),
+    ],
+)
+def test_normalize_german_reads_exceptions_breaks_and_open_ends(text: str, expected: str) -> None:
+    assert normalize_german(text)[:2] == (expected, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a condition it cannot read: the clause is left out (and the value flagged), never read without it
+        ("Di-So 10-17 Uhr, in den Schulferien auch Mo", "Tu-Su 10:00-17:00"),  # not "every Monday, all day"
+        ("Sommer: Di-So 10-18 Uhr; Winter: Di-So 10-16 Uhr", None),  # seasons are not read: nothing is
+        ("1. April - 31. Oktober: Di-So 10-18 Uhr", None),
+    ],
+)
+def test_normalize_german_leaves_out_what_it_cannot_read_whole(text: str, expected: str | None) -> None:
+    value, confidence, notes = normalize_german(text)
+    assert value == expected and confidence < 1 and notes
+
+
 def test_normalize_german_nonsense_returns_none() -> None:
     value, confidence, notes = normalize_german("Bitte rufen Sie uns an")
     assert value is None

@@ -15,11 +15,14 @@ if TYPE_CHECKING:
     from datenhub.hours.selectors import Rule
 
 
+MAX_COMMENT = 250  # characters of unreadable free text kept as the hours' comment
+
+
 class OpeningHoursCheck(Check):
     codes = {
         "invalid_opening_hours": (Severity.WARNING, "opening_hours is not valid OSM syntax; kept raw, not evaluated"),
         "opening_hours_normalised": (Severity.INFO, "hours in free text or loose syntax were converted to OSM syntax"),
-        "opening_hours_unreadable": (Severity.WARNING, "free-text hours could not be converted; kept as text"),
+        "opening_hours_unreadable": (Severity.WARNING, "free-text hours could not be converted; kept as a comment"),
         "opening_hours_partly_read": (Severity.WARNING, "free-text hours were converted leaving out a part"),
     }
 
@@ -52,8 +55,11 @@ class OpeningHoursCheck(Check):
                     yield self.notice("opening_hours_normalised", f"read {text!r} as {value!r}", draft,
                                       "opening_hours", text)
             else:
-                yield self.notice("opening_hours_unreadable", "could not convert to OSM syntax", draft,
-                                  "opening_hours", text)
+                # kept as an OSM comment: visitors read the text as written, and the state is "unknown"
+                value = '"' + " ".join(str(text).replace('"', "'").split())[:MAX_COMMENT] + '"'
+                why = "; ".join(converted[2]) or "no days or times found"
+                yield self.notice("opening_hours_unreadable", f"could not convert {text!r} to OSM syntax ({why}); "
+                                  f"kept as the comment {value}", draft, "opening_hours", text)
         if value:
             value = str(value).strip()
             error, canonical = _read(value)

@@ -39,7 +39,10 @@ _NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _GROUPS = {"täglich": "Mo-Su", "taeglich": "Mo-Su", "werktags": "Mo-Sa", "wochenende": "Sa,Su", "wochenends": "Sa,Su"}
 _HOLIDAY = re.compile(r"^(?:sonn-?\s*und\s*)?feiertag(?:e|en|s)?$")
 _CLOSED = {"geschlossen", "ruhetag", "zu", "geschl"}
-_FILLER = {"uhr", "von", "an", "am", "ab", "jeweils", "geöffnet", "geoeffnet", "offen", "den", "und", "sowie", "h"}
+_FILLER = {"uhr", "von", "an", "am", "ab", "jeweils", "geöffnet", "geoeffnet", "offen", "den", "und", "sowie", "h",
+           "öffnungszeiten", "oeffnungszeiten", "durchgehend", "ganzjährig", "ganzjaehrig", "nur", "bis"}
+_EXCEPT = {"außer", "ausser"}  # "täglich außer montags", "Mo-Fr außer an Feiertagen"
+_BREAK = {"pause", "mittagspause"}  # "9-17 Uhr (Pause 12-13 Uhr)": the times after it are not open
 _TOKEN = re.compile(r"\d{1,2}(?:[:.]\d{2})?|[a-zäöüß]+\.?|[-/,;&]")
 
 
@@ -48,56 +51,122 @@ def _time(text: str) -> str:
     return f"{int(hours):02d}:{minutes or '00'}"
 
 
-def _clause(text: str, notes: list[str]) -> tuple[str | None, int, int]:
-    """One clause -> (rule, recognised tokens, all tokens)."""
+def _day_numbers(days: list[str]) -> list[int]:
+    out: list[int] = []
+    for part in ",".join(days).split(","):
+        first, _, last = part.partition("-")
+        if first in _NAMES:
+            a = _NAMES.index(first)
+            b = _NAMES.index(last) if last in _NAMES else a
+            out += [d % 7 for d in range(a, b + 1 if b >= a else b + 8)]
+    return out
+
+
+def _day_ranges(numbers: list[int]) -> str:
+    """Weekday numbers as OSM day ranges: [1, 2, 3, 4, 5, 6] → Tu-Su."""
+    runs: list[list[int]] = []
+    for day in sorted(set(numbers)):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(_NAMES[r[0]] if len(r) == 1 else f"{_NAMES[r[0]]}-{_NAMES[r[-1]]}" for r in runs)
+
+
+def _minus_breaks(times: list[str], breaks: list[str]) -> list[str]:
+    """Open ranges without the breaks inside them: 09:00-17:00 minus 12:00-13:00 → 09:00-12:00, 13:00-17:00."""
+    out = []
+    for span in times:
+        if "-" not in span:  # an open end ("10:00+") has no inside to cut
+            out.append(span)
+            continue
+        start, _, end = span.partition("-")
+        for pause in sorted(breaks):
+            p_start, _, p_end = pause.partition("-")
+            if start < p_start < p_end < end:
+                out.append(f"{start}-{p_start}")
+                start = p_end
+        out.append(f"{start}-{end}")
+    return out
+
+
+def _clause(text: str, notes: list[str]) -> tuple[list[str], int, int]:
+    """One clause -> (rules, recognised tokens, all tokens). A clause with a word or number it cannot place gives
+    no rule: "in den Schulferien auch Mo" read without its condition would say every Monday."""
     tokens = _TOKEN.findall(text.lower().replace("–", "-").replace("—", "-"))
     days: list[str] = []
+    excluded: list[str] = []
     times: list[str] = []
-    closed = False
+    breaks: list[str] = []
+    closed = holiday_off = excepting = pausing = False
+    unknown: list[str] = []
     known = 0
     i = 0
     while i < len(tokens):
         tok = tokens[i].rstrip(".")
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        before = tokens[i - 1] if i else ""
         if tok in _DAYS:
             known += 1
             if nxt in ("-", "bis") and i + 2 < len(tokens) and tokens[i + 2].rstrip(".") in _DAYS:
-                days.append(f"{_NAMES[_DAYS[tok]]}-{_NAMES[_DAYS[tokens[i + 2].rstrip('.')]]}")
+                (excluded if excepting else days).append(
+                    f"{_NAMES[_DAYS[tok]]}-{_NAMES[_DAYS[tokens[i + 2].rstrip('.')]]}")
                 known += 2
                 i += 3
                 continue
-            days.append(_NAMES[_DAYS[tok]])
+            (excluded if excepting else days).append(_NAMES[_DAYS[tok]])
         elif tok in _GROUPS:
-            days.append(_GROUPS[tok])
+            (excluded if excepting else days).append(_GROUPS[tok])
             known += 1
         elif _HOLIDAY.match(tok):
-            days.append("PH")
+            if excepting:
+                holiday_off = True
+            else:
+                days.append("PH")
             known += 1
         elif tok[0].isdigit():
             if nxt in ("-", "bis") and i + 2 < len(tokens) and tokens[i + 2][0].isdigit():
-                times.append(f"{_time(tok)}-{_time(tokens[i + 2])}")
+                (breaks if pausing else times).append(f"{_time(tok)}-{_time(tokens[i + 2])}")
                 known += 3
                 i += 3
                 continue
-            # not counted as understood: a date ("24.12.") or a lone time, and the clause around it is lost
-            notes.append(f"{tok!r} without an end was ignored")
+            if before == "ab" and not pausing and int(tok.replace(".", ":").partition(":")[0]) < 24:
+                times.append(f"{_time(tok)}+")  # "ab 10 Uhr": open from ten, the end unknown
+                known += 1
+            else:  # a date ("24.12.") or a lone end: the clause means something else than its days alone
+                unknown.append(tok)
+        elif tok in _EXCEPT:
+            excepting = True
+            known += 1
+        elif tok in _BREAK:
+            pausing = True
+            known += 1
         elif tok in _CLOSED:
             closed = True
             known += 1
-        elif tok in _FILLER or tok in ("/", "&", ",", "-", "bis"):
+        elif tok in _FILLER or tok in ("/", "&", ",", "-"):
             known += 1
         else:
-            notes.append(f"word {tok!r} not understood")
+            unknown.append(tok)
         i += 1
-    if not days and not times:
-        if closed:
-            notes.append(f"{text.strip()!r}: closed on days or dates not understood")
-            known -= 1
-        return None, known, len(tokens)
-    rule = " ".join(part for part in (",".join(days), ",".join(times)) if part)
-    if closed:
-        rule += " off"
-    return rule, known, len(tokens)
+    if unknown:
+        notes.append(f"{text.strip()!r} not read: {', '.join(repr(w) for w in unknown)} not understood")
+        return [], 0, len(tokens)
+    if excluded and days:
+        days = [_day_ranges([d for d in _day_numbers(days) if d not in _day_numbers(excluded)])] + \
+            (["PH"] if "PH" in days else [])
+    elif excluded and not days:  # "außer montags" alone: every other day
+        days = [_day_ranges([d for d in range(7) if d not in _day_numbers(excluded)])]
+    rules: list[str] = []
+    if days or times:
+        rule = " ".join(part for part in (",".join(days), ",".join(_minus_breaks(times, breaks))) if part)
+        rules.append(rule + " off" if closed else rule)
+    elif closed:
+        notes.append(f"{text.strip()!r}: closed on days or dates not understood")
+        known -= 1
+    if holiday_off:
+        rules.append("PH off")
+    return rules, known, len(tokens)
 
 
 def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
@@ -111,12 +180,11 @@ def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
     for clause in re.split(r"[;,\n]", text):
         if not clause.strip():
             continue
-        rule, k, n = _clause(clause, notes)
+        rules, k, n = _clause(clause, notes)
         known += k
         total += n
-        if rule is None:
-            continue
-        (closed_rules if rule.endswith(" off") else open_rules).append(rule)
+        for rule in rules:
+            (closed_rules if rule.endswith(" off") else open_rules).append(rule)
     open_rules = _merge_times_without_days(_merge_days_without_times(open_rules))
     if not open_rules and not closed_rules:
         return None, 0.0, [*notes, "no days or times found"]
