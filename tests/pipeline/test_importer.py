@@ -198,3 +198,16 @@ def test_a_record_the_adapter_holds_back_counts_as_rejected(store: Store, tmp_pa
     result = hub.import_file(store, path, "feed", clock=clock, licence="CC0-1.0")
     assert (result.new, result.rejected, result.report.count(Severity.ERROR)) == (1, 1, 1)
     assert hub.validate_file(path, licence="CC0-1.0").by_code()["duplicate_property"] == 1
+
+
+def test_a_record_rejected_this_time_keeps_its_published_version(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    broken = [list(row) for row in ROWS]
+    broken[0][1] = ""  # no name
+    broken[1][3] = "abc"  # no latitude
+    again = hub.import_file(store, write_csv(tmp_path / "b.csv", broken), "test", clock=clock)
+    # each row counted once: two rejected, the rest unchanged, nothing withdrawn
+    assert (again.rejected, again.withdrawn, again.unchanged) == (2, 0, len(ROWS) - 2)
+    assert again.report.by_code()["previous_version_kept"] == 2
+    kept = store.get_entity(f"test:{ROWS[0][0]}")
+    assert kept is not None and kept["name"]["de"] == ROWS[0][1] and not kept.get("withdrawn_at")

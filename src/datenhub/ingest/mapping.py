@@ -104,7 +104,8 @@ def auto_mapping(headers: list[str]) -> Mapping:
     fields = {}
     for header in headers:
         key = header.strip().lower()
-        target = AUTO_FIELDS.get(key) or (key if key in TARGETS else None)  # "name.en", "address.street"
+        # a dotted target names itself ("name.en", "address.street": how GeoJSON objects are read)
+        target = AUTO_FIELDS.get(key) or (key if "." in key and key in TARGETS else None)
         if target and target not in fields:
             fields[target] = header
     return Mapping(fields=fields)

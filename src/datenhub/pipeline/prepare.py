@@ -119,6 +119,13 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
         out.notices.extend(notices)
         if entity is None:
             out.rejected += 1
+            if state is not None and not state.withdrawn:
+                # Delivered, but not usable this time (a blank name, a broken coordinate): the version imported
+                # before stays published until the row is fixed, rather than the place vanishing.
+                out.seen.append(str(draft.local_id))
+                out.notices.append(Notice("previous_version_kept", Severity.INFO, "rejected this time: the "
+                                          "version imported before stays published until it is fixed",
+                                          draft.location))
             continue
         if plan.keep_if is not None and not plan.keep_if(entity):
             out.outside += 1
