@@ -139,6 +139,9 @@ def test_a_type_matches_in_any_case_and_an_unknown_one_is_a_400(api: TestClient)
     wrong = api.get("/api/v1/places", params={"type": "Musem"})
     assert wrong.status_code == 400 and wrong.json()["parameter"] == "type"
     assert "did you mean Museum" in wrong.json()["detail"]
+    other = api.get("/api/v1/places", params={"type": "Festival"})  # schema.org, but an event's type
+    assert other.status_code == 400 and "not a schema.org type of place" in other.json()["detail"]
+    assert api.get("/api/v1/events", params={"type": "festival"}).status_code == 200
 
 
 def test_a_cursor_belongs_to_its_listing(api: TestClient) -> None:

@@ -312,6 +312,12 @@ def test_export_geojson_to_file_parses(demo_db: str, tmp_path: Path) -> None:
     assert all(f["geometry"]["type"] == "Point" for f in doc["features"])
 
 
+def test_export_to_a_folder_that_does_not_exist_is_a_usage_error(demo_db: str, tmp_path: Path) -> None:
+    result = run("export", "-o", str(tmp_path / "nowhere" / "x.jsonl"), "--db", demo_db)
+    assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_export_jsonld_links_to_the_base_url_given(demo_db: str) -> None:
     result = run("export", "--format", "jsonld", "--kind", "place", "--base-url", "https://hub.example/ruhr",
                  "--db", demo_db)

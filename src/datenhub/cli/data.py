@@ -161,15 +161,25 @@ def export_command(
             chunks = hub.export(store, fmt, kind=kind, include_closed=include_closed, base_url=base_url)
         except LookupError as exc:
             raise fail(str(exc)) from None
-        target = output.open("wb") if output else sys.stdout.buffer
-        try:
+        if output is None:
             for chunk in chunks:
-                target.write(chunk)
-        finally:
-            if output:
-                target.close()
-            else:
-                target.flush()
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
+        # written beside the target and renamed at the end: a failed export never leaves half a file behind
+        partial = output.with_name(output.name + ".partial")
+        try:
+            target = partial.open("wb")
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        try:
+            with target:
+                for chunk in chunks:
+                    target.write(chunk)
+            partial.replace(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
 
 def demo_command(db: str | None = DbOption) -> None:

@@ -190,13 +190,17 @@ def _schema_type(value: str, kind: str | None) -> str:
     type would otherwise just find nothing."""
     from datenhub.model.schemaorg import canonical_type, similar_types, vocabulary
 
+    places, events, _ = vocabulary()
+    kinds = events if kind == "event" else places if kind == "place" else None
     known = canonical_type(value)
-    if known is None:
-        places, events, _ = vocabulary()
-        like = similar_types(value, events if kind == "event" else places if kind == "place" else None)
-        hint = f"; did you mean {' or '.join(like)}?" if like else " (e.g. Museum, Park, TrainStation)"
-        raise QueryError("type", f"unknown schema.org type {value!r}{hint}")
-    return known
+    if known is not None and (kinds is None or known in kinds):
+        return known
+    like = similar_types(value, kinds)
+    examples = "Festival, ExhibitionEvent, MusicEvent" if kind == "event" else "Museum, Park, TrainStation"
+    hint = f"; did you mean {' or '.join(like)}?" if like else f" (e.g. {examples})"
+    if known is not None:  # a schema.org type, but of something else: it could never match here
+        raise QueryError("type", f"{known} is not a schema.org type of {kind or 'place or event'}{hint}")
+    raise QueryError("type", f"unknown schema.org type {value!r}{hint}")
 
 
 def _list(value: str | list[str] | None) -> tuple[str, ...]:
