@@ -232,6 +232,17 @@ def test_a_source_of_occupancy_readings_shows_its_sensors_not_zero_records(web_c
     assert sensors and row and f"<td>{sensors} Belegungssensoren</td>" in row.group(0)
 
 
+def test_a_later_page_of_results_says_how_many_follow_not_how_many_were_found(web_client: TestClient) -> None:
+    first = web_client.get("/?category=Verkehr&limit=20").text
+    assert "Die ersten 20 Orte" in first
+    more = re.search(r'<a href="([^"]+)">Weitere Ergebnisse</a>', first)
+    assert more
+    second = web_client.get(unescape(more.group(1))).text
+    count = re.search(r'<p class="count" role="status">([^<]+)</p>', second)
+    # never "N Orte gefunden" for the N rows of one later page
+    assert count and re.fullmatch(r"\d+ weitere Orte|1 weiterer Ort", count.group(1)), count
+
+
 def test_the_municipality_choice_is_in_german_alphabetical_order(web_client: TestClient) -> None:
     html = web_client.get("/").text
     assert html.index(">Bönen<") < html.index(">Bottrop<") < html.index(">Breckerfeld<")

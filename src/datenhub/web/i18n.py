@@ -30,6 +30,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "n_results": {"de": "{n} Orte gefunden", "en": "{n} places found"},
     "one_result": {"de": "1 Ort gefunden", "en": "1 place found"},
     "n_results_more": {"de": "Die ersten {n} Orte", "en": "The first {n} places"},
+    # a page after the first: how many in all is not known there, only that these follow
+    "n_results_next": {"de": "{n} weitere Orte", "en": "{n} more places"},
+    "one_result_next": {"de": "1 weiterer Ort", "en": "1 more place"},
     "more": {"de": "Weitere Ergebnisse", "en": "More results"},
     "corrected": {"de": "Nichts gefunden für „{q}“. Ergebnisse für „{fixed}“:",
                   "en": "Nothing found for “{q}”. Results for “{fixed}”:"},

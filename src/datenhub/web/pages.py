@@ -70,7 +70,7 @@ def home(request: Request) -> HTMLResponse:
     # a search's own title (tabs, history, bookmarks): what was asked for
     asked = " · ".join(v for v in (params.get("q"), params.get("category"), params.get("municipality")) if v)
     ctx = context(request, "/", title=asked or None, rows=rows, error=error, params=params, next_cursor=next_cursor,
-                  corrected_q=corrected_q,
+                  corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
     return render("home.html", ctx, status_code=400 if error else 200)
