@@ -88,4 +88,4 @@ class ValuesCheck(Check):
         data["type"] = typ
         keywords = data.get("keywords")
         if isinstance(keywords, str):
-            data["keywords"] = [k.strip() for k in re.split(r"[;,]", keywords) if k.strip()]
+            data["keywords"] = [k.strip() for k in re.split(r"[;,|]", keywords) if k.strip()]

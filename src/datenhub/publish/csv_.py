@@ -1,4 +1,5 @@
-"""CSV: one flat row per entity, German names first, licence and attribution on every row."""
+"""CSV: one flat row per entity, German names first, licence and attribution on every row; a column per language
+for names and descriptions. Lists (categories, keywords) are joined with "|"."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from datenhub.publish.registry import Entities, Serializer, register_serializer
 COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", "description_de", "lat", "lon",
            "street", "postal_code", "locality", "municipality", "ags", "kreis", "in_rvr", "website", "phone",
            "opening_hours", "wheelchair", "nearest_station", "nearest_station_m", "start", "end", "licence",
-           "attribution", "sources", "last_changed")
+           "attribution", "sources", "last_changed",
+           # after the first columns, so readers that take columns by position keep working
+           "description_en", "description_nl", "email", "keywords", "route_role")
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -25,7 +28,9 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             addr.get("postal_code"), addr.get("locality"), muni.get("name"), muni.get("ags"), muni.get("kreis"),
             muni.get("in_rvr"), contact.get("website"), contact.get("phone"), e.get("opening_hours"),
             e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
-            e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed")]
+            e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed"),
+            desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
+            e.get("route_role")]
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for the start of a formula (OWASP)
