@@ -65,6 +65,10 @@ def test_places_lang_and_fields(api: TestClient) -> None:
     assert all(set(i) <= {"id", "name", "open_state", "distance_m", "kind", "type", "licence", "attribution"}
                for i in items)
     assert "Zollverein UNESCO World Heritage Site" in [i["name"] for i in items]
+    for spelled in ("EN", "en-GB"):  # as Accept-Language spells languages
+        again = api.get("/api/v1/places", params={"q": "zollverein", "lang": spelled, "fields": "name"}).json()
+        assert again["items"] == items, spelled
+    assert api.get("/api/v1/places", params={"lang": "fr"}).status_code == 400
 
 
 def test_place_detail_by_record_and_hub_id(api: TestClient) -> None:
@@ -317,6 +321,10 @@ def test_fields_keep_what_an_entity_is_and_its_licence(api: TestClient) -> None:
     linked = api.get("/api/v1/places/db-stations:8000098", params={"fields": "name", "f": "jsonld"}).json()
     assert (linked["@type"], linked["license"].endswith("by/4.0/"), bool(linked["creditText"])) == (
         "TrainStation", True, True)
+    # GeoJSON's geometry is no property: fields= leaves it on the map
+    features = api.get("/api/v1/places", params={"q": "zollverein", "f": "geojson", "fields": "name"}).json()
+    assert features["features"] and all(f["geometry"] for f in features["features"])
+    assert all("geo" not in f["properties"] for f in features["features"])
 
 
 @pytest.mark.parametrize("url", ["/api/v1/places?fields=nonsense", "/api/v1/places?fields=name,nonsense&q=xyzxyz",

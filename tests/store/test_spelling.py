@@ -79,3 +79,9 @@ def test_a_big_vocabulary_narrows_to_three_letters_and_few_words_are_tried(monke
 
     assert corrected_q("Aaaaq Bbbbq Ccccq Ddddq Eeeeq", empty) is None
     assert len([prefix for prefix, limit in asked if limit > 1]) == spelling.MAX_WORDS  # the rest stay as typed
+
+
+def test_a_tie_goes_to_the_term_nearest_the_words_length() -> None:
+    # "staton" shares as many trigrams with "stat" as with "station": a typo is the longer word
+    assert similarity("staton", "stat") == similarity("staton", "station")
+    assert closest("staton", ["stat", "station"]) == closest("staton", ["station", "stat"]) == "station"

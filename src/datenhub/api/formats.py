@@ -80,8 +80,9 @@ def format_language(request: Request, fmt: str) -> str | None:
 
 def language(request: Request) -> str | None:
     """`lang=` wins; otherwise the first supported language of Accept-Language; None means all languages."""
-    lang = request.query_params.get("lang")
-    if lang is not None:
+    given = request.query_params.get("lang")
+    if given is not None:
+        lang = given.strip().lower().replace("_", "-").split("-", 1)[0]  # "EN", "en-GB": as Accept-Language has them
         if lang not in LANGS:
             raise QueryError("lang", f"supported languages: {', '.join(LANGS)}")
         return lang
@@ -119,10 +120,14 @@ def wanted_fields(fields: str | None) -> frozenset[str] | None:
     return frozenset(asked) | ALWAYS
 
 
-def project(entity: dict[str, Any], fields: str | None) -> dict[str, Any]:
+def project(entity: dict[str, Any], fields: str | None, fmt: str = "json") -> dict[str, Any]:
+    """`entity` with only the members `fields=` asks for (and ALWAYS); GeoJSON keeps `geo` too, which is its
+    geometry, not a property."""
     wanted = wanted_fields(fields)
     if wanted is None or entity.get("tombstone"):
         return entity
+    if fmt == "geojson":
+        wanted |= {"geo"}
     return {k: v for k, v in entity.items() if k in wanted}
 
 

@@ -48,18 +48,20 @@ def _likeness(mine: frozenset[str], theirs: frozenset[str]) -> float:
 
 
 def closest(term: str, candidates: list[str]) -> str | None:
-    """The candidate most like `term` at THRESHOLD or above (ties: the shorter, then the first in order). Only a
-    term that stems to itself qualifies, so a corrected query searches for exactly that term."""
-    best: tuple[float, int, str] | None = None
+    """The candidate most like `term` at THRESHOLD or above (ties: the one nearest the term's length, as a typo
+    drops or swaps a letter rather than half the word: "staton" is "station", not "stat"; then the shorter, then
+    the first in order). Only a term that stems to itself qualifies, so a corrected query searches for exactly
+    that term."""
+    best: tuple[float, int, int, str] | None = None
     mine = trigrams(term)
     for candidate in candidates:
         if candidate == term or not candidate.isalpha():
             continue
         score = _likeness(mine, trigrams(candidate))
-        if score >= THRESHOLD and (best is None or (score, -len(candidate)) > best[:2]) \
-                and stems(candidate) == [candidate]:
-            best = (score, -len(candidate), candidate)
-    return best[2] if best else None
+        rank = (score, -abs(len(candidate) - len(term)), -len(candidate))
+        if score >= THRESHOLD and (best is None or rank > best[:3]) and stems(candidate) == [candidate]:
+            best = (*rank, candidate)
+    return best[3] if best else None
 
 
 def corrected_q(q: str, vocabulary: Vocabulary) -> str | None:

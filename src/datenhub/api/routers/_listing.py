@@ -112,7 +112,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     serializer = None if fmt == "json" else get_serializer(fmt)  # the hub's own JSON shows every member
     live = serializer is None or serializer.live_state  # JSON-LD, CSV and iCal have no place for it
     found = page.items if serializer is None else page.items_as(serializer.view)
-    items = [project(localise(live_entity(item, now) if live else item, lang), fields) for item in found]
+    items = [project(localise(live_entity(item, now) if live else item, lang), fields, fmt) for item in found]
     for item in items:
         if item.get("id") in page.distances:
             item["distance_m"] = page.distances[item["id"]]
@@ -149,7 +149,7 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
             no_store(request)  # live readings: the response cache would keep them past their minute
             entity["occupancy"] = {k: summary[k] for k in ("status", "percent", "updated", "stale", "simulated",
                                                            "next_hours", "api") if k in summary}
-    entity = project(localise(entity, format_language(request, fmt)), request.query_params.get("fields"))
+    entity = project(localise(entity, format_language(request, fmt)), request.query_params.get("fields"), fmt)
     if fmt == "json":
         return FastJSONResponse(entity)
     if fmt == "jsonld":
