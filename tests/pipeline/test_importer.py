@@ -211,3 +211,10 @@ def test_a_record_rejected_this_time_keeps_its_published_version(store: Store, t
     assert again.report.by_code()["previous_version_kept"] == 2
     kept = store.get_entity(f"test:{ROWS[0][0]}")
     assert kept is not None and kept["name"]["de"] == ROWS[0][1] and not kept.get("withdrawn_at")
+
+
+def test_the_source_lists_its_licence_as_its_records_carry_it(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock,
+                    licence="Datenlizenz Deutschland – Namensnennung – Version 2.0", attribution="Stadt X")
+    info = store.get_source("test")
+    assert info is not None and info.licence == "DL-DE-BY-2.0"

@@ -79,6 +79,9 @@ def test_place_page_has_jsonld_hours_stations_and_occupancy_slot(web_client: Tes
     assert "Essen-Zollverein Nord" in html and "927 m" in html
     assert 'data-slot="occupancy"' in html
     assert "CC0-1.0" in html
+    # a place without sensors has no occupancy box at all (it said "data coming soon" on every station)
+    station = web_client.get("/places/db-stations:8000098").text
+    assert 'id="occupancy"' not in station and "Auslastungsdaten folgen" not in station
 
 
 def test_place_page_has_canonical_hreflang_and_open_graph(web_client: TestClient, web_store: Store) -> None:

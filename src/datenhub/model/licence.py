@@ -62,6 +62,11 @@ _ALIASES: dict[str, LicenceId] = {
     "dlby20": LicenceId.DL_DE_BY_2_0,
     "dldezero20": LicenceId.DL_DE_ZERO_2_0,
     "dlzero20": LicenceId.DL_DE_ZERO_2_0,
+    # the official names of the Datenlizenz Deutschland, as GovData and city portals print them
+    "datenlizenzdeutschlandnamensnennungversion20": LicenceId.DL_DE_BY_2_0,
+    "datenlizenzdeutschlandnamensnennung20": LicenceId.DL_DE_BY_2_0,
+    "datenlizenzdeutschlandzeroversion20": LicenceId.DL_DE_ZERO_2_0,
+    "datenlizenzdeutschlandzero20": LicenceId.DL_DE_ZERO_2_0,
     "odbl": LicenceId.ODBL_1_0,
     "odbl10": LicenceId.ODBL_1_0,
     "licensesodbl10": LicenceId.ODBL_1_0,

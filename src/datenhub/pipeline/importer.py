@@ -22,6 +22,7 @@ from datenhub.clock import Clock, utc_now
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.model import AnyEntity
 from datenhub.model.ids import valid_source_name
+from datenhub.model.licence import parse_licence
 from datenhub.notices import Location, Notice, Report, Severity
 from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.drafts import draft_basis
@@ -150,7 +151,10 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     with store.transaction():
         known = store.get_source(source)
         info = known or SourceInfo(name=source)
-        info.licence = options.defaults.get("licence") or info.licence
+        given = options.defaults.get("licence")
+        # the source lists its licence as its records carry it ("CC BY 4.0" → CC-BY-4.0); unknown ones as given
+        known_licence = parse_licence(given)
+        info.licence = (known_licence.value if known_licence else given) if given else info.licence
         info.attribution = options.defaults.get("attribution") or info.attribution
         info.title = options.defaults.get("title") or info.title
         if priority is not None:
