@@ -39,6 +39,7 @@ def test_normalize_german_examples_give_parseable_values(text: str, expected: st
         ("Mo-Fr ab 10 Uhr", "Mo-Fr 10:00+"),  # open from ten, not all day
         ("Mo-Fr 9-17 Uhr (Pause 12-13 Uhr)", "Mo-Fr 09:00-12:00,13:00-17:00"),  # the break is closed
         ("Öffnungszeiten: Mo-Fr 9-17 Uhr", "Mo-Fr 09:00-17:00"),
+        ("täglich rund um die Uhr", "Mo-Su 00:00-24:00"),
     ],
 )
 def test_normalize_german_reads_exceptions_breaks_and_open_ends(text: str, expected: str) -> None:

@@ -69,7 +69,8 @@ def import_command(
                                      help="Let a file with no usable record withdraw every record of the source "
                                           "(otherwise they are kept, with a warning)."),
     within: str | None = typer.Option(None, "--within", help="Keep only records inside 'rvr' or 'nrw'."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors (the valid records are "
+                                "still imported; run validate first to check without writing)."),
     force: bool = typer.Option(False, "--force", help="Re-run every check even if this exact input was imported."),
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Processes that check and enrich in parallel (default: one per core "

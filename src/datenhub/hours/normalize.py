@@ -172,6 +172,8 @@ def _clause(text: str, notes: list[str]) -> tuple[list[str], int, int]:
 def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
     """Best-effort conversion of German opening-hours prose to an ``opening_hours`` value."""
     notes: list[str] = []
+    # "rund um die Uhr", "24 Stunden": the whole day, as a range the clause reader knows
+    text = re.sub(r"(?i)rund\s+um\s+die\s+uhr|24\s*stunden(?:\s+geöffnet)?", "0-24 Uhr", text)
     if "sonn- und feiertag" in text.lower():
         text = re.sub(r"(?i)sonn-\s*und\s*feiertag(?:e|en|s)?", "So, Feiertage", text)
     open_rules: list[str] = []
