@@ -8,6 +8,7 @@ backend, next to the name and description: they are found, they are never shown.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from datenhub.model.categories import CATEGORIES, category_aliases
@@ -63,7 +64,11 @@ _CATEGORY_WORDS: dict[str, str] = {
 
 def kind_words(data: dict[str, Any]) -> str:
     """The words for what a place is (its type and categories), for the indexed text; "" for none."""
-    text = " ".join([TYPE_WORDS.get(str(data.get("type") or ""), ""),
-                     *(_CATEGORY_WORDS.get(category, "") for category in data.get("categories") or [])])
+    return _kind_words(str(data.get("type") or ""), tuple(data.get("categories") or ()))
+
+
+@lru_cache(maxsize=4096)  # a hub has a few dozen combinations; imports ask per record
+def _kind_words(type_: str, categories: tuple[str, ...]) -> str:
+    text = " ".join([TYPE_WORDS.get(type_, ""), *(_CATEGORY_WORDS.get(category, "") for category in categories)])
     # each word once: "Museum" as type and as category must not weigh twice in the text rank
     return " ".join(dict.fromkeys(text.lower().split()))
