@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HEADER = ["id", "name", "category", "lat", "lon", "licence", "description", "wheelchair"]
 
@@ -56,3 +58,32 @@ def provenance_inside(stored: str) -> str:
     data = orjson.loads(stored)
     head = dict(list(data.items())[:2])  # id and geo stay in front
     return orjson.dumps({**head, "provenance": data["provenance"], **data}).decode()
+
+
+ZOO_CSV = ("id,name_de,name_en,description_de,description_en,description_nl,category,lat,lon,keywords,email,website,"
+           "street,city,licence,attribution\n1,Tierpark Bochum,Bochum Zoo,Zoo mit Aquarium,Zoo with an aquarium,"
+           "Dierentuin met aquarium,Zoo,51.4846,7.2138,Tiere;Familie,info@tierpark.de,https://tierpark-bochum.de,"
+           "Klinikstr. 49,Bochum,CC-BY-4.0,Stadt Bochum\n")
+
+
+def exported_and_imported_back(folder: Path, fmt: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """ZOO_CSV imported, exported as `fmt`, and that export imported into a second hub: (the entity before, the
+    entity after, the second import's result)."""
+    from datenhub import hub
+    from datenhub.clock import fixed
+    from datenhub.store import open_store
+
+    clock = fixed(datetime(2026, 6, 4, 12, 0, tzinfo=UTC))
+    first = open_store(f"sqlite:///{folder / 'first.db'}")
+    hub.import_file(first, write_text(folder / "orte.csv", ZOO_CSV), "orte", clock=clock)
+    exported = folder / f"export.{fmt}"
+    exported.write_bytes(b"".join(hub.export(first, fmt)))
+    second = open_store(f"sqlite:///{folder / 'second.db'}")
+    result = hub.import_file(second, exported, "kopie", clock=clock)
+    (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
+    return before, after, result
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
