@@ -152,11 +152,12 @@ def _clause(text: str, notes: list[str]) -> tuple[list[str], int, int]:
     if unknown:
         notes.append(f"{text.strip()!r} not read: {', '.join(repr(w) for w in unknown)} not understood")
         return [], 0, len(tokens)
-    if excluded and days:
-        days = [_day_ranges([d for d in _day_numbers(days) if d not in _day_numbers(excluded)])] + \
-            (["PH"] if "PH" in days else [])
-    elif excluded and not days:  # "außer montags" alone: every other day
-        days = [_day_ranges([d for d in range(7) if d not in _day_numbers(excluded)])]
+    if excluded:  # "täglich außer montags"; "außer montags" alone: every other day
+        kept = [d for d in (_day_numbers(days) if days else range(7)) if d not in _day_numbers(excluded)]
+        if not kept:
+            notes.append(f"{text.strip()!r} not read: no day is left after the exception")
+            return [], 0, len(tokens)
+        days = [_day_ranges(kept)] + (["PH"] if "PH" in days else [])
     rules: list[str] = []
     if days or times:
         rule = " ".join(part for part in (",".join(days), ",".join(_minus_breaks(times, breaks))) if part)
