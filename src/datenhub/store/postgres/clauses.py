@@ -27,6 +27,7 @@ class Clauses:
         self.clauses: list[tuple[str, tuple[Any, ...], str]] = []
         self.spatial = False
         self.box: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
+        self.area_keys = 0  # keys of the area_words hint (add_area_words)
 
     @property
     def where(self) -> list[str]:
@@ -61,7 +62,7 @@ class Clauses:
             return self
         flat = Clauses()
         flat.clauses = [clause for clause in self.clauses if not dropped(clause[2])]
-        flat.spatial, flat.box = self.spatial, self.box
+        flat.spatial, flat.box, flat.area_keys = self.spatial, self.box, self.area_keys
         return flat
 
     def split(self, *roles: str) -> tuple[str, list[Any], str, list[Any]]:
@@ -92,6 +93,7 @@ def add_area_words(c: Clauses, box: tuple[float, float, float, float], groups: t
     keys = area_words_covering(box, groups)
     for group in keys or ():
         c.add_hint("area_words", "e.area_words && %s::text[]", text_array(group))
+        c.area_keys = max(c.area_keys, len(group))
     return keys is not None
 
 

@@ -175,11 +175,20 @@ def _words_on_rows(conn: psycopg.Connection[Any], c: Clauses, tsquery: str, stat
     return in_area <= WORDS_ON_ROWS_MAX and AREA_ROW_US * in_area < entry_us * known.matches(tsquery, None)
 
 
+AREA_KEYS_ON_ROWS_MAX = 64
+
+
 def _words_on_area_rows(c: Clauses) -> tuple[str, list[Any]]:
     """FROM … WHERE text (and its parameters) for words tested on the rows the other clauses give (with the
     area_words hint, the words' cells' rows): OFFSET 0 keeps the words out of that scan, so their index is not
     asked. The rows carry what the rank and the page need."""
-    words, word_params, rest, rest_params = c.without_hints("cells").split("words")
+    # Beside the box's own index the planner may take the box's rows and test the words' cells on each of them: an
+    # overlap of the row's keys with every key of the cells, ~0.3 µs per key and row. With many keys that costs
+    # more than the words' test it was to spare (100k places, "zeche" in a 21 × 17 km box of 7,900 places, 304
+    # keys: 660 ms with them, 20 ms without); a few keys (a city centre: 30) keep their index.
+    many = c.has_hint("point") and c.area_keys > AREA_KEYS_ON_ROWS_MAX
+    unused = ("cells", "area_words") if many else ("cells",)
+    words, word_params, rest, rest_params = c.without_hints(*unused).split("words")
     return (f"(SELECT e.id, e.prominence, e.name_sort, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
             f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
 
