@@ -148,6 +148,18 @@ def test_a_type_matches_in_any_case_and_an_unknown_one_is_a_400(api: TestClient)
     assert api.get("/api/v1/events", params={"type": "festival"}).status_code == 200
 
 
+def test_a_municipality_by_the_first_words_of_its_name_and_never_two_silently(api: TestClient) -> None:
+    def count(**params: str) -> int:
+        return len(api.get("/api/v1/places", params={**params, "limit": 1000}).json()["items"])
+
+    assert count(municipality="Mülheim") == count(municipality="Mülheim an der Ruhr") > 0
+    twice = api.get("/api/v1/places?municipality=Essen&municipality=Bochum")
+    assert twice.status_code == 400 and twice.json()["parameter"] == "municipality"
+    assert api.get("/api/v1/places?municipality=Essen&municipality=Essen").status_code == 200  # the same twice
+    assert count(category="Museum") < len(api.get("/api/v1/places?category=Museum&category=Zoo&limit=1000")
+                                          .json()["items"])  # several categories: any of them
+
+
 def test_a_cursor_belongs_to_its_listing(api: TestClient) -> None:
     by_name = api.get("/api/v1/places?limit=2").json()["next_cursor"]
     assert api.get(f"/api/v1/places?limit=2&cursor={by_name}").status_code == 200

@@ -23,12 +23,15 @@ async def get_store(request: Request) -> Store:
 
 def parse_query(request: Request, kind: str) -> Query:
     given = request.query_params
-    # a repeated parameter counts with its last value, as `get` gives it; the multi-valued ones join them all
     params = {k: v for k, v in given.items() if k in _QUERY_PARAMS}
-    for multi in _MULTI.intersection(params):
-        values = given.getlist(multi)
-        if len(values) > 1:
-            params[multi] = ",".join(values)
+    for name in params:
+        values = given.getlist(name)
+        if name in _MULTI:  # several values: any of them
+            if len(values) > 1:
+                params[name] = ",".join(values)
+        elif len(set(values)) > 1:  # one of them would win silently ("municipality=Essen&municipality=Bochum")
+            raise QueryError(name, f"given {len(values)} times with different values; it takes one "
+                                   f"({', '.join(sorted(_MULTI))} take several)")
     open_now = given.get("open_now")
     if open_now is not None:
         if open_now.lower() not in ("true", "1", "false", "0"):

@@ -63,9 +63,19 @@ class Boundaries:
         return found
 
     def resolve(self, name_or_ags: str) -> MunicipalityInfo | None:
-        """A municipality by AGS ('05113000') or name ('Essen', case-insensitive)."""
+        """A municipality by AGS ('05113000') or name ('Essen', case-insensitive, umlauts optional), or by the
+        first words of its name when only one name starts so ('Mülheim' for Mülheim an der Ruhr)."""
         key = name_or_ags.strip()
-        return self.by_ags.get(key) or self.by_name.get(key.lower())
+        found = self.by_ags.get(key) or self.by_name.get(key.lower())
+        if found is not None or not key:
+            return found
+        from datenhub.store.text import fold  # the hub's one match key for names (lower case, no accents)
+
+        folded = fold(key)
+        alike = [info for name, info in self.by_name.items() if fold(name) == folded]
+        if not alike:
+            alike = [info for name, info in self.by_name.items() if fold(name).startswith(folded + " ")]
+        return alike[0] if len({info.ags for info in alike}) == 1 else None
 
 
 @lru_cache(maxsize=1)
