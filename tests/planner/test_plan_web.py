@@ -213,6 +213,18 @@ def test_web_plan_takes_a_place_by_its_name(client: TestClient, typed: str) -> N
     assert stops and re.findall(r'class="stop"[^>]*>.*?</li>', by_name.text, re.S) == stops
 
 
+@pytest.mark.parametrize("typed", ["Essen Hauptbahnhof", "Zollverein"])
+def test_web_plan_takes_a_start_the_search_finds(client: TestClient, typed: str) -> None:
+    response = client.get("/plan", params={"start": typed, "date": "2026-06-06", "interest": "Museum", "submit": "1"})
+    assert response.status_code == 200 and re.findall(r'class="stop"', response.text), typed
+
+
+def test_web_plan_says_what_it_did_not_find_in_the_pages_language(client: TestClient) -> None:
+    page = client.get("/plan", params={"start": "Xqzvw", "date": "2026-06-06", "submit": "1"}).text
+    assert "Diesen Ort kennen wir nicht" in page and "Nicht gefunden: Xqzvw" in page
+    assert "unknown place ids" not in page  # the API's English sentence is not the visitor's
+
+
 def test_web_plan_print_css_hides_form_and_map(client: TestClient) -> None:
     css = client.get("/static/web/plan.css").text
     assert "@media print" in css and ".plan-form-panel" in css.split("@media print")[1]

@@ -7,6 +7,7 @@ plan is a shareable, printable link. German first, ``?lang=en`` for English.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from datenhub.model.categories import CATEGORIES
 from datenhub.planner.plan import PlanError, make_plan
 from datenhub.planner.plan_candidates import SIGHTS
 from datenhub.planner.plan_model import Plan, PlanRequest
-from datenhub.store import Query, Store
+from datenhub.store import Query, QueryError, Store
 from datenhub.web.common import context, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +35,8 @@ FORM_KEYS = ("start", "end", "date", "days", "start_time", "end_time", "mode", "
              "wheelchair", "avoid_crowds")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Aufenthalt planen", "Plan your stay"),
+    "not_found": ("Nicht gefunden", "Not found"),
+    "error_code": ("Fehlercode", "Error code"),
     "intro": ("Sagen Sie uns, was Sie interessiert – wir planen Orte, die dann geöffnet sind, und bringen Sie "
               "rechtzeitig zurück.", "Tell us what interests you – we plan places that are open when you get there "
               "and get you back in time."),
@@ -121,16 +124,21 @@ def _ids(value: str) -> list[str]:
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
 
 
-def resolve_names(state: dict[str, Any], choices: list[tuple[str, str]]) -> dict[str, Any]:
+def resolve_names(state: dict[str, Any], choices: list[tuple[str, str]],
+                  search: Callable[[str], str | None] | None = None) -> dict[str, Any]:
     """A start, end, must-see or avoid typed as a name (as the suggestions show it, or the name alone, in any case)
-    stands for that place's id; anything else is left for the planner to judge."""
+    stands for that place's id; else, with `search`, the best place the site's search finds for it ("Zollverein",
+    "Essen Hauptbahnhof"); anything else is left for the planner to judge."""
     by_name: dict[str, str] = {}
     for entity_id, label in choices:
         by_name.setdefault(label.casefold(), entity_id)
         by_name.setdefault(label.rsplit(" (", 1)[0].casefold(), entity_id)  # without "(Municipality)"
 
     def one(value: str) -> str:
-        return by_name.get(value.strip().casefold(), value)
+        known = by_name.get(value.strip().casefold())
+        if known is None and search is not None and value.strip() and ":" not in value:  # ids have a colon
+            known = search(value.strip())
+        return known or value
 
     resolved = {**state, "start": one(state["start"]), "end": one(state["end"]) if state["end"] else ""}
     for key in ("must_see", "avoid"):
@@ -191,6 +199,15 @@ def share_query(state: dict[str, Any], lang: str) -> str:
     return urlencode(pairs)
 
 
+def best_place(store: Store, text: str) -> str | None:
+    """The id of the place the site's search ranks first for `text` (misspellings corrected), or None."""
+    try:
+        found = store.search_spelled(Query(q=text, limit=1)).items
+    except QueryError:
+        return None
+    return str(found[0]["id"]) if found else None
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> HTMLResponse:
     ctx = context(request, "/plan")
@@ -203,7 +220,8 @@ def plan_page(request: Request) -> HTMLResponse:
     choices = start_choices(store, lang)
     if submitted:
         try:
-            plan = make_plan(store, plan_request(resolve_names(state, choices), lang), clock=get_clock(request),
+            named = resolve_names(state, choices, lambda text: best_place(store, text))
+            plan = make_plan(store, plan_request(named, lang), clock=get_clock(request),
                              crowds=OccupancyCrowds(store, get_clock(request)))
         except PlanError as exc:
             error = exc
