@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -264,3 +265,12 @@ def test_a_failed_import_leaves_automerge_on(tmp_path: Path, clock,  # type: ign
     assert store.db.execute("SELECT v FROM entities_fts_config WHERE k = 'automerge'").fetchone() in (
         None, (fulltext.AUTOMERGE,))
     assert fulltext.AUTOMERGE == 4
+
+
+def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    assert open_store(f"sqlite:///{tmp_path / 'new.db'}").db.execute("PRAGMA page_size").fetchone()[0] == 8192
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("PRAGMA page_size=4096")
+    old.execute("CREATE TABLE t (x)")
+    old.close()
+    assert open_store(f"sqlite:///{tmp_path / 'old.db'}").db.execute("PRAGMA page_size").fetchone()[0] == 4096

@@ -24,3 +24,8 @@ def test_no_nrw_town_name_is_taken_for_a_compound() -> None:
     assert len(names) == 396
     wrong = [name for name in names if index_text(name) != " ".join(query_terms(name))]
     assert wrong == []  # e.g. "Duisburg" must not be found by "Burg", "Möhnesee" not by "See"
+
+
+def test_numbers_are_indexed_as_they_are() -> None:
+    assert index_text("Schacht 12", "Halle 0815") == " ".join(query_terms("Schacht 12 Halle 0815"))
+    assert "12" in index_text("Schacht 12").split()

@@ -77,19 +77,24 @@ def _also(word: str) -> tuple[str, ...]:
 
 
 def index_text(*parts: str | None) -> str:
-    """The indexed form of a record's text: its words stemmed, then what a search should find it by as well: the
-    heads of its compound words and the long forms of its abbreviations. Queries are stemmed only (query_terms),
-    so "Turm" finds "Förderturm" while "Förderturm" still finds only Fördertürme."""
-    words = [w for w in _TOKEN.findall(" ".join(part for part in parts if part).lower()) if len(w) < 60]
-    known, also = _STEMS.get, _ALSO.get
-    out = [known(w) or _stem(w) for w in words]
-    for word in words:
-        found = also(word)
-        if found is None:
-            found = _also(word)
-        if found:
-            out.extend(found)
-    return " ".join(out)
+    """The indexed form of a record's text: its words stemmed, each followed by what a search should find it by
+    as well: the heads of its compound words and the long forms of its abbreviations. Queries are stemmed only
+    (query_terms), so "Turm" finds "Förderturm" while "Förderturm" still finds only Fördertürme."""
+    known = _INDEXED.get
+    return " ".join([known(w) or _indexed(w) for w in _TOKEN.findall(" ".join(filter(None, parts)).lower())
+                     if len(w) < 60])
+
+
+_INDEXED: dict[str, str] = {}  # lower-case word → its indexed terms, as _STEMS: one lookup per word of an import
+
+
+def _indexed(word: str) -> str:
+    if word.isdigit() and word.isascii():
+        return word  # a house or place number ("Schacht 12"): its own stem, no head, and too many to remember
+    found = " ".join((_STEMS.get(word) or _stem(word), *_also(word)))
+    if len(_INDEXED) < _MAX_STEMS:
+        _INDEXED[word] = found
+    return found
 
 
 def query_terms(q: str) -> list[str]:
