@@ -10,10 +10,11 @@ import pytest
 from starlette.middleware.cors import CORSMiddleware
 
 from datenhub.api.cors import ReadCORSMiddleware
+from datenhub.api.middleware import READ_HEADERS
 
 Message = dict[str, Any]
 OPTIONS: dict[str, Any] = {"allow_origins": ["*"], "allow_methods": ["GET", "HEAD", "OPTIONS"],
-           "allow_headers": ["Accept", "Accept-Language", "If-None-Match"],
+           "allow_headers": READ_HEADERS,
            "expose_headers": ["ETag", "Link", "X-Request-ID", "Retry-After"]}
 JSON = (b"content-type", b"application/json")
 
@@ -25,6 +26,9 @@ REQUESTS = {
     "preflight with headers": ("OPTIONS", [(b"origin", b"https://a.example"),
                                            (b"access-control-request-method", b"GET"),
                                            (b"access-control-request-headers", b"If-None-Match, Accept")]),
+    "preflight with an API key": ("OPTIONS", [(b"origin", b"https://a.example"),
+                                              (b"access-control-request-method", b"GET"),
+                                              (b"access-control-request-headers", b"authorization")]),
     "preflight for a write": ("OPTIONS", [(b"origin", b"https://a.example"),
                                           (b"access-control-request-method", b"DELETE")]),
     "preflight with a foreign header": ("OPTIONS", [(b"origin", b"https://a.example"),

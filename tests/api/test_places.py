@@ -258,6 +258,18 @@ def test_etag_304_gzip_cors_request_id(api: TestClient) -> None:
     assert again.status_code == 304 and again.content == b""
 
 
+def test_a_browser_app_may_read_with_its_api_key(api: TestClient) -> None:
+    for header in ("Authorization", "X-API-Key"):
+        preflight = api.options("/api/v1/places", headers={
+            "Origin": "https://partner.example", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": header.lower()})
+        assert preflight.status_code == 200, preflight.text
+        assert header.lower() in preflight.headers["access-control-allow-headers"].lower()
+    write = api.options("/api/v1/places", headers={"Origin": "https://partner.example",
+                                                   "Access-Control-Request-Method": "DELETE"})
+    assert write.status_code == 400  # reads only: writes come from servers, not from other sites' pages
+
+
 def test_delta_feed_changed_since_uses_cursor(api: TestClient) -> None:
     page = api.get("/api/v1/places", params={"changed_since": "2020-01-01T00:00:00Z", "limit": 100}).json()
     assert len(page["items"]) == 100 and page["next_cursor"]

@@ -177,12 +177,17 @@ class HeadMiddleware:
             await self.app({**scope, "method": "GET"}, receive, headless)
 
 
+# What a browser app may send on a cross-origin read: an app that shows its partner data (closed licences
+# included) reads with its API key, so a preflight naming the key's header must not be refused.
+READ_HEADERS = ["Accept", "Accept-Language", "If-None-Match", "Authorization", "X-API-Key"]
+
+
 def install(app: FastAPI) -> None:
     app.add_middleware(HygieneMiddleware)
     # the memo needs Starlette's GZipResponder._compress_body (Starlette ≥ 0.47); older ones compress every time
     app.add_middleware(MemoGZipMiddleware if hasattr(GZipResponder, "_compress_body") else GZipMiddleware,
                        minimum_size=1024)
     app.add_middleware(ReadCORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
-                       allow_headers=["Accept", "Accept-Language", "If-None-Match"],
+                       allow_headers=READ_HEADERS,
                        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"])
     app.add_middleware(HeadMiddleware)  # outermost of these: gzip and ETag see the GET they answer
