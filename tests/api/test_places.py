@@ -50,6 +50,18 @@ def test_places_open_now_hook_filters(api: TestClient) -> None:
     assert open_now and all(i["open_state"]["state"] == "open" for i in open_now)
 
 
+def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
+    place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
+    for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),
+                     api.get(f"/api/v1/places/{place_id}", headers={"Accept": "application/geo+json"})):
+        assert response.headers["content-type"].startswith("application/geo+json")
+        feature = response.json()
+        assert feature["type"] == "Feature" and feature["id"] == place_id
+        assert feature["geometry"]["type"] == "Point" and "name" in feature["properties"]
+    same = api.get(f"/ogc/collections/places/items/{place_id}").json()
+    assert {k: same[k] for k in ("type", "id", "geometry")} == {k: feature[k] for k in ("type", "id", "geometry")}
+
+
 def test_places_formats_geojson_csv_by_f_and_accept(api: TestClient) -> None:
     geo = api.get("/api/v1/places", params={"q": "zeche", "f": "geojson"})
     assert geo.headers["content-type"].startswith("application/geo+json")

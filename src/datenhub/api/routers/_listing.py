@@ -159,4 +159,6 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
         return FastJSONResponse({"@context": "https://schema.org/", **{k: v for k, v in body.items()
                                                                           if k != "@context"}},
                                 media_type="application/ld+json")
+    if fmt == "geojson":  # one resource is one Feature (RFC 7946 §3.2), as the OGC API's /items/{id} answers
+        return FastJSONResponse(to_feature(entity), media_type=get_serializer(fmt).media_type)
     return serialized(fmt, [entity], request)
