@@ -245,6 +245,21 @@ def test_relevance_puts_the_record_named_by_the_query_first(store: Store, tmp_pa
     assert names() == ["Zechenmuseum", "Ruhr Museum"]
 
 
+def test_a_word_for_what_a_place_is_or_for_its_abbreviation_counts_as_its_name(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    rows = [["m", "Deutsches Fußballmuseum", "Museum", "51.515", "7.46", "CC0-1.0",
+             "Museum in Dortmund, gegenüber dem Hauptbahnhof, mit Ausstellung und Führung", "yes"],
+            ["h", "Dortmund Hbf", "Verkehr", "51.517", "7.459", "CC0-1.0", "", "yes"],
+            ["w", "Dortmund-West", "Verkehr", "51.51", "7.44", "CC0-1.0", "", "no"]]
+    hub.import_file(store, write_csv(tmp_path / "d.csv", rows), "test", clock=clock)
+    for q in ("Dortmund Bahnhof", "Dortmund Hauptbahnhof"):
+        names = [i["name"]["de"] for i in store.search(Query(q=q)).items]
+        assert names[0] == "Dortmund Hbf", (q, names)
+    stations = [i["name"]["de"] for i in store.search(Query(q="Dortmund Bahnhof")).items][:2]
+    assert sorted(stations) == ["Dortmund Hbf", "Dortmund-West"]  # both are, by type, before the museum
+    assert "Deutsches Fußballmuseum" in [i["name"]["de"] for i in store.search(Query(q="Hauptbahnhof")).items]
+
+
 def test_broad_queries_order_by_prominence_on_every_page(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [[f"h{i}", f"Halde {name}", "Panorama", f"51.5{i}", "7.0", "CC0-1.0", "Aussicht" if i % 2 else "", "no"]

@@ -7,7 +7,9 @@ visitor, and a budget for broad queries.
   (1 + PROMINENCE_BOOST × prominence).
 * **Name match**: BM25 weighs a word in a short name like the same word in a long description, so a search
   for "ruhr museum" put three other museums before the Ruhr Museum. A record whose name holds every query word
-  (as typed, folded; the last may be a prefix) is multiplied by 1 + NAME_BOOST.
+  (as typed, folded; the last may be a prefix) is multiplied by 1 + NAME_BOOST. A word that says what the
+  place is counts as in the name of a place of that type, and so does a word an abbreviation of the name
+  stands for: "Dortmund Bahnhof" is the name of "Dortmund Hbf", not of the museum opposite it.
 * **Ranking budget**: ranking costs per match (BM25 or ts_rank reads each match's positions), so a word in
   half of all records ("ruhr") would cost a hundred milliseconds for twenty results. A query with more than
   RANKING_BUDGET text matches (within its area, when it has one) is *broad*: its words say little about which
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from datenhub.store.text import fold
+from datenhub.model.search_words import TYPE_WORDS
+from datenhub.store.text import LONG_FORMS, fold
 
 _PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
                ("route_role", 0.2))
@@ -49,14 +52,39 @@ def name_words(q: str) -> list[str]:
     return _WORD.findall(fold(q))[:8]
 
 
-def name_match_sql(q: str, column: str, contains: str) -> str:
+def name_match_sql(q: str, column: str, contains: str, type_column: str | None = None) -> str:
     """1 + NAME_BOOST when `column` holds every word of `q`, else 1; `contains` is the backend's substring test
-    with {column} and {word} placeholders."""
+    with {column} and {word} placeholders. With `type_column`, a word for what a type is ("bahnhof") holds for
+    every record of that type."""
     words = name_words(q)
     if not words:
         return "1"
-    test = " AND ".join(contains.format(column=column, word=f"'{w}'") for w in words)
-    return f"(CASE WHEN {test} THEN {1 + NAME_BOOST!r} ELSE 1 END)"
+    tests = []
+    for word in words:
+        alternatives = [contains.format(column=column, word=f"'{w}'") for w in (word, *_SHORT_FORMS.get(word, ()))]
+        types = _TYPES_BY_WORD.get(word)
+        if type_column is not None and types:
+            alternatives.append(f"{type_column} IN ({', '.join(repr(t) for t in types)})")
+        tests.append(alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})")
+    return f"(CASE WHEN {' AND '.join(tests)} THEN {1 + NAME_BOOST!r} ELSE 1 END)"
+
+
+def _types_by_word() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for type_, words in TYPE_WORDS.items():
+        for word in set(name_words(words)):
+            found.setdefault(word, []).append(type_)
+    return {word: tuple(sorted(types)) for word, types in found.items()}
+
+
+_TYPES_BY_WORD = _types_by_word()
+# long form → abbreviations a name may hold ("bahnhof" → hbf, bhf); two letters ("bf", "st") are too often part
+# of another word for a substring test
+_SHORT_FORMS: dict[str, tuple[str, ...]] = {}
+for _short, _long in LONG_FORMS.items():
+    if len(_short) > 2:
+        for _word in _long.split():
+            _SHORT_FORMS[_word] = (*_SHORT_FORMS.get(_word, ()), _short)
 
 
 def tier_token(value: float) -> str:

@@ -60,7 +60,7 @@ _HEADS = sorted({fold(head) for head in (
 _TOWNS = {"heiligenhaus", "hurtgenwald", "mohnesee", "radevormwald", "schalksmuhle"}
 _MIN_FRONT = 3  # "Bad" in "Freibad" is a head; the "bad" in "Bad" itself is the whole word
 # Abbreviations in names, with what a visitor types instead ("Essen Hbf" → "Essen Hauptbahnhof", "Bahnhof").
-_LONG_FORMS = {"hbf": "hauptbahnhof bahnhof", "bhf": "bahnhof", "bf": "bahnhof", "st": "sankt"}
+LONG_FORMS = {"hbf": "hauptbahnhof bahnhof", "bhf": "bahnhof", "bf": "bahnhof", "st": "sankt"}
 _ALSO: dict[str, tuple[str, ...]] = {}  # lower-case word → the stems it is also found by, as _STEMS
 
 
@@ -70,7 +70,7 @@ def _also(word: str) -> tuple[str, ...]:
         folded = fold(word)
         head = "" if folded in _TOWNS else next(
             (h for h in _HEADS if len(folded) - len(h) >= _MIN_FRONT and folded.endswith(h)), "")
-        found = tuple(stems(f"{_LONG_FORMS.get(folded, '')} {head}"))
+        found = tuple(stems(f"{LONG_FORMS.get(folded, '')} {head}"))
         if len(_ALSO) < _MAX_STEMS:
             _ALSO[word] = found
     return found

@@ -71,12 +71,12 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, ts
     their number decides: ranked within the budget, broad beyond it. `words_on_rows`: the area's rows (or the
     words' cells' rows, area_words) come first and the words are tested on each (see _words_on_rows)."""
     budget = ranking.RANKING_BUDGET
-    name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS)
+    name_match = name_match_sql(query.q or "", "m.name_sort", _CONTAINS, "m.type")
     if words_on_rows:
         matched, params = _words_on_area_rows(c)
     else:
         matched, params = f"entities e WHERE {' AND '.join(c.where)}", c.params
-    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, {tsv} AS tsv FROM {matched}), "
+    sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, e.type, {tsv} AS tsv FROM {matched}), "
            "b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
            f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
@@ -189,7 +189,7 @@ def _words_on_area_rows(c: Clauses) -> tuple[str, list[Any]]:
     many = c.has_hint("point") and c.area_keys > AREA_KEYS_ON_ROWS_MAX
     unused = ("cells", "area_words") if many else ("cells",)
     words, word_params, rest, rest_params = c.without_hints(*unused).split("words")
-    return (f"(SELECT e.id, e.prominence, e.name_sort, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
+    return (f"(SELECT e.id, e.prominence, e.name_sort, e.type, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
             f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
 
 
@@ -489,7 +489,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
             c.add("(e.full_tsv @@ %s::tsquery OR (e.full_tsv IS NULL AND e.open_tsv @@ %s::tsquery))",
                   tsquery, tsquery, role="words")
         # ascending is better, like FTS5's bm25 rank; float8 so the cursor value compares exactly
-        name_match = name_match_sql(query.q, "e.name_sort", _CONTAINS)
+        name_match = name_match_sql(query.q, "e.name_sort", _CONTAINS, "e.type")
         rank = (f"(-ts_rank({tsv}, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * e.prominence) * {name_match})::float8",
                 [tsquery], "float8")
     if query.bbox is not None:

@@ -263,7 +263,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         text_at = len(params)  # a broad listing adds the prominence tier to this parameter
         params.append(expression)
         broad = query.effective_sort() == "relevance" and _broad(db, query, expression, prefixes)
-        name_match = name_match_sql(query.q, "e.name_sort", "instr({column}, {word}) > 0")
+        name_match = name_match_sql(query.q, "e.name_sort", "instr({column}, {word}) > 0", "e.type")
         # bm25 is negative, better first; where it cannot tell the matches apart (fulltext.flat_rank) it is
         # left out, as a constant of the same sign
         text_rank = "-1.0" if not broad and flat_rank(query.q, db, prefixes) else "f.rank"
