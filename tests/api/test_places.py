@@ -50,6 +50,18 @@ def test_places_open_now_hook_filters(api: TestClient) -> None:
     assert open_now and all(i["open_state"]["state"] == "open" for i in open_now)
 
 
+def test_an_unknown_parameter_is_a_400_naming_the_one_meant(api: TestClient) -> None:
+    typo = api.get("/api/v1/places", params={"mucipality": "Essen"})
+    assert typo.status_code == 400 and typo.json()["parameter"] == "mucipality"
+    assert "did you mean 'municipality'" in typo.json()["detail"]
+    assert api.get("/api/v1/events", params={"form": "2026-01-01"}).json()["detail"].count("'from'") == 1
+    place_id = api.get("/api/v1/places", params={"limit": 1}).json()["items"][0]["id"]
+    assert api.get(f"/api/v1/places/{place_id}", params={"language": "en"}).status_code == 400
+    # a cache buster, and every parameter the list documents, still answer
+    assert api.get("/api/v1/places", params={"_": "1700000000", "open_now": "true", "lang": "en"}).status_code == 200
+    assert api.get(f"/api/v1/places/{place_id}", params={"_": "1", "fields": "name"}).status_code == 200
+
+
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
     place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
     for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from difflib import get_close_matches
 
 from fastapi import Request
 
@@ -14,6 +15,19 @@ QUERY_PARAMS = ("q", "category", "type", "municipality", "bbox", "near", "radius
                 "source", "changed_since", "from", "to", "open_at", "sort", "cursor", "limit")
 _QUERY_PARAMS = frozenset(QUERY_PARAMS)
 _MULTI = frozenset({"category", "type", "source", "wheelchair"})
+# What a list and a single entity take besides the filters: a parameter not among them is a 400 naming the one
+# meant ("mucipality" filtered nothing and answered every place). Names starting with "_" are left alone:
+# browsers' and libraries' cache busters (`_=1700000000`).
+LIST_PARAMS = frozenset({*QUERY_PARAMS, "open_now", "fields", "lang", "f"})
+DETAIL_PARAMS = frozenset({"fields", "lang", "f"})
+
+
+def check_known(request: Request, known: frozenset[str]) -> None:
+    for name in request.query_params:
+        if name not in known and not name.startswith("_"):
+            close = get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise QueryError(name, f"unknown parameter; {hint}this resource takes {', '.join(sorted(known))}")
 
 
 async def get_store(request: Request) -> Store:

@@ -10,7 +10,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
 from datenhub.api.cache import no_store
-from datenhub.api.deps import get_clock, parse_query
+from datenhub.api.deps import DETAIL_PARAMS, LIST_PARAMS, check_known, get_clock, parse_query
 from datenhub.api.formats import (
     FastJSONResponse,
     format_language,
@@ -96,6 +96,7 @@ def _links(request: Request, page: Page) -> dict[str, str]:
 
 
 def list_response(request: Request, store: Store, kind: str) -> Response:
+    check_known(request, LIST_PARAMS)
     fmt = negotiate(request, LIST_FORMATS[kind])
     now, fields = get_clock(request)(), request.query_params.get("fields")
     wanted_fields(fields)  # an unknown field is a 400 even when the page is empty
@@ -130,6 +131,7 @@ def _envelope(request: Request, page: Page) -> dict[str, Any]:
 
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
+    check_known(request, DETAIL_PARAMS)
     fmt = negotiate(request, LIST_FORMATS[kind])
     from datenhub.api.auth import principal
 
