@@ -192,3 +192,18 @@ def test_words_with_a_filter_that_goes_with_them_walk_the_order(pg: PostgresStor
     assert walked == planned and len(walked[1]) == 5
     museums = {e.id for e in places if e.data["categories"] == ["Museum"]}
     assert all(entity_id in museums for page in walked for entity_id in page)
+
+
+def test_words_in_a_big_box_and_the_box_are_asked_of_their_own_indexes(pg: PostgresStore) -> None:
+    # a box of many cells: testing the words on every place of the box read them all (100k places, a 21 × 17 km
+    # box: 7,900 places for 420 matches); the box's and the words' bitmaps ANDed read only the matches
+    places = _places(4000)
+    for entity in places[::40]:
+        entity.data["name"] = {"de": f"Zeche {entity.id}"}
+    _analysed(pg, places)
+    query = Query(q="zeche", kind="place", limit=7, bbox=(6.95, 51.40, 7.11, 51.50))
+    pages, statements = _pages(pg, query, pg._statistics)
+    from_index, _ = _pages(pg, query, None)
+    assert sum(len(page) for page in pages) == 100 and pages == from_index
+    assert any("point(e.lon, e.lat) <@" in sql and "@@" in sql for sql in statements), statements
+    assert not any("OFFSET 0) e WHERE" in sql for sql in statements), statements

@@ -187,8 +187,12 @@ def _words_on_area_rows(c: Clauses) -> tuple[str, list[Any]]:
     # more than the words' test it was to spare (100k places, "zeche" in a 21 × 17 km box of 7,900 places, 304
     # keys: 660 ms with them, 20 ms without); a few keys (a city centre: 30) keep their index.
     many = c.has_hint("point") and c.area_keys > AREA_KEYS_ON_ROWS_MAX
-    unused = ("cells", "area_words") if many else ("cells",)
-    words, word_params, rest, rest_params = c.without_hints(*unused).split("words")
+    if many:
+        # the box's rows and the words' own index, each as a bitmap, ANDed: only the places holding both are read
+        # (100k places, "zeche" in that box: 7,900 rows read and tested, 12 ms; ANDed, 420 rows, 4 ms)
+        flat = c.without_hints("cells", "area_words")
+        return f"entities e WHERE {' AND '.join(flat.where)}", flat.params
+    words, word_params, rest, rest_params = c.without_hints("cells").split("words")
     return (f"(SELECT e.id, e.prominence, e.name_sort, e.type, e.open_tsv, e.full_tsv FROM entities e WHERE {rest} "
             f"OFFSET 0) e WHERE {words}", [*rest_params, *word_params])
 
