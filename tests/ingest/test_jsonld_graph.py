@@ -83,3 +83,30 @@ def test_a_reference_to_no_node_of_the_document_is_named() -> None:
     assert (notice.code, notice.severity, notice.location.pointer, notice.value) == (
         "unresolved_reference", Severity.WARNING, "/@graph/0/location", "#nowhere")
     assert [d.local_id for d in items if isinstance(d, Draft)] == ["#fest"]  # imported all the same
+
+
+def test_events_written_inside_a_venue_or_a_festival_are_events_held_there() -> None:
+    venue = {"@context": "https://schema.org", "@type": "Museum", "@id": "#bergbaumuseum",
+             "name": "Deutsches Bergbau-Museum", "address": {"addressLocality": "Bochum"},
+             "geo": {"latitude": 51.4888, "longitude": 7.2168},
+             "event": [{"@type": "Event", "@id": "#fuehrung", "name": "Führung unter Tage",
+                        "startDate": "2027-03-06T11:00"},
+                       {"@type": "ExhibitionEvent", "@id": "#schau", "name": "Sonderschau",
+                        "startDate": "2027-04-01", "location": {"name": "Schacht Hannover"}},
+                       {"@id": "#elsewhere"}],
+             "subEvent": {"@type": "Event", "name": "not a member of a place"}}
+    festival = {"@context": "https://schema.org", "@type": "Festival", "@id": "#extraschicht", "name": "ExtraSchicht",
+                "startDate": "2027-06-26", "location": {"name": "Zeche Zollverein", "geo": {"latitude": 51.4862,
+                                                                                            "longitude": 7.0406}},
+                "subEvent": [{"@type": "MusicEvent", "@id": "#konzert", "name": "Konzert am Förderturm",
+                              "startDate": "2027-06-26T21:00"}]}
+    drafts = {d.local_id: d for d in read([venue, festival]) if isinstance(d, Draft)}
+    assert sorted(drafts) == ["#bergbaumuseum", "#extraschicht", "#fuehrung", "#konzert", "#schau"]
+    tour = drafts["#fuehrung"]
+    assert tour.kind == "event" and tour.location.pointer == "/0/event/0"
+    assert (tour.data["location_name"], tour.data["lat"], tour.data["address"]["locality"]) == (
+        "Deutsches Bergbau-Museum", 51.4888, "Bochum")
+    assert drafts["#schau"].data["location_name"] == "Schacht Hannover"  # its own place wins
+    concert = drafts["#konzert"]
+    assert (concert.data["type"], concert.data["location_name"], concert.data["lon"]) == (
+        "MusicEvent", "Zeche Zollverein", 7.0406)

@@ -268,13 +268,24 @@ class JsonLdAdapter(Adapter):
                                       entity_id=local), str(value["@id"]))
         yield Draft(kind, local, data, Location(source=raw.source, file=raw.name, pointer=pointer or None,
                                                 entity_id=local))
-        if kind == "place":  # a site's parts written inside it are places of their own (Zollverein's Ruhr Museum)
-            contained = node.get("containsPlace")
-            for j, part in enumerate(contained if isinstance(contained, list) else [contained]):
+        # What is written inside a node is imported too: a site's parts are places of their own (Zollverein's Ruhr
+        # Museum), a venue's events and a festival's single events are events, held where their parent is unless
+        # they name a place of their own
+        members = ("containsPlace", "event", "events") if kind == "place" else ("subEvent",)
+        for member in members:
+            inner = node.get(member)
+            for j, part in enumerate(inner if isinstance(inner, list) else [inner]):
                 # a reference to a node of the document is imported as that node
-                if isinstance(part, dict) and set(part) != {"@id"} and str(part.get("@id")) not in index:
-                    yield from self._node(raw, _with_links(part, index), f"{pointer}/containsPlace/{j}", index,
-                                          parts)
+                if not isinstance(part, dict) or set(part) == {"@id"} or str(part.get("@id")) in index:
+                    continue
+                if member != "containsPlace" and "location" not in part:
+                    part = {**part, "location": _venue(node) if kind == "place" else node.get("location")}
+                yield from self._node(raw, _with_links(part, index), f"{pointer}/{member}/{j}", index, parts)
+
+
+def _venue(place: dict[str, Any]) -> dict[str, Any]:
+    """A place as the location of an event written inside it."""
+    return {"@type": "Place", **{k: place[k] for k in ("name", "address", "geo") if k in place}}
 
 
 def _exclusive_end(value: object) -> object:
