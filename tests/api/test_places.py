@@ -389,11 +389,18 @@ def test_an_overlong_target_is_a_414_with_a_request_id(api: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("accept", ["application/xml", "application/json;q=0", "text/html"])
+@pytest.mark.parametrize("accept", ["application/xml", "application/json;q=0", "text/html", "image/*"])
 def test_a_list_in_no_accepted_format_is_a_406(api: TestClient, accept: str) -> None:
     response = api.get("/api/v1/places?limit=1", headers={"Accept": accept})
     assert response.status_code == 406 and response.headers["content-type"] == "application/problem+json"
     assert "application/geo+json" in response.json()["detail"]
+
+
+def test_a_range_of_media_types_gets_a_format_within_it(api: TestClient) -> None:
+    assert api.get("/api/v1/places?limit=1", headers={"Accept": "text/*"}).headers["content-type"].startswith(
+        "text/csv")
+    assert api.get("/api/v1/events?limit=1", headers={"Accept": "text/calendar, text/*;q=0.5"}).headers[
+        "content-type"].startswith("text/calendar")
 
 
 @pytest.mark.parametrize("accept", ["", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/*"])

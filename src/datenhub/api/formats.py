@@ -46,8 +46,13 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
     for media in accepted:
         if MEDIA.get(media) in allowed:
             return MEDIA[media]
-    if header.strip() and not any(media.endswith("/*") for media in accepted):
-        # only types this resource cannot give (application/xml), or JSON refused with q=0: RFC 9110's 406
+        if media.endswith("/*"):  # a range: JSON where it is in it (*/*, application/*), else the first it holds
+            start = "" if media == "*/*" else media[:-1]
+            within = [name for m, name in MEDIA.items() if name in allowed and m.startswith(start)]
+            if within:
+                return "json" if "json" in within else within[0]
+    if header.strip():
+        # only types this resource cannot give (application/xml, image/*), or JSON refused with q=0: RFC 9110's 406
         offered = ", ".join(sorted({m for m, name in MEDIA.items() if name in allowed}))
         raise HTTPException(406, f"none of the accepted media types is offered here; accept one of {offered}, "
                                  "or choose with f=")
