@@ -348,7 +348,8 @@ def test_req_core_fc_time_response(client: TestClient, store: Store) -> None:
         for event in store.iter_entities("event"):
             first = datetime.fromisoformat(event["start"])
             last = datetime.fromisoformat(event["end"]) if event.get("end") else first
-            if first <= end and last >= start:
+            # [first, last): an event's end is exclusive (iCalendar's DTEND), an instant's end is its start
+            if first <= end and (last > start or first >= start):
                 names.add(event["name"]["de"])
         return sorted(names)
 
@@ -527,3 +528,10 @@ def test_qgis_style_session(client: TestClient) -> None:
     assert features and len({f["id"] for f in features}) == len(features)
     assert all(f["geometry"]["coordinates"][0] <= (west + east) / 2 + 1e-5 for f in features)
     assert all("Industriekultur" in f["properties"]["categories"] for f in features)
+
+
+def test_events_of_one_day_and_not_of_the_day_after_their_end(client: TestClient) -> None:
+    one_day = client.get("/api/v1/events", params={"from": "2026-06-27", "to": "2026-06-27"}).json()["items"]
+    assert "ExtraSchicht" in [e["name"]["de"] for e in one_day]  # all-day on the 27th
+    after = client.get("/api/v1/events", params={"from": "2026-06-28"}).json()["items"]
+    assert "ExtraSchicht" not in [e["name"]["de"] for e in after]  # its end (the 28th's midnight) is exclusive

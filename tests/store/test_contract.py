@@ -314,6 +314,11 @@ def test_search_events_date_window(store: Store, tmp_path: Path, clock) -> None:
     assert [e["name"]["de"] for e in store.search(june).items] == ["Extraschicht"]
     everything = store.search(replace(june, date_from=None, date_to=None)).items
     assert [e["name"]["de"] for e in everything] == ["Ruhrfestspiele", "Extraschicht"]
+    # the end is exclusive: over at 02:00, the instant it ends; an event without an end is its start's instant
+    names = lambda **at: [e["name"]["de"] for e in store.search(Query(kind="event", **at)).items]  # noqa: E731
+    assert names(date_from=datetime(2026, 6, 27, 23, 59, tzinfo=UTC)) == ["Extraschicht"]
+    assert names(date_from=datetime(2026, 6, 28, 0, 0, tzinfo=UTC)) == []  # 02:00 in Berlin
+    assert names(date_from=datetime(2026, 4, 30, 22, 0, tzinfo=UTC)) == ["Ruhrfestspiele", "Extraschicht"]
 
 
 def test_transactions_in_two_threads_stay_separate(loaded: Store) -> None:

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from datenhub.store.text import query_terms
@@ -175,6 +175,28 @@ def parse_datetime(param: str, value: str) -> datetime:
     return at.astimezone(UTC)
 
 
+# Events of `from` on: those still running then (their end is exclusive, as iCalendar's DTEND: an all-day event
+# of the 12th and 13th ends at the 14th's midnight and is over on the 14th) and those starting then or later (an
+# instant's end is its start). {0}: the backend's placeholder.
+EVENT_FROM_SQL = "e.end_at > {0} OR e.start_at >= {0}"
+
+
+def is_bare_date(value: str) -> bool:
+    return len(value.strip()) == 10 and "T" not in value.upper()
+
+
+def parse_until(param: str, value: str) -> datetime:
+    """The exclusive upper end of a time filter: a bare date includes its whole day (up to the next midnight,
+    Europe/Berlin), a date-time is taken as given."""
+    at = parse_datetime(param, value)
+    if not is_bare_date(value):
+        return at
+    from datenhub.clock import BERLIN
+
+    day = date.fromisoformat(value.strip()) + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)
+
+
 def _category(value: str) -> str:
     """A category of the hub's vocabulary, in any case or by an alias (model.categories), or a clear error."""
     from datenhub.model.categories import CATEGORIES, normalise_category
@@ -262,12 +284,12 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
     if q is not None and len(str(q)) > 500:
         raise QueryError("q", "at most 500 characters")
     date_from = parse_datetime("from", str(get("from"))) if get("from") else None
-    date_to = parse_datetime("to", str(get("to"))) if get("to") else None
+    date_to = parse_until("to", str(get("to"))) if get("to") else None
     if kind == "place" and (date_from or date_to):
         raise QueryError("from" if date_from else "to", "filters events by their dates; places have none "
                                                          "(open_at or open_now filter places by opening hours)")
-    if date_from and date_to and date_to < date_from:
-        raise QueryError("to", "is before from")
+    if date_from and date_to and date_to <= date_from:
+        raise QueryError("to", "is not after from (a date as `to` includes that whole day)")
     return Query(
         kind=kind,
         q=str(q).strip() or None if q else None,

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 from starlette.datastructures import QueryParams
 
-from datenhub.clock import BERLIN
-from datenhub.store.query import QueryError, parse_bbox, parse_datetime
+from datenhub.store.query import QueryError, is_bare_date, parse_bbox, parse_datetime, parse_until
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -72,10 +71,6 @@ def parse_ogc_bbox(value: str) -> tuple[float, float, float, float]:
     return parse_bbox(",".join(parts))
 
 
-def _is_date(text: str) -> bool:
-    return len(text) == 10 and "T" not in text.upper()
-
-
 def _bound(text: str, *, upper: bool) -> datetime:
     """One end of an interval. A bare date stands for the whole day in Europe/Berlin."""
     try:
@@ -83,10 +78,8 @@ def _bound(text: str, *, upper: bool) -> datetime:
     except QueryError as exc:  # say it with the client's own spelling, and how to leave an end open
         raise QueryError("datetime", exc.detail.replace(repr(text.upper()), repr(text)) +
                          "; '..' leaves an end of an interval open") from None
-    if _is_date(text):
-        day = datetime.fromisoformat(text).date()
-        start = datetime(day.year, day.month, day.day, tzinfo=BERLIN)
-        return start + timedelta(days=1) if upper else start
+    if is_bare_date(text):
+        return parse_until("datetime", text) if upper else at
     return at + _TICK if upper else at
 
 

@@ -13,7 +13,7 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store.cells import TEXT_CELL_LEVELS, area_words_covering, covering, tag_groups
 from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 from datenhub.store.postgres.arrays import text_array
-from datenhub.store.query import Query, QueryError
+from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError
 
 M_PER_DEG = 111_195.0
 
@@ -145,7 +145,7 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
     if query.ids:
         c.add("e.id = ANY(%s::text[])", text_array(query.ids))
     if query.date_from is not None:
-        c.add("e.end_at >= %s", query.date_from)
+        c.add(f"({EVENT_FROM_SQL.format('%s')})", query.date_from, query.date_from)
     if query.date_to is not None:
         c.add("e.start_at < %s", query.date_to)
     if query.open_at is not None:

@@ -13,7 +13,7 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, area_where, covering, tag_groups
 from datenhub.store.documents import DOCUMENT_META
-from datenhub.store.query import Query, QueryError, decode_cursor
+from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, decode_cursor
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
@@ -297,8 +297,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         where.append(f"e.id IN ({','.join('?' * len(query.ids))})")
         params += list(query.ids)
     if query.date_from is not None:
-        where.append("e.end_at >= ?")
-        params.append(iso(query.date_from))
+        where.append(f"({EVENT_FROM_SQL.format('?')})")
+        params += [iso(query.date_from)] * 2
     if query.date_to is not None:
         where.append("e.start_at < ?")
         params.append(iso(query.date_to))
