@@ -122,6 +122,21 @@ def test_events_list_and_page(web_client: TestClient, web_store: Store) -> None:
     assert web_client.get("/events/nope").status_code == 404
 
 
+def test_an_all_day_event_shows_its_last_day_and_a_cancelled_one_says_so(web_client: TestClient,
+                                                                         web_store: Store) -> None:
+    from datenhub.store import Query
+
+    market = web_store.search(Query(kind="event", q="Weihnachtsmarkt")).items[0]
+    assert (market["end"][:10], market["status"]) == ("2026-12-14", "EventCancelled")  # exclusive, as iCalendar's
+    page = web_client.get(f"/events/{market['id']}").text
+    assert 'datetime="2026-12-13"' in page and 'datetime="2026-12-14"' not in page
+    assert "abgesagt" in page and "cancelled" in web_client.get(f"/events/{market['id']}?lang=en").text
+    listing = web_client.get("/events?from=2026-12-01").text
+    assert re.search(r"Weihnachtsmarkt am Gasometer</a>.*?abgesagt", listing, re.S)
+    one_day = web_store.search(Query(kind="event", q="ExtraSchicht")).items[0]
+    assert "</time> – <time" not in web_client.get(f"/events/{one_day['id']}").text  # no end: one day
+
+
 def test_screen_data_lists_open_places_and_todays_events(web_client: TestClient, web_store: Store) -> None:
     data = web_client.get(f"/screen/data.json?place={zollverein_id(web_store)}&radius=1500").json()
     names = [p["name"] for p in data["open"]]

@@ -74,6 +74,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "where": {"de": "Wo", "en": "Where"},
     "organizer": {"de": "Veranstalter", "en": "Organiser"},
     "all_day": {"de": "ganztägig", "en": "all day"},
+    # schema.org's eventStatus other than EventScheduled, as the pages say it
+    "status_EventCancelled": {"de": "abgesagt", "en": "cancelled"},
+    "status_EventPostponed": {"de": "verschoben", "en": "postponed"},
+    "status_EventRescheduled": {"de": "neuer Termin", "en": "rescheduled"},
+    "status_EventMovedOnline": {"de": "online", "en": "moved online"},
     "venue": {"de": "Veranstaltungsort", "en": "Venue"},
     "wheelchair_yes": {"de": "rollstuhlgerecht", "en": "wheelchair accessible"},
     "wheelchair_limited": {"de": "teilweise rollstuhlgerecht", "en": "partly wheelchair accessible"},

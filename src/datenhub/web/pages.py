@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -137,7 +137,7 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
     ctx.update(entity=entity, title=text(entity.get("name"), lang), description=text(entity.get("description"), lang),
                venue=venue, image=image, jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="event",
                og_image=image["url"] if image else None, now=get_clock(request)(),
-               end_is_other_day=_other_day(entity))
+               end_is_other_day=_other_day(entity), shown_end=shown_end(entity))
     return render("event.html", ctx)
 
 
@@ -146,6 +146,19 @@ def _other_day(entity: dict[str, Any]) -> bool:
 
     start, end = local(entity.get("start")), local(entity.get("end"))
     return bool(start and end and end - start >= timedelta(days=1))
+
+
+def shown_end(entity: dict[str, Any]) -> str | None:
+    """The end a visitor reads: an all-day event's `end` is the day after its last (exclusive, as iCalendar's
+    DTEND), so the page names the last day itself, and none when that is the first."""
+    end = entity.get("end")
+    if not end or not entity.get("all_day"):
+        return end  # type: ignore[no-any-return]
+    try:
+        last = date.fromisoformat(str(end)[:10]) - timedelta(days=1)
+    except ValueError:
+        return end  # type: ignore[no-any-return]
+    return None if last.isoformat() <= str(entity.get("start"))[:10] else last.isoformat()
 
 
 @router.get("/data", response_class=HTMLResponse)
