@@ -62,6 +62,23 @@ def test_an_unknown_parameter_is_a_400_naming_the_one_meant(api: TestClient) -> 
     assert api.get(f"/api/v1/places/{place_id}", params={"_": "1", "fields": "name"}).status_code == 200
 
 
+@pytest.mark.parametrize("param", [{"open_at": "2026-12-05T20:00"}, {"open_now": "true"}, {"wheelchair": "no"}])
+def test_a_filter_of_places_on_events_is_a_400(api: TestClient, param: dict[str, str]) -> None:
+    response = api.get("/api/v1/events", params=param)
+    assert response.status_code == 400 and response.json()["parameter"] == next(iter(param))
+    assert "from and to" in response.json()["detail"]
+
+
+def test_every_api_resource_names_a_parameter_it_does_not_take(api: TestClient) -> None:
+    place_id = api.get("/api/v1/places", params={"limit": 1}).json()["items"][0]["id"]
+    for url, wrong in ((f"/api/v1/places/{place_id}/hours", "wek"), ("/api/v1/municipalities", "foo"),
+                       ("/api/v1/sources", "f")):
+        response = api.get(url, params={wrong: "1"})
+        assert response.status_code == 400 and response.json()["parameter"] == wrong, url
+    assert "did you mean 'week'" in api.get(f"/api/v1/places/{place_id}/hours", params={"wek": "1"}).json()["detail"]
+    assert api.get(f"/api/v1/places/{place_id}/hours", params={"week": "2026-06-01"}).status_code == 200
+
+
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
     place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
     for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),
@@ -177,6 +194,11 @@ def test_a_municipality_by_the_first_words_of_its_name_and_never_two_silently(ap
         return len(api.get("/api/v1/places", params={**params, "limit": 1000}).json()["items"])
 
     assert count(municipality="Mülheim") == count(municipality="Mülheim an der Ruhr") > 0
+    # words, whatever stands between them: Castrop-Rauxel, Wetter (Ruhr), Fröndenberg/Ruhr
+    for short, official in (("Castrop", "Castrop-Rauxel"), ("Wetter Ruhr", "Wetter (Ruhr)"),
+                            ("Fröndenberg", "Fröndenberg/Ruhr")):
+        answer = api.get("/api/v1/places", params={"municipality": short})
+        assert answer.status_code == 200 and count(municipality=short) == count(municipality=official), short
     twice = api.get("/api/v1/places?municipality=Essen&municipality=Bochum")
     assert twice.status_code == 400 and twice.json()["parameter"] == "municipality"
     assert api.get("/api/v1/places?municipality=Essen&municipality=Essen").status_code == 200  # the same twice

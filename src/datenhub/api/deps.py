@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from difflib import get_close_matches
+from typing import Any
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from datenhub.clock import Clock
 from datenhub.enrich.municipality import resolve_municipality
@@ -20,6 +23,30 @@ _MULTI = frozenset({"category", "type", "source", "wheelchair"})
 # browsers' and libraries' cache busters (`_=1700000000`).
 LIST_PARAMS = frozenset({*QUERY_PARAMS, "open_now", "fields", "lang", "f"})
 DETAIL_PARAMS = frozenset({"fields", "lang", "f"})
+
+
+_DECLARED: dict[int, frozenset[str]] = {}  # by route: the query parameters it takes
+
+
+async def known_parameters(request: Request) -> None:
+    """A router dependency: a query parameter the route does not take is a 400, as on the lists (check_known)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _DECLARED.get(id(route))
+    if known is None:
+        known = frozenset(_query_names(route.dependant))
+        if "cursor" in known:  # a list: every filter, also those a kind has not (parse_query names them)
+            known |= LIST_PARAMS
+        _DECLARED[id(route)] = known
+    check_known(request, known)
+
+
+def _query_names(dependant: Any) -> Iterator[str]:
+    """The query parameters a FastAPI dependant declares, its dependencies' included."""
+    yield from (param.alias for param in dependant.query_params)
+    for inner in dependant.dependencies:
+        yield from _query_names(inner)
 
 
 def check_known(request: Request, known: frozenset[str]) -> None:
@@ -51,6 +78,9 @@ def parse_query(request: Request, kind: str) -> Query:
         if open_now.lower() not in ("true", "1", "false", "0"):
             raise QueryError("open_now", "expected true or false")
         if open_now.lower() in ("true", "1"):
+            if kind == "event":
+                raise QueryError("open_now", "filters places by their opening hours; events have dates: use from "
+                                             "and to")
             if params.get("open_at"):
                 raise QueryError("open_now", "use either open_now or open_at")
             params["open_at"] = get_clock(request)().isoformat()

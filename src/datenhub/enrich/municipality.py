@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ class Boundaries:
         rvr_ags = {f["properties"]["AGS"] for f in rvr["features"]}
         kreis_names = {f["properties"]["AGS"]: f["properties"]["GEN"] for f in kreise["features"]}
         self.infos: list[MunicipalityInfo] = []
+        self._by_words: list[tuple[str, MunicipalityInfo]] | None = None  # (folded words of a name, its info)
         geoms = []
         for feature in nrw["features"]:
             props = feature["properties"]
@@ -69,13 +71,26 @@ class Boundaries:
         found = self.by_ags.get(key) or self.by_name.get(key.lower())
         if found is not None or not key:
             return found
-        from datenhub.store.text import fold  # the hub's one match key for names (lower case, no accents)
-
-        folded = fold(key)
-        alike = [info for name, info in self.by_name.items() if fold(name) == folded]
+        wanted = _words(key)
+        if not wanted:
+            return None
+        if self._by_words is None:
+            self._by_words = [(_words(name), info) for name, info in self.by_name.items()]
+        alike = [info for name, info in self._by_words if name == wanted]
         if not alike:
-            alike = [info for name, info in self.by_name.items() if fold(name).startswith(folded + " ")]
+            alike = [info for name, info in self._by_words if name.startswith(wanted + " ")]
         return alike[0] if len({info.ags for info in alike}) == 1 else None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(name: str) -> str:
+    """A name's words, folded: "Fröndenberg/Ruhr", "Castrop-Rauxel" and "Wetter (Ruhr)" start with "Fröndenberg",
+    "Castrop" and "Wetter", and "Wetter Ruhr" is "Wetter (Ruhr)"."""
+    from datenhub.store.text import fold  # the hub's one match key for names (lower case, no accents)
+
+    return " ".join(_WORD.findall(fold(name)))
 
 
 @lru_cache(maxsize=1)

@@ -288,6 +288,10 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
     if kind == "place" and (date_from or date_to):
         raise QueryError("from" if date_from else "to", "filters events by their dates; places have none "
                                                          "(open_at or open_now filter places by opening hours)")
+    if kind == "event":
+        for param in ("open_at", "wheelchair"):  # what places have and events do not: it found nothing, silently
+            if get(param):
+                raise QueryError(param, "filters places (opening hours, access); events have dates: use from and to")
     if date_from and date_to and date_to <= date_from:
         raise QueryError("to", "is not after from (a date as `to` includes that whole day)")
     return Query(

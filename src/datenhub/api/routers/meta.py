@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from datenhub.api.deps import get_store
+from datenhub.api.deps import get_store, known_parameters
 from datenhub.store import Store
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], dependencies=[Depends(known_parameters)])
 
 
 @router.get("/api/v1/sources", summary="Sources with licence and counts")

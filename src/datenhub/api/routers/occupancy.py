@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from datenhub.api.auth import principal, require_key, require_writer
-from datenhub.api.deps import get_clock, get_store
+from datenhub.api.deps import get_clock, get_store, known_parameters
 from datenhub.api.formats import FastJSONResponse
 from datenhub.api.problems import problem
 from datenhub.live.ingest import OccupancyIngestor
@@ -24,7 +24,7 @@ from datenhub.notices import Notice
 from datenhub.store import QueryError, Store
 from datenhub.store.query import parse_datetime
 
-router = APIRouter(prefix="/api/v1", tags=["occupancy"])
+router = APIRouter(prefix="/api/v1", tags=["occupancy"], dependencies=[Depends(known_parameters)])
 MAX_BODY = 8 * 1024 * 1024
 MAX_ITEMS = 10_000
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from datenhub.api.deps import get_store
+from datenhub.api.deps import get_store, known_parameters
 from datenhub.api.routers._listing import detail_response, list_response
 from datenhub.store import Store
 
-router = APIRouter(prefix="/api/v1", tags=["places"])
+router = APIRouter(prefix="/api/v1", tags=["places"], dependencies=[Depends(known_parameters)])
 
 
 @router.get("/places", summary="Search places", response_class=Response)

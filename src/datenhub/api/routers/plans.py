@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from datenhub.api.deps import get_clock, get_store
+from datenhub.api.deps import get_clock, get_store, known_parameters
 from datenhub.api.formats import negotiate
 from datenhub.api.problems import problem
 from datenhub.live.crowds import OccupancyCrowds
@@ -13,7 +13,7 @@ from datenhub.planner.plan import PlanError, make_plan
 from datenhub.planner.plan_model import Plan, PlanRequest
 from datenhub.store import Store
 
-router = APIRouter(prefix="/api/v1", tags=["plans"])
+router = APIRouter(prefix="/api/v1", tags=["plans"], dependencies=[Depends(known_parameters)])
 
 
 @router.post("/plans", summary="Plan a stay: feasible stops, legs and explanations per day",
