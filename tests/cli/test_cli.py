@@ -137,6 +137,8 @@ def test_import_strict_data_errors_exit_1(tmp_path: Path, db: str) -> None:
     result = run("import", str(bad), "--source", "bad", "--db", db, "--strict")
     assert result.exit_code == 1
     assert "invalid_coordinates" in result.output
+    again = run("import", str(bad), "--source", "bad", "--db", db, "--strict")  # the same file: still wrong
+    assert again.exit_code == 1 and "invalid_coordinates" in again.output and "input_unchanged" in again.output
 
 
 def test_import_data_errors_without_strict_exit_0(tmp_path: Path, db: str) -> None:

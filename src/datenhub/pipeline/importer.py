@@ -279,6 +279,10 @@ def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, s
     result.rejected = int(stats.get("rejected", 0))
     result.outside = int(stats.get("outside", 0))
     result.fingerprint, result.skipped = print_, True
+    if int(stats.get("errors", 0)):
+        # the data still has them: a gate such as `import --strict` must not pass because nothing changed
+        result.report.extend(store.list_notices(source=source, current=True, severity=Severity.ERROR,
+                                                limit=MAX_STORED_NOTICES_PER_CODE))
     result.report.add(Notice("input_unchanged", Severity.INFO,
                              "this exact input was imported last time with the same settings; nothing to do "
                              "(--force re-runs every check)", Location(source=source)))

@@ -22,7 +22,7 @@ import orjson
 from datenhub.ingest.base import RawInput
 from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
 from datenhub.live.notices import DeadLetter
-from datenhub.notices import Notice
+from datenhub.notices import Notice, Severity
 from datenhub.store import spelling
 from datenhub.store.documents import RawDocument, View
 from datenhub.store.query import Query, QueryError
@@ -223,9 +223,11 @@ class Store(ABC):
 
     @abstractmethod
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
-                     import_id: int | None = None, current: bool = False, limit: int = 100) -> list[Notice]:
+                     import_id: int | None = None, current: bool = False, limit: int = 100,
+                     severity: Severity | None = None) -> list[Notice]:
         """Newest first. ``current``: only those of each source's latest import that ran (not one skipped as
-        unchanged input), which says everything the source's data has now: unchanged records replay theirs."""
+        unchanged input), which says everything the source's data has now: unchanged records replay theirs.
+        ``severity``: only those of it."""
 
     # records -----------------------------------------------------------------------------------------------
     @abstractmethod

@@ -234,10 +234,11 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
               clean(n.location.entity_id), clean(n.value)) for n in notices])
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
-                     import_id: int | None = None, current: bool = False, limit: int = 100) -> list[Notice]:
+                     import_id: int | None = None, current: bool = False, limit: int = 100,
+                     severity: Severity | None = None) -> list[Notice]:
         where, params = [], []
         for column, value in (("source", source), ("code", code), ("entity_id", entity_id),
-                              ("import_id", import_id)):
+                              ("import_id", import_id), ("severity", severity.value if severity else None)):
             if value is not None:
                 where.append(f"{column} = %s")
                 params.append(value)
