@@ -356,6 +356,13 @@ def test_opening_hours_check_free_text_unconvertible_warned() -> None:
     assert "nach telefonischer Absprache" in report.notices[0].message
 
 
+@pytest.mark.parametrize("text", ["24/7", "Mo-Fr 09:00-17:00; PH off"])
+def test_opening_hours_text_in_osm_syntax_is_taken_as_it_is(text: str) -> None:
+    entity, report = run(make_draft(opening_hours_text=text))
+    assert entity.opening_hours == text
+    assert "opening_hours_unreadable" not in [row[0] for row in report.flatten(["code"])]
+
+
 def test_opening_hours_check_german_free_text_normalised() -> None:
     pytest.importorskip("datenhub.hours.normalize", reason="the German free-text normaliser is not built yet")
     entity, report = run(make_draft(opening_hours_text="Montag bis Freitag 10 bis 18 Uhr"))

@@ -38,14 +38,19 @@ class OpeningHoursCheck(Check):
                 value = from_schemaorg(spec if isinstance(spec, list) else [spec])
             except (ImportError, ValueError, TypeError, KeyError):
                 value = None
-        if not value and text:
+        syntax = _read(str(text).strip()) if not value and text else None
+        if syntax == (None, None):
+            value = str(text)  # not prose but the syntax itself, exactly ("24/7"): taken as it is
+        elif not value and text:
             try:
                 from datenhub.hours.normalize import normalize_german
 
                 converted = normalize_german(str(text))
             except ImportError:
                 converted = (None, 0.0, [])
-            if converted[0]:
+            if not converted[0] and syntax is not None and syntax[0] is None:
+                value = str(text)  # the syntax, loosely written: canonicalised below
+            elif converted[0]:
                 value, confidence, notes = converted
                 if confidence < 1:  # a part was left out ("24.12. geschlossen"): published, and flagged
                     yield self.notice("opening_hours_partly_read",
