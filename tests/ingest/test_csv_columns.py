@@ -44,3 +44,11 @@ def test_mapping_csv_options_are_checked(csv_options: dict[str, Any], message: s
     with pytest.raises(MappingError) as error:
         Mapping.from_dict({"csv": csv_options, "fields": {"name.de": "name"}})
     assert message in str(error.value)
+
+
+def test_a_column_named_twice_is_a_warning_naming_it() -> None:
+    raw = RawInput("t", "dup.csv", b"id,name,name,lat,lon,licence\nd1,Erster,Zweiter,51.5,7.0,CC0-1.0\n", FIXED_NOW)
+    items = list(get_adapter("csv").read(raw, AdapterOptions("t")))
+    notices = [(n.code, n.severity, n.value) for n in items if isinstance(n, Notice)]
+    assert ("duplicate_column", Severity.WARNING, "name") in notices
+    assert [d.data["name"] for d in items if isinstance(d, Draft)] == [{"de": "Zweiter"}]

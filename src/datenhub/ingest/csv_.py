@@ -141,6 +141,12 @@ class CsvAdapter(Adapter):
                    else "give a mapping file (--mapping) that names them")
             yield Notice("unmapped_columns", Severity.INFO,
                          f"column(s) not imported: {', '.join(unmapped)}; {how}", where)
+        used = set(mapping.fields.values())
+        for column in sorted({c for c in header if c in used and header.count(c) > 1}):
+            places = [str(i) for i, c in enumerate(header, start=1) if c == column]
+            yield Notice("duplicate_column", Severity.WARNING,
+                         f"the header names column {column!r} {len(places)} times (columns {', '.join(places)}); "
+                         "the last one is read: rename the others, or delete them", where, column)
         kind = mapping.kind
         to_data = RowMapper(header, mapping)
         row_no = 1
