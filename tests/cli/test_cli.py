@@ -387,6 +387,22 @@ def test_places_show_unknown_id_exit_1(demo_db: str) -> None:
     assert "no published entity" in flat(result.output)
 
 
+def test_places_show_of_a_closed_record_says_how_to_see_it(tmp_path: Path, db: str) -> None:
+    closed = write(tmp_path, "intern.csv", "id,name,lat,lon,licence\nz2,Interner Treffpunkt,51.51,7.46,closed\n")
+    assert run("import", str(closed), "--source", "partner", "--db", db).exit_code == 0
+    hidden = run("places", "show", "partner:z2", "--db", db)
+    assert hidden.exit_code == 1 and "--include-closed" in flat(hidden.output)
+    assert run_json("places", "show", "partner:z2", "--include-closed", "--db", db)["licence"] == "closed"
+
+
+def test_sources_table_keeps_names_and_licences_whole(tmp_path: Path, db: str) -> None:
+    good = write(tmp_path, "orte.csv", PLACES_CSV)
+    assert run("import", str(good), "--source", "vereins-intern-langname", "--db", db,
+               "--licence", "DL-DE-BY-2.0", "--attribution", "Verein").exit_code == 0
+    table = CliRunner().invoke(app, ["sources", "--db", db], terminal_width=60).output
+    assert "vereins-intern-langname" in table.replace("\n", " ") and "DL-DE-BY-2.0" in table
+
+
 def test_places_show_by_record_id_shows_sources(demo_db: str) -> None:
     entity = run_json("places", "show", "ruhr-demo:zeche-zollverein", "--db", demo_db)
     assert entity["name"]["de"] == "UNESCO-Welterbe Zollverein"

@@ -24,8 +24,12 @@ def sources(db: str | None = DbOption) -> None:
     with store_at(db) as store:
         rows = store.list_sources()
     table = Table(title="sources")
+    # names and licences are typed again (notices --source, reprocess): whole, on a narrow terminal too; the other
+    # columns give way
+    whole = {"name": max((len(s.name) for s in rows), default=4),
+             "licence": max((len(s.licence or "") for s in rows), default=7)}
     for column in ("name", "licence", "priority", "active", "withdrawn", "last import", "status"):
-        table.add_column(column)
+        table.add_column(column, min_width=whole.get(column), overflow="fold")
     for s in rows:
         table.add_row(s.name, s.licence or "", str(s.priority), str(s.stats["active"]), str(s.stats["withdrawn"]),
                       s.stats["last_import"] or "", s.stats["last_status"] or "")

@@ -81,6 +81,8 @@ def show(entity_id: str = typer.Argument(..., help="Hub id (dh-…) or source re
     with store_at(db) as store:
         entity = store.get_entity(entity_id, include_closed=include_closed)
         if entity is None:
+            if not include_closed and store.get_entity(entity_id, include_closed=True) is not None:
+                raise fail(f"{entity_id!r} is published under a closed licence: show it with --include-closed", 1)
             raise fail(f"no published entity {entity_id!r}", 1)
         notices = [n.to_dict() for rid in entity.get("sources", []) for n in store.list_notices(entity_id=
                    rid.split(":", 1)[1], source=rid.split(":", 1)[0], current=True, limit=20)]
