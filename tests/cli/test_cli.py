@@ -395,11 +395,15 @@ def test_places_show_of_a_closed_record_says_how_to_see_it(tmp_path: Path, db: s
     assert run_json("places", "show", "partner:z2", "--include-closed", "--db", db)["licence"] == "closed"
 
 
-def test_sources_table_keeps_names_and_licences_whole(tmp_path: Path, db: str) -> None:
+def test_sources_table_keeps_names_and_licences_whole(tmp_path: Path, db: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.cli import common
+
     good = write(tmp_path, "orte.csv", PLACES_CSV)
     assert run("import", str(good), "--source", "vereins-intern-langname", "--db", db,
                "--licence", "DL-DE-BY-2.0", "--attribution", "Verein").exit_code == 0
-    table = CliRunner().invoke(app, ["sources", "--db", db], terminal_width=60).output
+    monkeypatch.setattr(common.console, "width", 60)  # a narrow terminal
+    table = run("sources", "--db", db).output
     assert "vereins-intern-langname" in table.replace("\n", " ") and "DL-DE-BY-2.0" in table
 
 
