@@ -124,6 +124,10 @@ def test_geojson_adapter_points_and_polygons_become_places() -> None:
     assert report.flatten(["code", "pointer", "entity_id"]) == [["geometry_reduced", "/features/1", "lapadu"]]
     gasometer, park = places
     assert (gasometer.id, gasometer.geo.lat, gasometer.geo.lon) == ("test:gasometer", 51.4959, 6.8731)
+    broken = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [7.01]}, "properties": {"id": "p4",
+                                                                                                   "name": "Halde"}}
+    _, report = build_all(read("geojson", "x.geojson", json.dumps(broken).encode()))
+    assert ["invalid_geometry", "p4"] in report.flatten(["code", "entity_id"])  # every notice names its record
     assert (gasometer.opening_hours, gasometer.wheelchair) == ("Tu-Su 10:00-18:00", "limited")
     assert park.id == "test:lapadu"
     assert 51.47 < park.geo.lat < 51.49 and 6.77 < park.geo.lon < 6.79

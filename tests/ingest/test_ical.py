@@ -171,3 +171,11 @@ def test_ical_adapter_says_where_it_cuts_a_long_series() -> None:
     [notice] = report.notices
     assert (notice.code, notice.severity) == ("occurrences_capped", Severity.WARNING)
     assert "the 200 nearest" in notice.message and drafts[-1].data["start"][:10] in notice.message
+
+
+def test_an_unreadable_date_is_named_as_written() -> None:
+    drafts, report = read_ics("UID:x1\nDTSTART:2026-13-45\nSUMMARY:Kaputt")
+    assert drafts == []
+    [notice] = [n for n in report if n.code == "invalid_date"]
+    assert notice.severity is Severity.ERROR and "DTSTART '2026-13-45' is not a valid date" in notice.message
+    assert "vDDDTypes" not in notice.message  # the iCal library's words stay out of it

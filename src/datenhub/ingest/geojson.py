@@ -92,7 +92,8 @@ class GeoJsonAdapter(Adapter):
             if isinstance(geometry, dict):
                 point = representative_point(geometry)
                 if point is None:
-                    yield Notice("invalid_geometry", Severity.WARNING, "geometry cannot be read", loc)
+                    yield Notice("invalid_geometry", Severity.WARNING, "geometry cannot be read",
+                                 loc.of_entity(local))
                 else:
                     data["lon"], data["lat"] = point
                     if geometry.get("type") != "Point":

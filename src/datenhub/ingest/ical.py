@@ -85,6 +85,24 @@ def _label(uid: str | None, pointer: str) -> str:
     return f"VEVENT UID={uid}" if uid is not None else f"{pointer} (no UID)"
 
 
+def _unreadable(timing: dict[str, Any], exc: Exception) -> str:
+    """What a steward can act on: the property and its value as written, not the iCal library's words."""
+    for key, prop in timing.items():
+        if prop is None:
+            continue
+        try:
+            prop.dt  # noqa: B018 (the access is the test)
+        except (TypeError, ValueError, AttributeError):
+            raw = getattr(prop, "to_ical", None)
+            try:
+                written = raw().decode("utf-8", "replace") if raw else str(prop)
+            except (TypeError, ValueError, AttributeError):
+                written = "?"
+            return (f"{key} {written!r} is not a valid date or date-time (write e.g. 20260627 for a day or "
+                    "20260627T180000 with TZID for a time)")
+    return f"unreadable date: {exc}"
+
+
 def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent | None, list[Notice]]:
     uid = _text(component, "UID")
     label = _label(uid, pointer)
@@ -107,7 +125,7 @@ def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent |
         recurrence = timing["RECURRENCE-ID"]
         recurrence_id = as_datetime(recurrence.dt)[0] if recurrence is not None else None
     except (TypeError, ValueError, AttributeError) as exc:
-        notices.append(Notice("invalid_date", Severity.ERROR, f"unreadable DTSTART/DTEND: {exc}", loc))
+        notices.append(Notice("invalid_date", Severity.ERROR, _unreadable(timing, exc), loc))
         return None, notices
     try:
         sequence = int(str(component.get("SEQUENCE", 0)))
