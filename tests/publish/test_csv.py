@@ -6,7 +6,10 @@ import csv
 import io
 from pathlib import Path
 
+import orjson
+
 from datenhub.publish.csv_ import write_csv
+from datenhub.publish.jsonld import write_jsonld
 from tests.store.helpers import exported_and_imported_back
 
 
@@ -27,3 +30,13 @@ def test_csv_keeps_every_language_and_imports_back(tmp_path: Path) -> None:
     assert (result.new, result.rejected) == (1, 0)
     for key in ("name", "description", "categories", "keywords", "licence", "attribution", "contact", "address"):
         assert after.get(key) == before.get(key), key
+
+
+def test_a_tombstone_of_the_delta_feed_says_what_went_and_when_in_every_format() -> None:
+    gone = {"id": "dh-gone", "kind": "event", "withdrawn_at": "2026-11-24T04:00:00.000000+00:00",
+            "last_changed": "2026-11-24T04:00:00.000000+00:00", "tombstone": True}
+    rows = list(csv.DictReader(io.StringIO(b"".join(write_csv([gone])).decode("utf-8"))))
+    assert (rows[0]["id"], rows[0]["kind"], rows[0]["withdrawn_at"]) == ("dh-gone", "event", gone["withdrawn_at"])
+    [node] = orjson.loads(b"".join(write_jsonld([gone], base_url="https://hub.example")))["@graph"]
+    assert node == {"@type": "DataFeedItem", "dateDeleted": gone["withdrawn_at"],
+                    "item": {"@type": "Event", "@id": "https://hub.example/events/dh-gone", "identifier": "dh-gone"}}

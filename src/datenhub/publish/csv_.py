@@ -15,7 +15,7 @@ COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", 
            "opening_hours", "wheelchair", "nearest_station", "nearest_station_m", "start", "end", "licence",
            "attribution", "sources", "last_changed",
            # after the first columns, so readers that take columns by position keep working
-           "description_en", "description_nl", "email", "keywords", "route_role")
+           "description_en", "description_nl", "email", "keywords", "route_role", "withdrawn_at")
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -30,7 +30,7 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
             e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed"),
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
-            e.get("route_role")]
+            e.get("route_role"), e.get("withdrawn_at")]  # set on a delta feed's tombstones
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for the start of a formula (OWASP)

@@ -246,6 +246,11 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
     that many nodes share may be orjson.Fragment, for a caller that only serialises the node with orjson.
     """
     get = entity.get
+    if get("tombstone"):
+        # a delta feed's withdrawn entity: schema.org's feed item with the date it was deleted, naming the node
+        item = {"@type": "Event" if get("kind") == "event" else "Place", "@id": entity_url(entity, base_url),
+                "identifier": get("id")}
+        return {"@type": "DataFeedItem", "dateDeleted": get("withdrawn_at"), "item": item}
     contact = get("contact") or {}
     is_event = get("kind") == "event"
     # Members in schema order, empty ones (None, "", [], {}) left out as they come: a page renders twenty of

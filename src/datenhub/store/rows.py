@@ -44,9 +44,9 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
     distances: dict[str, float] = {}
     for entity_id, data, _, withdrawn_at, changed_at, kind, known, hours, ags in rows:
         if data is None:
-            # a tombstone for the delta feed: the id and when it went away, nothing else
-            raw.append({"id": entity_id, "withdrawn_at": _plain(withdrawn_at), "last_changed": _plain(changed_at),
-                        "tombstone": True})
+            # a tombstone for the delta feed: the id, what it was and when it went away, nothing else
+            raw.append({"id": entity_id, "kind": kind, "withdrawn_at": _plain(withdrawn_at),
+                        "last_changed": _plain(changed_at), "tombstone": True})
             continue
         doc = RawDocument(data if isinstance(data, bytes) else data.encode(), kind, bool(known), hours, ags)
         raw.append(doc)
