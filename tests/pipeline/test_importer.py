@@ -218,3 +218,17 @@ def test_the_source_lists_its_licence_as_its_records_carry_it(store: Store, tmp_
                     licence="Datenlizenz Deutschland – Namensnennung – Version 2.0", attribution="Stadt X")
     info = store.get_source("test")
     assert info is not None and info.licence == "DL-DE-BY-2.0"
+
+
+def test_a_file_that_delivers_nothing_leaves_the_source_as_it_was(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock, licence="DL-DE-BY-2.0",
+                    attribution="Stadt Bochum")
+    empty = tmp_path / "leer.csv"
+    empty.write_text("foo;bar\n1;2\n", encoding="utf-8")  # no column the import knows
+    result = hub.import_file(store, empty, "test", clock=clock, licence="CC0-1.0", attribution="jemand")
+    assert result.report.count(Severity.ERROR) and not (result.new or result.unchanged)
+    info = store.get_source("test")
+    assert info is not None and (info.licence, info.attribution) == ("DL-DE-BY-2.0", "Stadt Bochum")
+    hub.import_file(store, write_csv(tmp_path / "b.csv"), "test", clock=clock, licence="CC-BY-4.0",
+                    attribution="Stadt Bochum")  # records delivered: the source says what it says now
+    assert store.get_source("test").licence == "CC-BY-4.0"  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -150,16 +150,11 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     result = ImportResult(source, adapter.name)
     with store.transaction():
         known = store.get_source(source)
-        info = known or SourceInfo(name=source)
-        given = options.defaults.get("licence")
-        # the source lists its licence as its records carry it ("CC BY 4.0" → CC-BY-4.0); unknown ones as given
-        known_licence = parse_licence(given)
-        info.licence = (known_licence.value if known_licence else given) if given else info.licence
-        info.attribution = options.defaults.get("attribution") or info.attribution
-        info.title = options.defaults.get("title") or info.title
-        if priority is not None:
-            info.priority = priority
-        store.upsert_source(info)
+        info = _source_info(known, source, options.defaults, priority)
+        # a source known before keeps what it says of itself until this import delivers records (below): a file
+        # that could not be read must not change the licence the catalogue gives for the records it has. Its
+        # priority counts at once: this import merges by it.
+        store.upsert_source(info if known is None else replace(known, priority=info.priority))
         raw_id = store.save_raw(raw)  # kept even if the import below fails
     print_ = fingerprint(raw, adapter, options, full, filter_key, allow_empty)
     previous = store.list_imports(source, limit=1)
@@ -181,6 +176,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
             _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis, force,
                    allow_empty)
             result.rejected = sink.rejected
+            if known is not None and (result.new or result.changed or result.unchanged or result.restored):
+                store.upsert_source(info)
             store.save_notices(import_id, sink.kept)
             # the settings go with the import, so `reprocess` can run the kept input again as it ran
             settings = {"mapping": options.mapping, "defaults": options.defaults, "within": filter_key,
@@ -291,6 +288,20 @@ def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, s
         settings = {"settings": stats["settings"]} if "settings" in stats else {}
         store.finish_import(result.import_id, "ok", {**result.summary(), **settings}, clock())
     return result
+
+
+def _source_info(known: SourceInfo | None, source: str, defaults: dict[str, Any], priority: int | None) -> SourceInfo:
+    """The source as this import describes it: its licence, attribution and title where given, else as known."""
+    info = replace(known) if known is not None else SourceInfo(name=source)
+    given = defaults.get("licence")
+    # the source lists its licence as its records carry it ("CC BY 4.0" → CC-BY-4.0); unknown ones as given
+    known_licence = parse_licence(given)
+    info.licence = (known_licence.value if known_licence else given) if given else info.licence
+    info.attribution = defaults.get("attribution") or info.attribution
+    info.title = defaults.get("title") or info.title
+    if priority is not None:
+        info.priority = priority
+    return info
 
 
 def source_priorities(store: Store) -> dict[str, int]:
