@@ -79,6 +79,14 @@ def test_every_api_resource_names_a_parameter_it_does_not_take(api: TestClient) 
     assert api.get(f"/api/v1/places/{place_id}/hours", params={"week": "2026-06-01"}).status_code == 200
 
 
+def test_an_unknown_source_is_a_400_naming_the_known_ones(api: TestClient) -> None:
+    response = api.get("/api/v1/places", params={"source": "nope"})
+    assert response.status_code == 400 and response.json()["parameter"] == "source"
+    assert "'nope'" in response.json()["detail"] and "known:" in response.json()["detail"]
+    name = api.get("/api/v1/sources").json()["items"][0]["name"]
+    assert api.get("/api/v1/places", params={"source": name}).status_code == 200
+
+
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
     place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
     for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),
