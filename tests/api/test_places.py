@@ -437,3 +437,17 @@ def test_a_range_of_media_types_gets_a_format_within_it(api: TestClient) -> None
 def test_a_list_for_any_client_is_json(api: TestClient, accept: str) -> None:
     response = api.get("/api/v1/places?limit=1", headers={"Accept": accept})
     assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+
+
+def test_every_dataset_of_the_catalogue_resolves(api: TestClient) -> None:
+    catalogue = api.get("/catalog").json()
+    datasets = catalogue["@graph"][0]["dcat:dataset"]
+    assert datasets
+    for listed in datasets:
+        path = "/" + listed["@id"].split("/", 3)[3]  # the IRI on this server
+        response = api.get(path)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/ld+json", path
+        node = response.json()
+        assert node["@id"] == listed["@id"] and node["dcat:distribution"] == listed["dcat:distribution"]
+        assert node["@context"] == catalogue["@context"]
+    assert api.get("/datasets/nope").status_code == 404

@@ -178,6 +178,18 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
     }
 
 
+def dataset_jsonld(sources: list[dict[str, Any]], name: str, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any] | None:
+    """One dataset of the catalogue as its own JSON-LD document: what its IRI (`/datasets/<name>`) resolves to,
+    as linked-data practice and DCAT-AP expect. None when the catalogue lists no such dataset."""
+    catalogue = catalog_jsonld(sources, base_url)
+    wanted = f"{base_url.rstrip('/')}/datasets/{name}"
+    for node in catalogue["@graph"][0]["dcat:dataset"]:
+        if node["@id"] == wanted:
+            return {"@context": catalogue["@context"], **node,
+                    "dct:isPartOf": _iri(f"{base_url.rstrip('/')}/catalog")}
+    return None
+
+
 def catalog_turtle(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
                    formats: list[str] | None = None) -> bytes:
     """The same catalogue as Turtle, written directly from the JSON-LD above (no RDF library needed)."""

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from datenhub.api.deps import get_store
 from datenhub.api.urls import base_url
 from datenhub.publish import get_serializer
-from datenhub.publish.dcat import catalog_jsonld, catalog_turtle
+from datenhub.publish.dcat import catalog_jsonld, catalog_turtle, dataset_jsonld
 from datenhub.publish.sitemap import robots_txt, sitemap_files
 from datenhub.store import Store
 
@@ -30,6 +30,14 @@ def catalog(request: Request, store: Store = Depends(get_store), f: str | None =
     if wants_turtle:
         return Response(catalog_turtle(sources, base_url(request)), media_type="text/turtle; charset=utf-8")
     return JSONResponse(catalog_jsonld(sources, base_url(request)), media_type="application/ld+json")
+
+
+@router.get("/datasets/{name}", summary="One dataset of the DCAT-AP.de catalogue (its IRI resolves here)")
+def dataset(request: Request, name: str, store: Store = Depends(get_store)) -> Response:
+    node = dataset_jsonld(_open_sources(store), name, base_url(request))
+    if node is None:
+        raise HTTPException(404, f"no open dataset {name!r}; the catalogue (/catalog) lists them")
+    return JSONResponse(node, media_type="application/ld+json")
 
 
 @router.get("/catalog.ttl", include_in_schema=False)
