@@ -48,6 +48,7 @@ UID:weihnachtsmarkt-2026\r
 DTSTART;VALUE=DATE:20261212\r
 DTEND;VALUE=DATE:20261214\r
 SUMMARY:Weihnachtsmarkt am Gasometer\r
+LOCATION:Gasometer\\, Arenastrasse 11\\, 46047 Oberhausen\r
 STATUS:CANCELLED\r
 GEO:51.4966;6.8756\r
 END:VEVENT\r

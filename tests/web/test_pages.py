@@ -131,6 +131,7 @@ def test_an_all_day_event_shows_its_last_day_and_a_cancelled_one_says_so(web_cli
     page = web_client.get(f"/events/{market['id']}").text
     assert 'datetime="2026-12-13"' in page and 'datetime="2026-12-14"' not in page
     assert "abgesagt" in page and "cancelled" in web_client.get(f"/events/{market['id']}?lang=en").text
+    assert "46047 Oberhausen</dd>" in page  # the town once: the place's own text names it already
     listing = web_client.get("/events?from=2026-12-01").text
     assert re.search(r"Weihnachtsmarkt am Gasometer</a>.*?abgesagt", listing, re.S)
     one_day = web_store.search(Query(kind="event", q="ExtraSchicht")).items[0]
