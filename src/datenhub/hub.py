@@ -14,7 +14,7 @@ from datenhub.ingest.mapping import Mapping, MappingError
 from datenhub.ingest.registry import detect_adapter, get_adapter
 from datenhub.model import AnyEntity, hub_id_for
 from datenhub.notices import Location, Report
-from datenhub.pipeline import ImportResult, rebuild, run_import, validate_stream
+from datenhub.pipeline import ImportResult, rebuild, retire_hub, run_import, validate_stream
 from datenhub.publish import get_serializer
 from datenhub.store import Query, Store
 
@@ -152,6 +152,7 @@ def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
     with store.transaction():
         store.set_override(record_id, "split", new_hub, clock())
         store.reassign_records({record_id: new_hub})
+        store.remove_alias(new_hub)  # a join had made it another hub's alias: it names its own again
     rebuild(store, [old_hub, new_hub], clock)
     return new_hub
 
@@ -164,11 +165,13 @@ def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_no
     if store.get_entity(hub_id, include_closed=True) is None:
         raise LookupError(f"no entity {hub_id!r}")
     old_hub = record.hub_id
+    now = clock()
     with store.transaction():
-        store.set_override(record_id, "join", hub_id, clock())
+        store.set_override(record_id, "join", hub_id, now)
         store.reassign_records({record_id: hub_id})
         store.add_alias(old_hub, hub_id)
-    rebuild(store, [old_hub, hub_id], clock)
+        rebuild(store, [old_hub, hub_id], clock)
+        retire_hub(store, old_hub, record, now)  # the hub it left, if it left it empty
 
 
 def search(store: Store, query: Query) -> dict[str, Any]:

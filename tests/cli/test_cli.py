@@ -453,11 +453,18 @@ def test_merge_join_then_split_restores_separate_entities(tmp_path: Path, db: st
     run_json("import", str(write(tmp_path, "all.csv", PLACES_CSV)), "--source", "halden", "--db", db,
              "--format", "json")
     target = run_json("places", "show", "halden:p1", "--db", db)["id"]
+    left = run_json("places", "show", "halden:p2", "--db", db)["id"]
+    count = len(PLACES_CSV.strip().splitlines()) - 1
+    listed = lambda: [i["id"] for i in run_json("places", "search", "", "--db", db, "--limit", "100",  # noqa: E731
+                                                "--format", "json")["items"]]
     assert run("merge", "join", "halden:p2", target, "--db", db).exit_code == 0
     joined = run_json("places", "show", "halden:p1", "--db", db)
     assert sorted(joined["sources"]) == ["halden:p1", "halden:p2"]
+    assert left not in listed() and len(listed()) == count - 1  # the hub it left is not listed twice
     assert run("merge", "split", "halden:p2", "--db", db).exit_code == 0
     assert run_json("places", "show", "halden:p1", "--db", db)["sources"] == ["halden:p1"]
+    assert run_json("places", "show", left, "--db", db)["sources"] == ["halden:p2"]  # its id is its own again
+    assert left in listed() and len(listed()) == count
 
 
 # other commands ----------------------------------------------------------------------------------------------

@@ -232,3 +232,19 @@ def test_a_file_that_delivers_nothing_leaves_the_source_as_it_was(store: Store, 
     hub.import_file(store, write_csv(tmp_path / "b.csv"), "test", clock=clock, licence="CC-BY-4.0",
                     attribution="Stadt Bochum")  # records delivered: the source says what it says now
     assert store.get_source("test").licence == "CC-BY-4.0"  # type: ignore[union-attr]
+
+
+def test_a_join_leaves_no_second_entity_and_a_split_gives_the_id_back(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    first, second = (f"test:{ROWS[0][0]}", f"test:{ROWS[1][0]}")
+    target, left = (store.get_entity(rid)["id"] for rid in (first, second))  # type: ignore[index]
+
+    def listed() -> list[str]:
+        return [i["id"] for i in store.search(Query(kind="place", limit=100)).items]
+
+    before = len(listed())
+    hub.join_record(store, second, target, clock=clock)
+    assert left not in listed() and len(listed()) == before - 1
+    assert store.get_entity(left)["id"] == target  # type: ignore[index]  # the old id leads to where it went
+    hub.split_record(store, second, clock=clock)
+    assert left in listed() and store.get_entity(left)["sources"] == [second]  # type: ignore[index]

@@ -1,5 +1,5 @@
 """The import pipeline: from raw input to merged, enriched hub entities."""
 
-from datenhub.pipeline.importer import ImportResult, rebuild, run_import, validate_stream
+from datenhub.pipeline.importer import ImportResult, rebuild, retire_hub, run_import, validate_stream
 
-__all__ = ["ImportResult", "rebuild", "run_import", "validate_stream"]
+__all__ = ["ImportResult", "rebuild", "retire_hub", "run_import", "validate_stream"]

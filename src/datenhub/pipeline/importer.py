@@ -29,7 +29,7 @@ from datenhub.pipeline.drafts import draft_basis
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.pipeline.prepare import Batch, ImportPlan
 from datenhub.pipeline.workers import prepared_batches, worker_count
-from datenhub.store.base import SourceInfo, Store
+from datenhub.store.base import SourceInfo, Store, StoredRecord
 
 MAX_STORED_NOTICES_PER_CODE = 10_000
 Progress = Callable[[int], None]
@@ -325,6 +325,18 @@ def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, priority: dic
         if entity is not None:
             entities.append(entity)
     store.upsert_entities(entities)
+
+
+def retire_hub(store: Store, hub_id: str, moved: StoredRecord, now: datetime) -> None:
+    """A hub whose every record moved to another (a join): withdrawn, as a tombstone built from the record that
+    left, so no list shows the place twice; its id stays an alias of the hub it joined."""
+    if store.records_of_hubs([hub_id]).get(hub_id):
+        return  # records are left: rebuilt from them as usual
+    old = store.entity_checksums([hub_id]).get(hub_id)
+    entity = build_hub(hub_id, moved.kind, [replace(moved, hub_id=hub_id, withdrawn_at=now)],
+                       source_priorities(store), now, old)
+    if entity is not None:
+        store.upsert_entities([entity])
 
 
 def rebuild(store: Store, hub_ids: list[str], clock: Clock = utc_now) -> None:

@@ -291,6 +291,10 @@ class Store(ABC):
     def add_alias(self, alias: str, hub_id: str) -> None: ...
 
     @abstractmethod
+    def remove_alias(self, alias: str) -> None:
+        """The id is a hub of its own again (a split undoing a join)."""
+
+    @abstractmethod
     def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
         """Pin a record: action 'split' (own entity) or 'join' (into hub_id); 'clear' removes the pin."""
 

@@ -287,6 +287,9 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
         self._run("INSERT INTO aliases (alias, hub_id) VALUES (%s, %s) ON CONFLICT (alias) DO UPDATE SET "
                   "hub_id = excluded.hub_id", (alias, hub_id))
 
+    def remove_alias(self, alias: str) -> None:
+        self._run("DELETE FROM aliases WHERE alias = %s", (alias,))
+
     def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
         if action == "clear":
             self._run("DELETE FROM overrides WHERE record_id = %s", (record_id,))

@@ -315,6 +315,9 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         self.db.execute("INSERT INTO aliases (alias, hub_id) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET "
                         "hub_id = excluded.hub_id", (alias, hub_id))
 
+    def remove_alias(self, alias: str) -> None:
+        self.db.execute("DELETE FROM aliases WHERE alias = ?", (alias,))
+
     def set_override(self, record_id: str, action: str, hub_id: str | None, at: datetime) -> None:
         if action == "clear":
             self.db.execute("DELETE FROM overrides WHERE record_id = ?", (record_id,))
