@@ -100,7 +100,7 @@ def test_events_written_inside_a_venue_or_a_festival_are_events_held_there() -> 
                                                                                             "longitude": 7.0406}},
                 "subEvent": [{"@type": "MusicEvent", "@id": "#konzert", "name": "Konzert am Förderturm",
                               "startDate": "2027-06-26T21:00"}]}
-    drafts = {d.local_id: d for d in read([venue, festival]) if isinstance(d, Draft)}
+    drafts = {str(d.local_id): d for d in read([venue, festival]) if isinstance(d, Draft)}
     assert sorted(drafts) == ["#bergbaumuseum", "#extraschicht", "#fuehrung", "#konzert", "#schau"]
     tour = drafts["#fuehrung"]
     assert tour.kind == "event" and tour.location.pointer == "/0/event/0"

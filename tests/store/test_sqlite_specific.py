@@ -268,9 +268,16 @@ def test_a_failed_import_leaves_automerge_on(tmp_path: Path, clock,  # type: ign
 
 
 def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
-    assert open_store(f"sqlite:///{tmp_path / 'new.db'}").db.execute("PRAGMA page_size").fetchone()[0] == 8192
+    def page_size(name: str) -> int:
+        store = SqliteStore(f"sqlite:///{tmp_path / name}")
+        try:
+            return int(store.db.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            store.close()
+
+    assert page_size("new.db") == 8192
     old = sqlite3.connect(tmp_path / "old.db")
     old.execute("PRAGMA page_size=4096")
     old.execute("CREATE TABLE t (x)")
     old.close()
-    assert open_store(f"sqlite:///{tmp_path / 'old.db'}").db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert page_size("old.db") == 4096
