@@ -248,3 +248,13 @@ def test_a_join_leaves_no_second_entity_and_a_split_gives_the_id_back(store: Sto
     assert store.get_entity(left)["id"] == target  # type: ignore[index]  # the old id leads to where it went
     hub.split_record(store, second, clock=clock)
     assert left in listed() and store.get_entity(left)["sources"] == [second]  # type: ignore[index]
+
+
+def test_a_record_under_a_new_id_joins_the_place_its_old_id_was_part_of(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    folkwang = next(row for row in ROWS if row[1] == "Museum Folkwang")
+    old = hub.import_file(store, write_csv(tmp_path / "f1.csv", [["f1", *folkwang[1:]]]), "essen", clock=clock)
+    renamed = hub.import_file(store, write_csv(tmp_path / "f2.csv", [["f2", *folkwang[1:]]]), "essen", clock=clock)
+    assert (old.merged, renamed.new, renamed.withdrawn, renamed.merged) == (1, 1, 1, 1)
+    found = [sorted(i["sources"]) for i in store.search(Query(kind="place", q="Folkwang")).items]
+    assert found == [["essen:f2", f"test:{folkwang[0]}"]]  # one place, not the museum twice

@@ -231,6 +231,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()
+    founded: list[str] = []
     with closing(prepared_batches(batches, plan, workers)) as stream:
         for prepared in stream:
             for notice in prepared.notices:
@@ -243,6 +244,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.merged += prepared.merged
             result.outside += prepared.outside
             result.restored += prepared.restored
+            founded += prepared.founded
             if prepared.writes is not None:
                 store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
             if prepared.drafts:
@@ -265,8 +267,36 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
         elif gone:
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
-            _rebuild_hubs(store, sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone}), now,
-                          plan.priority)
+            left = sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone})
+            _rebuild_hubs(store, left, now, plan.priority)
+            result.merged += _rejoin(store, source, set(left), founded, now, plan.priority)
+
+
+def _rejoin(store: Store, source: str, left: set[str], founded: list[str], now: datetime,
+            priority: dict[str, int]) -> int:
+    """New places that matched nothing, matched again against the hubs this import's withdrawals left: a record
+    given a new id ("f1" now "f2") or an id derived from a changed name joins the place its old one was part of,
+    instead of standing beside it. (While the import ran, those hubs still held the old record, and an import
+    never merges with itself.) Returns how many joined."""
+    if not left or not founded:
+        return 0
+    index = CandidateIndex([c for c in store.merge_candidates("place", exclude_source=source) if c.hub_id in left])
+    joined: set[str] = set()  # hubs a record of this source joined: one each, as the import merges
+    for record_id in founded:
+        record = store.get_record(record_id)
+        geo = (record.data.get("geo") or {}) if record is not None else {}
+        if record is None or not geo:
+            continue
+        name = (record.data.get("name") or {}).get("de") or next(iter((record.data.get("name") or {"": ""}).values()))
+        match = index.best_match(source, name, record.data.get("type") or "", geo["lat"], geo["lon"])
+        if match is None or match in joined:
+            continue
+        store.reassign_records({record_id: match})
+        store.add_alias(record.hub_id, match)
+        _rebuild_hubs(store, [match], now, priority)
+        retire_hub(store, record.hub_id, record, now)
+        joined.add(match)
+    return len(joined)
 
 
 def _unchanged_input(store: Store, source: str, adapter: Adapter, raw_id: int, stats: dict[str, Any],

@@ -78,6 +78,7 @@ class Prepared:
     writes: Any = None  # new and changed records, and hubs founded by one new record, as the store's
     # write_preparer() made them ready for store.write_prepared(); None when there is nothing to write
     touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
+    founded: list[str] = field(default_factory=list)  # new places that matched no hub: their record ids
     drafts: list[tuple[str, str, str | None]] = field(default_factory=list)  # unchanged records checked afresh:
     # (local id, draft checksum, packed notices) for store.set_record_drafts
 
@@ -192,6 +193,8 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
             if founded is not None:
                 solo.append(founded)
+            if entity.kind == "place" and rid not in plan.overrides:
+                out.founded.append(rid)
         else:
             if hub != own_hub and state is None:
                 out.merged += 1
