@@ -25,7 +25,7 @@ LIST_PARAMS = frozenset({*QUERY_PARAMS, "open_now", "fields", "lang", "f"})
 DETAIL_PARAMS = frozenset({"fields", "lang", "f"})
 
 
-_DECLARED: dict[int, frozenset[str]] = {}  # by route: the query parameters it takes
+_DECLARED = "_datenhub_query_parameters"  # kept on the route: worked out on its first request
 
 
 async def known_parameters(request: Request) -> None:
@@ -33,12 +33,12 @@ async def known_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known = _DECLARED.get(id(route))
+    known: frozenset[str] | None = getattr(route, _DECLARED, None)
     if known is None:
         known = frozenset(_query_names(route.dependant))
         if "cursor" in known:  # a list: every filter, also those a kind has not (parse_query names them)
             known |= LIST_PARAMS
-        _DECLARED[id(route)] = known
+        setattr(route, _DECLARED, known)
     check_known(request, known)
 
 
