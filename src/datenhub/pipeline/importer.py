@@ -231,7 +231,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()
-    founded: list[str] = []
+    founded: list[tuple[str, str, str, float, float]] = []
     with closing(prepared_batches(batches, plan, workers)) as stream:
         for prepared in stream:
             for notice in prepared.notices:
@@ -272,8 +272,8 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.merged += _rejoin(store, source, set(left), founded, now, plan.priority)
 
 
-def _rejoin(store: Store, source: str, left: set[str], founded: list[str], now: datetime,
-            priority: dict[str, int]) -> int:
+def _rejoin(store: Store, source: str, left: set[str], founded: list[tuple[str, str, str, float, float]],
+            now: datetime, priority: dict[str, int]) -> int:
     """New places that matched nothing, matched again against the hubs this import's withdrawals left: a record
     given a new id ("f1" now "f2") or an id derived from a changed name joins the place its old one was part of,
     instead of standing beside it. (While the import ran, those hubs still held the old record, and an import
@@ -282,14 +282,10 @@ def _rejoin(store: Store, source: str, left: set[str], founded: list[str], now: 
         return 0
     index = CandidateIndex([c for c in store.merge_candidates("place", exclude_source=source) if c.hub_id in left])
     joined: set[str] = set()  # hubs a record of this source joined: one each, as the import merges
-    for record_id in founded:
-        record = store.get_record(record_id)
-        geo = (record.data.get("geo") or {}) if record is not None else {}
-        if record is None or not geo:
-            continue
-        name = (record.data.get("name") or {}).get("de") or next(iter((record.data.get("name") or {"": ""}).values()))
-        match = index.best_match(source, name, record.data.get("type") or "", geo["lat"], geo["lon"])
-        if match is None or match in joined:
+    for record_id, name, typ, lat, lon in founded:
+        match = index.best_match(source, name, typ, lat, lon)
+        record = store.get_record(record_id) if match is not None and match not in joined else None
+        if match is None or record is None:
             continue
         store.reassign_records({record_id: match})
         store.add_alias(record.hub_id, match)

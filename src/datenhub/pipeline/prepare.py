@@ -78,7 +78,8 @@ class Prepared:
     writes: Any = None  # new and changed records, and hubs founded by one new record, as the store's
     # write_preparer() made them ready for store.write_prepared(); None when there is nothing to write
     touched: list[str] = field(default_factory=list)  # hubs to rebuild from the store's records
-    founded: list[str] = field(default_factory=list)  # new places that matched no hub: their record ids
+    founded: list[tuple[str, str, str, float, float]] = field(default_factory=list)  # new places that matched no
+    # hub, when the source has records a full import may withdraw: (record id, name, type, lat, lon) for _rejoin
     drafts: list[tuple[str, str, str | None]] = field(default_factory=list)  # unchanged records checked afresh:
     # (local id, draft checksum, packed notices) for store.set_record_drafts
 
@@ -193,8 +194,9 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
             if founded is not None:
                 solo.append(founded)
-            if entity.kind == "place" and rid not in plan.overrides:
-                out.founded.append(rid)
+            geo = getattr(entity, "geo", None)
+            if plan.states and geo is not None and rid not in plan.overrides:
+                out.founded.append((rid, entity.display_name(), entity.type, geo.lat, geo.lon))
         else:
             if hub != own_hub and state is None:
                 out.merged += 1
