@@ -87,6 +87,21 @@ def test_openapi_stays_and_redoc_is_off(api: TestClient) -> None:
     assert "/docs" not in paths and "/redoc" not in paths
 
 
+def test_openapi_declares_the_answers_the_server_gives(api: TestClient) -> None:
+    spec = api.get("/openapi.json").json()
+    places = spec["paths"]["/api/v1/places"]["get"]["responses"]
+    assert "422" not in places and list(places["200"]["content"])[0] == "application/json"
+    assert {"application/geo+json", "application/ld+json", "text/csv"} <= set(places["200"]["content"])
+    for status in ("400", "406"):
+        assert places[status]["content"]["application/problem+json"]["schema"]["properties"]["parameter"]
+    assert "text/calendar" in spec["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"]
+    assert "404" in spec["paths"]["/api/v1/places/{place_id}/hours"]["get"]["responses"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    # what the server answers a bad parameter with is what the document says
+    bad = api.get("/api/v1/places", params={"limit": "0"})
+    assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
+
+
 def test_ogc_landing_page_links_the_docs(api: TestClient) -> None:
     links = api.get("/ogc", headers={"Accept": "application/json"}).json()["links"]
     assert [link["href"] for link in links if link["rel"] == "service-doc"] == ["http://testserver/docs"]

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
 from datenhub import __version__
-from datenhub.api import cache, fastpath, health, middleware, problems, ratelimit, telemetry
+from datenhub.api import cache, fastpath, health, middleware, openapi, problems, ratelimit, telemetry
 from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
@@ -48,6 +48,7 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
                   description="Tourism and city data of the Metropole Ruhr: one model, every format.",
                   docs_url=None, redoc_url=None, **_telemetry_argument())
     _install_docs(app)
+    openapi.install(app)
     app.state.store = store or open_store(db_url)
     app.state.clock = clock
     # Middleware added first sits innermost: the fast paths answer inside the cache, and hygiene (ETag, request id),

@@ -1,0 +1,73 @@
+"""The OpenAPI document as the server answers: FastAPI's, with the hub's errors and formats put in.
+
+FastAPI declares a 422 with its own validation body on every operation; the hub answers a bad parameter with a
+400 and every error as RFC 9457 problem+json (api.problems), an unknown id with a 404, an Accept it cannot serve
+with a 406, and a list or single entity in every format of the publish registry. Generated clients read this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from datenhub.api.formats import MEDIA
+from datenhub.api.problems import PROBLEM
+
+_PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"},
+                   "parameter": {"type": "string", "description": "the query or path parameter at fault"},
+                   "instance": {"type": "string"}},
+}
+# Paths that answer in every format of their kind (routers._listing.LIST_FORMATS), chosen by f= or Accept.
+_FORMATS = {"/api/v1/places": "place", "/api/v1/places/{place_id}": "place",
+            "/api/v1/events": "event", "/api/v1/events/{event_id}": "event"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    # inline, not a $ref: the OGC API's own document (/ogc/api) takes its paths from here and stands alone
+    return {"description": description, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+
+
+def tidy(spec: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite FastAPI's document in place (and return it)."""
+    from datenhub.api.routers._listing import LIST_FORMATS
+
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            responses = op.setdefault("responses", {})
+            validation = responses.pop("422", None)
+            if validation is not None and "requestBody" in op:
+                responses["422"] = _problem("The request body is not valid")
+            if op.get("parameters"):
+                responses["400"] = _problem("A parameter is not valid or not known: `parameter` names it")
+            if "{" in path:
+                responses["404"] = _problem("No such id")
+            kind = _FORMATS.get(path)
+            if kind is not None and method == "get":
+                names = LIST_FORMATS[kind]
+                ok = responses.setdefault("200", {"description": "Successful Response"})
+                offered = sorted((m for m, name in MEDIA.items() if name in names),
+                                 key=lambda m: m != "application/json")  # JSON first: the default
+                ok["content"] = {media: {"schema": {}} for media in offered}
+                responses["406"] = _problem("None of the accepted media types is offered here")
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    text = repr(spec.get("paths"))
+    for name in ("HTTPValidationError", "ValidationError"):
+        if f"#/components/schemas/{name}" not in text:
+            schemas.pop(name, None)
+    return spec
+
+
+def install(app: FastAPI) -> None:
+    built: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = tidy(built())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
