@@ -243,7 +243,9 @@ def test_head_answers_every_read_like_get_without_a_body(api: TestClient) -> Non
     stream = api.head("/api/v1/occupancy/stream?heartbeat=0.05")
     assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")
     wrong = api.delete("/api/v1/categories")
-    assert wrong.status_code == 405 and "GET" in wrong.headers["allow"]
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, HEAD"
+    patched = api.patch("/api/v1/places")  # a path of a GET and a POST route: both are allowed
+    assert patched.status_code == 405 and patched.headers["allow"] == "GET, HEAD, POST"
 
 
 def test_conditional_get_weak_comparison_star_and_vary(api: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,9 +45,29 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return not_found(request)  # the site's own page, in the visitor's language, with its search box
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
               406: "Not acceptable"}
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow"))}
     # the exception's headers go out too: `Allow` on a 405, `WWW-Authenticate` on a 401
-    return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), exc.headers,
+    return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers,
                    instance=str(request.url.path))
+
+
+def _allowed(request: Request, given: str | None) -> str:
+    """Every method the path takes (RFC 9110 §15.5.6), not only those of the first route that matched it: a
+    path served by a GET and a POST route answered PATCH with `Allow: GET`. Read from the OpenAPI document's path
+    templates (the routers nest, version by version); HEAD goes with GET (middleware.HeadMiddleware)."""
+    methods = {m.strip() for m in (given or "").split(",") if m.strip()}
+    path, root = request.url.path, request.scope.get("root_path", "")
+    path = path[len(root):] if root and path.startswith(root) else path  # the templates are the app's own paths
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                          for part in re.split(r"(\{[^}]+\})", template))
+        if re.fullmatch(pattern, path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
