@@ -90,7 +90,7 @@ def test_openapi_stays_and_redoc_is_off(api: TestClient) -> None:
 def test_openapi_declares_the_answers_the_server_gives(api: TestClient) -> None:
     spec = api.get("/openapi.json").json()
     places = spec["paths"]["/api/v1/places"]["get"]["responses"]
-    assert "422" not in places and list(places["200"]["content"])[0] == "application/json"
+    assert "422" not in places and next(iter(places["200"]["content"])) == "application/json"
     assert {"application/geo+json", "application/ld+json", "text/csv"} <= set(places["200"]["content"])
     for status in ("400", "406"):
         assert places[status]["content"]["application/problem+json"]["schema"]["properties"]["parameter"]
