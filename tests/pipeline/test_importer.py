@@ -258,3 +258,21 @@ def test_a_record_under_a_new_id_joins_the_place_its_old_id_was_part_of(store: S
     assert (old.merged, renamed.new, renamed.withdrawn, renamed.merged) == (1, 1, 1, 1)
     found = [sorted(i["sources"]) for i in store.search(Query(kind="place", q="Folkwang")).items]
     assert found == [["essen:f2", f"test:{folkwang[0]}"]]  # one place, not the museum twice
+
+
+def test_a_partial_import_keeps_the_notices_of_the_records_it_did_not_deliver(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    rows = [list(row) for row in ROWS]
+    rows[0][7] = "vielleicht"  # not a wheelchair value: a WARNING about that record
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+
+    def current() -> list[tuple[str, str | None]]:
+        return sorted((n.code, n.location.entity_id) for n in store.list_notices(source="test", current=True))
+
+    before = current()
+    assert ("invalid_wheelchair", rows[0][0]) in before
+    extra = [["neu1", "Neue Halde", "Panorama", "51.50", "7.10", "CC0-1.0", "", "vielleicht"]]
+    hub.import_file(store, write_csv(tmp_path / "b.csv", extra), "test", clock=clock, full=False, force=True)
+    after = current()
+    assert ("invalid_wheelchair", rows[0][0]) in after and ("invalid_wheelchair", "neu1") in after
+    assert len(after) == len(before) + 1

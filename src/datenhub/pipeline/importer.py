@@ -139,9 +139,11 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
                clock: Clock = utc_now, full: bool = True, priority: int | None = None,
                progress: Progress | None = None, keep_if: Callable[[AnyEntity], bool] | None = None,
                filter_key: str | None = None, force: bool = False, workers: int | None = None,
-               allow_empty: bool = False) -> ImportResult:
+               allow_empty: bool = False, carry_notices: bool = True) -> ImportResult:
     """`allow_empty`: a full import that delivers no usable record may withdraw the whole source (otherwise it
-    keeps it: an export that failed half-way, or a file of rejected rows, often looks like that)."""
+    keeps it: an export that failed half-way, or a file of rejected rows, often looks like that).
+    `carry_notices`: a partial import keeps the current notices of the records it did not deliver (see
+    _notices_of_others); off for single-record writes, which would copy them on every request."""
     source = options.source
     if not valid_source_name(source):
         raise ImportError_(f"invalid source name {source!r}: use 1 to 63 lower-case letters, digits, '-' and '_', "
@@ -173,12 +175,13 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
         with store.transaction(), store.bulk():  # bulk's work at its end commits with the import
             batches = _batches(adapter.read(raw, options), ctx, sink, progress)
             basis = draft_basis(options.defaults, filter_key, PIPELINE_VERSION)
-            _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis, force,
-                   allow_empty)
+            seen = _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis,
+                          force, allow_empty)
             result.rejected = sink.rejected
             if known is not None and (result.new or result.changed or result.unchanged or result.restored):
                 store.upsert_source(info)
-            store.save_notices(import_id, sink.kept)
+            carried = _notices_of_others(store, source, seen) if not full and carry_notices else []
+            store.save_notices(import_id, sink.kept + carried)
             # the settings go with the import, so `reprocess` can run the kept input again as it ran
             settings = {"mapping": options.mapping, "defaults": options.defaults, "within": filter_key,
                         "full": full, "allow_empty": allow_empty}
@@ -222,7 +225,8 @@ def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSin
 
 def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink, result: ImportResult,
            now: datetime, full: bool, defaults: dict[str, Any], keep_if: Callable[[AnyEntity], bool] | None,
-           workers: int, basis: bytes | None = None, recheck: bool = False, allow_empty: bool = False) -> None:
+           workers: int, basis: bytes | None = None, recheck: bool = False, allow_empty: bool = False) -> set[str]:
+    """Writes the batches; returns the local ids of the records delivered."""
     states = store.record_states(source)
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
                       prepare_writes=store.write_preparer(),
@@ -270,6 +274,14 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             left = sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone})
             _rebuild_hubs(store, left, now, plan.priority)
             result.merged += _rejoin(store, source, set(left), founded, now, plan.priority)
+    return seen
+
+
+def _notices_of_others(store: Store, source: str, delivered: set[str]) -> list[Notice]:
+    """The current notices of the source's records a partial import did not deliver: stored with it, so that
+    `notices` (each source's latest import) still says what is wrong with them."""
+    earlier = store.list_notices(source=source, current=True, limit=MAX_STORED_NOTICES_PER_CODE * 4)
+    return [n for n in reversed(earlier) if n.location.entity_id is not None and n.location.entity_id not in delivered]
 
 
 def _rejoin(store: Store, source: str, left: set[str], founded: list[tuple[str, str, str, float, float]],

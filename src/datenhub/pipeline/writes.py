@@ -21,7 +21,7 @@ def write_records(store: Store, source: str, payload: bytes, *, jsonld: bool = F
     adapter = get_adapter("jsonld" if jsonld else "hub-json")
     options = AdapterOptions(source, {"kind": kind} if kind and not jsonld else None, defaults)
     # workers=1: a request body is small, and a server process must not fork per write
-    return run_import(store, raw, adapter, options, clock=clock, full=False, workers=1)
+    return run_import(store, raw, adapter, options, clock=clock, full=False, workers=1, carry_notices=False)
 
 
 def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> bool:
