@@ -187,6 +187,15 @@ def test_plan_english_explanations(hub: Store) -> None:
     assert any(w.startswith("open until") or w == "freely accessible" or "unknown" in w for w in why)
 
 
+def test_plan_an_end_too_far_for_the_day_is_an_error_naming_it(hub: Store) -> None:
+    # Essen Hbf to Haltern on foot: the way alone is longer than the day (it was a 500: InfeasiblePlanError)
+    with pytest.raises(PlanError) as caught:
+        plan_for(hub, start="db-stations:8000098", end={"lat": 51.7424, "lon": 7.1857}, mode="walk",
+                 interests={"Museum": 1})
+    assert (caught.value.reason, caught.value.param) == ("end_not_reachable", "end")
+    assert "minutes" in caught.value.detail
+
+
 def test_plan_start_from_coordinates_and_other_end(hub: Store) -> None:
     plan = plan_for(hub, start={"lat": 51.4513, "lon": 7.0138}, end="db-stations:8000041",
                     interests={"Industriekultur": 1})

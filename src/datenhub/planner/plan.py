@@ -317,6 +317,14 @@ class Planner:
         points = [(a.lat, a.lon) for a in anchors] + [(c.lat, c.lon) for c, _, _ in pool]
         minutes, km, modes = legs_of(self.travel, points)
         travel = round_minutes(np.asarray(minutes, dtype=np.float64))
+        direct = float(travel[0, first - 1])
+        if direct > self.end_min - self.start_min:
+            # not even the way from start to end fits the day: no plan, and a worded answer (the checker would
+            # have found the empty route late and it surfaced as a 500)
+            raise PlanError("end_not_reachable", f"the way from the start to the end alone takes about "
+                            f"{round(direct)} minutes, more than the {self.end_min - self.start_min} minutes between "
+                            f"{self.request.start_time} and {self.request.end_time}; allow more time, travel by "
+                            "public transport or choose a nearer end", param="end")
         n = len(points)
         profit = np.zeros(n)
         service = np.zeros(n)

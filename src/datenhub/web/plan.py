@@ -111,6 +111,10 @@ REASONS: dict[str, tuple[str, str]] = {
                      "anderen Tag.", "No matching place is open at that time. Try another time or day."),
     "nothing_fits": ("In dieser Zeit lässt sich kein Ort besuchen und rechtzeitig verlassen.",
                      "No place can be visited and left in time within these hours."),
+    "end_not_reachable": ("Schon der Weg vom Start zum Ziel dauert länger als die gewählte Zeit. Planen Sie mehr "
+                          "Zeit ein, fahren Sie mit Bus und Bahn oder wählen Sie ein näheres Ziel.",
+                          "The way from the start to the end alone takes longer than the time chosen. Allow more "
+                          "time, travel by public transport or choose a nearer end."),
     "invalid_request": ("Eine Angabe ist ungültig.", "A value is not valid."),
 }
 
