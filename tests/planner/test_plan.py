@@ -344,3 +344,12 @@ def test_avoid_crowds_uses_occupancy_forecast(tmp_path) -> None:  # type: ignore
     early = crowds.crowding("ruhr-demo:zeche-zollverein", date(2026, 6, 6), 7 * 60, 8 * 60)
     assert busy is not None and early is not None and 0 <= early < busy <= 1
     assert crowds.crowding("ruhr-demo:villa-huegel", date(2026, 6, 6), 600, 700) is None  # no sensors there
+
+
+def test_plan_on_foot_stays_within_walking_reach(hub: Store) -> None:
+    # without a radius the way of travelling sets one: 30 km on foot made days of 50 km and more of walking
+    plan = plan_for(hub, start="db-stations:8000098", mode="walk", interests={"Industriekultur": 1},
+                    start_time="08:00", end_time="22:00")
+    assert sum(leg.km for leg in plan.days[0].legs) < 15
+    assert PlanRequest(start="x", mode="bike").search_radius_km == 15
+    assert PlanRequest(start="x", mode="walk", radius_km=9).search_radius_km == 9

@@ -80,7 +80,8 @@ def command(
     avoid: Annotated[list[str] | None, typer.Option("--avoid", help="Place id to leave out, repeatable.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Where the day ends (default: start).")] = None,
     days: Annotated[int, typer.Option("--days", help="Consecutive days (at most 7).")] = 1,
-    radius_km: Annotated[float, typer.Option("--radius-km", help="Search radius around the start.")] = 30.0,
+    radius_km: Annotated[float | None, typer.Option(
+        "--radius-km", help="Search radius around the start (default by --mode: walk 5, bike 15, transit 30).")] = None,
     avoid_crowds: Annotated[bool, typer.Option("--avoid-crowds", help="Prefer quiet times (needs a forecast).")
                             ] = False,
     lang: Annotated[str, typer.Option("--lang", help="de or en.")] = "de",

@@ -214,7 +214,7 @@ class Planner:
         req = self.request
         self.unplaced: dict[str, str] = {}
         categories = [c for c, w in self.interests.items() if w > 0]
-        entities = search_places(self.store, (self.start.lat, self.start.lon), req.radius_km * 1000.0,
+        entities = search_places(self.store, (self.start.lat, self.start.lon), req.search_radius_km * 1000.0,
                                  categories, req.wheelchair) if categories else []
         self.candidates: dict[str, Candidate] = {}
         for entity in entities:
@@ -236,8 +236,9 @@ class Planner:
                 continue
             self.candidates[pid] = cand
         if not self.candidates:
-            raise PlanError("no_places_in_radius", f"no place matching your interests within {req.radius_km:g} km "
-                            "of the start" + (" that is wheelchair accessible" if req.wheelchair else ""),
+            raise PlanError("no_places_in_radius", "no place matching your interests within "
+                            f"{req.search_radius_km:g} km of the start"
+                            + (" that is wheelchair accessible" if req.wheelchair else ""),
                             param="radius_km")
         for cand in self.candidates.values():
             cand.windows = {d: window_for(cand, d, self.start_min, self.end_min) for d in self.dates}

@@ -40,6 +40,9 @@ class LatLon(BaseModel):
     lon: float = Field(ge=-180, le=180)
 
 
+DEFAULT_RADIUS_KM = {"walk": 5.0, "bike": 15.0, "transit": 30.0}
+
+
 class PlanRequest(BaseModel):
     """What a visitor asks for. Times are local wall-clock times in Europe/Berlin."""
 
@@ -59,12 +62,19 @@ class PlanRequest(BaseModel):
     visit_minutes: dict[str, Minutes] = Field(default_factory=dict, max_length=200,
                                               description="Place id or category -> minutes")
     mode: Mode = "transit"
-    radius_km: float = Field(30.0, gt=0, le=300)
+    radius_km: float | None = Field(None, gt=0, le=300, description="Search radius around the start; without it "
+                                    "by how one travels: walk 5, bike 15, public transport 30 km")
     wheelchair: bool = False
     avoid_crowds: bool = False
     language: Language = "de"
     seed: int = Field(0, ge=0, le=2**31 - 1)
     time_limit: float = Field(0.4, gt=0, le=5.0, description="Seconds of search per day")
+
+    @property
+    def search_radius_km(self) -> float:
+        """The radius asked for, else one a day of that way of travelling can cover: 30 km on foot made plans of
+        50 km and more of walking."""
+        return self.radius_km if self.radius_km is not None else DEFAULT_RADIUS_KM[self.mode]
 
 
 class Stop(BaseModel):

@@ -46,8 +46,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "end": ("Ziel (leer: zurück zum Start)", "End (empty: back to the start)"),
     "date": ("Datum", "Date"), "days": ("Tage", "Days"), "from": ("Von", "From"), "to": ("Zurück bis", "Back by"),
     "interests": ("Interessen", "Interests"), "weight": ("Gewicht", "Weight"), "mode": ("Unterwegs", "Travel"),
-    "radius": ("Umkreis (km)", "Radius (km)"), "must_see": ("Unbedingt sehen (Kennungen, mit Komma)",
-                                                            "Must see (ids, comma-separated)"),
+    "radius": ("Umkreis (km)", "Radius (km)"),
+    "radius_auto": ("je nach Weg: 5, 15 oder 30", "by travel: 5, 15 or 30"),
+    "must_see": ("Unbedingt sehen (Kennungen, mit Komma)", "Must see (ids, comma-separated)"),
     "wheelchair": ("Nur rollstuhlgerechte Orte", "Wheelchair accessible places only"),
     "avoid_crowds": ("Andrang meiden", "Avoid crowds"),
     "submit": ("Plan erstellen", "Make a plan"), "plan": ("Ihr Plan", "Your plan"),
@@ -81,7 +82,7 @@ def form_state(request: Request) -> dict[str, Any]:
     # after the default day's end (18:00) a first visit plans tomorrow, not a day that is over
     day = now.date() + timedelta(days=1) if now.hour >= 18 else now.date()
     state: dict[str, Any] = {"start": "", "end": "", "date": day.isoformat(), "days": "1", "start_time": "10:00",
-                             "end_time": "18:00", "mode": "transit", "radius_km": "30", "must_see": "", "avoid": "",
+                             "end_time": "18:00", "mode": "transit", "radius_km": "", "must_see": "", "avoid": "",
                              "wheelchair": False, "avoid_crowds": False}
     for key in FORM_KEYS:
         if key in ("wheelchair", "avoid_crowds"):
@@ -162,7 +163,7 @@ def plan_request(state: dict[str, Any], lang: str) -> PlanRequest:
         "start_time": state["start_time"], "end_time": state["end_time"], "mode": state["mode"],
         "interests": interests, "must_see": _ids(state["must_see"]), "avoid": _ids(state["avoid"]),
         "wheelchair": state["wheelchair"], "avoid_crowds": state["avoid_crowds"], "language": lang,
-        "days": state["days"] or 1, "radius_km": state["radius_km"] or 30,
+        "days": state["days"] or 1, "radius_km": state["radius_km"] or None,  # none: by the way of travelling
     }
     try:
         return PlanRequest.model_validate(fields)
