@@ -56,3 +56,11 @@ def test_db_copy_cli_reports_verified(source: Store, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["db", "copy", "--from", url, "--to", f"sqlite:///{tmp_path / 'copy.db'}"])
     assert result.exit_code == 0, result.output
     assert "verified" in result.output
+
+
+def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    missing = tmp_path / "tippfehler.db"
+    result = CliRunner().invoke(app, ["db", "copy", "--from", f"sqlite:///{missing}", "--to",
+                                      f"sqlite:///{tmp_path / 'copy.db'}"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not missing.exists() and not (tmp_path / "copy.db").exists()  # nothing made on either side
