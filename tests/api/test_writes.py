@@ -110,11 +110,14 @@ def test_revoked_key_401(store: Store) -> None:
     assert api.post("/api/v1/places", json=PLACE, headers=auth(key)).status_code == 401
 
 
+LIMITED = "/api/v1/categories"  # any route but the probes
+
+
 def test_rate_limit_429_with_retry_after(store: Store) -> None:
     api = client(store, anonymous=3, keyed=100)
-    codes = [api.get("/health").status_code for _ in range(5)]
+    codes = [api.get(LIMITED).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
-    limited = api.get("/health", headers={"Origin": "https://app.example", "X-Request-ID": "probe-429"})
+    limited = api.get(LIMITED, headers={"Origin": "https://app.example", "X-Request-ID": "probe-429"})
     assert int(limited.headers["retry-after"]) >= 1
     # answered like any other response: a browser app can read it, a log line can be found
     assert (limited.headers["x-request-id"], limited.headers["access-control-allow-origin"]) == ("probe-429", "*")
@@ -137,7 +140,7 @@ def test_rate_limit_shared_through_redis(store: Store) -> None:
         # A fixed clock keeps all six requests in one window: at a minute's turn the count would start again.
         workers = [TestClient(create_app(store=store, clock=fixed(FIXED_NOW), limits=Limits(4, 100)),
                               client=(bucket_ip, 1234)) for _ in range(2)]
-        codes = [workers[i % 2].get("/health").status_code for i in range(6)]
+        codes = [workers[i % 2].get(LIMITED).status_code for i in range(6)]
     finally:
         del os.environ["DATENHUB_REDIS_URL"]
     assert codes.count(200) == 4 and codes.count(429) == 2
@@ -149,6 +152,18 @@ def test_rate_limit_window_follows_the_app_clock(store: Store) -> None:
     from datenhub.api.ratelimit import Limits
 
     api = TestClient(create_app(store=store, clock=lambda: now[0], limits=Limits(2, 100)))
-    assert [api.get("/health").status_code for _ in range(3)] == [200, 200, 429]
+    assert [api.get(LIMITED).status_code for _ in range(3)] == [200, 200, 429]
     now[0] += timedelta(seconds=60)  # the next window: a fresh budget
-    assert api.get("/health").status_code == 200
+    assert api.get(LIMITED).status_code == 200
+
+
+
+def test_probes_are_never_limited_and_a_made_up_key_counts_as_its_address(store: Store) -> None:
+    api = client(store, anonymous=3, keyed=100)
+    assert [api.get(LIMITED).status_code for _ in range(3)] == [200, 200, 200]
+    # a load balancer's probes from the same busy address still see the node
+    assert [api.get(probe).status_code for probe in ("/health", "/ready") for _ in range(3)] == [200] * 6
+    # made-up key ids got a fresh keyed budget each: now they are the address's, already spent
+    assert {api.get(LIMITED, headers={"X-API-Key": f"dh_fake{n}_x"}).status_code for n in range(4)} == {429}
+    real = create_key(store, "leser", ["closed:read"])
+    assert api.get(LIMITED, headers=auth(real)).status_code == 200  # a live key has its own budget

@@ -72,14 +72,18 @@ class RateLimitMiddleware:
                  now: Callable[[], float]) -> None:
         self.app, self.limits, self.counter, self.now = app, limits, counter, now
         self.fallback = MemoryCounter()
+        self.known_keys: dict[str, tuple[bool, float]] = {}  # key id → (a live key, when looked up)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in PROBES:
+            # a load balancer's probe from a busy address must not take a healthy node out of rotation
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
         presented = (headers.get(b"authorization") or headers.get(b"x-api-key") or b"").decode("latin-1")
         key_id = presented.split("_")[1] if presented.count("_") >= 2 else None
+        if key_id is not None and not self._live_key(scope, key_id):
+            key_id = None  # a made-up key id got a keyed budget of its own per request: the address's counts
         client = scope.get("client")
         bucket = f"key:{key_id}" if key_id else f"ip:{client[0] if client else '-'}"
         allowed = self.limits.keyed if key_id else self.limits.anonymous
@@ -97,6 +101,28 @@ class RateLimitMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+    def _live_key(self, scope: Scope, key_id: str) -> bool:
+        """Whether a key of this id exists and is not revoked (the secret is checked by the auth layer later),
+        remembered for a minute."""
+        now = self.now()
+        known = self.known_keys.get(key_id)
+        if known is not None and now - known[1] < WINDOW_S:
+            return known[0]
+        store = getattr(getattr(scope.get("app"), "state", None), "store", None)
+        try:
+            key = store.get_key(key_id) if store is not None else None
+        except Exception:  # the database away: the auth layer answers for it
+            return False
+        live = key is not None and key.revoked_at is None
+        if len(self.known_keys) > 10_000:
+            self.known_keys.clear()
+        self.known_keys[key_id] = (live, now)
+        return live
+
+
+PROBES = frozenset({"/health", "/ready"})
 
 
 def install(app: FastAPI, limits: Limits | None = None, counter: MemoryCounter | RedisCounter | None = None,
