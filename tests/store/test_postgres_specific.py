@@ -473,3 +473,17 @@ def test_words_the_statistics_do_not_list_are_ranked_not_walked(  # type: ignore
     # ... and with more lexemes than the budget it has more matches than that: broad without counting
     monkeypatch.setattr(search, "_lexemes_starting", lambda conn, prefix: 501)
     assert names(Query(q="Te")) == ["Tetraeder"] and walked == ["Zeche", "Te"]
+
+
+def test_connections_the_server_closed_are_replaced_before_use(pg: PostgresStore) -> None:
+    import psycopg
+
+    assert pg.counts()["places"] == 0
+    with pg._conns.connection() as conn:
+        row = conn.execute("SELECT current_database()").fetchone()
+    assert row is not None
+    database = row[0]
+    with psycopg.connect(pg._conns.url.conninfo, autocommit=True) as admin:  # a restart, a failover: all gone
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                      "AND pid <> pg_backend_pid()", (database,))
+    assert pg.get_entity("dh-nothing") is None  # answered, not a StoreError (a 503 to the client)

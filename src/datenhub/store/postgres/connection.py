@@ -93,7 +93,10 @@ class Connections:
         self._probe()
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url.conninfo, min_size=url.pool_min, max_size=url.pool_max, kwargs={"autocommit": True},
-            configure=_configure, open=True, name="datenhub")
+            configure=_configure, open=True, name="datenhub",
+            # a connection the server closed (a restart, a failover, an idle timeout) is replaced before use: it
+            # cost one 503 per pooled connection; the check is one empty round trip (~0.05 ms on localhost)
+            check=ConnectionPool.check_connection)
 
     def _probe(self) -> None:
         """Connect once before building the pool, so a wrong URL fails now and says what to check."""
