@@ -40,6 +40,17 @@ def test_serve_refuses_an_unknown_server(demo_db: str, quiet_logger: None) -> No
     assert "--server" in result.output and "granian" in result.output
 
 
+def test_serve_says_what_to_install_for_shared_rate_limits(demo_db: str, quiet_logger: None,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "redis" else real(name, *a))
+    monkeypatch.setenv("DATENHUB_REDIS_URL", "redis://127.0.0.1:6379/9")
+    result = CliRunner().invoke(app, ["serve", "--db", demo_db])
+    assert result.exit_code == 2 and "datenhub[redis]" in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("workers", [1, 3])
 def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_logger: None,
                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,8 +47,11 @@ class MemoryCounter:
 
 class RedisCounter:
     def __init__(self, url: str) -> None:
-        import redis
-
+        try:
+            import redis
+        except ImportError:
+            raise RuntimeError("DATENHUB_REDIS_URL is set, but the redis package is not installed: install "
+                               "'datenhub[redis]' (or unset DATENHUB_REDIS_URL to limit per process)") from None
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
     def hit(self, bucket: str, window: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -106,6 +107,9 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
     configure_logging()
     loop = event_loop()
     chosen = http_server(server)
+    if os.environ.get("DATENHUB_REDIS_URL") and importlib.util.find_spec("redis") is None:
+        raise fail("DATENHUB_REDIS_URL is set, but the redis package is not installed: install 'datenhub[redis]' "
+                   "(or unset DATENHUB_REDIS_URL to limit per process)")
     url = resolve_url(db)
     try:
         store = open_store(url)  # fails early, with a clear message, when the database is unreachable
