@@ -19,7 +19,8 @@ def list_hooks(db: str | None = DbOption) -> None:
 
 @app.command("deliver")
 def deliver(db: str | None = DbOption) -> None:
-    """Send all due notifications once (serve does this every 10 s by itself)."""
+    """Send all due notifications once (a one-worker serve does this every 10 s by itself; with several
+    workers, run this from a timer)."""
     from datenhub.notify.webhooks import deliver_due
 
     with store_at(db) as store:
