@@ -56,6 +56,7 @@ def test_db_copy_cli_reports_verified(source: Store, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["db", "copy", "--from", url, "--to", f"sqlite:///{tmp_path / 'copy.db'}"])
     assert result.exit_code == 0, result.output
     assert "verified" in result.output
+    assert "not copied: earlier versions" in " ".join(result.output.split())  # said, not left to a docstring
 
 
 def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
