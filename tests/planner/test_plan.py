@@ -13,6 +13,7 @@ import pytest
 from datenhub.clock import BERLIN, fixed
 from datenhub.demo import import_demo
 from datenhub.hours import OpeningHours
+from datenhub.hours.solar import sun_times
 from datenhub.planner import plan as plan_module
 from datenhub.planner.plan import InfeasiblePlanError, PlanError, PlanSettings, make_plan
 from datenhub.planner.plan_candidates import OUTDOOR
@@ -353,3 +354,13 @@ def test_plan_on_foot_stays_within_walking_reach(hub: Store) -> None:
     assert sum(leg.km for leg in plan.days[0].legs) < 15
     assert PlanRequest(start="x", mode="bike").search_radius_km == 15
     assert PlanRequest(start="x", mode="walk", radius_km=9).search_radius_km == 9
+
+
+def test_plan_open_ground_is_visited_in_daylight(hub: Store) -> None:
+    plan = plan_for(hub, start=ESSEN_HBF, date="2026-11-28", start_time="06:00", end_time="23:00",
+                    interests={"Panorama": 1, "Natur": 1})
+    stops = [stop for day in plan.days for stop in day.stops]
+    assert stops
+    for stop in stops:
+        sun = sun_times(date(2026, 11, 28), stop.lat, stop.lon)
+        assert sun["dawn"] <= minutes(stop.start) and minutes(stop.end) <= sun["dusk"], (stop.name, stop.start)

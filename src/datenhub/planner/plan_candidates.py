@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from datenhub.clock import BERLIN
 from datenhub.hours import OpeningHours, OpeningHoursError
 from datenhub.hours.filter import state_for_ags
+from datenhub.hours.solar import sun_times
 from datenhub.store import Query, Store
 
 # Minutes a visit takes when the request does not say (by category; first matching category wins).
@@ -110,8 +111,14 @@ def local_dt(day: date, minute: int) -> datetime:
 
 def window_for(cand: Candidate, day: date, start: int, end: int) -> Window:
     """The longest open stretch within [start, end] on ``day`` in which a whole visit fits."""
+    outside = bool(OUTDOOR & set(cand.entity.get("categories") or []))
+    if outside and (cand.hours is None or cand.entity.get("opening_hours") == "24/7"):
+        # open ground is worth a visit in daylight (dawn to dusk there that day): a November plan put a Halde
+        # at 07:44, before sunrise, and another at 19:00, after dark
+        sun = sun_times(day, cand.lat, cand.lon)
+        start, end = max(start, sun["dawn"]), min(end, sun["dusk"])
     if cand.hours is None:
-        outdoor = cand.hours_note == "none" and bool(OUTDOOR & set(cand.entity.get("categories") or []))
+        outdoor = cand.hours_note == "none" and outside
         if outdoor:
             opens, closes, kind = start, end, "outdoor"
         else:
