@@ -100,6 +100,7 @@ def test_api_plans_geojson_by_query_or_accept(client: TestClient, how: str) -> N
     ({"start": {"lat": 52.52, "lon": 13.40}, "radius_km": 5}, "no_places_in_radius"),
     ({"start_time": "19:00", "end_time": "23:30", "interests": {"Museum": 1}}, "nothing_open"),
     ({"end": {"lat": 51.7424, "lon": 7.1857}, "mode": "walk"}, "end_not_reachable"),  # Haltern, on foot
+    ({"interests": {"Verkehr": 1}}, "not_a_sight"),  # 30 stations with visits of no minutes
 ])
 def test_api_plans_impossible_request_is_422_problem_with_reason(client: TestClient, change: dict[str, Any],
                                                                  reason: str) -> None:
@@ -275,6 +276,11 @@ def test_cli_plan_unknown_place_exits_1(db_url: str, wide_console: None) -> None
                                           "--must-see", "gibts-nicht", "--db", db_url])
     assert result.exit_code == 1, result.output  # an unknown id, as everywhere (docs/cli.md)
     assert "gibts-nicht" in result.stderr
+
+
+def test_web_plan_offers_no_stations_or_hotels_as_interests(client: TestClient) -> None:
+    form = client.get("/plan").text
+    assert 'value="Museum"' in form and 'value="Verkehr"' not in form and 'value="Unterkunft"' not in form
 
 
 def test_web_plan_an_end_too_far_for_the_day_is_said_in_words(client: TestClient) -> None:

@@ -137,6 +137,9 @@ def resolve_dates(request: PlanRequest, today: date) -> list[date]:
     return days
 
 
+NOT_VISITED = frozenset({"Verkehr", "Unterkunft"})  # categories that start or end a day, never a stop of it
+
+
 def normalise_interests(interests: dict[str, float]) -> dict[str, float]:
     out: dict[str, float] = {}
     unknown = []
@@ -150,6 +153,13 @@ def normalise_interests(interests: dict[str, float]) -> dict[str, float]:
         out[category] = max(out.get(category, 0.0), float(weight))
     if unknown:
         raise PlanError("unknown_category", f"unknown categories: {', '.join(unknown)}", ids=unknown,
+                        param="interests")
+    other = [category for category, weight in out.items() if weight > 0 and category in NOT_VISITED]
+    if other:
+        # stations and hotels are where a day starts or ends, not stops of a tour: a plan "for" them was 30
+        # stations with visits of no minutes
+        raise PlanError("not_a_sight", f"{', '.join(other)}: not something to visit on a tour; choose among "
+                        f"the others (a station or hotel can be the start or end)", ids=other,
                         param="interests")
     if not out:
         return dict.fromkeys(SIGHTS, 0.5)

@@ -21,7 +21,7 @@ from datenhub.api.deps import get_clock
 from datenhub.clock import BERLIN
 from datenhub.live.crowds import OccupancyCrowds
 from datenhub.model.categories import CATEGORIES
-from datenhub.planner.plan import PlanError, make_plan
+from datenhub.planner.plan import NOT_VISITED, PlanError, make_plan
 from datenhub.planner.plan_candidates import SIGHTS
 from datenhub.planner.plan_model import Plan, PlanRequest
 from datenhub.store import Query, QueryError, Store
@@ -100,6 +100,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "too_many_days": ("Ein Plan umfasst höchstens sieben Tage.", "A plan covers at most seven days."),
     "bad_weight": ("Ein Gewicht ist ungültig.", "A weight is not valid."),
     "unknown_category": ("Ein Interesse ist unbekannt.", "An interest is unknown."),
+    "not_a_sight": ("Bahnhöfe und Unterkünfte sind Start oder Ziel, keine Besuche unterwegs.",
+                    "Stations and places to stay are a start or an end, not visits on the way."),
     "end_before_start": ("„Zurück bis“ muss nach „Von“ liegen.", "“Back by” must be after “From”."),
     "missing_start": ("Bitte wählen Sie einen Start: einen Bahnhof oder Ort.",
                       "Please choose a start: a station or place."),
@@ -230,7 +232,7 @@ def plan_page(request: Request) -> HTMLResponse:
                              crowds=OccupancyCrowds(store, get_clock(request)))
         except PlanError as exc:
             error = exc
-    categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES]
+    categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES if c not in NOT_VISITED]
     ctx.update(title=word("title", lang), w=lambda key: word(key, lang), km=lambda v: km_text(v, lang),
                state=state, plan=plan, error=error, reason=lambda e: reason_text(e, lang),
                categories=categories, weights=WEIGHTS, modes=MODES, choices=choices,
