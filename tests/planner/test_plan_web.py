@@ -271,6 +271,17 @@ def test_cli_plan_usage_errors_exit_2(db_url: str, wide_console: None, args: lis
 
 
 
+def test_cli_plan_takes_places_by_name_as_the_web_form_does(db_url: str, store: Store) -> None:
+    result = CliRunner().invoke(cli_app, ["plan", "--start", "Essen Hbf", "--date", "2026-06-06", "--interest",
+                                          "Industriekultur", "--must-see", "Zollverein", "--format", "json",
+                                          "--db", db_url])
+    assert result.exit_code == 0, result.output
+    day = json.loads(result.stdout)["days"][0]
+    assert day["start"]["name"] == "Essen Hbf"
+    zollverein = store.get_entity("ruhr-demo:zeche-zollverein")
+    assert zollverein is not None and zollverein["id"] in [s["id"] for s in day["stops"]]
+
+
 def test_cli_plan_unknown_place_exits_1(db_url: str, wide_console: None) -> None:
     result = CliRunner().invoke(cli_app, ["plan", "--start", "db-stations:8000098", "--date", "2026-06-06",
                                           "--must-see", "gibts-nicht", "--db", db_url])

@@ -13,7 +13,9 @@ from rich.table import Table
 from datenhub.cli.common import DbOption, console, fail, store_at
 from datenhub.live.crowds import OccupancyCrowds
 from datenhub.planner.plan import PlanError, make_plan
+from datenhub.planner.plan_candidates import best_place
 from datenhub.planner.plan_model import Plan, PlanRequest
+from datenhub.store import Store
 
 
 def parse_interests(values: list[str]) -> dict[str, float]:
@@ -36,6 +38,19 @@ def _request(**fields: object) -> PlanRequest:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise fail(f"{where}: {first['msg']}") from None
+
+
+def _by_name(store: Store, request: PlanRequest) -> PlanRequest:
+    """Places given as words ("Essen Hbf", "Zollverein") as the search's best place for them, as the web form
+    takes them; an id the hub knows stays as it is."""
+    def resolve(ref: object) -> object:
+        if not isinstance(ref, str) or store.get_entity(ref, include_closed=True) is not None:
+            return ref
+        return best_place(store, ref) or ref  # nothing found: the planner names it (unknown_place)
+
+    return request.model_copy(update={"start": resolve(request.start), "end": resolve(request.end),
+                                      "must_see": [resolve(r) for r in request.must_see],
+                                      "avoid": [resolve(r) for r in request.avoid]})
 
 
 def print_plan(plan: Plan) -> None:
@@ -68,7 +83,7 @@ def print_plan(plan: Plan) -> None:
 
 
 def command(
-    start: Annotated[str, typer.Option("--start", help="Place id or station record id (db-stations:8000098).")],
+    start: Annotated[str, typer.Option("--start", help="Place id, station record id (db-stations:8000098) or name.")],
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).")] = None,
     time_from: Annotated[str, typer.Option("--from", help="Start time HH:MM.")] = "10:00",
     time_to: Annotated[str, typer.Option("--to", help="Back at the end by HH:MM.")] = "18:00",
@@ -101,6 +116,7 @@ def command(
                        mode=mode, radius_km=radius_km, wheelchair=wheelchair, avoid_crowds=avoid_crowds,
                        language=lang, seed=seed)
     with store_at(db) as store:
+        request = _by_name(store, request)
         try:
             plan = make_plan(store, request, crowds=OccupancyCrowds(store))
         except PlanError as exc:

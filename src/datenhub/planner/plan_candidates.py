@@ -11,7 +11,7 @@ from datenhub.clock import BERLIN
 from datenhub.hours import OpeningHours, OpeningHoursError
 from datenhub.hours.filter import state_for_ags
 from datenhub.hours.solar import sun_times
-from datenhub.store import Query, Store
+from datenhub.store import Query, QueryError, Store
 
 # Minutes a visit takes when the request does not say (by category; first matching category wins).
 DEFAULT_VISIT_MINUTES: dict[str, int] = {
@@ -168,3 +168,13 @@ def search_places(store: Store, near: tuple[float, float], radius_m: float, cate
         cursor = page.next_cursor
         if not cursor or not page.items:
             return found
+
+
+def best_place(store: Store, text: str) -> str | None:
+    """The id of the place the site's search ranks first for `text` (misspellings corrected), or None: how the
+    web form and the CLI take a place typed as words ("Essen Hbf")."""
+    try:
+        found = store.search_spelled(Query(q=text, limit=1)).items
+    except QueryError:
+        return None
+    return str(found[0]["id"]) if found else None

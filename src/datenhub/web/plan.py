@@ -22,9 +22,9 @@ from datenhub.clock import BERLIN
 from datenhub.live.crowds import OccupancyCrowds
 from datenhub.model.categories import CATEGORIES
 from datenhub.planner.plan import NOT_VISITED, PlanError, make_plan
-from datenhub.planner.plan_candidates import SIGHTS
+from datenhub.planner.plan_candidates import SIGHTS, best_place
 from datenhub.planner.plan_model import Plan, PlanRequest
-from datenhub.store import Query, QueryError, Store
+from datenhub.store import Query, Store
 from datenhub.web.common import context, render
 
 router = APIRouter(include_in_schema=False)
@@ -204,15 +204,6 @@ def share_query(state: dict[str, Any], lang: str) -> str:
         pairs.append(("lang", lang))
     pairs.append(("submit", "1"))
     return urlencode(pairs)
-
-
-def best_place(store: Store, text: str) -> str | None:
-    """The id of the place the site's search ranks first for `text` (misspellings corrected), or None."""
-    try:
-        found = store.search_spelled(Query(q=text, limit=1)).items
-    except QueryError:
-        return None
-    return str(found[0]["id"]) if found else None
 
 
 @router.get("/plan", response_class=HTMLResponse)
