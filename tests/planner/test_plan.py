@@ -364,3 +364,10 @@ def test_plan_open_ground_is_visited_in_daylight(hub: Store) -> None:
     for stop in stops:
         sun = sun_times(date(2026, 11, 28), stop.lat, stop.lon)
         assert sun["dawn"] <= minutes(stop.start) and minutes(stop.end) <= sun["dusk"], (stop.name, stop.start)
+
+
+def test_plan_for_a_day_gone_by_says_so(hub: Store) -> None:
+    past = plan_for(hub, start=ESSEN_HBF, date="2026-06-01", interests={"Museum": 1})  # NOW is 2026-06-04
+    assert any("Vergangenheit" in note for note in past.notes)
+    assert not any("Vergangenheit" in note for note in plan_for(hub, start=ESSEN_HBF, date=SATURDAY,
+                                                                 interests={"Museum": 1}).notes)

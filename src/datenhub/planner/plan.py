@@ -173,6 +173,7 @@ class Planner:
                  crowds: CrowdForecast | None, settings: PlanSettings) -> None:
         self.store, self.request, self.settings = store, request, settings
         self.lang = request.language
+        self.today = today
         self.dates = resolve_dates(request, today)
         self.start_min = parse_time(request.start_time, "start_time")
         self.end_min = parse_time(request.end_time, "end_time")
@@ -463,6 +464,8 @@ def _signature(days: list[DayOutcome]) -> tuple[tuple[str, ...], ...]:
 
 def _assemble(planner: Planner, label: str, outcomes: list[DayOutcome], unplaced: list[Unplaced]) -> Plan:
     notes: list[str] = []
+    if planner.dates[0] < planner.today:  # allowed (what was open then), but said: a typo in the year looks alike
+        notes.append(say("past_date", planner.lang))
     if planner.request.mode == "transit" and getattr(planner.travel, "mode", None) == "transit":
         notes.append(say("transit_estimate", planner.lang))
     if planner.request.avoid_crowds and planner.no_forecast:

@@ -19,6 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "wheelchair_yes": {"de": "rollstuhlgerecht", "en": "wheelchair accessible"},
     "wheelchair_limited": {"de": "eingeschränkt rollstuhlgerecht", "en": "partly wheelchair accessible"},
     "wait": {"de": "{minutes} min Wartezeit bis zur Öffnung", "en": "{minutes} min wait until it opens"},
+    "past_date": {"de": "Dieser Tag liegt in der Vergangenheit: der Plan zeigt, was damals geöffnet gewesen wäre.",
+                  "en": "This day is in the past: the plan shows what would have been open then."},
     "no_forecast": {"de": "Keine Besucherprognose verfügbar – Andrang wurde nicht berücksichtigt.",
                     "en": "No visitor forecast available – crowds were not taken into account."},
     "crowds_low": {"de": "zu dieser Zeit wenig Andrang erwartet", "en": "few visitors expected at that time"},
