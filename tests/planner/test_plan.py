@@ -245,6 +245,18 @@ def test_plan_crowd_forecast_is_pluggable(hub: Store) -> None:
     assert quiet and all("zu dieser Zeit wenig Andrang erwartet" in s.why for s in quiet)
 
 
+def test_plan_with_forecasts_for_some_places_says_they_counted_there(hub: Store) -> None:
+    class SomeForecast:
+        def crowding(self, place_id: str, day: date, start_minute: int, end_minute: int) -> float | None:
+            return 0.2 if place_id.endswith(("a", "e", "i")) else None
+
+    request = PlanRequest(start=ESSEN_HBF, date=SATURDAY, interests={"Industriekultur": 1}, avoid_crowds=True,
+                          time_limit=0.15)
+    notes = make_plan(hub, request, clock=fixed(NOW), crowds=SomeForecast()).notes
+    assert any("nur für einige Orte" in note for note in notes)
+    assert not any("nicht berücksichtigt" in note for note in notes)  # they were, for those places
+
+
 def test_plan_travel_source_is_pluggable(hub: Store) -> None:
     class TenMinutes:
         mode = "transit"

@@ -183,7 +183,8 @@ class Planner:
         self.interests = normalise_interests(request.interests)
         self.travel = travel or travel_source(request.mode)
         self.crowds: CrowdForecast = crowds or NoForecast()
-        self.no_forecast = False
+        self.no_forecast = False  # a candidate had no visitor forecast
+        self.some_forecast = False  # … and one had
         self._resolve_places()
         self._collect_candidates()
 
@@ -268,6 +269,7 @@ class Planner:
             if crowding is None:
                 self.no_forecast = True
             else:
+                self.some_forecast = True
                 value *= 1.0 - CROWD_PENALTY * min(max(crowding, 0.0), 1.0)
         return value
 
@@ -469,7 +471,8 @@ def _assemble(planner: Planner, label: str, outcomes: list[DayOutcome], unplaced
     if planner.request.mode == "transit" and getattr(planner.travel, "mode", None) == "transit":
         notes.append(say("transit_estimate", planner.lang))
     if planner.request.avoid_crowds and planner.no_forecast:
-        notes.append(say("no_forecast", planner.lang))
+        # "not taken into account" only when it was not: with forecasts for some places their crowds counted
+        notes.append(say("some_forecast" if planner.some_forecast else "no_forecast", planner.lang))
     plan = Plan(language=planner.lang, mode=planner.request.mode, label=label, days=[o.day for o in outcomes],
                 unplaced_must_see=unplaced, notes=notes)
     plan.geojson = plan_geojson(plan)

@@ -21,6 +21,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "wait": {"de": "{minutes} min Wartezeit bis zur Öffnung", "en": "{minutes} min wait until it opens"},
     "past_date": {"de": "Dieser Tag liegt in der Vergangenheit: der Plan zeigt, was damals geöffnet gewesen wäre.",
                   "en": "This day is in the past: the plan shows what would have been open then."},
+    "some_forecast": {"de": "Besucherprognosen gibt es nur für einige Orte – nur bei ihnen wurde Andrang "
+                            "berücksichtigt.",
+                      "en": "Visitor forecasts exist for some places only – crowds were taken into account there."},
     "no_forecast": {"de": "Keine Besucherprognose verfügbar – Andrang wurde nicht berücksichtigt.",
                     "en": "No visitor forecast available – crowds were not taken into account."},
     "crowds_low": {"de": "zu dieser Zeit wenig Andrang erwartet", "en": "few visitors expected at that time"},
