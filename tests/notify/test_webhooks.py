@@ -110,3 +110,15 @@ def test_webhook_api_needs_key_and_lists_own(store: Store) -> None:
     assert [h["url"] for h in api.get("/api/v1/webhooks", headers=headers).json()["items"]] == ["https://example.org/h"]
     assert api.delete(f"/api/v1/webhooks/{created.json()['id']}", headers=headers).status_code == 204
     assert api.post("/api/v1/webhooks", json={"url": "ftp://x"}, headers=headers).status_code == 422
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost/x", "https://10.0.0.5/h",
+                                 "http://[::1]/h", "http://169.254.169.254/latest/meta-data", "https://db.internal/h"])
+def test_webhook_api_refuses_consumers_inside_the_network(store: Store, url: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    api = client(store)
+    headers = {"Authorization": f"Bearer {create_key(store, 'partner', ['closed:read'])}"}
+    refused = api.post("/api/v1/webhooks", json={"url": url}, headers=headers)
+    assert refused.status_code == 422 and "DATENHUB_WEBHOOKS_ALLOW_PRIVATE" in refused.json()["detail"]
+    monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")  # an operator's on-premise consumer
+    assert api.post("/api/v1/webhooks", json={"url": url}, headers=headers).status_code == 201

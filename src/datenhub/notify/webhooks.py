@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import os
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -32,6 +35,29 @@ def sign(secret: str, body: bytes) -> str:
 def verify(secret: str, body: bytes, signature: str) -> bool:
     """For consumers (and our tests): constant-time check of a delivery's signature."""
     return hmac.compare_digest(sign(secret, body), signature)
+
+
+ALLOW_PRIVATE_ENV = "DATENHUB_WEBHOOKS_ALLOW_PRIVATE"
+
+
+def public_url_problem(url: str) -> str | None:
+    """Why a consumer URL given through the API points inside the network (the hub would POST there for any
+    holder of a writer key), or None. Names and address literals only: a public name that resolves to an
+    inside address is not caught here. Operators allow inside consumers with DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1."""
+    if os.environ.get(ALLOW_PRIVATE_ENV) == "1":
+        return None
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host:
+        return "the URL names no host"
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return f"{host} is a name inside the network"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name: public as far as can be told without resolving it
+    if not address.is_global:
+        return f"{host} is not a public address"
+    return None
 
 
 def register(store: Store, url: str, key_id: str | None, clock: Clock = utc_now,

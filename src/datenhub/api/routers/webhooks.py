@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from datenhub.api.auth import principal
 from datenhub.api.deps import get_clock, get_store
-from datenhub.notify.webhooks import SIGNATURE_HEADER, register
+from datenhub.notify.webhooks import ALLOW_PRIVATE_ENV, SIGNATURE_HEADER, public_url_problem, register
 from datenhub.store import Store
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -31,6 +31,10 @@ async def create_webhook(request: Request, store: Store = Depends(get_store)) ->
         raise HTTPException(400, "the body must be JSON: {\"url\": \"https://…\"}") from None
     if not isinstance(body, dict) or not isinstance(body.get("url"), str):
         raise HTTPException(422, "give the consumer URL as {\"url\": \"https://…\"}")
+    inside = public_url_problem(body["url"])
+    if inside is not None:
+        raise HTTPException(422, f"the consumer must be reachable on the internet: {inside} (an operator can "
+                                 f"allow inside consumers with {ALLOW_PRIVATE_ENV}=1)")
     try:
         hook = register(store, body["url"], key_id, get_clock(request), body.get("secret"))
     except ValueError as exc:
