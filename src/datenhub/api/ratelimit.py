@@ -105,7 +105,6 @@ class RateLimitMiddleware:
             return
         await self.app(scope, receive, send)
 
-
     def _live_key(self, scope: Scope, key_id: str) -> bool:
         """Whether a key of this id exists and is not revoked (the secret is checked by the auth layer later),
         remembered for a minute."""
