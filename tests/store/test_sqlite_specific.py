@@ -265,6 +265,7 @@ def test_a_failed_import_leaves_automerge_on(tmp_path: Path, clock,  # type: ign
     assert store.db.execute("SELECT v FROM entities_fts_config WHERE k = 'automerge'").fetchone() in (
         None, (fulltext.AUTOMERGE,))
     assert fulltext.AUTOMERGE == 4
+    assert _journal(tmp_path / "hub.db") == "wal"  # the failed first import wrote without it, and turned it back on
 
 
 def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
@@ -281,3 +282,76 @@ def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_p
     old.execute("CREATE TABLE t (x)")
     old.close()
     assert page_size("old.db") == 4096
+
+
+def _journal(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_the_first_import_into_an_empty_hub_writes_the_file_directly_and_leaves_wal_on(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    modes: list[str] = []
+    write = store.write_prepared
+
+    def watched(prepared: object) -> None:
+        modes.append(store.db.execute("PRAGMA journal_mode").fetchone()[0])
+        write(prepared)
+
+    monkeypatch.setattr(store, "write_prepared", watched)
+    hub.import_file(store, write_csv(tmp_path / "a.csv", _rows(5)), "a", clock=clock, workers=1)
+    hub.import_file(store, write_csv(tmp_path / "b.csv", _rows(5, start=1000)), "b", clock=clock, workers=1)
+    assert modes == ["delete", "wal"]  # the second import has a hub to read beside it
+    assert _journal(tmp_path / "hub.db") == "wal"
+    assert len(store.search(Query(q="zeche", limit=100)).items) == 10
+
+
+def test_another_open_connection_keeps_the_first_import_on_the_wal(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    reader = sqlite3.connect(tmp_path / "hub.db")
+    reader.execute("SELECT count(*) FROM entities").fetchone()
+    with store._conns.direct() as switched:
+        assert not switched
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    reader.close()
+    with store._conns.direct() as switched:
+        assert switched
+
+
+def test_a_first_import_killed_midway_leaves_an_empty_hub_on_the_wal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db, csv_path = tmp_path / "hub.db", write_csv(tmp_path / "a.csv", _rows(300))
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from datenhub import hub\n"
+        "from datenhub.pipeline import importer\n"
+        "from datenhub.store import open_store\n"
+        "importer.BATCH = 50\n"
+        "store = open_store(sys.argv[1])\n"
+        "write, done = store.write_prepared, []\n"
+        "def killing(prepared):\n"
+        "    store.db.execute('PRAGMA cache_size=2')  # a tiny page cache: the writes reach the file at once\n"
+        "    write(prepared)\n"
+        "    done.append(1)\n"
+        "    if len(done) == 3:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "store.write_prepared = killing\n"
+        "hub.import_file(store, Path(sys.argv[2]), 'a', workers=1)\n")
+    killed = subprocess.run([sys.executable, "-c", script, f"sqlite:///{db}", str(csv_path)], capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()
+    assert (tmp_path / "hub.db-journal").exists()  # what the next connection rolls back
+    grown = db.stat().st_size
+    store = open_store(f"sqlite:///{db}")
+    assert (store.counts()["places"], store.counts()["records"]) == (0, 0)
+    assert db.stat().st_size < grown  # the pages the import appended are gone
+    assert _journal(db) == "wal"
+    assert hub.import_file(store, csv_path, "a").new == 300

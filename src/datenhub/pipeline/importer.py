@@ -172,7 +172,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with store.transaction(), store.bulk():  # bulk's work at its end commits with the import
+        with store.bulk(), store.transaction():  # bulk's work at its end commits with the import
             batches = _batches(adapter.read(raw, options), ctx, sink, progress)
             basis = draft_basis(options.defaults, filter_key, PIPELINE_VERSION)
             seen = _apply(store, source, batches, sink, result, now, full, options.defaults, keep_if, workers, basis,

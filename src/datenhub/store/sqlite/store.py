@@ -96,7 +96,7 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         transaction (importer.run_import), so all of it commits, and is checkpointed, once: a compaction of its
         own cost 0.3-0.7 s more per 100k places, and a killed import cannot leave automerge off."""
         self._tx.indexed = 0
-        with self.transaction():
+        with self._conns.direct(), self.transaction():
             fulltext.set_automerge(self.db, False)
             try:
                 with self._conns.unmapped():
