@@ -198,12 +198,14 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
 
 PIPELINE_VERSION = "2"  # bump when checks, enrichers or merging change what an import produces
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
+FIRST_BATCH = 250  # the first batches grow to BATCH from here, so writing starts while workers prepare the rest
 
 
 def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSink,
              progress: Progress | None) -> Iterator[Batch]:
     """The adapter's output cut into batches; identity (duplicate ids) is checked here, in input order."""
     batch = Batch()
+    size = min(FIRST_BATCH, BATCH)
     for count, item in enumerate(items, start=1):
         if isinstance(item, Notice):
             batch.notices.append(item)
@@ -215,9 +217,10 @@ def _batches(items: Iterable[Draft | Notice], ctx: CheckContext, sink: NoticeSin
             batch.drafts.append(item)
         else:
             batch.rejected += 1
-        if len(batch.drafts) >= BATCH:
+        if len(batch.drafts) >= size:
             yield batch
             batch = Batch()
+            size = min(2 * size, BATCH)
         if progress and count % 1000 == 0:
             progress(count)
     yield batch
