@@ -143,7 +143,7 @@ def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     """The previous version of a changed record goes to record_history (trigger records_history)."""
     if not rows:
         return
-    known = set()
+    known: set[str] = set()
     for chunk in chunks([row[0] for row in rows], 500):
         marks = ",".join("?" * len(chunk))
         known.update(r for (r,) in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({marks})", chunk))
