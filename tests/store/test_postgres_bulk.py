@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytest.importorskip("psycopg")
 
+import psycopg
+
+from datenhub import hub
 from datenhub.live.model import Method, OccupancyReading, Sensor, SensorKind
 from datenhub.store import Query
 from datenhub.store.base import HubEntity, StoredRecord
+from datenhub.store.postgres import deferred
 from datenhub.store.postgres.store import PostgresStore
+from tests.store.helpers import write_csv
 
 BASE_URL = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
@@ -138,3 +147,57 @@ def test_a_new_entity_and_an_upserted_one_are_stored_alike(pg: PostgresStore) ->
             assert points == {"h1": "SRID=4326;POINT(7.01 51.45)", "h2": None, "h3": "SRID=4326;POINT(7.03 51.47)"}
     assert rows["h1"][4] == "'ein':2 'museum':3 'zech':1" and rows["h2"][4] is None and rows["h3"][3] == rows["h1"][3]
     assert rows["h3"][5] < rows["h1"][5]  # rewritten after h3 in the same batch: a later change
+
+
+def _index_definitions(pg: PostgresStore) -> list[str]:
+    with pg.transaction() as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN "
+            "('entities', 'records') ORDER BY indexname")]
+
+
+def test_the_first_import_into_an_empty_hub_builds_the_indexes_after_its_rows(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _index_definitions(pg)
+    assert len(before) > 10
+    seen: list[bool] = []
+    original = deferred.indexes_after_load
+
+    @contextlib.contextmanager
+    def watched(conn: Any) -> Iterator[bool]:
+        with original(conn) as off:
+            seen.append(off)
+            yield off
+
+    monkeypatch.setattr(deferred, "indexes_after_load", watched)
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "a", clock=clock)
+    hub.import_file(pg, write_csv(tmp_path / "b.csv"), "b", clock=clock)
+    assert seen == [True, False]  # the second import has a hub beside it
+    assert _index_definitions(pg) == before
+    assert [p["name"]["de"] for p in pg.search(Query(q="zollverein")).items] == ["Zeche Zollverein"]
+
+
+def test_a_failed_first_import_keeps_the_indexes(pg: PostgresStore, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _index_definitions(pg)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(pg, "write_prepared", broken)
+    with pytest.raises(RuntimeError):
+        hub.import_file(pg, write_csv(tmp_path / "a.csv"), "a", clock=clock)
+    assert _index_definitions(pg) == before
+
+
+def test_a_reader_holding_the_table_keeps_the_indexes_up_row_by_row(pg: PostgresStore) -> None:
+    reader = psycopg.connect(pg._parsed.conninfo)
+    try:
+        reader.execute("SELECT count(*) FROM entities").fetchone()  # its transaction holds a share lock
+        with pg.transaction() as conn, deferred.indexes_after_load(conn) as off:
+            assert not off
+            assert conn.execute("SHOW lock_timeout").fetchone()[0] == "0"  # the import's own setting is back
+    finally:
+        reader.close()
+    with pg.transaction() as conn, deferred.indexes_after_load(conn) as off:
+        assert off

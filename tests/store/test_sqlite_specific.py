@@ -364,3 +364,20 @@ def test_a_first_import_killed_midway_leaves_an_empty_hub_on_the_wal(tmp_path: P
     assert db.stat().st_size < grown  # the pages the import appended are gone
     assert _journal(db) == "wal"
     assert hub.import_file(store, csv_path, "a").new == 300
+
+
+def test_opening_a_hub_that_a_first_import_holds_says_what_to_wait_for(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.store import StoreError
+    from datenhub.store.sqlite import connection
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    store = open_store(url)
+    assert isinstance(store, SqliteStore)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 100)
+    with store._conns.direct() as switched:
+        assert switched
+        store.db.execute("BEGIN EXCLUSIVE")  # as an import holds the file once its pages spill
+        with pytest.raises(StoreError, match=r"busy for 0\.1 s.*first import into an empty hub"):
+            SqliteStore(url).db.execute("SELECT 1")
+        store.db.execute("ROLLBACK")

@@ -25,8 +25,8 @@ from datenhub.store.base import (
 )
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
+from datenhub.store.postgres import deferred, statistics
 from datenhub.store.postgres import entities as entity_rows
-from datenhub.store.postgres import statistics
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
 from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
@@ -121,13 +121,15 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """An import: when it wrote more entities than autovacuum would wait for, it settles the full-text indexes
-        and analyses the tables at its end, inside its transaction (statistics.needs_analyze, settle)."""
+        """An import: into an empty hub it builds the secondary indexes after its rows (deferred); when it wrote more
+        entities than autovacuum would wait for, it settles the full-text indexes and analyses the tables at its
+        end, inside its transaction (statistics.needs_analyze, settle)."""
         with self._conns.transaction() as conn:
             known = statistics.known_rows(conn)
             self._bulk.written = 0
             try:
-                yield
+                with deferred.indexes_after_load(conn):
+                    yield
                 if statistics.needs_analyze(self._bulk.written, known):
                     statistics.settle(conn)
                     self._statistics.invalidate()

@@ -114,13 +114,19 @@ class Connections:
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL writes the header; no-op on an existing file
             _wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise StoreError(f"{self.path} stayed busy for {BUSY_TIMEOUT_MS / 1000:g} s: another process is "
+                                 "writing it without the WAL (the first import into an empty hub holds the whole "
+                                 "file until it commits); try again when that import is done") from None
+            raise StoreError(f"cannot open {self.path} as a SQLite database: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open {self.path} as a SQLite database: {exc}") from None
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         return conn
 
     def close(self) -> None:
