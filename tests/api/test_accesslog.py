@@ -11,7 +11,7 @@ import pytest
 
 from datenhub.api import accesslog
 from datenhub.api.accesslog import AccessLog
-from datenhub.cli.serve import JsonLogFormatter
+from datenhub.api.logsetup import JsonLogFormatter
 from datenhub.store import Store
 from tests.api.demo_app import client
 

@@ -79,13 +79,14 @@ def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_l
 
 
 @contextlib.contextmanager
-def serving(demo_db: str, server: str) -> Iterator[tuple[str, int]]:
-    """`datenhub serve --server SERVER` in a real process: (its URL, its pid)."""
+def serving(demo_db: str, server: str, workers: int = 1, log: Path | None = None) -> Iterator[tuple[str, int]]:
+    """`datenhub serve --server SERVER` in a real process: (its URL, its pid). `log`: where its stderr goes."""
     port = _free_port()
     env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000"}
+    err = log.open("wb") if log else None
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", demo_db, "--port", str(port),
-                             "--server", server], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
+                             "--server", server, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=err or subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -95,7 +96,8 @@ def serving(demo_db: str, server: str) -> Iterator[tuple[str, int]]:
         except httpx.TransportError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"{server} did not start: " + proc.stderr.read().decode()[-2000:]) from None
+                said = log.read_bytes() if log else proc.stderr.read() if proc.stderr else b""
+                raise RuntimeError(f"{server} did not start: " + said.decode()[-2000:]) from None
             time.sleep(0.2)
     try:
         yield url, proc.pid
@@ -106,7 +108,21 @@ def serving(demo_db: str, server: str) -> Iterator[tuple[str, int]]:
             assert server != "granian" or code == 0  # granian: a clean stop on SIGTERM, workers included
         finally:
             proc.kill()
-            proc.stderr.close()
+            for stream in (proc.stderr, err):
+                if stream:
+                    stream.close()
+
+
+@pytest.mark.parametrize(("server", "workers"), [("uvicorn", 2), ("granian", 1)])
+def test_every_serving_process_writes_the_access_log(demo_db: str, server: str, workers: int, tmp_path: Path) -> None:
+    # uvicorn's --workers and granian start worker processes afresh: each sets up its log from the app factory
+    log = tmp_path / "serve.log"
+    with serving(demo_db, server, workers, log) as (url, _):
+        for _ in range(2 * workers):
+            assert httpx.get(url + "/api/v1/places?q=zeche", timeout=10).status_code == 200
+        time.sleep(1.5)  # access lines are written in batches, at least every half second
+    lines = [line for line in log.read_text().splitlines() if " INFO datenhub.api " in line]
+    assert any(" GET /api/v1/places 200 " in line for line in lines), log.read_text()[-2000:]
 
 
 @pytest.fixture()

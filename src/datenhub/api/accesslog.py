@@ -41,7 +41,7 @@ class AccessLog:
         second = int(now)
         if second != self._second:
             local = time.localtime(second)
-            # as logging.Formatter's default asctime, and as serve's JsonLogFormatter writes "ts"
+            # as logging.Formatter's default asctime, and as logsetup's JsonLogFormatter writes "ts"
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z" if self.json_lines else "%Y-%m-%d %H:%M:%S", local)
             self._second = second
         message = f"{request_id} {method} {path} {status} {ms:.1f}ms"

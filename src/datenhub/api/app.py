@@ -127,7 +127,11 @@ def warm_up(app: FastAPI) -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """Factory for multi-worker serving: each worker builds its app from DATENHUB_DATABASE_URL."""
+    """Factory for multi-worker serving: each worker builds its app from DATENHUB_DATABASE_URL, and sets up its
+    log as `serve` does (a started worker inherits none of it)."""
+    from datenhub.api.logsetup import configure_logging
+
+    configure_logging()
     app = create_app()
     warm_up(app)
     return app
