@@ -167,3 +167,30 @@ def test_probes_are_never_limited_and_a_made_up_key_counts_as_its_address(store:
     assert {api.get(LIMITED, headers={"X-API-Key": f"dh_fake{n}_x"}).status_code for n in range(4)} == {429}
     real = create_key(store, "leser", ["closed:read"])
     assert api.get(LIMITED, headers=auth(real)).status_code == 200  # a live key has its own budget
+
+
+def test_rate_limits_without_redis_warn_and_stop_asking_it_for_a_while(
+        store: Store, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.api import ratelimit
+    from datenhub.api.app import create_app
+
+    asked: list[float] = []
+
+    class Unreachable(ratelimit.RedisCounter):
+        def __init__(self) -> None:
+            pass
+
+        def hit(self, bucket: str, window: int) -> int:
+            asked.append(now[0].timestamp())
+            raise ConnectionError("Connection refused")
+
+    now = [FIXED_NOW]
+    monkeypatch.setattr(ratelimit, "make_counter", Unreachable)  # DATENHUB_REDIS_URL set, Redis away
+    api = TestClient(create_app(store=store, clock=lambda: now[0], limits=ratelimit.Limits(2, 100)))
+    with caplog.at_level("WARNING", logger="datenhub.ratelimit"):
+        assert [api.get(LIMITED).status_code for _ in range(3)] == [200, 200, 429]  # limited per process
+    assert len(asked) == 1  # one timeout, not one per request
+    assert "Redis (DATENHUB_REDIS_URL) did not answer (Connection refused)" in caplog.text
+    now[0] += timedelta(seconds=ratelimit.REDIS_RETRY_S + 1)
+    api.get(LIMITED)
+    assert len(asked) == 2  # asked again after the pause

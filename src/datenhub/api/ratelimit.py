@@ -6,6 +6,7 @@ same algorithm on both backends, so several server workers share one budget when
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -18,6 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 WINDOW_S = 60
+REDIS_RETRY_S = 30  # after Redis failed, limit per process this long before asking it again
+log = logging.getLogger("datenhub.ratelimit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class RateLimitMiddleware:
                  now: Callable[[], float]) -> None:
         self.app, self.limits, self.counter, self.now = app, limits, counter, now
         self.fallback = MemoryCounter()
+        self.shared_down_until = 0.0  # Redis failed: per-process counts until then (no timeout on every request)
         self.known_keys: dict[str, tuple[bool, float]] = {}  # key id → (a live key, when looked up)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -92,10 +96,7 @@ class RateLimitMiddleware:
         allowed = self.limits.keyed if key_id else self.limits.anonymous
         t = self.now()
         window = int(t // WINDOW_S)
-        try:
-            count = self.counter.hit(bucket, window)
-        except Exception:  # Redis down: limit per process rather than fail every request
-            count = self.fallback.hit(bucket, window)
+        count = self._count(bucket, window, t)
         if count > allowed:
             retry = max(1, math.ceil((window + 1) * WINDOW_S - t))
             response = JSONResponse({"type": "about:blank", "title": "Too many requests", "status": 429,
@@ -104,6 +105,17 @@ class RateLimitMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    def _count(self, bucket: str, window: int, t: float) -> int:
+        if isinstance(self.counter, MemoryCounter) or t < self.shared_down_until:
+            return (self.counter if isinstance(self.counter, MemoryCounter) else self.fallback).hit(bucket, window)
+        try:
+            return self.counter.hit(bucket, window)
+        except Exception as exc:  # Redis down: limit per process rather than fail (or wait on) every request
+            self.shared_down_until = t + REDIS_RETRY_S
+            log.warning("rate limits: Redis (DATENHUB_REDIS_URL) did not answer (%s); each server process limits "
+                        "on its own for %d s, then asks Redis again", exc, REDIS_RETRY_S)
+            return self.fallback.hit(bucket, window)
 
     def _live_key(self, scope: Scope, key_id: str) -> bool:
         """Whether a key of this id exists and is not revoked (the secret is checked by the auth layer later),
