@@ -13,7 +13,7 @@ import pytest
 
 from datenhub import hub
 from datenhub.auth import create_key
-from datenhub.notify.webhooks import SIGNATURE_HEADER, deliver_due, register, verify
+from datenhub.notify.webhooks import SIGNATURE_HEADER, deliver_due, register, resolved_problem, verify
 from datenhub.store import Store
 from tests.api.demo_app import client
 from tests.store.helpers import ROWS, write_csv
@@ -46,7 +46,8 @@ class Consumer:
 
 
 @pytest.fixture
-def consumers() -> Iterator[tuple[Consumer, Consumer]]:
+def consumers(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Consumer, Consumer]]:
+    monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")  # the consumers listen on loopback
     good, bad = Consumer(200), Consumer(500)
     yield good, bad
     good.close()
@@ -81,7 +82,9 @@ def test_unchanged_reimport_sends_nothing(store: Store, tmp_path: Path, clock,  
     assert deliver_due(store, clock)["delivered"] == 0
 
 
-def test_unreachable_consumer_never_blocks_import(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_unreachable_consumer_never_blocks_import(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")
     register(store, "http://127.0.0.1:9/nothing-listens-here", None, clock)
     result = hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
     assert result.new == len(ROWS)
@@ -122,3 +125,23 @@ def test_webhook_api_refuses_consumers_inside_the_network(store: Store, url: str
     assert refused.status_code == 422 and "DATENHUB_WEBHOOKS_ALLOW_PRIVATE" in refused.json()["detail"]
     monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")  # an operator's on-premise consumer
     assert api.post("/api/v1/webhooks", json={"url": url}, headers=headers).status_code == 201
+
+
+def test_a_consumer_whose_name_resolves_inside_the_network_is_not_posted_to(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    good, _ = consumers
+    port = int(good.url.rsplit(":", 1)[1].split("/")[0])
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolve(
+        "127.0.0.1" if host == "hooks.partner.example" else host, *args, **kwargs))
+    hook = register(store, f"http://hooks.partner.example:{port}/hook", "k1", clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    monkeypatch.delenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE")
+    assert deliver_due(store, clock) == {"delivered": 0, "failed": 1, "gave_up": 0}
+    assert good.received == []
+    assert resolved_problem(hook.url) == "hooks.partner.example resolves to 127.0.0.1, inside the network"
+    monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")  # an operator's on-premise consumer
+    assert deliver_due(store, lambda: clock() + timedelta(seconds=31))["delivered"] == 1

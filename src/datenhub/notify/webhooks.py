@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import os
 import secrets
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,8 +43,9 @@ ALLOW_PRIVATE_ENV = "DATENHUB_WEBHOOKS_ALLOW_PRIVATE"
 
 def public_url_problem(url: str) -> str | None:
     """Why a consumer URL given through the API points inside the network (the hub would POST there for any
-    holder of a writer key), or None. Names and address literals only: a public name that resolves to an
-    inside address is not caught here. Operators allow inside consumers with DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1."""
+    holder of a writer key), or None. Names and address literals only: a name that resolves to an inside address
+    is caught at delivery (resolved_problem). Operators allow inside consumers with
+    DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1."""
     if os.environ.get(ALLOW_PRIVATE_ENV) == "1":
         return None
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
@@ -58,6 +60,23 @@ def public_url_problem(url: str) -> str | None:
     if not address.is_global:
         return f"{host} is not a public address"
     return None
+
+
+def resolved_problem(url: str) -> str | None:
+    """Why a consumer's host name resolves inside the network (public_url_problem at delivery time, for names that
+    looked public when they were registered), or None. A consumer that resolves to nothing is left to the POST,
+    which fails and is retried as any unreachable consumer is."""
+    if os.environ.get(ALLOW_PRIVATE_ENV) == "1":
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+                                   proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    inside = sorted({str(info[4][0]) for info in found if not ipaddress.ip_address(info[4][0]).is_global})
+    return f"{host} resolves to {', '.join(inside)}, inside the network" if inside else None
 
 
 def register(store: Store, url: str, key_id: str | None, clock: Clock = utc_now,
@@ -82,6 +101,10 @@ def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: da
     return store.enqueue_notification(orjson.dumps(payload).decode(), at)
 
 
+class _Refused(Exception):
+    pass
+
+
 def deliver_due(store: Store, clock: Clock = utc_now, client: httpx.Client | None = None) -> dict[str, int]:
     """Send every due delivery once; failures are rescheduled with exponential backoff."""
     done = {"delivered": 0, "failed": 0, "gave_up": 0}
@@ -93,13 +116,18 @@ def deliver_due(store: Store, clock: Clock = utc_now, client: httpx.Client | Non
     try:
         for delivery in due:
             body = delivery.payload.encode()
-            error = None
+            # a name that looked public at registration may resolve inside the network: not posted to
+            error = resolved_problem(delivery.webhook.url)
             try:
+                if error is not None:
+                    raise _Refused(error)
                 response = http.post(delivery.webhook.url, content=body, headers={
                     "Content-Type": "application/json", SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
                     "X-DatenHub-Delivery": str(delivery.id)})
                 if response.status_code >= 300:
                     error = f"HTTP {response.status_code}"
+            except _Refused:
+                error = f"refused: {error} (DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1 allows it)"
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
             now = clock()
