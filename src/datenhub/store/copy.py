@@ -78,7 +78,9 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
     hub_ids = all_hub_ids(source)
     members = source.records_of_hubs(hub_ids)
     records = [r for group in members.values() for r in group]
-    with target.transaction():
+    # as an import into an empty hub (Store.bulk): SQLite writes past the WAL, PostgreSQL builds the indexes after
+    # the rows and analyses the tables, so the copy's first searches are planned from statistics
+    with target.bulk(), target.transaction():
         for info in source.list_sources():
             target.upsert_source(info)
         for item in reversed(source.list_imports(limit=1_000_000)):
