@@ -47,6 +47,13 @@ def test_cli_sensor_replay_history_compact(tmp_path: Path) -> None:
     assert "compacted 3 raw readings" in run("compact", "--raw-days", "0", "--db", db)
     store = open_store(db)
     assert store.readings("halle-1") == [] and len(store.hourly_readings(["halle-1"], *_day())) == 1
+    # the raw history is gone; the hours stay, and the command says where to find them
+    result = CliRunner().invoke(app, ["occupancy", "history", "halle-1", "--db", db])
+    assert result.exit_code == 0 and "--interval hour shows them" in result.output
+    hours = run("history", "halle-1", "--interval", "hour", "--from", "2026-06-04T00:00+02:00", "--to",
+                "2026-06-05T00:00+02:00", "--format", "csv", "--db", db).splitlines()
+    assert hours == ["sensor,from,n,avg_count,min_count,max_count,avg_fraction,min_fraction,max_fraction",
+                     "halle-1,2026-06-04T08:00:00+00:00,2,15.0,10,20,0.15,0.1,0.2"]
 
 
 def _day() -> tuple:  # type: ignore[type-arg]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import typer
 from rich.table import Table
 
-from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.cli.common import DbOption, console, err, fail, store_at
 from datenhub.clock import utc_now
 from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind, valid_sensor_id
 
@@ -71,28 +71,51 @@ def sensor_list(place: str | None = typer.Option(None, "--place"), db: str | Non
     console.print(table)
 
 
+HOURLY_DEFAULT_DAYS = 7  # `history --interval hour` without --from: the week before --to (or now)
+_RAW_COLUMNS: tuple[str, ...] = ("sensor", "observed_at", "count", "free", "capacity", "fraction", "method",
+                                 "window_seconds")
+_HOUR_COLUMNS: tuple[str, ...] = ("sensor", "from", "n", "avg_count", "min_count", "max_count", "avg_fraction",
+                                  "min_fraction", "max_fraction")
+
+
 @app.command("history")
 def history(sensor_id: str = typer.Argument(...),
             fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+            interval: str = typer.Option("raw", "--interval",
+                                         help="raw: every stored reading; hour: hourly summaries, from compacted "
+                                              "hours and raw readings alike (the only history older readings have "
+                                              "after `occupancy compact`)"),
             from_: str | None = typer.Option(None, "--from"), to: str | None = typer.Option(None, "--to"),
             db: str | None = DbOption) -> None:
-    """Print every stored raw reading of a sensor, oldest first."""
+    """Print a sensor's readings, oldest first: every stored raw reading, or hourly summaries (--interval hour)."""
     if fmt not in ("jsonl", "csv"):
         raise fail("--format must be jsonl or csv")
+    if interval not in ("raw", "hour"):
+        raise fail("--interval must be raw or hour")
+    start, end = _when(from_, "from"), _when(to, "to")
     with store_at(db) as store:
         if store.get_sensor(sensor_id) is None:
             raise fail(f"no sensor {sensor_id!r}", 1)
-        rows = store.readings(sensor_id, _when(from_, "from"), _when(to, "to"))
+        if interval == "hour":
+            end = end or utc_now()
+            start = start or end - timedelta(days=HOURLY_DEFAULT_DAYS)
+            rows = [b.to_dict() for b in store.hourly_readings([sensor_id], start, end)]
+            columns = _HOUR_COLUMNS
+        else:
+            rows = [r.to_dict() for r in store.readings(sensor_id, start, end)]
+            columns = _RAW_COLUMNS
+            if not rows and store.hourly_readings([sensor_id], start or datetime(1970, 1, 1, tzinfo=UTC),
+                                                  end or utc_now()):
+                err.print(f"no raw readings of {sensor_id} here: they were compacted into hours "
+                          "(`occupancy compact`); --interval hour shows them")
     out = sys.stdout
     if fmt == "csv":
-        out.write("sensor,observed_at,count,free,capacity,fraction,method,window_seconds\n")
-    for r in rows:
-        d = r.to_dict()
+        out.write(",".join(columns) + "\n")
+    for d in rows:
         if fmt == "jsonl":
             out.write(orjson.dumps(d).decode() + "\n")
         else:
-            out.write(",".join("" if d[k] is None else str(d[k]) for k in (
-                "sensor", "observed_at", "count", "free", "capacity", "fraction", "method", "window_seconds")) + "\n")
+            out.write(",".join("" if d[k] is None else str(d[k]) for k in columns) + "\n")
 
 
 @app.command("listen")
