@@ -7,6 +7,9 @@ import io
 import json
 import logging
 import math
+import os
+import subprocess
+import sys
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -522,3 +525,19 @@ def test_serve_refuses_an_unknown_event_loop(db: str, monkeypatch: pytest.Monkey
     result = run("serve", "--db", db)
     assert result.exit_code == 2
     assert "DATENHUB_EVENT_LOOP" in result.output
+
+
+def test_piped_tables_keep_long_ids_whole(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    sensor = "zollverein-besucherzentrum-haupteingang-zaehler-nord"
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+
+    def piped(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "datenhub.cli", *args, "--db", db], capture_output=True,
+                              text=True, env=env, check=True)
+        return done.stdout
+
+    piped("occupancy", "sensor", "add", sensor, "--place", "test:zollverein-besucherzentrum", "--kind", "people",
+          "--capacity", "500")
+    listed = piped("occupancy", "sensor", "list")
+    assert sensor in listed and "test:zollverein-besucherzentrum" in listed  # 80 columns cut both short

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,8 +13,17 @@ from rich.markup import escape
 
 from datenhub.store import Store, StoreError, open_store
 
-console = Console()
-err = Console(stderr=True)
+# Piped or redirected, Rich would fit tables into 80 columns and cut ids and names short; a script reading the
+# output wants them whole (COLUMNS still decides where it is set).
+PIPED_WIDTH = 200
+
+
+def _width(stream: object) -> int | None:
+    return None if os.environ.get("COLUMNS") or getattr(stream, "isatty", lambda: False)() else PIPED_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+err = Console(stderr=True, width=_width(sys.stderr))
 
 DbOption = typer.Option(None, "--db", envvar="DATENHUB_DATABASE_URL",
                         help="Database URL (default sqlite:///./datenhub.db).")
