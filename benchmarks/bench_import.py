@@ -116,6 +116,8 @@ def main() -> None:
     n = runs[0]["places"]
     print(f"import benchmark: {n:,} generated RVR places, median of {args.runs} runs")
     print(f"  first import        {first:7.2f} s   {n / first:9,.0f} places/s   (target ≥ 10,000)")
+    each = " ".join(f"{r['first_s']:.2f}" for r in runs)
+    print(f"    each run (s)      {each}")
     print(f"  unchanged re-import {again:7.2f} s   {first / again:9.1f}× faster     (target ≥ 4×; the same records, "
           "rows reordered)")
     print(f"  --force re-import   {forced:7.2f} s   {first / forced:9.1f}× faster     (every record checked again)")
