@@ -381,3 +381,36 @@ def test_opening_a_hub_that_a_first_import_holds_says_what_to_wait_for(tmp_path:
         with pytest.raises(StoreError, match=r"busy for 0\.1 s.*first import into an empty hub"):
             SqliteStore(url).db.execute("SELECT 1")
         store.db.execute("ROLLBACK")
+
+
+def test_a_first_import_whose_commit_a_reader_holds_up_rolls_back(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    from datenhub.store.base import SourceInfo
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    reader = sqlite3.connect(tmp_path / "hub.db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="locked"), store._conns.direct() as switched:
+        assert switched
+        store.db.execute("PRAGMA busy_timeout=50")
+        with store.transaction():
+            store.upsert_source(SourceInfo("a"))
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM sources").fetchone()  # a read the commit must wait for
+    assert not store.db.in_transaction  # rolled back, not left open
+    assert "stays without the WAL for now" in caplog.text  # the reader still held the file
+    reader.execute("ROLLBACK")
+    reader.close()
+    assert store.get_source("a") is None
+    SqliteStore(f"sqlite:///{tmp_path / 'hub.db'}").db.execute("SELECT 1")
+    assert _journal(tmp_path / "hub.db") == "wal"  # the next connection turned it on
+
+
+def test_a_hub_with_keys_but_no_places_keeps_the_wal_for_its_first_import(tmp_path: Path) -> None:
+    from datenhub.auth import create_key
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    create_key(store, "stadt-bochum", ["source:stadt-bochum:write"])  # set up by hand: worth the WAL's care
+    with store._conns.direct() as switched:
+        assert not switched

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from datenhub.store.base import StoreError
+
+log = logging.getLogger("datenhub.store")
 
 MMAP_SIZE = 256 * 1024 * 1024  # readers (the API) map the file: page reads without a system call each
 CACHE_KIB = 16 * 1024  # page cache per connection; the OS page cache does the rest
@@ -106,7 +109,11 @@ class Connections:
             yield switched
         finally:
             if switched:
-                conn.execute("PRAGMA journal_mode=WAL")
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                except sqlite3.OperationalError as exc:  # a reader holds the file: the next connection turns it on
+                    log.warning("%s stays without the WAL for now (%s); the next connection turns it on", self.path,
+                                exc)
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -139,6 +146,7 @@ class Connections:
 
 
 def _wal(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA busy_timeout=0")  # the statements after this one wait for a busy file, once
     try:
         conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.OperationalError as exc:
@@ -146,8 +154,16 @@ def _wal(conn: sqlite3.Connection) -> None:
         # meanwhile: this connection reads in the journal mode it finds, and a later one turns the WAL on again
         if "locked" not in str(exc):
             raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+# Nothing in the file worth a WAL's protection yet: no records or entities, and none of what an operator sets up
+# by hand (keys, webhooks, sensors). A rollback journal at synchronous=NORMAL is a little weaker against a power
+# cut than the WAL; the raw input the import keeps was committed before it starts.
+_EMPTY_HUB = " AND ".join(f"NOT EXISTS (SELECT 1 FROM {table})" for table in (
+    "records", "entities", "api_keys", "webhooks", "occupancy_sensors"))
 
 
 def _empty_hub(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM records) AND NOT EXISTS (SELECT 1 FROM entities)"
-                        ).fetchone()[0] == 1
+    return conn.execute(f"SELECT {_EMPTY_HUB}").fetchone()[0] == 1

@@ -123,11 +123,11 @@ class SqliteStore(SqliteOccupancyMixin, Store):
         self._tx.depth = 1
         try:
             yield
+            db.execute("COMMIT")  # may fail (a reader holding the file past the busy timeout): then roll back
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        else:
-            db.execute("COMMIT")
         finally:
             self._tx.depth = 0
             self._version = None  # a rollback takes back changes that total_changes still counts
