@@ -201,3 +201,19 @@ def test_a_reader_holding_the_table_keeps_the_indexes_up_row_by_row(pg: Postgres
         reader.close()
     with pg.transaction() as conn, deferred.indexes_after_load(conn) as off:
         assert off
+
+
+def test_another_datenhub_process_on_the_hub_keeps_the_indexes_up(pg: PostgresStore) -> None:
+    # a server's pool holds no locks while idle, but it is there: its requests must not wait for the import
+    other = psycopg.connect(pg._parsed.conninfo, application_name=f"datenhub:999999:{pg._parsed.schema or 'public'}")
+    try:
+        with pg.transaction() as conn, deferred.indexes_after_load(conn) as off:
+            assert not off
+    finally:
+        other.close()
+    elsewhere = psycopg.connect(pg._parsed.conninfo, application_name="datenhub:999999:another_hub")
+    try:  # a process serving another schema of the same database does not count
+        with pg.transaction() as conn, deferred.indexes_after_load(conn) as off:
+            assert off
+    finally:
+        elsewhere.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -53,9 +54,19 @@ def parse_url(url: str) -> PostgresUrl:
             raise StoreError(f"schema {schema!r}: use lower-case letters, digits and '_' (at most 63)")
         params["options"] = (params.get("options", "") + f" -csearch_path={schema},public").strip()
     params.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
-    params.setdefault("application_name", "datenhub")
+    # which process serves which hub, for operators (pg_stat_activity) and for an import that must know whether
+    # it is alone with its hub (deferred.indexes_after_load)
+    params.setdefault("application_name", application_name(schema))
     conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(params), parts.fragment))
     return PostgresUrl(conninfo, schema, max(1, pool_min), max(pool_min, pool_max, 1))
+
+
+def application_name(schema: str | None) -> str:
+    """datenhub:<pid>:<schema> (PostgreSQL keeps 63 bytes of it)."""
+    return f"{APPLICATION}:{os.getpid()}:{schema or 'public'}"
+
+
+APPLICATION = "datenhub"
 
 
 def describe_target(conninfo: str) -> str:
