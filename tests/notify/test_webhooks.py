@@ -145,3 +145,34 @@ def test_a_consumer_whose_name_resolves_inside_the_network_is_not_posted_to(  # 
     assert resolved_problem(hook.url) == "hooks.partner.example resolves to 127.0.0.1, inside the network"
     monkeypatch.setenv("DATENHUB_WEBHOOKS_ALLOW_PRIVATE", "1")  # an operator's on-premise consumer
     assert deliver_due(store, lambda: clock() + timedelta(seconds=31))["delivered"] == 1
+
+
+def test_the_check_resolves_the_host_the_post_connects_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    asked: list[str] = []
+
+    def resolve(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    # IDNA 2008, as httpx encodes it ("ß" kept): IDNA 2003 would have asked for fass.example
+    assert resolved_problem("https://faß.example/h") == ("xn--fa-hia.example does not resolve "
+                                                         "([Errno -2] Name or service not known)")
+    assert asked == ["xn--fa-hia.example"]
+
+
+def test_an_unusable_consumer_url_fails_its_own_delivery_only(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
+    from datenhub.store.base import Webhook
+
+    good, _ = consumers
+    with pytest.raises(ValueError, match="not a usable URL"):
+        register(store, "https://hooks.example:99999/h", None, clock)
+    with store.transaction():  # stored before registration checked it
+        store.save_webhook(Webhook("wh_bad", "https://hooks.example:99999/h", "s", None, clock()))
+    register(store, good.url, None, clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    assert deliver_due(store, clock) == {"delivered": 1, "failed": 1, "gave_up": 0}
+    assert len(good.received) == 1

@@ -63,18 +63,18 @@ def public_url_problem(url: str) -> str | None:
 
 
 def resolved_problem(url: str) -> str | None:
-    """Why a consumer's host name resolves inside the network (public_url_problem at delivery time, for names that
-    looked public when they were registered), or None. A consumer that resolves to nothing is left to the POST,
-    which fails and is retried as any unreachable consumer is."""
+    """Why a consumer's host cannot be posted to at delivery time, or None: a name (that looked public when it was
+    registered) resolving inside the network, as public_url_problem says of addresses, or no address at all. The
+    host is the one the POST connects to (httpx's IDNA form)."""
     if os.environ.get(ALLOW_PRIVATE_ENV) == "1":
         return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    target = httpx.URL(url)
+    host = target.raw_host.decode("ascii")
     try:
-        found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+        found = socket.getaddrinfo(host, target.port or (443 if target.scheme == "https" else 80),
                                    proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return None
+    except (OSError, UnicodeError) as exc:
+        return f"{host} does not resolve ({exc})"  # refused rather than trusted: the POST would resolve it again
     inside = sorted({str(info[4][0]) for info in found if not ipaddress.ip_address(info[4][0]).is_global})
     return f"{host} resolves to {', '.join(inside)}, inside the network" if inside else None
 
@@ -83,6 +83,11 @@ def register(store: Store, url: str, key_id: str | None, clock: Clock = utc_now,
              secret: str | None = None) -> Webhook:
     if not url.startswith(("http://", "https://")):
         raise ValueError("a webhook URL must start with http:// or https://")
+    try:
+        urlsplit(url).port  # noqa: B018  (raises on a port out of range, which httpx takes as it is)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise ValueError(f"not a usable URL: {exc}") from None
     hook = Webhook(id="wh_" + secrets.token_hex(6), url=url, secret=secret or secrets.token_urlsafe(24),
                    key_id=key_id, created_at=clock())
     with store.transaction():
@@ -114,21 +119,23 @@ def deliver_due(store: Store, clock: Clock = utc_now, client: httpx.Client | Non
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_S, follow_redirects=False)
     try:
+        checked: dict[str, str | None] = {}  # URL → resolved_problem, once per round (a dead DNS server is slow)
         for delivery in due:
             body = delivery.payload.encode()
-            # a name that looked public at registration may resolve inside the network: not posted to
-            error = resolved_problem(delivery.webhook.url)
+            url = delivery.webhook.url
             try:
-                if error is not None:
-                    raise _Refused(error)
-                response = http.post(delivery.webhook.url, content=body, headers={
+                # a name that looked public at registration may resolve inside the network: not posted to
+                if url not in checked:
+                    checked[url] = resolved_problem(url)
+                if checked[url] is not None:
+                    raise _Refused(checked[url])
+                response = http.post(url, content=body, headers={
                     "Content-Type": "application/json", SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
                     "X-DatenHub-Delivery": str(delivery.id)})
-                if response.status_code >= 300:
-                    error = f"HTTP {response.status_code}"
-            except _Refused:
-                error = f"refused: {error} (DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1 allows it)"
-            except httpx.HTTPError as exc:
+                error = f"HTTP {response.status_code}" if response.status_code >= 300 else None
+            except _Refused as exc:
+                error = f"refused: {exc} (DATENHUB_WEBHOOKS_ALLOW_PRIVATE=1 allows inside consumers)"
+            except Exception as exc:  # an unusable URL, a transport error: this consumer's failure, no one else's
                 error = f"{type(exc).__name__}: {exc}"
             now = clock()
             with store.transaction():
