@@ -128,10 +128,14 @@ def warm_up(app: FastAPI) -> None:
 
 def app_from_environment() -> FastAPI:
     """Factory for multi-worker serving: each worker builds its app from DATENHUB_DATABASE_URL, and sets up its
-    log as `serve` does (a started worker inherits none of it)."""
+    log as `serve` does where nothing did (a worker that uvicorn starts inherits none of it; a forked one, or an
+    embedder's own logging set-up, keeps what it has)."""
+    import logging
+
     from datenhub.api.logsetup import configure_logging
 
-    configure_logging()
+    if not logging.getLogger("datenhub").handlers:
+        configure_logging()
     app = create_app()
     warm_up(app)
     return app
