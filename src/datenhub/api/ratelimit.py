@@ -107,8 +107,10 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
     def _count(self, bucket: str, window: int, t: float) -> int:
-        if isinstance(self.counter, MemoryCounter) or t < self.shared_down_until:
-            return (self.counter if isinstance(self.counter, MemoryCounter) else self.fallback).hit(bucket, window)
+        if isinstance(self.counter, MemoryCounter):
+            return self.counter.hit(bucket, window)
+        if t < self.shared_down_until:
+            return self.fallback.hit(bucket, window)
         try:
             return self.counter.hit(bucket, window)
         except Exception as exc:  # Redis down: limit per process rather than fail (or wait on) every request

@@ -23,9 +23,7 @@ BULK_CACHE_KIB = 64 * 1024
 # and an index a few hundred keys. 8 KiB cut a 100k-place import's SQL by a fifth (8.96 → 7.33 s) and its file
 # by 4 %; 16 KiB gained nothing more. A database made before keeps its page size (only VACUUM changes it).
 PAGE_SIZE = 8192
-
-
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for a file another connection holds
 
 
 def path_from_url(url: str) -> str:

@@ -166,8 +166,8 @@ def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> int:
         db.execute(f"DELETE FROM entities_fts WHERE rowid IN ({marks})", chunk)
         db.execute(f"DELETE FROM entities_rtree WHERE id IN ({marks})", chunk)
         db.execute(f"DELETE FROM entity_tags WHERE entity_rowid IN ({marks})", chunk)
-    values: list[tuple[Any, ...]] = []  # new rows, then existing ones (_ENTITY_INSERT, _ENTITY_SQL)
-    updates: list[tuple[Any, ...]] = []
+    values: list[tuple[Any, ...]] = []  # new rows (_ENTITY_INSERT)
+    updates: list[tuple[Any, ...]] = []  # rows of entities stored before (_ENTITY_SQL)
     fts: list[tuple[Any, ...]] = []
     rtree: list[tuple[int, float, float, float, float]] = []
     tags: list[tuple[str, int]] = []
