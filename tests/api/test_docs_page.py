@@ -105,3 +105,36 @@ def test_openapi_declares_the_answers_the_server_gives(api: TestClient) -> None:
 def test_ogc_landing_page_links_the_docs(api: TestClient) -> None:
     links = api.get("/ogc", headers={"Accept": "application/json"}).json()["links"]
     assert [link["href"] for link in links if link["rel"] == "service-doc"] == ["http://testserver/docs"]
+
+
+def test_openapi_says_which_operations_take_a_key_and_what_bodies_they_read(api: TestClient) -> None:
+    spec = api.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"]["scheme"] == "bearer" and schemes["apiKeyHeader"]["name"] == "X-API-Key"
+    create = spec["paths"]["/api/v1/places"]["post"]
+    assert create["security"] == [{"bearer": []}, {"apiKeyHeader": []}]
+    assert {"401", "403", "422"} <= set(create["responses"])
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["id"] and "geo" in body["properties"] and "opening_hours" in body["properties"]
+    assert "application/ld+json" in create["requestBody"]["content"]
+    assert "start" in spec["paths"]["/api/v1/events/{record_id}"]["patch"]["requestBody"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert spec["paths"]["/api/v1/webhooks"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "required"] == ["url"]
+    # reading takes a key too, optionally: anonymous callers get open data, a closed:read key the rest
+    assert spec["paths"]["/api/v1/places"]["get"]["security"][0] == {}
+    assert "security" not in spec["paths"]["/api/v1/categories"]["get"]
+
+
+def test_the_documented_example_body_is_accepted(api: TestClient, tmp_path: Path) -> None:
+    from datenhub.auth import create_key
+
+    spec = api.get("/openapi.json").json()
+    example = spec["paths"]["/api/v1/places"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "example"]
+    key = create_key(api.app.state.store, "doc", [f"source:{example['source']}:write"])  # type: ignore[attr-defined]
+    created = api.post("/api/v1/places", json=example, headers={"X-API-Key": key})
+    assert created.status_code == 201, created.text
+    event = spec["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]["example"]
+    created = api.post("/api/v1/events", json=event, headers={"Authorization": f"Bearer {key}"})
+    assert created.status_code == 201, created.text

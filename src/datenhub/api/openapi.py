@@ -27,6 +27,22 @@ _FORMATS = {"/api/v1/places": "place", "/api/v1/places/{place_id}": "place",
             "/api/v1/events": "event", "/api/v1/events/{event_id}": "event"}
 
 
+# API keys, as api.auth reads them: `Authorization: Bearer dh_…` or `X-API-Key: dh_…`. Operations that need one
+# say so in their summary ("(API key", "(admin key"); lists and single entities take one optionally (closed data).
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "dh_<key id>_<secret>",
+               "description": "an API key from `datenhub keys create` (scopes: source:<name>:write, closed:read, "
+                              "admin)"},
+    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "the same key"},
+}
+_KEYED: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKeyHeader": []}]
+
+
+def _needs_key(op: dict[str, Any]) -> bool:
+    summary = op.get("summary") or ""
+    return "(API key" in summary or "(admin key" in summary
+
+
 def _problem(description: str) -> dict[str, Any]:
     # inline, not a $ref: the OGC API's own document (/ogc/api) takes its paths from here and stands alone
     return {"description": description, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
@@ -42,19 +58,27 @@ def tidy(spec: dict[str, Any]) -> dict[str, Any]:
             validation = responses.pop("422", None)
             if validation is not None and "requestBody" in op:
                 responses["422"] = _problem("The request body is not valid")
+            elif "requestBody" in op:  # a body the route reads itself (openapi_extra): checked like an import
+                responses["422"] = _problem("The body is not usable, or its record was rejected: `notices` say why")
             if op.get("parameters"):
                 responses["400"] = _problem("A parameter is not valid or not known: `parameter` names it")
             if "{" in path:
                 responses["404"] = _problem("No such id")
+            if _needs_key(op):
+                op["security"] = _KEYED
+                responses["401"] = _problem("No API key, or one that is unknown or revoked")
+                responses["403"] = _problem("The key may not do this (another source, a missing scope)")
             kind = _FORMATS.get(path)
             if kind is not None and method == "get":
+                op["security"] = [{}, *_KEYED]  # anonymous: open data only; a closed:read key sees the rest
                 names = LIST_FORMATS[kind]
                 ok = responses.setdefault("200", {"description": "Successful Response"})
                 offered = sorted((m for m, name in MEDIA.items() if name in names),
                                  key=lambda m: m != "application/json")  # JSON first: the default
                 ok["content"] = {media: {"schema": {}} for media in offered}
                 responses["406"] = _problem("None of the accepted media types is offered here")
-    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    schemas = spec["components"].setdefault("schemas", {})
     text = repr(spec.get("paths"))
     for name in ("HTTPValidationError", "ValidationError"):
         if f"#/components/schemas/{name}" not in text:

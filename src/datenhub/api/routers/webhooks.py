@@ -22,7 +22,15 @@ def _key_id(request: Request) -> str:
     return who.key_id
 
 
-@router.post("", status_code=201, summary="Register a URL for change notifications (API key)")
+WEBHOOK_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["url"], "properties": {
+        "url": {"type": "string", "format": "uri", "description": "the consumer, reachable on the internet"},
+        "secret": {"type": "string", "description": "the HMAC secret for the signatures (made for you if left out)"}},
+    "example": {"url": "https://app.example.org/datenhub-hook"}}}}}}
+
+
+@router.post("", status_code=201, summary="Register a URL for change notifications (API key)",
+             openapi_extra=WEBHOOK_BODY)
 async def create_webhook(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
     key_id = _key_id(request)
     try:

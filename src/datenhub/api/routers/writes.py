@@ -18,6 +18,54 @@ from datenhub.store import Store
 router = APIRouter(prefix="/api/v1", tags=["writes"])
 MAX_BODY = 1024 * 1024
 
+_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}, "description": "text by language: de, en, nl",
+          "example": {"de": "Kemnader See"}}
+_COMMON: dict[str, Any] = {
+    "id": {"type": "string", "description": "the record's id within its source (for PUT and PATCH the path's record "
+                                            "id says it)"},
+    "source": {"type": "string", "description": "the source to write to (POST; or ?source=); the key needs "
+                                                "source:<name>:write"},
+    "type": {"type": "string", "description": "schema.org type, e.g. Museum"},
+    "name": _TEXTS, "description": _TEXTS,
+    "geo": {"type": "object", "required": ["lat", "lon"],
+            "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+    "address": {"type": "object", "additionalProperties": {"type": "string"}},
+    "contact": {"type": "object", "additionalProperties": {"type": "string"}},
+    "images": {"type": "array", "items": {"type": "object"}},
+    "keywords": {"type": "array", "items": {"type": "string"}},
+    "licence": {"type": "string", "description": "CC0-1.0, CC-BY-4.0, CC-BY-SA-4.0, DL-DE-BY-2.0, DL-DE-ZERO-2.0 "
+                                                 "or closed"},
+    "attribution": {"type": "string"},
+}
+_KIND_FIELDS: dict[str, dict[str, Any]] = {
+    "place": {"categories": {"type": "array", "items": {"type": "string"}},
+              "opening_hours": {"type": "string", "description": "OSM opening_hours syntax"},
+              "wheelchair": {"type": "string", "enum": ["yes", "limited", "no"]}},
+    "event": {"start": {"type": "string"}, "end": {"type": "string"}, "all_day": {"type": "boolean"},
+              "location_name": {"type": "string"}, "place_id": {"type": "string"},
+              "organizer": {"type": "string"}, "url": {"type": "string"},
+              "status": {"type": "string"}},
+}
+_EXAMPLES = {
+    "place": {"source": "stadt-bochum", "id": "kemnade", "name": {"de": "Kemnader See"},
+              "geo": {"lat": 51.425, "lon": 7.26}, "categories": ["Natur"], "licence": "DL-DE-BY-2.0",
+              "attribution": "Stadt Bochum"},
+    "event": {"source": "stadt-bochum", "id": "seefest-2027", "name": {"de": "Seefest am Kemnader See"},
+              "start": "2027-07-03T14:00:00+02:00", "location_name": "Kemnader See", "licence": "CC0-1.0"},
+}
+
+
+def record_body(kind: str) -> dict[str, Any]:
+    """The request body of a write, for the OpenAPI document: a record as the hub's JSON import reads it, or
+    schema.org JSON-LD (with ?source=). Checked like an import's rows; notices say what is wrong."""
+    schema = {"type": "object", "required": ["id"], "additionalProperties": True,
+              "properties": {**_COMMON, **_KIND_FIELDS[kind]}, "example": _EXAMPLES[kind]}
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema},
+        "application/ld+json": {"schema": {"type": "object", "description": "a schema.org node, an array or an "
+                                                                            "@graph; name the source with ?source="}},
+    }}}
+
 
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
@@ -108,17 +156,20 @@ async def _delete(request: Request, store: Store, record_id: str) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/places", status_code=201, summary="Create or update a place record (API key)")
+@router.post("/places", status_code=201, summary="Create or update a place record (API key)",
+             openapi_extra=record_body("place"))
 async def create_place(request: Request, store: Store = Depends(get_store)) -> Response:
     return await _create(request, store, "place")
 
 
-@router.put("/places/{record_id}", summary="Replace a place record (API key)")
+@router.put("/places/{record_id}", summary="Replace a place record (API key)",
+             openapi_extra=record_body("place"))
 async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, False)
 
 
-@router.patch("/places/{record_id}", summary="Change fields of a place record (API key)")
+@router.patch("/places/{record_id}", summary="Change fields of a place record (API key)",
+             openapi_extra=record_body("place"))
 async def patch_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, True)
 
@@ -128,17 +179,20 @@ async def delete_place(request: Request, record_id: str, store: Store = Depends(
     return await _delete(request, store, record_id)
 
 
-@router.post("/events", status_code=201, summary="Create or update an event record (API key)")
+@router.post("/events", status_code=201, summary="Create or update an event record (API key)",
+             openapi_extra=record_body("event"))
 async def create_event(request: Request, store: Store = Depends(get_store)) -> Response:
     return await _create(request, store, "event")
 
 
-@router.put("/events/{record_id}", summary="Replace an event record (API key)")
+@router.put("/events/{record_id}", summary="Replace an event record (API key)",
+             openapi_extra=record_body("event"))
 async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, False)
 
 
-@router.patch("/events/{record_id}", summary="Change fields of an event record (API key)")
+@router.patch("/events/{record_id}", summary="Change fields of an event record (API key)",
+             openapi_extra=record_body("event"))
 async def patch_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, True)
 
