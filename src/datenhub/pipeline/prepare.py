@@ -186,9 +186,9 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
             hub = state.hub_id
         # the same dict as model_dump(mode="json", exclude_none=True), a fifth cheaper: pydantic writes JSON in
         # Rust and orjson reads it in C, where model_dump builds every value in Python
-        data = orjson.loads(entity.model_dump_json(exclude_none=True))
-        record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, data, plan.now, plan.now, None,
-                              drafted, packed)
+        data_json = entity.model_dump_json(exclude_none=True)
+        record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, orjson.loads(data_json), plan.now,
+                              plan.now, None, drafted, packed, data_json)
         records.append(record)
         if state is None and hub == own_hub:
             founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)

@@ -74,6 +74,7 @@ class StoredRecord:
     withdrawn_at: datetime | None = None
     draft: str | None = None  # as in RecordState: lets an unchanged draft skip the checks next time
     draft_notices: str | None = None
+    data_json: str | None = None  # `data` as JSON where the import has it already (pydantic's): stored as it is
 
 
 @dataclass(slots=True)

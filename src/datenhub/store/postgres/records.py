@@ -20,8 +20,8 @@ _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, fi
 
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
     """The staging row of a record: pure, so an import worker can compute it."""
-    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), r.first_seen,
-            r.last_changed, r.withdrawn_at, r.draft, r.draft_notices)
+    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, r.data_json or dumps(r.data),
+            r.first_seen, r.last_changed, r.withdrawn_at, r.draft, r.draft_notices)
 
 
 def _record(row: tuple[Any, ...]) -> StoredRecord:

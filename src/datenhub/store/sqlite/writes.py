@@ -48,8 +48,8 @@ class PreparedWrites:
 
 
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
-    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, dumps(r.data), iso(r.first_seen),
-            iso(r.last_changed), iso(r.withdrawn_at), r.draft, r.draft_notices)
+    return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, r.data_json or dumps(r.data),
+            iso(r.first_seen), iso(r.last_changed), iso(r.withdrawn_at), r.draft, r.draft_notices)
 
 
 def entity_row(entity: HubEntity) -> EntityRow:
