@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from datenhub.store import Store
+from datenhub import hub
+from datenhub.publish.dcat import OTHER_OPEN
+from datenhub.store import Store, open_store
 from tests.api.demo_app import client, demo_store
+from tests.store.helpers import write_csv
 
 
 @pytest.fixture(scope="module")
@@ -453,3 +456,11 @@ def test_every_dataset_of_the_catalogue_resolves(api: TestClient) -> None:
         assert node["@id"] == listed["@id"] and node["dcat:distribution"] == listed["dcat:distribution"]
         assert node["@context"] == catalogue["@context"]
     assert api.get("/datasets/nope").status_code == 404
+
+
+def test_the_catalogue_lists_a_source_by_the_licences_of_its_rows(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, write_csv(tmp_path / "rows.csv"), "stadt-test")  # each row its licence, none declared
+    datasets = {d["dct:identifier"]: d for d in client(store).get("/catalog").json()["@graph"][0]["dcat:dataset"]}
+    assert datasets["stadt-test"]["dcat:distribution"][0]["dct:license"] == {"@id": OTHER_OPEN}
+    assert "each record carrying its own" in datasets["stadt-test"]["dct:description"]

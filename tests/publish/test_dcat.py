@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from datenhub.model.licence import LicenceId
 from datenhub.publish.dcat import DCATDE_LICENCES, OTHER_OPEN, catalog_jsonld, catalog_turtle
 from tests.publish.samples import BASE_URL, sample_sources
 
@@ -75,3 +76,22 @@ def test_dcat_spatial_coverage_is_the_rvr_bounding_box() -> None:
     graph = turtle_graph()
     rvr = graph.value(rdflib.URIRef(f"{BASE_URL}/catalog"), DCT.spatial)
     assert str(graph.value(rvr, DCAT.bbox)).startswith("POLYGON((6.29882 51.21364")
+
+
+def test_dcat_a_source_is_catalogued_by_the_licences_its_records_carry() -> None:
+    # rows with their own licences: the import declared none (or another one) for the source
+    mixed = {"name": "stadt-essen", "licence": None, "stats": {"records": 3, "active": 3},
+             "record_licences": {"CC0-1.0": 2, "CC-BY-4.0": 1, "closed": 4}}
+    corrected = {"name": "stadt-bottrop", "licence": "CC-BY-4.0", "stats": {"records": 2, "active": 2},
+                 "record_licences": {"DL-DE-ZERO-2.0": 2}}
+    only_closed = {"name": "intern", "licence": "CC0-1.0", "stats": {"records": 1, "active": 1},
+                   "record_licences": {"closed": 1}}
+    doc = catalog_jsonld([mixed, corrected, only_closed], BASE_URL, ["csv"])
+    datasets = {d["dct:identifier"]: d for d in doc["@graph"][0]["dcat:dataset"]}
+    assert "intern" not in datasets  # its downloads hold nothing: closed records are not open data
+    essen = datasets["stadt-essen"]
+    assert essen["dcat:distribution"][0]["dct:license"] == {"@id": OTHER_OPEN}
+    assert ("licences Creative Commons Zero 1.0, Creative Commons Attribution 4.0, each record carrying its own"
+            in essen["dct:description"])
+    bottrop = datasets["stadt-bottrop"]["dcat:distribution"][0]["dct:license"]
+    assert bottrop == {"@id": DCATDE_LICENCES[LicenceId.DL_DE_ZERO_2_0]}

@@ -480,3 +480,14 @@ def test_counts_tell_open_entities_from_all(loaded: Store) -> None:
     counts = loaded.counts()
     assert counts["places"] == len(ROWS) and counts["open_places"] == len(ROWS) - 1  # Geheimes Depot is closed
     assert counts["open_events"] == counts["events"] == 0
+
+
+def test_record_licences_count_active_records_by_the_licence_each_carries(loaded: Store, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                            clock) -> None:
+    by_licence: dict[str, int] = {}
+    for row in ROWS:
+        by_licence[row[5]] = by_licence.get(row[5], 0) + 1
+    assert loaded.record_licences() == {"test": by_licence}
+    hub.import_file(loaded, write_csv(tmp_path / "less.csv", ROWS[1:]), "test", clock=clock)  # one withdrawn
+    by_licence[ROWS[0][5]] -= 1
+    assert loaded.record_licences()["test"] == {k: v for k, v in by_licence.items() if v}

@@ -82,9 +82,24 @@ def _distributions(base_url: str, dataset: str, formats: list[tuple[str, str, st
     return out
 
 
-def _open_licence(source: dict[str, Any]) -> LicenceId | None:
-    licence = parse_licence(source.get("licence"))
-    return licence if licence in DCATDE_LICENCES else None
+def _open_licences(source: dict[str, Any]) -> list[LicenceId]:
+    """The open licences of a source's records (`record_licences`, from Store.record_licences), in the order of the
+    vocabulary; without that figure, the licence its imports declared. Closed records are not in the source's
+    downloads (open data only), so they do not count."""
+    declared = source.get("record_licences")
+    given = declared.keys() if declared else [source.get("licence")]
+    found = {lic for name in given if (lic := parse_licence(name)) in DCATDE_LICENCES}
+    return [lic for lic in DCATDE_LICENCES if lic in found]
+
+
+def _licence_iri(licences: list[LicenceId]) -> str:
+    return DCATDE_LICENCES[licences[0]] if len(licences) == 1 else OTHER_OPEN
+
+
+def _licence_words(licences: list[LicenceId]) -> str:
+    if len(licences) == 1:
+        return f"licence {LICENCES[licences[0]].title}"
+    return f"licences {', '.join(LICENCES[lic].title for lic in licences)}, each record carrying its own"
 
 
 def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
@@ -102,8 +117,8 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
     datasets: list[dict[str, Any]] = []
     # a source with no active records (one that only sends occupancy readings, say) has nothing to download
     open_sources = [(s, lic) for s in sorted(sources, key=lambda s: s["name"])
-                    if (lic := _open_licence(s)) and (s.get("stats") or {}).get("active", 1)]
-    for source, licence in open_sources:
+                    if (lic := _open_licences(s)) and (s.get("stats") or {}).get("active", 1)]
+    for source, found in open_sources:
         name = source["name"]
         stats = source.get("stats") or {}
         modified = stats.get("last_import")
@@ -114,9 +129,9 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
             "dct:identifier": name,
             "dct:title": title,
             "dct:description": source.get("description") or f"{title}: as published by {PUBLISHER}, "
-                                                             f"licence {LICENCES[licence].title}.",
+                                                             f"{_licence_words(found)}.",
             **common,
-            "dcat:distribution": _distributions(base_url, name, fmt, DCATDE_LICENCES[licence],
+            "dcat:distribution": _distributions(base_url, name, fmt, _licence_iri(found),
                                                 source.get("attribution"), modified),
         }
         if source.get("url"):
@@ -125,7 +140,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
             node["dct:modified"] = _datetime(modified)
         datasets.append(node)
     if open_sources:
-        licences = {DCATDE_LICENCES[licence] for _, licence in open_sources}
+        licences = {DCATDE_LICENCES[lic] for _, found in open_sources for lic in found}
         attributions = [s["attribution"] for s, _ in open_sources if s.get("attribution")]
         dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("last_import"))]
         modified = max(dates, key=lambda m: datetime.fromisoformat(m)) if dates else None

@@ -11,7 +11,7 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -201,6 +201,11 @@ class Store(ABC):
     @abstractmethod
     def list_sources(self) -> list[SourceInfo]:
         """Every source with stats: records, active, withdrawn, last_import."""
+
+    @abstractmethod
+    def record_licences(self) -> dict[str, dict[str, int]]:
+        """Per source, its active records by the licence each carries (kept per data version): a source that mixes
+        licences row by row is catalogued by what its records say, not by the licence its imports declared."""
 
     @abstractmethod
     def save_raw(self, raw: RawInput) -> int:
@@ -461,3 +466,12 @@ class Store(ABC):
 def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:
     """The ids a sensor of this place may be registered under: its hub id and its records' ids."""
     return sorted({*also, entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))})
+
+
+def licence_counts(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, dict[str, int]]:
+    """(source, licence, count) rows → {source: {licence: count}}; a record without a licence counts as closed."""
+    out: dict[str, dict[str, int]] = {}
+    for source, licence, count in rows:
+        per = out.setdefault(source, {})
+        per[licence or "closed"] = per.get(licence or "closed", 0) + int(count)
+    return out

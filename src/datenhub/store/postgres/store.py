@@ -22,6 +22,7 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     StoreError,
+    licence_counts,
 )
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
@@ -187,6 +188,12 @@ class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
                           "last_import": iso(row[9]), "last_status": row[10]}
             out.append(info)
         return out
+
+    def record_licences(self) -> dict[str, dict[str, int]]:
+        with self._conns.connection() as conn:
+            version = _version(conn.execute(_DATA_VERSION).fetchone())
+            return self._derived.get("record_licences", version, lambda: licence_counts(conn.execute(
+                "SELECT source, data->>'licence', count(*) FROM records WHERE withdrawn_at IS NULL GROUP BY 1, 2")))
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256

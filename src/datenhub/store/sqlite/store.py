@@ -24,6 +24,7 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     Webhook,
+    licence_counts,
 )
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
@@ -167,6 +168,11 @@ class SqliteStore(SqliteOccupancyMixin, Store):
                           "last_import": last[0] if last else None, "last_status": last[1] if last else None}
             out.append(info)
         return out
+
+    def record_licences(self) -> dict[str, dict[str, int]]:
+        return self._cached("record_licences", lambda: licence_counts(self.db.execute(
+            "SELECT source, json_extract(data, '$.licence'), count(*) FROM records WHERE withdrawn_at IS NULL "
+            "GROUP BY 1, 2")))
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256
