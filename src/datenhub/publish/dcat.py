@@ -86,8 +86,8 @@ def _open_licences(source: dict[str, Any]) -> list[LicenceId]:
     """The open licences of a source's records (`record_licences`, from Store.record_licences), in the order of the
     vocabulary; without that figure, the licence its imports declared. Closed records are not in the source's
     downloads (open data only), so they do not count."""
-    declared = source.get("record_licences")
-    given = declared.keys() if declared else [source.get("licence")]
+    carried = source.get("record_licences")
+    given = carried.keys() if carried else [source.get("licence")]
     found = {lic for name in given if (lic := parse_licence(name)) in DCATDE_LICENCES}
     return [lic for lic in DCATDE_LICENCES if lic in found]
 
@@ -140,7 +140,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
             node["dct:modified"] = _datetime(modified)
         datasets.append(node)
     if open_sources:
-        licences = {DCATDE_LICENCES[lic] for _, found in open_sources for lic in found}
+        licences = sorted({lic for _, found in open_sources for lic in found}, key=list(DCATDE_LICENCES).index)
         attributions = [s["attribution"] for s, _ in open_sources if s.get("attribution")]
         dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("last_import"))]
         modified = max(dates, key=lambda m: datetime.fromisoformat(m)) if dates else None
@@ -157,7 +157,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
                            "Each record carries its own licence in the field 'licence'.", "@language": "en"}],
             **common,
             "dcat:distribution": _distributions(
-                base_url, HUB_DATASET, fmt, licences.pop() if len(licences) == 1 else OTHER_OPEN,
+                base_url, HUB_DATASET, fmt, _licence_iri(licences),
                 "; ".join(dict.fromkeys(attributions)) or None, modified),
         }
         if modified:
