@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from datenhub import hub
 from datenhub.enrich.geo import haversine_m
 from datenhub.store import Query, QueryError, Store
-from datenhub.store.base import HubEntity
+from datenhub.store.base import HubEntity, Webhook
 from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
 from tests.store.helpers import ROWS, write_csv
@@ -491,3 +492,39 @@ def test_record_licences_count_active_records_by_the_licence_each_carries(loaded
     hub.import_file(loaded, write_csv(tmp_path / "less.csv", ROWS[1:]), "test", clock=clock)  # one withdrawn
     by_licence[ROWS[0][5]] -= 1
     assert loaded.record_licences()["test"] == {k: v for k, v in by_licence.items() if v}
+
+
+def test_kept_rows_come_back_as_written(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    at = datetime(2026, 3, 1, 9, 30, 15, 250000, tzinfo=UTC)
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "aliases": [("dh-alt", "dh-neu"), ("dh-aaa", "dh-neu")],
+        # the JSON text byte for byte (blanks, key order), times to the microsecond and in UTC
+        "record_history": [("test:z1", at, "c1", '{"b": 1,  "a": ["ä", null]}'), ("test:z1", at, "c2", "{}")],
+        "audit_log": [(at, "k", "PUT", "/api/v1/x", 200, ["test:z1", "test:z2"], "changed"),
+                      (at, None, "DELETE", "/api/v1/y", 404, [], None)],
+        "webhook_outbox": [("wh_1", '{"event": "import"}', 2, at, None, "HTTP 500"), ("wh_1", "{}", 1, None, at, None)],
+    }
+    with store.transaction():
+        store.save_webhook(Webhook("wh_1", "https://hooks.example/h", "s", None, clock()))
+        for table, written in rows.items():
+            store.add_kept_rows(table, written)
+    for table, written in rows.items():
+        got = list(store.kept_rows(table))
+        # aliases come in key order, the others in the order written
+        assert got == (sorted(written, key=str) if table == "aliases" else written), table
+        assert all(v.utcoffset() == timedelta(0) for row in got for v in row if isinstance(v, datetime))
+    with pytest.raises(ValueError, match="no kept table 'entities'"):
+        list(store.kept_rows("entities"))
+
+
+def test_compacted_hours_come_back_as_written(store: Store) -> None:
+    from datenhub.live.model import HourBucket, Sensor, SensorKind
+
+    hour = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    buckets = [HourBucket("s-1", hour, 12, 40.5, 30, 51, 0.4, 0.3, 0.51),
+               HourBucket("s-1", hour + timedelta(hours=1), 3, None, None, None, 0.2, 0.1, 0.3)]
+    with store.transaction():
+        store.upsert_sensor(Sensor("s-1", "dh-x", SensorKind.PEOPLE, "test", 100))
+        store.add_compacted_hours(buckets)
+    assert store.compacted_hours() == buckets
+    assert store.hourly_readings(["s-1"], hour, hour + timedelta(hours=2)) == buckets  # read as compaction's own

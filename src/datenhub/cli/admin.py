@@ -108,11 +108,9 @@ def upgrade(db: str | None = DbOption) -> None:
     console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
 
 
-# What the copy leaves behind (store.copy copies through the store contract, which has no reader for these yet):
-# said on every run, so an operator who needs them keeps the old database.
-NOT_COPIED = ("not copied: earlier versions of changed records (record_history), the audit log of writes, hourly "
-              "aggregates of compacted occupancy readings, and webhook notifications not yet delivered; keep the "
-              "source database if you need them")
+# What a copy changes on purpose, said on every run: delta-feed readers of the old database start again.
+REBUILT = ("hub entities are rebuilt from their records: their content and ids are the same, their change times and "
+           "the delta feed's cursors start afresh")
 
 
 @db_app.command("copy")
@@ -147,9 +145,12 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     table.add_row("from", *(str(v) for v in report.counts_from.values()))
     table.add_row("to", *(str(report.counts_to.get(k)) for k in report.counts_from))
     console.print(table)
+    kept = ", ".join(f"{rows} {name}" for name, rows in report.kept.items())
     console.print(f"checked {report.records_checked} record and {report.entities_checked} entity checksums, "
-                  f"{report.readings_checked} occupancy readings")
+                  f"{report.readings_checked} occupancy readings and the rows of the kept tables ({kept})")
     if not report.ok:
         raise fail("copy verification failed: " + "; ".join(report.mismatches), 1)
     console.print("[green]verified: counts and checksums match[/]")
-    console.print(NOT_COPIED)
+    for name, rows in report.left.items():
+        console.print(f"not copied: {rows} {name} rows of deleted webhooks")
+    console.print(REBUILT)

@@ -169,6 +169,16 @@ def single_view(hub_id: str, record: StoredRecord, first_seen: datetime) -> dict
     return {k: v for k, v in base.items() if v is not None or k == "withdrawn_at"}
 
 
+TOMBSTONE = "withdrawn"  # the checksum of every withdrawn hub
+
+
+def tombstone(hub_id: str, kind: str, data: dict[str, Any], at: datetime, was_open: bool) -> HubEntity:
+    """A withdrawn hub: stewards keep its last data; delta-feed readers who saw the open entity must learn that it
+    is gone, and they get only the id."""
+    public = {"id": hub_id, "kind": kind, "withdrawn_at": _utc(at)} if was_open else None
+    return HubEntity(hub_id, kind, {**data, "id": hub_id, "withdrawn_at": _utc(at)}, public, TOMBSTONE, at, at)
+
+
 def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dict[str, int],
               now: datetime, old_checksum: str | None) -> HubEntity | None:
     """Recompute a hub entity; None when nothing changed (so the change feed stays quiet)."""
@@ -180,15 +190,10 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     else:
         data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
     if full is None:
-        last = max(records, key=lambda r: r.last_changed)
-        tombstone = {**last.data, "id": hub_id, "withdrawn_at": _utc(now)}
-        checksum = "withdrawn"
-        if old_checksum == checksum:
+        if old_checksum == TOMBSTONE:
             return None
-        # Delta-feed readers who saw the open entity must learn that it is gone; they get only the id.
-        was_open = any(LICENCES[_licence_of(r)].open for r in records)
-        public = {"id": hub_id, "kind": kind, "withdrawn_at": _utc(now)} if was_open else None
-        return HubEntity(hub_id, kind, tombstone, public, checksum, now, now)
+        last = max(records, key=lambda r: r.last_changed)
+        return tombstone(hub_id, kind, last.data, now, any(LICENCES[_licence_of(r)].open for r in records))
     full_sum = content_checksum(full)
     open_sum = full_sum if data_open is full else ("" if data_open is None else content_checksum(data_open))
     checksum = full_sum + open_sum[:8]

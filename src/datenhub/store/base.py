@@ -441,6 +441,14 @@ class Store(ABC):
         """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours)."""
 
     @abstractmethod
+    def compacted_hours(self) -> list[HourBucket]:
+        """Every hourly aggregate that compaction wrote (not the hours of raw readings), by sensor and hour."""
+
+    @abstractmethod
+    def add_compacted_hours(self, buckets: list[HourBucket]) -> None:
+        """Store aggregates as `compacted_hours` gives them (db copy), for sensors already registered."""
+
+    @abstractmethod
     def add_dead_letters(self, letters: list[DeadLetter]) -> None: ...
 
     @abstractmethod
@@ -461,6 +469,15 @@ class Store(ABC):
     def data_version(self) -> tuple[int, int]:
         """Moves with every import and entity write: the key of every cache of derived figures and responses
         (store.derived, api.cache); asking it is cheap and proves the database answers (/ready)."""
+
+    # moving a hub (db copy): the tables no import can rebuild (store.kept) ----------------------------------
+    @abstractmethod
+    def kept_rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        """Every row of a kept table (store.kept.KEPT) as neutral values, in the order written."""
+
+    @abstractmethod
+    def add_kept_rows(self, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Append rows as `kept_rows` gives them (inside the caller's transaction)."""
 
 
 def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:

@@ -1,19 +1,24 @@
 """Move a hub between backends (`datenhub db copy --from sqlite:///… --to postgresql://…`) without loss.
 
 Uses only the store contract, so it works between any two backends. Source records, raw inputs, sources,
-overrides, keys, webhooks, imports and their notices, occupancy sensors, raw readings and dead letters are copied
-as they are (hourly aggregates of compacted occupancy history are not); hub entities are derived data and
-are rebuilt from the records by the same merge, then verified: equal counts and equal checksums of every record
-and every entity.
+overrides, keys, webhooks, imports and their notices, occupancy sensors, raw readings, hourly aggregates of
+compacted readings and dead letters are copied as they are, and so are the kept tables (store.kept): redirects of
+merged hub ids, earlier versions of changed records, the audit log and the webhook outbox. Hub entities are
+derived data and are rebuilt from the records by the same merge. Then everything is verified: equal counts,
+equal checksums of every record and every entity, equal rows of every kept table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from datenhub.clock import Clock, utc_now
+from datenhub.model.licence import LICENCES, LicenceId
+from datenhub.pipeline.merge import tombstone
 from datenhub.store.base import Store, StoreError
+from datenhub.store.kept import CHUNK, KEPT, RowDigest
 from datenhub.store.query import Query
 
 COMPARED = ("places", "events", "withdrawn", "records", "sources", "raw_inputs")
@@ -26,6 +31,8 @@ class CopyReport:
     records_checked: int = 0
     entities_checked: int = 0
     readings_checked: int = 0
+    kept: dict[str, int] = field(default_factory=dict)  # rows copied and compared, by kept table
+    left: dict[str, int] = field(default_factory=dict)  # rows not copied, by kept table (see _copy_kept)
     mismatches: list[str] = field(default_factory=list)
 
     @property
@@ -33,27 +40,76 @@ class CopyReport:
         return not self.mismatches
 
 
-def all_hub_ids(store: Store) -> list[str]:
-    """Every entity id, withdrawn ones included (the delta feed since the epoch lists tombstones too)."""
+def all_hub_ids(store: Store, tombstones: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Every entity id, withdrawn ones included (the delta feed since the epoch lists tombstones too); the full
+    data of each withdrawn one goes to `tombstones` if given."""
     ids: list[str] = []
     for kind in ("place", "event"):
         query = Query(kind=kind, changed_since=datetime(1970, 1, 1, tzinfo=UTC), include_closed=True, limit=1000)
         cursor = None
         while True:
             page = store.search(query.with_cursor(cursor))
-            ids += [item["id"] for item in page.items]
+            for item in page.items:
+                ids.append(item["id"])
+                if tombstones is not None and item.get("withdrawn_at"):
+                    tombstones[item["id"]] = item
             cursor = page.next_cursor
             if cursor is None:
                 break
     return ids
 
 
+def _retired(target: Store, tombstones: dict[str, dict[str, Any]], hub_ids: list[str]) -> None:
+    """Hubs whose every record a join moved to another hub: no record rebuilds them, so their tombstones move as
+    they are (pipeline.importer.retire_hub made them from the record that left)."""
+    entities = []
+    for hub_id in hub_ids:
+        data = tombstones[hub_id]
+        at = datetime.fromisoformat(data["withdrawn_at"].replace("Z", "+00:00"))
+        was_open = LICENCES[LicenceId(data.get("licence", "closed"))].open
+        entities.append(tombstone(hub_id, data["kind"], data, at, was_open))
+    target.upsert_entities(entities)
+
+
+def _copy_kept(source: Store, target: Store, report: CopyReport) -> None:
+    """Each kept table in one transaction, a chunk of rows at a time, then read back and compared."""
+    hooks = {hook.id for hook in source.list_webhooks()}  # the active ones, which the copy moved
+    for table in KEPT:
+        sent, left = RowDigest(), 0
+        with target.transaction():
+            chunk: list[tuple[object, ...]] = []
+            for row in source.kept_rows(table.name):
+                if table.name == "webhook_outbox" and row[0] not in hooks:
+                    left += 1  # a notification for a deleted webhook: nobody will be sent it
+                    continue
+                sent.add(row)
+                chunk.append(row)
+                if len(chunk) >= CHUNK:
+                    target.add_kept_rows(table.name, chunk)
+                    chunk = []
+            target.add_kept_rows(table.name, chunk)
+        report.kept[table.name] = sent.rows
+        if left:
+            report.left[table.name] = left
+        got = RowDigest().extend(target.kept_rows(table.name))
+        if got != sent:
+            report.mismatches.append(f"{table.what}: {sent.rows} rows → {got.rows}" if got.rows != sent.rows
+                                     else f"{table.what}: rows differ")
+
+
 def _copy_occupancy(source: Store, target: Store, report: CopyReport) -> None:
-    """Sensors, raw readings and dead letters. Hourly aggregates of compacted history are not copied."""
+    """Sensors, raw readings, hourly aggregates of compacted readings and dead letters."""
     sensors = source.list_sensors()
+    hours = source.compacted_hours()
     with target.transaction():
         for sensor in sensors:
             target.upsert_sensor(sensor)
+        target.add_compacted_hours(hours)
+    copied_hours = target.compacted_hours()
+    report.kept["occupancy_hourly"] = len(hours)
+    if copied_hours != hours:
+        report.mismatches.append(f"hourly occupancy aggregates: {len(hours)} → {len(copied_hours)}"
+                                 if len(copied_hours) != len(hours) else "hourly occupancy aggregates differ")
     for sensor in sensors:
         readings = source.readings(sensor.id)
         for start in range(0, len(readings), 5000):
@@ -75,7 +131,8 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
     if any(target.counts()[k] for k in ("records", "sources")):
         raise StoreError("the target database is not empty; copy into a fresh database")
     report = CopyReport(counts_from=source.counts())
-    hub_ids = all_hub_ids(source)
+    tombstones: dict[str, dict[str, Any]] = {}
+    hub_ids = all_hub_ids(source, tombstones)
     members = source.records_of_hubs(hub_ids)
     records = [r for group in members.values() for r in group]
     # as an import into an empty hub (Store.bulk): SQLite writes past the WAL, PostgreSQL builds the indexes after
@@ -105,7 +162,9 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
         for hook in source.list_webhooks():
             target.save_webhook(hook)
         _rebuild_hubs(target, sorted(members), clock())
+        _retired(target, tombstones, [hub_id for hub_id in tombstones if hub_id not in members])
     _copy_occupancy(source, target, report)
+    _copy_kept(source, target, report)
     report.counts_to = target.counts()
     for counted in COMPARED:
         if report.counts_from.get(counted) != report.counts_to.get(counted):

@@ -196,6 +196,26 @@ class PostgresOccupancyMixin:
             deleted = conn.execute("DELETE FROM occupancy_readings WHERE observed_at < %s", (cut,)).rowcount
         return deleted, hours
 
+    def compacted_hours(self) -> list[HourBucket]:
+        with self._conns.connection() as conn:
+            rows = conn.execute(
+                "SELECT s.id, h.hour, h.n, h.avg_count, h.min_count, h.max_count, h.avg_fraction, h.min_fraction, "
+                "h.max_fraction FROM occupancy_hourly h JOIN occupancy_sensors s ON s.key = h.sensor_key "
+                "ORDER BY s.id, h.hour").fetchall()
+        return [HourBucket(r[0], r[1].astimezone(UTC), *r[2:]) for r in rows]
+
+    def add_compacted_hours(self, buckets: list[HourBucket]) -> None:
+        if not buckets:
+            return
+        with self._conns.connection() as conn:
+            keys = self._keys(conn, sorted({b.sensor_id for b in buckets}))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO occupancy_hourly (sensor_key, hour, n, avg_count, min_count, max_count, "
+                    "avg_fraction, min_fraction, max_fraction) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(keys[b.sensor_id], b.hour, b.n, b.avg_count, b.min_count, b.max_count, b.avg_fraction,
+                      b.min_fraction, b.max_fraction) for b in buckets])
+
     # dead letters --------------------------------------------------------------------------------------------
     def add_dead_letters(self, letters: list[DeadLetter]) -> None:
         if not letters:

@@ -30,6 +30,7 @@ from datenhub.store.postgres import deferred, statistics
 from datenhub.store.postgres import entities as entity_rows
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
+from datenhub.store.postgres.kept import PostgresKeptMixin
 from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
 from datenhub.store.postgres.records import RecordsMixin, record_row
 from datenhub.store.postgres.schema import (
@@ -54,7 +55,7 @@ _CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'o
                     "AND (stats->>'skipped') IS DISTINCT FROM 'true' GROUP BY source)")
 
 
-class PostgresStore(PostgresOccupancyMixin, RecordsMixin, WebhooksMixin, Store):
+class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, WebhooksMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._parsed = parse_url(url)

@@ -207,6 +207,20 @@ class SqliteOccupancyMixin:
             deleted = self.db.execute("DELETE FROM occupancy_readings WHERE observed_at < ?", (cut,)).rowcount
         return deleted, hours
 
+    def compacted_hours(self) -> list[HourBucket]:
+        return [HourBucket(r[0], from_us(r[1]), *r[2:]) for r in self.db.execute(
+            "SELECT s.id, h.hour, h.n, h.avg_count, h.min_count, h.max_count, h.avg_fraction, h.min_fraction, "
+            "h.max_fraction FROM occupancy_hourly h JOIN occupancy_sensors s ON s.key = h.sensor_key "
+            "ORDER BY s.id, h.hour")]
+
+    def add_compacted_hours(self, buckets: list[HourBucket]) -> None:
+        keys = self._keys(sorted({b.sensor_id for b in buckets}))
+        self.db.executemany(
+            "INSERT INTO occupancy_hourly (sensor_key, hour, n, avg_count, min_count, max_count, avg_fraction, "
+            "min_fraction, max_fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(keys[b.sensor_id], to_us(b.hour), b.n, b.avg_count, b.min_count, b.max_count, b.avg_fraction,
+              b.min_fraction, b.max_fraction) for b in buckets])
+
     # dead letters --------------------------------------------------------------------------------------------
     def add_dead_letters(self, letters: list[DeadLetter]) -> None:
         self.db.executemany(

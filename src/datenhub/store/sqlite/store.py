@@ -32,6 +32,7 @@ from datenhub.store.query import Query
 from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import fulltext, writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
+from datenhub.store.sqlite.kept import SqliteKeptMixin
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import (
     BACKFILL_PROMINENCE,
@@ -50,7 +51,7 @@ _CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'o
                     "AND json_extract(stats, '$.skipped') IS NOT 1 GROUP BY source)")
 
 
-class SqliteStore(SqliteOccupancyMixin, Store):
+class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conns = Connections(path_from_url(url))

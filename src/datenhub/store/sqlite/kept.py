@@ -1,0 +1,52 @@
+"""The kept tables (store.kept) in SQLite: times as ISO text, words blank-separated, JSON as its text."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from datenhub.store.kept import CHUNK, Kind, kept_table
+from datenhub.store.rows import iso, parse_iso
+
+
+def _read(kind: Kind, value: Any) -> Any:
+    if value is None:
+        return [] if kind == "words" else None
+    if kind == "time":
+        return parse_iso(value)
+    if kind == "words":
+        return value.split()
+    return value
+
+
+def _write(kind: Kind, value: Any) -> Any:
+    if kind == "time":
+        return iso(value)
+    if kind == "words":
+        return " ".join(value)
+    return value
+
+
+class SqliteKeptMixin:
+    if TYPE_CHECKING:
+        @property
+        def db(self) -> sqlite3.Connection: ...
+
+    def kept_rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        spec = kept_table(table)
+        key = "rowid" if spec.key == "id" else spec.key  # the order written is the rowid's
+        after: Any = 0 if key == "rowid" else ""
+        sql = f"SELECT {key}, {', '.join(spec.names)} FROM {spec.name} WHERE {key} > ? ORDER BY {key} LIMIT ?"
+        # a chunk at a time: an open cursor would hold a read snapshot across the caller's own writes
+        while rows := self.db.execute(sql, (after, CHUNK)).fetchall():
+            after = rows[-1][0]
+            for row in rows:
+                yield tuple(_read(kind, value) for (_, kind), value in zip(spec.columns, row[1:], strict=True))
+
+    def add_kept_rows(self, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        spec = kept_table(table)
+        marks = ", ".join("?" * len(spec.columns))
+        self.db.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.names)}) VALUES ({marks})",
+                            (tuple(_write(kind, value) for (_, kind), value in zip(spec.columns, row, strict=True))
+                             for row in rows))
