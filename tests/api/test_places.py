@@ -342,6 +342,10 @@ def test_categories_and_municipalities(api: TestClient) -> None:
 def test_sources_list_licences(api: TestClient) -> None:
     sources = {s["name"]: s for s in api.get("/api/v1/sources").json()["items"]}
     assert sources["ruhr-demo"]["licence"] == "CC0-1.0" and sources["db-stations"]["licence"] == "CC-BY-4.0"
+    # what the records carry, beside what the imports declared
+    carried = sources["ruhr-demo"]["stats"]["licences"]
+    assert sum(carried.values()) == sources["ruhr-demo"]["stats"]["active"] > 0  # every active record, once
+    assert max(carried, key=carried.get) == "CC0-1.0" and len(carried) > 1  # some demo rows carry CC BY
 
 
 def test_events_empty_ical_ok(api: TestClient, tmp_path: Path) -> None:

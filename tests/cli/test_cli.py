@@ -407,7 +407,17 @@ def test_sources_table_keeps_names_and_licences_whole(tmp_path: Path, db: str,
                "--licence", "DL-DE-BY-2.0", "--attribution", "Verein").exit_code == 0
     monkeypatch.setattr(common.console, "width", 60)  # a narrow terminal
     table = run("sources", "--db", db).output
-    assert "vereins-intern-langname" in table.replace("\n", " ") and "DL-DE-BY-2.0" in table
+    # the rows carry their own licence, which wins over the one the import declared
+    assert "vereins-intern-langname" in table.replace("\n", " ") and "CC0-1.0 (3)" in table
+
+
+def test_sources_table_shows_the_licences_records_carry(tmp_path: Path, db: str) -> None:
+    from tests.store.helpers import write_csv
+
+    rows = write_csv(tmp_path / "gemischt.csv")  # the rows carry CC0 (5), CC-BY, DL-DE-BY and closed
+    assert run("import", str(rows), "--source", "gemischt", "--licence", "CC0-1.0", "--db", db).exit_code == 0
+    table = " ".join(run("sources", "--db", db).output.split())
+    assert "CC0-1.0 (5), CC-BY-4.0 (1), DL-DE-BY-2.0 (1), closed (1)" in table
 
 
 def test_places_show_by_record_id_shows_sources(demo_db: str) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from datenhub.store import Store
+from datenhub import hub
+from datenhub.api.app import create_app
+from datenhub.store import Store, open_store
 from datenhub.store.text import fold
 from tests.web.conftest import XSS, zollverein_id
 
@@ -242,6 +245,17 @@ def test_footer_data_link_leads_to_the_human_data_page(web_client: TestClient) -
         assert 'href="/api/v1/sources"' in page.text and 'href="/docs"' in page.text and 'href="/catalog"' in page.text
     assert "Daten, Quellen und Lizenzen" in web_client.get("/data").text
     assert "Data, sources and licences" in web_client.get("/data?lang=en").text
+
+
+def test_the_data_page_counts_the_licences_a_source_s_records_carry(tmp_path: Path) -> None:
+    from tests.store.helpers import write_csv
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, write_csv(tmp_path / "gemischt.csv"), "gemischt", licence="CC0-1.0")
+    page = TestClient(create_app(store=store)).get("/data").text
+    row = re.search(r"gemischt.*?</tr>", page, re.S)
+    assert row and "CC0-1.0 (5), CC-BY-4.0 (1), DL-DE-BY-2.0 (1), closed (1)" in row.group(0)
+    store.close()
 
 
 def test_a_source_of_occupancy_readings_shows_its_sensors_not_zero_records(web_client: TestClient,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from datenhub import hub
 from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.model.licence import licence_mix
 
 sources_app = typer.Typer(help="Sources and their state.", invoke_without_command=True)
 notices_app = typer.Typer(help="Stored data problems.", invoke_without_command=True)
@@ -23,16 +24,17 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def sources(db: str | None = DbOption) -> None:
     """List sources with licence, priority, record counts and last import."""
     with store_at(db) as store:
-        rows = store.list_sources()
+        rows = store.sources_with_licences()
+    licences = {s.name: licence_mix(s.licence, s.stats["licences"]) for s in rows}
     table = Table(title="sources")
     # names and licences are typed again (notices --source, reprocess): whole, on a narrow terminal too; the other
     # columns give way
     whole = {"name": max((len(s.name) for s in rows), default=4),
-             "licence": max((len(s.licence or "") for s in rows), default=7)}
+             "licence": min(60, max((len(text) for text in licences.values()), default=7))}
     for column in ("name", "licence", "priority", "active", "withdrawn", "last import", "status"):
         table.add_column(column, min_width=whole.get(column), overflow="fold")
     for s in rows:
-        table.add_row(s.name, s.licence or "", str(s.priority), str(s.stats["active"]), str(s.stats["withdrawn"]),
+        table.add_row(s.name, licences[s.name], str(s.priority), str(s.stats["active"]), str(s.stats["withdrawn"]),
                       s.stats["last_import"] or "", s.stats["last_status"] or "")
     console.print(table)
 

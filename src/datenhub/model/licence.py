@@ -108,3 +108,11 @@ def _parse_licence(text: str) -> LicenceId | None:
 
 def is_open(licence: LicenceId | str) -> bool:
     return LicenceId(licence) in OPEN_LICENCES
+
+
+def licence_mix(declared: str | None, carried: dict[str, int]) -> str:
+    """What a source's licence column says: the licence its imports declared, or, when its records carry others
+    (a source may set the licence row by row), each licence with its count of records, most first."""
+    if not carried or list(carried) == [declared]:
+        return declared or ""
+    return ", ".join(f"{name} ({count})" for name, count in sorted(carried.items(), key=lambda kv: (-kv[1], kv[0])))

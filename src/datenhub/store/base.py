@@ -202,6 +202,15 @@ class Store(ABC):
     def list_sources(self) -> list[SourceInfo]:
         """Every source with stats: records, active, withdrawn, last_import."""
 
+    def sources_with_licences(self) -> list[SourceInfo]:
+        """`list_sources`, each with stats["licences"]: how many of its records carry which licence (a source may
+        set it row by row, whatever its imports declared; record_licences)."""
+        carried = self.record_licences()
+        sources = self.list_sources()
+        for source in sources:
+            source.stats["licences"] = carried.get(source.name, {})
+        return sources
+
     @abstractmethod
     def record_licences(self) -> dict[str, dict[str, int]]:
         """Per source, its active records by the licence each carries (kept per data version): a source that mixes

@@ -16,6 +16,7 @@ from datenhub.api.deps import get_clock, parse_query
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
 from datenhub.model.categories import CATEGORIES
+from datenhub.model.licence import licence_mix
 from datenhub.store import Page, QueryError, Store
 from datenhub.store.text import fold
 from datenhub.web.common import context, in_shown_order, not_found, render, text
@@ -169,5 +170,7 @@ def data_page(request: Request) -> HTMLResponse:
     store = _store(request)
     # a source may bring occupancy readings rather than places: its column says so instead of "0 records"
     sensors = Counter(sensor.source for sensor in store.list_sensors())
-    ctx.update(title=ctx["t"]("data_title"), sources=store.list_sources(), sensors=sensors)
+    sources = store.sources_with_licences()
+    ctx.update(title=ctx["t"]("data_title"), sources=sources, sensors=sensors,
+               licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources})
     return render("data.html", ctx)

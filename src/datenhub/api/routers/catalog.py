@@ -21,8 +21,7 @@ WHOLE_HUB = "datenhub-ruhr"
 
 def _open_sources(store: Store) -> list[dict[str, object]]:
     """The sources with what their records' licences are (a source may mix them row by row)."""
-    licences = store.record_licences()
-    return [{**asdict(s), "record_licences": licences.get(s.name, {})} for s in store.list_sources()]
+    return [{**asdict(s), "record_licences": s.stats["licences"]} for s in store.sources_with_licences()]
 
 
 @router.get("/catalog", summary="DCAT-AP.de catalogue (JSON-LD; Turtle with Accept: text/turtle or f=ttl)")

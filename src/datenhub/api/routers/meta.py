@@ -15,7 +15,8 @@ router = APIRouter(tags=["meta"], dependencies=[Depends(known_parameters)])
 
 @router.get("/api/v1/sources", summary="Sources with licence and counts")
 def list_sources(store: Store = Depends(get_store)) -> dict[str, Any]:
-    return {"items": [asdict(s) for s in store.list_sources()]}
+    """`licence` is what the source's imports declared; `stats.licences` counts the licences its records carry."""
+    return {"items": [asdict(s) for s in store.sources_with_licences()]}
 
 
 @router.get("/health", summary="Liveness and counts")
