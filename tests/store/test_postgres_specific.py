@@ -489,3 +489,29 @@ def test_connections_the_server_closed_are_replaced_before_use(pg: PostgresStore
         assert one.get_entity("dh-nothing") is None  # answered, not a StoreError (a 503 to the client)
     finally:
         one.close()
+
+
+def test_a_serving_store_gives_up_on_a_locked_table_and_the_api_answers_503(pg: PostgresStore) -> None:
+    import time
+
+    import psycopg
+    from fastapi.testclient import TestClient
+
+    from datenhub.api.app import create_app
+
+    app = create_app(db_url=pg.url)  # a store of its own: serving, with bounded lock waits
+    served = app.state.store
+    # what a first import into an empty hub does to readers: its dropped indexes hold the table until it commits
+    with psycopg.connect(parse_url(pg.url).conninfo) as holder:
+        holder.execute("LOCK TABLE entities IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        answer = TestClient(app).get("/api/v1/places")
+        assert answer.status_code == 503 and answer.headers["Retry-After"]
+        assert time.monotonic() - started < 15  # the bound (3 s), not the holder's whole transaction
+        holder.rollback()
+    assert TestClient(app).get("/api/v1/places").status_code == 200
+    # only a serving store is bounded: an import (the CLI's store) waits for a concurrent one as before
+    with served._conns.connection() as conn, pg._conns.connection() as plain:
+        assert conn.execute("SHOW lock_timeout").fetchone() == ("3s",)
+        assert plain.execute("SHOW lock_timeout").fetchone() == ("0",)
+    served.close()

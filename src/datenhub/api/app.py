@@ -49,7 +49,10 @@ def create_app(store: Store | None = None, db_url: str | None = None, clock: Clo
                   docs_url=None, redoc_url=None, **_telemetry_argument())
     _install_docs(app)
     openapi.install(app)
-    app.state.store = store or open_store(db_url)
+    if store is None:  # a store of its own serves requests only: bounded lock waits (an embedder's may import)
+        store = open_store(db_url)
+        store.serve(health.LOCK_WAIT_S)
+    app.state.store = store
     app.state.clock = clock
     # Middleware added first sits innermost: the fast paths answer inside the cache, and hygiene (ETag, request id),
     # gzip, CORS and rate limits wrap every answer, cached or not.

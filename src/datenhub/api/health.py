@@ -11,6 +11,9 @@ from datenhub.store import StoreError
 
 router = APIRouter(tags=["meta"])
 RETRY_AFTER_S = 5
+# how long a request waits for a lock another session holds before it is answered 503 (Store.serve): a first
+# import into an empty PostgreSQL hub holds its tables until it commits, minutes at a million places
+LOCK_WAIT_S = 3.0
 
 
 def _database_errors() -> tuple[type[Exception], ...]:

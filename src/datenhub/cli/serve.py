@@ -69,6 +69,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
     import uvicorn
 
     from datenhub.api.app import create_app, warm_up
+    from datenhub.api.health import LOCK_WAIT_S
     from datenhub.api.protocol import NoDelayHttpToolsProtocol
     from datenhub.store import open_store
 
@@ -96,6 +97,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", access_log=False, loop=loop, http=NoDelayHttpToolsProtocol)
         return
+    store.serve(LOCK_WAIT_S)  # as app_from_environment's workers do (create_app)
     app = create_app(store=store)
     warm_up(app)
     start_delivery_thread(app.state.store)

@@ -186,6 +186,13 @@ class Store(ABC):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
 
+    def serve(self, lock_wait_s: float) -> None:
+        """The store answers requests from here on: a statement that waits longer than `lock_wait_s` for a lock
+        another session holds (a first import into an empty PostgreSQL hub holds its tables until it commits) fails
+        with a database error, which the API answers with 503 and Retry-After instead of hanging. Nothing to do
+        where waits are bounded already (SQLite's busy timeout)."""
+        del lock_wait_s
+
     def bulk(self) -> AbstractContextManager[None]:
         """Around an import, which streams through tables once: a backend may trade read caching for a smaller
         resident set here. The default changes nothing."""

@@ -101,13 +101,32 @@ class Connections:
     def __init__(self, url: PostgresUrl) -> None:
         self.url = url
         self._local = threading.local()
+        self._lock_wait_ms = 0  # 0: wait for locks as the server or the URL says (see bound_lock_waits)
         self._probe()
-        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url.conninfo, min_size=url.pool_min, max_size=url.pool_max, kwargs={"autocommit": True},
-            configure=_configure, open=True, name="datenhub",
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        return ConnectionPool(
+            self.url.conninfo, min_size=self.url.pool_min, max_size=self.url.pool_max, kwargs={"autocommit": True},
+            configure=self._configure, open=True, name="datenhub",
             # a connection the server closed (a restart, a failover, an idle timeout) is replaced before use: it
             # cost one 503 per pooled connection; the check is one empty round trip (~0.05 ms on localhost)
             check=ConnectionPool.check_connection)
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        _configure(conn)
+        if self._lock_wait_ms:
+            # never longer than a lock_timeout the server or the URL (options=-clock_timeout=…) already sets
+            conn.execute("SELECT set_config('lock_timeout', CASE WHEN setting::bigint BETWEEN 1 AND %s THEN setting "
+                         "ELSE %s END || 'ms', false) FROM pg_settings WHERE name = 'lock_timeout'",
+                         (self._lock_wait_ms, str(self._lock_wait_ms)))
+
+    def bound_lock_waits(self, seconds: float) -> None:
+        """Sessions from now on give up waiting for a lock after `seconds` (Store.serve); the pool is built
+        again, so no connection opened before is left without the bound."""
+        self._lock_wait_ms = max(1, round(seconds * 1000))
+        previous, self.pool = self.pool, self._new_pool()
+        previous.close()
 
     def _probe(self) -> None:
         """Connect once before building the pool, so a wrong URL fails now and says what to check."""

@@ -121,6 +121,9 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
     def transaction(self) -> AbstractContextManager[Any]:
         return self._conns.transaction()
 
+    def serve(self, lock_wait_s: float) -> None:
+        self._conns.bound_lock_waits(lock_wait_s)
+
     @contextmanager
     def bulk(self) -> Iterator[None]:
         """An import: into an empty hub it builds the secondary indexes after its rows (deferred); when it wrote more
