@@ -146,6 +146,11 @@ def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
     if record is None:
         raise LookupError(f"no record {record_id!r}")
     old_hub = record.hub_id
+    if not any(r.record_id != record_id for r in store.records_of_hubs([old_hub]).get(old_hub, [])):
+        # alone in its entity already: nothing to take apart, and its id stays; later imports keep it alone
+        with store.transaction():
+            store.set_override(record_id, "split", old_hub, clock())
+        return old_hub
     new_hub = hub_id_for(record_id)
     if new_hub == old_hub:
         new_hub = hub_id_for("split:" + record_id)

@@ -87,6 +87,16 @@ def test_split_undoes_merge_and_survives_reimport(store: Store, tmp_path: Path, 
     assert store.counts()["places"] == 2
 
 
+def test_splitting_a_record_alone_in_its_entity_changes_nothing(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    before = store.get_entity("test:p1")
+    places = store.counts()["places"]
+    assert before is not None and hub.split_record(store, "test:p1", clock=clock) == before["id"]
+    # no second entity of the same place, no empty one left behind; the record stays alone on later imports
+    assert store.counts()["places"] == places and store.get_entity("test:p1") == before
+    assert store.overrides()["test:p1"] == ("split", before["id"])
+
+
 def test_full_import_withdraws_missing_but_partial_does_not(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
     partial = hub.import_file(store, write_csv(tmp_path / "b.csv", ROWS[:2]), "test", clock=clock, full=False)

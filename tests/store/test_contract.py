@@ -526,5 +526,5 @@ def test_compacted_hours_come_back_as_written(store: Store) -> None:
     with store.transaction():
         store.upsert_sensor(Sensor("s-1", "dh-x", SensorKind.PEOPLE, "test", 100))
         store.add_compacted_hours(buckets)
-    assert store.compacted_hours() == buckets
+    assert store.compacted_hours(["s-1", "s-unknown"]) == buckets and store.compacted_hours([]) == []
     assert store.hourly_readings(["s-1"], hour, hour + timedelta(hours=2)) == buckets  # read as compaction's own

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from datenhub.demo import import_demo
 from datenhub.model import hub_id_for
 from datenhub.store import Query, Store, StoreError, open_store
 from datenhub.store.base import Webhook
-from datenhub.store.copy import copy_store
+from datenhub.store.copy import all_hub_ids, copy_store
 from tests.store.helpers import ROWS, write_csv
 
 
@@ -24,13 +25,16 @@ def source(tmp_path: Path, clock) -> Store:  # type: ignore[no-untyped-def]
     store = open_store(f"sqlite:///{tmp_path / 'source.db'}")
     import_demo(store, clock=clock)
     hub.import_file(store, write_csv(tmp_path / "t.csv"), "test", clock=clock)
-    changed = [[*ROWS[1][:6], "Musterzeche, jetzt Museum", ROWS[1][7]], *ROWS[2:]]
+    changed = [[*ROWS[1][:6], "Musterzeche, jetzt Museum", ROWS[1][7]], *(r for r in ROWS[2:] if r[0] != "c1")]
     hub.import_file(store, write_csv(tmp_path / "t2.csv", changed), "test", clock=clock)  # a withdrawal, a change
     hub.split_record(store, "db-stations:8000098", clock=clock)
     hub.join_record(store, "test:h2", store.get_record("test:h1").hub_id, clock=clock)  # type: ignore[union-attr]
+    hub.split_record(store, "test:p1", clock=clock)  # alone in its hub: nothing to split, nothing left behind
     create_key(store, "k", ["admin"])
     with store.transaction():
         store.append_audit(clock(), "k", "PUT", "/api/v1/sources/test/records/z2", 200, ["test:z2"], "changed")
+        # what a request can put there: %00 in the path (no NUL in PostgreSQL text), a blank in a local id
+        store.append_audit(clock(), "k", "DELETE", "/api/v1/places/test:a\x00b", 404, ["test:a\x00b", "test:Haus 1"])
         store.save_webhook(Webhook("wh_1", "https://hooks.example/h", "geheim", None, clock()))
         store.save_webhook(Webhook("wh_2", "https://hooks.example/weg", "geheim", None, clock()))
         store.enqueue_notification('{"event": "import"}', clock())
@@ -58,14 +62,28 @@ def test_copy_moves_everything_verified(source: Store, store: Store, clock) -> N
     names = lambda s: sorted(i["name"]["de"] for i in s.search(Query(q="zeche", limit=100)).items)  # noqa: E731
     assert names(store) == names(source)
     # what no import can rebuild: redirects of merged ids, history, audit log, outbox, compacted hours
-    for table in ("aliases", "record_history", "audit_log"):
+    for table in ("aliases", "record_history"):
         assert list(store.kept_rows(table)) == list(source.kept_rows(table)) != [], table
+    audit = list(store.kept_rows("audit_log"))
+    assert audit[-1][3] == "/api/v1/places/test:ab" and audit[-1][5] == ["test:ab", "test:Haus 1"]  # NUL dropped
+    assert len(audit) == len(list(source.kept_rows("audit_log")))
     assert report.kept["record_history"] >= 1 and report.kept["aliases"] >= 1
     assert store.record_history("test:z2") == source.record_history("test:z2") != []
     joined = source.get_record("test:h2").hub_id  # type: ignore[union-attr]
     assert store.get_entity(hub_id_for("test:h2"))["id"] == joined != hub_id_for("test:h2")  # type: ignore[index]
+    # tombstones as stored, both views: the one the join left, and withdrawn records' (their withdrawal time kept)
+    gone: set[str] = set()
+    all_hub_ids(source, gone)
+    assert {hub_id_for("test:h2"), hub_id_for("test:c1")} <= gone
+    for hub_id, view in product(sorted(gone), ({"include_closed": True}, {})):
+        tombstone = source.get_entity(hub_id, include_withdrawn=True, exact=True, **view)
+        assert tombstone or not view  # a closed record's tombstone has no public view
+        assert store.get_entity(hub_id, include_withdrawn=True, exact=True, **view) == tombstone
+    assert source.get_entity(hub_id_for("test:h2"), include_withdrawn=True, exact=True,
+                             include_closed=True)["name"]["de"] == "Tetraeder"  # type: ignore[index]
     assert [r[0] for r in store.kept_rows("webhook_outbox")] == ["wh_1"] and report.left == {"webhook_outbox": 1}
-    assert store.compacted_hours() == source.compacted_hours() != []
+    sensors = [s.id for s in source.list_sensors()]
+    assert store.compacted_hours(sensors) == source.compacted_hours(sensors) != []
     since = datetime(1970, 1, 1, tzinfo=UTC)
     assert store.hourly_readings([sensor], since, clock()) == source.hourly_readings([sensor], since, clock())
     if type(store).__name__ == "PostgresStore":  # the copy analysed its tables, as a first import does

@@ -326,8 +326,9 @@ class Store(ABC):
     # reading -----------------------------------------------------------------------------------------------
     @abstractmethod
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
-                   include_withdrawn: bool = False) -> dict[str, Any] | None:
-        """By hub id, alias, or source record id (`source:local`)."""
+                   include_withdrawn: bool = False, exact: bool = False) -> dict[str, Any] | None:
+        """By hub id, alias, or source record id (`source:local`); `exact`: the entity stored under this very hub
+        id, even one whose id became an alias of another (a tombstone a join left)."""
 
     def get_entity_sensing(self, entity_id: str, *, include_closed: bool = False) -> tuple[dict[str, Any] | None, bool]:
         """`get_entity`, and whether an occupancy sensor is registered under the entity's hub id or one of its
@@ -457,8 +458,9 @@ class Store(ABC):
         """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours)."""
 
     @abstractmethod
-    def compacted_hours(self) -> list[HourBucket]:
-        """Every hourly aggregate that compaction wrote (not the hours of raw readings), by sensor and hour."""
+    def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:
+        """The hourly aggregates compaction wrote for these sensors (not the hours of raw readings), by sensor
+        and hour."""
 
     @abstractmethod
     def add_compacted_hours(self, buckets: list[HourBucket]) -> None:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from datenhub.clock import Clock, utc_now
-from datenhub.model.licence import LICENCES, LicenceId
-from datenhub.pipeline.merge import tombstone
-from datenhub.store.base import Store, StoreError
-from datenhub.store.kept import CHUNK, KEPT, RowDigest
+from datenhub.pipeline.merge import TOMBSTONE
+from datenhub.store.base import HubEntity, Store, StoreError
+from datenhub.store.kept import CHUNK, KEPT, RowDigest, portable
 from datenhub.store.query import Query
 
 COMPARED = ("places", "events", "withdrawn", "records", "sources", "raw_inputs")
@@ -40,9 +38,9 @@ class CopyReport:
         return not self.mismatches
 
 
-def all_hub_ids(store: Store, tombstones: dict[str, dict[str, Any]] | None = None) -> list[str]:
-    """Every entity id, withdrawn ones included (the delta feed since the epoch lists tombstones too); the full
-    data of each withdrawn one goes to `tombstones` if given."""
+def all_hub_ids(store: Store, withdrawn: set[str] | None = None) -> list[str]:
+    """Every entity id, withdrawn ones included (the delta feed since the epoch lists tombstones too); those of
+    the withdrawn ones also go to `withdrawn` if given."""
     ids: list[str] = []
     for kind in ("place", "event"):
         query = Query(kind=kind, changed_since=datetime(1970, 1, 1, tzinfo=UTC), include_closed=True, limit=1000)
@@ -51,23 +49,25 @@ def all_hub_ids(store: Store, tombstones: dict[str, dict[str, Any]] | None = Non
             page = store.search(query.with_cursor(cursor))
             for item in page.items:
                 ids.append(item["id"])
-                if tombstones is not None and item.get("withdrawn_at"):
-                    tombstones[item["id"]] = item
+                if withdrawn is not None and item.get("withdrawn_at"):
+                    withdrawn.add(item["id"])
             cursor = page.next_cursor
             if cursor is None:
                 break
     return ids
 
 
-def _retired(target: Store, tombstones: dict[str, dict[str, Any]], hub_ids: list[str]) -> None:
-    """Hubs whose every record a join moved to another hub: no record rebuilds them, so their tombstones move as
-    they are (pipeline.importer.retire_hub made them from the record that left)."""
+def _tombstones(source: Store, target: Store, hub_ids: list[str]) -> None:
+    """Withdrawn hubs move as they are stored, both views: rebuilt, they would be withdrawn at the copy's time, and
+    a hub whose every record a join moved elsewhere has no record to rebuild it from (importer.retire_hub)."""
     entities = []
     for hub_id in hub_ids:
-        data = tombstones[hub_id]
-        at = datetime.fromisoformat(data["withdrawn_at"].replace("Z", "+00:00"))
-        was_open = LICENCES[LicenceId(data.get("licence", "closed"))].open
-        entities.append(tombstone(hub_id, data["kind"], data, at, was_open))
+        data = source.get_entity(hub_id, include_closed=True, include_withdrawn=True, exact=True)
+        if data is None:
+            continue
+        public = source.get_entity(hub_id, include_withdrawn=True, exact=True)
+        at = datetime.fromisoformat(str(data["withdrawn_at"]).replace("Z", "+00:00"))
+        entities.append(HubEntity(hub_id, str(data["kind"]), data, public, TOMBSTONE, at, at))
     target.upsert_entities(entities)
 
 
@@ -82,6 +82,7 @@ def _copy_kept(source: Store, target: Store, report: CopyReport) -> None:
                 if table.name == "webhook_outbox" and row[0] not in hooks:
                     left += 1  # a notification for a deleted webhook: nobody will be sent it
                     continue
+                row = portable(table, row)
                 sent.add(row)
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
@@ -100,16 +101,20 @@ def _copy_kept(source: Store, target: Store, report: CopyReport) -> None:
 def _copy_occupancy(source: Store, target: Store, report: CopyReport) -> None:
     """Sensors, raw readings, hourly aggregates of compacted readings and dead letters."""
     sensors = source.list_sensors()
-    hours = source.compacted_hours()
     with target.transaction():
         for sensor in sensors:
             target.upsert_sensor(sensor)
-        target.add_compacted_hours(hours)
-    copied_hours = target.compacted_hours()
-    report.kept["occupancy_hourly"] = len(hours)
-    if copied_hours != hours:
-        report.mismatches.append(f"hourly occupancy aggregates: {len(hours)} → {len(copied_hours)}"
-                                 if len(copied_hours) != len(hours) else "hourly occupancy aggregates differ")
+    compacted = 0
+    for sensor in sensors:  # a sensor at a time: years of hours of a thousand sensors do not fit in memory
+        hours = source.compacted_hours([sensor.id])
+        with target.transaction():
+            target.add_compacted_hours(hours)
+        moved = target.compacted_hours([sensor.id])
+        compacted += len(hours)
+        if moved != hours:
+            report.mismatches.append(f"sensor {sensor.id}: {len(hours)} hourly aggregates → {len(moved)}"
+                                     if len(moved) != len(hours) else f"sensor {sensor.id}: hourly aggregates differ")
+    report.kept["occupancy_hourly"] = compacted
     for sensor in sensors:
         readings = source.readings(sensor.id)
         for start in range(0, len(readings), 5000):
@@ -131,7 +136,7 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
     if any(target.counts()[k] for k in ("records", "sources")):
         raise StoreError("the target database is not empty; copy into a fresh database")
     report = CopyReport(counts_from=source.counts())
-    tombstones: dict[str, dict[str, Any]] = {}
+    tombstones: set[str] = set()
     hub_ids = all_hub_ids(source, tombstones)
     members = source.records_of_hubs(hub_ids)
     records = [r for group in members.values() for r in group]
@@ -161,8 +166,8 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
             target.save_key(key)
         for hook in source.list_webhooks():
             target.save_webhook(hook)
-        _rebuild_hubs(target, sorted(members), clock())
-        _retired(target, tombstones, [hub_id for hub_id in tombstones if hub_id not in members])
+        _rebuild_hubs(target, sorted(members.keys() - tombstones), clock())
+        _tombstones(source, target, sorted(tombstones))
     _copy_occupancy(source, target, report)
     _copy_kept(source, target, report)
     report.counts_to = target.counts()

@@ -47,6 +47,21 @@ BY_NAME = {table.name: table for table in KEPT}
 CHUNK = 5000  # rows per write while copying
 
 
+def portable(table: KeptTable, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row as every backend can store it: text without NUL characters, which PostgreSQL's text cannot hold (a
+    SQLite hub's audit log can, from a request path with %00 in it)."""
+    if not any((isinstance(v, str) and "\x00" in v) or (isinstance(v, list) and any("\x00" in w for w in v))
+               for v in row):
+        return row
+    return tuple(_no_nul(kind, value) for (_, kind), value in zip(table.columns, row, strict=True))
+
+
+def _no_nul(kind: Kind, value: Any) -> Any:
+    if kind == "words":
+        return [word.replace("\x00", "") for word in value]
+    return value.replace("\x00", "") if kind == "text" and value is not None else value
+
+
 def kept_table(name: str) -> KeptTable:
     try:
         return BY_NAME[name]

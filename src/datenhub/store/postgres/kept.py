@@ -26,9 +26,10 @@ def _read(kind: Kind, value: Any) -> Any:
 
 
 def _write(kind: Kind, value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL characters (a SQLite hub's can): dropped, as kept.portable does
     if kind == "words":
-        return text_array(value)
-    return clean(value) if kind == "text" else value  # a SQLite hub's text may hold NUL characters
+        return text_array([clean(word) for word in value])
+    return clean(value) if kind == "text" else value
 
 
 class PostgresKeptMixin:

@@ -196,12 +196,14 @@ class PostgresOccupancyMixin:
             deleted = conn.execute("DELETE FROM occupancy_readings WHERE observed_at < %s", (cut,)).rowcount
         return deleted, hours
 
-    def compacted_hours(self) -> list[HourBucket]:
+    def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:
         with self._conns.connection() as conn:
+            # ids in byte order, as SQLite's (the database's collation may order them otherwise)
             rows = conn.execute(
                 "SELECT s.id, h.hour, h.n, h.avg_count, h.min_count, h.max_count, h.avg_fraction, h.min_fraction, "
                 "h.max_fraction FROM occupancy_hourly h JOIN occupancy_sensors s ON s.key = h.sensor_key "
-                "ORDER BY s.id, h.hour").fetchall()
+                "WHERE s.id = ANY(%s::text[]) ORDER BY s.id COLLATE \"C\", h.hour", (text_array(sensor_ids),)
+            ).fetchall()
         return [HourBucket(r[0], r[1].astimezone(UTC), *r[2:]) for r in rows]
 
     def add_compacted_hours(self, buckets: list[HourBucket]) -> None:

@@ -320,11 +320,11 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                 "(SELECT hub_id FROM aliases WHERE alias = %s), %s)")
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
-                   include_withdrawn: bool = False) -> dict[str, Any] | None:
+                   include_withdrawn: bool = False, exact: bool = False) -> dict[str, Any] | None:
         column = "data" if include_closed else entity_rows.OPEN_DATA
-        sql = f"SELECT {column} FROM entities WHERE id = {self._RESOLVE}" + (
+        sql = f"SELECT {column} FROM entities WHERE id = {'%s' if exact else self._RESOLVE}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
-        row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
+        row = self._one(sql, (entity_id,) if exact else (entity_id, ":" in entity_id, entity_id, entity_id))
         return None if row is None or row[0] is None else row[0]  # type: ignore[no-any-return]
 
     def get_entity_sensing(self, entity_id: str, *, include_closed: bool = False) -> tuple[dict[str, Any] | None, bool]:
@@ -389,7 +389,7 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                      record_ids: list[str], detail: str | None = None) -> None:
         self._run("INSERT INTO audit_log (at, key_id, method, path, status, record_ids, detail) "
                   "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                  (at, key_id, method, clean(path), status, list(record_ids), clean(detail)))
+                  (at, key_id, method, clean(path), status, [clean(r) for r in record_ids], clean(detail)))
 
     def list_audit(self, limit: int = 100) -> list[dict[str, Any]]:
         return [{"at": iso(r[0]), "key_id": r[1], "method": r[2], "path": r[3], "status": r[4],

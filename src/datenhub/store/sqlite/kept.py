@@ -6,26 +6,37 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from datenhub.store.kept import CHUNK, Kind, kept_table
 from datenhub.store.rows import iso, parse_iso
 
 
+def dump_words(words: list[str]) -> str:
+    """A list of ids as SQLite keeps it: a JSON array (a local id may hold blanks)."""
+    return orjson.dumps(words).decode("utf-8")
+
+
+def load_words(stored: str | None) -> list[str]:
+    """`dump_words` read back; rows written before it hold the ids blank-separated (never starting with "[", as
+    a record id starts with its source's name)."""
+    if not stored:
+        return []
+    return orjson.loads(stored) if stored.startswith("[") else stored.split()  # type: ignore[no-any-return]
+
+
 def _read(kind: Kind, value: Any) -> Any:
-    if value is None:
-        return [] if kind == "words" else None
-    if kind == "time":
-        return parse_iso(value)
     if kind == "words":
-        return value.split()
-    return value
+        return load_words(value)
+    if value is None:
+        return None
+    return parse_iso(value) if kind == "time" else value
 
 
 def _write(kind: Kind, value: Any) -> Any:
     if kind == "time":
         return iso(value)
-    if kind == "words":
-        return " ".join(value)
-    return value
+    return dump_words(value) if kind == "words" else value
 
 
 class SqliteKeptMixin:

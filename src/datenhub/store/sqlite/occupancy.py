@@ -207,11 +207,13 @@ class SqliteOccupancyMixin:
             deleted = self.db.execute("DELETE FROM occupancy_readings WHERE observed_at < ?", (cut,)).rowcount
         return deleted, hours
 
-    def compacted_hours(self) -> list[HourBucket]:
-        return [HourBucket(r[0], from_us(r[1]), *r[2:]) for r in self.db.execute(
-            "SELECT s.id, h.hour, h.n, h.avg_count, h.min_count, h.max_count, h.avg_fraction, h.min_fraction, "
-            "h.max_fraction FROM occupancy_hourly h JOIN occupancy_sensors s ON s.key = h.sensor_key "
-            "ORDER BY s.id, h.hour")]
+    def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:
+        out: list[HourBucket] = []
+        for sensor_id, key in sorted(self._keys(sensor_ids).items()):
+            out += [HourBucket(sensor_id, from_us(r[0]), *r[1:]) for r in self.db.execute(
+                "SELECT hour, n, avg_count, min_count, max_count, avg_fraction, min_fraction, max_fraction "
+                "FROM occupancy_hourly WHERE sensor_key = ? ORDER BY hour", (key,))]
+        return out
 
     def add_compacted_hours(self, buckets: list[HourBucket]) -> None:
         keys = self._keys(sorted({b.sensor_id for b in buckets}))

@@ -32,7 +32,7 @@ from datenhub.store.query import Query
 from datenhub.store.rows import iso, parse_iso
 from datenhub.store.sqlite import fulltext, writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
-from datenhub.store.sqlite.kept import SqliteKeptMixin
+from datenhub.store.sqlite.kept import SqliteKeptMixin, dump_words, load_words
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import (
     BACKFILL_PROMINENCE,
@@ -343,11 +343,11 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
                 "(SELECT hub_id FROM aliases WHERE alias = ?1), ?1)")
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
-                   include_withdrawn: bool = False) -> dict[str, Any] | None:
+                   include_withdrawn: bool = False, exact: bool = False) -> dict[str, Any] | None:
         column = "data" if include_closed else OPEN_DATA
-        sql = f"SELECT {column} FROM entities WHERE id = {self._RESOLVE}" + (
+        sql = f"SELECT {column} FROM entities WHERE id = {'?1' if exact else self._RESOLVE}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
-        row = self.db.execute(sql, (entity_id, ":" in entity_id)).fetchone()
+        row = self.db.execute(sql, (entity_id,) if exact else (entity_id, ":" in entity_id)).fetchone()
         if row is None or row[0] is None:
             return None
         return orjson.loads(row[0])  # type: ignore[no-any-return]
@@ -412,11 +412,11 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
                      record_ids: list[str], detail: str | None = None) -> None:
         self.db.execute("INSERT INTO audit_log (at, key_id, method, path, status, record_ids, detail) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (iso(at), key_id, method, path, status,
-                                                         " ".join(record_ids), detail))
+                                                         dump_words(record_ids), detail))
 
     def list_audit(self, limit: int = 100) -> list[dict[str, Any]]:
         keys = ("at", "key_id", "method", "path", "status", "record_ids", "detail")
-        return [dict(zip(keys, r, strict=True)) for r in self.db.execute(
+        return [dict(zip(keys, (*r[:5], " ".join(load_words(r[5])), r[6]), strict=True)) for r in self.db.execute(
             "SELECT at, key_id, method, path, status, record_ids, detail FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,))]
 
