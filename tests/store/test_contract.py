@@ -528,3 +528,26 @@ def test_compacted_hours_come_back_as_written(store: Store) -> None:
         store.add_compacted_hours(buckets)
     assert store.compacted_hours(["s-1", "s-unknown"]) == buckets and store.compacted_hours([]) == []
     assert store.hourly_readings(["s-1"], hour, hour + timedelta(hours=2)) == buckets  # read as compaction's own
+
+
+def test_anonymous_filters_read_the_open_view_only(loaded: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    # a partner's closed record merges into the open Zeche Zollern and, by priority, says other things of it
+    closed = [["c9", "Zeche Zollern", "Museum", "51.5186", "7.3339", "closed", "Interne Notiz", "no"]]
+    hub.import_file(loaded, write_csv(tmp_path / "intern.csv", closed), "intern", priority=1, clock=clock)
+    zollern = loaded.get_entity("test:z2")
+    assert zollern is not None and zollern["sources"] == ["test:z2"]  # the open view
+    assert loaded.get_entity("test:z2", include_closed=True)["sources"] == ["intern:c9", "test:z2"]  # type: ignore[index]
+
+    def found(**filters: Any) -> bool:
+        return zollern["id"] in [e["id"] for e in loaded.search(Query(limit=100, **filters)).items]
+
+    # what the public sees of it: Industriekultur, wheelchair yes, from `test`
+    assert found(categories=("Industriekultur",)) and found(wheelchair=("yes",)) and found(sources=("test",))
+    # what only the closed record says must neither find nor hide it
+    assert not found(categories=("Museum",)) and not found(wheelchair=("no",)) and not found(sources=("intern",))
+    # a reader of closed data finds it by either view's tags
+    assert found(categories=("Museum",), include_closed=True) and found(sources=("intern",), include_closed=True)
+    assert found(categories=("Industriekultur",), include_closed=True)
+    # the import of source `test` again does not merge with itself through the closed record's tags
+    again = hub.import_file(loaded, write_csv(tmp_path / "src.csv"), "test", clock=clock, force=True)
+    assert again.merged == 0

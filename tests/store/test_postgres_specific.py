@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -515,3 +516,23 @@ def test_a_serving_store_gives_up_on_a_locked_table_and_the_api_answers_503(pg: 
         assert conn.execute("SHOW lock_timeout").fetchone() == ("3s",)
         assert plain.execute("SHOW lock_timeout").fetchone() == ("0",)
     served.close()
+
+
+def test_migration_moves_filters_to_the_open_view(pg: PostgresStore, tmp_path: Path) -> None:
+    from datenhub import hub
+    from datenhub.store import Query
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test")
+    closed = [["c9", "Zeche Zollern", "Museum", "51.5186", "7.3339", "closed", "Interne Notiz", "no"]]
+    hub.import_file(pg, write_csv(tmp_path / "b.csv", closed), "intern", priority=1)
+    hub_id = pg.get_entity("test:z2")["id"]  # type: ignore[index]
+    with pg.transaction() as conn:  # as a hub written before: the full view's tags and columns
+        conn.execute("UPDATE entities SET wheelchair = 'no', tags = '{cat:Museum,src:intern}' WHERE id = %s",
+                     (hub_id,))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0019_open_view_filters'")
+    assert hub_id in [e["id"] for e in pg.search(Query(categories=("Museum",))).items]
+    assert pg.migrate() == ["0019_open_view_filters"]
+    assert hub_id not in [e["id"] for e in pg.search(Query(categories=("Museum",))).items]
+    assert hub_id in [e["id"] for e in pg.search(Query(categories=("Industriekultur",), wheelchair=("yes",))).items]
+    assert hub_id in [e["id"] for e in pg.search(Query(sources=("intern",), include_closed=True)).items]

@@ -414,3 +414,31 @@ def test_a_hub_with_keys_but_no_places_keeps_the_wal_for_its_first_import(tmp_pa
     create_key(store, "stadt-bochum", ["source:stadt-bochum:write"])  # set up by hand: worth the WAL's care
     with store._conns.direct() as switched:
         assert not switched
+
+
+def test_migration_moves_filters_to_the_open_view(tmp_path: Path) -> None:
+    from tests.store.helpers import write_csv
+
+    from datenhub.store.sqlite.store import SqliteStore
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    store = open_store(url)
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test")
+    closed = [["c9", "Zeche Zollern", "Museum", "51.5186", "7.3339", "closed", "Interne Notiz", "no"]]
+    hub.import_file(store, write_csv(tmp_path / "b.csv", closed), "intern", priority=1)
+    hub_id = store.get_entity("test:z2")["id"]  # type: ignore[index]
+    # as a hub written before: the full view's tags and columns
+    with store.transaction():
+        rowid = store.db.execute("SELECT rowid FROM entities WHERE id = ?", (hub_id,)).fetchone()[0]
+        store.db.execute("UPDATE entities SET wheelchair = 'no' WHERE rowid = ?", (rowid,))
+        store.db.execute("DELETE FROM entity_tags WHERE entity_rowid = ?", (rowid,))
+        store.db.execute("INSERT INTO entity_tags VALUES ('cat:Museum', ?), ('src:intern', ?)", (rowid, rowid))
+        store.db.execute("DELETE FROM schema_migrations WHERE name = '0015_open_view_filters'")
+    assert hub_id in [e["id"] for e in store.search(Query(categories=("Museum",))).items]
+    store.close()
+    store = open_store(url)  # migrates
+    assert hub_id not in [e["id"] for e in store.search(Query(categories=("Museum",))).items]
+    assert hub_id in [e["id"] for e in store.search(Query(categories=("Industriekultur",), wheelchair=("yes",))).items]
+    assert hub_id in [e["id"] for e in store.search(Query(sources=("intern",), include_closed=True)).items]
+    store.close()

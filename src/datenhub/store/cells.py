@@ -205,11 +205,18 @@ def area_where(area: AreaListing, query: Query, open_view: bool, dialect: str) -
     return where, params
 
 
+FULL_ONLY = "full:"  # a tag only the full view has (rows.entity_columns): for readers of closed data alone
+
+
 def tag_groups(query: Query) -> list[list[str]]:
     """The query's tag filters as the stores index them (`cat:`, `type:`, `src:`): one group per parameter, any
-    tag of a group matches."""
-    return [[f"{prefix}:{v}" for v in values]
-            for prefix, values in (("cat", query.categories), ("type", query.types), ("src", query.sources)) if values]
+    tag of a group matches. An entity's plain tags are its open view's, so anonymous filters never match on what
+    only closed records say; a reader of closed data also matches the tags only its full view has."""
+    given = (("cat", query.categories), ("type", query.types), ("src", query.sources))
+    groups = [[f"{prefix}:{v}" for v in values] for prefix, values in given if values]
+    if query.include_closed:
+        groups = [[*group, *(FULL_ONLY + tag for tag in group)] for group in groups]
+    return groups
 
 
 def area_listing_cells(query: Query, *, tags: bool = False) -> AreaListing | None:

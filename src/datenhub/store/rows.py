@@ -12,7 +12,7 @@ import orjson
 from datenhub.enrich.geo import haversine_m
 from datenhub.model.search_words import kind_words
 from datenhub.store.base import HubEntity, Page
-from datenhub.store.cells import cell_tokens
+from datenhub.store.cells import FULL_ONLY, cell_tokens
 from datenhub.store.documents import RawDocument
 from datenhub.store.query import Query, encode_cursor
 from datenhub.store.ranking import prominence, tier_token
@@ -98,6 +98,14 @@ def stored_views(data: str | bytes, data_open: str | bytes | None, has_open: Any
     return full, (full if all_open else orjson.loads(data_open) if has_open and data_open else None)
 
 
+def filter_columns(entity_id: str, kind: str, data: str | bytes, data_open: str | bytes | None, has_open: Any,
+                   ) -> EntityColumns:
+    """The columns of a stored entity whose open view differs from its full one (or that has none), computed
+    again from its documents: what the migration to filters on the open view rewrites (open_view_filters)."""
+    full, shown = stored_views(data, data_open, has_open, False)
+    return entity_columns(HubEntity(entity_id, kind, full, shown, "", datetime(1970, 1, 1, tzinfo=UTC)))
+
+
 def index_tokens(geo: dict[str, float] | None, value: float) -> str:
     """The `cells` column of SQLite's full-text index: grid cells (store.cells) and the prominence tier
     (store.ranking), so the index alone can restrict text to an area and stream broad listings tier by tier."""
@@ -122,6 +130,12 @@ class EntityColumns:
     opening_hours: str | None = None
     cells: str = ""
     prominence: float = 0.0
+    type: str = ""
+
+
+def _tags(view: dict[str, Any]) -> set[str]:
+    return {f"type:{view.get('type')}", *(f"cat:{c}" for c in view.get("categories") or []),
+            *(f"src:{rid.split(':', 1)[0]}" for rid in view.get("sources") or [])}
 
 
 def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
@@ -130,27 +144,35 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
     if isinstance(entity.columns, EntityColumns):
         return entity.columns
     data = entity.data
+    # Every column a filter reads comes from the open view where there is one: an anonymous filter must not find
+    # (or miss) a place by what only its closed records say. Tags only the full view has are kept apart for
+    # readers of closed data (cells.tag_groups).
     shown = entity.data_open or data
     name = (shown.get("name") or {}).get("de") or next(iter((shown.get("name") or {"": ""}).values()))
     geo = shown.get("geo") or data.get("geo")
-    tags = [f"type:{data.get('type')}"]
-    tags += [f"cat:{c}" for c in data.get("categories") or []]
-    tags += [f"src:{rid.split(':', 1)[0]}" for rid in data.get("sources") or []]
-    start = data.get("start")
-    end = data.get("end") or start
+    all_open = entity.data_open is data or (entity.data_open is not None and entity.data_open == data)
+    if all_open:
+        tags = _tags(data)
+    elif entity.data_open is None:
+        tags = {FULL_ONLY + tag for tag in _tags(data)}
+    else:
+        tags = _tags(shown)
+        tags |= {FULL_ONLY + tag for tag in _tags(data) - tags}
+    start = shown.get("start")
+    end = shown.get("end") or start
     open_text, all_text = search_texts(data, entity.data_open)
     value = prominence(shown)
     return EntityColumns(
         name_sort=fold(name)[:200],
         lat=geo["lat"] if geo else None,
         lon=geo["lon"] if geo else None,
-        municipality_ags=(data.get("municipality") or {}).get("ags"),
-        wheelchair=data.get("wheelchair"),
+        municipality_ags=(shown.get("municipality") or {}).get("ags"),
+        wheelchair=shown.get("wheelchair"),
         has_open=entity.data_open is not None,
-        all_open=entity.data_open is data or (entity.data_open is not None and entity.data_open == data),
+        all_open=all_open,
         start_at=iso(datetime.fromisoformat(start)) if start else None,
         end_at=iso(datetime.fromisoformat(end)) if end else None,
-        tags=sorted(set(tags)),
+        tags=sorted(tags),
         # FTS columns: open_text holds the open view; all_text only what the full view adds. Privileged
         # searches match either column, anonymous ones only open_text, so open entities are indexed once.
         open_text=open_text,
@@ -158,4 +180,5 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
         opening_hours=shown.get("opening_hours"),
         cells=index_tokens(geo, value) if cells else "",
         prominence=value,
+        type=shown.get("type") or "",
     )

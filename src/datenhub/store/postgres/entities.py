@@ -15,7 +15,7 @@ from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, search_texts, stored_views
+from datenhub.store.rows import entity_columns, filter_columns, search_texts, stored_views
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
@@ -89,7 +89,7 @@ def entity_parts(entity: HubEntity) -> EntityParts:
     words: tuple[str, ...] = ()
     if active:
         open_tsv, full_tsv, area_words, words = text_columns(cols.open_text, cols.all_text, cols.lat, cols.lon)
-    head = (entity.id, entity.kind, entity.data.get("type") or "", clean(cols.name_sort), cols.lat, cols.lon,
+    head = (entity.id, entity.kind, cols.type, clean(cols.name_sort), cols.lat, cols.lon,
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
     tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
@@ -109,6 +109,23 @@ def text_columns(open_text: str, all_text: str, lat: float | None, lon: float | 
     if all_text:
         full_tsv, words = tsvector(f"{open_text} {all_text}")
     return open_tsv, full_tsv, area_words, words
+
+
+def refilter(conn: psycopg.Connection[Any]) -> int:
+    """Filter columns and tags from the open view (rows.entity_columns) for the active entities whose views
+    differ: stored before, they held the full view's. Returns the entities rewritten."""
+    rows = conn.execute("SELECT id, kind, data::text, data_open::text, has_open FROM entities WHERE withdrawn_at IS "
+                        "NULL AND NOT all_open").fetchall()
+    updates = []
+    for entity_id, kind, data, data_open, has_open in rows:
+        cols = filter_columns(entity_id, kind, data, data_open, has_open)
+        updates.append((cols.type, cols.municipality_ags, cols.wheelchair, cols.start_at, cols.end_at,
+                        text_array(cols.tags), entity_id))
+    with conn.cursor() as cur:
+        cur.executemany("UPDATE entities SET type = %s, municipality_ags = %s, wheelchair = %s, "
+                        "start_at = %s::timestamptz, end_at = %s::timestamptz, tags = %s::text[] WHERE id = %s",
+                        updates)
+    return len(rows)
 
 
 def rebuild_text(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:

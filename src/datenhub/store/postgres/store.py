@@ -24,6 +24,7 @@ from datenhub.store.base import (
     StoreError,
     licence_counts,
 )
+from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.postgres import deferred, statistics
@@ -37,6 +38,7 @@ from datenhub.store.postgres.schema import (
     BACKFILL_PROMINENCE,
     MIGRATION_LOCK,
     MIGRATIONS,
+    OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
     RELAY_PROVENANCE,
@@ -89,7 +91,8 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
             # One rewrite serves both document-layout migrations.
             for markers, backfill in (({BACKFILL_PROMINENCE}, entity_rows.backfill_prominence),
                                       ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents),
-                                      ({REBUILD_TEXT}, entity_rows.rebuild_text)):
+                                      ({REBUILD_TEXT}, entity_rows.rebuild_text),
+                                      ({OPEN_VIEW_FILTERS}, entity_rows.refilter)):
                 if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None
@@ -268,9 +271,9 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         sql = ("SELECT id, lat, lon, data->'name'->>'de', data->>'type', data->'sources' "
                "FROM entities WHERE kind = %s AND withdrawn_at IS NULL AND lat IS NOT NULL")
         params: tuple[Any, ...] = (kind,)
-        if exclude_source is not None:
-            sql += " AND NOT (tags @> ARRAY[%s])"
-            params += (f"src:{exclude_source}",)
+        if exclude_source is not None:  # whether its records there are open or closed
+            sql += " AND NOT (tags && ARRAY[%s, %s])"
+            params += (f"src:{exclude_source}", f"{FULL_ONLY}src:{exclude_source}")
         for row in self._all(sql, params):
             out.append(Candidate(row[0], row[1], row[2], row[3] or "", row[4] or "",
                                  tuple(s.split(":", 1)[0] for s in row[5] or [])))

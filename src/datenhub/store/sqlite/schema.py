@@ -176,3 +176,10 @@ MIGRATIONS.append((REBUILD_TEXT, """
 -- Indexed text holds what a place is in three languages (model.search_words), the heads of German compounds and
 -- the long forms of abbreviations (store.text.index_text); writes.rebuild_text indexes stored entities again.
 """))
+
+OPEN_VIEW_FILTERS = "0015_open_view_filters"  # after this migration the store computes filter columns again
+MIGRATIONS.append((OPEN_VIEW_FILTERS, """
+-- The columns and tags filters read come from an entity's open view (store.rows.entity_columns): an anonymous
+-- filter must not find a place by what only its closed records say. writes.refilter rewrites the entities whose
+-- views differ; tags only the full view has carry the prefix `full:`.
+"""))

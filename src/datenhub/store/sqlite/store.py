@@ -26,6 +26,7 @@ from datenhub.store.base import (
     Webhook,
     licence_counts,
 )
+from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.query import Query
@@ -37,6 +38,7 @@ from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import (
     BACKFILL_PROMINENCE,
     MIGRATIONS,
+    OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
     RELAY_PROVENANCE,
@@ -82,7 +84,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         # One rewrite serves both document-layout migrations.
         for markers, backfill in (({BACKFILL_PROMINENCE}, writes.backfill_prominence),
                                   ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents),
-                                  ({REBUILD_TEXT}, writes.rebuild_text)):
+                                  ({REBUILD_TEXT}, writes.rebuild_text),
+                                  ({OPEN_VIEW_FILTERS}, writes.refilter)):
             if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)
@@ -287,12 +290,14 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
 
     # hub entities ------------------------------------------------------------------------------------------
     def merge_candidates(self, kind: str, exclude_source: str | None = None) -> list[Candidate]:
-        sql = ("SELECT e.id, e.lat, e.lon, json_extract(e.data, '$.name.de'), e.type, json_extract(e.data, "
-               "'$.sources') FROM entities e WHERE e.kind = ? AND e.withdrawn_at IS NULL AND e.lat IS NOT NULL")
+        # the full view (as PostgreSQL): merging is the steward's side; `e.type` is the open view's
+        sql = ("SELECT e.id, e.lat, e.lon, json_extract(e.data, '$.name.de'), json_extract(e.data, '$.type'), "
+               "json_extract(e.data, '$.sources') FROM entities e WHERE e.kind = ? AND e.withdrawn_at IS NULL AND "
+               "e.lat IS NOT NULL")
         params: list[Any] = [kind]
-        if exclude_source is not None:
-            sql += " AND e.rowid NOT IN (SELECT entity_rowid FROM entity_tags WHERE tag = ?)"
-            params.append(f"src:{exclude_source}")
+        if exclude_source is not None:  # whether its records there are open or closed
+            sql += " AND e.rowid NOT IN (SELECT entity_rowid FROM entity_tags WHERE tag IN (?, ?))"
+            params += [f"src:{exclude_source}", f"{FULL_ONLY}src:{exclude_source}"]
         return [Candidate(row[0], row[1], row[2], row[3] or "", row[4] or "",
                           tuple(s.split(":", 1)[0] for s in orjson.loads(row[5] or "[]")))
                 for row in self.db.execute(sql, params)]

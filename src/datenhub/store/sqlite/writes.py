@@ -15,7 +15,7 @@ import orjson
 from datenhub.store.base import HubEntity, StoredRecord
 from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, index_tokens, iso, search_texts, stored_views
+from datenhub.store.rows import entity_columns, filter_columns, index_tokens, iso, search_texts, stored_views
 
 
 def dumps(data: Any) -> str:
@@ -58,7 +58,7 @@ def entity_row(entity: HubEntity) -> EntityRow:
     # An open view equal to the full one (the usual case) is not stored twice: readers use OPEN_DATA,
     # which falls back to `data` when all_open is set.
     open_json = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
-    values = (entity.id, entity.kind, entity.data.get("type") or "", cols.name_sort, cols.lat, cols.lon,
+    values = (entity.id, entity.kind, cols.type, cols.name_sort, cols.lat, cols.lon,
               cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
               cols.end_at, entity.checksum, iso(entity.changed_at))
     tail = (iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours, cols.prominence)
@@ -107,6 +107,21 @@ def backfill_prominence(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE entities_fts SET cells = ? WHERE rowid = ?", [
         (index_tokens({"lat": lat, "lon": lon} if lat is not None and lon is not None else None, p), rowid)
         for rowid, p, lat, lon in values])
+
+
+def refilter(db: sqlite3.Connection) -> int:
+    """Filter columns and tags from the open view (rows.entity_columns) for the active entities whose views
+    differ: stored before, they held the full view's. Returns the entities rewritten."""
+    rows = db.execute("SELECT rowid, id, kind, data, data_open, has_open FROM entities WHERE withdrawn_at IS NULL "
+                      "AND NOT all_open").fetchall()
+    for rowid, entity_id, kind, data, data_open, has_open in rows:
+        cols = filter_columns(entity_id, kind, data, data_open, has_open)
+        db.execute("UPDATE entities SET type = ?, municipality_ags = ?, wheelchair = ?, start_at = ?, end_at = ? "
+                   "WHERE rowid = ?", (cols.type, cols.municipality_ags, cols.wheelchair, cols.start_at, cols.end_at,
+                                       rowid))
+        db.execute("DELETE FROM entity_tags WHERE entity_rowid = ?", (rowid,))
+        db.executemany("INSERT INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", [(t, rowid) for t in cols.tags])
+    return len(rows)
 
 
 def rebuild_text(db: sqlite3.Connection, chunk: int = 2000) -> int:
