@@ -133,3 +133,17 @@ def test_gzip_memo_same_bytes_as_starlette_gzip() -> None:
         expected, got = plain.get("/", headers=headers), remembering.get("/", headers=headers)
         assert got.headers == expected.headers and got.content == expected.content == body
     assert memo.size > 0
+
+
+def test_answers_to_a_key_are_private_and_every_answer_varies_by_key(store: Store) -> None:
+    api = make(store)
+    key = create_key(store, "partner", ["closed:read"])
+    anonymous = api.get("/api/v1/places?q=zeche")
+    assert {"Authorization", "X-API-Key"} <= {v.strip() for v in anonymous.headers["vary"].split(",")}
+    assert "cache-control" not in anonymous.headers  # a shared cache may keep the open answer
+    for headers in ({"Authorization": f"Bearer {key}"}, {"X-API-Key": key}):
+        keyed = api.get("/api/v1/places?q=zeche", headers=headers)  # may hold closed data: never a shared cache's
+        assert keyed.status_code == 200 and keyed.headers["cache-control"] == "private"
+        again = api.get("/api/v1/places?q=zeche", headers={**headers, "If-None-Match": keyed.headers["etag"]})
+        assert again.status_code == 304 and again.headers["cache-control"] == "private"
+    assert api.get("/api/v1/places/nope", headers={"X-API-Key": key}).headers["cache-control"] == "private"

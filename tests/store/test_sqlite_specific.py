@@ -417,9 +417,8 @@ def test_a_hub_with_keys_but_no_places_keeps_the_wal_for_its_first_import(tmp_pa
 
 
 def test_migration_moves_filters_to_the_open_view(tmp_path: Path) -> None:
-    from tests.store.helpers import write_csv
-
     from datenhub.store.sqlite.store import SqliteStore
+    from tests.store.helpers import write_csv
 
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     store = open_store(url)

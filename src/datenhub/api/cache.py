@@ -23,7 +23,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from datenhub.api.middleware import KNOWN_ETAG, etag_for
+from datenhub.api.middleware import CREDENTIALS, KNOWN_ETAG, etag_for
 
 # Reads whose answer depends only on the request, the data and the clock: lists, one entity, OGC collections
 # (not /api/v1/places/{id}/occupancy and the like, which show live readings).
@@ -31,7 +31,6 @@ LISTS = ("/api/v1/places", "/api/v1/events")
 ONE = ("/api/v1/places/", "/api/v1/events/")
 OGC = "/ogc/collections"
 MAX_ENTRY_BYTES = 2 * 1024 * 1024  # bigger pages are rare and cheap to skip; they would crowd out the rest
-_CREDENTIALS = (b"authorization", b"x-api-key", b"cookie")
 _VARY = (b"accept", b"accept-language", b"host")
 _NO_STORE = "response_cache_no_store"
 
@@ -108,7 +107,7 @@ class ResponseCacheMiddleware:
             return
         vary: list[bytes] = [b"", b"", b""]
         for name, value in scope["headers"]:
-            if name in _CREDENTIALS:
+            if name in CREDENTIALS:
                 await self.app(scope, receive, send)
                 return
             if name in _VARY:

@@ -28,8 +28,11 @@ KNOWN_ETAG = "etag"  # scope state: the response cache hands over the ETag of th
 
 
 # The same URL answers in another format or language by the request's Accept and Accept-Language (api.formats),
-# so shared caches must key on them; gzip (Accept-Encoding) and CORS (Origin) add their own.
-VARY = b"Accept, Accept-Language"
+# and with closed data for a key that may read it, so shared caches must key on them; gzip (Accept-Encoding) and
+# CORS (Origin) add their own.
+VARY = b"Accept, Accept-Language, Authorization, X-API-Key"
+CREDENTIALS = (b"authorization", b"x-api-key", b"cookie")
+PRIVATE = (b"cache-control", b"private")  # an answer to a key or a session: for that client's cache alone
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
@@ -66,6 +69,7 @@ class HygieneMiddleware:
                                    {"X-Request-ID": state["request_id"]})(scope, receive, send)
             return
         conditional = headers.get(b"if-none-match", b"")
+        private = [PRIVATE] if any(name in headers for name in CREDENTIALS) else []
         is_get = scope["method"] in ("GET", "HEAD")
         began = time.perf_counter()
         held: dict[str, Any] = {"start": None, "parts": [], "size": 0, "passthrough": False, "status": 0,
@@ -73,7 +77,8 @@ class HygieneMiddleware:
 
         async def flush_start(extra: list[tuple[bytes, bytes]]) -> None:
             start: Message = held["start"]
-            start["headers"] = [*start["headers"], (b"x-request-id", request_id), *extra]
+            mine = private if private and not any(k.lower() == b"cache-control" for k, _ in start["headers"]) else []
+            start["headers"] = [*start["headers"], (b"x-request-id", request_id), *extra, *mine]
             held["sent"] = True
             await send(start)
 
@@ -103,7 +108,8 @@ class HygieneMiddleware:
             if _matches(conditional, etag):
                 held["status"], held["sent"] = 304, True
                 await send({"type": "http.response.start", "status": 304, "headers": [
-                    (b"etag", etag), (b"vary", VARY + b", Accept-Encoding"), (b"x-request-id", request_id)]})
+                    (b"etag", etag), (b"vary", VARY + b", Accept-Encoding"), (b"x-request-id", request_id),
+                    *private]})
                 await send({"type": "http.response.body", "body": b""})
                 return
             start = held["start"]
