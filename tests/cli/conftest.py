@@ -20,7 +20,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture()
 def db(tmp_path: Path) -> str:
-    return "sqlite:///" + str(tmp_path / "hub.db")
+    """An empty hub: commands other than import and demo refuse a SQLite file that is not there."""
+    from datenhub.store import open_store
+
+    url = "sqlite:///" + str(tmp_path / "hub.db")
+    open_store(url).close()
+    return url
 
 
 @pytest.fixture(autouse=True)

@@ -539,6 +539,7 @@ def test_serve_refuses_an_unknown_event_loop(db: str, monkeypatch: pytest.Monkey
 
 def test_piped_tables_keep_long_ids_whole(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'hub.db'}"
+    open_store(db).close()
     sensor = "zollverein-besucherzentrum-haupteingang-zaehler-nord"
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
 
@@ -551,3 +552,19 @@ def test_piped_tables_keep_long_ids_whole(tmp_path: Path) -> None:
           "--capacity", "500")
     listed = piped("occupancy", "sensor", "list")
     assert sensor in listed and "test:zollverein-besucherzentrum" in listed  # 80 columns cut both short
+
+
+@pytest.mark.parametrize("args", [("export", "--format", "jsonl"), ("sources",), ("notices",),
+                                  ("places", "search", "zeche"), ("keys", "list")])
+def test_a_mistyped_hub_path_is_a_usage_error_not_an_empty_hub(args: tuple[str, ...], tmp_path: Path) -> None:
+    typo = tmp_path / "tippfehler.db"
+    result = run(*args, "--db", f"sqlite:///{typo}")
+    assert result.exit_code == 2 and "does not exist" in " ".join(result.stderr.split())
+    assert not typo.exists()  # nothing made: a scheduled export publishes nothing without a word otherwise
+
+
+def test_import_and_demo_start_a_new_hub(tmp_path: Path) -> None:
+    fresh = tmp_path / "neu.db"
+    assert run("import", str(write(tmp_path, "orte.csv", PLACES_CSV)), "--source", "orte", "--db",
+               f"sqlite:///{fresh}").exit_code == 0
+    assert fresh.exists()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from datenhub import hub
-from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.cli.common import DbOption, console, fail, missing_hub, store_at
 from datenhub.model.licence import licence_mix
 
 sources_app = typer.Typer(help="Sources and their state.", invoke_without_command=True)
@@ -122,13 +121,8 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     """Move a whole hub to another database (e.g. SQLite → PostgreSQL), verified by counts and checksums."""
     from datenhub.store import StoreError, open_store
     from datenhub.store.copy import copy_store
-    from datenhub.store.sqlite.connection import path_from_url
 
-    if source_url.startswith("sqlite:"):
-        path = path_from_url(source_url)
-        if path != ":memory:" and not Path(path).is_file():
-            # opening it would create an empty hub, and copying that "verified" nothing
-            raise fail(f"the source database {path} does not exist; give the path of the hub to copy")
+    missing_hub(source_url)  # opening it would create an empty hub, and copying that "verified" nothing
     try:
         source = open_store(source_url)
         target = open_store(target_url)

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -36,8 +37,26 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
+def missing_hub(url: str | None) -> None:
+    """Exit with a usage error when `url` names a SQLite file that does not exist."""
+    from datenhub.store.registry import resolve_url
+    from datenhub.store.sqlite.connection import path_from_url
+
+    url = resolve_url(url)
+    if url.startswith("sqlite:"):
+        path = path_from_url(url)
+        if path != ":memory:" and not Path(path).exists():
+            raise fail(f"no hub at {path}: the file does not exist. Give the path of your hub (--db or "
+                       "DATENHUB_DATABASE_URL), or start one with `datenhub import` or `datenhub demo`.")
+
+
 @contextmanager
-def store_at(url: str | None) -> Iterator[Store]:
+def store_at(url: str | None, *, create: bool = False) -> Iterator[Store]:
+    """The hub at `url`. Only commands that fill a hub (`create`: import, demo) may start a SQLite file that is
+    not there: for any other, a mistyped path would be an empty hub, and a scheduled export would publish
+    nothing without a word."""
+    if not create:
+        missing_hub(url)
     try:
         store = open_store(url)
     except StoreError as exc:

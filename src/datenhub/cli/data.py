@@ -81,7 +81,7 @@ def import_command(
     """Import a file: validate, enrich, merge and store it (transactional, idempotent)."""
     _check_path(path)
     _check_licence(licence)
-    with store_at(db) as store:
+    with store_at(db, create=True) as store:
         try:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=console, transient=True, disable=output == "json") as bar:
@@ -187,7 +187,7 @@ def demo_command(db: str | None = DbOption) -> None:
     """Import the shipped demo data: Ruhr attractions (CC0) and the DB stations in the RVR (CC BY 4.0)."""
     from datenhub.demo import import_demo
 
-    with store_at(db) as store:
+    with store_at(db, create=True) as store:
         for result in import_demo(store):
             console.print(summary_table(result))
         counts = store.counts()

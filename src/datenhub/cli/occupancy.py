@@ -221,6 +221,6 @@ def demo(db: str | None = DbOption) -> None:
     """Load the SIMULATED demo sensors and their last fourteen days."""
     from datenhub.live.demo import import_demo_occupancy
 
-    with store_at(db) as store:
+    with store_at(db, create=True) as store:
         result = import_demo_occupancy(store)
     console.print(f"simulated demo occupancy: {result.accepted} readings stored ({result.duplicates} already there)")
