@@ -95,3 +95,20 @@ def test_dcat_a_source_is_catalogued_by_the_licences_its_records_carry() -> None
             in essen["dct:description"])
     bottrop = datasets["stadt-bottrop"]["dcat:distribution"][0]["dct:license"]
     assert bottrop == {"@id": DCATDE_LICENCES[LicenceId.DL_DE_ZERO_2_0]}
+
+
+def test_dcat_credits_the_attributions_records_carry() -> None:
+    # CC BY rows that name their author themselves, in a source whose import declared no attribution
+    parks = {"name": "parks-ruhr", "licence": "CC-BY-4.0", "attribution": None,
+             "stats": {"records": 2, "active": 2, "attributions": ["Ruhr Tourismus GmbH"]},
+             "record_licences": {"CC-BY-4.0": 2}}
+    stations = {"name": "db-stations", "licence": "CC-BY-4.0", "attribution": "Deutsche Bahn AG",
+                "stats": {"records": 1, "active": 1, "attributions": ["Deutsche Bahn AG", "DB Station&Service"]},
+                "record_licences": {"CC-BY-4.0": 1}}
+    doc = catalog_jsonld([parks, stations], BASE_URL, ["csv"])
+    datasets = {d["dct:identifier"]: d for d in doc["@graph"][0]["dcat:dataset"]}
+    credit = "dcatde:licenseAttributionByText"
+    assert datasets["parks-ruhr"]["dcat:distribution"][0][credit] == "Ruhr Tourismus GmbH"
+    assert datasets["db-stations"]["dcat:distribution"][0][credit] == "Deutsche Bahn AG; DB Station&Service"
+    assert datasets["datenhub-ruhr"]["dcat:distribution"][0][credit] == \
+        "Deutsche Bahn AG; DB Station&Service; Ruhr Tourismus GmbH"  # by source name, each once

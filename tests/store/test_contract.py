@@ -551,3 +551,18 @@ def test_anonymous_filters_read_the_open_view_only(loaded: Store, tmp_path: Path
     # the import of source `test` again does not merge with itself through the closed record's tags
     again = hub.import_file(loaded, write_csv(tmp_path / "src.csv"), "test", clock=clock, force=True)
     assert again.merged == 0
+
+
+def test_record_attributions_are_those_of_active_open_records(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    header = "id,name,lat,lon,licence,attribution\n"
+    rows = ("a1,Halde Haniel,51.5600,6.9300,CC-BY-4.0,Ruhr Tourismus GmbH\n"
+            "a2,Tetraeder,51.5210,6.9560,CC-BY-4.0,Ruhr Tourismus GmbH\n"
+            "a3,Nordsternturm,51.5281,7.0333,CC-BY-4.0,Stadt Gelsenkirchen\n"
+            "a4,Geheimes Depot,51.4500,7.0100,closed,Nur intern\n")
+    (tmp_path / "a.csv").write_text(header + rows, encoding="utf-8")
+    hub.import_file(store, tmp_path / "a.csv", "parks", clock=clock)
+    assert store.record_attributions() == {"parks": ["Ruhr Tourismus GmbH", "Stadt Gelsenkirchen"]}  # most first
+    (tmp_path / "b.csv").write_text(header + rows.splitlines(keepends=True)[0], encoding="utf-8")
+    hub.import_file(store, tmp_path / "b.csv", "parks", clock=clock)  # the others withdrawn
+    assert store.record_attributions() == {"parks": ["Ruhr Tourismus GmbH"]}
+    assert store.sources_with_licences()[0].stats["attributions"] == ["Ruhr Tourismus GmbH"]

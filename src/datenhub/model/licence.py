@@ -116,3 +116,9 @@ def licence_mix(declared: str | None, carried: dict[str, int]) -> str:
     if not carried or list(carried) == [declared]:
         return declared or ""
     return ", ".join(f"{name} ({count})" for name, count in sorted(carried.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def credits(declared: str | None, carried: list[str]) -> list[str]:
+    """Whom a source's open data must credit: the attribution its imports declared, then those its records carry
+    themselves (each once)."""
+    return list(dict.fromkeys(a for a in (declared, *carried) if a))

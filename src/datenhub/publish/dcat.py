@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from datenhub.model.licence import LICENCES, LicenceId, parse_licence
+from datenhub.model.licence import LICENCES, LicenceId, credits, parse_licence
 from datenhub.publish.jsonld import DEFAULT_BASE_URL
 
 DCATDE_LICENCES: dict[LicenceId, str] = {
@@ -92,6 +92,12 @@ def _open_licences(source: dict[str, Any]) -> list[LicenceId]:
     return [lic for lic in DCATDE_LICENCES if lic in found]
 
 
+def _attributions(source: dict[str, Any]) -> list[str]:
+    """Whom a download of the source must credit: the attribution its imports declared, then those its open
+    records carry themselves (`stats.attributions`, from Store.record_attributions)."""
+    return credits(source.get("attribution"), (source.get("stats") or {}).get("attributions") or [])
+
+
 def _licence_iri(licences: list[LicenceId]) -> str:
     return DCATDE_LICENCES[licences[0]] if len(licences) == 1 else OTHER_OPEN
 
@@ -132,7 +138,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
                                                              f"{_licence_words(found)}.",
             **common,
             "dcat:distribution": _distributions(base_url, name, fmt, _licence_iri(found),
-                                                source.get("attribution"), modified),
+                                                "; ".join(_attributions(source)) or None, modified),
         }
         if source.get("url"):
             node["dct:source"] = _iri(source["url"])
@@ -141,7 +147,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
         datasets.append(node)
     if open_sources:
         licences = sorted({lic for _, found in open_sources for lic in found}, key=list(DCATDE_LICENCES).index)
-        attributions = [s["attribution"] for s, _ in open_sources if s.get("attribution")]
+        attributions = [a for s, _ in open_sources for a in _attributions(s)]
         dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("last_import"))]
         modified = max(dates, key=lambda m: datetime.fromisoformat(m)) if dates else None
         hub: dict[str, Any] = {

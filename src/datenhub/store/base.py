@@ -212,11 +212,17 @@ class Store(ABC):
     def sources_with_licences(self) -> list[SourceInfo]:
         """`list_sources`, each with stats["licences"]: how many of its records carry which licence (a source may
         set it row by row, whatever its imports declared; record_licences)."""
-        carried = self.record_licences()
+        carried, credited = self.record_licences(), self.record_attributions()
         sources = self.list_sources()
         for source in sources:
             source.stats["licences"] = carried.get(source.name, {})
+            source.stats["attributions"] = credited.get(source.name, [])
         return sources
+
+    @abstractmethod
+    def record_attributions(self) -> dict[str, list[str]]:
+        """Per source, the attributions its active open-licence records carry, most common first (at most
+        MAX_ATTRIBUTIONS): what a download of its open data must credit, kept per data version."""
 
     @abstractmethod
     def record_licences(self) -> dict[str, dict[str, int]]:
@@ -501,6 +507,19 @@ class Store(ABC):
 def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:
     """The ids a sensor of this place may be registered under: its hub id and its records' ids."""
     return sorted({*also, entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))})
+
+
+MAX_ATTRIBUTIONS = 50
+
+
+def attribution_lists(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[str]]:
+    """(source, attribution, count) rows, most common first → {source: attributions}."""
+    out: dict[str, list[str]] = {}
+    for source, attribution, _ in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
+        found = out.setdefault(source, [])
+        if len(found) < MAX_ATTRIBUTIONS:
+            found.append(attribution)
+    return out
 
 
 def licence_counts(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, dict[str, int]]:

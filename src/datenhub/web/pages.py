@@ -16,7 +16,7 @@ from datenhub.api.deps import get_clock, parse_query
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
 from datenhub.model.categories import CATEGORIES
-from datenhub.model.licence import licence_mix
+from datenhub.model.licence import credits, licence_mix
 from datenhub.store import Page, QueryError, Store
 from datenhub.store.text import fold
 from datenhub.web.common import context, in_shown_order, not_found, render, text
@@ -172,5 +172,6 @@ def data_page(request: Request) -> HTMLResponse:
     sensors = Counter(sensor.source for sensor in store.list_sensors())
     sources = store.sources_with_licences()
     ctx.update(title=ctx["t"]("data_title"), sources=sources, sensors=sensors,
-               licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources})
+               licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources},
+               credits={s.name: "; ".join(credits(s.attribution, s.stats["attributions"])) for s in sources})
     return render("data.html", ctx)

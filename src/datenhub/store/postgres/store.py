@@ -22,6 +22,7 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     StoreError,
+    attribution_lists,
     licence_counts,
 )
 from datenhub.store.cells import FULL_ONLY
@@ -195,6 +196,13 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                           "last_import": iso(row[9]), "last_status": row[10]}
             out.append(info)
         return out
+
+    def record_attributions(self) -> dict[str, list[str]]:
+        with self._conns.connection() as conn:
+            version = _version(conn.execute(_DATA_VERSION).fetchone())
+            return self._derived.get("record_attributions", version, lambda: attribution_lists(conn.execute(
+                "SELECT source, data->>'attribution', count(*) FROM records WHERE withdrawn_at IS NULL AND "
+                "coalesce(data->>'attribution', '') <> '' AND data->>'licence' <> 'closed' GROUP BY 1, 2")))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
         with self._conns.connection() as conn:

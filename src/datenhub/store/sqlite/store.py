@@ -24,6 +24,7 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     Webhook,
+    attribution_lists,
     licence_counts,
 )
 from datenhub.store.cells import FULL_ONLY
@@ -172,6 +173,11 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
                           "last_import": last[0] if last else None, "last_status": last[1] if last else None}
             out.append(info)
         return out
+
+    def record_attributions(self) -> dict[str, list[str]]:
+        return self._cached("record_attributions", lambda: attribution_lists(self.db.execute(
+            "SELECT source, json_extract(data, '$.attribution') AS a, count(*) FROM records WHERE withdrawn_at IS "
+            "NULL AND a IS NOT NULL AND a <> '' AND json_extract(data, '$.licence') <> 'closed' GROUP BY 1, 2")))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
         return self._cached("record_licences", lambda: licence_counts(self.db.execute(
