@@ -279,3 +279,17 @@ def test_a_later_page_of_results_says_how_many_follow_not_how_many_were_found(we
 def test_the_municipality_choice_is_in_german_alphabetical_order(web_client: TestClient) -> None:
     html = web_client.get("/").text
     assert html.index(">Bönen<") < html.index(">Bottrop<") < html.index(">Breckerfeld<")
+
+
+def test_a_nearest_station_outside_the_hub_is_named_but_not_linked(web_client: TestClient, web_store: Store) -> None:
+    # the demo imports DB stations --within rvr: a place at the edge may have its nearest station outside
+    for entity in web_store.iter_entities("place"):
+        gone = [s for s in entity.get("nearest_stations") or [] if web_store.get_entity(s["id"]) is None]
+        if gone:
+            break
+    else:
+        pytest.fail("the demo has no place whose nearest station lies outside the hub")
+    page = web_client.get(f"/places/{entity['id']}").text
+    assert unescape(gone[0]["name"]) in unescape(page) and f'/places/{gone[0]["id"]}"' not in page
+    kept = [s for s in entity["nearest_stations"] if web_store.get_entity(s["id"]) is not None]
+    assert all(f'/places/{s["id"]}"' in page for s in kept)

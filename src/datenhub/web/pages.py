@@ -92,7 +92,9 @@ def place_page(request: Request, place_id: str) -> HTMLResponse:
         return not_found(request)
     ctx = context(request, f"/places/{entity['id']}")
     lang, now = ctx["lang"], get_clock(request)()
-    stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"]}
+    # a nearest station may lie outside the hub (an import --within rvr left it out): named, but not linked
+    stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"],
+                 "linked": _store(request).get_entity(s["id"]) is not None}
                 for s in entity.get("nearest_stations") or []]
     image = (entity.get("images") or [None])[0]
     ctx.update(entity=entity, title=text(entity.get("name"), lang), hours=hours_view(entity, now, lang),
