@@ -238,6 +238,10 @@ USAGE_CASES: dict[str, list[str]] = {
     "search_radius_without_near": ["places", "search", "--radius", "500"],
     "search_unknown_municipality": ["places", "search", "--municipality", "Atlantis"],
     "export_unknown_format": ["export", "--format", "xml"],
+    "import_unknown_format": ["import", "{tmp}/good.csv", "--source", "s", "--format", "xml"],
+    "validate_unknown_format": ["validate", "{tmp}/good.csv", "--format", "xml"],
+    "search_unknown_format": ["places", "search", "zeche", "--format", "xml"],
+    "search_unknown_source": ["places", "search", "--source", "nope"],
     "export_unknown_kind": ["export", "--kind", "foo"],
 }
 NO_DB = ("validate",)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from datenhub import hub
-from datenhub.cli.common import DbOption, console, fail, missing_hub, store_at
+from datenhub.cli.common import DbOption, OutputOption, console, fail, missing_hub, store_at
 from datenhub.model.licence import licence_mix
 
 sources_app = typer.Typer(help="Sources and their state.", invoke_without_command=True)
@@ -43,12 +43,10 @@ def notices(source: str | None = typer.Option(None, "--source"), code: str | Non
             limit: int = typer.Option(50, "--limit", min=1),
             history: bool = typer.Option(False, "--all", help="Also those of earlier imports, whose data may have "
                                                               "been fixed since."),
-            output: str = typer.Option("table", "--format", help="table or json."),
+            output: str = OutputOption,
             db: str | None = DbOption) -> None:
     """List stored notices, newest first: by default those of each source's latest import, which say what is
     wrong with the data now."""
-    if output not in ("table", "json"):
-        raise fail(f"unknown format {output!r}; use table or json")
     with store_at(db) as store:
         if source is not None and store.get_source(source) is None:
             raise fail(f"no source {source!r} (datenhub sources lists them)", 1)

@@ -32,6 +32,15 @@ DbOption = typer.Option(None, "--db", envvar="DATENHUB_DATABASE_URL",
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
+def _table_or_json(value: str) -> str:
+    if value not in ("table", "json"):
+        raise fail(f"--format {value!r}: use table or json")  # a usage error, before any work is done
+    return value
+
+
+OutputOption = typer.Option("table", "--format", help="table or json.", callback=_table_or_json)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     err.print(f"[bold red]error:[/] {escape(message)}")  # messages quote files and data: "[csv]" is no markup
     return typer.Exit(code)

@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from datenhub import hub
-from datenhub.cli.common import EXIT_DATA_ERRORS, DbOption, console, fail, store_at
+from datenhub.cli.common import EXIT_DATA_ERRORS, DbOption, OutputOption, console, fail, store_at
 from datenhub.ingest.mapping import MappingError
 from datenhub.ingest.registry import UnknownAdapterError
 from datenhub.model.licence import LicenceId, parse_licence
@@ -75,7 +75,7 @@ def import_command(
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Processes that check and enrich in parallel (default: one per core "
                                             "for inputs over 2 MB; 1 = none). Also $DATENHUB_IMPORT_WORKERS."),
-    output: str = typer.Option("table", "--format", help="table or json."),
+    output: str = OutputOption,
     db: str | None = DbOption,
 ) -> None:
     """Import a file: validate, enrich, merge and store it (transactional, idempotent)."""
@@ -113,7 +113,7 @@ def validate_command(
     attribution: str | None = typer.Option(None, "--attribution", help="Attribution text for the source."),
     within: str | None = typer.Option(None, "--within", help="Check as import --within would: only records "
                                                                "inside 'rvr' or 'nrw'."),
-    output: str = typer.Option("table", "--format", help="table or json."),
+    output: str = OutputOption,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
 ) -> None:
     """Check a file and report every problem, as an import with the same options would. Changes nothing."""

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from datenhub.cli.common import DbOption, console, fail, store_at
+from datenhub.cli.common import DbOption, OutputOption, console, fail, store_at
 from datenhub.enrich.municipality import resolve_municipality
 from datenhub.store import QueryError, from_params
 
@@ -28,7 +28,7 @@ def search(
     limit: int = typer.Option(20, "--limit"),
     cursor: str | None = typer.Option(None, "--cursor", help="Continue from a previous page."),
     include_closed: bool = typer.Option(False, "--include-closed", help="Include closed-licence data."),
-    output: str = typer.Option("table", "--format", help="table or json."),
+    output: str = OutputOption,
     db: str | None = DbOption,
 ) -> None:
     """Search places by text, position, municipality and category."""
@@ -45,6 +45,7 @@ def search(
         query = replace(query, include_closed=True)
     with store_at(db) as store:
         try:
+            store.check_sources(query.sources)
             page = store.search_spelled(query)
         except QueryError as exc:
             raise fail(f"--{exc.param}: {exc.detail}") from None

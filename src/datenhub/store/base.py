@@ -209,6 +209,15 @@ class Store(ABC):
     def list_sources(self) -> list[SourceInfo]:
         """Every source with stats: records, active, withdrawn, last_import."""
 
+    def check_sources(self, wanted: tuple[str, ...]) -> None:
+        """A source filter naming a source nothing is imported under is a QueryError naming the known ones, as an
+        unknown category is: a typo answered an empty list."""
+        known = sorted(info.name for info in self.list_sources())
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise QueryError("source", f"unknown source(s) {', '.join(map(repr, unknown))}; known: "
+                                       f"{', '.join(known)}")
+
     def sources_with_licences(self) -> list[SourceInfo]:
         """`list_sources`, each with stats["licences"]: how many of its records carry which licence (a source may
         set it row by row, whatever its imports declared; record_licences)."""

@@ -25,7 +25,7 @@ from datenhub.hours.filter import live_state, live_state_json
 from datenhub.publish import get_serializer
 from datenhub.publish.geojson import COLLECTION_HEAD, feature_bytes, to_feature
 from datenhub.publish.jsonbytes import dumps
-from datenhub.store import QueryError, Store
+from datenhub.store import Store
 from datenhub.store.base import Page
 from datenhub.store.documents import RawDocument
 
@@ -104,7 +104,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     query = parse_query(request, kind)
     page = store.search_spelled(query)
     if not page.items and query.sources:
-        _known_sources(store, query.sources)  # only an empty page pays for the check
+        store.check_sources(query.sources)  # only an empty page pays for the check
     if lang is None and not fields and fmt in ("json", "geojson"):
         # the common case, written from the stored bytes: the same JSON as the general path below
         encoded = item_bytes(page, now, features=fmt == "geojson")
@@ -131,15 +131,6 @@ def _envelope(request: Request, page: Page) -> dict[str, Any]:
     if page.corrected_q is not None:
         around["corrected_q"] = page.corrected_q
     return around
-
-
-def _known_sources(store: Store, wanted: tuple[str, ...]) -> None:
-    """A source name nothing is imported under is a 400 naming the known ones, as an unknown category is: a typo
-    in `source` answered an empty list."""
-    known = sorted(info.name for info in store.list_sources())
-    unknown = [name for name in wanted if name not in known]
-    if unknown:
-        raise QueryError("source", f"unknown source(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
 
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
