@@ -468,3 +468,8 @@ def test_the_catalogue_lists_a_source_by_the_licences_of_its_rows(tmp_path: Path
     datasets = {d["dct:identifier"]: d for d in client(store).get("/catalog").json()["@graph"][0]["dcat:dataset"]}
     assert datasets["stadt-test"]["dcat:distribution"][0]["dct:license"] == {"@id": OTHER_OPEN}
     assert "each record carrying its own" in datasets["stadt-test"]["dct:description"]
+
+
+def test_a_parameter_on_a_resource_that_takes_none_says_so(api: TestClient) -> None:
+    answer = api.get("/api/v1/sources", params={"limit": 2})
+    assert answer.status_code == 400 and "this resource takes no parameters" in answer.json()["detail"]

@@ -245,6 +245,7 @@ def test_footer_data_link_leads_to_the_human_data_page(web_client: TestClient) -
         assert 'href="/api/v1/sources"' in page.text and 'href="/docs"' in page.text and 'href="/catalog"' in page.text
     assert "Daten, Quellen und Lizenzen" in web_client.get("/data").text
     assert "Data, sources and licences" in web_client.get("/data?lang=en").text
+    assert '<a href="/admin?lang=en">Data stewards</a>' in web_client.get("/?lang=en").text  # stays in English
 
 
 def test_the_data_page_counts_the_licences_a_source_s_records_carry(tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ def check_known(request: Request, known: frozenset[str]) -> None:
         if name not in known and not name.startswith("_"):
             close = get_close_matches(name.lower(), known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise QueryError(name, f"unknown parameter; {hint}this resource takes {', '.join(sorted(known))}")
+            takes = f"this resource takes {', '.join(sorted(known))}" if known else "this resource takes no parameters"
+            raise QueryError(name, f"unknown parameter; {hint}{takes}")
 
 
 async def get_store(request: Request) -> Store:

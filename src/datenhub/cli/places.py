@@ -57,7 +57,7 @@ def search(
         return
     if page.corrected_q is not None:
         console.print(f"nothing found for {text!r}; results for {page.corrected_q!r}")
-    table = Table(title=f"{len(page.items)} places")
+    table = Table(title=f"{len(page.items)} place{'' if len(page.items) == 1 else 's'}")
     # the id whole, whatever the terminal's width: it is what `places show` takes; the others fold
     table.add_column("id", no_wrap=True, min_width=max((len(i["id"]) for i in page.items), default=2))
     around = bool(page.distances)  # a distance column only for searches around a point

@@ -251,8 +251,9 @@ class JsonLdAdapter(Adapter):
         kind, typ = classify(node)
         if kind is None:
             if str(node.get("@id")) not in parts:
+                article = "an" if typ[:1].lower() in "aeiou" else "a"
                 yield Notice("not_a_place_or_event", Severity.INFO,
-                             f"a {typ} node is neither a place nor an event (schema.org); skipped",
+                             f"{article} {typ} node is neither a place nor an event (schema.org); skipped",
                              Location(source=raw.source, file=raw.name, pointer=pointer or None), typ)
             return
         data = to_draft_data(node, kind, typ)
