@@ -52,3 +52,25 @@ def test_a_column_named_twice_is_a_warning_naming_it() -> None:
     notices = [(n.code, n.severity, n.value) for n in items if isinstance(n, Notice)]
     assert ("duplicate_column", Severity.WARNING, "name") in notices
     assert [d.data["name"] for d in items if isinstance(d, Draft)] == [{"de": "Zweiter"}]
+
+
+def test_a_kind_column_decides_place_or_event_row_by_row(tmp_path: Any) -> None:
+    from datenhub import hub
+    from datenhub.store import open_store
+
+    raw = RawInput("test", "mix.csv", b"id,kind,name,lat,lon,start\n"
+                                      b"1,event,ExtraSchicht,51.4862,7.0406,2026-06-27T18:00:00Z\n"
+                                      b"2,place,Gasometer,51.49,6.87,\n3,,Tetraeder,51.52,6.95,\n", FIXED_NOW)
+    drafts = [d for d in get_adapter("csv").read(raw, AdapterOptions("test")) if isinstance(d, Draft)]
+    assert [d.kind for d in drafts] == ["event", "place", "place"] and "kind" not in drafts[0].data
+    # so the hub's own CSV export of events imports back
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    (tmp_path / "ev.csv").write_bytes(raw.payload)
+    hub.import_file(store, tmp_path / "ev.csv", "test", licence="CC0-1.0")
+    exported = "".join(chunk if isinstance(chunk, str) else chunk.decode()
+                       for chunk in hub.export(store, "csv", kind="event"))
+    assert "ExtraSchicht" in exported and "Gasometer" not in exported
+    (tmp_path / "again.csv").write_text(exported, encoding="utf-8")
+    report = hub.validate_file(tmp_path / "again.csv", licence="CC0-1.0")
+    assert report.count(Severity.ERROR) == 0, report.by_code()
+    store.close()

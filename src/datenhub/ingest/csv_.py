@@ -163,10 +163,11 @@ class CsvAdapter(Adapter):
                                  Location(source=raw.source, file=raw.name, row=row_no))
                 data = to_data(cells)
                 local_id = data.pop("id", None)
+                row_kind = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
                 if pending is not None:
                     yield pending
-                pending = Draft(kind, local_id, data, Location(source=raw.source, file=raw.name, row=row_no,
-                                                               entity_id=local_id))
+                pending = Draft(row_kind if row_kind in ("place", "event") else kind, local_id, data,
+                                Location(source=raw.source, file=raw.name, row=row_no, entity_id=local_id))
             if pending is not None:
                 if truncated:
                     yield Notice("truncated_file", Severity.ERROR,

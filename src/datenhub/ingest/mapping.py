@@ -98,6 +98,7 @@ AUTO_FIELDS: dict[str, str] = {
     "licence": "licence", "license": "licence", "lizenz": "licence", "attribution": "attribution",
     "route_role": "route_role", "keywords": "keywords",
     "start": "start", "end": "end", "beginn": "start", "ende": "end",
+    "kind": "kind", "art": "kind",  # place or event, row by row (the hub's own CSV export writes it)
 }
 
 
