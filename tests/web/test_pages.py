@@ -137,6 +137,12 @@ def test_an_all_day_event_shows_its_last_day_and_a_cancelled_one_says_so(web_cli
     assert "46047 Oberhausen</dd>" in page  # the town once: the place's own text names it already
     listing = web_client.get("/events?from=2026-12-01").text
     assert re.search(r"Weihnachtsmarkt am Gasometer</a>.*?abgesagt", listing, re.S)
+    # the list names its last day too, not the first alone
+    assert re.search(r'Weihnachtsmarkt am Gasometer</a>.*?</time> – <time datetime="2026-12-13">.*?, ganztägig',
+                     listing, re.S)
+    summer = web_client.get("/events?from=2026-06-20&to=2026-06-30").text
+    item = re.search(r"ExtraSchicht.*?</li>", summer, re.S)
+    assert item and ", ganztägig" in item.group(0) and " – <time" not in item.group(0)  # one day: no range
     one_day = web_store.search(Query(kind="event", q="ExtraSchicht")).items[0]
     assert "</time> – <time" not in web_client.get(f"/events/{one_day['id']}").text  # no end: one day
 

@@ -121,8 +121,10 @@ def events_page(request: Request) -> HTMLResponse:
         events = store.search(query).items
     except QueryError as exc:
         error = page_error(request, exc, choose_lang(request))
+    # a list names the last day of an event over several days, as its page does (shown_end)
+    last_days = {e["id"]: end for e in events if (end := shown_end(e)) and (e.get("all_day") or _other_day(e))}
     ctx = context(request, "/events", title=None, events=events, error=error, now=now,
-                  q=request.query_params.get("q", ""))
+                  q=request.query_params.get("q", ""), last_days=last_days)
     ctx["title"] = ctx["t"]("events")
     return render("events.html", ctx, status_code=400 if error else 200)
 
