@@ -105,7 +105,7 @@ def test_db_copy_cli_reports_verified(source: Store, tmp_path: Path) -> None:
     assert "verified" in result.output
     said = " ".join(result.output.split())  # Rich wraps
     assert "not copied: 1 webhook_outbox rows of deleted webhooks" in said and "record_history" in said
-    assert "change times and the delta feed's cursors start afresh" in said  # said, not left to a docstring
+    assert "times and the delta feed's cursors start afresh" in said  # said, not left to a docstring
 
 
 def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -108,8 +108,8 @@ def upgrade(db: str | None = DbOption) -> None:
 
 
 # What a copy changes on purpose, said on every run: delta-feed readers of the old database start again.
-REBUILT = ("hub entities are rebuilt from their records: their content and ids are the same, their change times and "
-           "the delta feed's cursors start afresh")
+REBUILT = ("active hub entities are rebuilt from their records: their content and ids are the same, their change "
+           "times and the delta feed's cursors start afresh")
 
 
 @db_app.command("copy")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import orjson
 
 # text, int: as they are; time: an aware datetime; json: the JSON text exactly as stored (bytes kept);
-# words: a list of strings (SQLite stores them blank-separated, PostgreSQL as text[])
+# words: a list of strings (SQLite stores them as a JSON array, PostgreSQL as text[])
 Kind = Literal["text", "int", "time", "json", "words"]
 
 
