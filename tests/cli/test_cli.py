@@ -567,8 +567,11 @@ def test_a_mistyped_hub_path_is_a_usage_error_not_an_empty_hub(args: tuple[str, 
     assert not typo.exists()  # nothing made: a scheduled export publishes nothing without a word otherwise
 
 
-def test_import_and_demo_start_a_new_hub(tmp_path: Path) -> None:
-    fresh = tmp_path / "neu.db"
+def test_commands_that_fill_or_set_up_a_hub_start_a_new_one(tmp_path: Path) -> None:
+    fresh, api_only = tmp_path / "neu.db", tmp_path / "cms.db"
     assert run("import", str(write(tmp_path, "orte.csv", PLACES_CSV)), "--source", "orte", "--db",
                f"sqlite:///{fresh}").exit_code == 0
-    assert fresh.exists()
+    # a hub a CMS fills through the API starts with the CMS's key
+    assert run("keys", "create", "--name", "CMS", "--scope", "source:cms:write", "--db",
+               f"sqlite:///{api_only}").exit_code == 0
+    assert fresh.exists() and api_only.exists()

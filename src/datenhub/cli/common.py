@@ -61,9 +61,9 @@ def missing_hub(url: str | None) -> None:
 
 @contextmanager
 def store_at(url: str | None, *, create: bool = False) -> Iterator[Store]:
-    """The hub at `url`. Only commands that fill a hub (`create`: import, demo) may start a SQLite file that is
-    not there: for any other, a mistyped path would be an empty hub, and a scheduled export would publish
-    nothing without a word."""
+    """The hub at `url`. Only commands that fill or set up a hub (`create`: import, demo, keys create, occupancy
+    sensor add) may start a SQLite file that is not there: for any other, a mistyped path would be an empty hub,
+    and a scheduled export would publish nothing without a word."""
     if not create:
         missing_hub(url)
     try:

@@ -18,7 +18,7 @@ def create(name: str = typer.Option(..., "--name", help="Who holds the key, e.g.
                                            help="source:<name>:write, closed:read or admin (repeatable)."),
            db: str | None = DbOption) -> None:
     """Create a key and print it once; store it safely, it cannot be shown again."""
-    with store_at(db) as store:
+    with store_at(db, create=True) as store:  # a hub a CMS fills through the API starts with its key
         try:
             key = create_key(store, name, scope)
         except KeyError_ as exc:

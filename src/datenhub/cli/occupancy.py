@@ -46,7 +46,7 @@ def sensor_add(sensor_id: str = typer.Argument(..., help="Sensor id (letters, di
     """Register a sensor (or update it: same id)."""
     if not valid_sensor_id(sensor_id):
         raise fail(f"sensor id {sensor_id!r} must match {SENSOR_ID_RE.pattern}")
-    with store_at(db) as store:
+    with store_at(db, create=True) as store:  # a hub of sensors may start with them
         if store.get_entity(place) is None:
             console.print(f"[yellow]note:[/] no place {place!r} in this hub (yet); the sensor is registered anyway")
         with store.transaction():
