@@ -110,3 +110,16 @@ def test_events_written_inside_a_venue_or_a_festival_are_events_held_there() -> 
     concert = drafts["#konzert"]
     assert (concert.data["type"], concert.data["location_name"], concert.data["lon"]) == (
         "MusicEvent", "Zeche Zollverein", 7.0406)
+
+
+def test_what_is_written_inside_a_node_takes_its_licence_and_credit_unless_it_names_its_own() -> None:
+    venue = {"@context": "https://schema.org", "@type": "Museum", "@id": "#museum", "name": "Ruhr Museum",
+             "license": "https://creativecommons.org/licenses/by/4.0/", "creditText": "Stiftung Zollverein",
+             "geo": {"latitude": 51.4862, "longitude": 7.0406},
+             "event": [{"@type": "Event", "@id": "#tour", "name": "Führung", "startDate": "2027-03-06T11:00"},
+                       {"@type": "Event", "@id": "#open", "name": "Tag der offenen Tür", "startDate": "2027-05-01",
+                        "license": "https://creativecommons.org/publicdomain/zero/1.0/"}]}
+    drafts = {str(d.local_id): d for d in read([venue]) if isinstance(d, Draft)}
+    assert drafts["#tour"].data["licence"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert drafts["#tour"].data["attribution"] == "Stiftung Zollverein"
+    assert drafts["#open"].data["licence"] == "https://creativecommons.org/publicdomain/zero/1.0/"  # its own

@@ -281,6 +281,9 @@ class JsonLdAdapter(Adapter):
                     continue
                 if member != "containsPlace" and "location" not in part:
                     part = {**part, "location": _venue(node) if kind == "place" else node.get("location")}
+                # written inside its parent, it is published under the parent's licence and credit unless it
+                # names its own (as an image without a licence takes the node's)
+                part = {**{k: node[k] for k in ("license", "creditText") if k in node}, **part}
                 yield from self._node(raw, _with_links(part, index), f"{pointer}/{member}/{j}", index, parts)
 
 
