@@ -566,3 +566,25 @@ def test_record_attributions_are_those_of_active_open_records(store: Store, tmp_
     hub.import_file(store, tmp_path / "b.csv", "parks", clock=clock)  # the others withdrawn
     assert store.record_attributions() == {"parks": ["Ruhr Tourismus GmbH"]}
     assert store.sources_with_licences()[0].stats["attributions"] == ["Ruhr Tourismus GmbH"]
+
+
+def test_a_single_record_write_keeps_the_other_records_notices_current(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub.pipeline.writes import write_records
+
+    header = "id,name,lat,lon,licence\n"
+    rows = ("t1,Tetraeder,6.9560,51.5210,CC0-1.0\n"  # swapped coordinates: a warning, published
+            "t2,Halde Haniel,6.9300,51.5600,CC0-1.0\n"
+            "t3,Nordsternturm,51.5281,7.0333,CC0-1.0\n")
+    (tmp_path / "a.csv").write_text(header + rows, encoding="utf-8")
+    hub.import_file(store, tmp_path / "a.csv", "halden", clock=clock)
+    before = {(n.code, n.location.entity_id) for n in store.list_notices(source="halden", current=True)}
+    assert {("swapped_coordinates", "t1"), ("swapped_coordinates", "t2")} <= before
+    # t1 fixed through the API: its warning goes, t2's stays, whatever the write itself says about t1
+    fixed = b'{"id": "t1", "name": "Tetraeder", "geo": {"lat": 51.521, "lon": 6.956}, "licence": "CC0-1.0"}'
+    write_records(store, "halden", fixed, clock=clock)
+    after = {(n.code, n.location.entity_id) for n in store.list_notices(source="halden", current=True)}
+    assert ("swapped_coordinates", "t2") in after and ("swapped_coordinates", "t1") not in after
+    # a later file import says it all again: the writes before it are history
+    hub.import_file(store, tmp_path / "a.csv", "halden", clock=clock, force=True)
+    again = {(n.code, n.location.entity_id) for n in store.list_notices(source="halden", current=True)}
+    assert {("swapped_coordinates", "t1"), ("swapped_coordinates", "t2")} <= again

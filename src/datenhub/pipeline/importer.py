@@ -29,7 +29,7 @@ from datenhub.pipeline.drafts import draft_basis
 from datenhub.pipeline.merge import CandidateIndex, build_hub
 from datenhub.pipeline.prepare import Batch, ImportPlan
 from datenhub.pipeline.workers import prepared_batches, worker_count
-from datenhub.store.base import SourceInfo, Store, StoredRecord
+from datenhub.store.base import OWN_NOTICES, SourceInfo, Store, StoredRecord
 
 MAX_STORED_NOTICES_PER_CODE = 10_000
 Progress = Callable[[int], None]
@@ -181,11 +181,15 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
             if known is not None and (result.new or result.changed or result.unchanged or result.restored):
                 store.upsert_source(info)
             carried = _notices_of_others(store, source, seen) if not full and carry_notices else []
+            own = not full and not carry_notices  # a single-record write: its notices are about its records alone
+            if own:
+                store.supersede_notices(source, sorted(seen), import_id)
             store.save_notices(import_id, sink.kept + carried)
             # the settings go with the import, so `reprocess` can run the kept input again as it ran
             settings = {"mapping": options.mapping, "defaults": options.defaults, "within": filter_key,
                         "full": full, "allow_empty": allow_empty}
-            store.finish_import(import_id, "ok", {**result.summary(), "settings": settings}, clock())
+            store.finish_import(import_id, "ok", {**result.summary(), "settings": settings,
+                                                  **({OWN_NOTICES: True} if own else {})}, clock())
             notify_import(store, result.summary(), now, clock())
     except BaseException as exc:
         store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())

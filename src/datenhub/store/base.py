@@ -168,6 +168,11 @@ class StoreError(RuntimeError):
     """The database cannot be used (unreachable, wrong schema, locked); the message says what to do."""
 
 
+# An import's stats flag: it stored notices about the records it delivered only (a single-record write through the
+# API). The current notices of a source (list_notices(current=True)) are those of its latest import without it
+# and of every such import since.
+OWN_NOTICES = "own_notices"
+
 COUNTS = ("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices", "open_places",
           "open_events")
 
@@ -257,6 +262,11 @@ class Store(ABC):
 
     @abstractmethod
     def save_notices(self, import_id: int, notices: list[Notice]) -> None: ...
+
+    @abstractmethod
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+        """Notices imports before `import_id` stored about these records are no longer what is wrong with them:
+        a single-record write (OWN_NOTICES) says that now, with its own notices."""
 
     @abstractmethod
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,

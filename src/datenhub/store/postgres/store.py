@@ -14,6 +14,7 @@ from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import (
     COUNTS,
+    OWN_NOTICES,
     ApiKey,
     Candidate,
     HubEntity,
@@ -30,6 +31,7 @@ from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.postgres import deferred, statistics
 from datenhub.store.postgres import entities as entity_rows
+from datenhub.store.postgres.arrays import text_array
 from datenhub.store.postgres.connection import Connections, parse_url
 from datenhub.store.postgres.entities import clean, dumps
 from datenhub.store.postgres.kept import PostgresKeptMixin
@@ -54,8 +56,11 @@ _BATCH = 1000
 
 
 # each source's latest import that ran (an unchanged input is recorded but skipped): Store.list_notices
-_CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'ok' "
-                    "AND (stats->>'skipped') IS DISTINCT FROM 'true' GROUP BY source)")
+# as SQLite's: the latest import that said what is wrong with all its records, and the single-record writes since
+_CURRENT_IMPORTS = ("import_id IN (SELECT i.id FROM imports i WHERE i.status = 'ok' AND (i.stats->>'skipped') IS "
+                    "DISTINCT FROM 'true' AND i.id >= coalesce((SELECT max(b.id) FROM imports b WHERE b.source = "
+                    "i.source AND b.status = 'ok' AND (b.stats->>'skipped') IS DISTINCT FROM 'true' AND "
+                    f"b.stats->'{OWN_NOTICES}' IS NULL), 0))")
 
 
 class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, WebhooksMixin, Store):
@@ -256,6 +261,11 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
             [(import_id, clean(n.location.source), clean(n.code), n.severity.value, clean(n.message),
               clean(n.location.file), n.location.row, clean(n.location.pointer), clean(n.location.field),
               clean(n.location.entity_id), clean(n.value)) for n in notices])
+
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+        if local_ids:
+            self._run("DELETE FROM notices WHERE source = %s AND import_id < %s AND entity_id = ANY(%s::text[])",
+                      (source, import_id, text_array(local_ids)))
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
                      import_id: int | None = None, current: bool = False, limit: int = 100,

@@ -14,6 +14,7 @@ import orjson
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.base import (
+    OWN_NOTICES,
     ApiKey,
     Candidate,
     Delivery,
@@ -49,9 +50,12 @@ from datenhub.store.sqlite.search import run_search
 OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
 
 
-# each source's latest import that ran (an unchanged input is recorded but skipped): Store.list_notices
-_CURRENT_IMPORTS = ("import_id IN (SELECT max(id) FROM imports WHERE status = 'ok' "
-                    "AND json_extract(stats, '$.skipped') IS NOT 1 GROUP BY source)")
+# each source's latest import that ran (an unchanged input is recorded but skipped) and that said what is wrong
+# with all its records, and the single-record writes since (OWN_NOTICES): Store.list_notices
+_CURRENT_IMPORTS = ("import_id IN (SELECT i.id FROM imports i WHERE i.status = 'ok' AND json_extract(i.stats, "
+                    "'$.skipped') IS NOT 1 AND i.id >= coalesce((SELECT max(b.id) FROM imports b WHERE b.source = "
+                    "i.source AND b.status = 'ok' AND json_extract(b.stats, '$.skipped') IS NOT 1 AND "
+                    f"json_extract(b.stats, '$.{OWN_NOTICES}') IS NULL), 0))")
 
 
 class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
@@ -230,6 +234,12 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             [(import_id, n.location.source, n.code, n.severity.value, n.message, n.location.file, n.location.row,
               n.location.pointer, n.location.field, n.location.entity_id, n.value) for n in notices],
         )
+
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+        for start in range(0, len(local_ids), 500):
+            chunk = local_ids[start:start + 500]
+            self.db.execute(f"DELETE FROM notices WHERE source = ? AND import_id < ? AND entity_id IN "
+                            f"({','.join('?' * len(chunk))})", [source, import_id, *chunk])
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
                      import_id: int | None = None, current: bool = False, limit: int = 100,
