@@ -17,6 +17,7 @@ from datenhub.notices import Location, Report
 from datenhub.pipeline import ImportResult, rebuild, retire_hub, run_import, validate_stream
 from datenhub.publish import get_serializer
 from datenhub.store import Query, Store
+from datenhub.store.base import OWN_NOTICES
 
 REGIONS = ("rvr", "nrw")
 
@@ -113,10 +114,22 @@ def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportRes
     settings that import ran with (mapping, licence, attribution, --within, --partial)."""
     if store.get_source(source) is None:
         raise LookupError(f"no source {source!r} (datenhub sources lists them)")
-    imports = [i for i in store.list_imports(source) if i["raw_id"] and i["status"] == "ok"]
+    imports = [i for i in store.list_imports(source, limit=100_000) if i["raw_id"] and i["status"] == "ok"]
     if not imports:
         raise LookupError(f"no raw input kept for source {source!r}")
-    latest = imports[0]
+    # A write through the API is one record's body: run again, it would bring back a record deleted since. The
+    # input to run again is the latest that spoke for the whole source, and only while no write came after it,
+    # which running it again would undo.
+    writes = [i for i in imports if i["stats"].get(OWN_NOTICES)]
+    files = [i for i in imports if not i["stats"].get(OWN_NOTICES)]
+    if not files:
+        raise LookupError(f"source {source!r} was only ever written through the API: there is no file to run again")
+    latest = files[0]
+    later = [i for i in writes if i["id"] > latest["id"]]
+    if later:
+        raise LookupError(f"source {source!r} had {len(later)} write(s) through the API since its last import "
+                          f"(#{latest['id']}), which running that input again would undo; import the current file "
+                          "instead")
     settings = latest["stats"].get("settings")
     if settings is None:
         # Without its mapping a CSV would be read by guessed headers: columns, hours and constants lost.

@@ -116,6 +116,22 @@ def test_reprocess_uses_kept_raw_input(store: Store, tmp_path: Path, clock) -> N
     assert result.unchanged == len(ROWS)
 
 
+def test_reprocess_never_runs_a_write_through_the_api_again(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datenhub.pipeline.writes import withdraw_record, write_records
+
+    written = b'{"id": "w1", "name": "Neue Halde", "geo": {"lat": 51.52, "lon": 6.95}, "licence": "CC0-1.0"}'
+    write_records(store, "cms", written, clock=clock)
+    with pytest.raises(LookupError, match="only ever written through the API"):
+        hub.reprocess(store, "cms", clock=clock)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    write_records(store, "test", b'{"id": "w2", "name": "Schurenbachhalde", "geo": {"lat": 51.47, "lon": 6.99}, '
+                                 b'"licence": "CC0-1.0"}', clock=clock)
+    assert withdraw_record(store, "test:w2", clock=clock)  # deleted through the API
+    with pytest.raises(LookupError, match="1 write\\(s\\) through the API since its last import"):
+        hub.reprocess(store, "test", clock=clock)
+    assert store.get_entity("test:w2") is None  # it did not come back
+
+
 def test_reprocess_runs_the_kept_input_with_the_settings_it_was_imported_with(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock) -> None:
     path = tmp_path / "orte.csv"
