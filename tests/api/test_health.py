@@ -17,3 +17,20 @@ def test_health_counts_only_places_with_open_data(tmp_path: Path) -> None:
     assert (counts["places"], counts["events"], counts["records"]) == (len(ROWS) - 1, 0, len(ROWS))
     assert not any(key.startswith("open_") for key in counts)
     assert store.counts()["places"] == len(ROWS)  # the admin page still counts every place
+
+
+def test_a_statement_the_code_got_wrong_is_a_500_not_an_outage(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, write_csv(tmp_path / "a.csv", ROWS), "test")
+    api = client(store)
+    for message, status in (("no such column: e.nope", 500), ("database is locked", 503)):
+        def broken(*args: object, message: str = message, **kwargs: object) -> None:
+            raise sqlite3.OperationalError(message)
+
+        monkeypatch.setattr(store, "search", broken)
+        answer = api.get("/api/v1/places", params={"q": "zeche"})
+        assert answer.status_code == status, message
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert ("retry-after" in answer.headers) == (status == 503)

@@ -31,7 +31,19 @@ def _database_errors() -> tuple[type[Exception], ...]:
 DATABASE_ERRORS = _database_errors()
 
 
+# What SQLite says when its file cannot be used right now (busy, gone, unreadable, full); anything else it raises
+# is a statement the code got wrong, a 500 with the request id in the log, not an outage to retry.
+_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "no such table", "malformed",
+                "not a database", "disk is full", "database or disk is full")
+
+
+def unavailable(exc: Exception) -> bool:
+    return not isinstance(exc, sqlite3.Error) or any(word in str(exc).lower() for word in _UNAVAILABLE)
+
+
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if not unavailable(exc):
+        raise exc  # the hygiene middleware answers problem+json 500 and logs it under the request id
     return JSONResponse({"type": "about:blank", "title": "Database unavailable", "status": 503,
                          "detail": "the database cannot be reached right now; retry shortly",
                          "instance": str(request.url.path)}, status_code=503, media_type="application/problem+json",
