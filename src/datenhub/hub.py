@@ -120,12 +120,10 @@ def reprocess(store: Store, source: str, *, clock: Clock = utc_now) -> ImportRes
     # A write through the API is one record's body: run again, it would bring back a record deleted since. The
     # input to run again is the latest that spoke for the whole source, and only while no write came after it,
     # which running it again would undo.
-    writes = [i for i in imports if i["stats"].get(OWN_NOTICES)]
-    files = [i for i in imports if not i["stats"].get(OWN_NOTICES)]
-    if not files:
+    latest = next((i for i in imports if not i["stats"].get(OWN_NOTICES)), None)  # newest first
+    if latest is None:
         raise LookupError(f"source {source!r} was only ever written through the API: there is no file to run again")
-    latest = files[0]
-    later = [i for i in writes if i["id"] > latest["id"]]
+    later = [i for i in imports if i["id"] > latest["id"]]  # every one of them a write through the API
     if later:
         raise LookupError(f"source {source!r} had {len(later)} write(s) through the API since its last import "
                           f"(#{latest['id']}), which running that input again would undo; import the current file "

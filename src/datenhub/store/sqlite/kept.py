@@ -1,4 +1,4 @@
-"""The kept tables (store.kept) in SQLite: times as ISO text, words blank-separated, JSON as its text."""
+"""The kept tables (store.kept) in SQLite: times as ISO text, words as a JSON array, JSON as its text."""
 
 from __future__ import annotations
 
