@@ -10,7 +10,7 @@ import orjson
 
 from datenhub.publish.csv_ import write_csv
 from datenhub.publish.jsonld import write_jsonld
-from tests.store.helpers import exported_and_imported_back
+from tests.store.helpers import ZOO_CSV, exported_and_imported_back
 
 
 def test_csv_cells_that_look_like_formulas_stay_text() -> None:
@@ -30,6 +30,14 @@ def test_csv_keeps_every_language_and_imports_back(tmp_path: Path) -> None:
     assert (result.new, result.rejected) == (1, 0)
     for key in ("name", "description", "categories", "keywords", "licence", "attribution", "contact", "address"):
         assert after.get(key) == before.get(key), key
+
+
+def test_text_the_formula_guard_protected_imports_back_as_it_was(tmp_path: Path) -> None:
+    guarded = ZOO_CSV.replace("Bochum Zoo", "=Bochum Zoo").replace("Zoo with an aquarium", "-5 % for groups")
+    before, after, result = exported_and_imported_back(tmp_path, "csv", guarded)
+    assert (result.new, result.rejected) == (1, 0)
+    assert before["name"]["en"] == after["name"]["en"] == "=Bochum Zoo"
+    assert before["description"]["en"] == after["description"]["en"] == "-5 % for groups"
 
 
 def test_a_tombstone_of_the_delta_feed_says_what_went_and_when_in_every_format() -> None:

@@ -14,6 +14,7 @@ from datenhub.ingest.mapping import Mapping, auto_mapping
 from datenhub.ingest.registry import register
 from datenhub.ingest.setpath import set_path
 from datenhub.notices import Location, Notice, Severity
+from datenhub.spreadsheet import unguard
 
 csv.field_size_limit(64 * 1024 * 1024)  # big fields become notices in checks, not parser crashes
 _DELIMITERS = ",;\t|"
@@ -59,6 +60,8 @@ class RowMapper:
             if index < width:
                 value = cells[index].strip()
                 if value:
+                    if value[0] == "'":
+                        value = unguard(value)
                     if not rest:
                         data[head] = value
                     else:

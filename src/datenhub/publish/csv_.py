@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from datenhub.publish.registry import Entities, Serializer, register_serializer
+from datenhub.spreadsheet import guard
 
 COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", "description_de", "lat", "lon",
            "street", "postal_code", "locality", "municipality", "ags", "kreis", "in_rvr", "website", "phone",
@@ -33,25 +34,12 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             e.get("route_role"), e.get("withdrawn_at")]  # set on a delta feed's tombstones
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for the start of a formula (OWASP)
-
-
-def cell(value: Any) -> Any:
-    """A value as a spreadsheet reads it literally: text that looks like a formula gets a leading apostrophe
-    (a name "=HYPERLINK(…)" from a source would run when the file is opened). Numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
 def write_csv(entities: Entities) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for index, entity in enumerate(entities):
-        writer.writerow([cell(v) for v in to_row(entity)])
+        writer.writerow([guard(v) for v in to_row(entity)])
         if index % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
