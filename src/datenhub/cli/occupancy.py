@@ -85,8 +85,9 @@ def history(sensor_id: str = typer.Argument(...),
                                          help="raw: every stored reading; hour: hourly summaries, from compacted "
                                               "hours and raw readings alike (the only history older readings have "
                                               "after `occupancy compact`)"),
-            from_: str | None = typer.Option(None, "--from"), to: str | None = typer.Option(None, "--to"),
-            db: str | None = DbOption) -> None:
+            from_: str | None = typer.Option(None, "--from", help="with --interval hour: the whole hour that holds "
+                                             "it is shown (an hour's summary cannot be cut)"),
+            to: str | None = typer.Option(None, "--to"), db: str | None = DbOption) -> None:
     """Print a sensor's readings, oldest first: every stored raw reading, or hourly summaries (--interval hour)."""
     if fmt not in ("jsonl", "csv"):
         raise fail("--format must be jsonl or csv")
