@@ -302,3 +302,7 @@ def test_a_partial_import_keeps_the_notices_of_the_records_it_did_not_deliver(  
     after = current()
     assert ("invalid_wheelchair", rows[0][0]) in after and ("invalid_wheelchair", "neu1") in after
     assert len(after) == len(before) + 1
+    from datenhub.pipeline.writes import withdraw_record
+
+    assert withdraw_record(store, f"test:{rows[0][0]}", clock=clock)  # deleted through the API
+    assert ("invalid_wheelchair", rows[0][0]) not in current() and ("invalid_wheelchair", "neu1") in current()

@@ -31,6 +31,7 @@ def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> boo
     now = clock()
     with store.transaction():
         store.withdraw_records([record_id], now)
+        store.supersede_notices(record.source, [record.local_id], None)  # nothing is wrong with a deleted record
         _rebuild_hubs(store, [record.hub_id], now)
         notify_import(store, {"source": record.source, "withdrawn": 1}, now, now)
     return True

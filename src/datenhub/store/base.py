@@ -264,9 +264,10 @@ class Store(ABC):
     def save_notices(self, import_id: int, notices: list[Notice]) -> None: ...
 
     @abstractmethod
-    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int | None) -> None:
         """Notices imports before `import_id` stored about these records are no longer what is wrong with them:
-        a single-record write (OWN_NOTICES) says that now, with its own notices."""
+        a single-record write (OWN_NOTICES) says that now, with its own notices. `None`: every import's (a record
+        deleted through the API has nothing wrong with it any more)."""
 
     @abstractmethod
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,

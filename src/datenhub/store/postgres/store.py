@@ -262,10 +262,10 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
               clean(n.location.file), n.location.row, clean(n.location.pointer), clean(n.location.field),
               clean(n.location.entity_id), clean(n.value)) for n in notices])
 
-    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int | None) -> None:
         if local_ids:
             self._run("DELETE FROM notices WHERE source = %s AND import_id < %s AND entity_id = ANY(%s::text[])",
-                      (source, import_id, text_array(local_ids)))
+                      (source, import_id if import_id is not None else 2**62, text_array(local_ids)))
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
                      import_id: int | None = None, current: bool = False, limit: int = 100,

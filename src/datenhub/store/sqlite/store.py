@@ -235,11 +235,12 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
               n.location.pointer, n.location.field, n.location.entity_id, n.value) for n in notices],
         )
 
-    def supersede_notices(self, source: str, local_ids: list[str], import_id: int) -> None:
+    def supersede_notices(self, source: str, local_ids: list[str], import_id: int | None) -> None:
+        before = import_id if import_id is not None else 2**62
         for start in range(0, len(local_ids), 500):
             chunk = local_ids[start:start + 500]
             self.db.execute(f"DELETE FROM notices WHERE source = ? AND import_id < ? AND entity_id IN "
-                            f"({','.join('?' * len(chunk))})", [source, import_id, *chunk])
+                            f"({','.join('?' * len(chunk))})", [source, before, *chunk])
 
     def list_notices(self, *, source: str | None = None, code: str | None = None, entity_id: str | None = None,
                      import_id: int | None = None, current: bool = False, limit: int = 100,
