@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,25 @@ def exported_and_imported_back(folder: Path, fmt: str, source_csv: str = ZOO_CSV
     result = hub.import_file(second, exported, "kopie", clock=clock)
     (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
     return before, after, result
+
+
+OPEN_IMAGE = {"url": "https://example.org/offen.jpg", "licence": "CC0-1.0", "caption": {"de": "Offen"}}
+CLOSED_IMAGE = {"url": "https://example.org/geheim.jpg", "licence": "closed", "caption": {"de": "Geheimbild"},
+                "attribution": "Foto: Intern"}
+PICTURED = {"id": "bild1", "name": "Kokerei Hansa", "geo": {"lat": 51.5325, "lon": 7.3941}, "licence": "CC-BY-4.0",
+            "attribution": "Stadt Dortmund", "images": [OPEN_IMAGE, CLOSED_IMAGE]}
+
+
+def import_pictured(store: Any, folder: Path, clock: Any) -> str:
+    """An open place with an open and a closed image; returns its hub id."""
+    from datenhub import hub
+
+    path = folder / "bilder.json"
+    path.write_text(json.dumps([PICTURED]), encoding="utf-8")
+    hub.import_file(store, path, "bilder", adapter="hub-json", clock=clock)
+    entity = store.get_entity("bilder:bild1")
+    assert entity is not None
+    return str(entity["id"])
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -15,7 +15,7 @@ from datenhub.store import Query, QueryError, Store
 from datenhub.store.base import HubEntity, Webhook
 from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
-from tests.store.helpers import ROWS, write_csv
+from tests.store.helpers import CLOSED_IMAGE, OPEN_IMAGE, ROWS, import_pictured, write_csv
 
 
 @pytest.fixture
@@ -69,6 +69,18 @@ def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:
     licences = {e["licence"] for e in loaded.iter_entities("place")}
     assert "closed" not in licences
     assert licences == {"CC0-1.0", "CC-BY-4.0", "DL-DE-BY-2.0"}
+
+
+def test_an_open_records_closed_images_stay_out_of_its_open_view(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub_id = import_pictured(store, tmp_path, clock)
+    anonymous = store.get_entity(hub_id)
+    assert anonymous is not None and anonymous["images"] == [OPEN_IMAGE]
+    privileged = store.get_entity(hub_id, include_closed=True)
+    assert privileged is not None and [i["url"] for i in privileged["images"]] == [OPEN_IMAGE["url"],
+                                                                                  CLOSED_IMAGE["url"]]
+    assert [e["images"] for e in store.iter_entities("place")] == [[OPEN_IMAGE]]
+    assert [i["images"] for i in store.search(Query(q="hansa")).items] == [[OPEN_IMAGE]]
+    assert "Geheimbild" not in str(store.search(Query(limit=10)).items)
 
 
 def test_search_open_licence_only_filters_in_query(loaded: Store) -> None:

@@ -184,6 +184,20 @@ def test_prominence_migration_fills_the_column_of_stored_entities(pg: PostgresSt
 
 
 @needs_server
+def test_closed_images_migration_leaves_them_out_of_stored_open_views(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.store.helpers import OPEN_IMAGE, import_pictured
+
+    hub_id = import_pictured(pg, tmp_path, clock)
+    with pg.transaction() as conn:  # as a database from before the migration: the full view is the open one
+        conn.execute("UPDATE entities SET all_open = true, data_open = NULL WHERE id = %s", (hub_id,))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0020_closed_images'")
+    assert len(pg.get_entity(hub_id)["images"]) == 2  # type: ignore[index]
+    assert pg.migrate() == ["0020_closed_images"]
+    assert pg.get_entity(hub_id)["images"] == [OPEN_IMAGE]  # type: ignore[index]
+    assert len(pg.get_entity(hub_id, include_closed=True)["images"]) == 2  # type: ignore[index]
+
+
+@needs_server
 def test_area_words_migration_fills_what_the_writes_store(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datenhub import hub
     from tests.store.helpers import write_csv

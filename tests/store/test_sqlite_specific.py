@@ -17,7 +17,15 @@ from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
-from tests.store.helpers import ROWS, geo_last, provenance_inside, typed_queries, write_csv
+from tests.store.helpers import (
+    OPEN_IMAGE,
+    ROWS,
+    geo_last,
+    import_pictured,
+    provenance_inside,
+    typed_queries,
+    write_csv,
+)
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -38,6 +46,21 @@ def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path
         (indexed,) = store.db.execute("SELECT count(*) FROM entities_fts WHERE entities_fts MATCH ?",
                                       (f"cells : {tier_token(value)}",)).fetchone()
         assert indexed == every.count(value)
+
+
+def test_closed_images_migration_leaves_them_out_of_stored_open_views(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub_id = import_pictured(store, tmp_path, clock)
+    # as a database from before the migration: the open view is the full one, closed image and all
+    store.db.execute("UPDATE entities SET all_open = 1, data_open = NULL WHERE id = ?", (hub_id,))
+    store.db.execute("DELETE FROM schema_migrations WHERE name = '0016_closed_images'")
+    assert len(store.get_entity(hub_id)["images"]) == 2  # type: ignore[index]
+    (seq,) = store.db.execute("SELECT seq FROM entities WHERE id = ?", (hub_id,)).fetchone()
+    assert store.migrate() == ["0016_closed_images"]
+    assert store.get_entity(hub_id)["images"] == [OPEN_IMAGE]  # type: ignore[index]
+    assert len(store.get_entity(hub_id, include_closed=True)["images"]) == 2  # type: ignore[index]
+    assert store.db.execute("SELECT seq FROM entities WHERE id = ?", (hub_id,)).fetchone()[0] > seq  # a change
 
 
 @pytest.mark.parametrize("older, migrations", [

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 
 class LicenceId(StrEnum):
@@ -108,6 +109,19 @@ def _parse_licence(text: str) -> LicenceId | None:
 
 def is_open(licence: LicenceId | str) -> bool:
     return LicenceId(licence) in OPEN_LICENCES
+
+
+def without_closed_images(view: dict[str, Any]) -> dict[str, Any]:
+    """An open view as it may be published: an open record's closed images are left out (an image carries its own
+    licence). The same dict when it has none, else a copy."""
+    images = view.get("images")
+    if not images or not any(image.get("licence") == LicenceId.CLOSED for image in images):
+        return view
+    kept = [image for image in images if image.get("licence") != LicenceId.CLOSED]
+    shown = {**view, "images": kept}
+    if not kept:
+        del shown["images"]
+    return shown
 
 
 def licence_mix(declared: str | None, carried: dict[str, int]) -> str:

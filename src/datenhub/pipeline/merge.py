@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from scipy.spatial import cKDTree
 
 from datenhub.model.entity import MERGE_FIELDS
-from datenhub.model.licence import LICENCES, LicenceId
+from datenhub.model.licence import LICENCES, LicenceId, without_closed_images
 from datenhub.store.base import Candidate, HubEntity, StoredRecord
 from datenhub.store.text import fold
 
@@ -189,6 +189,8 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         data_open = full  # the common case: every record is open, both views are the same
     else:
         data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
+    if data_open is not None:
+        data_open = without_closed_images(data_open)  # a copy, no longer `full`, when an open record has some
     if full is None:
         if old_checksum == TOMBSTONE:
             return None

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from datenhub.enrich.geo import haversine_m
+from datenhub.model.licence import without_closed_images
 from datenhub.model.search_words import kind_words
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import FULL_ONLY, cell_tokens
@@ -104,6 +105,24 @@ def filter_columns(entity_id: str, kind: str, data: str | bytes, data_open: str 
     again from its documents: what the migration to filters on the open view rewrites (open_view_filters)."""
     full, shown = stored_views(data, data_open, has_open, False)
     return entity_columns(HubEntity(entity_id, kind, full, shown, "", datetime(1970, 1, 1, tzinfo=UTC)))
+
+
+CLOSED_IMAGE = '"licence":"closed"'  # how a stored document (orjson, no blanks) names a closed licence
+
+
+def closed_images_left_out(rows: list[tuple[Any, ...]], now: datetime) -> list[HubEntity]:
+    """(id, kind, data, data_open, has_open, all_open, checksum) of stored entities → those whose open view shows
+    closed images, with the view as the store keeps it now (model.licence.without_closed_images): what the
+    migration that leaves them out writes back, as a change, so delta-feed readers drop the images too."""
+    fixed = []
+    for entity_id, kind, data, data_open, has_open, all_open, checksum in rows:
+        full, shown = stored_views(data, data_open, has_open, all_open)
+        kept = without_closed_images(shown) if shown is not None else None
+        if kept is None or kept is shown:
+            continue
+        kept["last_changed"] = now.astimezone(UTC).isoformat()
+        fixed.append(HubEntity(entity_id, kind, full, kept, checksum, now))
+    return fixed
 
 
 def index_tokens(geo: dict[str, float] | None, value: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -15,7 +16,14 @@ from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, filter_columns, search_texts, stored_views
+from datenhub.store.rows import (
+    CLOSED_IMAGE,
+    closed_images_left_out,
+    entity_columns,
+    filter_columns,
+    search_texts,
+    stored_views,
+)
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
@@ -126,6 +134,20 @@ def refilter(conn: psycopg.Connection[Any]) -> int:
                         "start_at = %s::timestamptz, end_at = %s::timestamptz, tags = %s::text[] WHERE id = %s",
                         updates)
     return len(rows)
+
+
+def hide_closed_images(conn: psycopg.Connection[Any]) -> int:
+    """Leave closed images out of the open views stored before the open view did (rows.closed_images_left_out).
+    Returns the entities rewritten."""
+    rows = conn.execute(f"SELECT id, kind, data::text, data_open::text, has_open, all_open, checksum FROM entities "
+                        f"WHERE withdrawn_at IS NULL AND has_open AND strpos(({OPEN_DATA})::text, %s) > 0",
+                        (CLOSED_IMAGE,)).fetchall()
+    fixed = closed_images_left_out(rows, datetime.now(UTC))
+    if fixed:
+        postgis = conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                               "AND table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
+        upsert_entities(conn, fixed, postgis)
+    return len(fixed)
 
 
 def rebuild_text(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:

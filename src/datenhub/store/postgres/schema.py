@@ -309,3 +309,9 @@ MIGRATIONS.append(Migration(OPEN_VIEW_FILTERS, """
 -- filter must not find a place by what only its closed records say. entities.refilter rewrites the entities whose
 -- views differ; tags only the full view has carry the prefix `full:`.
 """))
+
+CLOSED_IMAGES = "0020_closed_images"  # after this migration the store leaves closed images out of open views
+MIGRATIONS.append(Migration(CLOSED_IMAGES, """
+-- An image carries its own licence: an open record's closed images are not part of the entity's open view
+-- (model.licence.without_closed_images). entities.hide_closed_images rewrites the open views stored before.
+"""))

@@ -39,6 +39,7 @@ from datenhub.store.postgres.occupancy import PostgresOccupancyMixin
 from datenhub.store.postgres.records import RecordsMixin, record_row
 from datenhub.store.postgres.schema import (
     BACKFILL_PROMINENCE,
+    CLOSED_IMAGES,
     MIGRATION_LOCK,
     MIGRATIONS,
     OPEN_VIEW_FILTERS,
@@ -98,7 +99,8 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
             for markers, backfill in (({BACKFILL_PROMINENCE}, entity_rows.backfill_prominence),
                                       ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents),
                                       ({REBUILD_TEXT}, entity_rows.rebuild_text),
-                                      ({OPEN_VIEW_FILTERS}, entity_rows.refilter)):
+                                      ({OPEN_VIEW_FILTERS}, entity_rows.refilter),
+                                      ({CLOSED_IMAGES}, entity_rows.hide_closed_images)):
                 if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None

@@ -39,6 +39,7 @@ from datenhub.store.sqlite.kept import SqliteKeptMixin, dump_words, load_words
 from datenhub.store.sqlite.occupancy import SqliteOccupancyMixin
 from datenhub.store.sqlite.schema import (
     BACKFILL_PROMINENCE,
+    CLOSED_IMAGES,
     MIGRATIONS,
     OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
@@ -90,7 +91,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         for markers, backfill in (({BACKFILL_PROMINENCE}, writes.backfill_prominence),
                                   ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents),
                                   ({REBUILD_TEXT}, writes.rebuild_text),
-                                  ({OPEN_VIEW_FILTERS}, writes.refilter)):
+                                  ({OPEN_VIEW_FILTERS}, writes.refilter),
+                                  ({CLOSED_IMAGES}, writes.hide_closed_images)):
             if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -15,7 +16,16 @@ import orjson
 from datenhub.store.base import HubEntity, StoredRecord
 from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.ranking import prominence
-from datenhub.store.rows import entity_columns, filter_columns, index_tokens, iso, search_texts, stored_views
+from datenhub.store.rows import (
+    CLOSED_IMAGE,
+    closed_images_left_out,
+    entity_columns,
+    filter_columns,
+    index_tokens,
+    iso,
+    search_texts,
+    stored_views,
+)
 
 
 def dumps(data: Any) -> str:
@@ -122,6 +132,17 @@ def refilter(db: sqlite3.Connection) -> int:
         db.execute("DELETE FROM entity_tags WHERE entity_rowid = ?", (rowid,))
         db.executemany("INSERT INTO entity_tags (tag, entity_rowid) VALUES (?, ?)", [(t, rowid) for t in cols.tags])
     return len(rows)
+
+
+def hide_closed_images(db: sqlite3.Connection) -> int:
+    """Leave closed images out of the open views stored before the open view did (rows.closed_images_left_out).
+    Returns the entities rewritten."""
+    rows = db.execute("SELECT id, kind, data, data_open, has_open, all_open, checksum FROM entities WHERE "
+                      "withdrawn_at IS NULL AND has_open AND instr(iif(all_open, data, data_open), ?) > 0",
+                      (CLOSED_IMAGE,)).fetchall()
+    fixed = closed_images_left_out(rows, datetime.now(UTC))
+    write_entities(db, [entity_row(e) for e in fixed])
+    return len(fixed)
 
 
 def rebuild_text(db: sqlite3.Connection, chunk: int = 2000) -> int:
