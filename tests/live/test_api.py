@@ -14,6 +14,7 @@ from datenhub.api.ratelimit import Limits
 from datenhub.auth import create_key
 from datenhub.clock import fixed
 from datenhub.live.ingest import OccupancyIngestor
+from datenhub.live.model import Sensor, SensorKind
 from datenhub.store import Store, open_store
 from tests.conftest import FIXED_NOW
 from tests.live.helpers import PARKING, PEOPLE, PLACE, payload, register
@@ -72,13 +73,49 @@ def test_post_readings_malformed_json_is_400_and_dead_letter(hub: Store) -> None
 
 def test_post_sensor_with_key_then_list(hub: Store) -> None:
     api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
-    body = {"id": "neu-1", "place": PLACE, "kind": "people", "source": "stadt-test", "capacity": 10}
+    body = {"id": "neu-1", "place": PLACE, "kind": "people", "source": "stadt-test", "capacity": 10,
+            "licence": "CC BY 4.0"}
     assert api.post("/api/v1/occupancy/sensors", json=body).status_code == 401
-    assert api.post("/api/v1/occupancy/sensors", json=body, headers=auth(key)).status_code == 201
+    created = api.post("/api/v1/occupancy/sensors", json=body, headers=auth(key))
+    assert created.status_code == 201 and created.json()["licence"] == "CC-BY-4.0"  # as the hub writes licences
     assert api.post("/api/v1/occupancy/sensors", json={**body, "source": "fremd"}, headers=auth(key)).status_code == 403
     assert api.post("/api/v1/occupancy/sensors", json={**body, "kind": "cats"}, headers=auth(key)).status_code == 422
+    unknown = api.post("/api/v1/occupancy/sensors", json={**body, "licence": "frei"}, headers=auth(key))
+    assert unknown.status_code == 422 and "CC0-1.0" in unknown.text
     listed = api.get("/api/v1/occupancy/sensors", params={"place": PLACE}).json()["items"]
     assert [s["id"] for s in listed] == ["museum-eingang", "museum-parkplatz", "neu-1"]
+
+
+def test_closed_sensors_are_for_keys_that_read_closed_data(hub: Store, tmp_path: Path) -> None:
+    from datenhub import hub as hubs
+    from tests.store.helpers import write_csv
+
+    hubs.import_file(hub, write_csv(tmp_path / "orte.csv"), "test")  # test:c1 is a closed-licence place
+    register(hub, Sensor("intern", PLACE, SensorKind.PEOPLE, "stadt-test", 100, "closed"),
+             Sensor("ohne", PLACE, SensorKind.PEOPLE, "stadt-test", 100),  # no licence: not known to be open
+             Sensor("depot", "test:c1", SensorKind.PEOPLE, "stadt-test", 100, "CC0-1.0"))
+    OccupancyIngestor(hub, fixed(FIXED_NOW)).ingest_items(
+        [payload("intern", count=90), payload("ohne", count=80), payload("depot", count=70), payload(count=20)],
+        "test")
+    api, reader = client(hub), auth(create_key(hub, "intern", ["closed:read"]))
+
+    def ids(path: str, headers: dict[str, str] | None = None, **params: str) -> list[str]:
+        return [s["id"] for s in api.get(path, params=params, headers=headers).json()["items"]]
+
+    assert ids("/api/v1/occupancy/sensors") == ["museum-eingang", "museum-parkplatz"]
+    assert ids("/api/v1/occupancy/sensors", reader) == ["depot", "intern", "museum-eingang", "museum-parkplatz",
+                                                        "ohne"]
+    assert api.get("/api/v1/occupancy/sensors/intern/readings").status_code == 404
+    assert api.get("/api/v1/occupancy/sensors/intern/readings", headers=reader).json()["items"][0]["count"] == 90
+    anonymous = api.get(f"/api/v1/places/{PLACE}/occupancy").json()
+    assert {s["id"] for s in anonymous["sensors"]} == {"museum-eingang", "museum-parkplatz"}
+    assert {r["sensor"] for r in anonymous["latest"]} == {"museum-eingang"} and anonymous["fraction"] == 0.1
+    privileged = api.get(f"/api/v1/places/{PLACE}/occupancy", headers=reader).json()
+    assert {r["sensor"] for r in privileged["latest"]} == {"museum-eingang", "intern", "ohne"}
+    # a place only closed data holds: its id tells an anonymous reader nothing, even through an open sensor
+    assert api.get("/api/v1/places/test:c1/occupancy").status_code == 404
+    assert ids("/api/v1/occupancy/sensors", place="test:c1") == []
+    assert ids("/api/v1/occupancy/sensors", reader, place="test:c1") == ["depot"]
 
 
 def test_place_occupancy_status_history_intervals(hub: Store) -> None:
@@ -135,3 +172,24 @@ def test_stream_sends_new_readings_as_sse(hub: Store) -> None:
     assert ": heartbeat" in text
     data = [line for line in text.splitlines() if line.startswith("data: ")]
     assert len(data) == 1 and '"count":42' in data[0] and f'"place":"{PLACE}"' in data[0]
+
+
+def test_the_stream_sends_an_anonymous_reader_only_open_sensors(hub: Store) -> None:
+    register(hub, Sensor("intern", PLACE, SensorKind.PEOPLE, "stadt-test", 100, "closed"))
+    api = client(hub)
+    ingestor = OccupancyIngestor(hub, fixed(FIXED_NOW))
+
+    def later() -> None:
+        time.sleep(0.8)
+        ingestor.ingest_items([payload("intern", count=77)], "test")
+        time.sleep(0.3)
+        ingestor.ingest_items([payload(count=42)], "test")
+
+    threading.Thread(target=later, daemon=True).start()
+    for params in ({}, {"sensor": "intern"}):  # asking for it by name changes nothing
+        with api.stream("GET", "/api/v1/occupancy/stream", params={"max_events": 1, "heartbeat": 0.2, **params}
+                        ) as response:
+            text = "".join(response.iter_text()) if not params else next(response.iter_text(), "")
+        assert '"count":77' not in text
+        if not params:
+            assert '"count":42' in text

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from datenhub.cli.common import DbOption, console, err, fail, store_at
 from datenhub.clock import utc_now
-from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind, valid_sensor_id
+from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind, sensor_licence, valid_sensor_id
+from datenhub.model.licence import is_open
 
 app = typer.Typer(help="Live occupancy (Auslastung): sensors, readings, MQTT listener, replay.",
                   no_args_is_help=True)
@@ -40,18 +41,27 @@ def sensor_add(sensor_id: str = typer.Argument(..., help="Sensor id (letters, di
                capacity: int | None = typer.Option(None, "--capacity", min=0, help="Persons or spaces."),
                source: str = typer.Option("occupancy", "--source",
                                           help="Source name; HTTP writers need source:<name>:write."),
-               licence: str | None = typer.Option(None, "--licence"),
+               licence: str | None = typer.Option(None, "--licence", help="The readings' licence, e.g. CC0-1.0; "
+                                                  "without an open one they are shown only to API keys with "
+                                                  "closed:read."),
                name: str | None = typer.Option(None, "--name", help="A label for pages and screens."),
                db: str | None = DbOption) -> None:
     """Register a sensor (or update it: same id)."""
     if not valid_sensor_id(sensor_id):
         raise fail(f"sensor id {sensor_id!r} must match {SENSOR_ID_RE.pattern}")
+    try:
+        licence = sensor_licence(licence)
+    except ValueError as exc:
+        raise fail(f"--licence: {exc}") from None
     with store_at(db, create=True) as store:  # a hub of sensors may start with them
         if store.get_entity(place) is None:
             console.print(f"[yellow]note:[/] no place {place!r} in this hub (yet); the sensor is registered anyway")
         with store.transaction():
             store.upsert_sensor(Sensor(sensor_id, place, kind, source, capacity, licence, name))
-    console.print(f"sensor {sensor_id} → {place} ({kind.value}, capacity {capacity})")
+    console.print(f"sensor {sensor_id} → {place} ({kind.value}, capacity {capacity}, licence {licence or 'none'})")
+    if licence is None or not is_open(licence):
+        console.print("[yellow]note:[/] without an open --licence its readings are shown only to API keys with "
+                      "closed:read, not on public pages, screens and the anonymous API")
 
 
 @sensor_app.command("list")

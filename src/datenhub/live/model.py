@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from datenhub.model.licence import LicenceId, parse_licence
+
 SENSOR_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # no '/', '+' or '#': it is an MQTT topic level
 
 
@@ -33,6 +35,17 @@ class Method(StrEnum):
 
 def valid_sensor_id(value: str) -> bool:
     return bool(SENSOR_ID_RE.match(value))
+
+
+def sensor_licence(text: str | None) -> str | None:
+    """A sensor's licence as the hub writes licences ("CC BY 4.0" → CC-BY-4.0); ValueError names the known ones.
+    None stays None: such a sensor's readings are not published to anonymous readers (live.status.readable)."""
+    if text is None or not text.strip():
+        return None
+    licence = parse_licence(text)
+    if licence is None:
+        raise ValueError(f"unknown licence {text!r}; use one of {', '.join(LicenceId)}")
+    return licence.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,10 +54,10 @@ def history(store: Store, sensors: list[Sensor], start: datetime, end: datetime,
 
 def place_occupancy(store: Store, place_id: str, now: datetime, *, thresholds: Thresholds | None = None,
                     start: datetime | None = None, end: datetime | None = None, interval: str = "hour",
-                    with_forecast: bool = True) -> dict[str, Any] | None:
-    """None when neither a place nor a sensor answers to the id."""
+                    with_forecast: bool = True, include_closed: bool = False) -> dict[str, Any] | None:
+    """None when neither a place nor a sensor answers to the id (for this reader: live.status.place_sensors)."""
     thresholds = thresholds or Thresholds.from_env()
-    entity, sensors = place_sensors(store, place_id)
+    entity, sensors = place_sensors(store, place_id, include_closed)
     if entity is None and not sensors:
         return None
     latest = store.latest_readings([s.id for s in sensors])

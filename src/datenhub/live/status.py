@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from datenhub.live.model import OccupancyReading, Sensor
+from datenhub.model.licence import is_open, parse_licence
 from datenhub.store import Store
 from datenhub.store.base import sensor_place_ids
 
@@ -52,10 +53,35 @@ def combine(pairs: Iterable[tuple[float | None, int | None]]) -> float | None:
     return sum(f for f, _ in known) / len(known) if known else None  # type: ignore[misc]
 
 
-def place_sensors(store: Store, place_id: str) -> tuple[dict[str, object] | None, list[Sensor]]:
-    """The place entity (None if unknown) and its sensors, registered under its hub id or any record id."""
-    entity = store.get_entity(place_id)
-    return entity, store.list_sensors(sensor_place_ids(entity, place_id) if entity is not None else [place_id])
+def sensor_is_open(sensor: Sensor) -> bool:
+    """Readings are data like records: published to anonymous readers only under an open licence. A sensor
+    registered without one is not known to be open, as a record without one is held back."""
+    licence = parse_licence(sensor.licence)
+    return licence is not None and is_open(licence)
+
+
+def readable(store: Store, sensors: list[Sensor], include_closed: bool) -> list[Sensor]:
+    """The sensors a reader may see: all with closed:read (and for the operator's CLI), else the open ones whose
+    place is not one only closed data holds (its id would tell of that data)."""
+    if include_closed:
+        return sensors
+    hidden: dict[str, bool] = {}
+    for place_id in {s.place_id for s in sensors if sensor_is_open(s)}:
+        hidden[place_id] = store.get_entity(place_id) is None and store.get_entity(
+            place_id, include_closed=True) is not None
+    return [s for s in sensors if sensor_is_open(s) and not hidden[s.place_id]]
+
+
+def place_sensors(store: Store, place_id: str, include_closed: bool = False,
+                  ) -> tuple[dict[str, object] | None, list[Sensor]]:
+    """The place entity as the reader may see it (None if unknown) and its readable sensors, registered under its
+    hub id or any record id (or under the id itself where no place answers to it: sensors may come first). A
+    place only closed data holds has no sensors for a reader of open data, so its id tells them nothing."""
+    entity = store.get_entity(place_id, include_closed=include_closed)
+    if entity is None and not include_closed and store.get_entity(place_id, include_closed=True) is not None:
+        return None, []
+    sensors = store.list_sensors(sensor_place_ids(entity, place_id) if entity is not None else [place_id])
+    return entity, sensors if include_closed else [s for s in sensors if sensor_is_open(s)]
 
 
 def place_status(latest: list[OccupancyReading], sensors: list[Sensor], now: datetime,

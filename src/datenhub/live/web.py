@@ -18,9 +18,11 @@ def _percent(fraction: Any) -> int | None:
     return None if fraction is None else round(float(fraction) * 100)
 
 
-def occupancy_summary(store: Store, place_id: str, at: datetime) -> dict[str, Any] | None:
-    """None when the place has no occupancy sensors; else status, per-sensor lines and the next hours."""
-    _, sensors = place_sensors(store, place_id)
+def occupancy_summary(store: Store, place_id: str, at: datetime, include_closed: bool = False,
+                      ) -> dict[str, Any] | None:
+    """None when the place has no occupancy sensors the reader may see; else status, per-sensor lines and the
+    next hours."""
+    _, sensors = place_sensors(store, place_id, include_closed)
     if not sensors:
         return None
     thresholds = Thresholds.from_env()

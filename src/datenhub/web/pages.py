@@ -15,6 +15,7 @@ from markupsafe import Markup
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
+from datenhub.live.status import readable
 from datenhub.model.categories import CATEGORIES
 from datenhub.model.licence import credits, licence_mix
 from datenhub.store import Page, QueryError, Store
@@ -173,7 +174,7 @@ def data_page(request: Request) -> HTMLResponse:
     ctx = context(request, "/data")
     store = _store(request)
     # a source may bring occupancy readings rather than places: its column says so instead of "0 records"
-    sensors = Counter(sensor.source for sensor in store.list_sensors())
+    sensors = Counter(sensor.source for sensor in readable(store, store.list_sensors(), include_closed=False))
     sources = store.sources_with_licences()
     ctx.update(title=ctx["t"]("data_title"), sources=sources, sensors=sensors,
                licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources},

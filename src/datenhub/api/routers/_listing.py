@@ -149,7 +149,7 @@ def detail_response(request: Request, store: Store, kind: str, entity_id: str) -
         from datenhub.live.web import occupancy_summary
 
         # schema.org has no occupancy property for places, so this lives in the hub's own JSON only
-        summary = occupancy_summary(store, entity["id"], get_clock(request)())
+        summary = occupancy_summary(store, entity["id"], get_clock(request)(), closed)
         if summary is not None:
             no_store(request)  # live readings: the response cache would keep them past their minute
             entity["occupancy"] = {k: summary[k] for k in ("status", "percent", "updated", "stale", "simulated",

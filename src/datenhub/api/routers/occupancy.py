@@ -15,10 +15,10 @@ from datenhub.api.deps import get_clock, get_store, known_parameters
 from datenhub.api.formats import FastJSONResponse
 from datenhub.api.problems import problem
 from datenhub.live.ingest import OccupancyIngestor
-from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind
+from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind, sensor_licence
 from datenhub.live.payload import decode
 from datenhub.live.place import INTERVALS, place_occupancy
-from datenhub.live.status import place_sensors
+from datenhub.live.status import place_sensors, readable
 from datenhub.live.stream import ReadingStream, sse_events
 from datenhub.notices import Notice
 from datenhub.store import QueryError, Store
@@ -68,6 +68,12 @@ def reading_stream(request: Request) -> ReadingStream:
     return state.occupancy_stream  # type: ignore[no-any-return]
 
 
+def _reads_closed(request: Request) -> bool:
+    """A closed-licence sensor's readings are for API keys with closed:read only (live.status.readable)."""
+    who = principal(request)
+    return who is not None and who.can_read_closed
+
+
 def _instant(value: str | None, name: str) -> datetime | None:
     """As every other time parameter of the API: a date or date-time, Europe/Berlin unless it has an offset."""
     return None if value is None else parse_datetime(name, value)
@@ -102,7 +108,11 @@ def add_sensor(request: Request, body: SensorIn, store: Store = Depends(get_stor
     existing = store.get_sensor(body.id)
     if existing is not None and existing.source != body.source:
         require_writer(request, existing.source)  # moving a sensor needs the right to its current source too
-    sensor = Sensor(body.id, body.place, SensorKind(body.kind), body.source, body.capacity, body.licence, body.name)
+    try:
+        licence = sensor_licence(body.licence)
+    except ValueError as exc:
+        raise HTTPException(422, f"licence: {exc}") from None
+    sensor = Sensor(body.id, body.place, SensorKind(body.kind), body.source, body.capacity, licence, body.name)
     with store.transaction():
         store.upsert_sensor(sensor)
     ingestor(request).sensors.forget(sensor.id)
@@ -112,7 +122,8 @@ def add_sensor(request: Request, body: SensorIn, store: Store = Depends(get_stor
 @router.get("/occupancy/sensors", summary="Occupancy sensors, all or of one place")
 def list_sensors(request: Request, store: Store = Depends(get_store),
                  place: str | None = Query(None, description="place id (hub id or record id)")) -> dict[str, Any]:
-    sensors = place_sensors(store, place)[1] if place else store.list_sensors()
+    closed = _reads_closed(request)
+    sensors = place_sensors(store, place, closed)[1] if place else readable(store, store.list_sensors(), closed)
     return {"items": [s.to_dict() for s in sensors]}
 
 
@@ -144,7 +155,8 @@ async def post_readings(request: Request) -> Response:
 def sensor_readings(request: Request, sensor_id: str, store: Store = Depends(get_store),
                     from_: str | None = Query(None, alias="from"), to: str | None = Query(None),
                     limit: int = Query(1000, ge=1, le=10_000)) -> dict[str, Any]:
-    if store.get_sensor(sensor_id) is None:
+    sensor = store.get_sensor(sensor_id)
+    if sensor is None or not readable(store, [sensor], _reads_closed(request)):
         raise HTTPException(404, f"no sensor {sensor_id!r}")
     rows = store.readings(sensor_id, _instant(from_, "from"), _instant(to, "to"), limit=limit)
     return {"sensor": sensor_id, "items": [r.to_dict() for r in rows]}
@@ -163,7 +175,7 @@ def get_place_occupancy(request: Request, place_id: str, store: Store = Depends(
     if start and end and end <= start:
         raise QueryError("to", "must be after from")
     body = place_occupancy(store, place_id, get_clock(request)(), start=start, end=end, interval=interval,
-                           with_forecast=forecast)
+                           with_forecast=forecast, include_closed=_reads_closed(request))
     if body is None:
         raise HTTPException(404, f"no place or occupancy sensors for {place_id!r}")
     return FastJSONResponse(body)
@@ -176,9 +188,15 @@ async def stream(request: Request, place: str | None = Query(None), sensor: list
     """Server-Sent Events: each new reading as `event: reading` with a JSON `data:` line; `: heartbeat` every
     15 s. Filter with ?place= or ?sensor= (repeatable). Not in the OpenAPI document: it never ends."""
     store: Store = request.app.state.store
-    sensors = await run_in_threadpool(lambda: place_sensors(store, place)[1] if place else store.list_sensors())
+    closed = _reads_closed(request)
+    sensors = await run_in_threadpool(
+        lambda: place_sensors(store, place, closed)[1] if place else readable(store, store.list_sensors(), closed))
     places = {s.id: s.place_id for s in sensors}
-    wanted = set(sensor) if sensor else (set(places) if place else None)
+    wanted: set[str] | None
+    if closed:
+        wanted = set(sensor) if sensor else (set(places) if place else None)
+    else:  # a reader of open data gets the open sensors it may see now, whatever it asks for
+        wanted = set(places) & set(sensor) if sensor else set(places)
     live = reading_stream(request)
     sub = await live.subscribe(wanted)
     return StreamingResponse(sse_events(live, sub, places, heartbeat=heartbeat, max_events=max_events),
