@@ -473,3 +473,28 @@ def test_the_catalogue_lists_a_source_by_the_licences_of_its_rows(tmp_path: Path
 def test_a_parameter_on_a_resource_that_takes_none_says_so(api: TestClient) -> None:
     answer = api.get("/api/v1/sources", params={"limit": 2})
     assert answer.status_code == 400 and "this resource takes no parameters" in answer.json()["detail"]
+
+
+def test_a_record_id_with_a_slash_reaches_every_route_of_its_place(tmp_path: Path) -> None:
+    # OSM's record ids are "osm:node/1": the routes take the rest of the path, sub-routes first
+    from datenhub.auth import create_key
+
+    store = open_store(f"sqlite:///{tmp_path / 'osm.db'}")
+    (tmp_path / "ruhr.osm").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6"><node id="1" lat="51.4862" lon="7.0406" '
+        'version="1"><tag k="tourism" v="museum"/><tag k="name" v="Ruhr Museum"/>'
+        '<tag k="opening_hours" v="Mo-Su 10:00-18:00"/></node></osm>\n', encoding="utf-8")
+    hub.import_file(store, tmp_path / "ruhr.osm", "osm")
+    entity = store.get_entity("osm:node/1")
+    assert entity is not None
+    api = client(store)
+    for url in ("/api/v1/places/osm:node/1", "/api/v1/places/osm%3Anode%2F1", "/api/v1/places/osm:node/1/hours",
+                "/places/osm:node/1", "/embed/place/osm:node/1", "/ogc/collections/places/items/osm:node/1"):
+        assert api.get(url).status_code == 200, url
+    assert api.get("/api/v1/places/osm:node/1").json()["id"] == entity["id"]
+    occupancy = api.get("/api/v1/places/osm:node/1/occupancy").json()  # the occupancy route, not the place's
+    assert occupancy["place"] == entity["id"] and occupancy["sensors"] == []
+    assert api.get("/api/v1/places/osm:node/99").status_code == 404
+    key = create_key(store, "osm", ["source:osm:write"])
+    assert api.delete("/api/v1/places/osm:node/1", headers={"Authorization": f"Bearer {key}"}).status_code == 204
+    assert store.get_entity("osm:node/1") is None

@@ -18,7 +18,8 @@ from datenhub.clock import Clock, utc_now
 from datenhub.store import QueryError, Store, open_store
 
 # Routers register by module path, built-ins exactly like extensions; each owns its prefix and tags.
-ROUTERS: list[str] = [
+ROUTERS: list[str] = [  # in order: routes below a place (…/occupancy) before the one that takes any place id
+    "datenhub.api.routers.occupancy",
     "datenhub.api.routers.places",
     "datenhub.api.routers.events",
     "datenhub.api.routers.writes",
@@ -28,7 +29,6 @@ ROUTERS: list[str] = [
     "datenhub.api.routers.ogc",
     "datenhub.api.routers.catalog",
     "datenhub.api.routers.plans",
-    "datenhub.api.routers.occupancy",
     "datenhub.web.plan",
     "datenhub.web.site",
 ]

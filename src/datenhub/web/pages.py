@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
@@ -86,8 +86,10 @@ def _api_query(request: Request) -> str:
     return urlencode(keep)
 
 
-@router.get("/places/{place_id}", response_class=HTMLResponse)
+@router.get("/places/{place_id:path}", response_class=HTMLResponse)
 def place_page(request: Request, place_id: str) -> HTMLResponse:
+    if not place_id:  # "/places/": no route, as before ids could hold "/" (the 404 that answers by Accept)
+        raise HTTPException(404)
     entity = _store(request).get_entity(place_id)
     if entity is None or entity.get("kind") != "place":
         return not_found(request)
@@ -130,8 +132,10 @@ def events_page(request: Request) -> HTMLResponse:
     return render("events.html", ctx, status_code=400 if error else 200)
 
 
-@router.get("/events/{event_id}", response_class=HTMLResponse)
+@router.get("/events/{event_id:path}", response_class=HTMLResponse)
 def event_page(request: Request, event_id: str) -> HTMLResponse:
+    if not event_id:
+        raise HTTPException(404)
     store = _store(request)
     entity = store.get_entity(event_id)
     if entity is None or entity.get("kind") != "event":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from datenhub.api.deps import get_clock
@@ -106,8 +106,10 @@ def widget_data(request: Request) -> Response:
                          "more": t("back_home"), "home": base_url(request) + ("/?lang=en" if lang == "en" else "/")})
 
 
-@router.get("/embed/place/{place_id}", response_class=HTMLResponse)
+@router.get("/embed/place/{place_id:path}", response_class=HTMLResponse)
 def embed_place(request: Request, place_id: str) -> HTMLResponse:
+    if not place_id:
+        raise HTTPException(404)
     entity = _store(request).get_entity(place_id)
     lang = choose_lang(request)
     if entity is None or entity.get("kind") != "place":

@@ -187,7 +187,7 @@ async def items(request: Request, collection_id: str = CollectionId, store: Stor
     return Response(COLLECTION_HEAD + b",".join(features) + b"]," + orjson.dumps(tail)[1:], media_type=GEOJSON)
 
 
-@_get("/collections/{collectionId}/items/{featureId}", GEOJSON, "One feature")
+@_get("/collections/{collectionId}/items/{featureId:path}", GEOJSON, "One feature")
 async def feature(request: Request, collection_id: str = CollectionId, feature_id: str = FeatureId,
             store: Store = Depends(get_store)) -> Response:
     check_known(request.query_params, OTHER_PARAMS)

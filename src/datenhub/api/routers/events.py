@@ -30,7 +30,7 @@ async def list_events(
     return list_response(request, store, "event")
 
 
-@router.get("/events/{event_id}", summary="One event", response_class=Response)
+@router.get("/events/{event_id:path}", summary="One event", response_class=Response)
 async def get_event(request: Request, event_id: str, store: Store = Depends(get_store),
               lang: str | None = Query(None), fields: str | None = Query(None),
               f: str | None = Query(None, description="json, geojson, jsonld, csv, ical")) -> Response:

@@ -162,7 +162,7 @@ def sensor_readings(request: Request, sensor_id: str, store: Store = Depends(get
     return {"sensor": sensor_id, "items": [r.to_dict() for r in rows]}
 
 
-@router.get("/places/{place_id}/occupancy", summary="Occupancy of a place: latest per sensor, status, history, "
+@router.get("/places/{place_id:path}/occupancy", summary="Occupancy of a place: latest per sensor, status, history, "
                                                     "forecast")
 def get_place_occupancy(request: Request, place_id: str, store: Store = Depends(get_store),
                         from_: str | None = Query(None, alias="from", description="history start (ISO 8601)"),

@@ -38,14 +38,7 @@ async def list_places(  # async: queries take ~1 ms, a thread-pool hop would cos
     return list_response(request, store, "place")
 
 
-@router.get("/places/{place_id}", summary="One place", response_class=Response)
-async def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
-              lang: str | None = Query(None), fields: str | None = Query(None),
-              f: str | None = Query(None, description="json, geojson, jsonld, csv")) -> Response:
-    return detail_response(request, store, "place", place_id)
-
-
-@router.get("/places/{place_id}/hours", summary="Opening hours of a place: state now, next change, weekly table")
+@router.get("/places/{place_id:path}/hours", summary="Opening hours of a place: state now, next change, weekly table")
 def place_hours(request: Request, place_id: str, store: Store = Depends(get_store),
                 week: str | None = Query(None, description="any date of the week to show (default: this week)")
                 ) -> dict[str, object]:
@@ -87,3 +80,12 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
                                                        for r in ranges]}
                     for d, ranges in oh.weekly_table(monday)]
     return body
+
+
+# after the routes below a place (…/hours): a record id may hold "/" (OSM's "osm:node/123"), so this one takes
+# the rest of the path, and Starlette tries routes in order
+@router.get("/places/{place_id:path}", summary="One place", response_class=Response)
+async def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
+              lang: str | None = Query(None), fields: str | None = Query(None),
+              f: str | None = Query(None, description="json, geojson, jsonld, csv")) -> Response:
+    return detail_response(request, store, "place", place_id)

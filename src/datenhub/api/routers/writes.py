@@ -162,19 +162,19 @@ async def create_place(request: Request, store: Store = Depends(get_store)) -> R
     return await _create(request, store, "place")
 
 
-@router.put("/places/{record_id}", summary="Replace a place record (API key)",
+@router.put("/places/{record_id:path}", summary="Replace a place record (API key)",
              openapi_extra=record_body("place"))
 async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, False)
 
 
-@router.patch("/places/{record_id}", summary="Change fields of a place record (API key)",
+@router.patch("/places/{record_id:path}", summary="Change fields of a place record (API key)",
              openapi_extra=record_body("place"))
 async def patch_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, True)
 
 
-@router.delete("/places/{record_id}", status_code=204, summary="Withdraw a place record (API key)")
+@router.delete("/places/{record_id:path}", status_code=204, summary="Withdraw a place record (API key)")
 async def delete_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _delete(request, store, record_id)
 
@@ -185,18 +185,18 @@ async def create_event(request: Request, store: Store = Depends(get_store)) -> R
     return await _create(request, store, "event")
 
 
-@router.put("/events/{record_id}", summary="Replace an event record (API key)",
+@router.put("/events/{record_id:path}", summary="Replace an event record (API key)",
              openapi_extra=record_body("event"))
 async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, False)
 
 
-@router.patch("/events/{record_id}", summary="Change fields of an event record (API key)",
+@router.patch("/events/{record_id:path}", summary="Change fields of an event record (API key)",
              openapi_extra=record_body("event"))
 async def patch_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, True)
 
 
-@router.delete("/events/{record_id}", status_code=204, summary="Withdraw an event record (API key)")
+@router.delete("/events/{record_id:path}", status_code=204, summary="Withdraw an event record (API key)")
 async def delete_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _delete(request, store, record_id)
