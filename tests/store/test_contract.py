@@ -65,6 +65,28 @@ def test_get_entity_closed_record_hidden_from_anonymous(loaded: Store) -> None:
     assert closed is not None and closed["licence"] == "closed"
 
 
+def test_a_closed_record_id_or_a_closed_hubs_alias_leads_an_anonymous_reader_nowhere(  # type: ignore[no-untyped-def]
+        loaded: Store, tmp_path: Path, clock) -> None:
+    # a closed record merged into an open place: its id would confirm it exists and say where it went
+    hub.import_file(loaded, write_csv(tmp_path / "intern.csv", [
+        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
+        clock=clock)
+    place = loaded.get_entity("test:z1")
+    assert place is not None and "intern:z1" in loaded.get_entity("test:z1", include_closed=True)["sources"]  # type: ignore[index]
+    assert loaded.get_entity("intern:z1") is None and loaded.get_entity_sensing("intern:z1") == (None, False)
+    assert loaded.get_entity("intern:z1", include_closed=True)["id"] == place["id"]  # type: ignore[index]
+    # a closed-only place joined to an open one: its old id is an alias, for readers of closed data only
+    closed_hub = loaded.get_entity("test:c1", include_closed=True)["id"]  # type: ignore[index]
+    hub.join_record(loaded, "test:c1", place["id"], clock=clock)
+    assert loaded.get_entity(closed_hub) is None and loaded.get_entity_sensing(closed_hub) == (None, False)
+    assert loaded.get_entity(closed_hub, include_closed=True)["id"] == place["id"]  # type: ignore[index]
+    # an open place's old id still leads there
+    open_hub = loaded.get_entity("test:m1")["id"]  # type: ignore[index]
+    hub.join_record(loaded, "test:m1", place["id"], clock=clock)
+    assert loaded.get_entity(open_hub)["id"] == place["id"]  # type: ignore[index]
+    assert loaded.get_entity("test:m1")["id"] == place["id"]  # type: ignore[index]
+
+
 def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:
     licences = {e["licence"] for e in loaded.iter_entities("place")}
     assert "closed" not in licences

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from datenhub.enrich.geo import haversine_m
-from datenhub.model.licence import without_closed_images
+from datenhub.model.licence import OPEN_LICENCES, without_closed_images
 from datenhub.model.search_words import kind_words
 from datenhub.store.base import HubEntity, Page
 from datenhub.store.cells import FULL_ONLY, cell_tokens
@@ -107,6 +107,8 @@ def filter_columns(entity_id: str, kind: str, data: str | bytes, data_open: str 
     return entity_columns(HubEntity(entity_id, kind, full, shown, "", datetime(1970, 1, 1, tzinfo=UTC)))
 
 
+# the open licence ids as an SQL list, for a test of a record's stored licence (constants, safe to inline)
+OPEN_LICENCE_SQL = "(" + ", ".join(f"'{licence.value}'" for licence in sorted(OPEN_LICENCES)) + ")"
 CLOSED_IMAGE = '"licence":"closed"'  # how a stored document (orjson, no blanks) names a closed licence
 
 

@@ -51,7 +51,7 @@ from datenhub.store.postgres.schema import (
 from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
-from datenhub.store.rows import iso
+from datenhub.store.rows import OPEN_LICENCE_SQL, iso
 
 _BATCH = 1000
 
@@ -341,11 +341,17 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
     # a hub id for a hub id, an alias or a source record id; inlined so a lookup is one round trip
     _RESOLVE = ("coalesce((SELECT hub_id FROM records WHERE record_id = %s AND %s), "
                 "(SELECT hub_id FROM aliases WHERE alias = %s), %s)")
+    # the same for a reader of open data: only an open record's id, and only the alias of a hub that was published
+    # (its tombstone keeps an open stub), lead to a place; else the id would tell of closed data
+    _RESOLVE_OPEN = (f"coalesce((SELECT hub_id FROM records WHERE record_id = %s AND %s AND data->>'licence' IN "
+                     f"{OPEN_LICENCE_SQL}), (SELECT a.hub_id FROM aliases a WHERE a.alias = %s AND EXISTS (SELECT 1 "
+                     "FROM entities o WHERE o.id = a.alias AND o.has_open)), %s)")
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
                    include_withdrawn: bool = False, exact: bool = False) -> dict[str, Any] | None:
         column = "data" if include_closed else entity_rows.OPEN_DATA
-        sql = f"SELECT {column} FROM entities WHERE id = {'%s' if exact else self._RESOLVE}" + (
+        resolve = self._RESOLVE if include_closed else self._RESOLVE_OPEN
+        sql = f"SELECT {column} FROM entities WHERE id = {'%s' if exact else resolve}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
         row = self._one(sql, (entity_id,) if exact else (entity_id, ":" in entity_id, entity_id, entity_id))
         return None if row is None or row[0] is None else row[0]  # type: ignore[no-any-return]
@@ -354,7 +360,7 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         column = "data" if include_closed else entity_rows.OPEN_DATA
         sql = (f"SELECT v.doc, EXISTS (SELECT 1 FROM occupancy_sensors s WHERE s.place_id = v.id OR s.place_id IN "
                f"(SELECT json_array_elements_text(v.doc->'sources'))) FROM (SELECT id, {column} AS doc FROM entities "
-               f"WHERE id = {self._RESOLVE} AND withdrawn_at IS NULL) v")
+               f"WHERE id = {self._RESOLVE if include_closed else self._RESOLVE_OPEN} AND withdrawn_at IS NULL) v")
         row = self._one(sql, (entity_id, ":" in entity_id, entity_id, entity_id))
         if row is None or row[0] is None:
             return None, False

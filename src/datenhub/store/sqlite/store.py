@@ -32,7 +32,7 @@ from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
 from datenhub.store.hooks import HOURS_PAIRS_SQL
 from datenhub.store.query import Query
-from datenhub.store.rows import iso, parse_iso
+from datenhub.store.rows import OPEN_LICENCE_SQL, iso, parse_iso
 from datenhub.store.sqlite import fulltext, writes
 from datenhub.store.sqlite.connection import Connections, path_from_url
 from datenhub.store.sqlite.kept import SqliteKeptMixin, dump_words, load_words
@@ -365,11 +365,17 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
     # record id
     _RESOLVE = ("coalesce((SELECT hub_id FROM records WHERE ?2 AND record_id = ?1), "
                 "(SELECT hub_id FROM aliases WHERE alias = ?1), ?1)")
+    # the same for a reader of open data: only an open record's id, and only the alias of a hub that was published
+    # (its tombstone keeps an open stub), lead to a place; else the id would tell of closed data
+    _RESOLVE_OPEN = (f"coalesce((SELECT hub_id FROM records WHERE ?2 AND record_id = ?1 AND json_extract(data, "
+                     f"'$.licence') IN {OPEN_LICENCE_SQL}), (SELECT a.hub_id FROM aliases a WHERE a.alias = ?1 AND "
+                     "EXISTS (SELECT 1 FROM entities o WHERE o.id = ?1 AND o.has_open)), ?1)")
 
     def get_entity(self, entity_id: str, *, include_closed: bool = False,
                    include_withdrawn: bool = False, exact: bool = False) -> dict[str, Any] | None:
         column = "data" if include_closed else OPEN_DATA
-        sql = f"SELECT {column} FROM entities WHERE id = {'?1' if exact else self._RESOLVE}" + (
+        resolve = self._RESOLVE if include_closed else self._RESOLVE_OPEN
+        sql = f"SELECT {column} FROM entities WHERE id = {'?1' if exact else resolve}" + (
             "" if include_withdrawn else " AND withdrawn_at IS NULL")
         row = self.db.execute(sql, (entity_id,) if exact else (entity_id, ":" in entity_id)).fetchone()
         if row is None or row[0] is None:
@@ -383,7 +389,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         row = self.db.execute(
             f"SELECT v.doc, EXISTS (SELECT 1 FROM occupancy_sensors s WHERE s.place_id = v.id OR s.place_id IN "
             f"(SELECT value FROM json_each(v.doc, '$.sources'))) FROM (SELECT id, {column} AS doc FROM entities "
-            f"WHERE id = {self._RESOLVE} AND withdrawn_at IS NULL) v", (entity_id, ":" in entity_id)).fetchone()
+            f"WHERE id = {self._RESOLVE if include_closed else self._RESOLVE_OPEN} AND withdrawn_at IS NULL) v",
+            (entity_id, ":" in entity_id)).fetchone()
         if row is None or row[0] is None:
             return None, False
         return orjson.loads(row[0]), bool(row[1])
