@@ -460,6 +460,18 @@ def test_a_correction_never_reveals_a_word_only_closed_records_hold(loaded: Stor
     assert privileged.corrected_q == "geheimwort" and [i["id"] for i in privileged.items]
 
 
+def test_a_word_only_closed_records_hold_neither_blocks_nor_wins_a_correction(  # type: ignore[no-untyped-def]
+        loaded: Store, tmp_path: Path, clock) -> None:
+    # open data holds "tetraeder"; a closed record holds the near miss "tetraedr" (and "tetraedrr")
+    hub.import_file(loaded, write_csv(tmp_path / "intern.csv", [
+        ["x1", "Lager", "Museum", "51.40", "7.20", "closed", "tetraedr tetraedrr", "yes"]]), "intern", clock=clock)
+    for typed in ("tetraedr", "tetraedrr"):  # a closed word itself; one only like a closed word
+        page = loaded.search_spelled(Query(q=typed))
+        assert page.corrected_q == "Tetraeder" and [i["name"]["de"] for i in page.items] == ["Tetraeder"], typed
+    privileged = loaded.search_spelled(Query(q="tetraedr", include_closed=True))
+    assert privileged.corrected_q is None and [i["name"]["de"] for i in privileged.items] == ["Lager"]
+
+
 def test_vocabulary_lists_indexed_terms_by_prefix_in_order(loaded: Store) -> None:
     terms = loaded.vocabulary("zo", 100)
     assert "zollverein" in terms and terms == sorted(terms) and all(t.startswith("zo") for t in terms)

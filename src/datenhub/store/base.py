@@ -381,7 +381,8 @@ class Store(ABC):
         except QueryError as exc:
             # The next page of a corrected search: its cursor was made for the corrected words, and the request
             # carries the words as typed. The corrected query takes it (or raises the same error).
-            fixed = spelling.spelled(query, self.vocabulary) if exc.param == "cursor" and query.q else None
+            fixed = spelling.spelled(query, self.vocabulary, self._usable(query)) if exc.param == "cursor" and \
+                query.q else None
             if fixed is None or fixed.q == query.q:
                 raise
             page = self.search(fixed)
@@ -389,7 +390,7 @@ class Store(ABC):
             return page
         if page.raw or page.items or not query.q:
             return page
-        fixed = spelling.spelled(query, self.vocabulary)
+        fixed = spelling.spelled(query, self.vocabulary, self._usable(query))
         if fixed is None:
             return page
         retried = self.search(fixed)
@@ -397,6 +398,12 @@ class Store(ABC):
             return page  # nothing under this view holds the correction either: it is not shown
         retried.corrected_q = spelling.shown(fixed.q or "", retried.items)
         return retried
+
+    def _usable(self, query: Query) -> spelling.Usable | None:
+        """For a reader of open data: whether an open entity holds a word (the vocabulary holds every record's)."""
+        if query.include_closed:
+            return None
+        return lambda word: bool(self.search(Query(kind=query.kind, q=word, limit=1)).items)
 
     @abstractmethod
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:

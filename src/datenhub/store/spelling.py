@@ -8,7 +8,8 @@ backend corrects alike. Candidates are the indexed terms that share the word's f
 
 Only a search that found nothing is corrected, so searches that work pay nothing. The correction is kept only
 when the corrected search finds something under the same licence view: a term that only closed records hold is
-never shown to someone who may not read them.
+never shown to someone who may not read them. Nor does such a term count as known, or win over an open one, for
+such a reader (`usable`): either would tell of it by the correction a reader does not get.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ DISPLAY_ITEMS = 5  # found items read for the words shown
 
 _WORD = re.compile(r"\w+")
 Vocabulary = Callable[[str, int], list[str]]  # (prefix, limit) → indexed terms starting with it, in order
+Usable = Callable[[str], bool]  # a word → whether the reader's view holds it (a search for it finds something)
+USABLE_TRIES = 5  # candidates asked at most, best first
 
 
 def trigrams(word: str) -> frozenset[str]:
@@ -47,27 +50,40 @@ def _likeness(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return shared / union if union else 0.0
 
 
-def closest(term: str, candidates: list[str]) -> str | None:
+def closest(term: str, candidates: list[str], usable: Usable | None = None) -> str | None:
     """The candidate most like `term` at THRESHOLD or above (ties: the one nearest the term's length, as a typo
     drops or swaps a letter rather than half the word: "staton" is "station", not "stat"; then the shorter, then
     the first in order). Only a term that stems to itself qualifies, so a corrected query searches for exactly
-    that term."""
-    best: tuple[float, int, int, str] | None = None
+    that term; with `usable`, only one it accepts (the best USABLE_TRIES at most are asked)."""
+    ranked: list[tuple[float, int, int, int, str]] = []
     mine = trigrams(term)
-    for candidate in candidates:
+    for order, candidate in enumerate(candidates):
         if candidate == term or not candidate.isalpha():
             continue
         score = _likeness(mine, trigrams(candidate))
-        rank = (score, -abs(len(candidate) - len(term)), -len(candidate))
-        if score >= THRESHOLD and (best is None or rank > best[:3]) and stems(candidate) == [candidate]:
-            best = (*rank, candidate)
-    return best[3] if best else None
+        if score >= THRESHOLD:
+            ranked.append((score, -abs(len(candidate) - len(term)), -len(candidate), -order, candidate))
+    ranked.sort(reverse=True)
+    tries = 0
+    for *_, candidate in ranked:
+        if stems(candidate) != [candidate]:
+            continue
+        if usable is None:
+            return candidate
+        if usable(candidate):
+            return candidate
+        tries += 1
+        if tries >= USABLE_TRIES:
+            break
+    return None
 
 
-def corrected_q(q: str, vocabulary: Vocabulary) -> str | None:
+def corrected_q(q: str, vocabulary: Vocabulary, usable: Usable | None = None) -> str | None:
     """`q` with every word whose stem the index does not hold replaced by the closest indexed term; None when
     no word needed or found a correction. The last word counts as known when an indexed term starts with its
-    stem, as the search matches it as a prefix."""
+    stem, as the search matches it as a prefix. The index holds the words of every record: for a reader of open
+    data only, `usable` tells whether open data holds a word, so that a word only closed records hold neither
+    counts as known nor is offered as a correction (either would tell of it)."""
     words = [w for w in _WORD.findall(q) if len(w) < 60]
     changed, tried = False, 0
     out: list[str] = []
@@ -77,14 +93,14 @@ def corrected_q(q: str, vocabulary: Vocabulary) -> str | None:
             out.append(word)
             continue
         first = vocabulary(stem, 1)  # the stem itself sorts first among the terms it starts
-        if first and (first[0] == stem or position == len(words) - 1):
+        if first and (first[0] == stem or position == len(words) - 1) and (usable is None or usable(word)):
             out.append(word)
             continue
         tried += 1
         candidates = vocabulary(stem[:2], CANDIDATES)
         if len(candidates) == CANDIDATES:
             candidates = vocabulary(stem[:3], CANDIDATES)
-        fixed = closest(stem, candidates)
+        fixed = closest(stem, candidates, usable)
         changed = changed or fixed is not None
         out.append(fixed or word)
     return " ".join(out) if changed else None
@@ -105,9 +121,9 @@ def shown(q: str, items: list[dict[str, Any]]) -> str:
 
 
 
-def spelled(query: Query, vocabulary: Vocabulary) -> Query | None:
+def spelled(query: Query, vocabulary: Vocabulary, usable: Usable | None = None) -> Query | None:
     """The query with its words corrected, or None when there is nothing to correct."""
     if not query.q:
         return None
-    fixed = corrected_q(query.q, vocabulary)
+    fixed = corrected_q(query.q, vocabulary, usable)
     return replace(query, q=fixed) if fixed else None
