@@ -176,3 +176,34 @@ def test_an_unusable_consumer_url_fails_its_own_delivery_only(  # type: ignore[n
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
     assert deliver_due(store, clock) == {"delivered": 1, "failed": 1, "gave_up": 0}
     assert len(good.received) == 1
+
+
+def test_a_change_only_closed_data_shows_goes_only_to_readers_of_closed_data(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
+    reader, writer = consumers
+    writer.status = 200
+    for consumer, scope in ((reader, "closed:read"), (writer, "source:app:write")):
+        key_id = create_key(store, scope, [scope]).split("_")[1]  # dh_<key id>_<secret>
+        register(store, consumer.url, key_id, clock)
+    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
+        ["x1", "Lager", "Museum", "51.40", "7.20", "closed", "intern", "yes"]]), "intern", clock=clock)
+    assert deliver_due(store, clock)["delivered"] == 1
+    assert [json.loads(body)["source"] for body, _ in reader.received] == ["intern"] and writer.received == []
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=lambda: clock() + timedelta(minutes=1))
+    assert deliver_due(store, lambda: clock() + timedelta(minutes=1))["delivered"] == 2  # open data: everyone
+
+
+def test_an_event_import_points_to_the_events_feed(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                   consumers: tuple[Consumer, Consumer]) -> None:
+    good, _ = consumers
+    register(store, good.url, None, clock)
+    path = tmp_path / "termine.ics"
+    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//DE\r\nBEGIN:VEVENT\r\nUID:fest-1\r\n"
+                    "DTSTAMP:20260601T000000Z\r\nDTSTART:20260801T180000Z\r\nDTEND:20260801T220000Z\r\n"
+                    "SUMMARY:Sommerfest\r\nLOCATION:Zeche Zollverein\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                    encoding="utf-8")
+    assert hub.import_file(store, path, "termine", licence="CC0-1.0", clock=clock).new == 1
+    deliver_due(store, clock)
+    payload = json.loads(good.received[0][0])
+    assert payload["feed"].startswith("/api/v1/events?changed_since=") and list(payload["feeds"]) == ["events"]
+    assert [i["name"]["de"] for i in client(store).get(payload["feed"]).json()["items"]] == ["Sommerfest"]

@@ -37,7 +37,7 @@ def _place(hub_id: str, name: str, lat: float, lon: float, withdrawn: datetime |
 
 def _record(record_id: str, hub_id: str, checksum: str) -> StoredRecord:
     return StoredRecord(record_id, "src", record_id.split(":", 1)[1], "place", hub_id, checksum,
-                        {"id": record_id, "v": checksum}, T, T)
+                        {"id": record_id, "v": checksum, "licence": "CC0-1.0"}, T, T)
 
 
 def test_one_transaction_many_batches_and_a_repeated_id_in_a_batch(pg: PostgresStore) -> None:

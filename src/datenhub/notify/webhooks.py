@@ -96,14 +96,34 @@ def register(store: Store, url: str, key_id: str | None, clock: Clock = utc_now,
 
 
 def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: datetime) -> int:
-    """Queue one notification per active webhook (call inside the import's transaction)."""
+    """Queue one notification per active webhook (call inside the import's transaction). A change no open entity
+    shows (a closed source's) goes only to the webhooks of keys that may read closed data: the source's name and
+    counts would tell the others of it. `feed` is the delta feed of the kind that changed (places when both)."""
     if not (summary.get("new") or summary.get("changed") or summary.get("withdrawn")):
         return 0
+    hooks = store.list_webhooks()
+    if not hooks:
+        return 0  # most hubs: no searches below
+    kinds = store.changed_kinds(since)
+    in_open = any(kinds.values())
+    feeds = {f"{kind}s": f"/api/v1/{kind}s?changed_since={since.isoformat()}"
+             for kind in ("place", "event") if kind in kinds or not kinds}
     payload = {"type": "entities.changed", "source": summary.get("source"), "import_id": summary.get("import_id"),
                "new": summary.get("new"), "changed": summary.get("changed"), "withdrawn": summary.get("withdrawn"),
                "changed_since": since.isoformat(), "at": at.isoformat(),
-               "feed": f"/api/v1/places?changed_since={since.isoformat()}"}
-    return store.enqueue_notification(orjson.dumps(payload).decode(), at)
+               "feed": feeds.get("places") or feeds["events"], "feeds": feeds}
+    readers = None if in_open else [hook.id for hook in hooks if _reads_closed(store, hook)]
+    if readers == []:
+        return 0
+    return store.enqueue_notification(orjson.dumps(payload).decode(), at, readers)
+
+
+def _reads_closed(store: Store, hook: Webhook) -> bool:
+    """Registered by the operator (no key), or by a key that may read closed data."""
+    if hook.key_id is None:
+        return True
+    key = store.get_key(hook.key_id)
+    return key is not None and key.revoked_at is None and ("admin" in key.scopes or "closed:read" in key.scopes)
 
 
 class _Refused(Exception):

@@ -440,8 +440,13 @@ class Store(ABC):
     def delete_webhook(self, hook_id: str, key_id: str | None = None) -> bool: ...
 
     @abstractmethod
-    def enqueue_notification(self, payload: str, at: datetime) -> int:
-        """One outbox row per active webhook; returns how many were queued."""
+    def changed_kinds(self, since: datetime) -> dict[str, bool]:
+        """The kinds of the entities written at or after `since` (this transaction's too), each with whether one of
+        them has an open view: what an import's notification says, and to whom (notify.webhooks)."""
+
+    @abstractmethod
+    def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
+        """One outbox row per active webhook (of these ids, when given); returns how many were queued."""
 
     @abstractmethod
     def due_deliveries(self, at: datetime, limit: int = 50) -> list[Delivery]: ...

@@ -133,7 +133,7 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
     if open_view:
         c.add("e.has_open")  # the licence rule lives in the query, not in a later filter
     if query.changed_since is not None:
-        c.add("e.changed_at > %s", query.changed_since)
+        c.add("e.changed_at >= %s", query.changed_since)  # inclusive, as on SQLite: seen twice, never missed
     else:
         c.add("e.withdrawn_at IS NULL")
     for wanted in tag_groups(query):

@@ -36,10 +36,16 @@ class WebhooksMixin:
             return conn.execute("UPDATE webhooks SET active = false WHERE id = %s AND active "
                                 "AND (%s::text IS NULL OR key_id = %s)", (hook_id, key_id, key_id)).rowcount > 0
 
-    def enqueue_notification(self, payload: str, at: datetime) -> int:
+    def changed_kinds(self, since: datetime) -> dict[str, bool]:
+        with self._conns.connection() as conn:
+            return {kind: bool(has_open) for kind, has_open in conn.execute(
+                "SELECT kind, bool_or(has_open) FROM entities WHERE changed_at >= %s GROUP BY kind", (since,))}
+
+    def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
         with self._conns.connection() as conn:
             return conn.execute("INSERT INTO webhook_outbox (webhook_id, payload, next_at) SELECT id, %s, %s "
-                                "FROM webhooks WHERE active", (clean(payload), at)).rowcount
+                                "FROM webhooks WHERE active AND (%s::text[] IS NULL OR id = ANY(%s::text[]))",
+                                (clean(payload), at, webhook_ids, webhook_ids)).rowcount
 
     def due_deliveries(self, at: datetime, limit: int = 50) -> list[Delivery]:
         # SKIP LOCKED: workers that claim deliveries inside a transaction never get the same row twice

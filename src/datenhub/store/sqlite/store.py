@@ -476,9 +476,14 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             params.append(key_id)
         return self.db.execute(sql, params).rowcount > 0
 
-    def enqueue_notification(self, payload: str, at: datetime) -> int:
+    def changed_kinds(self, since: datetime) -> dict[str, bool]:
+        return {kind: bool(has_open) for kind, has_open in self.db.execute(
+            "SELECT kind, max(has_open) FROM entities WHERE changed_at >= ? GROUP BY kind", (iso(since),))}
+
+    def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
+        chosen = "" if webhook_ids is None else f" AND id IN ({','.join('?' * len(webhook_ids))})"
         cur = self.db.execute("INSERT INTO webhook_outbox (webhook_id, payload, next_at) SELECT id, ?, ? FROM "
-                              "webhooks WHERE active = 1", (payload, iso(at)))
+                              f"webhooks WHERE active = 1{chosen}", (payload, iso(at), *(webhook_ids or ())))
         return cur.rowcount
 
     def due_deliveries(self, at: datetime, limit: int = 50) -> list[Delivery]:
