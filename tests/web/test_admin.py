@@ -48,8 +48,12 @@ def test_admin_with_admin_key_shows_dashboard(web_store: Store) -> None:
     assert "invalid_url" in html and "xss:evil" in html  # notices by code with a link to the record
     assert "Abgerissene Halle" in html  # the withdrawn record
     assert "xss:kaputt" in html  # a rejected record is named, and has no page to link to
-    links = set(re.findall(r'href="(/places/[^"]+)"', html))
+    links = set(re.findall(r'href="(/(?:places|events)/[^"]+)"', html))
     assert links and all(client.get(link).status_code == 200 for link in links), links
+    english = client.get("/admin?lang=en").text
+    assert '<html lang="en"' in english and "Sources" in english and "Notices by code" in english
+    german_words = ("Quellen", "Letzte Importe", "Vollständigkeit", "nicht veröffentlicht", "Hinweise")
+    assert not [word for word in german_words if word in english]
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     detail = client.get("/admin?source=xss").text
     assert "Einträge von xss" in detail

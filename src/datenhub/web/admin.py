@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from datenhub.api.deps import get_clock
 from datenhub.auth import Principal, authenticate
+from datenhub.notices import Notice
 from datenhub.store import Query, Store
 from datenhub.web.common import context, render, text
 from datenhub.web.quality import CRITERIA, by_source, checks, score
@@ -80,11 +81,24 @@ def notices_by_code(store: Store, source: str | None, code: str | None) -> list[
         group = groups.setdefault(notice.code, {"code": notice.code, "severity": notice.severity.value.lower(),
                                                 "samples": []})
         if len(group["samples"]) < 5:
-            group["samples"].append(notice)
+            group["samples"].append({"notice": notice, **_page_of(store, notice)})
     for group in groups.values():
         group["count"] = counts[group["code"]]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(groups.values(), key=lambda g: (order.get(g["severity"], 3), -g["count"], g["code"]))
+
+
+def _page_of(store: Store, notice: Notice) -> dict[str, str | None]:
+    """The record a notice is about (`rid`) and its public page (`page`), None where it has none: an ERROR held it
+    back, --within left it out, or only closed data holds it. Places and events have pages of their own."""
+    at = notice.location
+    if not at.entity_id:
+        return {"rid": None, "page": None}
+    rid = f"{at.source}:{at.entity_id}" if at.source else at.entity_id
+    entity = store.get_entity(rid)
+    page = f"/{entity['kind']}s/{quote(rid, safe=':/')}" if entity and entity.get("kind") in ("place", "event") \
+        else None
+    return {"rid": rid, "page": page}
 
 
 def withdrawn(store: Store, request: Request) -> list[dict[str, Any]]:
