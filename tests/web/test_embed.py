@@ -66,6 +66,8 @@ def test_screen_by_coordinates_is_titled_with_the_town(web_client: TestClient) -
     assert _title(html) == "Essen – DatenHub Ruhr" and '<h1 id="screen-title">Essen</h1>' in html
     assert "51.4862" not in _title(html)
     assert web_client.get("/screen/data.json?lat=51.4862&lon=7.0406").json()["title"] == "Essen"
+    canonical = re.search(r'<link rel="canonical" href="http://testserver([^"]+)"', html)
+    assert canonical and web_client.get(canonical[1].replace("&amp;", "&")).status_code == 200  # the same screen
     # outside the boundaries we ship (Munich): a word, still no coordinates
     assert _title(web_client.get("/screen?lat=48.137&lon=11.575&lang=en").text) == "Nearby – DatenHub Ruhr"
 

@@ -105,11 +105,15 @@ def page_url(path: str, lang: str, **params: Any) -> str:
     return path + ("?" + urlencode(query, doseq=True) if query else "")
 
 
-def context(request: Request, path: str, **values: Any) -> dict[str, Any]:
+def context(request: Request, path: str, *, canonical_params: dict[str, Any] | None = None,
+            **values: Any) -> dict[str, Any]:
+    """What every page template gets. `canonical_params`: the parameters that make the page what it is (a screen
+    is its place or point), kept in its canonical and alternate links."""
     lang = choose_lang(request)
     root = base_url(request)
-    canonical = root + page_url(path, lang)
-    alternates = {code: root + page_url(path, code) for code in ("de", "en")}
+    kept = canonical_params or {}
+    canonical = root + page_url(path, lang, **kept)
+    alternates = {code: root + page_url(path, code, **kept) for code in ("de", "en")}
     other = "en" if lang == "de" else "de"
     switch_params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
     switch_url = page_url(request.url.path, other, **dict(switch_params))

@@ -142,7 +142,8 @@ def screen_page(request: Request) -> Response:
               "dataUrl": "/screen/data.json?" + request.url.query}
     blob = json.dumps({"config": config, "data": data}, ensure_ascii=False)
     safe = Markup(blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    ctx = context(request, "/screen", title=spec.title, initial=safe, data=data, labels=config["labels"])
+    ctx = context(request, "/screen", title=spec.title, initial=safe, data=data, labels=config["labels"],
+                  canonical_params={k: v for k, v in request.query_params.items() if k != "lang"})
     return render("screen.html", ctx, headers={"X-Robots-Tag": "noindex"})
 
 
