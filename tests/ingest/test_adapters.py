@@ -18,7 +18,7 @@ from datenhub.data import data_path
 from datenhub.ingest.base import AdapterOptions, Draft, RawInput
 from datenhub.ingest.dbstations import weekly_to_osm
 from datenhub.ingest.registry import UnknownAdapterError, detect_adapter, get_adapter
-from datenhub.notices import Notice, Report
+from datenhub.notices import Notice, Report, Severity
 from datenhub.store import open_store
 
 
@@ -431,3 +431,19 @@ def test_csv_adapter_excel_sep_line_names_the_delimiter_and_rows_keep_their_numb
     events, report = build_all(items)
     assert [e.name["de"] for e in events] == ["Halde Haniel"] and events[0].geo.lat == 51.5541  # decimal comma
     assert "no_known_columns" not in str(report.flatten(["code"]))
+
+
+def test_a_kind_column_is_read_in_either_language_and_any_case_and_an_unknown_kind_is_named(
+        tmp_path: Path) -> None:
+    text = ("id,kind,name,lat,lon,start,licence\n1,Event,Fest,51.45,7.01,2026-08-01,CC0-1.0\n"
+            "2,Veranstaltung,Markt,51.45,7.01,2026-08-02,CC0-1.0\n3,ORT,Halde,51.45,7.01,,CC0-1.0\n"
+            "4,Party,Rave,51.45,7.01,2026-08-03,CC0-1.0\n5,place,Turm,51.45,7.01,2026-08-04,CC0-1.0\n")
+    items = list(get_adapter("csv").read(RawInput("t", "orte.csv", text.encode(), FIXED_NOW), AdapterOptions("t")))
+    drafts = {i.local_id: i.kind for i in items if isinstance(i, Draft)}
+    assert drafts == {"1": "event", "2": "event", "3": "place", "5": "place"}
+    [unknown] = [i for i in items if isinstance(i, Notice) and i.code == "unknown_kind"]
+    assert unknown.severity is Severity.ERROR and unknown.location.entity_id == "4" and "'Party'" in unknown.message
+    # a place row with an event's field: told what to do, not pydantic's "Extra inputs are not permitted"
+    turm = next(i for i in items if isinstance(i, Draft) and i.local_id == "5")
+    entity, notices = build(turm, CheckContext("t"))
+    assert entity is None and any("give the row the kind event" in n.message for n in notices), notices

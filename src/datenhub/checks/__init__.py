@@ -80,10 +80,24 @@ def build_identified(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None,
     except ValidationError as exc:
         for error in exc.errors()[:5]:
             where = ".".join(str(p) for p in error["loc"])
-            notices.append(Notice("invalid_record", Severity.ERROR, f"{where}: {error['msg']}",
+            notices.append(Notice("invalid_record", Severity.ERROR, f"{where}: {_worded(error, draft.kind)}",
                                   draft.location, str(error.get("input"))[:120]))
         return None, notices
     return entity, notices
+
+
+_EVENT_ONLY = frozenset({"start", "end", "all_day", "location_name", "place_id", "organizer", "status"})
+
+
+def _worded(error: Any, kind: str) -> str:
+    """pydantic's message, or for a field this kind has not ("Extra inputs are not permitted") what to do."""
+    if error.get("type") != "extra_forbidden":
+        return str(error["msg"])
+    field = str(error["loc"][0]) if error.get("loc") else ""
+    if kind == "place" and field in _EVENT_ONLY:
+        return "places have no such field, events do: give the row the kind event (a kind column, or kind in the " \
+               "mapping)"
+    return f"{kind}s have no such field"
 
 
 def iter_codes() -> Iterator[str]:

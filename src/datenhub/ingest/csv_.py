@@ -96,6 +96,10 @@ def _split_at_newlines(text: str) -> Iterator[str]:
         yield text[start:]
 
 
+# what a `kind` column may say, in either language and any case
+ROW_KINDS = {"place": "place", "event": "event", "ort": "place", "veranstaltung": "event", "termin": "event"}
+
+
 @register
 class CsvAdapter(Adapter):
     name = "csv"
@@ -166,10 +170,17 @@ class CsvAdapter(Adapter):
                                  Location(source=raw.source, file=raw.name, row=row_no))
                 data = to_data(cells)
                 local_id = data.pop("id", None)
-                row_kind = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
+                given = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
+                row_kind = ROW_KINDS.get(given.strip().casefold()) if given is not None else kind
+                if row_kind is None:
+                    yield Notice("unknown_kind", Severity.ERROR,
+                                 f"kind {given!r} is neither place nor event (Ort, Veranstaltung, Termin): the row is "
+                                 "left out", Location(source=raw.source, file=raw.name, row=row_no, field="kind",
+                                                      entity_id=local_id), given)
+                    continue
                 if pending is not None:
                     yield pending
-                pending = Draft(row_kind if row_kind in ("place", "event") else kind, local_id, data,
+                pending = Draft(row_kind, local_id, data,
                                 Location(source=raw.source, file=raw.name, row=row_no, entity_id=local_id))
             if pending is not None:
                 if truncated:
