@@ -21,7 +21,7 @@ def ics(entities: list[dict[str, Any]]) -> bytes:
     return b"".join(write_ical(entities, clock=CLOCK))
 
 
-def read_back(data: bytes) -> list[dict[str, Any]]:
+def read_back(data: bytes, defaults: dict[str, str] | None = None) -> list[dict[str, Any]]:
     from datenhub.checks import CheckContext
     from datenhub.ingest.base import AdapterOptions, RawInput
     from datenhub.ingest.ical import ICalAdapter
@@ -29,7 +29,7 @@ def read_back(data: bytes) -> list[dict[str, Any]]:
     from datenhub.pipeline import validate_stream
 
     raw = RawInput(source="roundtrip", name="export.ics", payload=data, fetched_at=utc_now())
-    defaults = {"licence": "CC0-1.0"}  # the adapter does not read X-DATENHUB-LICENSE (yet)
+    defaults = {"licence": "CC0-1.0"} if defaults is None else defaults
     options = AdapterOptions(source="roundtrip", mapping=None, defaults=defaults)
     entities, _, _ = validate_stream(ICalAdapter().read(raw, options), CheckContext("roundtrip", defaults), Report())
     return [e.model_dump(mode="json") for e in entities]
@@ -90,6 +90,15 @@ def test_ical_round_trip_through_ical_adapter_keeps_times_text_and_place() -> No
         assert after.get("url") == before.get("url")
         assert after["location_name"].startswith(before["location_name"])
     assert [a.get("status") for a in back] == ["EventScheduled", "EventCancelled", None]
+
+
+def test_the_ical_export_imports_back_with_each_events_licence_attribution_and_type() -> None:
+    originals = sample_events()
+    back = read_back(ics(originals), defaults={})  # no --licence: each event's own comes back
+    assert len(back) == len(originals)
+    for before, after in zip(originals, back, strict=True):
+        assert (after["licence"], after.get("attribution"), after["type"]) == (
+            before["licence"], before.get("attribution"), before["type"])
 
 
 def test_ical_round_trip_of_real_calendar_events(ical_events: list[dict[str, Any]]) -> None:

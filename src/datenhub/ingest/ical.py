@@ -138,7 +138,7 @@ def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent |
 def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     summary, description = _text(component, "SUMMARY"), _text(component, "DESCRIPTION")
     data: dict[str, Any] = {
-        "type": "Event",
+        "type": _text(component, "X-DATENHUB-TYPE") or "Event",  # as the hub's own iCal export writes them
         "name": {"de": summary} if summary else {},
         "description": {"de": description} if description else {},
         "location_name": _text(component, "LOCATION"),
@@ -155,6 +155,9 @@ def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     geo = component.get("GEO")
     if geo is not None:
         data["lat"], data["lon"] = geo.latitude, geo.longitude
+    for key, prop in (("licence", "X-DATENHUB-LICENSE"), ("attribution", "X-DATENHUB-ATTRIBUTION")):
+        if value := _text(component, prop):
+            data[key] = value
     categories = component.get("CATEGORIES")
     if categories is not None:
         cats = categories if isinstance(categories, list) else [categories]

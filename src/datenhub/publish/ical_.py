@@ -1,7 +1,8 @@
 """iCalendar (RFC 5545): one VEVENT per event, for calendar apps and event portals. Places are skipped.
 
 Times are written in UTC (no VTIMEZONE needed); all-day events use DATE values with an exclusive DTEND, as the
-RFC wants. Licence and attribution travel in X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT.
+RFC wants. Licence and attribution travel in X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT, a type
+other than Event in X-DATENHUB-TYPE; the iCal import reads all three back.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def to_vevent(entity: dict[str, Any], *, lang: str = "de", clock: Clock = utc_no
         event.add("X-DATENHUB-LICENSE", entity["licence"])
     if entity.get("attribution"):
         event.add("X-DATENHUB-ATTRIBUTION", entity["attribution"])
+    if entity.get("type") and entity["type"] != "Event":
+        event.add("X-DATENHUB-TYPE", entity["type"])  # schema.org's kind of event (ExhibitionEvent …)
     return event
 
 
