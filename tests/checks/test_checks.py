@@ -383,3 +383,15 @@ def test_build_value_not_fitting_model_invalid_record() -> None:
 
 def test_notice_catalog_every_code_has_a_test() -> None:
     assert set(notice_catalog()) - TESTED == set()
+
+
+def test_blanks_around_address_parts_are_dropped() -> None:
+    from datenhub.checks import CheckContext, build
+    from datenhub.ingest.base import Draft
+    from datenhub.notices import Location
+
+    draft = Draft("place", "1", {"name": {"de": "Bahnhof"}, "lat": "51.4", "lon": "7.18", "licence": "CC0-1.0",
+                                 "address": {"locality": "Hattingen ", "street": "  "}}, Location(source="t"))
+    entity, _ = build(draft, CheckContext("t"))
+    assert entity is not None and entity.address is not None
+    assert (entity.address.locality, entity.address.street) == ("Hattingen", None)

@@ -39,6 +39,7 @@ def test_mapping_names_columns_it_leaves_out_on_purpose() -> None:
     ({"ignore": "Bearbeiter"}, "ignore must be a list"),
     ({"ignored": ["Bearbeiter"]}, "unknown [csv] option(s) ['ignored']"),
     ({"ignore": ["name"]}, "column(s) name both mapped under [fields] and ignored"),
+    ({"encoding": "latin-9x"}, "[csv] encoding 'latin-9x' is unknown"),
 ])
 def test_mapping_csv_options_are_checked(csv_options: dict[str, Any], message: str) -> None:
     with pytest.raises(MappingError) as error:

@@ -116,7 +116,8 @@ def test_webhook_api_needs_key_and_lists_own(store: Store) -> None:
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost/x", "https://10.0.0.5/h",
-                                 "http://[::1]/h", "http://169.254.169.254/latest/meta-data", "https://db.internal/h"])
+                                 "http://[::1]/h", "http://169.254.169.254/latest/meta-data", "https://db.internal/h",
+                                 "http://127.1/h", "http://2130706433/h", "http://0x7f000001/h"])
 def test_webhook_api_refuses_consumers_inside_the_network(store: Store, url: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     api = client(store)

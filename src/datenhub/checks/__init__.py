@@ -71,7 +71,8 @@ def build_identified(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None,
         return None, notices
     data: dict[str, Any] = {k: v for k, v in draft.data.items() if k in _MODEL_KEYS and v not in (None, "", [], {})}
     if isinstance(data.get("address"), dict):
-        data["address"] = {k: str(v) for k, v in data["address"].items() if v}
+        # blanks at either end are a source's slip ("Hattingen " in DB's station data), never part of an address
+        data["address"] = {k: str(v).strip() for k, v in data["address"].items() if v and str(v).strip()}
         if not data["address"]:
             del data["address"]
     rid = record_id(ctx.source, str(draft.local_id))

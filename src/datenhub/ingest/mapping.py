@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,14 @@ class Mapping:
             raise MappingError(f"{origin}: [csv] ignore must be a list of column names, got {ignore!r}")
         if both := sorted(set(ignore) & set(fields.values())):
             raise MappingError(f"{origin}: column(s) {', '.join(both)} both mapped under [fields] and ignored")
-        return cls(fields, constants, csv_opts.get("encoding"), delimiter, kind, tuple(ignore))
+        encoding = csv_opts.get("encoding")
+        if encoding is not None:
+            try:
+                codecs.lookup(str(encoding))
+            except LookupError:
+                raise MappingError(f"{origin}: [csv] encoding {encoding!r} is unknown; use e.g. utf-8, cp1252 "
+                                   "(Windows), latin-1 or utf-16") from None
+        return cls(fields, constants, encoding, delimiter, kind, tuple(ignore))
 
     @classmethod
     def load(cls, path: Path) -> Mapping:

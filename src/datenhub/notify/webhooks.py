@@ -56,7 +56,10 @@ def public_url_problem(url: str) -> str | None:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return None  # a name: public as far as can be told without resolving it
+        try:  # the old forms of an IPv4 address that clients still connect to: 127.1, 2130706433, 0x7f000001
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None  # a name: public as far as can be told without resolving it
     if not address.is_global:
         return f"{host} is not a public address"
     return None
