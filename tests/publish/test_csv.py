@@ -25,6 +25,14 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     assert (values["lat"], values["lon"]) == ("51.5", "-0.12")  # numbers stay numbers
 
 
+def test_csv_joins_every_list_with_a_bar() -> None:
+    entity = {"id": "dh-2", "kind": "place", "name": {"de": "Zeche"}, "categories": ["Industriekultur", "Museum"],
+              "keywords": ["Kohle", "Turm"], "sources": ["osm:node/1", "ruhr-demo:zeche"], "licence": "CC0-1.0"}
+    row = next(csv.DictReader(io.StringIO(b"".join(write_csv([entity])).decode("utf-8"))))
+    assert (row["categories"], row["keywords"], row["sources"]) == (
+        "Industriekultur|Museum", "Kohle|Turm", "osm:node/1|ruhr-demo:zeche")
+
+
 def test_csv_keeps_every_language_and_imports_back(tmp_path: Path) -> None:
     before, after, result = exported_and_imported_back(tmp_path, "csv")
     assert (result.new, result.rejected) == (1, 0)

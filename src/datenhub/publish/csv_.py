@@ -29,7 +29,7 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             addr.get("postal_code"), addr.get("locality"), muni.get("name"), muni.get("ags"), muni.get("kreis"),
             muni.get("in_rvr"), contact.get("website"), contact.get("phone"), e.get("opening_hours"),
             e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
-            e.get("licence"), e.get("attribution"), " ".join(e.get("sources") or []), e.get("last_changed"),
+            e.get("licence"), e.get("attribution"), "|".join(e.get("sources") or []), e.get("last_changed"),
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
             e.get("route_role"), e.get("withdrawn_at")]  # set on a delta feed's tombstones
 
