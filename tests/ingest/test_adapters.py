@@ -419,6 +419,10 @@ def test_jsonld_adapter_a_date_only_end_date_is_the_last_day() -> None:
     evening = {**node, "startDate": "2027-08-15T19:00:00+02:00", "endDate": "2027-08-15"}
     [concert], report = build_all(read("jsonld", "x.jsonld", json.dumps(evening).encode()), licence=None)
     assert report.flatten(["code"]) == [] and concert.end.date().isoformat() == "2027-08-16"  # not before its start
+    # the same in every format: a spreadsheet's end date is the last day too
+    rows = b"id,kind,name,start,end,licence\nfest,event,Fest,2027-07-02,2027-07-04,CC0-1.0\n"
+    [again], report = build_all(read("csv", "x.csv", rows), licence=None)
+    assert (again.start, again.end) == (fest.start, fest.end)
 
 
 def test_csv_adapter_excel_sep_line_names_the_delimiter_and_rows_keep_their_numbers() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from datenhub.checks.base import Check, CheckContext
 from datenhub.clock import BERLIN
@@ -60,11 +60,14 @@ class DatesCheck(Check):
             data["all_day"] = True
         if data.get("end"):
             end = parse_when(data["end"])
-            if end is None:
+            # a date alone is the event's last day, as people write it (and schema.org's endDate means it); the
+            # hub's `end` is exclusive, as iCalendar's DTEND: the next midnight
+            until = None if end is None else end[0] + timedelta(days=1) if end[1] else end[0]
+            if until is None:
                 yield self.notice("invalid_end_date", "unreadable end date; dropped", draft, "end", data["end"])
                 data["end"] = None
-            elif end[0] < start[0]:
+            elif until < start[0]:
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
                 data["end"] = None
             else:
-                data["end"] = end[0].isoformat()
+                data["end"] = until.isoformat()

@@ -7,7 +7,6 @@ fetched from the network.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
@@ -146,7 +145,7 @@ def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
         data["opening_hours_specification"] = node["openingHoursSpecification"]
     if kind == "event":
         data["start"] = scalar(node.get("startDate"))
-        data["end"] = _exclusive_end(scalar(node.get("endDate")))
+        data["end"] = scalar(node.get("endDate"))  # a bare date is the last day (checks.dates)
         data["url"] = scalar(node.get("url"))
         status = scalar(node.get("eventStatus"))
         data["status"] = str(status).rsplit("/", 1)[-1] if status else None
@@ -290,14 +289,3 @@ class JsonLdAdapter(Adapter):
 def _venue(place: dict[str, Any]) -> dict[str, Any]:
     """A place as the location of an event written inside it."""
     return {"@type": "Place", **{k: place[k] for k in ("name", "address", "geo") if k in place}}
-
-
-def _exclusive_end(value: object) -> object:
-    """schema.org's endDate as a bare date is the event's last day; the hub's `end` is exclusive (as iCalendar's
-    DTEND), so it becomes the next day. Date-times and anything unreadable pass as they are (checks judge)."""
-    if isinstance(value, str) and len(value.strip()) == 10:
-        try:
-            return (date.fromisoformat(value.strip()) + timedelta(days=1)).isoformat()
-        except ValueError:
-            return value
-    return value
