@@ -292,6 +292,19 @@ def test_dates_check_end_before_start_end_dropped() -> None:
     assert entity.end is None
 
 
+covers("event_fields_ignored")
+
+
+def test_a_place_row_with_an_events_fields_keeps_the_place_and_says_what_it_left_out() -> None:
+    entity, report = run(make_draft(location_name="Zeche Zollern", organizer="LWL", status=""))
+    assert report.flatten(["field", "code", "severity"]) == [["location_name", "event_fields_ignored",
+                                                             Severity.WARNING]]
+    assert entity is not None and "location_name, organizer" in report.notices[0].message
+    # a start is another matter: the row is held back and told to be an event
+    entity, report = run(make_draft(start="2026-08-01"))
+    assert entity is None and "give the row the kind event" in report.notices[0].message
+
+
 def test_dates_check_german_notation_read_as_berlin_time() -> None:
     entity, report = run(make_draft("event", start="24.12.2026 18:00", end="24.12.2026, 20.30 Uhr"))
     assert report.flatten(["code"]) == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import orjson
+import pytest
 
 from datenhub.publish.csv_ import write_csv
 from datenhub.publish.jsonld import write_jsonld
@@ -56,3 +58,34 @@ def test_a_tombstone_of_the_delta_feed_says_what_went_and_when_in_every_format()
     [node] = orjson.loads(b"".join(write_jsonld([gone], base_url="https://hub.example")))["@graph"]
     assert node == {"@type": "DataFeedItem", "dateDeleted": gone["withdrawn_at"],
                     "item": {"@type": "Event", "@id": "https://hub.example/events/dh-gone", "identifier": "dh-gone"}}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_events_export_and_import_back_with_what_makes_them_events(tmp_path: Path, fmt: str) -> None:
+    from datetime import UTC, datetime
+
+    from datenhub import hub
+    from datenhub.clock import fixed
+    from datenhub.store import open_store
+
+    clock = fixed(datetime(2026, 6, 4, 12, 0, tzinfo=UTC))
+    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    events = [{"id": "fest", "kind": "event", "type": "Festival", "name": {"de": "Zechenfest"},
+               "start": "2026-08-01", "end": "2026-08-02", "all_day": True, "status": "EventCancelled",
+               "location_name": "Zeche Zollern", "url": "https://example.org/fest", "organizer": "LWL",
+               "geo": {"lat": 51.5186, "lon": 7.3339}, "contact": {"website": "https://example.org"},
+               "licence": "CC0-1.0"},
+              {"id": "konzert", "kind": "event", "name": {"de": "Konzert"}, "start": "2026-08-03T19:00:00+02:00",
+               "end": "2026-08-03T22:00:00+02:00", "licence": "CC0-1.0"}]
+    source = tmp_path / "termine.json"
+    source.write_text(json.dumps(events), encoding="utf-8")
+    hub.import_file(first, source, "termine", adapter="hub-json", clock=clock)
+    exported = tmp_path / f"export.{fmt}"
+    exported.write_bytes(b"".join(hub.export(first, fmt, kind="event")))
+    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    result = hub.import_file(second, exported, "kopie", clock=clock)
+    assert (result.new, result.rejected) == (2, 0)
+    keys = ("type", "start", "end", "all_day", "status", "location_name", "url", "organizer", "contact")
+    before = {e["name"]["de"]: {k: e.get(k) for k in keys} for e in first.iter_entities("event")}
+    after = {e["name"]["de"]: {k: e.get(k) for k in keys} for e in second.iter_entities("event")}
+    assert after == before and before["Zechenfest"]["status"] == "EventCancelled"

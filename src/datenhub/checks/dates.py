@@ -11,6 +11,7 @@ from datenhub.clock import BERLIN
 from datenhub.ingest.base import Draft
 from datenhub.notices import Notice, Severity
 
+_EVENT_EXTRAS = ("all_day", "location_name", "organizer", "status", "place_id", "url")  # an event's, besides its dates
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2})(?:\s*Uhr)?)?$")
 
 
@@ -40,10 +41,20 @@ class DatesCheck(Check):
         "invalid_date": (Severity.ERROR, "a date cannot be read (ISO 8601 or 24.12.2026 18:00 expected)"),
         "end_before_start": (Severity.WARNING, "the end lies before the start; the end was dropped"),
         "invalid_end_date": (Severity.WARNING, "the end date cannot be read; it was dropped, the event kept"),
+        "event_fields_ignored": (Severity.WARNING, "a place has values only events have (a venue name, organizer, "
+                                                   "status …); they are left out"),
     }
 
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
         if draft.kind != "event":
+            # a place row of a file that also holds events (its event columns): what only events have is left
+            # out, and said; a start or end stays, so that the record is held back and told to be an event
+            found = sorted(k for k in _EVENT_EXTRAS if draft.data.get(k) not in (None, ""))
+            if found:
+                yield self.notice("event_fields_ignored", f"places have no {', '.join(found)}: left out", draft,
+                                  found[0], ", ".join(str(draft.data[k]) for k in found)[:120])
+            for key in _EVENT_EXTRAS:
+                draft.data.pop(key, None)
             return
         data = draft.data
         if not data.get("start"):

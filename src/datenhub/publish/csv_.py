@@ -16,7 +16,9 @@ COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", 
            "opening_hours", "wheelchair", "nearest_station", "nearest_station_m", "start", "end", "licence",
            "attribution", "sources", "last_changed",
            # after the first columns, so readers that take columns by position keep working
-           "description_en", "description_nl", "email", "keywords", "route_role", "withdrawn_at")
+           "description_en", "description_nl", "email", "keywords", "route_role", "withdrawn_at",
+           # an event's own: so the file imports back as the events it holds
+           "status", "all_day", "location_name", "event_url", "organizer")
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -31,7 +33,12 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
             e.get("licence"), e.get("attribution"), "|".join(e.get("sources") or []), e.get("last_changed"),
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
-            e.get("route_role"), e.get("withdrawn_at")]  # set on a delta feed's tombstones
+            e.get("route_role"), e.get("withdrawn_at"),  # set on a delta feed's tombstones
+            e.get("status"), _flag(e.get("all_day")), e.get("location_name"), e.get("url"), e.get("organizer")]
+
+
+def _flag(value: Any) -> str | None:
+    return None if value is None else "true" if value else "false"
 
 
 def write_csv(entities: Entities) -> Iterator[bytes]:
