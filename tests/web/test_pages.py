@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from datenhub import hub
 from datenhub.api.app import create_app
+from datenhub.auth import create_key
 from datenhub.store import Store, open_store
 from datenhub.store.text import fold
 from tests.web.conftest import XSS, zollverein_id
@@ -261,7 +262,17 @@ def test_the_data_page_counts_the_licences_a_source_s_records_carry(tmp_path: Pa
     hub.import_file(store, write_csv(tmp_path / "gemischt.csv"), "gemischt", licence="CC0-1.0")
     page = TestClient(create_app(store=store)).get("/data").text
     row = re.search(r"gemischt.*?</tr>", page, re.S)
-    assert row and "CC0-1.0 (5), CC-BY-4.0 (1), DL-DE-BY-2.0 (1), closed (1)" in row.group(0)
+    # a page for everyone: its closed record is not counted, nor is a source of closed records alone listed
+    assert row and "CC0-1.0 (5), CC-BY-4.0 (1), DL-DE-BY-2.0 (1)</td>" in row.group(0) and "<td>7</td>" in row.group(0)
+    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
+        ["x1", "Lager", "Museum", "51.40", "7.20", "closed", "intern", "yes"]]), "intern", attribution="Intern GmbH")
+    api = TestClient(create_app(store=store))
+    assert "Intern GmbH" not in api.get("/data").text
+    assert [s["name"] for s in api.get("/api/v1/sources").json()["items"]] == ["gemischt"]
+    assert api.get("/api/v1/exports/intern.csv").status_code == 404
+    key = {"Authorization": f"Bearer {create_key(store, 'intern', ['closed:read'])}"}
+    listed = {s["name"]: s for s in api.get("/api/v1/sources", headers=key).json()["items"]}
+    assert set(listed) == {"gemischt", "intern"} and listed["gemischt"]["stats"]["licences"]["closed"] == 1
     store.close()
 
 

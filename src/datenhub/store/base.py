@@ -22,6 +22,7 @@ import orjson
 from datenhub.ingest.base import RawInput
 from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
 from datenhub.live.notices import DeadLetter
+from datenhub.model.licence import is_open, parse_licence
 from datenhub.notices import Notice, Severity
 from datenhub.store import spelling
 from datenhub.store.documents import RawDocument, View
@@ -223,15 +224,33 @@ class Store(ABC):
             raise QueryError("source", f"unknown source(s) {', '.join(map(repr, unknown))}; known: "
                                        f"{', '.join(known)}")
 
-    def sources_with_licences(self) -> list[SourceInfo]:
+    def sources_with_licences(self, open_only: bool = False) -> list[SourceInfo]:
         """`list_sources`, each with stats["licences"]: how many of its records carry which licence (a source may
-        set it row by row, whatever its imports declared; record_licences)."""
+        set it row by row, whatever its imports declared; record_licences). `open_only`: as a reader of open data
+        may see them: a source whose active records are all closed is left out, and the others' closed records
+        are not counted."""
         carried, credited = self.record_licences(), self.record_attributions()
         sources = self.list_sources()
         for source in sources:
             source.stats["licences"] = carried.get(source.name, {})
             source.stats["attributions"] = credited.get(source.name, [])
-        return sources
+        if not open_only:
+            return sources
+        shown = []
+        for source in sources:
+            licences = source.stats["licences"]
+            opened = {name: n for name, n in licences.items() if (lid := parse_licence(name)) and is_open(lid)}
+            if licences and not opened:
+                continue  # only closed records: its name and attribution would tell of them
+            if not licences and not (source.licence and (lid := parse_licence(source.licence)) and is_open(lid)):
+                continue  # nothing active, and not declared open either
+            closed = sum(licences.values()) - sum(opened.values())
+            source.stats["licences"] = opened
+            for count in ("records", "active"):
+                if isinstance(source.stats.get(count), int):
+                    source.stats[count] = max(0, source.stats[count] - closed)
+            shown.append(source)
+        return shown
 
     @abstractmethod
     def record_attributions(self) -> dict[str, list[str]]:

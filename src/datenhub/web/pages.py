@@ -179,7 +179,7 @@ def data_page(request: Request) -> HTMLResponse:
     store = _store(request)
     # a source may bring occupancy readings rather than places: its column says so instead of "0 records"
     sensors = Counter(sensor.source for sensor in readable(store, store.list_sensors(), include_closed=False))
-    sources = store.sources_with_licences()
+    sources = store.sources_with_licences(open_only=True)  # a page for everyone
     ctx.update(title=ctx["t"]("data_title"), sources=sources, sensors=sensors,
                licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources},
                credits={s.name: "; ".join(credits(s.attribution, s.stats["attributions"])) for s in sources})

@@ -50,8 +50,8 @@ def catalog_ttl(request: Request, store: Store = Depends(get_store)) -> Response
 def export(name: str, ext: str, request: Request, store: Store = Depends(get_store)) -> StreamingResponse:
     if ext not in EXPORT_FORMATS:
         raise HTTPException(404, f"no export format {ext!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    if name != WHOLE_HUB and store.get_source(name) is None:
-        raise HTTPException(404, f"no source {name!r}")
+    if name != WHOLE_HUB and name not in {s.name for s in store.sources_with_licences(open_only=True)}:
+        raise HTTPException(404, f"no source {name!r} with open data")  # a closed one's name tells nothing
     serializer = get_serializer(EXPORT_FORMATS[ext])
     # Open data only: the store's anonymous view, filtered in the query; a source's share of merged entities.
     entities = store.iter_entities(None)

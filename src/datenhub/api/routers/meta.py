@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from datenhub.api.deps import get_store, known_parameters
 from datenhub.store import Store
@@ -14,9 +14,14 @@ router = APIRouter(tags=["meta"], dependencies=[Depends(known_parameters)])
 
 
 @router.get("/api/v1/sources", summary="Sources with licence and counts")
-def list_sources(store: Store = Depends(get_store)) -> dict[str, Any]:
-    """`licence` is what the source's imports declared; `stats.licences` counts the licences its records carry."""
-    return {"items": [asdict(s) for s in store.sources_with_licences()]}
+def list_sources(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+    """`licence` is what the source's imports declared; `stats.licences` counts the licences its records carry.
+    Without a closed:read key: the sources with open records, and those counted alone."""
+    from datenhub.api.auth import principal
+
+    who = principal(request)
+    open_only = who is None or not who.can_read_closed
+    return {"items": [asdict(s) for s in store.sources_with_licences(open_only=open_only)]}
 
 
 @router.get("/health", summary="Liveness and counts")
