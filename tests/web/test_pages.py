@@ -148,6 +148,33 @@ def test_an_all_day_event_shows_its_last_day_and_a_cancelled_one_says_so(web_cli
     assert "</time> – <time" not in web_client.get(f"/events/{one_day['id']}").text  # no end: one day
 
 
+def test_a_timed_events_end_is_named_with_its_day_when_that_is_another_one(tmp_path: Path) -> None:
+    import json
+
+    events = [{"id": "wochenende", "name": "Wochenende", "start": "2026-12-05T10:00:00+01:00",
+               "end": "2026-12-07T18:00:00+01:00"},
+              {"id": "nacht", "name": "Nacht", "start": "2026-12-05T23:00:00+01:00",
+               "end": "2026-12-06T03:00:00+01:00"},
+              {"id": "abend", "name": "Abend", "start": "2026-12-05T19:00:00+01:00",
+               "end": "2026-12-05T22:00:00+01:00"}]
+    path = tmp_path / "termine.json"
+    path.write_text(json.dumps([{**e, "kind": "event", "licence": "CC0-1.0"} for e in events]), encoding="utf-8")
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, path, "t", adapter="hub-json")
+    api = TestClient(create_app(store=store))
+
+    def shown(local_id: str) -> str:
+        page = api.get(f"/events/t:{local_id}").text
+        dates = re.search(r"<dd><time.*?</dd>", page, re.S)
+        assert dates
+        return re.sub(r"<[^>]+>", "", dates.group(0)).strip()
+
+    assert shown("wochenende") == "Sa 05.12.2026 10:00 – Mo 07.12.2026 18:00"
+    assert shown("nacht") == "Sa 05.12.2026 23:00 – So 06.12.2026 03:00"
+    assert shown("abend") == "Sa 05.12.2026 19:00 – 22:00"
+    store.close()
+
+
 def test_screen_data_lists_open_places_and_todays_events(web_client: TestClient, web_store: Store) -> None:
     data = web_client.get(f"/screen/data.json?place={zollverein_id(web_store)}&radius=1500").json()
     names = [p["name"] for p in data["open"]]

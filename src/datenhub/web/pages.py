@@ -152,10 +152,12 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
 
 
 def _other_day(entity: dict[str, Any]) -> bool:
+    """A timed event that ends on another day than it starts (in Berlin): its end is named with day and time
+    (23:00 to 03:00 as well as a weekend's 10:00 to Sunday 18:00)."""
     from datenhub.web.common import local
 
     start, end = local(entity.get("start")), local(entity.get("end"))
-    return bool(start and end and end - start >= timedelta(days=1))
+    return bool(start and end and end.date() != start.date())
 
 
 def shown_end(entity: dict[str, Any]) -> str | None:
