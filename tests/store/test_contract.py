@@ -87,6 +87,19 @@ def test_a_closed_record_id_or_a_closed_hubs_alias_leads_an_anonymous_reader_now
     assert loaded.get_entity("test:m1")["id"] == place["id"]  # type: ignore[index]
 
 
+def test_an_open_view_is_first_seen_when_its_first_open_record_was(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
+        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
+        clock=clock)
+    later = lambda: clock() + timedelta(days=30)  # noqa: E731
+    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", clock=later)
+    opened, full = store.get_entity("test:z1"), store.get_entity("test:z1", include_closed=True)
+    assert opened is not None and full is not None and "intern:z1" in full["sources"]
+    assert datetime.fromisoformat(opened["first_seen"]) == later()
+    assert datetime.fromisoformat(full["first_seen"]) == clock()
+
+
 def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:
     licences = {e["licence"] for e in loaded.iter_entities("place")}
     assert "closed" not in licences

@@ -187,8 +187,9 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     open_records = [r for r in records if LICENCES[_licence_of(r)].open]
     if len(open_records) == len(records):
         data_open = full  # the common case: every record is open, both views are the same
-    else:
-        data_open = merge_view(hub_id, open_records, priority, first_seen) if open_records else None
+    else:  # first seen as the open records were: a closed founder's date would tell of it
+        data_open = merge_view(hub_id, open_records, priority, min(r.first_seen for r in open_records)) \
+            if open_records else None
     if data_open is not None:
         data_open = without_closed_images(data_open)  # a copy, no longer `full`, when an open record has some
     if full is None:
