@@ -24,6 +24,13 @@ def principal(request: Request) -> Principal | None:
     return found
 
 
+def reads_closed(request: Request) -> bool:
+    """Whether the caller may read closed-licence data (a key with closed:read or admin); anyone else reads the
+    open view alone."""
+    who = principal(request)
+    return who is not None and who.can_read_closed
+
+
 def require_key(request: Request, what: str = "writing") -> Principal:
     """The caller's key, or 401: asked first, so a caller without one learns that before anything about the
     request itself (its body, its scope)."""

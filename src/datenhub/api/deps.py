@@ -86,10 +86,9 @@ def parse_query(request: Request, kind: str) -> Query:
                 raise QueryError("open_now", "use either open_now or open_at")
             params["open_at"] = get_clock(request)().isoformat()
     query = from_params(params, kind=kind, resolve_municipality=resolve_municipality)
-    from datenhub.api.auth import principal
+    from datenhub.api.auth import reads_closed
 
-    who = principal(request)
-    if who is not None and who.can_read_closed:
+    if reads_closed(request):
         query = replace(query, include_closed=True)
     return query
 

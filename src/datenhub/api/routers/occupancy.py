@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from datenhub.api.auth import principal, require_key, require_writer
+from datenhub.api.auth import principal, reads_closed, require_key, require_writer
 from datenhub.api.deps import get_clock, get_store, known_parameters
 from datenhub.api.formats import FastJSONResponse
 from datenhub.api.problems import problem
@@ -68,12 +68,6 @@ def reading_stream(request: Request) -> ReadingStream:
     return state.occupancy_stream  # type: ignore[no-any-return]
 
 
-def _reads_closed(request: Request) -> bool:
-    """A closed-licence sensor's readings are for API keys with closed:read only (live.status.readable)."""
-    who = principal(request)
-    return who is not None and who.can_read_closed
-
-
 def _instant(value: str | None, name: str) -> datetime | None:
     """As every other time parameter of the API: a date or date-time, Europe/Berlin unless it has an offset."""
     return None if value is None else parse_datetime(name, value)
@@ -122,7 +116,7 @@ def add_sensor(request: Request, body: SensorIn, store: Store = Depends(get_stor
 @router.get("/occupancy/sensors", summary="Occupancy sensors, all or of one place")
 def list_sensors(request: Request, store: Store = Depends(get_store),
                  place: str | None = Query(None, description="place id (hub id or record id)")) -> dict[str, Any]:
-    closed = _reads_closed(request)
+    closed = reads_closed(request)
     sensors = place_sensors(store, place, closed)[1] if place else readable(store, store.list_sensors(), closed)
     return {"items": [s.to_dict() for s in sensors]}
 
@@ -156,7 +150,7 @@ def sensor_readings(request: Request, sensor_id: str, store: Store = Depends(get
                     from_: str | None = Query(None, alias="from"), to: str | None = Query(None),
                     limit: int = Query(1000, ge=1, le=10_000)) -> dict[str, Any]:
     sensor = store.get_sensor(sensor_id)
-    if sensor is None or not readable(store, [sensor], _reads_closed(request)):
+    if sensor is None or not readable(store, [sensor], reads_closed(request)):
         raise HTTPException(404, f"no sensor {sensor_id!r}")
     rows = store.readings(sensor_id, _instant(from_, "from"), _instant(to, "to"), limit=limit)
     return {"sensor": sensor_id, "items": [r.to_dict() for r in rows]}
@@ -175,7 +169,7 @@ def get_place_occupancy(request: Request, place_id: str, store: Store = Depends(
     if start and end and end <= start:
         raise QueryError("to", "must be after from")
     body = place_occupancy(store, place_id, get_clock(request)(), start=start, end=end, interval=interval,
-                           with_forecast=forecast, include_closed=_reads_closed(request))
+                           with_forecast=forecast, include_closed=reads_closed(request))
     if body is None:
         raise HTTPException(404, f"no place or occupancy sensors for {place_id!r}")
     return FastJSONResponse(body)
@@ -188,7 +182,7 @@ async def stream(request: Request, place: str | None = Query(None), sensor: list
     """Server-Sent Events: each new reading as `event: reading` with a JSON `data:` line; `: heartbeat` every
     15 s. Filter with ?place= or ?sensor= (repeatable). Not in the OpenAPI document: it never ends."""
     store: Store = request.app.state.store
-    closed = _reads_closed(request)
+    closed = reads_closed(request)
     sensors = await run_in_threadpool(
         lambda: place_sensors(store, place, closed)[1] if place else readable(store, store.list_sensors(), closed))
     places = {s.id: s.place_id for s in sensors}
