@@ -451,3 +451,12 @@ def test_a_kind_column_is_read_in_either_language_and_any_case_and_an_unknown_ki
     turm = next(i for i in items if isinstance(i, Draft) and i.local_id == "5")
     entity, notices = build(turm, CheckContext("t"))
     assert entity is None and any("give the row the kind event" in n.message for n in notices), notices
+
+
+def test_a_guessed_art_column_with_a_places_type_leaves_the_row_a_place() -> None:
+    # "Art" is also what German files call the type of a place: only a column named kind must say place or event
+    text = ("id,name,art,lat,lon,licence\n1,Zeche Zollverein,Museum,51.486,7.04,CC0-1.0\n"
+            "2,Fest,Veranstaltung,51.4,7.0,CC0-1.0\n")
+    items = list(get_adapter("csv").read(RawInput("t", "orte.csv", text.encode(), FIXED_NOW), AdapterOptions("t")))
+    assert {i.local_id: i.kind for i in items if isinstance(i, Draft)} == {"1": "place", "2": "event"}
+    assert not [i for i in items if isinstance(i, Notice) and i.code == "unknown_kind"]

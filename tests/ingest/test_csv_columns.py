@@ -8,7 +8,7 @@ import pytest
 from ingest_corpus import FIXED_NOW
 
 from datenhub.ingest.base import AdapterOptions, Draft, RawInput
-from datenhub.ingest.mapping import Mapping, MappingError
+from datenhub.ingest.mapping import Mapping, MappingError, auto_mapping
 from datenhub.ingest.registry import get_adapter
 from datenhub.notices import Notice, Severity
 
@@ -75,3 +75,11 @@ def test_a_kind_column_decides_place_or_event_row_by_row(tmp_path: Any) -> None:
     report = hub.validate_file(tmp_path / "again.csv", licence="CC0-1.0")
     assert report.count(Severity.ERROR) == 0, report.by_code()
     store.close()
+
+
+def test_an_events_own_columns_are_read_only_where_the_file_has_events() -> None:
+    places = auto_mapping(["id", "name", "status", "veranstalter", "lat", "lon"])
+    assert "status" not in places.fields and "organizer" not in places.fields
+    events = auto_mapping(["id", "name", "start", "status", "veranstalter", "location_name"])
+    assert (events.fields["status"], events.fields["organizer"], events.fields["location_name"]) == (
+        "status", "veranstalter", "location_name")

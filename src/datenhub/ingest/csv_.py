@@ -155,6 +155,9 @@ class CsvAdapter(Adapter):
                          f"the header names column {column!r} {len(places)} times (columns {', '.join(places)}); "
                          "the last one is read: rename the others, or delete them", where, column)
         kind = mapping.kind
+        # a column named `kind` (the hub's own export) or mapped on purpose must say place or event; one only
+        # guessed ("Art", which German files also use for a place's type) leaves its other values to the default
+        strict_kind = bool(options.mapping) or mapping.fields.get("kind", "").strip().lower() == "kind"
         to_data = RowMapper(header, mapping)
         row_no = 1
         # An odd number of quote characters means a quoted field never closes: the file was cut off.
@@ -172,6 +175,8 @@ class CsvAdapter(Adapter):
                 local_id = data.pop("id", None)
                 given = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
                 row_kind = ROW_KINDS.get(given.strip().casefold()) if given is not None else kind
+                if row_kind is None and not strict_kind:
+                    row_kind = kind
                 if row_kind is None:
                     yield Notice("unknown_kind", Severity.ERROR,
                                  f"kind {given!r} is neither place nor event (Ort, Veranstaltung, Termin): the row is "

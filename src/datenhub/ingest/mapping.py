@@ -107,6 +107,10 @@ AUTO_FIELDS: dict[str, str] = {
     "route_role": "route_role", "keywords": "keywords",
     "start": "start", "end": "end", "beginn": "start", "ende": "end",
     "kind": "kind", "art": "kind",  # place or event, row by row (the hub's own CSV export writes it)
+}
+# an event's own columns, read only where the file has events (a start or kind column): a place list's "Status"
+# or "Veranstalter" column says something else
+EVENT_FIELDS: dict[str, str] = {
     "status": "status", "all_day": "all_day", "location_name": "location_name", "event_url": "url",
     "organizer": "organizer", "veranstalter": "organizer",
 }
@@ -114,10 +118,13 @@ AUTO_FIELDS: dict[str, str] = {
 
 def auto_mapping(headers: list[str]) -> Mapping:
     fields = {}
+    known = dict(AUTO_FIELDS)
+    if any(AUTO_FIELDS.get(h.strip().lower()) in ("start", "kind") for h in headers):
+        known.update(EVENT_FIELDS)
     for header in headers:
         key = header.strip().lower()
         # a dotted target names itself ("name.en", "address.street": how GeoJSON objects are read)
-        target = AUTO_FIELDS.get(key) or (key if "." in key and key in TARGETS else None)
+        target = known.get(key) or (key if "." in key and key in TARGETS else None)
         if key == "url" and any(AUTO_FIELDS.get(other.strip().lower(), other.strip().lower()) == "contact.website"
                                 for other in headers if other.strip().lower() != "url"):
             target = "url"  # a website of its own beside it (the hub's GeoJSON export): an event's page
