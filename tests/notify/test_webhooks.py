@@ -192,6 +192,14 @@ def test_a_change_only_closed_data_shows_goes_only_to_readers_of_closed_data(  #
     assert [json.loads(body)["source"] for body, _ in reader.received] == ["intern"] and writer.received == []
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=lambda: clock() + timedelta(minutes=1))
     assert deliver_due(store, lambda: clock() + timedelta(minutes=1))["delivered"] == 2  # open data: everyone
+    # a closed record that merges into an open place changes that place, and still tells only readers of closed data
+    later = lambda: clock() + timedelta(minutes=2)  # noqa: E731
+    hub.import_file(store, write_csv(tmp_path / "intern2.csv", [
+        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern2",
+        clock=later)
+    assert "intern2:z1" in store.get_entity("test:z1", include_closed=True)["sources"]  # type: ignore[index]
+    assert deliver_due(store, later)["delivered"] == 1
+    assert [json.loads(body)["source"] for body, _ in writer.received] == ["test"]
 
 
 def test_an_event_import_points_to_the_events_feed(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]

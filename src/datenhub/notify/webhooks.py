@@ -98,17 +98,19 @@ def register(store: Store, url: str, key_id: str | None, clock: Clock = utc_now,
     return hook
 
 
-def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: datetime) -> int:
-    """Queue one notification per active webhook (call inside the import's transaction). A change no open entity
-    shows (a closed source's) goes only to the webhooks of keys that may read closed data: the source's name and
-    counts would tell the others of it. `feed` is the delta feed of the kind that changed (places when both)."""
+def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: datetime,
+                  open_change: bool | None = None) -> int:
+    """Queue one notification per active webhook (call inside the import's transaction). A change of closed
+    records alone (`open_change` False: no open-licence record was written or withdrawn) goes only to the webhooks
+    of keys that may read closed data: the source's name and counts would tell the others of it, even where the
+    records merged into open places. `feed` is the delta feed of the kind that changed (places when both)."""
     if not (summary.get("new") or summary.get("changed") or summary.get("withdrawn")):
         return 0
     hooks = store.list_webhooks()
     if not hooks:
         return 0  # most hubs: no searches below
     kinds = store.changed_kinds(since)
-    in_open = any(kinds.values())
+    in_open = any(kinds.values()) if open_change is None else open_change
     feeds = {f"{kind}s": f"/api/v1/{kind}s?changed_since={since.isoformat()}"
              for kind in ("place", "event") if kind in kinds or not kinds}
     payload = {"type": "entities.changed", "source": summary.get("source"), "import_id": summary.get("import_id"),

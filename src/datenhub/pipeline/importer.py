@@ -22,7 +22,7 @@ from datenhub.clock import Clock, utc_now
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.model import AnyEntity
 from datenhub.model.ids import valid_source_name
-from datenhub.model.licence import parse_licence
+from datenhub.model.licence import OPEN_LICENCES, parse_licence
 from datenhub.notices import Location, Notice, Report, Severity
 from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.drafts import draft_basis
@@ -55,6 +55,7 @@ class ImportResult:
     outside: int = 0  # valid records left out by import --within
     restored: int = 0  # withdrawn records delivered again (not counted as changed)
     report: Report = field(default_factory=Report)
+    open_changes: bool = False  # an open-licence record was written or withdrawn (not in the summary)
 
     def summary(self) -> dict[str, Any]:
         return {"source": self.source, "adapter": self.adapter, "import_id": self.import_id, "new": self.new,
@@ -190,7 +191,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
                         "full": full, "allow_empty": allow_empty}
             store.finish_import(import_id, "ok", {**result.summary(), "settings": settings,
                                                   **({OWN_NOTICES: True} if own else {})}, clock())
-            notify_import(store, result.summary(), now, clock())
+            notify_import(store, result.summary(), now, clock(), open_change=result.open_changes)
     except BaseException as exc:
         store.finish_import(import_id, "failed", {"error": f"{type(exc).__name__}: {exc}"}, clock())
         raise
@@ -255,6 +256,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
             result.merged += prepared.merged
             result.outside += prepared.outside
             result.restored += prepared.restored
+            result.open_changes = result.open_changes or prepared.open_written > 0
             founded += prepared.founded
             if prepared.writes is not None:
                 store.write_prepared(prepared.writes)  # the store keeps first_seen of known records
@@ -276,9 +278,13 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
                             "withdrawn (to empty the source on purpose, import with --allow-empty)",
                             Location(source=source)))
         elif gone:
+            left = sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone})
+            if not result.open_changes:
+                withdrawing = set(gone)
+                result.open_changes = any(r.record_id in withdrawing and r.data.get("licence") in OPEN_LICENCES
+                                          for members in store.records_of_hubs(left).values() for r in members)
             store.withdraw_records(gone, now)
             result.withdrawn = len(gone)
-            left = sorted({states[rid.split(":", 1)[1]].hub_id for rid in gone})
             _rebuild_hubs(store, left, now, plan.priority)
             result.merged += _rejoin(store, source, set(left), founded, now, plan.priority)
     return seen

@@ -18,6 +18,7 @@ from datenhub.checks import CheckContext, build_identified
 from datenhub.enrich import enrich_all
 from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, hub_id_for
+from datenhub.model.licence import OPEN_LICENCES
 from datenhub.notices import Location, Notice, Severity
 from datenhub.pipeline.drafts import draft_checksum, pack_notices, replay_notices
 from datenhub.pipeline.merge import CandidateIndex, build_hub
@@ -82,6 +83,7 @@ class Prepared:
     # hub, when the source has records a full import may withdraw: (record id, name, type, lat, lon) for _rejoin
     drafts: list[tuple[str, str, str | None]] = field(default_factory=list)  # unchanged records checked afresh:
     # (local id, draft checksum, packed notices) for store.set_record_drafts
+    open_written: int = 0  # new and changed records with an open licence: whom the import's webhooks may tell
 
 
 def outside_notice(where: Location) -> Notice:
@@ -190,6 +192,8 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
         record = StoredRecord(rid, plan.source, local_id, entity.kind, hub, checksum, orjson.loads(data_json), plan.now,
                               plan.now, None, drafted, packed, data_json)
         records.append(record)
+        if entity.licence in OPEN_LICENCES:
+            out.open_written += 1
         if state is None and hub == own_hub:
             founded = build_hub(hub, record.kind, [record], plan.priority, plan.now, None)
             if founded is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datenhub.clock import Clock, utc_now
 from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.registry import get_adapter
+from datenhub.model.licence import OPEN_LICENCES
 from datenhub.notify.webhooks import notify_import
 from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, run_import
 from datenhub.store.base import Store
@@ -33,5 +34,6 @@ def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> boo
         store.withdraw_records([record_id], now)
         store.supersede_notices(record.source, [record.local_id], None)  # nothing is wrong with a deleted record
         _rebuild_hubs(store, [record.hub_id], now)
-        notify_import(store, {"source": record.source, "withdrawn": 1}, now, now)
+        notify_import(store, {"source": record.source, "withdrawn": 1}, now, now,
+                      open_change=record.data.get("licence") in OPEN_LICENCES)
     return True
