@@ -485,6 +485,18 @@ def test_a_word_only_closed_records_hold_neither_blocks_nor_wins_a_correction(  
     assert privileged.corrected_q is None and [i["name"]["de"] for i in privileged.items] == ["Lager"]
 
 
+def test_a_long_query_of_known_words_asks_open_data_a_bounded_number_of_times(  # type: ignore[no-untyped-def]
+        loaded: Store, monkeypatch) -> None:
+    from datenhub.store.spelling import USABLE_SEARCHES
+
+    calls = []
+    search = loaded.search
+    monkeypatch.setattr(loaded, "search", lambda query: calls.append(query.q) or search(query))
+    words = " ".join(["zeche", "zollverein", "museum", "folkwang", "halde", "haniel", "tetraeder", "westfalenpark"] * 5)
+    assert loaded.search_spelled(Query(q=words)).items == []
+    assert len(calls) <= 2 + USABLE_SEARCHES
+
+
 def test_vocabulary_lists_indexed_terms_by_prefix_in_order(loaded: Store) -> None:
     terms = loaded.vocabulary("zo", 100)
     assert "zollverein" in terms and terms == sorted(terms) and all(t.startswith("zo") for t in terms)

@@ -419,10 +419,21 @@ class Store(ABC):
         return retried
 
     def _usable(self, query: Query) -> spelling.Usable | None:
-        """For a reader of open data: whether an open entity holds a word (the vocabulary holds every record's)."""
+        """For a reader of open data: whether an open entity holds a word (the vocabulary holds every record's).
+        Each word is searched once, and at most USABLE_SEARCHES of them per query: beyond that a word counts as
+        held (a correction is still shown only when the corrected search finds open data)."""
         if query.include_closed:
             return None
-        return lambda word: bool(self.search(Query(kind=query.kind, q=word, limit=1)).items)
+        held: dict[str, bool] = {}
+
+        def usable(word: str) -> bool:
+            if word not in held:
+                if len(held) >= spelling.USABLE_SEARCHES:
+                    return True
+                held[word] = bool(self.search(Query(kind=query.kind, q=word, limit=1)).items)
+            return held[word]
+
+        return usable
 
     @abstractmethod
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:

@@ -32,6 +32,7 @@ _WORD = re.compile(r"\w+")
 Vocabulary = Callable[[str, int], list[str]]  # (prefix, limit) → indexed terms starting with it, in order
 Usable = Callable[[str], bool]  # a word → whether the reader's view holds it (a search for it finds something)
 USABLE_TRIES = 5  # candidates asked at most, best first
+USABLE_SEARCHES = 12  # words a query asks `usable` about at most: a long query of known words stays cheap
 
 
 def trigrams(word: str) -> frozenset[str]:
