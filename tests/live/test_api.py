@@ -175,21 +175,23 @@ def test_stream_sends_new_readings_as_sse(hub: Store) -> None:
 
 
 def test_the_stream_sends_an_anonymous_reader_only_open_sensors(hub: Store) -> None:
-    register(hub, Sensor("intern", PLACE, SensorKind.PEOPLE, "stadt-test", 100, "closed"))
+    register(hub, Sensor("intern", PLACE, SensorKind.PEOPLE, "stadt-test", 100, "closed"),
+             Sensor("intern2", PLACE, SensorKind.PEOPLE, "stadt-test", 100, "closed"))
     api = client(hub)
     ingestor = OccupancyIngestor(hub, fixed(FIXED_NOW))
+    # each round: a closed reading first, then an open one; the first event must be the open one
+    rounds = [({}, [payload("intern", count=77), payload(count=42)], '"count":42'),
+              ({"sensor": ["intern2", PARKING.id]}, [payload("intern2", count=66), payload(PARKING.id, free=10)],
+               f'"sensor":"{PARKING.id}"')]  # asking for a closed sensor by name changes nothing
+    for params, batch, expected in rounds:
+        def later(batch: list[dict[str, object]] = batch) -> None:
+            time.sleep(0.8)
+            for reading in batch:
+                ingestor.ingest_items([reading], "test")
+                time.sleep(0.3)
 
-    def later() -> None:
-        time.sleep(0.8)
-        ingestor.ingest_items([payload("intern", count=77)], "test")
-        time.sleep(0.3)
-        ingestor.ingest_items([payload(count=42)], "test")
-
-    threading.Thread(target=later, daemon=True).start()
-    for params in ({}, {"sensor": "intern"}):  # asking for it by name changes nothing
+        threading.Thread(target=later, daemon=True).start()
         with api.stream("GET", "/api/v1/occupancy/stream", params={"max_events": 1, "heartbeat": 0.2, **params}
                         ) as response:
-            text = "".join(response.iter_text()) if not params else next(response.iter_text(), "")
-        assert '"count":77' not in text
-        if not params:
-            assert '"count":42' in text
+            data = [line for line in "".join(response.iter_text()).splitlines() if line.startswith("data: ")]
+        assert len(data) == 1 and expected in data[0], data
