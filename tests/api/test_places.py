@@ -495,6 +495,9 @@ def test_a_record_id_with_a_slash_reaches_every_route_of_its_place(tmp_path: Pat
     occupancy = api.get("/api/v1/places/osm:node/1/occupancy").json()  # the occupancy route, not the place's
     assert occupancy["place"] == entity["id"] and occupancy["sensors"] == []
     assert api.get("/api/v1/places/osm:node/99").status_code == 404
+    for listing, query in (("/api/v1/places/", "?lang=en"), ("/api/v1/events/", "?lang=en"), ("/events/", "")):
+        moved = api.get(listing + query, follow_redirects=False)  # a trailing slash: the list, as before
+        assert moved.status_code == 307 and moved.headers["location"].endswith(listing.rstrip("/") + query)
     key = create_key(store, "osm", ["source:osm:write"])
     assert api.delete("/api/v1/places/osm:node/1", headers={"Authorization": f"Bearer {key}"}).status_code == 204
     assert store.get_entity("osm:node/1") is None

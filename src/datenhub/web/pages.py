@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from datenhub.api.deps import get_clock, parse_query
@@ -133,9 +133,9 @@ def events_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/events/{event_id:path}", response_class=HTMLResponse)
-def event_page(request: Request, event_id: str) -> HTMLResponse:
-    if not event_id:
-        raise HTTPException(404)
+def event_page(request: Request, event_id: str) -> Response:
+    if not event_id:  # "/events/": the list, as before ids could hold "/"
+        return RedirectResponse(str(request.url.replace(path="/events")), status_code=307)
     store = _store(request)
     entity = store.get_entity(event_id)
     if entity is None or entity.get("kind") != "event":

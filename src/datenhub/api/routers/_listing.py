@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 from fastapi import HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from datenhub.api.cache import no_store
 from datenhub.api.deps import DETAIL_PARAMS, LIST_PARAMS, check_known, get_clock, parse_query
@@ -134,6 +134,8 @@ def _envelope(request: Request, page: Page) -> dict[str, Any]:
 
 
 def detail_response(request: Request, store: Store, kind: str, entity_id: str) -> Response:
+    if not entity_id:  # ".../places/": the list, as before ids could hold "/" (Starlette's slash redirect)
+        return RedirectResponse(str(request.url.replace(path=request.url.path.rstrip("/"))), status_code=307)
     check_known(request, DETAIL_PARAMS)
     fmt = negotiate(request, LIST_FORMATS[kind])
     from datenhub.api.auth import reads_closed
