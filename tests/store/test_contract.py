@@ -489,9 +489,14 @@ def test_a_long_query_of_known_words_asks_open_data_a_bounded_number_of_times(  
         loaded: Store, monkeypatch) -> None:
     from datenhub.store.spelling import USABLE_SEARCHES
 
-    calls = []
+    calls: list[str | None] = []
     search = loaded.search
-    monkeypatch.setattr(loaded, "search", lambda query: calls.append(query.q) or search(query))
+
+    def counted(query: Query) -> Any:
+        calls.append(query.q)
+        return search(query)
+
+    monkeypatch.setattr(loaded, "search", counted)
     words = " ".join(["zeche", "zollverein", "museum", "folkwang", "halde", "haniel", "tetraeder", "westfalenpark"] * 5)
     assert loaded.search_spelled(Query(q=words)).items == []
     assert len(calls) <= 2 + USABLE_SEARCHES

@@ -198,6 +198,28 @@ def test_closed_images_migration_leaves_them_out_of_stored_open_views(pg: Postgr
 
 
 @needs_server
+def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock) -> None:
+    from datetime import timedelta
+
+    from datenhub import hub
+    from tests.store.helpers import write_csv
+
+    hub.import_file(pg, write_csv(tmp_path / "intern.csv", [
+        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
+        clock=clock)
+    later = clock() + timedelta(days=30)
+    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=lambda: later)
+    hub_id = pg.get_entity("test:z1")["id"]  # type: ignore[index]
+    with pg.transaction() as conn:  # as a database from before: dated by the closed record that founded it
+        conn.execute("UPDATE entities SET data_open = jsonb_set(data_open::jsonb, '{first_seen}', to_jsonb(%s::text))"
+                     "::json WHERE id = %s", (clock().isoformat(), hub_id))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0021_open_first_seen'")
+    assert pg.migrate() == ["0021_open_first_seen"]
+    assert datetime.fromisoformat(pg.get_entity(hub_id)["first_seen"]) == later  # type: ignore[index]
+
+
+@needs_server
 def test_area_words_migration_fills_what_the_writes_store(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datenhub import hub
     from tests.store.helpers import write_csv

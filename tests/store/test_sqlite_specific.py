@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -61,6 +61,26 @@ def test_closed_images_migration_leaves_them_out_of_stored_open_views(tmp_path: 
     assert store.get_entity(hub_id)["images"] == [OPEN_IMAGE]  # type: ignore[index]
     assert len(store.get_entity(hub_id, include_closed=True)["images"]) == 2  # type: ignore[index]
     assert store.db.execute("SELECT seq FROM entities WHERE id = ?", (hub_id,)).fetchone()[0] > seq  # a change
+
+
+def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
+        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
+        clock=clock)
+    later = clock() + timedelta(days=30)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=lambda: later)
+    hub_id = store.get_entity("test:z1")["id"]  # type: ignore[index]
+    # as a database from before: the open view dated by the closed record that founded the place
+    store.db.execute("UPDATE entities SET data_open = json_set(data_open, '$.first_seen', ?) WHERE id = ?",
+                     (clock().isoformat(), hub_id))
+    store.db.execute("DELETE FROM schema_migrations WHERE name = '0017_open_first_seen'")
+    assert store.migrate() == ["0017_open_first_seen"]
+    assert datetime.fromisoformat(store.get_entity(hub_id)["first_seen"]) == later  # type: ignore[index]
+    full = store.get_entity(hub_id, include_closed=True)
+    assert full is not None and datetime.fromisoformat(full["first_seen"]) == clock()
 
 
 @pytest.mark.parametrize("older, migrations", [

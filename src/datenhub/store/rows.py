@@ -127,6 +127,25 @@ def closed_images_left_out(rows: list[tuple[Any, ...]], now: datetime) -> list[H
     return fixed
 
 
+def open_first_seen(rows: list[tuple[Any, ...]], firsts: dict[str, Any], now: datetime) -> list[HubEntity]:
+    """(id, kind, data, data_open, has_open, all_open, checksum) of stored entities with both open and closed
+    records, and the first_seen of each hub's first open record → those whose open view says another date (the
+    closed founder's, before build_hub took the open records' own), with it mended: what the migration writes."""
+    fixed = []
+    for entity_id, kind, data, data_open, has_open, all_open, checksum in rows:
+        full, shown = stored_views(data, data_open, has_open, all_open)
+        first = firsts.get(entity_id)
+        if shown is None or shown is full or first is None:
+            continue
+        when = (first if isinstance(first, datetime) else datetime.fromisoformat(str(first))).astimezone(UTC)
+        if shown.get("first_seen") == when.isoformat():
+            continue
+        fixed.append(HubEntity(entity_id, kind, full, {**shown, "first_seen": when.isoformat(),
+                                                       "last_changed": now.astimezone(UTC).isoformat()},
+                               checksum, now))
+    return fixed
+
+
 def index_tokens(geo: dict[str, float] | None, value: float) -> str:
     """The `cells` column of SQLite's full-text index: grid cells (store.cells) and the prominence tier
     (store.ranking), so the index alone can restrict text to an area and stream broad listings tier by tier."""

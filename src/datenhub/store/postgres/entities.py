@@ -18,9 +18,11 @@ from datenhub.store.postgres.fulltext import tsvector
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import (
     CLOSED_IMAGE,
+    OPEN_LICENCE_SQL,
     closed_images_left_out,
     entity_columns,
     filter_columns,
+    open_first_seen,
     search_texts,
     stored_views,
 )
@@ -144,10 +146,25 @@ def hide_closed_images(conn: psycopg.Connection[Any]) -> int:
                         (CLOSED_IMAGE,)).fetchall()
     fixed = closed_images_left_out(rows, datetime.now(UTC))
     if fixed:
-        postgis = conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-                               "AND table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
-        upsert_entities(conn, fixed, postgis)
+        upsert_entities(conn, fixed, _has_postgis(conn))
     return len(fixed)
+
+
+def mend_open_first_seen(conn: psycopg.Connection[Any]) -> int:
+    """Open views first seen with their first open record (rows.open_first_seen); returns the entities rewritten."""
+    rows = conn.execute("SELECT id, kind, data::text, data_open::text, has_open, all_open, checksum FROM entities "
+                        "WHERE withdrawn_at IS NULL AND has_open AND NOT all_open").fetchall()
+    firsts = dict(conn.execute("SELECT hub_id, min(first_seen) FROM records WHERE withdrawn_at IS NULL AND "
+                               f"data->>'licence' IN {OPEN_LICENCE_SQL} GROUP BY hub_id").fetchall())
+    fixed = open_first_seen(rows, firsts, datetime.now(UTC))
+    if fixed:
+        upsert_entities(conn, fixed, _has_postgis(conn))
+    return len(fixed)
+
+
+def _has_postgis(conn: psycopg.Connection[Any]) -> bool:
+    return conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
+                        "table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
 
 
 def rebuild_text(conn: psycopg.Connection[Any], chunk: int = 2000) -> int:

@@ -315,3 +315,9 @@ MIGRATIONS.append(Migration(CLOSED_IMAGES, """
 -- An image carries its own licence: an open record's closed images are not part of the entity's open view
 -- (model.licence.without_closed_images). entities.hide_closed_images rewrites the open views stored before.
 """))
+
+OPEN_FIRST_SEEN = "0021_open_first_seen"  # after this migration the store dates open views by their open records
+MIGRATIONS.append(Migration(OPEN_FIRST_SEEN, """
+-- An open view is first seen with its first open record, not with a closed one that founded the place (its date
+-- would tell of it); entities.mend_open_first_seen rewrites the open views stored before.
+"""))

@@ -42,6 +42,7 @@ from datenhub.store.postgres.schema import (
     CLOSED_IMAGES,
     MIGRATION_LOCK,
     MIGRATIONS,
+    OPEN_FIRST_SEEN,
     OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
@@ -100,7 +101,8 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                                       ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, entity_rows.relay_documents),
                                       ({REBUILD_TEXT}, entity_rows.rebuild_text),
                                       ({OPEN_VIEW_FILTERS}, entity_rows.refilter),
-                                      ({CLOSED_IMAGES}, entity_rows.hide_closed_images)):
+                                      ({CLOSED_IMAGES}, entity_rows.hide_closed_images),
+                                      ({OPEN_FIRST_SEEN}, entity_rows.mend_open_first_seen)):
                 if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None

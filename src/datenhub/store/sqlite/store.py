@@ -41,6 +41,7 @@ from datenhub.store.sqlite.schema import (
     BACKFILL_PROMINENCE,
     CLOSED_IMAGES,
     MIGRATIONS,
+    OPEN_FIRST_SEEN,
     OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
@@ -92,7 +93,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
                                   ({RELAY_DOCUMENTS, RELAY_PROVENANCE}, writes.relay_documents),
                                   ({REBUILD_TEXT}, writes.rebuild_text),
                                   ({OPEN_VIEW_FILTERS}, writes.refilter),
-                                  ({CLOSED_IMAGES}, writes.hide_closed_images)):
+                                  ({CLOSED_IMAGES}, writes.hide_closed_images),
+                                  ({OPEN_FIRST_SEEN}, writes.mend_open_first_seen)):
             if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)

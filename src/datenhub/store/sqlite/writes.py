@@ -18,11 +18,13 @@ from datenhub.store.documents import dump_document, relaid_rows
 from datenhub.store.ranking import prominence
 from datenhub.store.rows import (
     CLOSED_IMAGE,
+    OPEN_LICENCE_SQL,
     closed_images_left_out,
     entity_columns,
     filter_columns,
     index_tokens,
     iso,
+    open_first_seen,
     search_texts,
     stored_views,
 )
@@ -141,6 +143,17 @@ def hide_closed_images(db: sqlite3.Connection) -> int:
                       "withdrawn_at IS NULL AND has_open AND instr(iif(all_open, data, data_open), ?) > 0",
                       (CLOSED_IMAGE,)).fetchall()
     fixed = closed_images_left_out(rows, datetime.now(UTC))
+    write_entities(db, [entity_row(e) for e in fixed])
+    return len(fixed)
+
+
+def mend_open_first_seen(db: sqlite3.Connection) -> int:
+    """Open views first seen with their first open record (rows.open_first_seen); returns the entities rewritten."""
+    rows = db.execute("SELECT id, kind, data, data_open, has_open, all_open, checksum FROM entities WHERE "
+                      "withdrawn_at IS NULL AND has_open AND NOT all_open").fetchall()
+    firsts = dict(db.execute("SELECT hub_id, min(first_seen) FROM records WHERE withdrawn_at IS NULL AND "
+                             f"json_extract(data, '$.licence') IN {OPEN_LICENCE_SQL} GROUP BY hub_id").fetchall())
+    fixed = open_first_seen(rows, firsts, datetime.now(UTC))
     write_entities(db, [entity_row(e) for e in fixed])
     return len(fixed)
 
