@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datenhub import hub
+from datenhub.auth import create_key
 from datenhub.store import open_store
 from tests.api.demo_app import client
 from tests.store.helpers import ROWS, write_csv
@@ -13,7 +14,10 @@ from tests.store.helpers import ROWS, write_csv
 def test_health_counts_only_places_with_open_data(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", attribution="Test source")
-    counts = client(store).get("/health").json()["counts"]
+    api = client(store)
+    assert api.get("/health").json()["counts"] == {"places": len(ROWS) - 1, "events": 0}  # nothing closed told
+    key = {"Authorization": f"Bearer {create_key(store, 'ops', ['closed:read'])}"}
+    counts = api.get("/health", headers=key).json()["counts"]
     assert (counts["places"], counts["events"], counts["records"]) == (len(ROWS) - 1, 0, len(ROWS))
     assert not any(key.startswith("open_") for key in counts)
     assert store.counts()["places"] == len(ROWS)  # the admin page still counts every place
