@@ -105,6 +105,24 @@ def import_pictured(store: Any, folder: Path, clock: Any) -> str:
     return str(entity["id"])
 
 
+CLOSED_ZOLLVEREIN = ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]
+
+
+def closed_founder_then_open(store: Any, folder: Path, clock: Any) -> tuple[str, datetime]:
+    """A closed record ("intern:z1") founds Zeche Zollverein; 30 days later the open ROWS arrive and test:z1 joins
+    it. Returns the hub id and the open import's instant."""
+    from datetime import timedelta
+
+    from datenhub import hub
+
+    hub.import_file(store, write_csv(folder / "intern.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=clock)
+    later = clock() + timedelta(days=30)
+    hub.import_file(store, write_csv(folder / "src.csv"), "test", clock=lambda: later)
+    entity = store.get_entity("test:z1")
+    assert entity is not None
+    return str(entity["id"]), later
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

@@ -15,7 +15,14 @@ from datenhub.store import Query, QueryError, Store
 from datenhub.store.base import HubEntity, Webhook
 from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
-from tests.store.helpers import CLOSED_IMAGE, OPEN_IMAGE, ROWS, import_pictured, write_csv
+from tests.store.helpers import (
+    CLOSED_IMAGE,
+    OPEN_IMAGE,
+    ROWS,
+    closed_founder_then_open,
+    import_pictured,
+    write_csv,
+)
 
 
 @pytest.fixture
@@ -89,14 +96,10 @@ def test_a_closed_record_id_or_a_closed_hubs_alias_leads_an_anonymous_reader_now
 
 def test_an_open_view_is_first_seen_when_its_first_open_record_was(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock) -> None:
-    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
-        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
-        clock=clock)
-    later = lambda: clock() + timedelta(days=30)  # noqa: E731
-    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", clock=later)
+    _, later = closed_founder_then_open(store, tmp_path, clock)
     opened, full = store.get_entity("test:z1"), store.get_entity("test:z1", include_closed=True)
     assert opened is not None and full is not None and "intern:z1" in full["sources"]
-    assert datetime.fromisoformat(opened["first_seen"]) == later()
+    assert datetime.fromisoformat(opened["first_seen"]) == later
     assert datetime.fromisoformat(full["first_seen"]) == clock()
 
 

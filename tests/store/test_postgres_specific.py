@@ -200,17 +200,9 @@ def test_closed_images_migration_leaves_them_out_of_stored_open_views(pg: Postgr
 @needs_server
 def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records(  # type: ignore[no-untyped-def]
         pg: PostgresStore, tmp_path, clock) -> None:
-    from datetime import timedelta
+    from tests.store.helpers import closed_founder_then_open
 
-    from datenhub import hub
-    from tests.store.helpers import write_csv
-
-    hub.import_file(pg, write_csv(tmp_path / "intern.csv", [
-        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
-        clock=clock)
-    later = clock() + timedelta(days=30)
-    hub.import_file(pg, write_csv(tmp_path / "a.csv"), "test", clock=lambda: later)
-    hub_id = pg.get_entity("test:z1")["id"]  # type: ignore[index]
+    hub_id, later = closed_founder_then_open(pg, tmp_path, clock)
     with pg.transaction() as conn:  # as a database from before: dated by the closed record that founded it
         conn.execute("UPDATE entities SET data_open = jsonb_set(data_open::jsonb, '{first_seen}', to_jsonb(%s::text))"
                      "::json WHERE id = %s", (clock().isoformat(), hub_id))

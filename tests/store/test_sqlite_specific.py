@@ -20,6 +20,7 @@ from datenhub.store.sqlite.store import SqliteStore
 from tests.store.helpers import (
     OPEN_IMAGE,
     ROWS,
+    closed_founder_then_open,
     geo_last,
     import_pictured,
     provenance_inside,
@@ -67,12 +68,7 @@ def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records
         tmp_path: Path, clock) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     assert isinstance(store, SqliteStore)
-    hub.import_file(store, write_csv(tmp_path / "intern.csv", [
-        ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]]), "intern",
-        clock=clock)
-    later = clock() + timedelta(days=30)
-    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=lambda: later)
-    hub_id = store.get_entity("test:z1")["id"]  # type: ignore[index]
+    hub_id, later = closed_founder_then_open(store, tmp_path, clock)
     # as a database from before: the open view dated by the closed record that founded the place
     store.db.execute("UPDATE entities SET data_open = json_set(data_open, '$.first_seen', ?) WHERE id = ?",
                      (clock().isoformat(), hub_id))

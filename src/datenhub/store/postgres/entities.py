@@ -146,7 +146,7 @@ def hide_closed_images(conn: psycopg.Connection[Any]) -> int:
                         (CLOSED_IMAGE,)).fetchall()
     fixed = closed_images_left_out(rows, datetime.now(UTC))
     if fixed:
-        upsert_entities(conn, fixed, _has_postgis(conn))
+        upsert_entities(conn, fixed, has_postgis(conn))
     return len(fixed)
 
 
@@ -158,11 +158,12 @@ def mend_open_first_seen(conn: psycopg.Connection[Any]) -> int:
                                f"data->>'licence' IN {OPEN_LICENCE_SQL} GROUP BY hub_id").fetchall())
     fixed = open_first_seen(rows, firsts, datetime.now(UTC))
     if fixed:
-        upsert_entities(conn, fixed, _has_postgis(conn))
+        upsert_entities(conn, fixed, has_postgis(conn))
     return len(fixed)
 
 
-def _has_postgis(conn: psycopg.Connection[Any]) -> bool:
+def has_postgis(conn: psycopg.Connection[Any]) -> bool:
+    """Whether entities carry a PostGIS point (the migrations decide it by the extensions the server has)."""
     return conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
                         "table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
 

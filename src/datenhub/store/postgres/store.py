@@ -123,9 +123,7 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         """Whether entities carry a PostGIS point (decided by the migrations, looked up once)."""
         if self._postgis is None:
             with self._conns.connection() as conn:
-                self._postgis = conn.execute(
-                    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-                    "AND table_name = 'entities' AND column_name = 'geom'").fetchone() is not None
+                self._postgis = entity_rows.has_postgis(conn)
         return self._postgis
 
     def close(self) -> None:
