@@ -123,6 +123,19 @@ def closed_founder_then_open(store: Any, folder: Path, clock: Any) -> tuple[str,
     return str(entity["id"]), later
 
 
+def open_record_leaves(store: Any, folder: Path, clock: Any) -> tuple[str, datetime]:
+    """closed_founder_then_open, then a day later the open source's next export lacks z1: the place lives on in its
+    closed record, its open view is gone. Returns the hub id and the instant the open record went."""
+    from datetime import timedelta
+
+    from datenhub import hub
+
+    hub_id, later = closed_founder_then_open(store, folder, clock)
+    gone = later + timedelta(days=1)
+    hub.import_file(store, write_csv(folder / "smaller.csv", ROWS[1:]), "test", clock=lambda: gone)
+    return hub_id, gone
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

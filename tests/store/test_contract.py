@@ -21,6 +21,7 @@ from tests.store.helpers import (
     ROWS,
     closed_founder_then_open,
     import_pictured,
+    open_record_leaves,
     write_csv,
 )
 
@@ -245,6 +246,32 @@ def test_changed_since_returns_tombstones_for_withdrawn(loaded: Store, tmp_path:
     assert [(i["id"], i.get("tombstone")) for i in items] == [(gone_hub, True)]
     assert loaded.get_entity("test:z1") is None
     assert loaded.get_record("test:z1").withdrawn_at is not None  # type: ignore[union-attr]
+
+
+def test_a_place_whose_open_view_went_is_a_tombstone_for_readers_of_open_data(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, gone = open_record_leaves(store, tmp_path, clock)
+    since = gone - timedelta(minutes=1)
+
+    def delta(**options: Any) -> list[tuple[Any, ...]]:
+        items = store.search(Query(changed_since=since, limit=100, **options)).items
+        return [(i["id"], i.get("tombstone"), i.get("withdrawn_at") and datetime.fromisoformat(i["withdrawn_at"]))
+                for i in items]
+
+    # the mirror of the open data drops the place; its id leads nowhere, nothing else says it lives on
+    assert delta() == [(hub_id, True, gone)]
+    assert store.get_entity(hub_id) is None and store.get_entity("test:z1") is None
+    assert hub_id not in str(store.search(Query(limit=100)).items)
+    assert hub_id not in [e["id"] for e in store.iter_entities("place")]
+    # readers of closed data see the place as it lives on, in its closed record
+    assert delta(include_closed=True) == [(hub_id, None, None)]
+    assert store.get_entity(hub_id, include_closed=True)["sources"] == ["intern:z1"]  # type: ignore[index]
+    # the open record returns: the place is back in the open delta feed, with its open data
+    back = gone + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", clock=lambda: back)
+    items = store.search(Query(changed_since=back, limit=100)).items
+    assert [(i["id"], i.get("tombstone"), i["licence"]) for i in items] == [(hub_id, None, "CC0-1.0")]
+    assert store.get_entity(hub_id)["sources"] == ["test:z1"]  # type: ignore[index]
 
 
 def test_get_entity_by_record_id_and_hub_id_agree(loaded: Store) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("psycopg")
 pytest.importorskip("psycopg_pool")
 
-from datenhub.store import StoreError, open_store
+from datenhub.store import Query, StoreError, open_store
 from datenhub.store.base import SourceInfo
 from datenhub.store.cells import AREA_LEVELS
 from datenhub.store.postgres.connection import parse_url
@@ -209,6 +209,26 @@ def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records
         conn.execute("DELETE FROM schema_migrations WHERE name = '0021_open_first_seen'")
     assert pg.migrate() == ["0021_open_first_seen"]
     assert datetime.fromisoformat(pg.get_entity(hub_id)["first_seen"]) == later  # type: ignore[index]
+
+
+@needs_server
+def test_open_gone_migration_marks_places_that_lost_their_open_view_before(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock) -> None:
+    from datenhub.pipeline import rebuild
+    from tests.store.helpers import open_record_leaves
+
+    hub_id, gone = open_record_leaves(pg, tmp_path, clock)
+    with pg.transaction() as conn:  # as a database from before: no stub, so the delta feed kept quiet
+        conn.execute("UPDATE entities SET data_open = NULL, checksum = left(checksum, 40) WHERE id = %s", (hub_id,))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0022_open_gone'")
+    assert pg.search(Query(changed_since=gone)).items == []
+    assert pg.migrate() == ["0022_open_gone"]
+    assert [(i["id"], i.get("tombstone")) for i in pg.search(Query(changed_since=gone)).items] == [(hub_id, True)]
+    with pg.transaction() as conn:  # the stub is what an import writes now: built again, no change
+        (seq,) = conn.execute("SELECT seq FROM entities WHERE id = %s", (hub_id,)).fetchone()
+    rebuild(pg, [hub_id], clock=lambda: gone + timedelta(days=1))
+    with pg.transaction() as conn:
+        assert conn.execute("SELECT seq FROM entities WHERE id = %s", (hub_id,)).fetchone() == (seq,)
 
 
 @needs_server

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from datenhub import hub
+from datenhub.pipeline import rebuild
 from datenhub.store import Query, open_store
 from datenhub.store.documents import split_point
 from datenhub.store.ranking import prominence, tier_token
@@ -23,6 +24,7 @@ from tests.store.helpers import (
     closed_founder_then_open,
     geo_last,
     import_pictured,
+    open_record_leaves,
     provenance_inside,
     typed_queries,
     write_csv,
@@ -77,6 +79,24 @@ def test_open_first_seen_migration_dates_stored_open_views_by_their_open_records
     assert datetime.fromisoformat(store.get_entity(hub_id)["first_seen"]) == later  # type: ignore[index]
     full = store.get_entity(hub_id, include_closed=True)
     assert full is not None and datetime.fromisoformat(full["first_seen"]) == clock()
+
+
+def test_open_gone_migration_marks_places_that_lost_their_open_view_before(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub_id, gone = open_record_leaves(store, tmp_path, clock)
+    # as a database from before: no stub, so the delta feed kept quiet about the place
+    store.db.execute("UPDATE entities SET data_open = NULL, checksum = substr(checksum, 1, 40) WHERE id = ?", (hub_id,))
+    store.db.execute("DELETE FROM schema_migrations WHERE name = '0018_open_gone'")
+    assert store.search(Query(changed_since=gone)).items == []
+    assert store.migrate() == ["0018_open_gone"]
+    assert [(i["id"], i.get("tombstone")) for i in store.search(Query(changed_since=gone)).items] == [(hub_id, True)]
+    assert store.get_entity(hub_id) is None and store.get_entity(hub_id, include_closed=True) is not None
+    # the stub is what an import writes now: the same place built again is no change
+    (seq,) = store.db.execute("SELECT seq FROM entities WHERE id = ?", (hub_id,)).fetchone()
+    rebuild(store, [hub_id], clock=lambda: gone + timedelta(days=1))
+    assert store.db.execute("SELECT seq FROM entities WHERE id = ?", (hub_id,)).fetchone() == (seq,)
 
 
 @pytest.mark.parametrize("older, migrations", [

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from datenhub.model.entity import MERGE_FIELDS
 from datenhub.model.licence import LICENCES, LicenceId, without_closed_images
-from datenhub.store.base import Candidate, HubEntity, StoredRecord
+from datenhub.store.base import OPEN_GONE, Candidate, HubEntity, StoredRecord
 from datenhub.store.text import fold
 
 MATCH_RADIUS_M = 300.0
@@ -197,8 +197,11 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
             return None
         last = max(records, key=lambda r: r.last_changed)
         return tombstone(hub_id, kind, last.data, now, any(LICENCES[_licence_of(r)].open for r in records))
+    # an open view that went while closed records keep the hub: readers of open data must learn it is gone
+    gone = data_open is None and (bool(open_records) or _had_open_view(old_checksum))
     full_sum = content_checksum(full)
-    open_sum = full_sum if data_open is full else ("" if data_open is None else content_checksum(data_open))
+    open_sum = full_sum if data_open is full else (OPEN_GONE if gone else "" if data_open is None
+                                                   else content_checksum(data_open))
     checksum = full_sum + open_sum[:8]
     if checksum == old_checksum:
         return None
@@ -206,4 +209,12 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     full["last_changed"] = stamp
     if data_open is not None:
         data_open["last_changed"] = stamp
-    return HubEntity(hub_id, kind, full, data_open, checksum, now, None)
+    return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone)
+
+
+_FULL_SUM = 40  # hex digits of content_checksum
+
+
+def _had_open_view(old_checksum: str | None) -> bool:
+    """Whether the stored hub had an open view, live or gone: its checksum has an open part."""
+    return old_checksum is not None and old_checksum != TOMBSTONE and len(old_checksum) > _FULL_SUM

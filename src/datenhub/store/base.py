@@ -78,6 +78,9 @@ class StoredRecord:
     data_json: str | None = None  # `data` as JSON where the import has it already (pydantic's): stored as it is
 
 
+OPEN_GONE = "gone"  # a hub checksum's open part once its open view went (not hex: never a real view's checksum)
+
+
 @dataclass(slots=True)
 class HubEntity:
     """A published entity: the merge of its records. `data_open` is the view built from open records only."""
@@ -90,6 +93,9 @@ class HubEntity:
     changed_at: datetime
     withdrawn_at: datetime | None = None
     columns: Any = None  # its EntityColumns (store/rows.py) when computed ahead, e.g. in an import worker
+    # the hub lives on, but the open view it had is gone (its last open record withdrawn or moved away): stored
+    # as a stub, so the delta feed tells readers of open data to drop the place (rows.open_document)
+    open_gone: bool = False
 
 
 @dataclass(slots=True)

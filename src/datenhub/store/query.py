@@ -181,6 +181,14 @@ def parse_datetime(param: str, value: str) -> datetime:
 EVENT_FROM_SQL = "e.end_at > {0} OR e.start_at >= {0}"
 
 
+def shown_document(query: Query, data_col: str, open_view: bool) -> str:
+    """The SQL of a result row's document: in the delta feed NULL (a tombstone) for a withdrawn entity and, for
+    readers of open data, for one whose open view went (rows.open_document)."""
+    if query.changed_since is None:
+        return data_col
+    return f"CASE WHEN e.withdrawn_at IS NULL{' AND e.has_open' if open_view else ''} THEN {data_col} ELSE NULL END"
+
+
 def is_bare_date(value: str) -> bool:
     return len(value.strip()) == 10 and "T" not in value.upper()
 

@@ -12,9 +12,9 @@ import orjson
 from datenhub.enrich.geo import haversine_m
 from datenhub.model.licence import OPEN_LICENCES, without_closed_images
 from datenhub.model.search_words import kind_words
-from datenhub.store.base import HubEntity, Page
+from datenhub.store.base import OPEN_GONE, HubEntity, Page
 from datenhub.store.cells import FULL_ONLY, cell_tokens
-from datenhub.store.documents import RawDocument
+from datenhub.store.documents import RawDocument, dump_document
 from datenhub.store.query import Query, encode_cursor
 from datenhub.store.ranking import prominence, tier_token
 from datenhub.store.text import fold, index_text
@@ -46,7 +46,8 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
     for entity_id, data, _, withdrawn_at, changed_at, kind, known, hours, ags in rows:
         if data is None:
             # a tombstone for the delta feed: the id, what it was and when it went away, nothing else
-            raw.append({"id": entity_id, "kind": kind, "withdrawn_at": _plain(withdrawn_at),
+            # (an open view that went while the hub lives on has no withdrawal of its own: its last change is it)
+            raw.append({"id": entity_id, "kind": kind, "withdrawn_at": _plain(withdrawn_at or changed_at),
                         "last_changed": _plain(changed_at), "tombstone": True})
             continue
         doc = RawDocument(data if isinstance(data, bytes) else data.encode(), kind, bool(known), hours, ags)
@@ -144,6 +145,23 @@ def open_first_seen(rows: list[tuple[Any, ...]], firsts: dict[str, Any], now: da
                                                        "last_changed": now.astimezone(UTC).isoformat()},
                                checksum, now))
     return fixed
+
+
+def open_document(entity: HubEntity, all_open: bool) -> str | None:
+    """The stored `data_open`: none where it equals the full view (readers fall back to `data`) or where there is
+    no open view; a stub of id and kind where the open view went while the hub lives on (HubEntity.open_gone),
+    which with has_open unset marks the row as a tombstone for readers of open data, and nothing more."""
+    if entity.open_gone:
+        return dump_document({"id": entity.id, "kind": entity.kind})
+    return None if entity.data_open is None or all_open else dump_document(entity.data_open)
+
+
+def open_views_gone(rows: list[tuple[Any, ...]], now: datetime) -> list[HubEntity]:
+    """(id, kind, data, checksum) of live entities without an open view whose hub holds an open record (withdrawn,
+    since none is live) → the same with the open view marked gone (HubEntity.open_gone), as a change: what the
+    migration writes for hubs that lost their open view before the store kept its stub."""
+    return [HubEntity(entity_id, kind, orjson.loads(data) if isinstance(data, str | bytes) else data, None,
+                      checksum + OPEN_GONE, now, open_gone=True) for entity_id, kind, data, checksum in rows]
 
 
 def index_tokens(geo: dict[str, float] | None, value: float) -> str:

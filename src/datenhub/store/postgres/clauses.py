@@ -131,7 +131,9 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
     if query.kind:
         c.add("e.kind = %s", query.kind, role="order")
     if open_view:
-        c.add("e.has_open")  # the licence rule lives in the query, not in a later filter
+        # the licence rule lives in the query, not in a later filter; the delta feed also lists the stubs of
+        # open views that went (rows.open_document), as tombstones
+        c.add("e.has_open" if query.changed_since is None else "(e.has_open OR e.data_open IS NOT NULL)")
     if query.changed_since is not None:
         c.add("e.changed_at >= %s", query.changed_since)  # inclusive, as on SQLite: seen twice, never missed
     else:

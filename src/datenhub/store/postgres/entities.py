@@ -22,7 +22,9 @@ from datenhub.store.rows import (
     closed_images_left_out,
     entity_columns,
     filter_columns,
+    open_document,
     open_first_seen,
+    open_views_gone,
     search_texts,
     stored_views,
 )
@@ -32,7 +34,9 @@ _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags",
             "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words")
 
 
-OPEN_DATA = "CASE WHEN all_open THEN data ELSE data_open END"  # the open view (see entity_parts)
+# the open view (see entity_parts); none where has_open is unset, though data_open may hold the stub of a view that
+# went (rows.open_document)
+OPEN_DATA = "CASE WHEN all_open THEN data WHEN has_open THEN data_open END"
 
 
 def dumps(data: Any) -> str:
@@ -94,7 +98,7 @@ def entity_parts(entity: HubEntity) -> EntityParts:
     # An open view equal to the full one (most entities) is stored once: readers take `data` when all_open
     # is set (OPEN_DATA), and full_tsv stays NULL when the full view adds no words (searches then use
     # open_tsv), which also spares the second GIN index the entity.
-    data_open = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
+    data_open = open_document(entity, cols.all_open)
     open_tsv = full_tsv = area_words = None
     words: tuple[str, ...] = ()
     if active:
@@ -160,6 +164,18 @@ def mend_open_first_seen(conn: psycopg.Connection[Any]) -> int:
     if fixed:
         upsert_entities(conn, fixed, has_postgis(conn))
     return len(fixed)
+
+
+def mark_open_views_gone(conn: psycopg.Connection[Any]) -> int:
+    """Stubs for the open views that went before the store kept them (rows.open_views_gone); returns the entities
+    rewritten."""
+    rows = conn.execute("SELECT id, kind, data::text, checksum FROM entities e WHERE withdrawn_at IS NULL AND NOT "
+                        "has_open AND data_open IS NULL AND EXISTS (SELECT 1 FROM records r WHERE r.hub_id = e.id AND "
+                        f"r.data->>'licence' IN {OPEN_LICENCE_SQL})").fetchall()
+    gone = open_views_gone(rows, datetime.now(UTC))
+    if gone:
+        upsert_entities(conn, gone, has_postgis(conn))
+    return len(gone)
 
 
 def has_postgis(conn: psycopg.Connection[Any]) -> bool:

@@ -37,7 +37,7 @@ from datenhub.store.postgres.clauses import (
 )
 from datenhub.store.postgres.fulltext import search_words
 from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
-from datenhub.store.query import Query, QueryError, decode_cursor
+from datenhub.store.query import Query, QueryError, decode_cursor, shown_document
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
 from datenhub.store.text import prefix_end
@@ -471,7 +471,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     """One page of `query`; `stats` (the store's, if given) lets word searches estimate their matches without
     asking the planner, `hours_pairs` answers the open_at filter's question (see clauses.add_filters)."""
     open_view = not query.include_closed or query.open_licence_only
-    data_col = "CASE WHEN e.all_open THEN e.data ELSE e.data_open END" if open_view else "e.data"
+    data_col = "CASE WHEN e.all_open THEN e.data WHEN e.has_open THEN e.data_open END" if open_view else "e.data"
     # tag filters too: the area indexes carry the tags, so rare values cost index entries, not table rows
     area = area_listing_cells(query, tags=True)
     if area is not None:
@@ -503,8 +503,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         add_cells(c, c.box)
     if not add_filters(conn, c, query, open_view, hours_pairs):
         return Page([], None)
-    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
-        if query.changed_since is not None else data_col
+    select_data = shown_document(query, data_col, open_view)
     if rank is not None and query.effective_sort() == "relevance":
         if not query.cursor:
             return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)

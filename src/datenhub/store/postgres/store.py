@@ -43,6 +43,7 @@ from datenhub.store.postgres.schema import (
     MIGRATION_LOCK,
     MIGRATIONS,
     OPEN_FIRST_SEEN,
+    OPEN_GONE_STUBS,
     OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
@@ -102,7 +103,8 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                                       ({REBUILD_TEXT}, entity_rows.rebuild_text),
                                       ({OPEN_VIEW_FILTERS}, entity_rows.refilter),
                                       ({CLOSED_IMAGES}, entity_rows.hide_closed_images),
-                                      ({OPEN_FIRST_SEEN}, entity_rows.mend_open_first_seen)):
+                                      ({OPEN_FIRST_SEEN}, entity_rows.mend_open_first_seen),
+                                      ({OPEN_GONE_STUBS}, entity_rows.mark_open_views_gone)):
                 if markers.intersection(applied):
                     backfill(conn)
         self._postgis = None

@@ -195,3 +195,10 @@ MIGRATIONS.append((OPEN_FIRST_SEEN, """
 -- An open view is first seen with its first open record, not with a closed one that founded the place (its date
 -- would tell of it); writes.mend_open_first_seen rewrites the open views stored before.
 """))
+
+OPEN_GONE_STUBS = "0018_open_gone"  # after this migration the store keeps a stub where an open view went
+MIGRATIONS.append((OPEN_GONE_STUBS, """
+-- A place whose last open record went while closed ones keep it is a tombstone for readers of open data: its
+-- row keeps a stub as its open view (rows.open_document), so the delta feed lists it; writes.mark_open_views_gone
+-- marks the places that lost their open view before.
+"""))

@@ -13,13 +13,13 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, area_where, covering, tag_groups
 from datenhub.store.documents import DOCUMENT_META
-from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, decode_cursor
+from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, decode_cursor, shown_document
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
 
 _M_PER_DEG = 111_195.0
-OPEN_DATA_E = "iif(e.all_open, e.data, e.data_open)"  # the open view; not stored twice when equal to `data`
+OPEN_DATA_E = "CASE WHEN e.all_open THEN e.data WHEN e.has_open THEN e.data_open END"  # as store.OPEN_DATA
 
 
 def _within_box(box: tuple[float, float, float, float], text_drives: bool, where: list[str],
@@ -235,7 +235,9 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         where.append("+e.kind = ?" if selective else "e.kind = ?")
         params.append(query.kind)
     if open_view:
-        where.append("e.has_open = 1")  # the licence rule lives in the query, not in a later filter
+        # the licence rule lives in the query, not in a later filter; the delta feed also lists the stubs of
+        # open views that went (rows.open_document), as tombstones
+        where.append("e.has_open = 1" if query.changed_since is None else "(e.has_open OR e.data_open IS NOT NULL)")
     if query.changed_since is not None:
         where.append("e.changed_at >= ?")  # inclusive: a sync may see a record twice, never miss one
         params.append(iso(query.changed_since))
@@ -313,8 +315,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
                      f"(VALUES {','.join('(?, ?)' for _ in allowed)})")
         params += [x for pair in allowed for x in pair]
 
-    select_data = f"CASE WHEN e.withdrawn_at IS NULL THEN {data_col} ELSE NULL END" \
-        if query.changed_since is not None else data_col
+    select_data = shown_document(query, data_col, open_view)
     if broad:
         return _broad_page(db, query, joins, where, params, text_at, select_data, prefixes)
     sort = query.effective_sort()

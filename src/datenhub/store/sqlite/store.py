@@ -42,6 +42,7 @@ from datenhub.store.sqlite.schema import (
     CLOSED_IMAGES,
     MIGRATIONS,
     OPEN_FIRST_SEEN,
+    OPEN_GONE_STUBS,
     OPEN_VIEW_FILTERS,
     REBUILD_TEXT,
     RELAY_DOCUMENTS,
@@ -49,7 +50,9 @@ from datenhub.store.sqlite.schema import (
 )
 from datenhub.store.sqlite.search import run_search
 
-OPEN_DATA = "iif(all_open, data, data_open)"  # the open view; stored only when it differs from `data`
+# the open view, stored only when it differs from `data`; none where has_open is unset, though data_open may hold the
+# stub of a view that went (rows.open_document)
+OPEN_DATA = "CASE WHEN all_open THEN data WHEN has_open THEN data_open END"
 
 
 # each source's latest import that ran (an unchanged input is recorded but skipped) and that said what is wrong
@@ -94,7 +97,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
                                   ({REBUILD_TEXT}, writes.rebuild_text),
                                   ({OPEN_VIEW_FILTERS}, writes.refilter),
                                   ({CLOSED_IMAGES}, writes.hide_closed_images),
-                                  ({OPEN_FIRST_SEEN}, writes.mend_open_first_seen)):
+                                  ({OPEN_FIRST_SEEN}, writes.mend_open_first_seen),
+                                  ({OPEN_GONE_STUBS}, writes.mark_open_views_gone)):
             if markers.intersection(applied):
                 with self.transaction():
                     backfill(db)
@@ -480,7 +484,8 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
 
     def changed_kinds(self, since: datetime) -> dict[str, bool]:
         return {kind: bool(has_open) for kind, has_open in self.db.execute(
-            "SELECT kind, max(has_open) FROM entities WHERE changed_at >= ? GROUP BY kind", (iso(since),))}
+            "SELECT kind, max(has_open OR data_open IS NOT NULL) FROM entities WHERE changed_at >= ? GROUP BY kind",
+            (iso(since),))}
 
     def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
         chosen = "" if webhook_ids is None else f" AND id IN ({','.join('?' * len(webhook_ids))})"

@@ -24,7 +24,9 @@ from datenhub.store.rows import (
     filter_columns,
     index_tokens,
     iso,
+    open_document,
     open_first_seen,
+    open_views_gone,
     search_texts,
     stored_views,
 )
@@ -69,7 +71,7 @@ def entity_row(entity: HubEntity) -> EntityRow:
     full_json = dump_document(entity.data)
     # An open view equal to the full one (the usual case) is not stored twice: readers use OPEN_DATA,
     # which falls back to `data` when all_open is set.
-    open_json = None if entity.data_open is None or cols.all_open else dump_document(entity.data_open)
+    open_json = open_document(entity, cols.all_open)
     values = (entity.id, entity.kind, cols.type, cols.name_sort, cols.lat, cols.lon,
               cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
               cols.end_at, entity.checksum, iso(entity.changed_at))
@@ -156,6 +158,17 @@ def mend_open_first_seen(db: sqlite3.Connection) -> int:
     fixed = open_first_seen(rows, firsts, datetime.now(UTC))
     write_entities(db, [entity_row(e) for e in fixed])
     return len(fixed)
+
+
+def mark_open_views_gone(db: sqlite3.Connection) -> int:
+    """Stubs for the open views that went before the store kept them (rows.open_views_gone); returns the entities
+    rewritten."""
+    rows = db.execute("SELECT id, kind, data, checksum FROM entities e WHERE withdrawn_at IS NULL AND NOT has_open "
+                      "AND data_open IS NULL AND EXISTS (SELECT 1 FROM records r WHERE r.hub_id = e.id AND "
+                      f"json_extract(r.data, '$.licence') IN {OPEN_LICENCE_SQL})").fetchall()
+    gone = open_views_gone(rows, datetime.now(UTC))
+    write_entities(db, [entity_row(e) for e in gone])
+    return len(gone)
 
 
 def rebuild_text(db: sqlite3.Connection, chunk: int = 2000) -> int:
