@@ -30,6 +30,8 @@ from tests.store.helpers import (
     write_csv,
 )
 
+GOLDEN_ICS = Path(__file__).resolve().parents[1] / "publish" / "golden" / "sample.ics"
+
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
@@ -275,6 +277,18 @@ def test_pages_by_change_walk_the_sequence_and_a_delta_poll_reads_its_range(  # 
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
     assert "entities_seq" in _plans(store, Query(kind="place", sort="changed"))
     assert "entities_seq" not in _plans(store, Query(kind="place", changed_since=clock() - timedelta(days=1)))
+
+
+def test_events_by_start_walk_the_index_of_starts_which_holds_no_place(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    hub.import_file(store, GOLDEN_ICS, "events", clock=clock)
+    assert "entities_start" in _plans(store, Query(kind="event"))
+    assert "entities_start" in _plans(store, Query(kind="event", date_from=clock(), include_closed=True))
+    indexed = store.db.execute("SELECT count(*) FROM entities INDEXED BY entities_start WHERE start_at IS NOT NULL")
+    assert indexed.fetchone()[0] == len(store.search(Query(kind="event", limit=100)).items) > 0
 
 
 def _segments(store: SqliteStore) -> int:

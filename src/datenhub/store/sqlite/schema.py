@@ -202,3 +202,10 @@ MIGRATIONS.append((OPEN_GONE_STUBS, """
 -- row keeps a stub as its open view (rows.open_document), so the delta feed lists it; writes.mark_open_views_gone
 -- marks the places that lost their open view before.
 """))
+
+MIGRATIONS.append(("0019_event_start_index", """
+-- Only events have a start: an index of every place's empty one cost each import of 100k places ~0.3 s. Searches
+-- for events say `start_at IS NOT NULL` (always true for them), which lets SQLite use the partial index.
+DROP INDEX entities_start;
+CREATE INDEX entities_start ON entities (kind, start_at, id) WHERE start_at IS NOT NULL;
+"""))

@@ -234,6 +234,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         # kind index (which would otherwise scan every place of the kind).
         where.append("+e.kind = ?" if selective else "e.kind = ?")
         params.append(query.kind)
+        if query.kind == "event":
+            where.append("e.start_at IS NOT NULL")  # true of every event: lets entities_start (partial) serve
     if open_view:
         # the licence rule lives in the query, not in a later filter; the delta feed also lists the stubs of
         # open views that went (rows.open_document), as tombstones
