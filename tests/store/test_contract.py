@@ -17,6 +17,7 @@ from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
 from tests.store.helpers import (
     CLOSED_IMAGE,
+    CLOSED_ZOLLVEREIN,
     OPEN_IMAGE,
     ROWS,
     closed_founder_then_open,
@@ -272,6 +273,31 @@ def test_a_place_whose_open_view_went_is_a_tombstone_for_readers_of_open_data(  
     items = store.search(Query(changed_since=back, limit=100)).items
     assert [(i["id"], i.get("tombstone"), i["licence"]) for i in items] == [(hub_id, None, "CC0-1.0")]
     assert store.get_entity(hub_id)["sources"] == ["test:z1"]  # type: ignore[index]
+
+
+def test_a_change_of_closed_data_alone_leaves_the_open_view_its_date_and_its_place_in_the_delta_feed(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, later = closed_founder_then_open(store, tmp_path, clock)
+    closed_change = later + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "intern2.csv", [[*CLOSED_ZOLLVEREIN[:6], "intern, neu", "yes"]]),
+                    "intern", clock=lambda: closed_change)
+    since = closed_change - timedelta(minutes=1)
+
+    def delta(**options: Any) -> list[str]:
+        return [i["id"] for i in store.search(Query(changed_since=since, limit=100, **options)).items]
+
+    assert delta() == [] and store.changed_kinds(since) == {"place": False}
+    assert datetime.fromisoformat(store.get_entity(hub_id)["last_changed"]) == later  # type: ignore[index]
+    full = store.get_entity(hub_id, include_closed=True)
+    assert full is not None and datetime.fromisoformat(full["last_changed"]) == closed_change
+    assert delta(include_closed=True) == [hub_id]
+    # a change of the open record moves the open view again
+    open_change = closed_change + timedelta(days=1)
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = "Zechen, Kokerei und Museum"
+    hub.import_file(store, write_csv(tmp_path / "src2.csv", rows), "test", clock=lambda: open_change)
+    assert delta() == [hub_id] and store.changed_kinds(since) == {"place": True}
+    assert datetime.fromisoformat(store.get_entity(hub_id)["last_changed"]) == open_change  # type: ignore[index]
 
 
 def test_get_entity_by_record_id_and_hub_id_agree(loaded: Store) -> None:

@@ -366,7 +366,7 @@ def _rebuild_hubs(store: Store, hub_ids: list[str], now: datetime, priority: dic
     if priority is None:
         priority = source_priorities(store)
     members = store.records_of_hubs(hub_ids)
-    old = store.entity_checksums(hub_ids)
+    old = store.entity_states(hub_ids)
     entities = []
     for hub_id in hub_ids:
         records = members.get(hub_id, [])
@@ -383,7 +383,7 @@ def retire_hub(store: Store, hub_id: str, moved: StoredRecord, now: datetime) ->
     left, so no list shows the place twice; its id stays an alias of the hub it joined."""
     if store.records_of_hubs([hub_id]).get(hub_id):
         return  # records are left: rebuilt from them as usual
-    old = store.entity_checksums([hub_id]).get(hub_id)
+    old = store.entity_states([hub_id]).get(hub_id)
     entity = build_hub(hub_id, moved.kind, [replace(moved, hub_id=hub_id, withdrawn_at=now)],
                        source_priorities(store), now, old)
     if entity is not None:

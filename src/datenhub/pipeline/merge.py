@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from datenhub.model.entity import MERGE_FIELDS
 from datenhub.model.licence import LICENCES, LicenceId, without_closed_images
-from datenhub.store.base import OPEN_GONE, Candidate, HubEntity, StoredRecord
+from datenhub.store.base import OPEN_GONE, Candidate, EntityState, HubEntity, StoredRecord
 from datenhub.store.text import fold
 
 MATCH_RADIUS_M = 300.0
@@ -180,8 +180,9 @@ def tombstone(hub_id: str, kind: str, data: dict[str, Any], at: datetime, was_op
 
 
 def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dict[str, int],
-              now: datetime, old_checksum: str | None) -> HubEntity | None:
+              now: datetime, old: EntityState | None) -> HubEntity | None:
     """Recompute a hub entity; None when nothing changed (so the change feed stays quiet)."""
+    old_checksum = old.checksum if old is not None else None
     first_seen = min((r.first_seen for r in records), default=now)
     full = merge_view(hub_id, records, priority, first_seen)
     open_records = [r for r in records if LICENCES[_licence_of(r)].open]
@@ -205,11 +206,15 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     checksum = full_sum + open_sum[:8]
     if checksum == old_checksum:
         return None
-    stamp = _utc(now)
-    full["last_changed"] = stamp
+    # a change of closed data alone: the open view keeps its date (else its readers would learn of the change)
+    open_since = old.open_changed_at if old is not None and old_checksum is not None and \
+        len(old_checksum) > _FULL_SUM and old_checksum[_FULL_SUM:] == open_sum[:8] else None
+    full["last_changed"] = _utc(now)
     if data_open is not None:
-        data_open["last_changed"] = stamp
-    return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone)
+        if data_open is full and open_since is not None:
+            data_open = dict(full)  # the same content, dated apart: readers of closed data saw the change
+        data_open["last_changed"] = _utc(open_since or now)
+    return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone, open_changed_at=open_since)
 
 
 _FULL_SUM = 40  # hex digits of content_checksum

@@ -96,6 +96,17 @@ class HubEntity:
     # the hub lives on, but the open view it had is gone (its last open record withdrawn or moved away): stored
     # as a stub, so the delta feed tells readers of open data to drop the place (rows.open_document)
     open_gone: bool = False
+    # when the open view last changed, where that was before changed_at: a change of closed data alone leaves the
+    # open view, its date and its place in the open delta feed as they were
+    open_changed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityState:
+    """What rebuilding a stored hub compares with: its checksum and when its open view (or full one) last changed."""
+
+    checksum: str
+    open_changed_at: datetime
 
 
 @dataclass(slots=True)
@@ -342,6 +353,10 @@ class Store(ABC):
 
     @abstractmethod
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]: ...
+
+    @abstractmethod
+    def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
+        """The stored state of these hubs, for build_hub (those not stored are left out)."""
 
     @abstractmethod
     def upsert_entities(self, entities: list[HubEntity]) -> None:

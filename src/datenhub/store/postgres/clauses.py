@@ -136,6 +136,8 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
         c.add("e.has_open" if query.changed_since is None else "(e.has_open OR e.data_open IS NOT NULL)")
     if query.changed_since is not None:
         c.add("e.changed_at >= %s", query.changed_since)  # inclusive, as on SQLite: seen twice, never missed
+        if open_view:  # not an entity whose closed data alone changed since
+            c.add("(e.open_changed_at IS NULL OR e.open_changed_at >= %s)", query.changed_since)
     else:
         c.add("e.withdrawn_at IS NULL")
     for wanted in tag_groups(query):

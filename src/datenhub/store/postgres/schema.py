@@ -328,3 +328,9 @@ MIGRATIONS.append(Migration(OPEN_GONE_STUBS, """
 -- row keeps a stub as its open view (rows.open_document), so the delta feed lists it;
 -- entities.mark_open_views_gone marks the places that lost their open view before.
 """))
+
+MIGRATIONS.append(Migration("0023_open_changed_at", """
+-- When an entity's open view last changed, where that was before its last change (a change of closed data alone):
+-- the open delta feed and the open view's date go by it. NULL: the same as changed_at, as for every row before.
+ALTER TABLE entities ADD COLUMN open_changed_at timestamptz;
+"""))

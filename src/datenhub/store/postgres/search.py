@@ -42,7 +42,8 @@ from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_m
 from datenhub.store.rows import page_from_rows
 from datenhub.store.text import prefix_end
 
-_TAIL = f"e.withdrawn_at, e.changed_at, {DOCUMENT_META}"  # after id, document, sort key
+# after id, document, sort key; a tombstone's date (rows.page_from_rows): a withdrawal, or when an open view went
+_TAIL = f"e.withdrawn_at, coalesce(e.open_changed_at, e.changed_at), {DOCUMENT_META}"
 
 
 _MAX_EXPANSION = 8

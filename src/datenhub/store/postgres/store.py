@@ -17,6 +17,7 @@ from datenhub.store.base import (
     OWN_NOTICES,
     ApiKey,
     Candidate,
+    EntityState,
     HubEntity,
     Page,
     SourceInfo,
@@ -303,6 +304,11 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
 
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
         return dict(self._all("SELECT id, checksum FROM entities WHERE id = ANY(%s::text[])", (hub_ids,)))
+
+    def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
+        return {eid: EntityState(checksum, at) for eid, checksum, at in self._all(
+            "SELECT id, checksum, coalesce(open_changed_at, changed_at) FROM entities WHERE id = ANY(%s::text[])",
+            (hub_ids,))}
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:
         postgis = self.postgis

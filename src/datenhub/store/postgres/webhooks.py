@@ -39,8 +39,9 @@ class WebhooksMixin:
     def changed_kinds(self, since: datetime) -> dict[str, bool]:
         with self._conns.connection() as conn:
             return {kind: bool(has_open) for kind, has_open in conn.execute(
-                "SELECT kind, bool_or(has_open OR data_open IS NOT NULL) FROM entities WHERE changed_at >= %s "
-                "GROUP BY kind", (since,))}
+                "SELECT kind, bool_or((has_open OR data_open IS NOT NULL) AND (open_changed_at IS NULL OR "
+                "open_changed_at >= %(since)s)) FROM entities WHERE changed_at >= %(since)s GROUP BY kind",
+                {"since": since})}
 
     def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
         with self._conns.connection() as conn:

@@ -209,3 +209,9 @@ MIGRATIONS.append(("0019_event_start_index", """
 DROP INDEX entities_start;
 CREATE INDEX entities_start ON entities (kind, start_at, id) WHERE start_at IS NOT NULL;
 """))
+
+MIGRATIONS.append(("0020_open_changed_at", """
+-- When an entity's open view last changed, where that was before its last change (a change of closed data alone):
+-- the open delta feed and the open view's date go by it. NULL: the same as changed_at, as for every row before.
+ALTER TABLE entities ADD COLUMN open_changed_at TEXT;
+"""))

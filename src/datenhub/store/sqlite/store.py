@@ -18,6 +18,7 @@ from datenhub.store.base import (
     ApiKey,
     Candidate,
     Delivery,
+    EntityState,
     HubEntity,
     Page,
     RecordState,
@@ -50,6 +51,8 @@ from datenhub.store.sqlite.schema import (
 )
 from datenhub.store.sqlite.search import run_search
 
+# whether an entity changed since ?1 changed its open view (or the stub of one that went)
+_OPEN_CHANGE = "(has_open OR data_open IS NOT NULL) AND (open_changed_at IS NULL OR open_changed_at >= ?1)"
 # the open view, stored only when it differs from `data`; none where has_open is unset, though data_open may hold the
 # stub of a view that went (rows.open_document)
 OPEN_DATA = "CASE WHEN all_open THEN data WHEN has_open THEN data_open END"
@@ -334,6 +337,15 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
         return out
 
+    def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
+        out: dict[str, EntityState] = {}
+        for chunk in writes.chunks(hub_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute("SELECT id, checksum, coalesce(open_changed_at, changed_at) FROM entities "
+                                   f"WHERE id IN ({marks})", chunk)
+            out.update((eid, EntityState(checksum, datetime.fromisoformat(at))) for eid, checksum, at in rows)
+        return out
+
     def upsert_entities(self, entities: list[HubEntity]) -> None:
         self._count_indexed(writes.write_entities(self.db, [writes.entity_row(e) for e in entities]))
 
@@ -484,8 +496,7 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
 
     def changed_kinds(self, since: datetime) -> dict[str, bool]:
         return {kind: bool(has_open) for kind, has_open in self.db.execute(
-            "SELECT kind, max(has_open OR data_open IS NOT NULL) FROM entities WHERE changed_at >= ? GROUP BY kind",
-            (iso(since),))}
+            f"SELECT kind, max({_OPEN_CHANGE}) FROM entities WHERE changed_at >= ?1 GROUP BY kind", (iso(since),))}
 
     def enqueue_notification(self, payload: str, at: datetime, webhook_ids: list[str] | None = None) -> int:
         chosen = "" if webhook_ids is None else f" AND id IN ({','.join('?' * len(webhook_ids))})"
