@@ -105,6 +105,7 @@ def import_pictured(store: Any, folder: Path, clock: Any) -> str:
     return str(entity["id"])
 
 
+GOLDEN_ICS = Path(__file__).resolve().parents[1] / "publish" / "golden" / "sample.ics"  # three events
 CLOSED_ZOLLVEREIN = ["z1", "Zeche Zollverein", "Industriekultur", "51.4863", "7.0407", "closed", "intern", "yes"]
 
 
@@ -121,6 +122,14 @@ def closed_founder_then_open(store: Any, folder: Path, clock: Any) -> tuple[str,
     entity = store.get_entity("test:z1")
     assert entity is not None
     return str(entity["id"]), later
+
+
+def withdraw_every_event(store: Any, folder: Path, at: datetime) -> None:
+    """The GOLDEN_ICS calendar's next export is empty: its three events are withdrawn at `at`."""
+    from datenhub import hub
+
+    empty = write_text(folder / "empty.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\nEND:VCALENDAR\r\n")
+    hub.import_file(store, empty, "events", clock=lambda: at, allow_empty=True)
 
 
 def open_record_leaves(store: Any, folder: Path, clock: Any) -> tuple[str, datetime]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from datenhub.model import hub_id_for
 from datenhub.store import Query, Store, StoreError, open_store
 from datenhub.store.base import Webhook
 from datenhub.store.copy import all_hub_ids, copy_store
-from tests.store.helpers import ROWS, write_csv
+from tests.store.helpers import GOLDEN_ICS, ROWS, closed_founder_then_open, withdraw_every_event, write_csv
 
 
 @pytest.fixture
@@ -91,6 +91,22 @@ def test_copy_moves_everything_verified(source: Store, store: Store, clock) -> N
             analysed = conn.execute(  # type: ignore[attr-defined]
                 "SELECT reltuples FROM pg_class WHERE oid = 'entities'::regclass").fetchone()[0]
         assert analysed > 0
+
+
+def test_copy_keeps_withdrawn_events_and_an_open_view_a_split_took_away(  # type: ignore[no-untyped-def]
+        tmp_path: Path, store: Store, clock) -> None:
+    source = open_store(f"sqlite:///{tmp_path / 'source.db'}")
+    hub.import_file(source, GOLDEN_ICS, "events", clock=clock)
+    withdraw_every_event(source, tmp_path, clock() + timedelta(days=1))
+    # the open record split away: only the stored view tells that the closed place that stays had an open one
+    hub_id, later = closed_founder_then_open(source, tmp_path, clock)
+    hub.split_record(source, "test:z1", clock=lambda: later + timedelta(days=1))
+    report = copy_store(source, store, clock=clock)
+    assert report.mismatches == []
+    events = store.search(Query(kind="event", changed_since=clock(), limit=100)).items
+    assert len(events) == 3 and all(e.get("tombstone") for e in events)
+    assert [i["id"] for i in store.search(Query(changed_since=clock(), limit=100)).items
+            if i.get("tombstone") and i["kind"] == "place"] == [hub_id]
 
 
 def test_copy_into_non_empty_target_refused(source: Store, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from datenhub.store.sqlite import fulltext, search
 from datenhub.store.sqlite.fulltext import fts_expression
 from datenhub.store.sqlite.store import SqliteStore
 from tests.store.helpers import (
+    GOLDEN_ICS,
     OPEN_IMAGE,
     ROWS,
     closed_founder_then_open,
@@ -29,8 +30,6 @@ from tests.store.helpers import (
     typed_queries,
     write_csv,
 )
-
-GOLDEN_ICS = Path(__file__).resolve().parents[1] / "publish" / "golden" / "sample.ics"
 
 
 def test_prominence_migration_fills_the_column_of_stored_entities(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]

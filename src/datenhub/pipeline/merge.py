@@ -193,33 +193,49 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
             if open_records else None
     if data_open is not None:
         data_open = without_closed_images(data_open)  # a copy, no longer `full`, when an open record has some
+    stored = _open_part(old_checksum)  # None: no stored view to go by (a new hub, a copy, a withdrawn one)
     if full is None:
         if old_checksum == TOMBSTONE:
             return None
+        # readers of open data hear of the withdrawal only if they still see the place: one whose open view went
+        # before was a tombstone to them then, and the withdrawal of its closed records is closed data's news
+        was_open = any(LICENCES[_licence_of(r)].open for r in records) if stored is None \
+            else stored not in ("", OPEN_GONE)
         last = max(records, key=lambda r: r.last_changed)
-        return tombstone(hub_id, kind, last.data, now, any(LICENCES[_licence_of(r)].open for r in records))
+        withdrawn = tombstone(hub_id, kind, last.data, now, was_open)
+        if stored == OPEN_GONE and old is not None:
+            # when it went for them, kept should the place return
+            withdrawn.open_changed_at, withdrawn.open_seq = old.open_changed_at, old.open_seq
+        return withdrawn
     # an open view that went while closed records keep the hub: readers of open data must learn it is gone
-    gone = data_open is None and (bool(open_records) or _had_open_view(old_checksum))
+    gone = data_open is None and (bool(open_records) if stored is None else stored != "")
     full_sum = content_checksum(full)
     open_sum = full_sum if data_open is full else (OPEN_GONE if gone else "" if data_open is None
                                                    else content_checksum(data_open))
     checksum = full_sum + open_sum[:8]
     if checksum == old_checksum:
         return None
-    # a change of closed data alone: the open view keeps its date (else its readers would learn of the change)
-    open_since = old.open_changed_at if old is not None and old_checksum is not None and \
-        len(old_checksum) > _FULL_SUM and old_checksum[_FULL_SUM:] == open_sum[:8] else None
+    # a change of closed data alone (or a withdrawn place coming back in its closed records alone): the open view
+    # keeps its date, else its readers would learn of the change
+    open_since, open_seq = None, None
+    if old is not None and (data_open is not None or gone) and (
+            stored == open_sum[:8] or (old_checksum == TOMBSTONE and gone)):
+        open_since, open_seq = old.open_changed_at, old.open_seq
     full["last_changed"] = _utc(now)
     if data_open is not None:
         if data_open is full and open_since is not None:
             data_open = dict(full)  # the same content, dated apart: readers of closed data saw the change
         data_open["last_changed"] = _utc(open_since or now)
-    return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone, open_changed_at=open_since)
+    return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone, open_changed_at=open_since,
+                     open_seq=open_seq)
 
 
 _FULL_SUM = 40  # hex digits of content_checksum
 
 
-def _had_open_view(old_checksum: str | None) -> bool:
-    """Whether the stored hub had an open view, live or gone: its checksum has an open part."""
-    return old_checksum is not None and old_checksum != TOMBSTONE and len(old_checksum) > _FULL_SUM
+def _open_part(old_checksum: str | None) -> str | None:
+    """The open part of a stored hub's checksum: a view's checksum prefix, OPEN_GONE, or "" for a hub without an
+    open view; None where there is nothing stored to go by (a new hub) or the hub is withdrawn."""
+    if old_checksum is None or old_checksum == TOMBSTONE:
+        return None
+    return old_checksum[_FULL_SUM:]

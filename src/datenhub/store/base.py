@@ -99,6 +99,7 @@ class HubEntity:
     # when the open view last changed, where that was before changed_at: a change of closed data alone leaves the
     # open view, its date and its place in the open delta feed as they were
     open_changed_at: datetime | None = None
+    open_seq: int | None = None  # the sequence number of that change, likewise
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class EntityState:
 
     checksum: str
     open_changed_at: datetime
+    open_seq: int
 
 
 @dataclass(slots=True)

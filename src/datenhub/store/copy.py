@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 
 from datenhub.clock import Clock, utc_now
 from datenhub.pipeline.merge import TOMBSTONE
-from datenhub.store.base import HubEntity, Store, StoreError
+from datenhub.store.base import OPEN_GONE, HubEntity, Store, StoreError
 from datenhub.store.kept import CHUNK, KEPT, RowDigest, portable
 from datenhub.store.query import Query
+from datenhub.store.rows import open_views_gone
 
 COMPARED = ("places", "events", "withdrawn", "records", "sources", "raw_inputs")
 
@@ -130,6 +131,16 @@ def _copy_occupancy(source: Store, target: Store, report: CopyReport) -> None:
             target.add_dead_letters(list(reversed(letters)))
 
 
+def _open_views_gone(source: Store, target: Store, hub_ids: list[str], now: datetime) -> None:
+    """Hubs whose open view went as a split or join took their last open record away: rebuilt from their records
+    alone they would not know it, so they are marked as the source has them (rows.open_views_gone)."""
+    before, after = source.entity_checksums(hub_ids), target.entity_checksums(hub_ids)
+    gone = [h for h in hub_ids if before.get(h, "").endswith(OPEN_GONE) and not after.get(h, "").endswith(OPEN_GONE)]
+    rows = [(h, str(data["kind"]), data, after[h]) for h in gone
+            if (data := target.get_entity(h, include_closed=True, exact=True)) is not None]
+    target.upsert_entities(open_views_gone(rows, now))
+
+
 def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyReport:
     from datenhub.pipeline.importer import _rebuild_hubs
 
@@ -167,6 +178,7 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
         for hook in source.list_webhooks():
             target.save_webhook(hook)
         _rebuild_hubs(target, sorted(members.keys() - tombstones), clock())
+        _open_views_gone(source, target, sorted(members.keys() - tombstones), clock())
         _tombstones(source, target, sorted(tombstones))
     _copy_occupancy(source, target, report)
     _copy_kept(source, target, report)

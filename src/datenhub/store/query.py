@@ -65,6 +65,17 @@ class Query:
             return "start"
         return "name"
 
+    @property
+    def open_view(self) -> bool:
+        """Whether the query reads the open view of entities (anonymous readers, or licence=open)."""
+        return not self.include_closed or self.open_licence_only
+
+    def change_key(self, seq: str) -> str:
+        """The SQL of the order by change: the open view's own place in the sequence in the open delta feed (a
+        change of closed data alone keeps it, rows.open_seq), else `seq` (the column, as the caller names it)."""
+        return f"coalesce(e.open_seq, {seq.lstrip('+')})" if self.open_view and self.changed_since is not None \
+            else seq
+
     def narrowed(self, *, tags: bool = True) -> bool:
         """Whether a filter beyond words, area, kind and licence applies: municipality, wheelchair, ids, dates,
         opening time and, with `tags`, categories, types and sources."""
@@ -179,6 +190,14 @@ def parse_datetime(param: str, value: str) -> datetime:
 # of the 12th and 13th ends at the 14th's midnight and is over on the 14th) and those starting then or later (an
 # instant's end is its start). {0}: the backend's placeholder.
 EVENT_FROM_SQL = "e.end_at > {0} OR e.start_at >= {0}"
+
+
+def open_stubs_listed(query: Query) -> bool:
+    """Whether the delta feed for readers of open data lists the stubs of open views that went (rows.open_document):
+    only in the order of change and filtered by kind and ids alone. Such a row's other columns come from the closed
+    records the place lives on in, so a filter or an order by them would tell of that data."""
+    return query.changed_since is not None and query.effective_sort() == "changed" and not (
+        query.q or query.bbox is not None or query.near is not None or replace(query, ids=()).narrowed())
 
 
 def shown_document(query: Query, data_col: str, open_view: bool) -> str:

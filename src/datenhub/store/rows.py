@@ -207,7 +207,8 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
     # readers of closed data (cells.tag_groups).
     shown = entity.data_open or data
     name = (shown.get("name") or {}).get("de") or next(iter((shown.get("name") or {"": ""}).values()))
-    geo = shown.get("geo") or data.get("geo")
+    # (a withdrawn place's open stub has no point: its last record's, which may be closed, would place it)
+    geo = shown.get("geo") or (data.get("geo") if entity.withdrawn_at is None else None)
     all_open = entity.data_open is data or (entity.data_open is not None and entity.data_open == data)
     if all_open:
         tags = _tags(data)

@@ -13,7 +13,7 @@ from datenhub.enrich.geo import bbox_around
 from datenhub.store.cells import TEXT_CELL_LEVELS, area_words_covering, covering, tag_groups
 from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 from datenhub.store.postgres.arrays import text_array
-from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError
+from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, open_stubs_listed
 
 M_PER_DEG = 111_195.0
 
@@ -133,7 +133,7 @@ def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_vi
     if open_view:
         # the licence rule lives in the query, not in a later filter; the delta feed also lists the stubs of
         # open views that went (rows.open_document), as tombstones
-        c.add("e.has_open" if query.changed_since is None else "(e.has_open OR e.data_open IS NOT NULL)")
+        c.add("(e.has_open OR e.data_open IS NOT NULL)" if open_stubs_listed(query) else "e.has_open")
     if query.changed_since is not None:
         c.add("e.changed_at >= %s", query.changed_since)  # inclusive, as on SQLite: seen twice, never missed
         if open_view:  # not an entity whose closed data alone changed since
@@ -176,7 +176,7 @@ def sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         return distance[0], distance[1], "float8"
     if sort == "changed":
-        return "e.seq", [], "bigint"
+        return query.change_key("e.seq"), [], "bigint"
     if sort == "start":
         return "e.start_at", [], "timestamptz"
     return "e.name_sort", [], "text"

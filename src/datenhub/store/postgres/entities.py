@@ -31,7 +31,8 @@ from datenhub.store.rows import (
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
-            "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words", "open_changed_at")
+            "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words", "open_changed_at",
+            "open_seq")
 
 
 # the open view (see entity_parts); none where has_open is unset, though data_open may hold the stub of a view that
@@ -107,7 +108,7 @@ def entity_parts(entity: HubEntity) -> EntityParts:
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
     tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
-            cols.prominence, area_words, entity.open_changed_at)
+            cols.prominence, area_words, entity.open_changed_at, entity.open_seq)
     return entity.id, head, tail, words
 
 

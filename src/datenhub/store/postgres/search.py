@@ -471,7 +471,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
                hours_pairs: HoursPairs | None = None) -> Page:
     """One page of `query`; `stats` (the store's, if given) lets word searches estimate their matches without
     asking the planner, `hours_pairs` answers the open_at filter's question (see clauses.add_filters)."""
-    open_view = not query.include_closed or query.open_licence_only
+    open_view = query.open_view
     data_col = "CASE WHEN e.all_open THEN e.data WHEN e.has_open THEN e.data_open END" if open_view else "e.data"
     # tag filters too: the area indexes carry the tags, so rare values cost index entries, not table rows
     area = area_listing_cells(query, tags=True)

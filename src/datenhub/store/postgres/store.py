@@ -306,9 +306,9 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         return dict(self._all("SELECT id, checksum FROM entities WHERE id = ANY(%s::text[])", (hub_ids,)))
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
-        return {eid: EntityState(checksum, at) for eid, checksum, at in self._all(
-            "SELECT id, checksum, coalesce(open_changed_at, changed_at) FROM entities WHERE id = ANY(%s::text[])",
-            (hub_ids,))}
+        return {eid: EntityState(checksum, at, seq) for eid, checksum, at, seq in self._all(
+            "SELECT id, checksum, coalesce(open_changed_at, changed_at), coalesce(open_seq, seq) FROM entities "
+            "WHERE id = ANY(%s::text[])", (hub_ids,))}
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:
         postgis = self.postgis

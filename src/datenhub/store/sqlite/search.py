@@ -13,7 +13,14 @@ from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, area_where, covering, tag_groups
 from datenhub.store.documents import DOCUMENT_META
-from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, decode_cursor, shown_document
+from datenhub.store.query import (
+    EVENT_FROM_SQL,
+    Query,
+    QueryError,
+    decode_cursor,
+    open_stubs_listed,
+    shown_document,
+)
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
@@ -212,7 +219,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     """One page of `query`. `memo` gives the store's memo of index-only answers (prefix expansions, counts),
     asked for only by the text and tag paths: checking that it is current is a statement of its own, which a
     box or a radius listing need not pay."""
-    open_view = not query.include_closed or query.open_licence_only
+    open_view = query.open_view
     # as BLOB: the bytes go to orjson (or straight into a response) without a round trip through str
     data_col = f"CAST({OPEN_DATA_E if open_view else 'e.data'} AS BLOB)"
     area = area_listing_cells(query, tags=True)
@@ -236,12 +243,13 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         # kind index (which would otherwise scan every place of the kind).
         where.append("+e.kind = ?" if selective else "e.kind = ?")
         params.append(query.kind)
-        if query.kind == "event":
-            where.append("e.start_at IS NOT NULL")  # true of every event: lets entities_start (partial) serve
+        if query.kind == "event" and query.changed_since is None:
+            # true of every live event (not of a withdrawn one's tombstone): lets entities_start (partial) serve
+            where.append("e.start_at IS NOT NULL")
     if open_view:
         # the licence rule lives in the query, not in a later filter; the delta feed also lists the stubs of
         # open views that went (rows.open_document), as tombstones
-        where.append("e.has_open = 1" if query.changed_since is None else "(e.has_open OR e.data_open IS NOT NULL)")
+        where.append("(e.has_open OR e.data_open IS NOT NULL)" if open_stubs_listed(query) else "e.has_open = 1")
     if query.changed_since is not None:
         where.append("e.changed_at >= ?")  # inclusive: a sync may see a record twice, never miss one
         params.append(iso(query.changed_since))
@@ -335,7 +343,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         key = dist_expr
     elif sort == "changed":
-        key = "e.seq" if walk else "+e.seq"  # "+": not entities_seq, which a delta poll would walk whole
+        # "+": not entities_seq, which a delta poll would walk whole
+        key = query.change_key("e.seq" if walk else "+e.seq")
     elif sort == "start":
         key = "e.start_at"
     else:

@@ -341,9 +341,9 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         out: dict[str, EntityState] = {}
         for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute("SELECT id, checksum, coalesce(open_changed_at, changed_at) FROM entities "
-                                   f"WHERE id IN ({marks})", chunk)
-            out.update((eid, EntityState(checksum, datetime.fromisoformat(at))) for eid, checksum, at in rows)
+            rows = self.db.execute("SELECT id, checksum, coalesce(open_changed_at, changed_at), "
+                                   f"coalesce(open_seq, seq) FROM entities WHERE id IN ({marks})", chunk)
+            out.update((eid, EntityState(checksum, datetime.fromisoformat(at), seq)) for eid, checksum, at, seq in rows)
         return out
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:
