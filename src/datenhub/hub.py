@@ -13,6 +13,7 @@ from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.mapping import Mapping, MappingError
 from datenhub.ingest.registry import detect_adapter, get_adapter
 from datenhub.model import AnyEntity, hub_id_for
+from datenhub.model.licence import OPEN_LICENCES
 from datenhub.notices import Location, Report
 from datenhub.pipeline import ImportResult, rebuild, retire_hub, run_import, validate_stream
 from datenhub.publish import get_serializer
@@ -162,10 +163,11 @@ def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
         with store.transaction():
             store.set_override(record_id, "split", old_hub, clock())
         return old_hub
-    new_hub = hub_id_for(record_id)
-    if new_hub == old_hub:
-        new_hub = hub_id_for("split:" + record_id)
     with store.transaction():
+        salt = "" if record.data.get("licence") in OPEN_LICENCES else store.hub_id_salt()  # see hub_id_for
+        new_hub = hub_id_for(record_id, salt)
+        if new_hub == old_hub:
+            new_hub = hub_id_for("split:" + record_id, salt)
         store.set_override(record_id, "split", new_hub, clock())
         store.reassign_records({record_id: new_hub})
         store.remove_alias(new_hub)  # a join had made it another hub's alias: it names its own again

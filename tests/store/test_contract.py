@@ -11,6 +11,7 @@ import pytest
 
 from datenhub import hub
 from datenhub.enrich.geo import haversine_m
+from datenhub.model.ids import hub_id_for, is_hub_id
 from datenhub.store import Query, QueryError, Store
 from datenhub.store.base import HubEntity, Webhook
 from datenhub.store.query import decode_cursor
@@ -105,6 +106,19 @@ def test_an_open_view_is_first_seen_when_its_first_open_record_was(  # type: ign
     assert opened is not None and full is not None and "intern:z1" in full["sources"]
     assert datetime.fromisoformat(opened["first_seen"]) == later
     assert datetime.fromisoformat(full["first_seen"]) == clock()
+
+
+def test_the_id_of_a_place_a_closed_record_founded_does_not_confirm_a_guess_of_that_record(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, _ = closed_founder_then_open(store, tmp_path, clock)
+    # the id readers of open data see: not the plain hash of "intern:z1", which anyone could try
+    assert store.get_entity(hub_id) is not None and hub_id != hub_id_for("intern:z1")
+    assert is_hub_id(hub_id) and hub_id == hub_id_for("intern:z1", store.hub_id_salt())
+    assert store.get_entity(hub_id_for("test:z2"))["sources"] == ["test:z2"]  # type: ignore[index]  # open: plain
+    # a closed record split off founds its own hub under the salt too; the salt is the store's, made once
+    assert hub.split_record(store, "intern:z1", clock=clock) not in (hub_id_for("intern:z1"),
+                                                                   hub_id_for("split:intern:z1"))
+    assert store.hub_id_salt() == store.hub_id_salt() and len(store.hub_id_salt()) == 32
 
 
 def test_iter_entities_open_export_has_no_closed_licence(loaded: Store) -> None:

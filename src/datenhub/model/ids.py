@@ -18,15 +18,18 @@ def split_record_id(rid: str) -> tuple[str, str]:
     return source, local
 
 
-def hub_id_for(founding_record_id: str) -> str:
+def hub_id_for(founding_record_id: str, salt: str = "") -> str:
     """Deterministic: the hub id derives from the record that founded the hub entity.
 
     Re-importing into an empty hub gives the same ids again; later merges keep the founder's id,
-    so URLs and downstream references survive merges.
+    so URLs and downstream references survive merges. A record of closed data founds its hub under the store's
+    secret `salt` (Store.hub_id_salt): once open data joins the place, its id must not confirm a guessed closed
+    record id.
     """
     # The first 60 bits of SHA-256 in lower-case RFC 4648 base32 (12 symbols), two symbols per table lookup:
     # base64.b32encode gives the same text but is pure Python: twice the cost per record of an import.
-    n = int.from_bytes(hashlib.sha256(founding_record_id.encode("utf-8")).digest()[:8], "big") >> 4
+    key = f"{salt}\x00{founding_record_id}" if salt else founding_record_id
+    n = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 4
     return (f"dh-{_PAIRS[n >> 50]}{_PAIRS[(n >> 40) & 1023]}{_PAIRS[(n >> 30) & 1023]}{_PAIRS[(n >> 20) & 1023]}"
             f"{_PAIRS[(n >> 10) & 1023]}{_PAIRS[n & 1023]}")
 

@@ -239,7 +239,7 @@ def _apply(store: Store, source: str, batches: Iterable[Batch], sink: NoticeSink
     plan = ImportPlan(source, defaults, states, store.overrides(), source_priorities(store), now, keep_if,
                       prepare_writes=store.write_preparer(),
                       load_candidates=lambda: CandidateIndex(store.merge_candidates("place", exclude_source=source)),
-                      draft_basis=basis, recheck=recheck)
+                      draft_basis=basis, recheck=recheck, closed_salt=store.hub_id_salt())
     if workers > 1:
         plan.candidate_index()  # workers cannot read the store: load what they may need before they fork
     seen: set[str] = set()

@@ -48,6 +48,7 @@ class ImportPlan:
     candidates: CandidateIndex | None = None
     draft_basis: bytes | None = None  # see pipeline.drafts; None: no draft checksums at all
     recheck: bool = False  # check every draft, even one the store has seen (import --force)
+    closed_salt: str = ""  # Store.hub_id_salt: the ids of hubs that closed records found
 
     def candidate_index(self) -> CandidateIndex:
         """Only other sources' entities as they were before this import: an import never merges with itself."""
@@ -176,7 +177,7 @@ def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
     for entity, local_id, checksum, drafted, packed in fresh:
         rid = entity.id
         state = plan.states.get(local_id)
-        own_hub = hub_id_for(rid)
+        own_hub = hub_id_for(rid, "" if entity.licence in OPEN_LICENCES else plan.closed_salt)
         if state is None:
             out.new += 1
             hub = _assign_hub(rid, own_hub, entity, plan)

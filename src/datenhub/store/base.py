@@ -357,6 +357,11 @@ class Store(ABC):
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]: ...
 
     @abstractmethod
+    def hub_id_salt(self) -> str:
+        """The store's secret for the ids of hubs closed records found (model.ids.hub_id_for), made on first use
+        (inside a write transaction)."""
+
+    @abstractmethod
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         """The stored state of these hubs, for build_hub (those not stored are left out)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -304,6 +305,13 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
 
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
         return dict(self._all("SELECT id, checksum FROM entities WHERE id = ANY(%s::text[])", (hub_ids,)))
+
+    def hub_id_salt(self) -> str:
+        with self._conns.connection() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('hub_id_salt', %s) ON CONFLICT (key) DO NOTHING",
+                         (secrets.token_hex(16),))
+            (salt,) = conn.execute("SELECT value FROM meta WHERE key = 'hub_id_salt'").fetchone() or ("",)
+        return str(salt)
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         return {eid: EntityState(checksum, at, seq) for eid, checksum, at, seq in self._all(

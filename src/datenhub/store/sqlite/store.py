@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -336,6 +337,11 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             marks = ",".join("?" * len(chunk))
             out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
         return out
+
+    def hub_id_salt(self) -> str:
+        self.db.execute("INSERT INTO meta (key, value) VALUES ('hub_id_salt', ?) ON CONFLICT (key) DO NOTHING",
+                        (secrets.token_hex(16),))
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'hub_id_salt'").fetchone()[0])
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         out: dict[str, EntityState] = {}
