@@ -274,7 +274,7 @@ class Store(ABC):
     @abstractmethod
     def record_attributions(self) -> dict[str, list[str]]:
         """Per source, the attributions its active open-licence records carry, most common first (at most
-        MAX_ATTRIBUTIONS): what a download of its open data must credit, kept per data version."""
+        store.tallies.MAX_ATTRIBUTIONS): what a download of its open data must credit, kept per data version."""
 
     @abstractmethod
     def record_licences(self) -> dict[str, dict[str, int]]:
@@ -597,25 +597,3 @@ class Store(ABC):
 def sensor_place_ids(entity: dict[str, Any], *also: str) -> list[str]:
     """The ids a sensor of this place may be registered under: its hub id and its records' ids."""
     return sorted({*also, entity["id"], *(s for s in entity.get("sources") or [] if isinstance(s, str))})
-
-
-MAX_ATTRIBUTIONS = 50
-
-
-def attribution_lists(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[str]]:
-    """(source, attribution, count) rows, most common first → {source: attributions}."""
-    out: dict[str, list[str]] = {}
-    for source, attribution, _ in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
-        found = out.setdefault(source, [])
-        if len(found) < MAX_ATTRIBUTIONS:
-            found.append(attribution)
-    return out
-
-
-def licence_counts(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, dict[str, int]]:
-    """(source, licence, count) rows → {source: {licence: count}}; a record without a licence counts as closed."""
-    out: dict[str, dict[str, int]] = {}
-    for source, licence, count in rows:
-        per = out.setdefault(source, {})
-        per[licence or "closed"] = per.get(licence or "closed", 0) + int(count)
-    return out

@@ -25,8 +25,6 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     StoreError,
-    attribution_lists,
-    licence_counts,
 )
 from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
@@ -56,6 +54,7 @@ from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import OPEN_LICENCE_SQL, iso
+from datenhub.store.tallies import attribution_lists, licence_counts
 
 _BATCH = 1000
 

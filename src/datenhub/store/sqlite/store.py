@@ -27,8 +27,6 @@ from datenhub.store.base import (
     Store,
     StoredRecord,
     Webhook,
-    attribution_lists,
-    licence_counts,
 )
 from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
@@ -51,6 +49,7 @@ from datenhub.store.sqlite.schema import (
     RELAY_PROVENANCE,
 )
 from datenhub.store.sqlite.search import run_search
+from datenhub.store.tallies import attribution_lists, licence_counts
 
 # whether an entity changed since ?1 changed its open view (or the stub of one that went)
 _OPEN_CHANGE = "(has_open OR data_open IS NOT NULL) AND (open_changed_at IS NULL OR open_changed_at >= ?1)"
