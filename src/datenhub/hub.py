@@ -164,15 +164,26 @@ def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
             store.set_override(record_id, "split", old_hub, clock())
         return old_hub
     with store.transaction():
-        salt = "" if record.data.get("licence") in OPEN_LICENCES else store.hub_id_salt()  # see hub_id_for
-        new_hub = hub_id_for(record_id, salt)
-        if new_hub == old_hub:
-            new_hub = hub_id_for("split:" + record_id, salt)
+        new_hub = _own_hub_id(store, record_id, record.data.get("licence") in OPEN_LICENCES, old_hub)
         store.set_override(record_id, "split", new_hub, clock())
         store.reassign_records({record_id: new_hub})
         store.remove_alias(new_hub)  # a join had made it another hub's alias: it names its own again
     rebuild(store, [old_hub, new_hub], clock)
     return new_hub
+
+
+def _own_hub_id(store: Store, record_id: str, is_open: bool, old_hub: str) -> str:
+    """The id of the hub a record split off founds: the one it founded before, where it did (a join made that id an
+    alias, or retired it), whatever its licence then; else a new one, salted if its data is closed (hub_id_for)."""
+    salt = store.hub_id_salt()
+    founded = [hub_id_for(record_id), hub_id_for(record_id, salt)]
+    if not is_open:
+        founded.reverse()
+    for candidate in founded:
+        if candidate != old_hub and store.get_entity(candidate, include_closed=True, include_withdrawn=True,
+                                                     exact=True) is not None:
+            return candidate
+    return founded[0] if founded[0] != old_hub else hub_id_for("split:" + record_id, "" if is_open else salt)
 
 
 def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_now) -> None:

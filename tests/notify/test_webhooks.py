@@ -166,7 +166,7 @@ def test_the_check_resolves_the_host_the_post_connects_to(monkeypatch: pytest.Mo
 
 def test_an_unusable_consumer_url_fails_its_own_delivery_only(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
-    from datenhub.store.base import Webhook
+    from datenhub.store.access import Webhook
 
     good, _ = consumers
     with pytest.raises(ValueError, match="not a usable URL"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ from datenhub import hub
 from datenhub.enrich.geo import haversine_m
 from datenhub.model.ids import hub_id_for, is_hub_id
 from datenhub.store import Query, QueryError, Store
-from datenhub.store.base import HubEntity, Webhook
+from datenhub.store.access import Webhook
+from datenhub.store.base import HubEntity
 from datenhub.store.query import decode_cursor
 from datenhub.store.ranking import broad_cursor
 from tests.store.helpers import (
@@ -791,3 +793,64 @@ def test_a_single_record_write_keeps_the_other_records_notices_current(store: St
     hub.import_file(store, tmp_path / "a.csv", "halden", clock=clock, force=True)
     again = {(n.code, n.location.entity_id) for n in store.list_notices(source="halden", current=True)}
     assert {("swapped_coordinates", "t1"), ("swapped_coordinates", "t2")} <= again
+
+
+def test_a_listing_by_change_keeps_its_order_when_only_closed_data_changed(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, later = closed_founder_then_open(store, tmp_path, clock)
+    rows = [list(r) for r in ROWS]
+    rows[1][6] = "Musterzeche, neu"  # an open change of Zeche Zollern: it is last by change now
+    hub.import_file(store, write_csv(tmp_path / "src2.csv", rows), "test", clock=lambda: later + timedelta(hours=1))
+    before = _all_pages(store, Query(sort="changed", limit=3))
+    hub.import_file(store, write_csv(tmp_path / "intern2.csv", [[*CLOSED_ZOLLVEREIN[:6], "intern, neu", "yes"]]),
+                    "intern", clock=lambda: later + timedelta(days=1))
+    after = _all_pages(store, Query(sort="changed", limit=3))
+    # the open view did not change (its last_changed stays `later`): neither does its place in the order
+    assert after == before, (before.index(hub_id), after.index(hub_id))
+
+
+def test_a_split_gives_back_the_id_a_record_founded_whatever_its_licence_now(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    # closed intern:z1 founds H (salted); next import it is open (same hub); a join moves it into Zeche Zollern's
+    # hub J (H becomes J's alias); a split gives H back
+    hub.import_file(store, write_csv(tmp_path / "i.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=clock)
+    founded = store.get_record("intern:z1").hub_id  # type: ignore[union-attr]
+    t1 = clock() + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "i2.csv", [[*CLOSED_ZOLLVEREIN[:5], "CC0-1.0", "intern", "yes"]]),
+                    "intern", clock=lambda: t1)
+    assert store.get_record("intern:z1").hub_id == founded  # type: ignore[union-attr]
+    t2 = t1 + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "o.csv", [ROWS[1]]), "test", clock=lambda: t2)
+    target = store.get_record("test:z2").hub_id  # type: ignore[union-attr]
+    hub.join_record(store, "intern:z1", target, clock=lambda: t2)
+    assert store.get_entity(founded)["id"] == target  # type: ignore[index]  # alias
+    back = hub.split_record(store, "intern:z1", clock=lambda: t2 + timedelta(hours=1))
+    got = store.get_entity(founded)
+    assert back == founded and got is not None and got["sources"] == ["intern:z1"], (back, founded, got)
+
+
+def _days_later(clock: Any, days: int) -> datetime:
+    return clock() + timedelta(days=days)  # type: ignore[no-any-return]
+
+
+def test_a_record_whose_licence_flips_keeps_its_hub_and_imports_stay_idempotent(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub.import_file(store, write_csv(tmp_path / "i.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=clock)
+    opened = write_csv(tmp_path / "i2.csv", [[*CLOSED_ZOLLVEREIN[:5], "CC0-1.0", "intern", "yes"]])
+    for n in range(1, 4):
+        r = hub.import_file(store, opened, "intern", clock=functools.partial(_days_later, clock, n), force=True)
+        assert (r.new, r.changed) == (0, 1 if n == 1 else 0), r.summary()
+    closed = write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN])
+    for n in range(4, 7):
+        r = hub.import_file(store, closed, "intern", clock=functools.partial(_days_later, clock, n), force=True)
+        assert (r.new, r.changed) == (0, 1 if n == 4 else 0), r.summary()
+    assert store.get_record("intern:z1").hub_id == hub_id_for("intern:z1", store.hub_id_salt())  # type: ignore[union-attr]
+
+
+def test_a_stewards_tombstone_is_dated_by_its_withdrawal(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub_id, gone = open_record_leaves(store, tmp_path, clock)
+    other = [["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]]
+    withdrawn = gone + timedelta(days=5)
+    hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
+    (item,) = store.search(Query(changed_since=withdrawn, include_closed=True, ids=(hub_id,))).items
+    assert datetime.fromisoformat(item["last_changed"]) == withdrawn, item

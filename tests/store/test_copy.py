@@ -15,9 +15,17 @@ from datenhub.cli import app
 from datenhub.demo import import_demo
 from datenhub.model import hub_id_for
 from datenhub.store import Query, Store, StoreError, open_store
-from datenhub.store.base import Webhook
+from datenhub.store.access import Webhook
 from datenhub.store.copy import all_hub_ids, copy_store
-from tests.store.helpers import GOLDEN_ICS, ROWS, closed_founder_then_open, withdraw_every_event, write_csv
+from tests.store.helpers import (
+    CLOSED_ZOLLVEREIN,
+    GOLDEN_ICS,
+    ROWS,
+    closed_founder_then_open,
+    open_record_leaves,
+    withdraw_every_event,
+    write_csv,
+)
 
 
 @pytest.fixture
@@ -130,3 +138,32 @@ def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
                                       f"sqlite:///{tmp_path / 'copy.db'}"])
     assert result.exit_code == 2 and "does not exist" in " ".join(result.output.split())  # Rich wraps long paths
     assert not missing.exists() and not (tmp_path / "copy.db").exists()  # nothing made on either side
+
+
+def test_copy_keeps_the_salt_of_ids_closed_records_found(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hub.import_file(store, write_csv(tmp_path / "i.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=clock)
+    target = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    assert copy_store(store, target, clock=clock).ok
+    # the same new closed record imported into both afterwards founds the same id
+    row = ["q9", "Neues Depot", "Museum", "51.40", "7.10", "closed", "intern", "yes"]
+    for s in (store, target):
+        hub.import_file(s, write_csv(tmp_path / "n.csv", [CLOSED_ZOLLVEREIN, row]), "intern",
+                        clock=lambda: clock() + timedelta(days=1))
+    a, b = store.get_record("intern:q9").hub_id, target.get_record("intern:q9").hub_id  # type: ignore[union-attr]
+    assert target.hub_id_salt() == store.hub_id_salt() and a == b, (a, b)
+
+
+def test_copy_keeps_when_the_open_view_of_a_withdrawn_place_went(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, gone = open_record_leaves(store, tmp_path, clock)
+    other = [["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]]
+    withdrawn, back = gone + timedelta(days=5), gone + timedelta(days=10)
+    hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
+    target = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    assert copy_store(store, target, clock=lambda: withdrawn + timedelta(days=1)).ok
+    for s in (store, target):  # the closed record comes back, in the source and in its copy
+        hub.import_file(s, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, *other]), "intern", clock=lambda: back)
+    feeds = [[(i["id"], i.get("tombstone"), i.get("withdrawn_at")) for i in s.search(Query(
+        changed_since=gone - timedelta(minutes=1), ids=(hub_id,))).items] for s in (store, target)]
+    # readers of open data learn from the copy what they learn from the source: when the open view went
+    assert feeds[1] == feeds[0], (feeds, gone, withdrawn)

@@ -9,7 +9,8 @@ import secrets
 from dataclasses import dataclass
 
 from datenhub.clock import Clock, utc_now
-from datenhub.store.base import ApiKey, Store
+from datenhub.store.access import ApiKey
+from datenhub.store.base import Store
 
 _SCOPE = re.compile(r"^(admin|closed:read|source:[a-z0-9][a-z0-9_-]{0,62}:write)$")
 _KEY = re.compile(r"^dh_([a-z0-9]{12})_([A-Za-z0-9_-]{20,100})$")

@@ -21,7 +21,8 @@ import httpx
 import orjson
 
 from datenhub.clock import Clock, utc_now
-from datenhub.store.base import Store, Webhook
+from datenhub.store.access import Webhook
+from datenhub.store.base import Store
 
 MAX_ATTEMPTS = 10
 BASE_DELAY_S = 30

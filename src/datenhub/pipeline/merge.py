@@ -205,7 +205,7 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         withdrawn = tombstone(hub_id, kind, last.data, now, was_open)
         if stored == OPEN_GONE and old is not None:
             # when it went for them, kept should the place return
-            withdrawn.open_changed_at, withdrawn.open_seq = old.open_changed_at, old.open_seq
+            withdrawn.open_changed_at, withdrawn.kept_seq = old.open_changed_at, old.seq
         return withdrawn
     # an open view that went while closed records keep the hub: readers of open data must learn it is gone
     gone = data_open is None and (bool(open_records) if stored is None else stored != "")
@@ -217,17 +217,17 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         return None
     # a change of closed data alone (or a withdrawn place coming back in its closed records alone): the open view
     # keeps its date, else its readers would learn of the change
-    open_since, open_seq = None, None
+    open_since, kept_seq = None, None
     if old is not None and (data_open is not None or gone) and (
             stored == open_sum[:8] or (old_checksum == TOMBSTONE and gone)):
-        open_since, open_seq = old.open_changed_at, old.open_seq
+        open_since, kept_seq = old.open_changed_at, old.seq
     full["last_changed"] = _utc(now)
     if data_open is not None:
         if data_open is full and open_since is not None:
             data_open = dict(full)  # the same content, dated apart: readers of closed data saw the change
         data_open["last_changed"] = _utc(open_since or now)
     return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone, open_changed_at=open_since,
-                     open_seq=open_seq)
+                     kept_seq=kept_seq)
 
 
 _FULL_SUM = 40  # hex digits of content_checksum

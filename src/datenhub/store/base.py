@@ -10,6 +10,7 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -25,6 +26,7 @@ from datenhub.live.notices import DeadLetter
 from datenhub.model.licence import is_open, parse_licence
 from datenhub.notices import Notice, Severity
 from datenhub.store import spelling
+from datenhub.store.access import ApiKey, Delivery, Webhook
 from datenhub.store.documents import RawDocument, View
 from datenhub.store.query import Query, QueryError
 
@@ -78,6 +80,7 @@ class StoredRecord:
     data_json: str | None = None  # `data` as JSON where the import has it already (pydantic's): stored as it is
 
 
+HUB_ID_SALT = "hub_id_salt"  # the meta key of Store.hub_id_salt
 OPEN_GONE = "gone"  # a hub checksum's open part once its open view went (not hex: never a real view's checksum)
 
 
@@ -99,7 +102,9 @@ class HubEntity:
     # when the open view last changed, where that was before changed_at: a change of closed data alone leaves the
     # open view, its date and its place in the open delta feed as they were
     open_changed_at: datetime | None = None
-    open_seq: int | None = None  # the sequence number of that change, likewise
+    # its place in the order of changes (`seq`), kept from before where only closed data changed (as the date of
+    # its open view), so the order of a listing by change tells nothing of it either; None: the next place
+    kept_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,7 @@ class EntityState:
 
     checksum: str
     open_changed_at: datetime
-    open_seq: int
+    seq: int
 
 
 @dataclass(slots=True)
@@ -152,36 +157,6 @@ class Page:
 
     def __repr__(self) -> str:
         return f"Page({len(self.items)} items, next_cursor={self.next_cursor!r})"
-
-
-@dataclass(slots=True)
-class ApiKey:
-    """An API key as stored: only a hash of the secret is kept."""
-
-    key_id: str
-    secret_hash: str
-    name: str
-    scopes: tuple[str, ...]
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-
-@dataclass(slots=True)
-class Webhook:
-    id: str
-    url: str
-    secret: str  # the consumer verifies our HMAC signature with it, so it is kept (not hashed)
-    key_id: str | None
-    created_at: datetime
-    active: bool = True
-
-
-@dataclass(slots=True)
-class Delivery:
-    id: int
-    webhook: Webhook
-    payload: str
-    attempts: int
 
 
 class StoreError(RuntimeError):
@@ -356,10 +331,19 @@ class Store(ABC):
     @abstractmethod
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]: ...
 
-    @abstractmethod
     def hub_id_salt(self) -> str:
         """The store's secret for the ids of hubs closed records found (model.ids.hub_id_for), made on first use
         (inside a write transaction)."""
+        self.put_meta(HUB_ID_SALT, secrets.token_hex(16), replace=False)
+        return self.get_meta(HUB_ID_SALT) or ""
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """A value of the store's own settings (table `meta`), None if not set."""
+
+    @abstractmethod
+    def put_meta(self, key: str, value: str, *, replace: bool = True) -> None:
+        """Set a value of the store's own settings; with replace=False only where it is not set yet."""
 
     @abstractmethod
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:

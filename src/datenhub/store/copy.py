@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from datenhub.clock import Clock, utc_now
 from datenhub.pipeline.merge import TOMBSTONE
-from datenhub.store.base import OPEN_GONE, HubEntity, Store, StoreError
+from datenhub.store.base import HUB_ID_SALT, OPEN_GONE, HubEntity, Store, StoreError
 from datenhub.store.kept import CHUNK, KEPT, RowDigest, portable
 from datenhub.store.query import Query
 from datenhub.store.rows import open_views_gone
@@ -62,13 +62,17 @@ def _tombstones(source: Store, target: Store, hub_ids: list[str]) -> None:
     """Withdrawn hubs move as they are stored, both views: rebuilt, they would be withdrawn at the copy's time, and
     a hub whose every record a join moved elsewhere has no record to rebuild it from (importer.retire_hub)."""
     entities = []
+    states = source.entity_states(hub_ids)
     for hub_id in hub_ids:
         data = source.get_entity(hub_id, include_closed=True, include_withdrawn=True, exact=True)
         if data is None:
             continue
         public = source.get_entity(hub_id, include_withdrawn=True, exact=True)
         at = datetime.fromisoformat(str(data["withdrawn_at"]).replace("Z", "+00:00"))
-        entities.append(HubEntity(hub_id, str(data["kind"]), data, public, TOMBSTONE, at, at))
+        # the date its open view went, where that was before (merge.build_hub): kept should the place return
+        went = states[hub_id].open_changed_at if hub_id in states else at
+        entities.append(HubEntity(hub_id, str(data["kind"]), data, public, TOMBSTONE, at, at,
+                                  open_changed_at=None if went == at else went))
     target.upsert_entities(entities)
 
 
@@ -177,6 +181,8 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
             target.save_key(key)
         for hook in source.list_webhooks():
             target.save_webhook(hook)
+        if (salt := source.get_meta(HUB_ID_SALT)) is not None:
+            target.put_meta(HUB_ID_SALT, salt)  # hubs closed records found later get their ids as in the source
         _rebuild_hubs(target, sorted(members.keys() - tombstones), clock())
         _open_views_gone(source, target, sorted(members.keys() - tombstones), clock())
         _tombstones(source, target, sorted(tombstones))

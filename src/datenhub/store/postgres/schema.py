@@ -330,8 +330,7 @@ MIGRATIONS.append(Migration(OPEN_GONE_STUBS, """
 """))
 
 MIGRATIONS.append(Migration("0023_open_changed_at", """
--- When an entity's open view last changed, and its place in the sequence of changes then, where that was before its
--- last change (a change of closed data alone): the open delta feed and the open view's date go by them. NULL: the
--- same as changed_at and seq, as for every row before.
-ALTER TABLE entities ADD COLUMN open_changed_at timestamptz, ADD COLUMN open_seq bigint;
+-- When an entity's open view last changed, where that was before its last change (a change of closed data alone):
+-- the open delta feed and the open view's date go by it. NULL: the same as changed_at, as for every row before.
+ALTER TABLE entities ADD COLUMN open_changed_at timestamptz;
 """))

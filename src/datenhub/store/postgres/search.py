@@ -37,13 +37,12 @@ from datenhub.store.postgres.clauses import (
 )
 from datenhub.store.postgres.fulltext import search_words
 from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
-from datenhub.store.query import Query, QueryError, decode_cursor, shown_document
+from datenhub.store.query import TOMBSTONE_DATE, Query, QueryError, decode_cursor, shown_document
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
 from datenhub.store.text import prefix_end
 
-# after id, document, sort key; a tombstone's date (rows.page_from_rows): a withdrawal, or when an open view went
-_TAIL = f"e.withdrawn_at, coalesce(e.open_changed_at, e.changed_at), {DOCUMENT_META}"
+_TAIL = f"e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META}"  # after id, document, sort key
 
 
 _MAX_EXPANSION = 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -13,10 +12,10 @@ import psycopg
 
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
+from datenhub.store.access import ApiKey
 from datenhub.store.base import (
     COUNTS,
     OWN_NOTICES,
-    ApiKey,
     Candidate,
     EntityState,
     HubEntity,
@@ -305,16 +304,17 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
     def entity_checksums(self, hub_ids: list[str]) -> dict[str, str]:
         return dict(self._all("SELECT id, checksum FROM entities WHERE id = ANY(%s::text[])", (hub_ids,)))
 
-    def hub_id_salt(self) -> str:
-        with self._conns.connection() as conn:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('hub_id_salt', %s) ON CONFLICT (key) DO NOTHING",
-                         (secrets.token_hex(16),))
-            (salt,) = conn.execute("SELECT value FROM meta WHERE key = 'hub_id_salt'").fetchone() or ("",)
-        return str(salt)
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = %s", (key,))
+        return None if row is None else str(row[0])
+
+    def put_meta(self, key: str, value: str, *, replace: bool = True) -> None:
+        self._run("INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO " + (
+            "UPDATE SET value = excluded.value" if replace else "NOTHING"), (key, value))
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         return {eid: EntityState(checksum, at, seq) for eid, checksum, at, seq in self._all(
-            "SELECT id, checksum, coalesce(open_changed_at, changed_at), coalesce(open_seq, seq) FROM entities "
+            "SELECT id, checksum, coalesce(open_changed_at, changed_at), seq FROM entities "
             "WHERE id = ANY(%s::text[])", (hub_ids,))}
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:

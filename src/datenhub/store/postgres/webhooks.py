@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from datenhub.store.base import Delivery, Webhook
+from datenhub.store.access import Delivery, Webhook
 from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import clean
 

@@ -211,9 +211,7 @@ CREATE INDEX entities_start ON entities (kind, start_at, id) WHERE start_at IS N
 """))
 
 MIGRATIONS.append(("0020_open_changed_at", """
--- When an entity's open view last changed, and its place in the sequence of changes then, where that was before its
--- last change (a change of closed data alone): the open delta feed and the open view's date go by them. NULL: the
--- same as changed_at and seq, as for every row before.
+-- When an entity's open view last changed, where that was before its last change (a change of closed data alone):
+-- the open delta feed and the open view's date go by it. NULL: the same as changed_at, as for every row before.
 ALTER TABLE entities ADD COLUMN open_changed_at TEXT;
-ALTER TABLE entities ADD COLUMN open_seq INTEGER;
 """))

@@ -15,6 +15,7 @@ from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, a
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.query import (
     EVENT_FROM_SQL,
+    TOMBSTONE_DATE,
     Query,
     QueryError,
     decode_cursor,
@@ -26,8 +27,6 @@ from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
 
 _M_PER_DEG = 111_195.0
-CHANGED = "coalesce(e.open_changed_at, e.changed_at)"  # what a tombstone dates (rows.page_from_rows): for a
-# withdrawn entity its withdrawal, for an open view that went when it went
 OPEN_DATA_E = "CASE WHEN e.all_open THEN e.data WHEN e.has_open THEN e.data_open END"  # as store.OPEN_DATA
 
 
@@ -56,7 +55,7 @@ def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -
     if not page:
         return []
     docs = {rowid: rest for rowid, *rest in db.execute(
-        f"SELECT e.rowid, {select_data}, e.withdrawn_at, {CHANGED}, {DOCUMENT_META} FROM entities e "
+        f"SELECT e.rowid, {select_data}, e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META} FROM entities e "
         f"WHERE e.rowid IN ({','.join('?' * len(page))})", [rowid for rowid, _, _ in page])}
     # entity rows are never deleted (withdrawn ones stay), so every rowid of the page is found
     return [(eid, docs[rowid][0], key, *docs[rowid][1:]) for rowid, key, eid in page]
@@ -105,7 +104,7 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
         if tier == start:
             clauses.append("f.rowid > ?")
             tier_params.append(after)
-        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, {CHANGED}, {DOCUMENT_META} FROM ("
+        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META} FROM ("
                f"SELECT e.rowid AS rid, e.id AS eid FROM entities e{joins} WHERE {' AND '.join(clauses)} "
                "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid")
         # sorted here, not by an outer ORDER BY: SQLite put the page's ~35 KB of documents through a sorter
@@ -343,8 +342,7 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         key = dist_expr
     elif sort == "changed":
-        # "+": not entities_seq, which a delta poll would walk whole
-        key = query.change_key("e.seq" if walk else "+e.seq")
+        key = "e.seq" if walk else "+e.seq"  # "+": not entities_seq, which a delta poll would walk whole
     elif sort == "start":
         key = "e.start_at"
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -14,11 +13,10 @@ import orjson
 
 from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
+from datenhub.store.access import ApiKey, Delivery, Webhook
 from datenhub.store.base import (
     OWN_NOTICES,
-    ApiKey,
     Candidate,
-    Delivery,
     EntityState,
     HubEntity,
     Page,
@@ -26,7 +24,6 @@ from datenhub.store.base import (
     SourceInfo,
     Store,
     StoredRecord,
-    Webhook,
 )
 from datenhub.store.cells import FULL_ONLY
 from datenhub.store.derived import DerivedFigures
@@ -337,17 +334,20 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             out.update(self.db.execute(f"SELECT id, checksum FROM entities WHERE id IN ({marks})", chunk).fetchall())
         return out
 
-    def hub_id_salt(self) -> str:
-        self.db.execute("INSERT INTO meta (key, value) VALUES ('hub_id_salt', ?) ON CONFLICT (key) DO NOTHING",
-                        (secrets.token_hex(16),))
-        return str(self.db.execute("SELECT value FROM meta WHERE key = 'hub_id_salt'").fetchone()[0])
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_meta(self, key: str, value: str, *, replace: bool = True) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO " + (
+            "UPDATE SET value = excluded.value" if replace else "NOTHING"), (key, value))
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         out: dict[str, EntityState] = {}
         for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute("SELECT id, checksum, coalesce(open_changed_at, changed_at), "
-                                   f"coalesce(open_seq, seq) FROM entities WHERE id IN ({marks})", chunk)
+                                   f"seq FROM entities WHERE id IN ({marks})", chunk)
             out.update((eid, EntityState(checksum, datetime.fromisoformat(at), seq)) for eid, checksum, at, seq in rows)
         return out
 
