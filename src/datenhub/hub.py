@@ -174,16 +174,20 @@ def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:
 
 def _own_hub_id(store: Store, record_id: str, is_open: bool, old_hub: str) -> str:
     """The id of the hub a record split off founds: the one it founded before, where it did (a join made that id an
-    alias, or retired it), whatever its licence then; else a new one, salted if its data is closed (hub_id_for)."""
+    alias, or retired it), whatever its licence then; else a new one, salted if its data is closed (hub_id_for).
+    Never a hub other records live in."""
     salt = store.hub_id_salt()
     founded = [hub_id_for(record_id), hub_id_for(record_id, salt)]
     if not is_open:
         founded.reverse()
+    def free(hub_id: str) -> bool:
+        return hub_id != old_hub and not store.records_of_hubs([hub_id]).get(hub_id)
+
     for candidate in founded:
-        if candidate != old_hub and store.get_entity(candidate, include_closed=True, include_withdrawn=True,
-                                                     exact=True) is not None:
+        if free(candidate) and store.get_entity(candidate, include_closed=True, include_withdrawn=True, exact=True):
             return candidate
-    return founded[0] if founded[0] != old_hub else hub_id_for("split:" + record_id, "" if is_open else salt)
+    # a new one, as its licence has it now
+    return founded[0] if free(founded[0]) else hub_id_for("split:" + record_id, "" if is_open else salt)
 
 
 def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_now) -> None:

@@ -13,6 +13,7 @@ import pytest
 from datenhub import hub
 from datenhub.enrich.geo import haversine_m
 from datenhub.model.ids import hub_id_for, is_hub_id
+from datenhub.pipeline.writes import withdraw_record
 from datenhub.store import Query, QueryError, Store
 from datenhub.store.access import Webhook
 from datenhub.store.base import HubEntity
@@ -352,6 +353,9 @@ def test_what_happens_to_the_closed_records_of_a_place_whose_open_view_went_stay
     withdrawn, back = gone + timedelta(days=5), gone + timedelta(days=10)
     hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
     assert store.get_entity(hub_id, include_closed=True, include_withdrawn=True)["withdrawn_at"]  # type: ignore[index]
+    # a mirror that last synced before the open view went still learns it is gone, as of then
+    assert _open_feed(store, gone - timedelta(minutes=1)) == [(hub_id, True, gone)]
+    assert _open_feed(store, gone + timedelta(days=1)) == []
     hub.import_file(store, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, *other]), "intern", clock=lambda: back)
     assert store.get_entity(hub_id, include_closed=True) is not None  # the place lives on in its closed record
     # readers of open data were told once, when the open view went; neither the withdrawal nor the return after
@@ -795,18 +799,21 @@ def test_a_single_record_write_keeps_the_other_records_notices_current(store: St
     assert {("swapped_coordinates", "t1"), ("swapped_coordinates", "t2")} <= again
 
 
-def test_a_listing_by_change_keeps_its_order_when_only_closed_data_changed(  # type: ignore[no-untyped-def]
+def test_a_change_of_closed_data_alone_moves_an_entity_for_key_holders_only(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock) -> None:
     hub_id, later = closed_founder_then_open(store, tmp_path, clock)
     rows = [list(r) for r in ROWS]
     rows[1][6] = "Musterzeche, neu"  # an open change of Zeche Zollern: it is last by change now
     hub.import_file(store, write_csv(tmp_path / "src2.csv", rows), "test", clock=lambda: later + timedelta(hours=1))
-    before = _all_pages(store, Query(sort="changed", limit=3))
+    since = later - timedelta(minutes=1)
+    before = _all_pages(store, Query(changed_since=since, limit=3))
     hub.import_file(store, write_csv(tmp_path / "intern2.csv", [[*CLOSED_ZOLLVEREIN[:6], "intern, neu", "yes"]]),
                     "intern", clock=lambda: later + timedelta(days=1))
-    after = _all_pages(store, Query(sort="changed", limit=3))
-    # the open view did not change (its last_changed stays `later`): neither does its place in the order
-    assert after == before, (before.index(hub_id), after.index(hub_id))
+    # the open view did not change (its last_changed stays `later`): neither does its place in the open feed
+    assert _all_pages(store, Query(changed_since=since, limit=3)) == before
+    # key holders see the change, last
+    assert _all_pages(store, Query(changed_since=since, include_closed=True, limit=3))[-1] == hub_id
+    assert _all_pages(store, Query(sort="changed", include_closed=True, limit=3))[-1] == hub_id
 
 
 def test_a_split_gives_back_the_id_a_record_founded_whatever_its_licence_now(  # type: ignore[no-untyped-def]
@@ -854,3 +861,33 @@ def test_a_stewards_tombstone_is_dated_by_its_withdrawal(store: Store, tmp_path:
     hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
     (item,) = store.search(Query(changed_since=withdrawn, include_closed=True, ids=(hub_id,))).items
     assert datetime.fromisoformat(item["last_changed"]) == withdrawn, item
+
+
+def test_a_delete_of_a_closed_record_moves_the_data_version(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub_id, gone = open_record_leaves(store, tmp_path, clock)
+    before_v, before = store.data_version(), store.counts()
+    assert withdraw_record(store, "intern:z1", clock=lambda: gone + timedelta(days=1))
+    assert store.get_entity(hub_id, include_closed=True) is None
+    after = store.counts()
+    assert store.data_version() != before_v and after["places"] == before["places"] - 1, (before, after)
+
+
+def test_a_split_does_not_put_the_record_back_into_a_hub_others_live_in(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    # intern:z1, open then, founds P (plain id); test:z1 joins P; intern:z1's licence turns closed (P stays)
+    opened = [*CLOSED_ZOLLVEREIN[:5], "CC0-1.0", "intern", "yes"]
+    hub.import_file(store, write_csv(tmp_path / "i.csv", [opened]), "intern", clock=clock)
+    plain = store.get_record("intern:z1").hub_id  # type: ignore[union-attr]
+    t1 = clock() + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "src.csv"), "test", clock=lambda: t1)
+    assert store.get_record("test:z1").hub_id == plain  # type: ignore[union-attr]
+    t2 = t1 + timedelta(days=1)
+    hub.import_file(store, write_csv(tmp_path / "i2.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=lambda: t2)
+    # a steward joins intern:z1 to Zeche Zollern by mistake, then splits it off again
+    zollern = store.get_record("test:z2").hub_id  # type: ignore[union-attr]
+    hub.join_record(store, "intern:z1", zollern, clock=lambda: t2)
+    back = hub.split_record(store, "intern:z1", clock=lambda: t2 + timedelta(hours=1))
+    together = sorted(r.record_id for r in store.records_of_hubs([back])[back])
+    # "the record becomes its own entity again": alone, not back in test:z1's hub P
+    assert together == ["intern:z1"], (back == plain, together)

@@ -197,15 +197,14 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
     if full is None:
         if old_checksum == TOMBSTONE:
             return None
-        # readers of open data hear of the withdrawal only if they still see the place: one whose open view went
-        # before was a tombstone to them then, and the withdrawal of its closed records is closed data's news
-        was_open = any(LICENCES[_licence_of(r)].open for r in records) if stored is None \
-            else stored not in ("", OPEN_GONE)
+        # a place readers of open data saw keeps its tombstone for them; one whose open view went before stays
+        # dated as it went (below): the withdrawal of its closed records is closed data's news
+        was_open = any(LICENCES[_licence_of(r)].open for r in records) if stored is None else stored != ""
         last = max(records, key=lambda r: r.last_changed)
         withdrawn = tombstone(hub_id, kind, last.data, now, was_open)
         if stored == OPEN_GONE and old is not None:
             # when it went for them, kept should the place return
-            withdrawn.open_changed_at, withdrawn.kept_seq = old.open_changed_at, old.seq
+            withdrawn.open_changed_at, withdrawn.open_seq = old.open_changed_at, old.open_seq
         return withdrawn
     # an open view that went while closed records keep the hub: readers of open data must learn it is gone
     gone = data_open is None and (bool(open_records) if stored is None else stored != "")
@@ -217,17 +216,17 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
         return None
     # a change of closed data alone (or a withdrawn place coming back in its closed records alone): the open view
     # keeps its date, else its readers would learn of the change
-    open_since, kept_seq = None, None
+    open_since, open_seq = None, None
     if old is not None and (data_open is not None or gone) and (
             stored == open_sum[:8] or (old_checksum == TOMBSTONE and gone)):
-        open_since, kept_seq = old.open_changed_at, old.seq
+        open_since, open_seq = old.open_changed_at, old.open_seq
     full["last_changed"] = _utc(now)
     if data_open is not None:
         if data_open is full and open_since is not None:
             data_open = dict(full)  # the same content, dated apart: readers of closed data saw the change
         data_open["last_changed"] = _utc(open_since or now)
     return HubEntity(hub_id, kind, full, data_open, checksum, now, None, open_gone=gone, open_changed_at=open_since,
-                     kept_seq=kept_seq)
+                     open_seq=open_seq)
 
 
 _FULL_SUM = 40  # hex digits of content_checksum

@@ -102,9 +102,7 @@ class HubEntity:
     # when the open view last changed, where that was before changed_at: a change of closed data alone leaves the
     # open view, its date and its place in the open delta feed as they were
     open_changed_at: datetime | None = None
-    # its place in the order of changes (`seq`), kept from before where only closed data changed (as the date of
-    # its open view), so the order of a listing by change tells nothing of it either; None: the next place
-    kept_seq: int | None = None
+    open_seq: int | None = None  # the open view's place in the order of changes (`seq`) then, likewise
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +111,7 @@ class EntityState:
 
     checksum: str
     open_changed_at: datetime
-    seq: int
+    open_seq: int
 
 
 @dataclass(slots=True)

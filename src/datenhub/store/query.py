@@ -70,6 +70,12 @@ class Query:
         """Whether the query reads the open view of entities (anonymous readers, or licence=open)."""
         return not self.include_closed or self.open_licence_only
 
+    def change_key(self, seq: str) -> str:
+        """The SQL of the order by change: in the open delta feed the open view's own place in the sequence (a change
+        of closed data alone keeps it, HubEntity.open_seq), else `seq` (the column as the caller names it)."""
+        return f"coalesce(e.open_seq, {seq.lstrip('+')})" if self.open_view and self.changed_since is not None \
+            else seq
+
     def narrowed(self, *, tags: bool = True) -> bool:
         """Whether a filter beyond words, area, kind and licence applies: municipality, wheelchair, ids, dates,
         opening time and, with `tags`, categories, types and sources."""
@@ -194,9 +200,13 @@ def open_stubs_listed(query: Query) -> bool:
         query.q or query.bbox is not None or query.near is not None or replace(query, ids=()).narrowed())
 
 
-# What a tombstone in the delta feed is dated by (rows.page_from_rows): a withdrawn entity by its withdrawal, a live
-# one (only readers of open data get its tombstone: its open view went) by when its open view went
-TOMBSTONE_DATE = "CASE WHEN e.withdrawn_at IS NULL THEN coalesce(e.open_changed_at, e.changed_at) ELSE e.changed_at END"
+def tombstone_dates(query: Query) -> str:
+    """The SQL of a result row's withdrawn_at and changed_at, which date a tombstone (rows.page_from_rows): for
+    readers of open data when its open view went, where that was before its last change (an open view that went
+    while the hub lives on, or whose closed records were withdrawn after it went: closed data's news)."""
+    if query.open_view:
+        return "coalesce(e.open_changed_at, e.withdrawn_at), coalesce(e.open_changed_at, e.changed_at)"
+    return "e.withdrawn_at, e.changed_at"
 
 
 def shown_document(query: Query, data_col: str, open_view: bool) -> str:

@@ -45,8 +45,8 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
     distances: dict[str, float] = {}
     for entity_id, data, _, withdrawn_at, changed_at, kind, known, hours, ags in rows:
         if data is None:
-            # a tombstone for the delta feed: the id, what it was and when it went away, nothing else
-            # (an open view that went while the hub lives on has no withdrawal of its own: its last change is it)
+            # a tombstone for the delta feed: the id, what it was and when it went away (query.tombstone_dates),
+            # nothing else; an open view that went while the hub lives on has no withdrawal of its own
             raw.append({"id": entity_id, "kind": kind, "withdrawn_at": _plain(withdrawn_at or changed_at),
                         "last_changed": _plain(changed_at), "tombstone": True})
             continue

@@ -176,7 +176,7 @@ def sort_key(query: Query, rank: tuple[str, list[Any], str] | None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         return distance[0], distance[1], "float8"
     if sort == "changed":
-        return "e.seq", [], "bigint"
+        return query.change_key("e.seq"), [], "bigint"
     if sort == "start":
         return "e.start_at", [], "timestamptz"
     return "e.name_sort", [], "text"

@@ -31,7 +31,8 @@ from datenhub.store.rows import (
 
 _COLUMNS = ("id", "kind", "type", "name_sort", "lat", "lon", "municipality_ags", "wheelchair", "has_open", "all_open",
             "start_at", "end_at", "opening_hours", "checksum", "changed_at", "seq", "withdrawn_at", "tags",
-            "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words", "open_changed_at")
+            "open_tsv", "full_tsv", "data", "data_open", "prominence", "area_words", "open_changed_at",
+            "open_seq")
 
 
 # the open view (see entity_parts); none where has_open is unset, though data_open may hold the stub of a view that
@@ -86,9 +87,8 @@ def _upsert_sql(postgis: bool) -> str:
             f"ON CONFLICT (id) DO UPDATE SET {updates}")
 
 
-# id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes), the seq it keeps
-# (HubEntity.kept_seq; None: the next)
-EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...], int | None]
+# id, the columns before seq, the columns after it, the lexemes of the index (for table lexemes)
+EntityParts = tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
 
 def entity_parts(entity: HubEntity) -> EntityParts:
@@ -108,8 +108,8 @@ def entity_parts(entity: HubEntity) -> EntityParts:
             cols.municipality_ags, cols.wheelchair, cols.has_open, cols.all_open, cols.start_at, cols.end_at,
             clean(cols.opening_hours), entity.checksum, entity.changed_at)
     tail = (entity.withdrawn_at, text_array(cols.tags if active else []), open_tsv, full_tsv, full_json, data_open,
-            cols.prominence, area_words, entity.open_changed_at)
-    return entity.id, head, tail, words, entity.kept_seq
+            cols.prominence, area_words, entity.open_changed_at, entity.open_seq)
+    return entity.id, head, tail, words
 
 
 def text_columns(open_text: str, all_text: str, lat: float | None, lon: float | None
@@ -234,8 +234,7 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     first = last - len(entities) + 1
     # one row per id (the last one wins, as it would row by row): ON CONFLICT cannot touch a row twice
     latest = {parts[0]: (first + n, parts) for n, parts in enumerate(entities)}
-    rows = {eid: (*head, seq if kept is None else kept, *tail)
-            for eid, (seq, (_, head, tail, _, kept)) in latest.items()}
+    rows = {eid: (*head, seq, *tail) for eid, (seq, (_, head, tail, _)) in latest.items()}
     known = known_keys(conn, "entities", "id", list(rows))
     # hubs founded by this batch (most of a first import) go straight into the table
     fresh = [(*r, _geom(r)) if postgis else r for eid, r in rows.items() if eid not in known]
@@ -247,7 +246,7 @@ def upsert_entity_parts(conn: psycopg.Connection[Any], entities: list[EntityPart
     # Every lexeme the index has held (search expands a last word from here: search._expansions). Lexemes of
     # withdrawn entities stay: a query term nothing holds any more costs the GIN index nothing. Sorted, so
     # concurrent imports take the index entries in the same order.
-    words = sorted({word for _, (_, (_, _, _, found, _)) in latest.items() for word in found})
+    words = sorted({word for _, (_, (_, _, _, found)) in latest.items() for word in found})
     if words:
         conn.execute("INSERT INTO lexemes (lexeme) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
                      (text_array(words),))

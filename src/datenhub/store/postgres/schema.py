@@ -334,3 +334,9 @@ MIGRATIONS.append(Migration("0023_open_changed_at", """
 -- the open delta feed and the open view's date go by it. NULL: the same as changed_at, as for every row before.
 ALTER TABLE entities ADD COLUMN open_changed_at timestamptz;
 """))
+
+MIGRATIONS.append(Migration("0024_open_seq", """
+-- The open view's place in the order of changes, where a change of closed data alone moved the entity's own `seq`:
+-- the open delta feed goes by it, so its order tells nothing of that change. NULL: the same as seq.
+ALTER TABLE entities ADD COLUMN open_seq bigint;
+"""))

@@ -37,12 +37,15 @@ from datenhub.store.postgres.clauses import (
 )
 from datenhub.store.postgres.fulltext import search_words
 from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
-from datenhub.store.query import TOMBSTONE_DATE, Query, QueryError, decode_cursor, shown_document
+from datenhub.store.query import Query, QueryError, decode_cursor, shown_document, tombstone_dates
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
 from datenhub.store.rows import page_from_rows
 from datenhub.store.text import prefix_end
 
-_TAIL = f"e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META}"  # after id, document, sort key
+
+def _tail(query: Query) -> str:
+    """The columns after id, document and sort key (rows.page_from_rows)."""
+    return f"{tombstone_dates(query)}, {DOCUMENT_META}"
 
 
 _MAX_EXPANSION = 8
@@ -78,7 +81,7 @@ def _first_area_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, ts
         matched, params = f"entities e WHERE {' AND '.join(c.where)}", c.params
     sql = (f"WITH m AS MATERIALIZED (SELECT e.id, e.prominence, e.name_sort, e.type, {tsv} AS tsv FROM {matched}), "
            "b AS MATERIALIZED (SELECT count(*) > %s AS broad FROM m) "
-           f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.broad, p.prominence FROM ("
+           f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)}, p.broad, p.prominence FROM ("
            "SELECT m.id, m.prominence, b.broad, CASE WHEN b.broad THEN NULL ELSE "
            f"(-ts_rank(m.tsv, %s::tsquery, 1) * (1 + {PROMINENCE_BOOST!r} * m.prominence) * {name_match})::float8 END "
            "AS k "
@@ -279,7 +282,8 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: Clauses,
     if hopeful * WALK_ROWS >= 2 * limit * known.rows:
         bounds, bound_params, tests, test_params = c.without_hints().split("order")
         # the inner LIMIT bounds the walk; the outer one stops it once the page is full
-        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT w.id, w.k FROM (SELECT e.id, {key} "
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)} FROM (SELECT w.id, w.k FROM ("
+               f"SELECT e.id, {key} "
                f"AS k, ({tests}) AS hit FROM entities e WHERE {bounds} ORDER BY k{nulls}, e.id LIMIT %s) w "
                f"WHERE w.hit LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k{nulls}, p.id")
         found = conn.execute(sql, [*test_params, *bound_params, WALK_ROWS, limit]).fetchall()
@@ -288,7 +292,8 @@ def _words_in_order(conn: psycopg.Connection[Any], query: Query, c: Clauses,
     if matches > SORT_SHARE * known.rows:
         return None
     # OFFSET 0 keeps the order out of the matches' scan: the words' index finds them, a top-N sort pages them
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT m.id, m.k FROM (SELECT e.id, {key} AS k "
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)} FROM (SELECT m.id, m.k FROM ("
+           f"SELECT e.id, {key} AS k "
            f"FROM entities e WHERE {' AND '.join(c.where)} OFFSET 0) m ORDER BY m.k{nulls}, m.id LIMIT %s) p "
            f"JOIN entities e ON e.id = p.id ORDER BY p.k{nulls}, p.id")
     rows = conn.execute(sql, [*c.params, limit]).fetchall()
@@ -317,7 +322,7 @@ def _first_ranked_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, 
         # clearly broad by the planner's statistics (accurate for words alone): skip the ranking attempt, whose
         # bitmap over every match costs more than the broad page itself
         return _broad_page(conn, query, c, select_data)
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.n FROM (SELECT m.id, m.k, "
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)}, p.n FROM (SELECT m.id, m.k, "
            f"count(*) OVER () AS n FROM (SELECT e.id, {rank[0]} AS k FROM entities e WHERE {' AND '.join(c.where)} "
            "LIMIT %s) m ORDER BY m.k, m.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
     found = conn.execute(sql, [*rank[1], *c.params, budget + 1, query.limit + 1]).fetchall()
@@ -349,7 +354,7 @@ def _broad_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, select_
         if c.has_hint("area_words"):  # as in _first_area_page
             matched, params = _words_on_area_rows(c)
         matched = f"(SELECT e.id, e.prominence FROM {matched} OFFSET 0) e"
-    sql = (f"SELECT e.id, ({select_data})::text, p.prominence, {_TAIL} FROM (SELECT e.id, "
+    sql = (f"SELECT e.id, ({select_data})::text, p.prominence, {_tail(query)} FROM (SELECT e.id, "
            f"e.prominence FROM {matched} ORDER BY e.prominence DESC, e.id LIMIT %s) p "
            "JOIN entities e ON e.id = p.id ORDER BY p.prominence DESC, p.id")
     found = conn.execute(sql, [*params, query.limit + 1]).fetchall()
@@ -414,7 +419,7 @@ def _area_page(conn: psycopg.Connection[Any], query: Query, area: AreaListing, o
                      f"{' AND '.join(where)}")
         values += [number_array(c for c, _ in edges), *(number_array(box[i] for _, box in edges) for i in range(4)),
                    *params]
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT u.id, u.k FROM ("
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)} FROM (SELECT u.id, u.k FROM ("
            f"{' UNION ALL '.join(parts)}) u ORDER BY u.k, u.id LIMIT %s) p JOIN entities e ON e.id = p.id "
            "ORDER BY p.k, p.id")
     rows = conn.execute(sql, [*values, limit]).fetchall()
@@ -441,7 +446,7 @@ def _nearest_page(conn: psycopg.Connection[Any], query: Query, c: Clauses, dista
     kx = math.cos(math.radians(lat)) * M_PER_DEG
     candidates = NEAREST_CANDIDATES * (query.limit + 1)
     order = "point(e.lon, e.lat) <-> point(%s, %s)"
-    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL}, p.far, p.n FROM (SELECT m.id, m.k, "
+    sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)}, p.far, p.n FROM (SELECT m.id, m.k, "
            "max(m.d0) OVER () AS far, count(*) OVER () AS n FROM (SELECT e.id, "
            f"{distance[0]} AS k, {order} AS d0 FROM entities e WHERE {' AND '.join(c.where)} ORDER BY {order} "
            "LIMIT %s) m ORDER BY m.k, m.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
@@ -542,18 +547,18 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
                                                               or _words_on_rows(conn, c, tsquery, stats)):
         # a later page of words ranked in a small area: as its first page (_first_area_page)
         matched, matched_params = _words_on_area_rows(c)
-        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k FROM {matched} "
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)} FROM (SELECT e.id, {key} AS k FROM {matched} "
                f"ORDER BY k, e.id LIMIT %s) p JOIN entities e ON e.id = p.id ORDER BY p.k, p.id")
         params = [*key_params, *matched_params, query.limit + 1]
     elif c.spatial:
         # The page's ids and sort keys first (from entities_point alone when no other filter needs the table),
         # then only those rows' documents: a box holds thousands of places, a page twenty.
-        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_TAIL} FROM (SELECT e.id, {key} AS k "
+        sql = (f"SELECT e.id, ({select_data})::text, p.k, {_tail(query)} FROM (SELECT e.id, {key} AS k "
                f"FROM entities e WHERE {where} ORDER BY k{nulls}, e.id LIMIT %s) p JOIN entities e ON e.id = p.id "
                f"ORDER BY p.k{nulls}, p.id")
         params = [*key_params, *c.params, query.limit + 1]
     else:
-        sql = (f"SELECT e.id, ({select_data})::text, {key}, {_TAIL} FROM entities e "
+        sql = (f"SELECT e.id, ({select_data})::text, {key}, {_tail(query)} FROM entities e "
                f"WHERE {where} ORDER BY {key}{nulls}, e.id LIMIT %s")
         params = [*key_params, *c.params, *key_params, query.limit + 1]
     try:

@@ -314,7 +314,7 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
 
     def entity_states(self, hub_ids: list[str]) -> dict[str, EntityState]:
         return {eid: EntityState(checksum, at, seq) for eid, checksum, at, seq in self._all(
-            "SELECT id, checksum, coalesce(open_changed_at, changed_at), seq FROM entities "
+            "SELECT id, checksum, coalesce(open_changed_at, changed_at), coalesce(open_seq, seq) FROM entities "
             "WHERE id = ANY(%s::text[])", (hub_ids,))}
 
     def upsert_entities(self, entities: list[HubEntity]) -> None:

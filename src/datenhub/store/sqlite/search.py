@@ -15,12 +15,12 @@ from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, a
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.query import (
     EVENT_FROM_SQL,
-    TOMBSTONE_DATE,
     Query,
     QueryError,
     decode_cursor,
     open_stubs_listed,
     shown_document,
+    tombstone_dates,
 )
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql, tier_name
 from datenhub.store.rows import iso, page_from_rows
@@ -45,7 +45,7 @@ def _within_box(box: tuple[float, float, float, float], text_drives: bool, where
     params += [min_lat, max_lat, min_lon, max_lon]
 
 
-def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -> list[Any]:
+def _with_documents(db: sqlite3.Connection, query: Query, page: list[Any], select_data: str) -> list[Any]:
     """(rowid, sort key, id) rows of a page, in order, as page rows (id, JSON, sort key, withdrawn_at, changed_at).
 
     A second statement by rowid, not a join in the first: for a city-centre box of 100k places the joined form
@@ -55,7 +55,7 @@ def _with_documents(db: sqlite3.Connection, page: list[Any], select_data: str) -
     if not page:
         return []
     docs = {rowid: rest for rowid, *rest in db.execute(
-        f"SELECT e.rowid, {select_data}, e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META} FROM entities e "
+        f"SELECT e.rowid, {select_data}, {tombstone_dates(query)}, {DOCUMENT_META} FROM entities e "
         f"WHERE e.rowid IN ({','.join('?' * len(page))})", [rowid for rowid, _, _ in page])}
     # entity rows are never deleted (withdrawn ones stay), so every rowid of the page is found
     return [(eid, docs[rowid][0], key, *docs[rowid][1:]) for rowid, key, eid in page]
@@ -104,7 +104,7 @@ def _broad_page(db: sqlite3.Connection, query: Query, joins: str, where: list[st
         if tier == start:
             clauses.append("f.rowid > ?")
             tier_params.append(after)
-        sql = (f"SELECT p.eid, {select_data}, p.rid, e.withdrawn_at, {TOMBSTONE_DATE}, {DOCUMENT_META} FROM ("
+        sql = (f"SELECT p.eid, {select_data}, p.rid, {tombstone_dates(query)}, {DOCUMENT_META} FROM ("
                f"SELECT e.rowid AS rid, e.id AS eid FROM entities e{joins} WHERE {' AND '.join(clauses)} "
                "ORDER BY f.rowid LIMIT ?) p JOIN entities e ON e.rowid = p.rid")
         # sorted here, not by an outer ORDER BY: SQLite put the page's ~35 KB of documents through a sorter
@@ -155,7 +155,7 @@ def _area_page(db: sqlite3.Connection, query: Query, area: AreaListing, open_vie
     branch = f"SELECT e.rowid, e.name_sort, e.id FROM entities e WHERE {' AND '.join(where)}"
     sql = " UNION ALL ".join([branch] * len(area.cells)) + " ORDER BY 2, 3 LIMIT ?"
     found = db.execute(sql, [v for cell in area.cells for v in (cell, *params)] + [query.limit + 1]).fetchall()
-    rows = _with_documents(db, found[: query.limit], select_data)
+    rows = _with_documents(db, query, found[: query.limit], select_data)
     return page_from_rows(query, rows, len(found) > query.limit)
 
 
@@ -342,7 +342,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
             raise QueryError("sort", "sort=distance needs near=lat,lon")
         key = dist_expr
     elif sort == "changed":
-        key = "e.seq" if walk else "+e.seq"  # "+": not entities_seq, which a delta poll would walk whole
+        # "+": not entities_seq, which a delta poll would walk whole
+        key = query.change_key("e.seq" if walk else "+e.seq")
     elif sort == "start":
         key = "e.start_at"
     else:
@@ -365,7 +366,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         if key == dist_expr and query.near is not None and not query.q and query.bbox is None \
                 and query.changed_since is None:
             found = _nearest_rows(query.near, query.radius, query.limit, dist_expr, page_rows)
-        rows = _with_documents(db, page_rows(radius_where, radius_params) if found is None else found, select_data)
+        page = page_rows(radius_where, radius_params) if found is None else found
+        rows = _with_documents(db, query, page, select_data)
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():
             raise QueryError("q", "the search text cannot be used; use words, not operators") from None

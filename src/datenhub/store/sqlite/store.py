@@ -347,7 +347,7 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         for chunk in writes.chunks(hub_ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute("SELECT id, checksum, coalesce(open_changed_at, changed_at), "
-                                   f"seq FROM entities WHERE id IN ({marks})", chunk)
+                                   f"coalesce(open_seq, seq) FROM entities WHERE id IN ({marks})", chunk)
             out.update((eid, EntityState(checksum, datetime.fromisoformat(at), seq)) for eid, checksum, at, seq in rows)
         return out
 

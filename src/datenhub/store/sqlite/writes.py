@@ -49,11 +49,10 @@ class EntityRow:
     fts: tuple[str, str, str] | None  # open_text, all_text, cells; None for tombstones
     point: tuple[float, float] | None
     tags: list[str]
-    kept_seq: int | None = None  # HubEntity.kept_seq: its place in the order of changes stays; None: the next
 
     def __reduce__(self) -> tuple[type[EntityRow], tuple[Any, ...]]:
         # positional state: rows come back from import workers by the thousand (dataclass default: 2× dearer)
-        return EntityRow, (self.id, self.values, self.tail, self.fts, self.point, self.tags, self.kept_seq)
+        return EntityRow, (self.id, self.values, self.tail, self.fts, self.point, self.tags)
 
 
 @dataclass(slots=True)
@@ -77,11 +76,11 @@ def entity_row(entity: HubEntity) -> EntityRow:
               cols.municipality_ags, cols.wheelchair, int(cols.has_open), int(cols.all_open), cols.start_at,
               cols.end_at, entity.checksum, iso(entity.changed_at))
     tail = (iso(entity.withdrawn_at), full_json, open_json, cols.opening_hours, cols.prominence,
-            iso(entity.open_changed_at))
+            iso(entity.open_changed_at), entity.open_seq)
     live = entity.withdrawn_at is None
     return EntityRow(entity.id, values, tail, (cols.open_text, cols.all_text, cols.cells) if live else None,
                      (cols.lat, cols.lon) if live and cols.lat is not None and cols.lon is not None else None,
-                     cols.tags if live else [], entity.kept_seq)
+                     cols.tags if live else [])
 
 
 def prepare(records: list[StoredRecord], entities: list[HubEntity]) -> PreparedWrites:
@@ -103,7 +102,7 @@ _RECORD_SQL = (
 _ENTITY_INSERT = (
     "INSERT INTO entities (rowid, id, kind, type, name_sort, lat, lon, municipality_ags, wheelchair, has_open,"
     " all_open, start_at, end_at, checksum, changed_at, seq, withdrawn_at, data, data_open, opening_hours,"
-    f" prominence, open_changed_at) VALUES ({', '.join('?' * 22)})")
+    f" prominence, open_changed_at, open_seq) VALUES ({', '.join('?' * 23)})")
 _ENTITY_SQL = (
     f"{_ENTITY_INSERT} ON CONFLICT (rowid) DO UPDATE SET "
     "kind = excluded.kind, type = excluded.type, name_sort = excluded.name_sort, lat = excluded.lat, "
@@ -112,7 +111,7 @@ _ENTITY_SQL = (
     "end_at = excluded.end_at, checksum = excluded.checksum, changed_at = excluded.changed_at, "
     "seq = excluded.seq, withdrawn_at = excluded.withdrawn_at, data = excluded.data, "
     "data_open = excluded.data_open, opening_hours = excluded.opening_hours, prominence = excluded.prominence, "
-    "open_changed_at = excluded.open_changed_at")
+    "open_changed_at = excluded.open_changed_at, open_seq = excluded.open_seq")
 
 
 def backfill_prominence(db: sqlite3.Connection) -> None:
@@ -238,15 +237,14 @@ def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> int:
     tags: list[tuple[str, int]] = []
     next_rowid = int((db.execute("SELECT max(rowid) FROM entities").fetchone()[0]) or 0)
     for row in rows:
-        if row.kept_seq is None:
-            seq += 1
+        seq += 1
         rowid = existing.get(row.id)
         if rowid is None:
             next_rowid += 1
             rowid = next_rowid
-            values.append((rowid, *row.values, seq if row.kept_seq is None else row.kept_seq, *row.tail))
+            values.append((rowid, *row.values, seq, *row.tail))
         else:
-            updates.append((rowid, *row.values, seq if row.kept_seq is None else row.kept_seq, *row.tail))
+            updates.append((rowid, *row.values, seq, *row.tail))
         if row.fts is not None:
             fts.append((rowid, *row.fts))
         if row.point is not None:
