@@ -132,6 +132,16 @@ def withdraw_every_event(store: Any, folder: Path, at: datetime) -> None:
     hub.import_file(store, empty, "events", clock=lambda: at, allow_empty=True)
 
 
+OTHER_DEPOT = ["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]
+
+
+def intern_without_zollverein(store: Any, folder: Path, at: datetime) -> None:
+    """The closed source's next export lacks z1 (another record of it stays, so the import is not empty)."""
+    from datenhub import hub
+
+    hub.import_file(store, write_csv(folder / "intern-next.csv", [OTHER_DEPOT]), "intern", clock=lambda: at)
+
+
 def open_record_leaves(store: Any, folder: Path, clock: Any) -> tuple[str, datetime]:
     """closed_founder_then_open, then a day later the open source's next export lacks z1: the place lives on in its
     closed record, its open view is gone. Returns the hub id and the instant the open record went."""

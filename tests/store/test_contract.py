@@ -24,9 +24,11 @@ from tests.store.helpers import (
     CLOSED_ZOLLVEREIN,
     GOLDEN_ICS,
     OPEN_IMAGE,
+    OTHER_DEPOT,
     ROWS,
     closed_founder_then_open,
     import_pictured,
+    intern_without_zollverein,
     open_record_leaves,
     withdraw_every_event,
     write_csv,
@@ -349,14 +351,14 @@ def test_a_tombstone_of_an_open_view_that_went_is_never_found_by_closed_data(  #
 def test_what_happens_to_the_closed_records_of_a_place_whose_open_view_went_stays_closed(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock) -> None:
     hub_id, gone = open_record_leaves(store, tmp_path, clock)
-    other = [["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]]
     withdrawn, back = gone + timedelta(days=5), gone + timedelta(days=10)
-    hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
+    intern_without_zollverein(store, tmp_path, withdrawn)
     assert store.get_entity(hub_id, include_closed=True, include_withdrawn=True)["withdrawn_at"]  # type: ignore[index]
     # a mirror that last synced before the open view went still learns it is gone, as of then
     assert _open_feed(store, gone - timedelta(minutes=1)) == [(hub_id, True, gone)]
     assert _open_feed(store, gone + timedelta(days=1)) == []
-    hub.import_file(store, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, *other]), "intern", clock=lambda: back)
+    hub.import_file(store, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, OTHER_DEPOT]), "intern",
+                    clock=lambda: back)
     assert store.get_entity(hub_id, include_closed=True) is not None  # the place lives on in its closed record
     # readers of open data were told once, when the open view went; neither the withdrawal nor the return after
     assert _open_feed(store, gone + timedelta(days=1)) == []
@@ -856,9 +858,8 @@ def test_a_record_whose_licence_flips_keeps_its_hub_and_imports_stay_idempotent(
 
 def test_a_stewards_tombstone_is_dated_by_its_withdrawal(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     hub_id, gone = open_record_leaves(store, tmp_path, clock)
-    other = [["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]]
     withdrawn = gone + timedelta(days=5)
-    hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
+    intern_without_zollverein(store, tmp_path, withdrawn)
     (item,) = store.search(Query(changed_since=withdrawn, include_closed=True, ids=(hub_id,))).items
     assert datetime.fromisoformat(item["last_changed"]) == withdrawn, item
 

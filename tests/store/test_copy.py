@@ -20,8 +20,10 @@ from datenhub.store.copy import all_hub_ids, copy_store
 from tests.store.helpers import (
     CLOSED_ZOLLVEREIN,
     GOLDEN_ICS,
+    OTHER_DEPOT,
     ROWS,
     closed_founder_then_open,
+    intern_without_zollverein,
     open_record_leaves,
     withdraw_every_event,
     write_csv,
@@ -156,13 +158,13 @@ def test_copy_keeps_the_salt_of_ids_closed_records_found(store: Store, tmp_path:
 def test_copy_keeps_when_the_open_view_of_a_withdrawn_place_went(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock) -> None:
     hub_id, gone = open_record_leaves(store, tmp_path, clock)
-    other = [["zz", "Anderes Depot", "Museum", "51.6", "7.1", "closed", "intern", "yes"]]
     withdrawn, back = gone + timedelta(days=5), gone + timedelta(days=10)
-    hub.import_file(store, write_csv(tmp_path / "i2.csv", other), "intern", clock=lambda: withdrawn)
+    intern_without_zollverein(store, tmp_path, withdrawn)
     target = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
     assert copy_store(store, target, clock=lambda: withdrawn + timedelta(days=1)).ok
     for s in (store, target):  # the closed record comes back, in the source and in its copy
-        hub.import_file(s, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, *other]), "intern", clock=lambda: back)
+        hub.import_file(s, write_csv(tmp_path / "i3.csv", [CLOSED_ZOLLVEREIN, OTHER_DEPOT]), "intern",
+                        clock=lambda: back)
     feeds = [[(i["id"], i.get("tombstone"), i.get("withdrawn_at")) for i in s.search(Query(
         changed_since=gone - timedelta(minutes=1), ids=(hub_id,))).items] for s in (store, target)]
     # readers of open data learn from the copy what they learn from the source: when the open view went
