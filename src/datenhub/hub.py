@@ -187,7 +187,9 @@ def _own_hub_id(store: Store, record_id: str, is_open: bool, old_hub: str) -> st
         if free(candidate) and store.get_entity(candidate, include_closed=True, include_withdrawn=True, exact=True):
             return candidate
     # a new one, as its licence has it now
-    return founded[0] if free(founded[0]) else hub_id_for("split:" + record_id, "" if is_open else salt)
+    fresh = (hub_id_for(f"split:{n}:{record_id}" if n > 1 else "split:" + record_id, "" if is_open else salt)
+             for n in range(1, 100))
+    return founded[0] if free(founded[0]) else next((h for h in fresh if free(h)), founded[0])
 
 
 def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_now) -> None:

@@ -367,7 +367,11 @@ def test_ready_and_database_loss_gives_503_then_recovers(tmp_path: Path) -> None
 
     store = demo_store(tmp_path)
     api = client(store)
-    assert api.get("/ready").json()["status"] == "ready"
+    assert api.get("/ready").json() == {"status": "ready"}  # the data version moves with closed data too
+    from datenhub.auth import create_key
+
+    key = create_key(store, "ops", ["closed:read"])
+    assert api.get("/ready", headers={"Authorization": f"Bearer {key}"}).json()["data_version"]
     db_file = tmp_path / "demo.db"
     moved = tmp_path / "elsewhere.db"
     store.close()

@@ -216,3 +216,21 @@ def test_an_event_import_points_to_the_events_feed(store: Store, tmp_path: Path,
     payload = json.loads(good.received[0][0])
     assert payload["feed"].startswith("/api/v1/events?changed_since=") and list(payload["feeds"]) == ["events"]
     assert [i["name"]["de"] for i in client(store).get(payload["feed"]).json()["items"]] == ["Sommerfest"]
+
+
+def test_readers_of_open_data_get_the_feeds_of_kinds_whose_open_data_changed_only(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
+    reader, writer = consumers
+    writer.status = 200
+    for consumer, scope in ((reader, "closed:read"), (writer, "source:app:write")):
+        key_id = create_key(store, scope, [scope]).split("_")[1]  # dh_<key id>_<secret>
+        register(store, consumer.url, key_id, clock)
+    path = tmp_path / "mixed.csv"  # an open place and a closed event in one file
+    path.write_text("id,kind,name,lat,lon,licence,start\n"
+                    "p1,place,Halde Hoheward,51.5637,7.1410,CC0-1.0,\n"
+                    "e1,event,Geheimes Fest,51.5637,7.1410,closed,2026-08-01T18:00:00+02:00\n", encoding="utf-8")
+    result = hub.import_file(store, path, "mixed", clock=clock)
+    assert result.new == 2, result.summary()
+    assert deliver_due(store, clock)["delivered"] == 2
+    assert list(json.loads(reader.received[0][0])["feeds"]) == ["places", "events"]
+    assert list(json.loads(writer.received[0][0])["feeds"]) == ["places"]  # the events feed would tell of the fest

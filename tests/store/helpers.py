@@ -142,6 +142,19 @@ def intern_without_zollverein(store: Any, folder: Path, at: datetime) -> None:
     hub.import_file(store, write_csv(folder / "intern-next.csv", [OTHER_DEPOT]), "intern", clock=lambda: at)
 
 
+def open_place_closed_point(store: Any, folder: Path, clock: Any) -> str:
+    """An open record without coordinates and a closed one at 51.4862, 7.0406 in one place; returns its id."""
+    from datenhub import hub
+
+    pointless = ["a", "Depot am Kanal", "Museum", "", "", "CC0-1.0", "", "yes"]
+    hub.import_file(store, write_csv(folder / "a.csv", [pointless]), "offen", clock=clock)
+    placed = ["x", "Depot am Kanal", "Museum", "51.4862", "7.0406", "closed", "intern", "yes"]
+    hub.import_file(store, write_csv(folder / "x.csv", [placed]), "intern", clock=clock)
+    place = str(store.get_record("offen:a").hub_id)
+    hub.join_record(store, "intern:x", place, clock=clock)
+    return place
+
+
 def open_record_leaves(store: Any, folder: Path, clock: Any) -> tuple[str, datetime]:
     """closed_founder_then_open, then a day later the open source's next export lacks z1: the place lives on in its
     closed record, its open view is gone. Returns the hub id and the instant the open record went."""

@@ -29,6 +29,7 @@ from tests.store.helpers import (
     closed_founder_then_open,
     import_pictured,
     intern_without_zollverein,
+    open_place_closed_point,
     open_record_leaves,
     withdraw_every_event,
     write_csv,
@@ -892,3 +893,27 @@ def test_a_split_does_not_put_the_record_back_into_a_hub_others_live_in(  # type
     together = sorted(r.record_id for r in store.records_of_hubs([back])[back])
     # "the record becomes its own entity again": alone, not back in test:z1's hub P
     assert together == ["intern:z1"], (back == plain, together)
+
+
+def test_an_open_place_without_a_point_is_never_found_at_its_closed_records_point(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    place = open_place_closed_point(store, tmp_path, clock)
+    assert store.get_entity(place)["id"] == place and "geo" not in store.get_entity(place)  # type: ignore[index,operator]
+    assert store.get_entity(place, include_closed=True)["geo"]  # type: ignore[index]
+    box = (7.03, 51.48, 7.05, 51.49)  # around the closed record's point
+    assert place not in [i["id"] for i in store.search(Query(bbox=box, limit=100)).items]
+    assert place not in [i["id"] for i in store.search(Query(near=(51.4862, 7.0406), radius=500, limit=100)).items]
+
+
+def test_a_record_split_twice_never_lands_in_a_hub_another_record_lives_in(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    hub.import_file(store, write_csv(tmp_path / "a.csv", [ROWS[0]]), "offen", clock=clock)
+    hub.import_file(store, write_csv(tmp_path / "x.csv", [ROWS[0]]), "zweit", clock=clock)
+    hub.import_file(store, write_csv(tmp_path / "r.csv", [ROWS[1]]), "dritt", clock=clock)
+    first = store.get_record("offen:z1").hub_id  # type: ignore[union-attr]
+    assert store.get_record("zweit:z1").hub_id == first  # type: ignore[union-attr]  # merged
+    split = hub.split_record(store, "offen:z1", clock=clock)
+    hub.join_record(store, "dritt:z2", split, clock=clock)  # another record now lives in the split's hub
+    hub.join_record(store, "offen:z1", first, clock=clock)
+    again = hub.split_record(store, "offen:z1", clock=clock)
+    assert [r.record_id for r in store.records_of_hubs([again])[again]] == ["offen:z1"]

@@ -232,6 +232,23 @@ def test_open_gone_migration_marks_places_that_lost_their_open_view_before(  # t
 
 
 @needs_server
+def test_open_points_migration_unplaces_an_open_place_a_closed_point_placed(  # type: ignore[no-untyped-def]
+        pg: PostgresStore, tmp_path, clock) -> None:
+    from tests.store.helpers import open_place_closed_point
+
+    place = open_place_closed_point(pg, tmp_path, clock)
+    with pg.transaction() as conn:  # as a database from before: the closed record's point placed the row
+        conn.execute("UPDATE entities SET lat = 51.4862, lon = 7.0406 WHERE id = %s", (place,))
+        if pg.postgis:
+            conn.execute("UPDATE entities SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326) WHERE id = %s", (place,))
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0025_open_points'")
+    box = Query(bbox=(7.03, 51.48, 7.05, 51.49))
+    assert [i["id"] for i in pg.search(box).items] == [place]
+    assert pg.migrate() == ["0025_open_points"]
+    assert pg.search(box).items == []
+
+
+@needs_server
 def test_area_words_migration_fills_what_the_writes_store(pg: PostgresStore, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datenhub import hub
     from tests.store.helpers import write_csv

@@ -25,6 +25,7 @@ from tests.store.helpers import (
     closed_founder_then_open,
     geo_last,
     import_pictured,
+    open_place_closed_point,
     open_record_leaves,
     provenance_inside,
     typed_queries,
@@ -513,3 +514,18 @@ def test_migration_moves_filters_to_the_open_view(tmp_path: Path) -> None:
     assert hub_id in [e["id"] for e in store.search(Query(categories=("Industriekultur",), wheelchair=("yes",))).items]
     assert hub_id in [e["id"] for e in store.search(Query(sources=("intern",), include_closed=True)).items]
     store.close()
+
+
+def test_open_points_migration_unplaces_an_open_place_a_closed_point_placed(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert isinstance(store, SqliteStore)
+    place = open_place_closed_point(store, tmp_path, clock)
+    # as a database from before: the closed record's point placed the row, in the R*Tree too
+    (rowid,) = store.db.execute("SELECT rowid FROM entities WHERE id = ?", (place,)).fetchone()
+    store.db.execute("UPDATE entities SET lat = 51.4862, lon = 7.0406 WHERE rowid = ?", (rowid,))
+    store.db.execute("INSERT INTO entities_rtree VALUES (?, 51.4862, 51.4862, 7.0406, 7.0406)", (rowid,))
+    store.db.execute("DELETE FROM schema_migrations WHERE name = '0022_open_points'")
+    box = Query(bbox=(7.03, 51.48, 7.05, 51.49))
+    assert [i["id"] for i in store.search(box).items] == [place]
+    assert store.migrate() == ["0022_open_points"]
+    assert store.search(box).items == []

@@ -7,6 +7,7 @@ import sqlite3
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from datenhub.api.auth import reads_closed
 from datenhub.store import StoreError
 
 router = APIRouter(tags=["meta"])
@@ -59,7 +60,9 @@ def ready(request: Request) -> JSONResponse:
     except DATABASE_ERRORS as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503,
                             headers={"Retry-After": str(RETRY_AFTER_S)})
-    return JSONResponse({"status": "ready", "data_version": f"{seq}.{last_import}"})
+    # the version moves with changes of closed data too: it is for keys that may read it (operators), not for all
+    shown = {"data_version": f"{seq}.{last_import}"} if reads_closed(request) else {}
+    return JSONResponse({"status": "ready", **shown})
 
 
 def install(app: FastAPI) -> None:

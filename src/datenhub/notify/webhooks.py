@@ -112,16 +112,23 @@ def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: da
         return 0  # most hubs: no searches below
     kinds = store.changed_kinds(since)
     in_open = any(kinds.values()) if open_change is None else open_change
+    readers = [hook.id for hook in hooks if _reads_closed(store, hook)]
+    queued = store.enqueue_notification(_payload(summary, since, at, kinds), at, readers) if readers else 0
+    others = [hook.id for hook in hooks if hook.id not in readers]
+    if in_open and others:  # the kinds whose open view changed only: another kind's feed would tell of closed data
+        opened = {kind: True for kind, changed in kinds.items() if changed}
+        queued += store.enqueue_notification(_payload(summary, since, at, opened or kinds), at, others)
+    return queued
+
+
+def _payload(summary: dict[str, Any], since: datetime, at: datetime, kinds: dict[str, bool]) -> str:
     feeds = {f"{kind}s": f"/api/v1/{kind}s?changed_since={since.isoformat()}"
              for kind in ("place", "event") if kind in kinds or not kinds}
-    payload = {"type": "entities.changed", "source": summary.get("source"), "import_id": summary.get("import_id"),
-               "new": summary.get("new"), "changed": summary.get("changed"), "withdrawn": summary.get("withdrawn"),
-               "changed_since": since.isoformat(), "at": at.isoformat(),
-               "feed": feeds.get("places") or feeds["events"], "feeds": feeds}
-    readers = None if in_open else [hook.id for hook in hooks if _reads_closed(store, hook)]
-    if readers == []:
-        return 0
-    return store.enqueue_notification(orjson.dumps(payload).decode(), at, readers)
+    return orjson.dumps({
+        "type": "entities.changed", "source": summary.get("source"), "import_id": summary.get("import_id"),
+        "new": summary.get("new"), "changed": summary.get("changed"), "withdrawn": summary.get("withdrawn"),
+        "changed_since": since.isoformat(), "at": at.isoformat(), "feed": feeds.get("places") or feeds["events"],
+        "feeds": feeds}).decode()
 
 
 def _reads_closed(store: Store, hook: Webhook) -> bool:

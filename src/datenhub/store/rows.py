@@ -207,8 +207,9 @@ def entity_columns(entity: HubEntity, cells: bool = True) -> EntityColumns:
     # readers of closed data (cells.tag_groups).
     shown = entity.data_open or data
     name = (shown.get("name") or {}).get("de") or next(iter((shown.get("name") or {"": ""}).values()))
-    # (a withdrawn place's open stub has no point: its last record's, which may be closed, would place it)
-    geo = shown.get("geo") or (data.get("geo") if entity.withdrawn_at is None else None)
+    # The point too: an entity with an open view has the open view's point or none (a closed record's would let
+    # an anonymous box or radius find it there), and so has a withdrawn place's open stub
+    geo = shown.get("geo")
     all_open = entity.data_open is data or (entity.data_open is not None and entity.data_open == data)
     if all_open:
         tags = _tags(data)

@@ -340,3 +340,16 @@ MIGRATIONS.append(Migration("0024_open_seq", """
 -- the open delta feed goes by it, so its order tells nothing of that change. NULL: the same as seq.
 ALTER TABLE entities ADD COLUMN open_seq bigint;
 """))
+
+MIGRATIONS.append(Migration("0025_open_points", """
+-- An entity with an open view is placed by the open view's point or not at all (rows.entity_columns): a closed
+-- record's point would let an anonymous box or radius find it there. Rows stored before lose such a point.
+UPDATE entities SET lat = NULL, lon = NULL, area_words = NULL WHERE has_open AND NOT all_open
+    AND withdrawn_at IS NULL AND lat IS NOT NULL AND (data_open -> 'geo') IS NULL;
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+               AND table_name = 'entities' AND column_name = 'geom') THEN
+        EXECUTE 'UPDATE entities SET geom = NULL WHERE lat IS NULL AND geom IS NOT NULL';
+    END IF;
+END $$;
+"""))

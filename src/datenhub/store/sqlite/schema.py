@@ -221,3 +221,12 @@ MIGRATIONS.append(("0021_open_seq", """
 -- the open delta feed goes by it, so its order tells nothing of that change. NULL: the same as seq.
 ALTER TABLE entities ADD COLUMN open_seq INTEGER;
 """))
+
+MIGRATIONS.append(("0022_open_points", """
+-- An entity with an open view is placed by the open view's point or not at all (rows.entity_columns): a closed
+-- record's point would let an anonymous box or radius find it there. Rows stored before lose such a point.
+DELETE FROM entities_rtree WHERE id IN (SELECT rowid FROM entities WHERE has_open AND NOT all_open AND
+    withdrawn_at IS NULL AND lat IS NOT NULL AND json_extract(data_open, '$.geo') IS NULL);
+UPDATE entities SET lat = NULL, lon = NULL WHERE has_open AND NOT all_open AND withdrawn_at IS NULL
+    AND lat IS NOT NULL AND json_extract(data_open, '$.geo') IS NULL;
+"""))
