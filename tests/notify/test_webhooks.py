@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,13 +180,19 @@ def test_an_unusable_consumer_url_fails_its_own_delivery_only(  # type: ignore[n
     assert len(good.received) == 1
 
 
-def test_a_change_only_closed_data_shows_goes_only_to_readers_of_closed_data(  # type: ignore[no-untyped-def]
-        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
+def _reader_and_writer(store: Store, consumers: tuple[Consumer, Consumer], clock: Any) -> tuple[Consumer, Consumer]:
+    """Two answering consumers: one registered by a key that may read closed data, one by a key that may not."""
     reader, writer = consumers
     writer.status = 200
     for consumer, scope in ((reader, "closed:read"), (writer, "source:app:write")):
         key_id = create_key(store, scope, [scope]).split("_")[1]  # dh_<key id>_<secret>
         register(store, consumer.url, key_id, clock)
+    return reader, writer
+
+
+def test_a_change_only_closed_data_shows_goes_only_to_readers_of_closed_data(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
+    reader, writer = _reader_and_writer(store, consumers, clock)
     hub.import_file(store, write_csv(tmp_path / "intern.csv", [
         ["x1", "Lager", "Museum", "51.40", "7.20", "closed", "intern", "yes"]]), "intern", clock=clock)
     assert deliver_due(store, clock)["delivered"] == 1
@@ -220,11 +227,7 @@ def test_an_event_import_points_to_the_events_feed(store: Store, tmp_path: Path,
 
 def test_readers_of_open_data_get_the_feeds_of_kinds_whose_open_data_changed_only(  # type: ignore[no-untyped-def]
         store: Store, tmp_path: Path, clock, consumers: tuple[Consumer, Consumer]) -> None:
-    reader, writer = consumers
-    writer.status = 200
-    for consumer, scope in ((reader, "closed:read"), (writer, "source:app:write")):
-        key_id = create_key(store, scope, [scope]).split("_")[1]  # dh_<key id>_<secret>
-        register(store, consumer.url, key_id, clock)
+    reader, writer = _reader_and_writer(store, consumers, clock)
     path = tmp_path / "mixed.csv"  # an open place and a closed event in one file
     path.write_text("id,kind,name,lat,lon,licence,start\n"
                     "p1,place,Halde Hoheward,51.5637,7.1410,CC0-1.0,\n"
