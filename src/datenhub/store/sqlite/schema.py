@@ -230,3 +230,11 @@ DELETE FROM entities_rtree WHERE id IN (SELECT rowid FROM entities WHERE has_ope
 UPDATE entities SET lat = NULL, lon = NULL WHERE has_open AND NOT all_open AND withdrawn_at IS NULL
     AND lat IS NOT NULL AND json_extract(data_open, '$.geo') IS NULL;
 """))
+
+MIGRATIONS.append(("0023_changed_index", """
+-- The delta feed reads a range of change times and orders it by sequence: the id in this index served nothing, and
+-- an import, whose rows share one change time, put each row at a random place of it (100k places: ~0.3 s).
+-- By change time alone (and rowid, which SQLite adds), an import's rows go to its end.
+DROP INDEX entities_changed;
+CREATE INDEX entities_changed ON entities (changed_at);
+"""))
