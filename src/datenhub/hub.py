@@ -180,16 +180,17 @@ def _own_hub_id(store: Store, record_id: str, is_open: bool, old_hub: str) -> st
     founded = [hub_id_for(record_id), hub_id_for(record_id, salt)]
     if not is_open:
         founded.reverse()
+
     def free(hub_id: str) -> bool:
         return hub_id != old_hub and not store.records_of_hubs([hub_id]).get(hub_id)
 
     for candidate in founded:
         if free(candidate) and store.get_entity(candidate, include_closed=True, include_withdrawn=True, exact=True):
             return candidate
-    # a new one, as its licence has it now
-    fresh = (hub_id_for(f"split:{n}:{record_id}" if n > 1 else "split:" + record_id, "" if is_open else salt)
-             for n in range(1, 100))
-    return founded[0] if free(founded[0]) else next((h for h in fresh if free(h)), founded[0])
+    # else a new one, as its licence has it now
+    splits = (hub_id_for(("split:" if n == 1 else f"split:{n}:") + record_id, "" if is_open else salt)
+              for n in range(1, 100))
+    return next((h for h in (founded[0], *splits) if free(h)), founded[0])
 
 
 def join_record(store: Store, record_id: str, hub_id: str, clock: Clock = utc_now) -> None:

@@ -232,6 +232,11 @@ def build_hub(hub_id: str, kind: str, records: list[StoredRecord], priority: dic
 _FULL_SUM = 40  # hex digits of content_checksum
 
 
+def open_view_gone(checksum: str | None) -> bool:
+    """Whether a stored hub's checksum says its open view went while the hub lives on (HubEntity.open_gone)."""
+    return _open_part(checksum) == OPEN_GONE
+
+
 def _open_part(old_checksum: str | None) -> str | None:
     """The open part of a stored hub's checksum: a view's checksum prefix, OPEN_GONE, or "" for a hub without an
     open view; None where there is nothing stored to go by (a new hub) or the hub is withdrawn."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from datenhub.clock import Clock, utc_now
-from datenhub.pipeline.merge import TOMBSTONE
-from datenhub.store.base import HUB_ID_SALT, OPEN_GONE, HubEntity, Store, StoreError
+from datenhub.pipeline.merge import TOMBSTONE, open_view_gone
+from datenhub.store.base import HUB_ID_SALT, HubEntity, Store, StoreError
 from datenhub.store.kept import CHUNK, KEPT, RowDigest, portable
 from datenhub.store.query import Query
 from datenhub.store.rows import open_views_gone
@@ -139,7 +139,7 @@ def _open_views_gone(source: Store, target: Store, hub_ids: list[str], now: date
     """Hubs whose open view went as a split or join took their last open record away: rebuilt from their records
     alone they would not know it, so they are marked as the source has them (rows.open_views_gone)."""
     before, after = source.entity_checksums(hub_ids), target.entity_checksums(hub_ids)
-    gone = [h for h in hub_ids if before.get(h, "").endswith(OPEN_GONE) and not after.get(h, "").endswith(OPEN_GONE)]
+    gone = [h for h in hub_ids if open_view_gone(before.get(h)) and not open_view_gone(after.get(h))]
     rows = [(h, str(data["kind"]), data, after[h]) for h in gone
             if (data := target.get_entity(h, include_closed=True, exact=True)) is not None]
     target.upsert_entities(open_views_gone(rows, now))
