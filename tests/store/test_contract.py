@@ -810,10 +810,14 @@ def test_a_change_of_closed_data_alone_moves_an_entity_for_key_holders_only(  # 
     hub.import_file(store, write_csv(tmp_path / "src2.csv", rows), "test", clock=lambda: later + timedelta(hours=1))
     since = later - timedelta(minutes=1)
     before = _all_pages(store, Query(changed_since=since, limit=3))
+    # a full sync's first pass (no changed_since) walks the whole hub by change
+    full_sync = [Query(sort="changed", limit=3), Query(sort="changed", kind="place", limit=3)]
+    before_sync = [_all_pages(store, query) for query in full_sync]
     hub.import_file(store, write_csv(tmp_path / "intern2.csv", [[*CLOSED_ZOLLVEREIN[:6], "intern, neu", "yes"]]),
                     "intern", clock=lambda: later + timedelta(days=1))
     # the open view did not change (its last_changed stays `later`): neither does its place in the open feed
     assert _all_pages(store, Query(changed_since=since, limit=3)) == before
+    assert [_all_pages(store, query) for query in full_sync] == before_sync
     # key holders see the change, last
     assert _all_pages(store, Query(changed_since=since, include_closed=True, limit=3))[-1] == hub_id
     assert _all_pages(store, Query(sort="changed", include_closed=True, limit=3))[-1] == hub_id

@@ -207,3 +207,29 @@ def test_words_in_a_big_box_and_the_box_are_asked_of_their_own_indexes(pg: Postg
     assert sum(len(page) for page in pages) == 100 and pages == from_index
     assert any("point(e.lon, e.lat) <@" in sql and "@@" in sql for sql in statements), statements
     assert not any("OFFSET 0) e WHERE" in sql for sql in statements), statements
+
+
+@pytest.mark.parametrize(("include_closed", "index"), [(False, "entities_open_order"), (True, "entities_seq")])
+def test_a_page_by_change_walks_its_readers_order(pg: PostgresStore, include_closed: bool, index: str) -> None:
+    # readers of the open view go by coalesce(open_seq, seq), which a change of closed data alone leaves as it was;
+    # keys that read closed data by seq: each order has its index, so a page stops after a page's rows
+    _analysed(pg, _places(4000))
+    query = Query(sort="changed", kind="place", include_closed=include_closed, limit=5)
+    first = pg.search(query)
+    query = query.with_cursor(first.next_cursor or "")
+    with pg._conns.connection() as conn:
+        run: list[tuple[Any, Any]] = []
+        execute = conn.execute
+
+        def recording(sql, params=None, **kwargs):  # type: ignore[no-untyped-def]
+            run.append((sql, params))
+            return execute(sql, params, **kwargs)
+
+        conn.execute = recording  # type: ignore[method-assign,assignment]
+        try:
+            page = run_search(conn, query, pg._statistics)
+        finally:
+            del conn.execute
+        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {run[-1][0]}", run[-1][1]))
+    assert len(page.items) == 5 and not {i["id"] for i in page.items} & {i["id"] for i in first.items}
+    assert f"Index Scan using {index} " in plan and "Sort" not in plan, plan

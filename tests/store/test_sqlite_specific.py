@@ -251,7 +251,7 @@ def _plans(store: SqliteStore, query: Query) -> str:
     store.db.set_trace_callback(None)
     assert page.items
     return "\n".join(" ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
-                     for sql in statements if sql.startswith("SELECT e.rowid"))
+                     for sql in statements if sql.startswith(("SELECT e.rowid", "SELECT * FROM (SELECT * FROM")))
 
 
 def test_a_big_box_by_name_walks_the_names_and_a_small_one_sorts_its_candidates(  # type: ignore[no-untyped-def]
@@ -275,7 +275,11 @@ def test_pages_by_change_walk_the_sequence_and_a_delta_poll_reads_its_range(  # 
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     assert isinstance(store, SqliteStore)
     hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
-    assert "entities_seq" in _plans(store, Query(kind="place", sort="changed"))
+    # readers of the open view: by seq, and by open_seq for the entities whose closed data alone changed since
+    walks = _plans(store, Query(kind="place", sort="changed"))
+    # each walk stops after a page; only the two pages are sorted into one
+    assert "SCAN e USING INDEX entities_seq" in walks and "USING INDEX entities_open_seq (open_seq>?)" in walks
+    assert "entities_seq" in _plans(store, Query(kind="place", sort="changed", include_closed=True))
     delta = _plans(store, Query(kind="place", changed_since=clock() - timedelta(days=1)))
     assert "entities_seq" not in delta and "entities_changed (changed_at>?)" in delta  # not every place of the kind
 

@@ -71,10 +71,9 @@ class Query:
         return not self.include_closed or self.open_licence_only
 
     def change_key(self, seq: str) -> str:
-        """The SQL of the order by change: in the open delta feed the open view's own place in the sequence (a change
-        of closed data alone keeps it, HubEntity.open_seq), else `seq` (the column as the caller names it)."""
-        return f"coalesce(e.open_seq, {seq.lstrip('+')})" if self.open_view and self.changed_since is not None \
-            else seq
+        """The SQL of the order by change: for readers of the open view the open view's own place in the sequence (a
+        change of closed data alone keeps it, HubEntity.open_seq), else `seq` (the column as the caller names it)."""
+        return f"coalesce(e.open_seq, {seq.lstrip('+')})" if self.open_view else seq
 
     def narrowed(self, *, tags: bool = True) -> bool:
         """Whether a filter beyond words, area, kind and licence applies: municipality, wheelchair, ids, dates,

@@ -353,3 +353,17 @@ DO $$ BEGIN
     END IF;
 END $$;
 """))
+
+MIGRATIONS.append(Migration("0026_open_order_index", """
+-- Readers of the open view list by change in the open view's own order, coalesce(open_seq, seq) (a change of closed
+-- data alone keeps an entity's place there): this index lets a page by change, with words or filters, walk that
+-- order and stop after a page, as entities_seq does for keys that read closed data.
+CREATE INDEX entities_open_order ON entities ((coalesce(open_seq, seq)), id);
+-- the planner's statistics of the new expression (without them it guesses a third of the rows); an empty hub is
+-- left unanalysed, as a new one is (its first import settles them)
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM entities) THEN
+        ANALYZE entities;
+    END IF;
+END $$;
+"""))
