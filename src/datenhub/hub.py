@@ -13,7 +13,7 @@ from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.mapping import Mapping, MappingError
 from datenhub.ingest.registry import detect_adapter, get_adapter
 from datenhub.model import AnyEntity, hub_id_for
-from datenhub.model.licence import OPEN_LICENCES
+from datenhub.model.licence import OPEN_LICENCES, is_open, parse_licence
 from datenhub.notices import Location, Report
 from datenhub.pipeline import ImportResult, rebuild, retire_hub, run_import, validate_stream
 from datenhub.publish import get_serializer
@@ -49,6 +49,15 @@ def load_mapping(path: Path | None) -> dict[str, Any] | None:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def _keep_closed(mapping: Path | None, declared: Any, given: str | None) -> None:
+    """--licence may change a mapping file's licence, but never open what the file declares closed: that would
+    publish a partner's data as open data, silently. Such a change belongs in the mapping file itself."""
+    said, wanted = parse_licence(str(declared)) if declared else None, parse_licence(given) if given else None
+    if said is not None and wanted is not None and not is_open(said) and is_open(wanted):
+        raise MappingError(f"{mapping}: declares licence {said.value!r}; --licence {given} would publish its records "
+                           "as open data. If the licence really changed, change it in the mapping file.")
+
+
 def make_options(source: str, mapping: Path | None, licence: str | None, attribution: str | None,
                  title: str | None = None) -> AdapterOptions:
     mapping_data = load_mapping(mapping)
@@ -59,6 +68,7 @@ def make_options(source: str, mapping: Path | None, licence: str | None, attribu
         # --licence / --attribution say it for this import: they win over the mapping file's constants, which
         # would otherwise be written into every record and keep the file's licence
         given = {"licence": licence, "attribution": attribution}
+        _keep_closed(mapping, constants.get("licence") if isinstance(constants, dict) else None, licence)
         if any(given.values()) and isinstance(constants, dict):
             mapping_data = {**mapping_data, "constants": {k: v for k, v in constants.items() if not given.get(k)}}
     if licence:

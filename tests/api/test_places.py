@@ -90,6 +90,22 @@ def test_an_unknown_source_is_a_400_naming_the_known_ones(api: TestClient) -> No
     assert api.get("/api/v1/places", params={"source": name}).status_code == 200
 
 
+def test_a_source_of_closed_records_alone_is_unknown_to_anonymous_readers(tmp_path: Path) -> None:
+    from datenhub.auth import create_key
+    from tests.store.helpers import CLOSED_ZOLLVEREIN
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, write_csv(tmp_path / "open.csv"), "test")
+    hub.import_file(store, write_csv(tmp_path / "intern.csv", [CLOSED_ZOLLVEREIN]), "intern")
+    api = client(store)
+    for name in ("intern", "nope"):  # the same answer as for a name nothing is imported under
+        response = api.get("/api/v1/places", params={"source": name})
+        assert response.status_code == 400 and "intern" not in response.json()["detail"].replace(f"'{name}'", "")
+    key = {"Authorization": f"Bearer {create_key(store, 'partner', ['closed:read'])}"}
+    assert api.get("/api/v1/places", params={"source": "intern"}, headers=key).json()["items"]
+    assert "intern" in api.get("/api/v1/places", params={"source": "nope"}, headers=key).json()["detail"]
+
+
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
     place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
     for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),

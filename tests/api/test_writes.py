@@ -194,3 +194,13 @@ def test_rate_limits_without_redis_warn_and_stop_asking_it_for_a_while(
     now[0] += timedelta(seconds=ratelimit.REDIS_RETRY_S + 1)
     api.get(LIMITED)
     assert len(asked) == 2  # asked again after the pause
+
+
+def test_a_write_with_a_field_of_the_wrong_json_kind_names_it(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    for field, value in (("contact", "https://www.bochum.de"), ("images", ["https://www.bochum.de/see.jpg"])):
+        response = api.post("/api/v1/places", json={**PLACE, field: value}, headers=auth(key))
+        assert response.status_code in (200, 201), response.text
+        codes = {(n["code"], n["location"]["field"].split("[")[0]) for n in response.json()["notices"]}
+        assert ("invalid_field_type" if field == "contact" else "image_missing_licence", field) in codes, codes

@@ -73,6 +73,42 @@ def test_identity_check_id_over_200_characters_rejected() -> None:
     assert (entity, report.flatten(["code"])) == (None, [["invalid_id"]])
 
 
+# shape ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("contact", "https://example.org"), ("address", ["Gelsenkirchener Str. 181"]), ("keywords", 7),
+    ("categories", {"Museum": True}), ("images", 42)])
+def test_a_field_of_the_wrong_json_kind_is_left_out(field: str, value: Any) -> None:
+    covers("invalid_field_type")
+    entity, report = run(make_draft(**{field: value}))
+    assert entity is not None, report.to_dict()
+    assert [(n.code, n.location.field) for n in report] == [("invalid_field_type", field)]
+
+
+def test_reshaped_where_it_reads_unambiguously() -> None:
+    entity, report = run(make_draft(images=["https://example.org/a.jpg", {"url": "https://example.org/b.jpg",
+                                                                         "licence": "CC0-1.0"}],
+                                    categories="Museum; Industriekultur", name={"de": "Zeche", "en": {"x": 1}}))
+    assert entity is not None
+    assert [image.url for image in entity.images] == ["https://example.org/b.jpg"]  # the bare URL has no licence
+    assert entity.categories == ["Museum", "Industriekultur"] and entity.name == {"de": "Zeche"}
+    assert sorted((n.code, n.location.field) for n in report) == [("image_missing_licence", "images[0]"),
+                                                                  ("invalid_field_type", "name.en")]
+
+
+def test_a_value_no_check_foresees_rejects_the_record_not_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.checks.values import ValuesCheck
+
+    def broken(self: Any, draft: Draft, ctx: CheckContext) -> Any:
+        raise AttributeError("'str' object has no attribute 'get'")
+        yield  # a generator, as checks are
+
+    monkeypatch.setattr(ValuesCheck, "check", broken)
+    entity, report = run(make_draft())
+    assert entity is None and [n.code for n in report] == ["invalid_record"]
+    assert "ValuesCheck could not read the record (AttributeError" in next(iter(report)).message
+
+
 # text ----------------------------------------------------------------------------------------------------
 
 covers("missing_name", "oversized_field", "control_characters", "replacement_character")
@@ -389,7 +425,7 @@ covers("invalid_record")
 
 
 def test_build_value_not_fitting_model_invalid_record() -> None:
-    entity, report = run(make_draft(keywords=[{"nested": "object"}]))
+    entity, report = run(make_draft(attribution=["Stadt", "Essen"]))
     assert entity is None
     assert report.flatten(["code", "severity"]) == [["invalid_record", Severity.ERROR]]
 

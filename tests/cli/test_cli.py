@@ -85,6 +85,26 @@ def test_licence_flags_win_over_the_mapping_constants(db: str) -> None:
     assert (record.data["licence"], record.data["attribution"]) == ("DL-DE-BY-2.0", "Stadt X")
 
 
+def test_licence_flag_never_opens_what_the_mapping_declares_closed(tmp_path: Path, db: str) -> None:
+    closed = write(tmp_path, "closed.toml", DEMO_MAPPING.read_text(encoding="utf-8").replace(
+        'licence = "CC0-1.0"', 'licence = "closed"'))
+    assert 'licence = "closed"' in closed.read_text(encoding="utf-8")
+    for command in ("import", "validate"):
+        args = [command, str(DEMO_CSV), "--mapping", str(closed), "--licence", "CC0-1.0"]
+        args += ["--source", "partner", "--db", db] if command == "import" else []
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "declares licence 'closed'" in result.output and "Traceback" not in result.output
+    from datenhub.store import open_store
+
+    assert open_store(db).get_record("partner:zeche-zollverein") is None
+    # a closed --licence on an open mapping only restricts: allowed
+    run_json("import", str(DEMO_CSV), "--source", "partner", "--mapping", str(DEMO_MAPPING), "--db", db,
+             "--licence", "closed", "--format", "json")
+    record = open_store(db).get_record("partner:zeche-zollverein")
+    assert record is not None and record.data["licence"] == "closed"
+
+
 def test_a_file_without_usable_records_withdraws_nothing_unless_allowed(tmp_path: Path, db: str) -> None:
     full = write(tmp_path, "all.csv", PLACES_CSV)
     header_only = write(tmp_path, "header.csv", PLACES_CSV.splitlines()[0] + "\n")

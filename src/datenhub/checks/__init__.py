@@ -13,6 +13,7 @@ from datenhub.checks.dates import DatesCheck
 from datenhub.checks.hours import OpeningHoursCheck
 from datenhub.checks.identity import IdentityCheck
 from datenhub.checks.licence import LicenceCheck
+from datenhub.checks.shape import ShapeCheck
 from datenhub.checks.text import TextCheck
 from datenhub.checks.values import ValuesCheck
 from datenhub.ingest.base import Draft
@@ -20,7 +21,7 @@ from datenhub.model import AnyEntity, entity_class, record_id
 from datenhub.notices import Notice, Severity
 
 IDENTITY = IdentityCheck()
-CHECKS: list[Check] = [IDENTITY, TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
+CHECKS: list[Check] = [IDENTITY, ShapeCheck(), TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
                        DatesCheck(), OpeningHoursCheck()]
 
 _MODEL_KEYS = frozenset({"type", "categories", "name", "description", "geo", "address", "contact", "images",
@@ -63,10 +64,15 @@ def build_identified(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None,
     for check in CHECKS:
         if check is IDENTITY:
             continue
-        for notice in check.check(draft, ctx):
-            notices.append(notice)
-            if notice.severity is Severity.ERROR:
-                failed = True
+        try:
+            for notice in check.check(draft, ctx):
+                notices.append(notice)
+                if notice.severity is Severity.ERROR:
+                    failed = True
+        except Exception as exc:  # a value no check foresaw: this record is rejected, not the file
+            notices.append(Notice("invalid_record", Severity.ERROR, f"{type(check).__name__} could not read the "
+                                  f"record ({type(exc).__name__}: {exc})", draft.location))
+            return None, notices
     if failed:
         return None, notices
     data: dict[str, Any] = {k: v for k, v in draft.data.items() if k in _MODEL_KEYS and v not in (None, "", [], {})}

@@ -207,10 +207,12 @@ class Store(ABC):
     def list_sources(self) -> list[SourceInfo]:
         """Every source with stats: records, active, withdrawn, last_import."""
 
-    def check_sources(self, wanted: tuple[str, ...]) -> None:
+    def check_sources(self, wanted: tuple[str, ...], open_only: bool = False) -> None:
         """A source filter naming a source nothing is imported under is a QueryError naming the known ones, as an
-        unknown category is: a typo answered an empty list."""
-        known = sorted(info.name for info in self.list_sources())
+        unknown category is: a typo answered an empty list. `open_only`: known as a reader of open data knows
+        them (sources_with_licences): a source of closed records alone is unknown to them, by name too."""
+        listed = self.sources_with_licences(open_only=True) if open_only else self.list_sources()
+        known = sorted(info.name for info in listed)
         unknown = [name for name in wanted if name not in known]
         if unknown:
             raise QueryError("source", f"unknown source(s) {', '.join(map(repr, unknown))}; known: "
