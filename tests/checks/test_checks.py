@@ -328,6 +328,14 @@ def test_dates_check_end_before_start_end_dropped() -> None:
     assert entity.end is None
 
 
+@pytest.mark.parametrize(("end", "flagged"), [("2026-12-01", True), ("2026-12-02", False), ("2026-12-03", False)])
+def test_dates_check_a_last_day_before_the_first_is_flagged(end: str, flagged: bool) -> None:
+    # dates alone: the end is the event's last day (kept as the next midnight, exclusive)
+    entity, report = run(make_draft("event", start="2026-12-02", end=end))
+    assert [n.code for n in report] == (["end_before_start"] if flagged else [])
+    assert (entity.end is None) is flagged
+
+
 covers("event_fields_ignored")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from ingest_corpus import FIXED_NOW, SHARED_DATA, fixed_clock
-from tests.store.helpers import exported_and_imported_back
+from tests.store.helpers import exported_and_imported_back, write_text
 
 from datenhub import hub
 from datenhub.checks import CheckContext, build
@@ -162,6 +162,42 @@ def test_geojson_adapter_reads_the_hubs_own_export_back(tmp_path: Path) -> None:
     for key in ("name", "description", "categories", "keywords", "licence", "attribution", "contact", "type",
                 "address", "geo"):
         assert after.get(key) == before.get(key), key
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv"])
+def test_an_events_page_comes_back_as_its_page_and_a_places_website_as_its_website(tmp_path: Path,
+                                                                                   fmt: str) -> None:
+    rows = ("id,kind,name,start,event_url,website,lat,lon,licence\n"
+            "k1,event,Konzert,2026-06-27T18:00:00+02:00,https://example.org/konzert,,51.4862,7.0406,CC0-1.0\n"
+            "k2,event,Lesung,2026-06-28T18:00:00+02:00,https://example.org/lesung,https://example.org,51.4862,7.0406,"
+            "CC0-1.0\n"
+            "p1,place,Zeche Zollern,,,https://zollern.example,51.5186,7.3339,CC0-1.0\n")
+    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    hub.import_file(first, write_text(tmp_path / "mixed.csv", rows), "mixed", clock=fixed_clock)
+    exported = tmp_path / f"export.{fmt}"
+    exported.write_bytes(b"".join(hub.export(first, fmt)))
+    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    result = hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    assert (result.new, result.rejected) == (3, 0)
+    pages = {e["name"]["de"]: (e.get("url"), e.get("contact", {}).get("website")) for e in second.iter_entities()}
+    assert pages == {"Konzert": ("https://example.org/konzert", None),
+                     "Lesung": ("https://example.org/lesung", "https://example.org"),
+                     "Zeche Zollern": (None, "https://zollern.example")}
+
+
+@pytest.mark.parametrize("adapter", ["hub-json", "geojson"])
+def test_a_records_kind_is_read_as_the_csv_adapter_reads_it(adapter: str) -> None:
+    def record(n: int, kind: str) -> dict[str, Any]:
+        props = {"id": f"r{n}", "kind": kind, "name": f"R{n}", "start": "2026-06-27T18:00:00+02:00"}
+        return props if adapter == "hub-json" else {"type": "Feature", "properties": props, "geometry": None}
+
+    records = [record(n, kind) for n, kind in enumerate(("Event", "Veranstaltung", "banana"))]
+    payload = json.dumps(records if adapter == "hub-json" else {"type": "FeatureCollection", "features": records})
+    items = read(adapter, "x.json" if adapter == "hub-json" else "x.geojson", payload.encode())
+    assert [item.kind for item in items if isinstance(item, Draft)] == ["event", "event"]
+    (notice,) = [item for item in items if isinstance(item, Notice)]
+    assert (notice.code, notice.severity, notice.location.field, notice.location.entity_id) == (
+        "unknown_kind", Severity.ERROR, "kind", "r2")
 
 
 def test_jsonld_adapter_graph_language_tagged_names_per_language() -> None:

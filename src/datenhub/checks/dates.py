@@ -48,7 +48,11 @@ class DatesCheck(Check):
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
         if draft.kind != "event":
             # a place row of a file that also holds events (its event columns): what only events have is left
-            # out, and said; a start or end stays, so that the record is held back and told to be an event
+            # out, and said; a start or end stays, so that the record is held back and told to be an event. A
+            # page of its own (an events file's "url" column) is a place's website, where it names none.
+            contact = draft.data.get("contact") or {}  # an object, or none (checks.shape)
+            if draft.data.get("url") and not contact.get("website"):
+                draft.data["contact"] = {**contact, "website": draft.data.pop("url")}
             found = sorted(k for k in _EVENT_EXTRAS if draft.data.get(k) not in (None, ""))
             if found:
                 yield self.notice("event_fields_ignored", f"places have no {', '.join(found)}: left out", draft,
@@ -77,7 +81,7 @@ class DatesCheck(Check):
             if until is None:
                 yield self.notice("invalid_end_date", "unreadable end date; dropped", draft, "end", data["end"])
                 data["end"] = None
-            elif until < start[0]:
+            elif until < start[0] or (end[1] and until <= start[0]):  # a last day before the first: no event left
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
                 data["end"] = None
             else:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from datenhub.notices import Location, Notice
+from datenhub.notices import Location, Notice, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,20 @@ class Draft:
 
     def __reduce__(self) -> tuple[type[Draft], tuple[Any, ...]]:
         return Draft, (self.kind, self.local_id, self.data, self.location)  # cheap to send to import workers
+
+
+# what a record's own `kind` may say, in either language and any case
+KINDS = {"place": "place", "event": "event", "ort": "place", "veranstaltung": "event", "termin": "event"}
+
+
+def named_kind(given: object) -> str | None:
+    """The kind a record's `kind` value names ("Event", "Ort" …), None for anything else."""
+    return KINDS.get(given.strip().casefold()) if isinstance(given, str) else None
+
+
+def unknown_kind(given: object, where: Location) -> Notice:
+    return Notice("unknown_kind", Severity.ERROR, f"kind {given!r} is neither place nor event (Ort, Veranstaltung, "
+                  "Termin): the record is left out", where.at_field("kind"), str(given)[:120])
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
 from datenhub.ingest.decode import read_text
 from datenhub.ingest.mapping import Mapping, auto_mapping
 from datenhub.ingest.registry import register
@@ -96,10 +96,6 @@ def _split_at_newlines(text: str) -> Iterator[str]:
         yield text[start:]
 
 
-# what a `kind` column may say, in either language and any case
-ROW_KINDS = {"place": "place", "event": "event", "ort": "place", "veranstaltung": "event", "termin": "event"}
-
-
 @register
 class CsvAdapter(Adapter):
     name = "csv"
@@ -174,14 +170,12 @@ class CsvAdapter(Adapter):
                 data = to_data(cells)
                 local_id = data.pop("id", None)
                 given = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
-                row_kind = ROW_KINDS.get(given.strip().casefold()) if given is not None else kind
+                row_kind = named_kind(given) if given is not None else kind
                 if row_kind is None and not strict_kind:
                     row_kind = kind
                 if row_kind is None:
-                    yield Notice("unknown_kind", Severity.ERROR,
-                                 f"kind {given!r} is neither place nor event (Ort, Veranstaltung, Termin): the row is "
-                                 "left out", Location(source=raw.source, file=raw.name, row=row_no, field="kind",
-                                                      entity_id=local_id), given)
+                    yield unknown_kind(given, Location(source=raw.source, file=raw.name, row=row_no,
+                                                       entity_id=local_id))
                     continue
                 if pending is not None:
                     yield pending

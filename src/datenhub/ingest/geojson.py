@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
 from datenhub.ingest.csv_ import apply_mapping
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.mapping import Mapping, auto_mapping
@@ -100,5 +100,7 @@ class GeoJsonAdapter(Adapter):
                         yield Notice("geometry_reduced", Severity.INFO,
                                      f"the {geometry.get('type')} is kept as a point inside it ({point[1]:.5f}, "
                                      f"{point[0]:.5f}): the hub holds one point per place", loc.of_entity(local))
-            yield Draft(data.pop("kind", "place"), local,
-                        data, Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local))
+            where = Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local)
+            given = data.pop("kind", None)
+            kind = named_kind(given) if given not in (None, "") else "event" if data.get("start") else "place"
+            yield Draft(kind, local, data, where) if kind else unknown_kind(given, where)

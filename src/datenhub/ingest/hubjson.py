@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.registry import register
 from datenhub.notices import Location, Notice, Severity
@@ -20,7 +20,7 @@ IGNORED = frozenset({"sources", "provenance", "first_seen", "last_changed", "wit
                      "nearest_stations", "kind", "open_state", "distance_m", "tombstone"})
 
 
-def to_draft(obj: dict[str, Any], pointer: str, raw: RawInput, kind: str | None = None) -> Draft:
+def to_draft(obj: dict[str, Any], pointer: str, raw: RawInput, kind: str | None = None) -> Draft | Notice:
     data = {k: v for k, v in obj.items() if k not in IGNORED and k != "id"}
     geo = data.pop("geo", None)
     if isinstance(geo, dict):
@@ -32,8 +32,10 @@ def to_draft(obj: dict[str, Any], pointer: str, raw: RawInput, kind: str | None 
     local = None if local is None else str(local)
     if local and ":" in local and not local.startswith("dh-"):
         local = local.split(":", 1)[1]  # a record id from another hub keeps its local part
-    entity_kind = kind or obj.get("kind") or ("event" if obj.get("start") else "place")
-    return Draft(entity_kind, local, data, Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local))
+    where = Location(source=raw.source, file=raw.name, pointer=pointer, entity_id=local)
+    given = obj.get("kind")
+    entity_kind = kind or (named_kind(given) if given not in (None, "") else "event" if obj.get("start") else "place")
+    return Draft(entity_kind, local, data, where) if entity_kind else unknown_kind(given, where)
 
 
 @register

@@ -109,9 +109,10 @@ AUTO_FIELDS: dict[str, str] = {
     "kind": "kind", "art": "kind",  # place or event, row by row (the hub's own CSV export writes it)
 }
 # an event's own columns, read only where the file has events (a start or kind column): a place list's "Status"
-# or "Veranstalter" column says something else
+# or "Veranstalter" column says something else. An events file's "url" is an event's page (the hub's GeoJSON
+# export writes it so); a place row's url becomes its website (checks.dates)
 EVENT_FIELDS: dict[str, str] = {
-    "status": "status", "all_day": "all_day", "location_name": "location_name", "event_url": "url",
+    "status": "status", "all_day": "all_day", "location_name": "location_name", "event_url": "url", "url": "url",
     "organizer": "organizer", "veranstalter": "organizer",
 }
 
