@@ -77,11 +77,12 @@ class DatesCheck(Check):
             end = parse_when(data["end"])
             # a date alone is the event's last day, as people write it (and schema.org's endDate means it); the
             # hub's `end` is exclusive, as iCalendar's DTEND: the next midnight
-            until = None if end is None else end[0] + timedelta(days=1) if end[1] else end[0]
-            if until is None:
+            if end is None:
                 yield self.notice("invalid_end_date", "unreadable end date; dropped", draft, "end", data["end"])
                 data["end"] = None
-            elif until < start[0] or (end[1] and until <= start[0]):  # a last day before the first: no event left
+                return
+            until = end[0] + timedelta(days=1) if end[1] else end[0]
+            if until < start[0] or (end[1] and until <= start[0]):  # a last day before the first: no event left
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
                 data["end"] = None
             else:
