@@ -48,6 +48,20 @@ def test_places_near_sorted_with_distance(api: TestClient) -> None:
     assert items[0]["name"]["de"] == "Essen Hauptbahnhof" or "Essen" in items[0]["name"]["de"]
 
 
+@pytest.mark.parametrize("near", ["51.45361,6.82822", "51.65429,6.63633"])
+def test_a_radius_and_the_order_by_distance_agree_with_the_distance_shown(api: TestClient, near: str) -> None:
+    every: list[dict] = []
+    url: str | None = f"/api/v1/places?near={near}&limit=1000"
+    while url:
+        body = api.get(url).json()
+        every += body["items"]
+        url = body["links"].get("next")
+    distances = [item["distance_m"] for item in every]
+    assert distances == sorted(distances)
+    within = api.get(f"/api/v1/places?near={near}&radius=60000&limit=1000").json()["items"]
+    assert [i["id"] for i in within] == [i["id"] for i in every if i["distance_m"] <= 60000]
+
+
 def test_places_open_now_hook_filters(api: TestClient) -> None:
     open_now = api.get("/api/v1/places", params={"open_now": "true", "limit": 1000}).json()["items"]
     assert open_now and all(i["open_state"]["state"] == "open" for i in open_now)
@@ -103,7 +117,24 @@ def test_a_source_of_closed_records_alone_is_unknown_to_anonymous_readers(tmp_pa
         assert response.status_code == 400 and "intern" not in response.json()["detail"].replace(f"'{name}'", "")
     key = {"Authorization": f"Bearer {create_key(store, 'partner', ['closed:read'])}"}
     assert api.get("/api/v1/places", params={"source": "intern"}, headers=key).json()["items"]
+    # a place of closed records alone: its hours as its page shows them, to key holders only
+    assert api.get("/api/v1/places/intern:z1/hours").status_code == 404
+    assert api.get("/api/v1/places/intern:z1/hours", headers=key).json()["id"] == \
+        api.get("/api/v1/places/intern:z1", headers=key).json()["id"]
     assert "intern" in api.get("/api/v1/places", params={"source": "nope"}, headers=key).json()["detail"]
+
+
+@pytest.mark.parametrize("repeated", ["fields=name&fields=geo", "f=json&f=csv", "open_now=true&open_now=false",
+                                      "lang=en&lang=nl", "municipality=Essen&municipality=Bochum"])
+def test_a_parameter_given_twice_with_different_values_is_a_400(api: TestClient, repeated: str) -> None:
+    name = repeated.split("=")[0]
+    response = api.get(f"/api/v1/places?{repeated}")
+    assert response.status_code == 400 and response.json()["parameter"] == name, response.text
+    if name in ("fields", "lang", "f"):
+        place_id = api.get("/api/v1/places?limit=1").json()["items"][0]["id"]
+        assert api.get(f"/api/v1/places/{place_id}?{repeated}").status_code == 400
+    assert api.get(f"/api/v1/places?{repeated.split('&')[0]}&{repeated.split('&')[0]}").status_code == 200
+    assert api.get("/api/v1/places?category=Museum&category=Park").status_code == 200  # any of them
 
 
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:

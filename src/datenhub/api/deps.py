@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.routing import APIRoute
+from starlette.datastructures import QueryParams
 
 from datenhub.clock import Clock
 from datenhub.enrich.municipality import resolve_municipality
@@ -50,12 +51,27 @@ def _query_names(dependant: Any) -> Iterator[str]:
 
 
 def check_known(request: Request, known: frozenset[str]) -> None:
-    for name in request.query_params:
+    """Every parameter is one the resource takes, and given once, or with one value: besides the filters that take
+    several (category, type, source, wheelchair), one of the values would win silently ("f=json&f=csv")."""
+    given = request.query_params
+    for name in given:
         if name not in known and not name.startswith("_"):
             close = get_close_matches(name.lower(), known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             takes = f"this resource takes {', '.join(sorted(known))}" if known else "this resource takes no parameters"
             raise QueryError(name, f"unknown parameter; {hint}{takes}")
+    single_values(given)
+
+
+def single_values(given: QueryParams) -> None:
+    """A parameter given several times with different values is a 400, but for the filters that take several."""
+    if len(given) == len(given.multi_items()):
+        return  # the common case: no name given twice
+    for name in given:
+        values = given.getlist(name)
+        if name not in _MULTI and len(set(values)) > 1 and not name.startswith("_"):
+            raise QueryError(name, f"given {len(values)} times with different values; it takes one "
+                                   f"({', '.join(sorted(_MULTI))} take several)")
 
 
 async def get_store(request: Request) -> Store:
@@ -65,15 +81,12 @@ async def get_store(request: Request) -> Store:
 
 def parse_query(request: Request, kind: str) -> Query:
     given = request.query_params
+    single_values(given)  # web pages read their filters here without check_known
     params = {k: v for k, v in given.items() if k in _QUERY_PARAMS}
     for name in params:
         values = given.getlist(name)
-        if name in _MULTI:  # several values: any of them
-            if len(values) > 1:
-                params[name] = ",".join(values)
-        elif len(set(values)) > 1:  # one of them would win silently ("municipality=Essen&municipality=Bochum")
-            raise QueryError(name, f"given {len(values)} times with different values; it takes one "
-                                   f"({', '.join(sorted(_MULTI))} take several)")
+        if name in _MULTI and len(values) > 1:  # several values: any of them (a repeated other one: check_known)
+            params[name] = ",".join(values)
     open_now = given.get("open_now")
     if open_now is not None:
         if open_now.lower() not in ("true", "1", "false", "0"):

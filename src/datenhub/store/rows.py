@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from datenhub.enrich.geo import haversine_m
+from datenhub.enrich.geo import plane_m
 from datenhub.model.licence import OPEN_LICENCES, without_closed_images
 from datenhub.model.search_words import kind_words
 from datenhub.store.base import OPEN_GONE, HubEntity, Page
@@ -57,7 +57,7 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
             # another layout: the document itself says whether it has a point
             point = (float(parts[1]), float(parts[2])) if parts else _geo_point(orjson.loads(doc.raw))
             if point is not None:
-                distances[entity_id] = round(haversine_m(query.near[0], query.near[1], point[0], point[1]), 1)
+                distances[entity_id] = round(plane_m(query.near[0], query.near[1], point[0], point[1]), 1)
     next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]], query) if more and rows else None
     return Page(None, next_cursor, distances, raw=raw)
 

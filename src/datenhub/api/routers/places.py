@@ -46,13 +46,14 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
 
     from fastapi import HTTPException
 
+    from datenhub.api.auth import reads_closed
     from datenhub.api.deps import get_clock
     from datenhub.hours import OpeningHours, OpeningHoursError
     from datenhub.hours.filter import live_state, state_for_ags
     from datenhub.store import QueryError
     from datenhub.store.query import check_date
 
-    entity = store.get_entity(place_id)
+    entity = store.get_entity(place_id, include_closed=reads_closed(request))  # the view the place's page shows
     if entity is None or entity.get("kind") != "place":
         raise HTTPException(404, f"no place {place_id!r}")
     value = entity.get("opening_hours")

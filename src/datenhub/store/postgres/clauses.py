@@ -9,13 +9,11 @@ from typing import Any
 
 import psycopg
 
-from datenhub.enrich.geo import bbox_around
+from datenhub.enrich.geo import M_PER_DEG, bbox_around
 from datenhub.store.cells import TEXT_CELL_LEVELS, area_words_covering, covering, tag_groups
 from datenhub.store.hooks import HOURS_PAIRS_SQL, open_values_at
 from datenhub.store.postgres.arrays import text_array
 from datenhub.store.query import EVENT_FROM_SQL, Query, QueryError, open_stubs_listed
-
-M_PER_DEG = 111_195.0
 
 
 class Clauses:

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from datenhub.enrich.geo import bbox_around
+from datenhub.enrich.geo import M_PER_DEG, bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import (
@@ -25,7 +25,6 @@ from datenhub.store.cells import (
 from datenhub.store.documents import DOCUMENT_META
 from datenhub.store.postgres.arrays import number_array, text_array
 from datenhub.store.postgres.clauses import (
-    M_PER_DEG,
     Clauses,
     HoursPairs,
     add_area,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from datenhub.enrich.geo import bbox_around
+from datenhub.enrich.geo import M_PER_DEG, bbox_around
 from datenhub.store import ranking
 from datenhub.store.base import Page
 from datenhub.store.cells import AREA_LEVELS, AreaListing, area_listing_cells, area_where, covering, tag_groups
@@ -26,7 +26,6 @@ from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_m
 from datenhub.store.rows import iso, page_from_rows
 from datenhub.store.sqlite.fulltext import flat_rank, fts_expression, remember, tiers
 
-_M_PER_DEG = 111_195.0
 OPEN_DATA_E = "CASE WHEN e.all_open THEN e.data WHEN e.has_open THEN e.data_open END"  # as store.OPEN_DATA
 
 
@@ -323,8 +322,8 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     # `rowid IN` SQLite would otherwise take first
     if query.near is not None:
         lat, lon = query.near
-        kx = math.cos(math.radians(lat)) * _M_PER_DEG
-        dist_expr = f"(((e.lat - {lat!r}) * {_M_PER_DEG!r}) * ((e.lat - {lat!r}) * {_M_PER_DEG!r}) + " \
+        kx = math.cos(math.radians(lat)) * M_PER_DEG
+        dist_expr = f"(((e.lat - {lat!r}) * {M_PER_DEG!r}) * ((e.lat - {lat!r}) * {M_PER_DEG!r}) + " \
                     f"((e.lon - {lon!r}) * {kx!r}) * ((e.lon - {lon!r}) * {kx!r}))"
         where.append("e.lat IS NOT NULL")
         circle_at = (len(where), len(params))
