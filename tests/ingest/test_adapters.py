@@ -200,6 +200,19 @@ def test_a_records_kind_is_read_as_the_csv_adapter_reads_it(adapter: str) -> Non
         "unknown_kind", Severity.ERROR, "kind", "r2")
 
 
+def test_a_csv_export_keeps_the_country_of_an_address(tmp_path: Path) -> None:
+    venlo = {"id": "v1", "name": {"de": "Venlo Markt"}, "geo": {"lat": 51.3704, "lon": 6.1724}, "licence": "CC0-1.0",
+             "address": {"street": "Markt 1", "locality": "Venlo", "country": "NL"}}
+    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    hub.import_file(first, write_text(tmp_path / "v.jsonl", json.dumps(venlo) + "\n"), "nl", clock=fixed_clock)
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(b"".join(hub.export(first, "csv")))
+    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    (after,) = list(second.iter_entities())
+    assert after["address"]["country"] == "NL"
+
+
 def test_jsonld_adapter_graph_language_tagged_names_per_language() -> None:
     (museum, concert), report = build_all(read("jsonld", "x.jsonld", json.dumps(JSONLD).encode()), licence=None)
     assert report.flatten(["code"]) == []

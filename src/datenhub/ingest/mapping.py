@@ -98,7 +98,7 @@ AUTO_FIELDS: dict[str, str] = {
     "street": "address.street", "strasse": "address.street", "straße": "address.street",
     "postal_code": "address.postal_code", "plz": "address.postal_code", "zip": "address.postal_code",
     "city": "address.locality", "ort": "address.locality", "stadt": "address.locality",
-    "locality": "address.locality",
+    "locality": "address.locality", "country": "address.country", "land": "address.country",
     "website": "contact.website", "url": "contact.website", "webseite": "contact.website",
     "phone": "contact.phone", "telefon": "contact.phone", "email": "contact.email",
     "opening_hours": "opening_hours", "öffnungszeiten": "opening_hours_text",

@@ -18,7 +18,8 @@ COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", 
            # after the first columns, so readers that take columns by position keep working
            "description_en", "description_nl", "email", "keywords", "route_role", "withdrawn_at",
            # an event's own: so the file imports back as the events it holds
-           "status", "all_day", "location_name", "event_url", "organizer")
+           "status", "all_day", "location_name", "event_url", "organizer",
+           "country")  # ISO 3166 code of the address (a Venlo place read back as German without it)
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -34,7 +35,8 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             e.get("licence"), e.get("attribution"), "|".join(e.get("sources") or []), e.get("last_changed"),
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
             e.get("route_role"), e.get("withdrawn_at"),  # set on a delta feed's tombstones
-            e.get("status"), _flag(e.get("all_day")), e.get("location_name"), e.get("url"), e.get("organizer")]
+            e.get("status"), _flag(e.get("all_day")), e.get("location_name"), e.get("url"), e.get("organizer"),
+            addr.get("country")]
 
 
 def _flag(value: Any) -> str | None:
