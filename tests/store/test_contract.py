@@ -590,6 +590,18 @@ def test_a_misspelled_word_is_searched_as_the_indexed_term_most_like_it(loaded: 
     assert nothing.corrected_q is None and nothing.items == []
 
 
+@pytest.mark.parametrize("include_closed", [False, True], ids=["open", "full"])
+def test_a_word_the_data_no_longer_holds_is_neither_known_nor_offered(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock, include_closed: bool) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = "Welterbe und Bergbaumuseum"
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "test", clock=clock)
+    rows[0][6] = "Welterbe und Bergbau"  # the museum word goes; an index may keep its term (PostgreSQL's lexemes)
+    hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "test", clock=lambda: clock() + timedelta(days=1))
+    page = store.search_spelled(Query(q="Bergbaumusem", include_closed=include_closed))
+    assert page.corrected_q == "Bergbau" and "Zeche Zollverein" in [i["name"]["de"] for i in page.items]
+
+
 def test_the_pages_of_a_corrected_search_follow_each_other(loaded: Store) -> None:
     query = Query(q="Zechn", limit=1)  # "zechen" stems to zech: two Zechen, one per page
     first = loaded.search_spelled(query)

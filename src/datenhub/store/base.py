@@ -171,6 +171,9 @@ COUNTS = ("places", "events", "withdrawn", "records", "sources", "raw_inputs", "
 
 class Store(ABC):
     url: str
+    # the vocabulary may keep terms no entity holds any more (PostgreSQL's lexemes table only grows): spelling then
+    # asks the reader's view about each word for key holders too, as it does for readers of open data
+    keeps_gone_terms: bool = False
 
     # lifecycle ---------------------------------------------------------------------------------------------
     @abstractmethod
@@ -431,10 +434,11 @@ class Store(ABC):
         return retried
 
     def _usable(self, query: Query) -> spelling.Usable | None:
-        """For a reader of open data: whether an open entity holds a word (the vocabulary holds every record's).
-        Each word is searched once, and at most USABLE_SEARCHES of them per query: beyond that a word counts as
-        held (a correction is still shown only when the corrected search finds open data)."""
-        if query.include_closed:
+        """For a reader of open data: whether an open entity holds a word (the vocabulary holds every record's);
+        where the vocabulary keeps gone terms, for every reader: whether the reader's view holds it. Each word is
+        searched once, and at most USABLE_SEARCHES of them per query: beyond that a word counts as held (a
+        correction is still shown only when the corrected search finds something in that view)."""
+        if query.include_closed and not self.keeps_gone_terms:
             return None
         held: dict[str, bool] = {}
 
@@ -442,7 +446,8 @@ class Store(ABC):
             if word not in held:
                 if len(held) >= spelling.USABLE_SEARCHES:
                     return True
-                held[word] = bool(self.search(Query(kind=query.kind, q=word, limit=1)).items)
+                held[word] = bool(self.search(Query(kind=query.kind, q=word, limit=1,
+                                                    include_closed=query.include_closed)).items)
             return held[word]
 
         return usable

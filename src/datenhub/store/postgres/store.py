@@ -67,6 +67,8 @@ _CURRENT_IMPORTS = ("import_id IN (SELECT i.id FROM imports i WHERE i.status = '
 
 
 class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, WebhooksMixin, Store):
+    keeps_gone_terms = True  # table lexemes (search.vocabulary) only grows
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._parsed = parse_url(url)
