@@ -96,6 +96,13 @@ def test_reshaped_where_it_reads_unambiguously() -> None:
                                                                   ("invalid_field_type", "name.en")]
 
 
+def test_an_image_caption_as_one_text_is_german() -> None:
+    image = {"url": "https://example.org/a.jpg", "licence": "CC0-1.0", "caption": "Ofen"}
+    entity, report = run(make_draft(images=[image, {**image, "caption": ["Ofen"]}]))
+    assert entity is not None and [i.caption for i in entity.images] == [{"de": "Ofen"}, {}]
+    assert [(n.code, n.location.field) for n in report] == [("invalid_field_type", "images[1].caption")]
+
+
 def test_a_value_no_check_foresees_rejects_the_record_not_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
     from datenhub.checks.values import ValuesCheck
 

@@ -164,6 +164,22 @@ def test_geojson_adapter_reads_the_hubs_own_export_back(tmp_path: Path) -> None:
         assert after.get(key) == before.get(key), key
 
 
+def test_geojson_adapter_reads_every_image_of_the_hubs_own_export_with_its_caption(tmp_path: Path) -> None:
+    pictured = {"id": "b1", "name": {"de": "Kokerei Hansa"}, "geo": {"lat": 51.5325, "lon": 7.3941},
+                "licence": "CC-BY-4.0", "attribution": "Stadt Dortmund", "images": [
+                    {"url": "https://example.org/a.jpg", "licence": "CC0-1.0", "caption": {"de": "Ofen", "en": "Oven"}},
+                    {"url": "https://example.org/b.jpg", "licence": "CC-BY-4.0", "attribution": "Foto: R. Ruhr"}]}
+    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    hub.import_file(first, write_text(tmp_path / "b.jsonl", json.dumps(pictured) + "\n"), "bilder", clock=fixed_clock)
+    exported = tmp_path / "export.geojson"
+    exported.write_bytes(b"".join(hub.export(first, "geojson")))
+    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    result = hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    assert (result.new, result.rejected) == (1, 0)
+    (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
+    assert after["images"] == before["images"] and len(after["images"]) == 2
+
+
 @pytest.mark.parametrize("fmt", ["geojson", "csv"])
 def test_an_events_page_comes_back_as_its_page_and_a_places_website_as_its_website(tmp_path: Path,
                                                                                    fmt: str) -> None:

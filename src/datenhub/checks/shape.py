@@ -68,6 +68,14 @@ class ShapeCheck(Check):
             if isinstance(image, str) and image.strip():
                 kept.append({"url": image.strip()})  # a bare URL: an image without a licence, which LicenceCheck says
             elif isinstance(image, dict):
+                caption = image.get("caption")
+                if isinstance(caption, str):
+                    image["caption"] = {"de": caption} if caption.strip() else {}
+                elif caption is not None and not isinstance(caption, dict):
+                    yield self._dropped(draft, f"images[{index}].caption", caption, "a text or texts by language")
+                    del image["caption"]
+                elif isinstance(caption, dict):
+                    yield from self._scalars(draft, f"images[{index}].caption", caption)
                 kept.append(image)
             elif image is not None:
                 yield self._dropped(draft, f"images[{index}]", image, "an image object or its URL")

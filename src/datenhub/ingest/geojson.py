@@ -24,7 +24,8 @@ def _scalar(value: Any) -> str | None:
 def flat_properties(props: dict[str, Any]) -> dict[str, str]:
     """A feature's properties as the columns a mapping reads: an object by its members ({"name": {"de": …}} →
     name.de, as the hub's own GeoJSON export writes languages, addresses and contacts), a list of words joined
-    (categories, keywords), a list of images by its first one (image.url, image.licence …)."""
+    (categories, keywords), a list of images by its first one (image.url, image.licence …; without a mapping the
+    adapter reads the whole list instead)."""
     flat: dict[str, str] = {}
     for key, value in props.items():
         key = str(key)
@@ -38,6 +39,13 @@ def flat_properties(props: dict[str, Any]) -> dict[str, str]:
         else:
             flat[key] = _scalar(value) or ""
     return flat
+
+
+_IMAGE_KEYS = ("url", "caption", "licence", "attribution", "author")
+
+
+def _image(image: dict[str, Any]) -> dict[str, Any]:
+    return {key: image[key] for key in _IMAGE_KEYS if image.get(key) not in (None, "", {})}
 
 
 def representative_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
@@ -85,6 +93,10 @@ class GeoJsonAdapter(Adapter):
             props = feature.get("properties") or {}
             flat = flat_properties(props) if isinstance(props, dict) else {}
             data = apply_mapping(flat, mapping or auto_mapping(list(flat)))
+            if mapping is None and isinstance(props, dict) and isinstance(props.get("images"), list):
+                # the hub's own export (or a file like it): every image, with its caption, as the list says
+                data.pop("image", None)
+                data["images"] = [_image(image) for image in props["images"] if isinstance(image, dict)]
             local_id = feature.get("id") or data.pop("id", None)
             data.pop("id", None)
             geometry = feature.get("geometry")
