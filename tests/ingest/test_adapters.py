@@ -216,6 +216,20 @@ def test_a_records_kind_is_read_as_the_csv_adapter_reads_it(adapter: str) -> Non
         "unknown_kind", Severity.ERROR, "kind", "r2")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_keywords_that_hold_a_comma_come_back_whole(tmp_path: Path, fmt: str) -> None:
+    place = {"id": "k1", "name": {"de": "Biergarten"}, "geo": {"lat": 51.45, "lon": 7.01}, "licence": "CC0-1.0",
+             "keywords": ["Essen, Trinken", "Bier; hell"], "categories": ["Gastronomie", "Natur"]}
+    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    hub.import_file(first, write_text(tmp_path / "k.jsonl", json.dumps(place) + "\n"), "k", clock=fixed_clock)
+    exported = tmp_path / f"export.{fmt}"
+    exported.write_bytes(b"".join(hub.export(first, fmt)))
+    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    (after,) = list(second.iter_entities())
+    assert (after["keywords"], after["categories"]) == (place["keywords"], place["categories"])
+
+
 def test_a_csv_export_keeps_the_country_of_an_address(tmp_path: Path) -> None:
     venlo = {"id": "v1", "name": {"de": "Venlo Markt"}, "geo": {"lat": 51.3704, "lon": 6.1724}, "licence": "CC0-1.0",
              "address": {"street": "Markt 1", "locality": "Venlo", "country": "NL"}}

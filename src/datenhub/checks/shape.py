@@ -16,7 +16,14 @@ _OBJECTS = ("contact", "address")  # fields whose value is an object of texts
 _TEXT_MAPS = ("name", "description")  # a text, or an object of texts by language
 _LISTS = ("categories", "keywords")  # a list of texts, or one text of them separated by ; , or |
 _SCALAR = (str, int, float)
-_SEPARATORS = re.compile(r"[;,|]")
+_SEPARATORS = re.compile(r"[;,]")
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a list written as one text: "a; b", "a, b", or, as the hub's CSV export joins them, "a|b",
+    whose items may hold a comma ("Essen, Trinken|Bier")."""
+    parts = text.split("|") if "|" in text else _SEPARATORS.split(text)
+    return [part.strip() for part in parts if part.strip()]
 
 
 class ShapeCheck(Check):
@@ -43,7 +50,7 @@ class ShapeCheck(Check):
         for name in _LISTS:
             value = data.get(name)
             if isinstance(value, str):
-                data[name] = [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
+                data[name] = split_list(value)
             elif isinstance(value, list):
                 kept = [str(item) for item in value if isinstance(item, _SCALAR)]
                 if len(kept) < len(value):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from datenhub.checks.base import Check, CheckContext
+from datenhub.checks.shape import split_list
 from datenhub.ingest.base import Draft
 from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.notices import Notice, Severity
@@ -68,7 +69,7 @@ class ValuesCheck(Check):
         raw_categories = data.pop("category", None)
         categories = list(data.get("categories") or [])
         if raw_categories:
-            categories.extend(c.strip() for c in re.split(r"[;,|]", str(raw_categories)) if c.strip())
+            categories.extend(split_list(str(raw_categories)))
         normalised = []
         for category in categories:
             known = normalise_category(category)
@@ -88,4 +89,4 @@ class ValuesCheck(Check):
         data["type"] = typ
         keywords = data.get("keywords")
         if isinstance(keywords, str):
-            data["keywords"] = [k.strip() for k in re.split(r"[;,|]", keywords) if k.strip()]
+            data["keywords"] = split_list(keywords)

@@ -93,10 +93,15 @@ class GeoJsonAdapter(Adapter):
             props = feature.get("properties") or {}
             flat = flat_properties(props) if isinstance(props, dict) else {}
             data = apply_mapping(flat, mapping or auto_mapping(list(flat)))
-            if mapping is None and isinstance(props, dict) and isinstance(props.get("images"), list):
-                # the hub's own export (or a file like it): every image, with its caption, as the list says
-                data.pop("image", None)
-                data["images"] = [_image(image) for image in props["images"] if isinstance(image, dict)]
+            if mapping is None and isinstance(props, dict):
+                # lists as the lists they are (the hub's own export, or a file like it): every image with its
+                # caption, and words that hold a comma
+                if isinstance(props.get("images"), list):
+                    data.pop("image", None)
+                    data["images"] = [_image(image) for image in props["images"] if isinstance(image, dict)]
+                for key in ("keywords", "categories"):
+                    if isinstance(props.get(key), list):
+                        data[key] = [str(word) for word in props[key] if isinstance(word, str | int | float)]
             local_id = feature.get("id") or data.pop("id", None)
             data.pop("id", None)
             geometry = feature.get("geometry")
