@@ -137,6 +137,15 @@ def test_a_parameter_given_twice_with_different_values_is_a_400(api: TestClient,
     assert api.get("/api/v1/places?category=Museum&category=Park").status_code == 200  # any of them
 
 
+@pytest.mark.parametrize("path", ["/api/v1/sources", "/ogc/collections/places/items", "/ogc/collections",
+                                  "/api/v1/places/ruhr-demo:villa-huegel/hours"])
+def test_a_json_only_resource_answers_406_to_an_accept_without_json(api: TestClient, path: str) -> None:
+    for accept in ("application/xml", "image/*", "application/json;q=0"):
+        assert api.get(path, headers={"Accept": accept}).status_code == 406, accept
+    for accept in ("application/json", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/geo+json"):
+        assert api.get(path, headers={"Accept": accept}).status_code == 200, accept
+
+
 def test_one_place_as_geojson_is_a_feature(api: TestClient) -> None:
     place_id = api.get("/api/v1/places", params={"q": "zollverein", "limit": 1}).json()["items"][0]["id"]
     for response in (api.get(f"/api/v1/places/{place_id}", params={"f": "geojson"}),

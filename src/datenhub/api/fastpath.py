@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from datenhub.api.formats import accepts_json
 from datenhub.api.ogc import routes
 from datenhub.api.routers._listing import detail_response, list_response
 
@@ -68,12 +69,14 @@ def _route(path: str) -> Handler | None:
         collection_id = parts[3]
         if len(parts) == 5:
             async def items(request: Request) -> Response:
+                await accepts_json(request)  # the router's dependency, which this path goes around
                 return await routes.items(request, collection_id, request.app.state.store)
 
             return items
         feature_id = parts[5]
 
         async def feature(request: Request) -> Response:
+            await accepts_json(request)
             return await routes.feature(request, collection_id, feature_id, request.app.state.store)
 
         return feature

@@ -59,6 +59,13 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
     return "json"
 
 
+async def accepts_json(request: Request) -> None:
+    """A dependency of resources that answer JSON (GeoJSON) alone: an Accept header that admits neither is a 406,
+    as on the lists (negotiate). Their own `f`, where they take one, is theirs to check."""
+    if "f" not in request.query_params and request.headers.get("accept"):
+        negotiate(request, ("json", "geojson"))
+
+
 def preferred(header: str) -> list[str]:
     """The values of an Accept or Accept-Language header, most wanted first by their q (ties in the order
     given); those with q=0 are refused, so they are left out."""

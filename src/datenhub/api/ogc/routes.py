@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.routing import NoMatchFound
 
 from datenhub.api.deps import get_clock, get_store
+from datenhub.api.formats import accepts_json
 from datenhub.api.ogc.collections import COLLECTIONS, CRS84, FeatureCollection, compute_extents, extent_body
 from datenhub.api.ogc.openapi import GEOJSON, OAS30, PREFIX, ogc_openapi, operation
 from datenhub.api.ogc.params import OTHER_PARAMS, ItemsParams, check_known, parse_items
@@ -31,7 +32,7 @@ CONFORMANCE = [
 _REST_LIST = {"place": "list_places", "event": "list_events"}
 _REST_ONE = {"place": ("get_place", "place_id"), "event": ("get_event", "event_id")}
 
-router = APIRouter(prefix=PREFIX, tags=["ogc"])
+router = APIRouter(prefix=PREFIX, tags=["ogc"], dependencies=[Depends(accepts_json)])
 CollectionId = Path(alias="collectionId", description="`places`, `events` or `places-<category>`")
 FeatureId = Path(alias="featureId", description="Hub id of the feature")
 

@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from datenhub.api.deps import get_store, known_parameters
+from datenhub.api.formats import accepts_json
 from datenhub.store import Store
 
 router = APIRouter(tags=["meta"], dependencies=[Depends(known_parameters)])
 
 
-@router.get("/api/v1/sources", summary="Sources with licence and counts")
+@router.get("/api/v1/sources", summary="Sources with licence and counts", dependencies=[Depends(accepts_json)])
 def list_sources(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
     """`licence` is what the source's imports declared; `stats.licences` counts the licences its records carry.
     Without a closed:read key: the sources with open records, and those counted alone."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from datenhub.api.deps import get_store, known_parameters
+from datenhub.api.formats import accepts_json
 from datenhub.api.routers._listing import detail_response, list_response
 from datenhub.store import Store
 
@@ -38,7 +39,8 @@ async def list_places(  # async: queries take ~1 ms, a thread-pool hop would cos
     return list_response(request, store, "place")
 
 
-@router.get("/places/{place_id:path}/hours", summary="Opening hours of a place: state now, next change, weekly table")
+@router.get("/places/{place_id:path}/hours", summary="Opening hours of a place: state now, next change, weekly table",
+            dependencies=[Depends(accepts_json)])
 def place_hours(request: Request, place_id: str, store: Store = Depends(get_store),
                 week: str | None = Query(None, description="any date of the week to show (default: this week)")
                 ) -> dict[str, object]:
