@@ -202,6 +202,18 @@ def test_an_events_page_comes_back_as_its_page_and_a_places_website_as_its_websi
 
 
 @pytest.mark.parametrize("adapter", ["hub-json", "geojson"])
+def test_an_id_that_is_an_object_or_a_list_leaves_the_record_out(adapter: str) -> None:
+    ids: list[Any] = [{"x": 1}, ["n17"], True, "ok", 7]
+    records = [{"id": value, "name": f"R{n}"} for n, value in enumerate(ids)]
+    if adapter == "geojson":
+        records = [{"type": "Feature", "id": r.pop("id"), "properties": r, "geometry": None} for r in records]
+    payload = json.dumps(records if adapter == "hub-json" else {"type": "FeatureCollection", "features": records})
+    items = read(adapter, "x.json" if adapter == "hub-json" else "x.geojson", payload.encode())
+    assert [item.local_id for item in items if isinstance(item, Draft)] == ["ok", "7"]
+    assert [(n.code, n.location.field) for n in items if isinstance(n, Notice)] == [("invalid_id", "id")] * 3
+
+
+@pytest.mark.parametrize("adapter", ["hub-json", "geojson"])
 def test_a_records_kind_is_read_as_the_csv_adapter_reads_it(adapter: str) -> None:
     def record(n: int, kind: str) -> dict[str, Any]:
         props = {"id": f"r{n}", "kind": kind, "name": f"R{n}", "start": "2026-06-27T18:00:00+02:00"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind, unusable_id
 from datenhub.ingest.csv_ import apply_mapping
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.mapping import Mapping, auto_mapping
@@ -104,6 +104,10 @@ class GeoJsonAdapter(Adapter):
                         data[key] = [str(word) for word in props[key] if isinstance(word, str | int | float)]
             local_id = feature.get("id") or data.pop("id", None)
             data.pop("id", None)
+            bad_id = unusable_id(local_id, loc)
+            if bad_id is not None:
+                yield bad_id
+                continue
             geometry = feature.get("geometry")
             local = None if local_id is None else str(local_id)
             if isinstance(geometry, dict):

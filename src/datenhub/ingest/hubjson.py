@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
+from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind, unusable_id
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.registry import register
 from datenhub.notices import Location, Notice, Severity
@@ -29,6 +29,9 @@ def to_draft(obj: dict[str, Any], pointer: str, raw: RawInput, kind: str | None 
         if isinstance(data.get(key), str):
             data[key] = {"de": data[key]}
     local = obj.get("id")
+    bad_id = unusable_id(local, Location(source=raw.source, file=raw.name, pointer=pointer))
+    if bad_id is not None:
+        return bad_id
     local = None if local is None else str(local)
     if local and ":" in local and not local.startswith("dh-"):
         local = local.split(":", 1)[1]  # a record id from another hub keeps its local part
