@@ -75,11 +75,13 @@ def test_identity_check_id_over_200_characters_rejected() -> None:
 
 # shape ---------------------------------------------------------------------------------------------------
 
+covers("invalid_field_type")
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("contact", "https://example.org"), ("address", ["Gelsenkirchener Str. 181"]), ("keywords", 7),
     ("categories", {"Museum": True}), ("images", 42)])
 def test_a_field_of_the_wrong_json_kind_is_left_out(field: str, value: Any) -> None:
-    covers("invalid_field_type")
     entity, report = run(make_draft(**{field: value}))
     assert entity is not None, report.to_dict()
     assert [(n.code, n.location.field) for n in report] == [("invalid_field_type", field)]

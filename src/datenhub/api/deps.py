@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from fastapi import Request
 from fastapi.routing import APIRoute
@@ -34,25 +34,33 @@ async def known_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known: frozenset[str] | None = getattr(route, _DECLARED, None)
-    if known is None:
-        known = frozenset(_query_names(route.dependant))
+    declared: tuple[frozenset[str], frozenset[str]] | None = getattr(route, _DECLARED, None)
+    if declared is None:
+        params = list(_query_params(route.dependant))
+        known = frozenset(param.alias for param in params)
         if "cursor" in known:  # a list: every filter, also those a kind has not (parse_query names them)
             known |= LIST_PARAMS
-        setattr(route, _DECLARED, known)
-    check_known(request, known)
+        declared = known, frozenset(param.alias for param in params if _is_list(param.field_info.annotation))
+        setattr(route, _DECLARED, declared)
+    check_known(request, *declared)
 
 
-def _query_names(dependant: Any) -> Iterator[str]:
+def _query_params(dependant: Any) -> Iterator[Any]:
     """The query parameters a FastAPI dependant declares, its dependencies' included."""
-    yield from (param.alias for param in dependant.query_params)
+    yield from dependant.query_params
     for inner in dependant.dependencies:
-        yield from _query_names(inner)
+        yield from _query_params(inner)
 
 
-def check_known(request: Request, known: frozenset[str]) -> None:
+def _is_list(annotation: Any) -> bool:
+    """Whether a parameter's type takes several values (`list[str] | None`)."""
+    return get_origin(annotation) in (list, tuple, set, frozenset) or any(_is_list(a) for a in get_args(annotation))
+
+
+def check_known(request: Request, known: frozenset[str], several: frozenset[str] = frozenset()) -> None:
     """Every parameter is one the resource takes, and given once, or with one value: besides the filters that take
-    several (category, type, source, wheelchair), one of the values would win silently ("f=json&f=csv")."""
+    several (category, type, source, wheelchair) and parameters declared as lists (`several`), one of the values
+    would win silently ("f=json&f=csv")."""
     given = request.query_params
     for name in given:
         if name not in known and not name.startswith("_"):
@@ -60,16 +68,16 @@ def check_known(request: Request, known: frozenset[str]) -> None:
             hint = f"did you mean {close[0]!r}? " if close else ""
             takes = f"this resource takes {', '.join(sorted(known))}" if known else "this resource takes no parameters"
             raise QueryError(name, f"unknown parameter; {hint}{takes}")
-    single_values(given)
+    single_values(given, several)
 
 
-def single_values(given: QueryParams) -> None:
+def single_values(given: QueryParams, several: frozenset[str] = frozenset()) -> None:
     """A parameter given several times with different values is a 400, but for the filters that take several."""
     if len(given) == len(given.multi_items()):
         return  # the common case: no name given twice
     for name in given:
         values = given.getlist(name)
-        if name not in _MULTI and len(set(values)) > 1 and not name.startswith("_"):
+        if name not in _MULTI and name not in several and len(set(values)) > 1 and not name.startswith("_"):
             raise QueryError(name, f"given {len(values)} times with different values; it takes one "
                                    f"({', '.join(sorted(_MULTI))} take several)")
 
