@@ -94,3 +94,19 @@ def test_embed_titles_name_filters_as_the_hub_does(web_client: TestClient) -> No
     assert _title(web_client.get("/embed/map?category=halde&lang=en").text).startswith("Map: Panorama")
     assert web_client.get("/widget/data.json?category=museum&municipality=mülheim an der ruhr").json()["title"] == (
         "Museum · Mülheim an der Ruhr")
+
+
+def test_widget_embed_and_screen_name_the_sources_their_places_ask_for(web_client: TestClient,
+                                                                       web_store: Store) -> None:
+    from datenhub.store import Query
+
+    station = web_store.search(Query(q="Essen Hauptbahnhof", limit=1)).items[0]
+    assert station["licence"] == "CC-BY-4.0" and station["attribution"]
+    line = f"{station['attribution']} (CC-BY-4.0)"
+    data = web_client.get(f"/widget/data.json?place={station['id']}").json()
+    assert data["credits"] == [line] and data["items"][0]["licence"] == "CC-BY-4.0"
+    assert line in unescape(web_client.get(f"/embed/place/{station['id']}").text)
+    screen = unescape(web_client.get("/screen?lat=51.4513&lon=7.0138").text)
+    footer = re.search(r'<footer id="screen-credits"[^>]*>(.*?)</footer>', screen, re.S)
+    assert footer and line in footer.group(1) and "BKG" in footer.group(1)
+    assert line in web_client.get("/screen/data.json?lat=51.4513&lon=7.0138").json()["credits"]

@@ -51,6 +51,27 @@ def in_shown_order(entities: list[dict[str, Any]], lang: str, query: Query) -> l
     return sorted(entities, key=lambda e: (fold(text(e.get("name"), lang)), str(e.get("id"))))
 
 
+def attribution_lines(entities: list[dict[str, Any]]) -> list[str]:
+    """The attribution lines the shown entities ask for, each once, in the order shown: "Deutsche Bahn AG
+    (CC-BY-4.0)". Every output that shows data names its sources (a widget, an embed, a screen), not only the
+    place page."""
+    from datenhub.model.licence import LICENCES, parse_licence
+
+    lines: list[str] = []
+    for entity in entities:
+        attribution, licence = entity.get("attribution"), entity.get("licence")
+        known = parse_licence(licence)
+        if attribution:
+            line = f"{attribution} ({licence})" if licence else str(attribution)
+        elif known is not None and LICENCES[known].needs_attribution:
+            line = str(licence)
+        else:
+            continue
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def category_label(name: str, lang: str) -> str:
     return CATEGORIES.get(name, {}).get(lang, name) if lang != "de" else name
 
@@ -121,7 +142,8 @@ def context(request: Request, path: str, *, canonical_params: dict[str, Any] | N
             "alternates": alternates, "switch_url": switch_url, "text": text, "url": lambda p, **kw: page_url(
                 p, lang, **kw), "category_label": lambda c: category_label(c, lang), "fmt_time": fmt_time,
             "fmt_datetime": lambda at, now=None: fmt_datetime(at, lang, now), "fmt_date": lambda at: fmt_date(at, lang),
-            "fmt_distance": lambda metres: fmt_distance(metres, lang), "root": root, "og_type": "website", **values}
+            "fmt_distance": lambda metres: fmt_distance(metres, lang), "root": root, "og_type": "website",
+            "attribution_lines": attribution_lines, **values}
 
 
 def render(name: str, ctx: dict[str, Any], status_code: int = 200,

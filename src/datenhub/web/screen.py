@@ -15,7 +15,16 @@ from datenhub.api.deps import get_clock
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import boundaries
 from datenhub.store import Query, QueryError, Store
-from datenhub.web.common import category_label, context, fmt_distance, fmt_time, not_found, render, text
+from datenhub.web.common import (
+    attribution_lines,
+    category_label,
+    context,
+    fmt_distance,
+    fmt_time,
+    not_found,
+    render,
+    text,
+)
 from datenhub.web.errors import page_error, query_error_text
 from datenhub.web.hours import closes_at
 from datenhub.web.i18n import choose_lang, translator
@@ -90,12 +99,13 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
     t = translator(lang)
     near = (spec.lat, spec.lon)
     found = store.search(Query(near=near, radius=spec.radius, open_at=now, sort="distance", limit=MAX_ITEMS))
-    open_now = []
+    open_now, shown = [], []
     for entity in found.items:
         state, change = closes_at(entity, now)
         if state != "open":
             continue
         closes = t("screen_until", time=fmt_time(change)) if change else t("screen_always")
+        shown.append(entity)
         open_now.append({"id": entity["id"], "name": text(entity.get("name"), lang), "closes": closes,
                          "distance": fmt_distance(found.distances.get(entity["id"]), lang),
                          "category": ", ".join(category_label(c, lang) for c in entity.get("categories") or [])})
@@ -109,6 +119,8 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
     return {"generated_at": now.isoformat(), "updated": local_now.strftime("%H:%M"), "lang": lang,
             "title": spec.title, "open": open_now, "events": today,
             "occupancy": _occupancy(store, spec, now, lang),
+            # the sources the listed places and events ask to be named, beside the map's
+            "credits": " · ".join(["DatenHub Ruhr", *attribution_lines(shown + events), t("map_attribution")]),
             "departures": None}  # filled by the transit issue
 
 

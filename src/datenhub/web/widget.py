@@ -10,7 +10,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from datenhub.api.deps import get_clock
 from datenhub.enrich.municipality import resolve_municipality
 from datenhub.store import Query, QueryError, Store, from_params
-from datenhub.web.common import STATIC, base_url, category_label, context, fmt_datetime, in_shown_order, render, text
+from datenhub.web.common import (
+    STATIC,
+    attribution_lines,
+    base_url,
+    category_label,
+    context,
+    fmt_datetime,
+    in_shown_order,
+    render,
+    text,
+)
 from datenhub.web.errors import query_error_text
 from datenhub.web.hours import closes_at
 from datenhub.web.i18n import choose_lang, translator
@@ -45,7 +55,8 @@ def widget_item(request: Request, entity: dict[str, Any], lang: str) -> dict[str
     suffix = "?lang=en" if lang == "en" else ""
     categories = ", ".join(category_label(c, lang) for c in entity.get("categories") or [])
     return {"id": entity["id"], "name": text(entity.get("name"), lang), "category": categories, "state": state,
-            "state_text": state_text, "address": line, "url": f"{base_url(request)}/places/{entity['id']}{suffix}"}
+            "state_text": state_text, "address": line, "url": f"{base_url(request)}/places/{entity['id']}{suffix}",
+            "licence": entity.get("licence"), "attribution": entity.get("attribution")}
 
 
 def widget_items(request: Request, lang: str) -> list[dict[str, Any]]:
@@ -102,8 +113,9 @@ def widget_data(request: Request) -> Response:
         message = t("place_not_found", id=str(exc))
         return JSONResponse({"error": "place", "detail": "no such place", "message": message, "items": []},
                             status_code=404)
-    return JSONResponse({"items": items, "lang": lang, "title": list_title(request, lang), "empty": t("no_results"),
-                         "more": t("back_home"), "home": base_url(request) + ("/?lang=en" if lang == "en" else "/")})
+    return JSONResponse({"items": items, "lang": lang, "title": list_title(request, lang),
+                         "credits": attribution_lines(items), "empty": t("no_results"), "more": t("back_home"),
+                         "home": base_url(request) + ("/?lang=en" if lang == "en" else "/")})
 
 
 @router.get("/embed/place/{place_id:path}", response_class=HTMLResponse)

@@ -74,6 +74,7 @@
     fill(document.getElementById("screen-open"), data.open || [], placeRow, labels.screen_none_open, page);
     fill(document.getElementById("screen-events"), data.events || [], eventRow, labels.screen_no_events, page);
     renderOccupancy(document.getElementById("screen-occupancy"), data.occupancy);
+    if (data.credits) { document.getElementById("screen-credits").textContent = data.credits; }
     status();
   }
 

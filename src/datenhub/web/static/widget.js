@@ -57,7 +57,7 @@
     return p;
   }
 
-  function footer() {
+  function footer(credits) {
     var f = el("span", "f");
     var a = el("a", null, "DatenHub Ruhr");
     a.href = origin + (lang === "en" ? "/?lang=en" : "/");
@@ -65,6 +65,8 @@
     a.rel = "noopener";
     f.appendChild(document.createTextNode(lang === "en" ? "Data: " : "Daten: "));
     f.appendChild(a);
+    // the sources the shown places ask to be named (e.g. Deutsche Bahn AG, CC BY 4.0), worded by the server
+    (credits || []).forEach(function (line) { f.appendChild(document.createTextNode(" · " + line)); });
     return f;
   }
 
@@ -106,7 +108,7 @@
     var children = [];
     if (!d.place) { children.push(el("h2", null, data.title || "DatenHub Ruhr")); }
     children.push(data.items.length ? list : el("span", "m", data.empty));
-    children.push(footer());
+    children.push(footer(data.credits));
     box.replaceChildren.apply(box, children);
   }).catch(function (err) {
     box.replaceChildren(el("span", "m", (err && err.shown) || unavailable), footer());
