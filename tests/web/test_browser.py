@@ -130,6 +130,18 @@ def test_keyboard_only_search_and_open_result(page: Page, live: LiveServer) -> N
     assert console.errors == []
 
 
+def test_the_skip_link_moves_focus_into_the_page_without_reloading_it(page: Page, live: LiveServer) -> None:
+    page.goto(live.url + "/")
+    page.evaluate("() => { window.notReloaded = true; document.activeElement.blur(); }")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # a reload, if any, would have run by now
+    assert page.evaluate("window.notReloaded === true")
+    page.keyboard.press("Tab")  # the next stop lies inside main, not the skip link again
+    assert page.evaluate("!!document.activeElement.closest('main')"), page.evaluate("document.activeElement.outerHTML")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -109,4 +109,5 @@ def test_widget_embed_and_screen_name_the_sources_their_places_ask_for(web_clien
     screen = unescape(web_client.get("/screen?lat=51.4513&lon=7.0138").text)
     footer = re.search(r'<footer id="screen-credits"[^>]*>(.*?)</footer>', screen, re.S)
     assert footer and line in footer.group(1) and "BKG" in footer.group(1)
+    assert "(CC0-1.0)" not in footer.group(1)  # the demo's own places ask for no credit
     assert line in web_client.get("/screen/data.json?lat=51.4513&lon=7.0138").json()["credits"]

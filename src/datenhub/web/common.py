@@ -52,8 +52,8 @@ def in_shown_order(entities: list[dict[str, Any]], lang: str, query: Query) -> l
 
 
 def attribution_lines(entities: list[dict[str, Any]]) -> list[str]:
-    """The attribution lines the shown entities ask for, each once, in the order shown: "Deutsche Bahn AG
-    (CC-BY-4.0)". Every output that shows data names its sources (a widget, an embed, a screen), not only the
+    """The attribution lines the shown entities' licences ask for, each once, in the order shown: "Deutsche Bahn
+    AG (CC-BY-4.0)". Every output that shows data names its sources (a widget, an embed, a screen), not only the
     place page."""
     from datenhub.model.licence import LICENCES, parse_licence
 
@@ -61,12 +61,9 @@ def attribution_lines(entities: list[dict[str, Any]]) -> list[str]:
     for entity in entities:
         attribution, licence = entity.get("attribution"), entity.get("licence")
         known = parse_licence(licence)
-        if attribution:
-            line = f"{attribution} ({licence})" if licence else str(attribution)
-        elif known is not None and LICENCES[known].needs_attribution:
-            line = str(licence)
-        else:
-            continue
+        if known is None or not LICENCES[known].needs_attribution:
+            continue  # CC0 or DL-DE-ZERO ask for no credit; the place page still shows whatever is given
+        line = f"{attribution} ({licence})" if attribution else str(licence)
         if line not in lines:
             lines.append(line)
     return lines

@@ -103,6 +103,10 @@
     return keep.toString();
   }
 
+  // back and forward between searches show that search (popstate below); a jump within the page (the skip link's
+  // #main) does not, or the skip link reloaded the page and left focus at its top
+  var shown = location.pathname + location.search;
+
   function search(params, push, focus) {
     var pageUrl = "/" + (params.toString() ? "?" + params.toString() : "");
     var lang = params.get("lang") || "de";
@@ -113,7 +117,7 @@
       var fresh = doc.getElementById("results");
       if (!fresh) { window.location.href = pageUrl; return; }
       results().replaceWith(document.importNode(fresh, true));
-      if (push) { history.pushState({ q: params.toString() }, "", pageUrl); }
+      if (push) { history.pushState({ q: params.toString() }, "", pageUrl); shown = location.pathname + location.search; }
       loadPlaces(apiQuery(params), lang);
       var heading = document.getElementById("results-heading");
       if (focus && heading) { heading.focus(); }
@@ -130,7 +134,7 @@
       if (event.target && event.target.name !== "q") { search(formQuery(), true, false); }
     });
     window.addEventListener("popstate", function () {
-      window.location.reload();
+      if (location.pathname + location.search !== shown) { window.location.reload(); }
     });
   }
   initMap();
