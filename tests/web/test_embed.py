@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from datenhub.store import Store
 from datenhub.store.text import fold
+from datenhub.web.common import attribution_lines
 from tests.web.conftest import zollverein_id
 
 
@@ -106,8 +107,11 @@ def test_widget_embed_and_screen_name_the_sources_their_places_ask_for(web_clien
     data = web_client.get(f"/widget/data.json?place={station['id']}").json()
     assert data["credits"] == [line] and data["items"][0]["licence"] == "CC-BY-4.0"
     assert line in unescape(web_client.get(f"/embed/place/{station['id']}").text)
+    # the screen lists what is open now (a station has no opening hours): its credits are those places'
     screen = unescape(web_client.get("/screen?lat=51.4513&lon=7.0138").text)
     footer = re.search(r'<footer id="screen-credits"[^>]*>(.*?)</footer>', screen, re.S)
-    assert footer and line in footer.group(1) and "BKG" in footer.group(1)
-    assert "(CC0-1.0)" not in footer.group(1)  # the demo's own places ask for no credit
-    assert line in web_client.get("/screen/data.json?lat=51.4513&lon=7.0138").json()["credits"]
+    data = web_client.get("/screen/data.json?lat=51.4513&lon=7.0138").json()
+    shown = [web_store.get_entity(p["id"]) for p in data["open"]]
+    wanted = attribution_lines([e for e in shown if e])
+    assert footer and footer.group(1) == data["credits"] and "BKG" in data["credits"]
+    assert all(credit in data["credits"] for credit in wanted) and "(CC0-1.0)" not in data["credits"]

@@ -90,7 +90,10 @@ class DbStationsAdapter(Adapter):
             if isinstance(staff, dict):
                 hours = weekly_to_osm(staff)
                 if hours:
-                    data["opening_hours"] = hours
+                    # when staff is at the station, not when it opens: as opening hours, every station "closed"
+                    # at night and fell out of "open now", though its platforms stay open
+                    data["description"] = {"de": f"Servicepersonal vor Ort: {hours}",
+                                           "en": f"Station staff on site: {hours}"}
             keywords = [k for k, flag in (("Parkplatz", "hasParking"), ("Fahrradstellplatz", "hasBicycleParking"),
                                           ("WLAN", "hasWiFi"), ("Reisezentrum", "hasTravelCenter"),
                                           ("Schließfächer", "hasLockerSystem"), ("Taxi", "hasTaxiRank"))
