@@ -220,6 +220,14 @@ def test_describe_open_now_gives_closing_hint() -> None:
     assert describe(oh, at(2026, 6, 3, 16, 0), lang="en") == "Today 10:00–18:00 open, closes in 2 h"
 
 
+def test_describe_after_todays_hours_says_when_it_opens_again() -> None:
+    oh = OpeningHours.parse("Mo-Su 10:00-17:00; PH off")
+    assert describe(oh, at(2026, 6, 9, 17, 37)) == "Heute 10:00–17:00 geöffnet, öffnet morgen um 10:00"
+    assert describe(oh, at(2026, 6, 9, 17, 37), lang="en") == "Today 10:00–17:00 open, opens tomorrow at 10:00"
+    # the eve of Fronleichnam (4 June 2026, PH off): the day after next
+    assert describe(oh, at(2026, 6, 3, 17, 37)) == "Heute 10:00–17:00 geöffnet, öffnet Fr 05.06. um 10:00"
+
+
 def test_describe_weekly_rest_day_named() -> None:
     oh = OpeningHours.parse("Tu-Su 10:00-18:00")
     assert describe(oh, at(2026, 6, 1, 12, 0)) == "Montags Ruhetag"

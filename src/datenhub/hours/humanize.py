@@ -98,18 +98,23 @@ def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None
             return f"{sentence}, {text['closes'].format(d=_duration(until, lang))}{comment}"
         if state.state == "closed" and change.date() == today:
             return f"{sentence}, {text['opens'].format(d=_duration(until, lang))}{comment}"
+        if state.state == "closed":  # today's hours are over: say when it opens, not only that it was open
+            opens = change.astimezone(BERLIN)
+            when = text["opens_at"].format(day=_day_word(opens, today, lang), time=opens.strftime("%H:%M"))
+            return f"{sentence}, {when}{comment}"
         return f"{sentence}{comment}"
     if _weekday_always_closed(oh, today):
         return text["rest_day"].format(days=_WEEKDAY_PLURAL[lang][today.weekday()]) + comment
     nxt = _next_opening(oh, at)
     if nxt is None:
         return text["closed_today"] + comment
-    day_word = (
-        text["tomorrow"]
-        if nxt.date() == today + timedelta(days=1)
-        else _WEEKDAY_SHORT[lang][nxt.weekday()] + f" {nxt.day:02d}.{nxt.month:02d}."
-    )
-    return f"{text['closed_today']}{comment}, {text['opens_at'].format(day=day_word, time=nxt.strftime('%H:%M'))}"
+    when = text["opens_at"].format(day=_day_word(nxt, today, lang), time=nxt.strftime("%H:%M"))
+    return f"{text['closed_today']}{comment}, {when}"
+
+
+def _day_word(at: datetime, today: date, lang: str) -> str:
+    return _TEXT[lang]["tomorrow"] if at.date() == today + timedelta(days=1) else \
+        _WEEKDAY_SHORT[lang][at.weekday()] + f" {at.day:02d}.{at.month:02d}."
 
 
 def next_switch(oh: OpeningHours, at: datetime, state: str, change: datetime | None) -> datetime | None:
