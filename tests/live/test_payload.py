@@ -65,6 +65,13 @@ def test_parse_window_uses_end_and_length() -> None:
     ({"sensor": PEOPLE.id, "observed_at": "gestern", "count": 1}, "invalid_timestamp"),
     ({"sensor": PEOPLE.id, "observed_at": 1717488000, "count": 1}, "wrong_type"),
     ({"sensor": PEOPLE.id, "observed_at": "2027-01-01T00:00:00+00:00", "count": 1}, "invalid_timestamp"),
+    # a device's unset clock: no datetime beyond year 1 to read back, no monthly partition for it
+    ({"sensor": PEOPLE.id, "observed_at": "0001-01-01T00:30:00+01:00", "count": 1}, "invalid_timestamp"),
+    ({"sensor": PEOPLE.id, "observed_at": "1969-12-31T23:30:00Z", "count": 1}, "invalid_timestamp"),
+    ({"sensor": PEOPLE.id, "window": {"start": "1900-01-01T00:00:00Z", "end": "2026-06-04T10:00:00Z"}, "count": 1},
+     "invalid_timestamp"),
+    ({"sensor": PEOPLE.id, "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-06-04T10:00:00Z"}, "count": 1},
+     "invalid_timestamp"),
     ({"sensor": "a/b", "observed_at": "2026-06-04T10:00:00+02:00", "count": 1}, "wrong_type"),
     ([1, 2], "invalid_payload"),
 ])

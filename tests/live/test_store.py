@@ -138,3 +138,29 @@ def test_entity_sensing_finds_sensors_under_record_or_hub_id(store: Store, tmp_p
     assert store.get_entity_sensing("test:nowhere") == (None, False)
     closed, _ = store.get_entity_sensing("test:c1")
     assert closed is None and store.get_entity_sensing("test:c1", include_closed=True)[0] is not None
+
+
+def test_a_failed_batch_leaves_the_next_one_of_its_month_writable(store: Store) -> None:
+    import pytest
+
+    register(store)
+    # a month no reading has been stored in yet (PostgreSQL makes its partition in the batch's transaction)
+    old = [replace(reading(0, 5), observed_at=at(0) - timedelta(days=400))]
+    broken = replace(old[0], observed_at=old[0].observed_at + timedelta(minutes=1), window_seconds=2**70)
+    with pytest.raises(Exception):  # noqa: B017 - the backend's own error (the value fits no column); what
+        store.add_readings([*old, broken])  # matters is that the batch is rolled back, and what follows
+    assert store.readings(PEOPLE.id) == []
+    assert len(store.add_readings(old).inserted) == 1
+
+
+def test_more_free_spaces_than_capacity_count_as_empty_not_negative(store: Store) -> None:
+    register(store)
+    hour = FIXED_NOW.replace(minute=0) - timedelta(hours=2)
+    store.add_readings([OccupancyReading(PARKING.id, hour + timedelta(minutes=m), None, free, 100, 0.0 if free >= 100
+                                         else 1 - free / 100, Method.FREE, received_at=FIXED_NOW)
+                        for m, free in ((5, 500), (35, 40))])
+    for compact in (False, True):
+        if compact:
+            store.compact_readings(FIXED_NOW)
+        (bucket,) = store.hourly_readings([PARKING.id], hour, FIXED_NOW)
+        assert (bucket.n, bucket.min_count, bucket.max_count) == (2, 0, 60)

@@ -146,6 +146,11 @@ class HourBucket:
                 "min_fraction": r(self.min_fraction), "max_fraction": r(self.max_fraction)}
 
 
+# The people (cars …) a reading counts, as SQL over a readings row, for both stores' aggregates: its count, else
+# capacity minus free, never below 0 (a car park that reports more free spaces than it has is empty, not -400)
+OCCUPIED_SQL = "coalesce(count, CASE WHEN free > capacity THEN 0 ELSE capacity - free END)"
+
+
 def merge_bucket(old: list[Any] | None, new: list[Any]) -> list[Any]:
     """Combine two summaries of one sensor-hour (compacted + late raw readings): n, avg/min/max count and fraction."""
     if old is None:

@@ -8,7 +8,7 @@ The payload: {"sensor": "<id>", "observed_at": "<ISO 8601 with offset>", "count"
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -21,6 +21,10 @@ from datenhub.notices import Notice
 ABSURD_FACTOR = 10
 CEILING = 10_000_000  # no sensor we know counts more; beyond this a value is a unit or encoding error
 FUTURE_TOLERANCE = timedelta(hours=1)
+# No counter of this hub's sensors read before 2000; a year-1 or 1900 time is a device's unset clock, and one
+# stored would break reading it back (datetime's range) and PostgreSQL's monthly partitions
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_WINDOW = timedelta(days=31)  # a window of one reading: a month's ticket count at most
 
 SensorLookup = Callable[[str], Sensor | None]
 
@@ -87,6 +91,10 @@ def _when(obj: dict[str, Any], sensor: str) -> tuple[datetime, int | None]:
         if end <= start:
             raise _Bad(occupancy_notice("invalid_timestamp", "window.end must be after window.start", sensor=sensor,
                                         field="window", value=window))
+        if end - start > MAX_WINDOW or start < EARLIEST:
+            raise _Bad(occupancy_notice("invalid_timestamp", f"a window starts in {EARLIEST.year} or later and lasts "
+                                        f"{MAX_WINDOW.days} days at most", sensor=sensor, field="window",
+                                        value=window))
         return end, int((end - start).total_seconds())
     if obj.get("observed_at") is None:
         raise _Bad(occupancy_notice("missing_field", "observed_at (or window) is required", sensor=sensor,
@@ -130,6 +138,10 @@ def _reading(obj: object, sensors: SensorLookup, now: datetime, topic_sensor: st
     if observed_at > now + FUTURE_TOLERANCE:
         raise _Bad(occupancy_notice("invalid_timestamp", "observed_at lies in the future", sensor=sensor_id,
                                     field="observed_at", value=obj.get("observed_at")))
+    if observed_at < EARLIEST:
+        raise _Bad(occupancy_notice("invalid_timestamp", f"observed_at lies before {EARLIEST.year}: a device's "
+                                    "unset clock, most likely", sensor=sensor_id, field="observed_at",
+                                    value=obj.get("observed_at")))
     count, free, capacity = (_whole(obj, name, sensor_id) for name in ("count", "free", "capacity"))
     fraction = _fraction(obj, sensor_id)
     if count is None and free is None and fraction is None:

@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 
 from datenhub.live.model import (
+    OCCUPIED_SQL,
     HourBucket,
     Method,
     OccupancyReading,
@@ -30,7 +31,7 @@ _COLUMNS = ("sensor_key", "observed_at", "count", "free", "capacity", "fraction"
             "received_at")
 _PARTITION_LOCK = 0x44_48_4F  # "DHO": one partition creator at a time
 _AGG = ("count(*), avg(occ), min(occ), max(occ), avg(fraction), min(fraction), max(fraction) FROM (SELECT "
-        "sensor_key, observed_at, fraction, coalesce(count, capacity - free) AS occ FROM occupancy_readings")
+        f"sensor_key, observed_at, fraction, {OCCUPIED_SQL} AS occ FROM occupancy_readings")
 
 
 def _reading(sensor_id: str, row: tuple[Any, ...]) -> OccupancyReading:
@@ -87,19 +88,21 @@ class PostgresOccupancyMixin:
         return {r[0]: r[1] for r in rows}
 
     # readings ------------------------------------------------------------------------------------------------
-    def _ensure_partitions(self, conn: psycopg.Connection[Any], months: set[date]) -> None:
+    def _ensure_partitions(self, conn: psycopg.Connection[Any], months: set[date]) -> set[date]:
+        """The monthly partitions `months` need, created in the caller's transaction; returns the months to
+        remember once it commits (a rollback takes a new partition with it, and then it must be made again)."""
         if not hasattr(self, "_partitions"):
             self._partitions = set()
         missing = months - self._partitions
         if not missing:
-            return
+            return set()
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTITION_LOCK,))
         for month in sorted(missing):
             name = f"occupancy_readings_{month:%Y_%m}"
             if conn.execute("SELECT to_regclass(%s)", (name,)).fetchone() == (None,):
                 conn.execute(f"CREATE TABLE {name} PARTITION OF occupancy_readings FOR VALUES FROM "
                              f"('{month.isoformat()} 00:00+00') TO ('{_next_month(month).isoformat()} 00:00+00')")
-            self._partitions.add(month)
+        return missing
 
     def add_readings(self, readings: list[OccupancyReading]) -> ReadingsWrite:
         if not readings:
@@ -111,7 +114,7 @@ class PostgresOccupancyMixin:
             first: dict[tuple[int, datetime], OccupancyReading] = {}
             for key, reading in zip(keyed, readings, strict=True):
                 first.setdefault(key, reading)
-            self._ensure_partitions(conn, {_month(k[1]) for k in first})
+            made = self._ensure_partitions(conn, {_month(k[1]) for k in first})
             # COPY the batch, insert what is not stored yet and move occupancy_latest on, in one statement;
             # only keys that were already stored are read back, to tell re-deliveries from conflicts
             copy_to_stage(conn, "occupancy_stage", "occupancy_readings", _COLUMNS, (
@@ -132,6 +135,7 @@ class PostgresOccupancyMixin:
                 "%s::timestamptz[]) AS k(s, t) ON r.sensor_key = k.s AND r.observed_at = k.t",
                 (number_array([k[0] for k in stored]), [k[1] for k in stored])).fetchall()} if stored else {}
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
+        self._partitions |= made  # committed
         return ReadingsWrite([r for _, r in new], duplicates, conflicts)
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,

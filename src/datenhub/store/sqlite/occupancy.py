@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from datenhub.live.model import (
+    OCCUPIED_SQL,
     HourBucket,
     Method,
     OccupancyReading,
@@ -176,7 +177,7 @@ class SqliteOccupancyMixin:
             raw = self.db.execute(
                 "SELECT sensor_key, observed_at - observed_at % 3600000000 AS h, count(*), avg(occ), min(occ), "
                 "max(occ), avg(fraction), min(fraction), max(fraction) FROM (SELECT sensor_key, observed_at, fraction,"
-                " coalesce(count, capacity - free) AS occ FROM occupancy_readings WHERE sensor_key IN "
+                f" {OCCUPIED_SQL} AS occ FROM occupancy_readings WHERE sensor_key IN "
                 f"({marks}) AND observed_at >= ? AND observed_at < ?) GROUP BY sensor_key, h", [*chunk, lo, hi])
             for row in [*compacted, *raw]:
                 key = (row[0], row[1])
@@ -191,7 +192,7 @@ class SqliteOccupancyMixin:
                 "INSERT INTO occupancy_hourly (sensor_key, hour, n, avg_count, min_count, max_count, avg_fraction, "
                 "min_fraction, max_fraction) SELECT sensor_key, observed_at - observed_at % 3600000000 AS h, count(*),"
                 " avg(occ), min(occ), max(occ), avg(fraction), min(fraction), max(fraction) FROM (SELECT sensor_key, "
-                "observed_at, fraction, coalesce(count, capacity - free) AS occ FROM occupancy_readings WHERE "
+                f"observed_at, fraction, {OCCUPIED_SQL} AS occ FROM occupancy_readings WHERE "
                 "observed_at < ?) WHERE true GROUP BY sensor_key, h ON CONFLICT (sensor_key, hour) DO UPDATE SET "
                 "n = n + excluded.n, "
                 "avg_count = coalesce((avg_count * n + excluded.avg_count * excluded.n) / (n + excluded.n), "
