@@ -214,3 +214,10 @@ def test_granian_replaces_a_worker_that_dies(granian_server: tuple[str, int]) ->
         assert time.monotonic() < deadline, "no worker answered again within 30 s"
         time.sleep(0.3)
     assert not set(_children(pid)) & set(workers)
+
+
+def test_serve_refuses_a_hub_that_is_not_there(tmp_path: Path, quiet_logger: None) -> None:
+    missing = tmp_path / "tippfehler.db"
+    result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 2 and "no hub at" in result.output
+    assert not missing.exists()  # not made: an empty hub served would look like a hub that lost its data

@@ -114,6 +114,12 @@ def test_webhook_api_needs_key_and_lists_own(store: Store) -> None:
     assert [h["url"] for h in api.get("/api/v1/webhooks", headers=headers).json()["items"]] == ["https://example.org/h"]
     assert api.delete(f"/api/v1/webhooks/{created.json()['id']}", headers=headers).status_code == 204
     assert api.post("/api/v1/webhooks", json={"url": "ftp://x"}, headers=headers).status_code == 422
+    for secret in (["a"], {"a": 1}, 12345, "short"):  # a secret of one's own is a text long enough to sign with
+        refused = api.post("/api/v1/webhooks", json={"url": "https://example.org/h", "secret": secret},
+                           headers=headers)
+        assert refused.status_code == 422 and "secret" in refused.text, secret
+    own = api.post("/api/v1/webhooks", json={"url": "https://example.org/h", "secret": "s" * 32}, headers=headers)
+    assert own.status_code == 201 and own.json()["secret"] == "s" * 32
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost/x", "https://10.0.0.5/h",

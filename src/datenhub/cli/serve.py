@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from datenhub.api.logsetup import configure_logging
-from datenhub.cli.common import DbOption, console, fail
+from datenhub.cli.common import DbOption, console, fail, missing_hub
 from datenhub.store import Store, StoreError, resolve_url
 
 log = logging.getLogger("datenhub.webhooks")
@@ -80,6 +80,7 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         raise fail("DATENHUB_REDIS_URL is set, but the redis package is not installed: install 'datenhub[redis]' "
                    "(or unset DATENHUB_REDIS_URL to limit per process)")
     url = resolve_url(db)
+    missing_hub(url)  # a mistyped path would serve an empty hub it had just made
     try:
         store = open_store(url)  # fails early, with a clear message, when the database is unreachable
     except StoreError as exc:

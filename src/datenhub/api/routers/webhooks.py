@@ -39,12 +39,16 @@ async def create_webhook(request: Request, store: Store = Depends(get_store)) ->
         raise HTTPException(400, "the body must be JSON: {\"url\": \"https://…\"}") from None
     if not isinstance(body, dict) or not isinstance(body.get("url"), str):
         raise HTTPException(422, "give the consumer URL as {\"url\": \"https://…\"}")
+    secret = body.get("secret")
+    if secret is not None and (not isinstance(secret, str) or not 16 <= len(secret) <= 200):
+        raise HTTPException(422, "a secret of your own is a text of 16 to 200 characters (leave it out and the hub "
+                                 "makes one)")
     inside = public_url_problem(body["url"])
     if inside is not None:
         raise HTTPException(422, f"the consumer must be reachable on the internet: {inside} (an operator can "
                                  f"allow inside consumers with {ALLOW_PRIVATE_ENV}=1)")
     try:
-        hook = register(store, body["url"], key_id, get_clock(request), body.get("secret"))
+        hook = register(store, body["url"], key_id, get_clock(request), secret)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return {"id": hook.id, "url": hook.url, "secret": hook.secret, "signature_header": SIGNATURE_HEADER,
