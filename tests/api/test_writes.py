@@ -167,6 +167,10 @@ def test_probes_are_never_limited_and_a_made_up_key_counts_as_its_address(store:
     assert {api.get(LIMITED, headers={"X-API-Key": f"dh_fake{n}_x"}).status_code for n in range(4)} == {429}
     real = create_key(store, "leser", ["closed:read"])
     assert api.get(LIMITED, headers=auth(real)).status_code == 200  # a live key has its own budget
+    # a real key id with a made-up secret: the address's budget, not the key's (which it would use up)
+    forged = real.rsplit("_", 1)[0] + "_forgedforgedforgedforged"
+    assert {api.get(LIMITED, headers=auth(forged)).status_code for _ in range(3)} == {429}
+    assert api.get(LIMITED, headers=auth(real)).status_code == 200
 
 
 def test_rate_limits_without_redis_warn_and_stop_asking_it_for_a_while(

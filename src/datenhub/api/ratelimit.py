@@ -18,6 +18,9 @@ from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from datenhub.auth.keys import opens, split_key
+from datenhub.store.access import ApiKey
+
 WINDOW_S = 60
 REDIS_RETRY_S = 30  # after Redis failed, limit per process this long before asking it again
 log = logging.getLogger("datenhub.ratelimit")
@@ -79,7 +82,7 @@ class RateLimitMiddleware:
         self.app, self.limits, self.counter, self.now = app, limits, counter, now
         self.fallback = MemoryCounter()
         self.shared_down_until = 0.0  # Redis failed: per-process counts until then (no timeout on every request)
-        self.known_keys: dict[str, tuple[bool, float]] = {}  # key id → (a live key, when looked up)
+        self.known_keys: dict[str, tuple[ApiKey | None, float]] = {}  # key id → (its stored key, when looked up)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in PROBES:
@@ -88,9 +91,12 @@ class RateLimitMiddleware:
             return
         headers = dict(scope["headers"])
         presented = (headers.get(b"authorization") or headers.get(b"x-api-key") or b"").decode("latin-1")
-        key_id = presented.split("_")[1] if presented.count("_") >= 2 else None
-        if key_id is not None and not self._live_key(scope, key_id):
-            key_id = None  # a made-up key id got a keyed budget of its own per request: the address's counts
+        if presented[:7].lower() == "bearer ":
+            presented = presented[7:]
+        parts = split_key(presented) if presented else None
+        # a key's budget for its holder only: a made-up id got a keyed budget of its own per request, and a real
+        # id with a made-up secret spent the key's (and locked its holder out)
+        key_id = parts[0] if parts is not None and opens(self._key(scope, parts[0]), parts[1]) else None
         client = scope.get("client")
         bucket = f"key:{key_id}" if key_id else f"ip:{client[0] if client else '-'}"
         allowed = self.limits.keyed if key_id else self.limits.anonymous
@@ -119,9 +125,8 @@ class RateLimitMiddleware:
                         "on its own for %d s, then asks Redis again", exc, REDIS_RETRY_S)
             return self.fallback.hit(bucket, window)
 
-    def _live_key(self, scope: Scope, key_id: str) -> bool:
-        """Whether a key of this id exists and is not revoked (the secret is checked by the auth layer later),
-        remembered for a minute."""
+    def _key(self, scope: Scope, key_id: str) -> ApiKey | None:
+        """The stored key of this id (its secret's hash, whether it is revoked), remembered for a minute."""
         now = self.now()
         known = self.known_keys.get(key_id)
         if known is not None and now - known[1] < WINDOW_S:
@@ -130,12 +135,11 @@ class RateLimitMiddleware:
         try:
             key = store.get_key(key_id) if store is not None else None
         except Exception:  # the database away: the auth layer answers for it
-            return False
-        live = key is not None and key.revoked_at is None
+            return None
         if len(self.known_keys) > 10_000:
             self.known_keys.clear()
-        self.known_keys[key_id] = (live, now)
-        return live
+        self.known_keys[key_id] = (key, now)
+        return key  # type: ignore[no-any-return]
 
 
 PROBES = frozenset({"/health", "/ready"})

@@ -54,13 +54,22 @@ def create_key(store: Store, name: str, scopes: list[str], clock: Clock = utc_no
     return f"dh_{key_id}_{secret}"
 
 
-def authenticate(store: Store, presented: str) -> Principal | None:
+def split_key(presented: str) -> tuple[str, str] | None:
+    """(key id, secret) of a key as presented ("dh_<id>_<secret>"), None when it is not one."""
     match = _KEY.match(presented.strip())
-    if not match:
+    return (match.group(1), match.group(2)) if match else None
+
+
+def opens(key: ApiKey | None, secret: str) -> bool:
+    """Whether `secret` is the secret of `key`, a live one."""
+    return key is not None and key.revoked_at is None and hmac.compare_digest(key.secret_hash, _hash(secret))
+
+
+def authenticate(store: Store, presented: str) -> Principal | None:
+    parts = split_key(presented)
+    if parts is None:
         return None
-    key = store.get_key(match.group(1))
-    if key is None or key.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(key.secret_hash, _hash(match.group(2))):
+    key = store.get_key(parts[0])
+    if key is None or not opens(key, parts[1]):
         return None
     return Principal(key.key_id, key.name, frozenset(key.scopes))
