@@ -213,6 +213,16 @@ def test_a_change_only_closed_data_shows_goes_only_to_readers_of_closed_data(  #
     assert "intern2:z1" in store.get_entity("test:z1", include_closed=True)["sources"]  # type: ignore[index]
     assert deliver_due(store, later)["delivered"] == 1
     assert [json.loads(body)["source"] for body, _ in writer.received] == ["test"]
+    # one import of open and closed rows: readers of open data are told, without its counts (they count both)
+    mixed = lambda: clock() + timedelta(minutes=3)  # noqa: E731
+    hub.import_file(store, write_csv(tmp_path / "mixed.csv", [
+        ["m1", "Halde Haniel", "Panorama", "51.5490", "6.9480", "CC0-1.0", "offen", "yes"],
+        *[[f"c{n}", f"Lager {n}", "Museum", "51.41", f"7.2{n}", "closed", "intern", "yes"] for n in range(3)]]),
+        "gemischt", clock=mixed)
+    assert deliver_due(store, mixed)["delivered"] == 2
+    told = {consumer: json.loads(consumer.received[-1][0]) for consumer in (reader, writer)}
+    assert told[reader]["new"] == 4 and told[writer]["source"] == "gemischt"
+    assert (told[writer]["new"], told[writer]["changed"], told[writer]["withdrawn"]) == (None, None, None)
 
 
 def test_an_event_import_points_to_the_events_feed(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]

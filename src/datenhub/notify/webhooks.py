@@ -117,16 +117,20 @@ def notify_import(store: Store, summary: dict[str, Any], since: datetime, at: da
     others = [hook.id for hook in hooks if hook.id not in readers]
     if in_open and others:  # the kinds whose open view changed only: another kind's feed would tell of closed data
         opened = {kind: True for kind, changed in kinds.items() if changed}
-        queued += store.enqueue_notification(_payload(summary, since, at, opened or kinds), at, others)
+        # without the import's counts: they count its closed records too (the feed says what changed openly)
+        queued += store.enqueue_notification(_payload(summary, since, at, opened or kinds, counts=False), at,
+                                             others)
     return queued
 
 
-def _payload(summary: dict[str, Any], since: datetime, at: datetime, kinds: dict[str, bool]) -> str:
+def _payload(summary: dict[str, Any], since: datetime, at: datetime, kinds: dict[str, bool],
+             counts: bool = True) -> str:
     feeds = {f"{kind}s": f"/api/v1/{kind}s?changed_since={since.isoformat()}"
              for kind in ("place", "event") if kind in kinds or not kinds}
+    shown = {name: summary.get(name) if counts else None for name in ("new", "changed", "withdrawn")}
     return orjson.dumps({
         "type": "entities.changed", "source": summary.get("source"), "import_id": summary.get("import_id"),
-        "new": summary.get("new"), "changed": summary.get("changed"), "withdrawn": summary.get("withdrawn"),
+        **shown,
         "changed_since": since.isoformat(), "at": at.isoformat(), "feed": feeds.get("places") or feeds["events"],
         "feeds": feeds}).decode()
 
