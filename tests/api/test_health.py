@@ -38,3 +38,22 @@ def test_a_statement_the_code_got_wrong_is_a_500_not_an_outage(tmp_path: Path, m
         assert answer.status_code == status, message
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert ("retry-after" in answer.headers) == (status == 503)
+
+
+def test_a_database_without_the_hubs_schema_is_not_ready_and_only_operators_read_why(tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                      monkeypatch) -> None:
+    import psycopg
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    key = {"Authorization": f"Bearer {create_key(store, 'ops', ['closed:read'])}"}
+    api = client(store)
+
+    def gone(*args: object, **kwargs: object) -> None:  # PostgreSQL's answer once the schema is gone
+        raise psycopg.errors.UndefinedTable('relation "entities" does not exist')
+
+    monkeypatch.setattr(store, "data_version", gone)
+    monkeypatch.setattr(store, "search", gone)
+    anonymous = api.get("/ready")
+    assert anonymous.status_code == 503 and anonymous.json() == {"status": "unavailable"}
+    assert "entities" in api.get("/ready", headers=key).json()["detail"]
+    assert api.get("/api/v1/places").status_code == 503

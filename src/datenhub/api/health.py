@@ -23,7 +23,9 @@ def _database_errors() -> tuple[type[Exception], ...]:
         import psycopg
         import psycopg_pool
 
-        errors += [psycopg.OperationalError, psycopg_pool.PoolTimeout]
+        # UndefinedTable: a database without the hub's schema (dropped and made again, not yet upgraded), as
+        # SQLite's "no such table"
+        errors += [psycopg.OperationalError, psycopg_pool.PoolTimeout, psycopg.errors.UndefinedTable]
     except ImportError:
         pass
     return tuple(errors)
@@ -58,7 +60,9 @@ def ready(request: Request) -> JSONResponse:
     try:
         seq, last_import = request.app.state.store.data_version()
     except DATABASE_ERRORS as exc:
-        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503,
+        # what failed, for operators: the database's own words name hosts and tables
+        detail = {"detail": str(exc)[:200]} if reads_closed(request) else {}
+        return JSONResponse({"status": "unavailable", **detail}, status_code=503,
                             headers={"Retry-After": str(RETRY_AFTER_S)})
     # the version moves with changes of closed data too: it is for keys that may read it (operators), not for all
     shown = {"data_version": f"{seq}.{last_import}"} if reads_closed(request) else {}

@@ -20,6 +20,7 @@ from datenhub.store.base import StoreError
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 CONNECT_TIMEOUT = 10
+SERVING_POOL_WAIT_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +103,14 @@ class Connections:
         self.url = url
         self._local = threading.local()
         self._lock_wait_ms = 0  # 0: wait for locks as the server or the URL says (see bound_lock_waits)
+        self._pool_wait_s = 30.0  # psycopg_pool's default wait for a connection; a server waits less
         self._probe()
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
         return ConnectionPool(
             self.url.conninfo, min_size=self.url.pool_min, max_size=self.url.pool_max, kwargs={"autocommit": True},
-            configure=self._configure, open=True, name="datenhub",
+            configure=self._configure, open=True, name="datenhub", timeout=self._pool_wait_s,
             # a connection the server closed (a restart, a failover, an idle timeout) is replaced before use: it
             # cost one 503 per pooled connection; the check is one empty round trip (~0.05 ms on localhost)
             check=ConnectionPool.check_connection)
@@ -122,9 +124,12 @@ class Connections:
                          (self._lock_wait_ms, str(self._lock_wait_ms)))
 
     def bound_lock_waits(self, seconds: float) -> None:
-        """Sessions from now on give up waiting for a lock after `seconds` (Store.serve); the pool is built
-        again, so no connection opened before is left without the bound."""
+        """Sessions from now on give up waiting for a lock after `seconds` (Store.serve), and a request for a
+        connection after SERVING_POOL_WAIT_S: with the database gone, every request waited the pool's 30 s for
+        its 503, longer than a load balancer's readiness check. The pool is built again, so no connection opened
+        before is left without the bound."""
         self._lock_wait_ms = max(1, round(seconds * 1000))
+        self._pool_wait_s = SERVING_POOL_WAIT_S
         previous, self.pool = self.pool, self._new_pool()
         previous.close()
 
