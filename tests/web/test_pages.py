@@ -108,6 +108,10 @@ def test_home_bad_query_shows_readable_message(web_client: TestClient) -> None:
     assert 'role="alert"' in response.text and "„Atlantis“ kennen wir nicht" in response.text
     assert web_client.get("/?open_now=vielleicht").status_code == 400
     assert web_client.get("/events?from=gestern").status_code == 400
+    # a search term given twice is said to be given twice, not to be too long
+    twice = unescape(web_client.get("/?q=a&q=b").text)
+    assert "„Suchbegriff“ ist mehrfach" in twice and "zu lang" not in twice
+    assert "höchstens 500 Zeichen" in unescape(web_client.get("/?q=" + "x" * 600).text)
 
 
 def test_home_filters_narrow_the_list(web_client: TestClient) -> None:

@@ -25,10 +25,13 @@ def query_error_text(exc: QueryError, value: str | None, lang: str) -> str:
     t = translator(lang)
     shown = (value or "").strip()
     shown = shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "…"
+    if "times with different values" in exc.detail:  # deps.single_values: not the value, its repetition
+        key = FIELD_KEYS.get(exc.param)
+        return t("err_repeated", field=t(key) if key else exc.param)
     if exc.param == "cursor":
         return t("err_cursor")
     if exc.param == "q":
-        return t("err_q")
+        return t("err_q") if "500 characters" in exc.detail else t("err_q_words")
     if exc.param == "place" and not shown:
         return t("err_screen_where")
     if exc.param in ("municipality", "category") and shown:
