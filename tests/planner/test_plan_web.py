@@ -221,6 +221,14 @@ def test_web_plan_takes_a_start_the_search_finds(client: TestClient, typed: str)
     assert response.status_code == 200 and re.findall(r'class="stop"', response.text), typed
 
 
+def test_web_plan_does_not_take_a_place_for_words_its_name_does_not_hold(client: TestClient) -> None:
+    # "foo" found the Fußballmuseum by its description's "Football", and put it on the wish list
+    page = client.get("/plan", params={"start": "Essen Hauptbahnhof", "must_see": "foo", "date": "2026-06-06",
+                                       "submit": "1"}).text
+    assert "Nicht gefunden: foo" in page
+    assert not any("Fußballmuseum" in stop for stop in re.findall(r'class="stop"[^>]*>.*?</li>', page, re.S))
+
+
 def test_web_plan_says_what_it_did_not_find_in_the_pages_language(client: TestClient) -> None:
     page = client.get("/plan", params={"start": "Xqzvw", "date": "2026-06-06", "submit": "1"}).text
     assert "Diesen Ort kennen wir nicht" in page and "Nicht gefunden: Xqzvw" in page

@@ -171,10 +171,21 @@ def search_places(store: Store, near: tuple[float, float], radius_m: float, cate
 
 
 def best_place(store: Store, text: str) -> str | None:
-    """The id of the place the site's search ranks first for `text` (misspellings corrected), or None: how the
-    web form and the CLI take a place typed as words ("Essen Hbf")."""
+    """The id of the place the site's search ranks first for `text` (misspellings corrected) among those whose
+    name holds its words, or None: how the web form and the CLI take a place typed as words ("Essen Hbf"). A
+    search alone matched "foo" to the Fußballmuseum (its description's "Football") and put it on the wish list."""
+    from datenhub.store.ranking import name_has_words
+
     try:
-        found = store.search_spelled(Query(q=text, limit=1)).items
+        page = store.search_spelled(Query(q=text, kind="place", limit=BEST_PLACE_TRIES))
     except QueryError:
         return None
-    return str(found[0]["id"]) if found else None
+    words = page.corrected_q or text
+    for item in page.items:
+        name = item.get("name") or {}
+        if any(name_has_words(words, str(value), item.get("type")) for value in name.values()):
+            return str(item["id"])
+    return None
+
+
+BEST_PLACE_TRIES = 10  # search results whose names best_place looks at

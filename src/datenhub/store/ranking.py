@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from datenhub.model.search_words import TYPE_WORDS
-from datenhub.store.text import LONG_FORMS, fold
+from datenhub.store.text import LONG_FORMS, fold, stems
 
 _PROMINENCE = (("description", 0.3), ("opening_hours", 0.15), ("contact", 0.15), ("images", 0.2),
                ("route_role", 0.2))
@@ -67,6 +67,21 @@ def name_match_sql(q: str, column: str, contains: str, type_column: str | None =
             alternatives.append(f"{type_column} IN ({', '.join(repr(t) for t in types)})")
         tests.append(alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})")
     return f"(CASE WHEN {' AND '.join(tests)} THEN {1 + NAME_BOOST!r} ELSE 1 END)"
+
+
+def name_has_words(q: str, name: str, type_: str | None = None) -> bool:
+    """Whether `name` holds every word of `q` as a whole word, or a word of the same stem (a typed name, where
+    name_match_sql's substrings would take "foo" for "Football"). A short form counts for its long one ("hbf" for
+    "hauptbahnhof"), and with `type_` a word for what the type is ("bahnhof" for a TrainStation)."""
+    held = set(name_words(name))
+    held_stems = {stem for word in held for stem in stems(word)}
+    for word in name_words(q):
+        forms = (word, *_SHORT_FORMS.get(word, ()))
+        if any(form in held or set(stems(form)) & held_stems for form in forms):
+            continue
+        if type_ is None or type_ not in _TYPES_BY_WORD.get(word, ()):
+            return False
+    return True
 
 
 def _types_by_word() -> dict[str, tuple[str, ...]]:
