@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from ingest_corpus import FIXED_NOW, SHARED_DATA, fixed_clock
-from tests.store.helpers import exported_and_imported_back, write_text
+from tests.store.helpers import exported_and_imported_back, round_trip
 
 from datenhub import hub
 from datenhub.checks import CheckContext, build
@@ -169,12 +169,7 @@ def test_geojson_adapter_reads_every_image_of_the_hubs_own_export_with_its_capti
                 "licence": "CC-BY-4.0", "attribution": "Stadt Dortmund", "images": [
                     {"url": "https://example.org/a.jpg", "licence": "CC0-1.0", "caption": {"de": "Ofen", "en": "Oven"}},
                     {"url": "https://example.org/b.jpg", "licence": "CC-BY-4.0", "attribution": "Foto: R. Ruhr"}]}
-    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
-    hub.import_file(first, write_text(tmp_path / "b.jsonl", json.dumps(pictured) + "\n"), "bilder", clock=fixed_clock)
-    exported = tmp_path / "export.geojson"
-    exported.write_bytes(b"".join(hub.export(first, "geojson")))
-    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
-    result = hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    first, second, result = round_trip(tmp_path, "geojson", "b.jsonl", json.dumps(pictured) + "\n")
     assert (result.new, result.rejected) == (1, 0)
     (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
     assert after["images"] == before["images"] and len(after["images"]) == 2
@@ -188,12 +183,7 @@ def test_an_events_page_comes_back_as_its_page_and_a_places_website_as_its_websi
             "k2,event,Lesung,2026-06-28T18:00:00+02:00,https://example.org/lesung,https://example.org,51.4862,7.0406,"
             "CC0-1.0\n"
             "p1,place,Zeche Zollern,,,https://zollern.example,51.5186,7.3339,CC0-1.0\n")
-    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
-    hub.import_file(first, write_text(tmp_path / "mixed.csv", rows), "mixed", clock=fixed_clock)
-    exported = tmp_path / f"export.{fmt}"
-    exported.write_bytes(b"".join(hub.export(first, fmt)))
-    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
-    result = hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    _, second, result = round_trip(tmp_path, fmt, "mixed.csv", rows)
     assert (result.new, result.rejected) == (3, 0)
     pages = {e["name"]["de"]: (e.get("url"), e.get("contact", {}).get("website")) for e in second.iter_entities()}
     assert pages == {"Konzert": ("https://example.org/konzert", None),
@@ -232,12 +222,7 @@ def test_a_records_kind_is_read_as_the_csv_adapter_reads_it(adapter: str) -> Non
 def test_keywords_that_hold_a_comma_come_back_whole(tmp_path: Path, fmt: str) -> None:
     place = {"id": "k1", "name": {"de": "Biergarten"}, "geo": {"lat": 51.45, "lon": 7.01}, "licence": "CC0-1.0",
              "keywords": ["Essen, Trinken", "Bier; hell"], "categories": ["Gastronomie", "Natur"]}
-    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
-    hub.import_file(first, write_text(tmp_path / "k.jsonl", json.dumps(place) + "\n"), "k", clock=fixed_clock)
-    exported = tmp_path / f"export.{fmt}"
-    exported.write_bytes(b"".join(hub.export(first, fmt)))
-    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
-    hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    _, second, _ = round_trip(tmp_path, fmt, "k.jsonl", json.dumps(place) + "\n")
     (after,) = list(second.iter_entities())
     assert (after["keywords"], after["categories"]) == (place["keywords"], place["categories"])
 
@@ -245,12 +230,7 @@ def test_keywords_that_hold_a_comma_come_back_whole(tmp_path: Path, fmt: str) ->
 def test_a_csv_export_keeps_the_country_of_an_address(tmp_path: Path) -> None:
     venlo = {"id": "v1", "name": {"de": "Venlo Markt"}, "geo": {"lat": 51.3704, "lon": 6.1724}, "licence": "CC0-1.0",
              "address": {"street": "Markt 1", "locality": "Venlo", "country": "NL"}}
-    first = open_store(f"sqlite:///{tmp_path / 'first.db'}")
-    hub.import_file(first, write_text(tmp_path / "v.jsonl", json.dumps(venlo) + "\n"), "nl", clock=fixed_clock)
-    exported = tmp_path / "export.csv"
-    exported.write_bytes(b"".join(hub.export(first, "csv")))
-    second = open_store(f"sqlite:///{tmp_path / 'second.db'}")
-    hub.import_file(second, exported, "kopie", clock=fixed_clock)
+    _, second, _ = round_trip(tmp_path, "csv", "v.jsonl", json.dumps(venlo) + "\n")
     (after,) = list(second.iter_entities())
     assert after["address"]["country"] == "NL"
 

@@ -67,21 +67,27 @@ ZOO_CSV = ("id,name_de,name_en,description_de,description_en,description_nl,cate
            "Klinikstr. 49,Bochum,CC-BY-4.0,Stadt Bochum\n")
 
 
-def exported_and_imported_back(folder: Path, fmt: str, source_csv: str = ZOO_CSV,
-                               ) -> tuple[dict[str, Any], dict[str, Any], Any]:
-    """`source_csv` (ZOO_CSV) imported, exported as `fmt`, and that export imported into a second hub: (the entity
-    before, the entity after, the second import's result)."""
+def round_trip(folder: Path, fmt: str, name: str, text: str) -> tuple[Any, Any, Any]:
+    """The file `name` (holding `text`) imported into a hub, exported as `fmt`, and that export imported into a
+    second hub: (the first hub, the second, the second import's result)."""
     from datenhub import hub
     from datenhub.clock import fixed
     from datenhub.store import open_store
 
     clock = fixed(datetime(2026, 6, 4, 12, 0, tzinfo=UTC))
     first = open_store(f"sqlite:///{folder / 'first.db'}")
-    hub.import_file(first, write_text(folder / "orte.csv", source_csv), "orte", clock=clock)
+    hub.import_file(first, write_text(folder / name, text), "orte", clock=clock)
     exported = folder / f"export.{fmt}"
     exported.write_bytes(b"".join(hub.export(first, fmt)))
     second = open_store(f"sqlite:///{folder / 'second.db'}")
-    result = hub.import_file(second, exported, "kopie", clock=clock)
+    return first, second, hub.import_file(second, exported, "kopie", clock=clock)
+
+
+def exported_and_imported_back(folder: Path, fmt: str, source_csv: str = ZOO_CSV,
+                               ) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """`source_csv` (ZOO_CSV) through round_trip: (the entity before, the entity after, the second import's
+    result)."""
+    first, second, result = round_trip(folder, fmt, "orte.csv", source_csv)
     (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
     return before, after, result
 
