@@ -56,6 +56,9 @@ def test_serve_runs_the_no_delay_protocol(workers: str, tmp_path: Any, monkeypat
     # serve points the datenhub logger at the runner's stream, which closes with the invocation
     monkeypatch.setattr(logging.getLogger("datenhub"), "handlers", [])
     monkeypatch.setattr(accesslog, "SINK", None)  # and its access log there too
+    from datenhub.store import open_store
+
+    open_store(f"sqlite:///{tmp_path / 'hub.db'}").close()  # serve serves a hub that is there
     result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 'hub.db'}", "--workers", workers])
     assert result.exit_code == 0, result.output
     assert seen["http"] is NoDelayHttpToolsProtocol
