@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from datenhub.checks.base import Check, CheckContext
-from datenhub.ingest.base import Draft
+from datenhub.ingest.base import Draft, json_kind
 from datenhub.notices import Notice, Severity
 
 _OBJECTS = ("contact", "address")  # fields whose value is an object of texts
@@ -94,17 +94,6 @@ class ShapeCheck(Check):
             del value[key]
 
     def _dropped(self, draft: Draft, field_name: str, value: Any, expected: str) -> Notice:
-        return self.notice("invalid_field_type", f"expected {expected}, not {_json_kind(value)}: left out", draft,
+        return self.notice("invalid_field_type", f"expected {expected}, not {json_kind(value)}: left out", draft,
                            field_name, value)
 
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a text"
-    return "a number" if isinstance(value, (int, float)) else type(value).__name__

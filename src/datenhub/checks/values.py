@@ -86,7 +86,4 @@ class ValuesCheck(Check):
         if not typ:
             typ = (CATEGORIES[normalised[0]]["type"] if normalised and draft.kind == "place"
                    else ("Event" if draft.kind == "event" else "TouristAttraction"))
-        data["type"] = typ
-        keywords = data.get("keywords")
-        if isinstance(keywords, str):
-            data["keywords"] = split_list(keywords)
+        data["type"] = typ  # keywords given as one text are split by checks.shape, which runs first

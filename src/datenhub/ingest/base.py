@@ -59,13 +59,25 @@ def unknown_kind(given: object, where: Location) -> Notice:
                   "Termin): the record is left out", where.at_field("kind"), str(given)[:120])
 
 
+def json_kind(value: Any) -> str:
+    """What kind of JSON value `value` is, as a message names it ("an object", "a list" …)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a text"
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
 def unusable_id(value: object, where: Location) -> Notice | None:
     """A record id a JSON file gives as an object, a list or true/false: no id at all, not its Python spelling."""
     if value is None or (isinstance(value, str | int | float) and not isinstance(value, bool)):
         return None
-    kind = "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "true/false"
-    return Notice("invalid_id", Severity.ERROR, f"the id must be a text or a number, not {kind}: the record is left "
-                  "out", where.at_field("id"), str(value)[:120])
+    return Notice("invalid_id", Severity.ERROR, f"the id must be a text or a number, not {json_kind(value)}: the "
+                  "record is left out", where.at_field("id"), str(value)[:120])
 
 
 @dataclass(slots=True)
