@@ -164,6 +164,37 @@ def test_cursor_relevance_and_distance_pages_are_stable(loaded: Store) -> None:
     assert _all_pages(loaded, Query(q="zeche", limit=1)) == by_rank
 
 
+def test_ranked_pages_never_skip_or_repeat_across_a_write(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """A text rank that weighs words by the whole index (SQLite's BM25) moves for every match when anything is
+    written: the next page either continues the first page's order or refuses the cursor, never skips a match
+    or repeats one. A rank of each record alone (PostgreSQL's ts_rank) simply continues."""
+    parks = [[f"p{i}", f"Park {'Garten ' * (i % 4)}{i}", "Park", f"51.{4000 + i}", "7.0100", "CC0-1.0",
+              "Park " * (1 + i % 3), "yes"] for i in range(12)]
+    hub.import_file(store, write_csv(tmp_path / "parks.csv", parks), "parks", clock=clock)
+    first = store.search(Query(q="park", limit=4))
+    assert first.next_cursor is not None and len(first.items) == 4
+    more = [[f"n{i}", f"Neuer Park Park {i}", "Park", f"51.{5000 + i}", "7.2000", "closed" if i % 2 else "CC0-1.0",
+             "", "yes"] for i in range(30)]
+    hub.import_file(store, write_csv(tmp_path / "more.csv", more), "more", clock=clock)
+    ids, cursor = [i["id"] for i in first.items], first.next_cursor
+    try:
+        while cursor is not None:
+            page = store.search(Query(q="park", limit=4, cursor=cursor))
+            ids, cursor = ids + [i["id"] for i in page.items], page.next_cursor
+    except QueryError as exc:
+        assert exc.param == "cursor" and "start again" in str(exc)
+        return
+    parks_found = [i for i in ids if i in {e["id"] for e in store.search(Query(sources=("parks",), limit=100)).items}]
+    assert len(ids) == len(set(ids)) and len(parks_found) == len(parks)
+
+
+def test_a_cursor_stays_with_its_search_words_in_every_order(loaded: Store) -> None:
+    cursor = loaded.search(Query(limit=1, sort="name")).next_cursor
+    assert cursor is not None
+    with pytest.raises(QueryError, match="another listing"):
+        loaded.search(Query(q="zeche", limit=1, sort="name", cursor=cursor))
+
+
 def test_cursor_from_other_sort_is_rejected(loaded: Store) -> None:
     cursor = loaded.search(Query(limit=1, sort="name")).next_cursor
     assert cursor is not None

@@ -86,9 +86,11 @@ class Query:
         return replace(self, cursor=cursor)
 
 
-def encode_cursor(values: list[Any], query: Query) -> str:
-    """The position after a page's last row, marked with the listing it belongs to (cursor_mark)."""
-    raw = json.dumps([*values, cursor_mark(query)], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def encode_cursor(values: list[Any], query: Query, version: int | None = None) -> str:
+    """The position after a page's last row, marked with the listing it belongs to (cursor_mark) and, where the
+    sort key depends on the data as a whole (decode_cursor), the version of the data it was taken from."""
+    mark = cursor_mark(query) if version is None else f"{cursor_mark(query)}.{version}"
+    raw = json.dumps([*values, mark], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
@@ -99,8 +101,9 @@ def cursor_mark(query: Query) -> str:
     filters move between pages by themselves (open now, today's events)."""
     order = query.effective_sort()
     point = f"{query.near[0]:.7f},{query.near[1]:.7f}" if order == "distance" and query.near else ""
-    # relevance is a rank for these words: another search's ranks would place the page anywhere
-    words = " ".join(query_terms(query.q)) if order == "relevance" and query.q else ""
+    # relevance is a rank for these words: another search's ranks would place the page anywhere; in any other
+    # order the words choose the rows, so a page of one search continued as another would skip what it never saw
+    words = " ".join(query_terms(query.q)) if query.q else ""
     return hashlib.blake2s(f"{query.kind}|{order}|{point}|{words}".encode(), digest_size=4).hexdigest()
 
 
@@ -109,18 +112,26 @@ _KEY_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "start": (str, type(N
                                            "distance": (int, float), "relevance": (int, float, str)}
 
 
-def decode_cursor(query: Query, expected_len: int) -> list[Any]:
-    """The values of `query.cursor`, checked to belong to this listing. Raises QueryError."""
+def decode_cursor(query: Query, expected_len: int, version: int | None = None) -> list[Any]:
+    """The values of `query.cursor`, checked to belong to this listing and, given `version`, to have been taken
+    from that version of the data: a text rank that weighs each word by how many records hold it (SQLite's BM25)
+    changes for every match when any record changes, so a page after a change would skip or repeat matches.
+    Raises QueryError."""
     cursor = query.cursor or ""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError):
         raise QueryError("cursor", "not a cursor this server issued; start again without it") from None
-    if not isinstance(values, list) or len(values) != expected_len + 1 or values[-1] != cursor_mark(query):
+    mark, _, taken = str(values[-1]).partition(".") if isinstance(values, list) and values else ("", "", "")
+    if not isinstance(values, list) or len(values) != expected_len + 1 or mark != cursor_mark(query):
         raise QueryError("cursor", "the cursor belongs to another listing (another kind, sort order, point or "
                                    "search words); pass it back with the parameters of the page that gave it, or "
                                    "start again without it")
+    if version is not None and taken != str(version):
+        raise QueryError("cursor", "the records this text search ranks changed since its first page (data was "
+                                   "imported or edited), so its ranks no longer compare with the cursor's; start "
+                                   "again without cursor")
     values = values[:-1]
     key = values[0]
     if not isinstance(values[-1], str) or isinstance(key, bool) \

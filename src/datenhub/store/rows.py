@@ -38,9 +38,10 @@ def _plain(value: Any) -> Any:
     return iso(value) if isinstance(value, datetime) else value
 
 
-def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
+def page_from_rows(query: Query, rows: list[Any], more: bool, version: int | None = None) -> Page:
     """A search page from rows of (id, JSON or NULL for a tombstone, sort key, withdrawn_at, changed_at,
-    kind, known, opening_hours, municipality_ags): the last four as store.documents.RawDocument takes them."""
+    kind, known, opening_hours, municipality_ags): the last four as store.documents.RawDocument takes them.
+    `version`: the data version a sort key that depends on all the data holds for (query.decode_cursor)."""
     raw: list[RawDocument | dict[str, Any]] = []
     distances: dict[str, float] = {}
     for entity_id, data, _, withdrawn_at, changed_at, kind, known, hours, ags in rows:
@@ -58,7 +59,7 @@ def page_from_rows(query: Query, rows: list[Any], more: bool) -> Page:
             point = (float(parts[1]), float(parts[2])) if parts else _geo_point(orjson.loads(doc.raw))
             if point is not None:
                 distances[entity_id] = round(plane_m(query.near[0], query.near[1], point[0], point[1]), 1)
-    next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]], query) if more and rows else None
+    next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]], query, version) if more and rows else None
     return Page(None, next_cursor, distances, raw=raw)
 
 

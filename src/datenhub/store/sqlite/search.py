@@ -378,9 +378,11 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
     else:
         key = "e.name_sort"
     walks = _change_walks(query)
+    # BM25 weighs words by the whole index: any write re-ranks every match, so ranked pages belong to a version
+    version = _data_version(db) if sort == "relevance" else None
     after: list[Any] = []
     if query.cursor:
-        after = list(decode_cursor(query, 2))
+        after = list(decode_cursor(query, 2, version))
         if walks is None:
             where.append(f"({key}, e.id) > (?, ?)")
             params += after
@@ -409,4 +411,10 @@ def run_search(db: sqlite3.Connection, query: Query, hours_pairs: Any = None,
         raise
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return page_from_rows(query, rows, more)
+    return page_from_rows(query, rows, more, version)
+
+
+def _data_version(db: sqlite3.Connection) -> int:
+    """The entities' change number (meta `seq`): every write of an entity, and so of its indexed text, moves it."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+    return int(row[0]) if row else 0
