@@ -176,7 +176,8 @@ def test_ranked_pages_never_skip_or_repeat_across_a_write(store: Store, tmp_path
     more = [[f"n{i}", f"Neuer Park Park {i}", "Park", f"51.{5000 + i}", "7.2000", "closed" if i % 2 else "CC0-1.0",
              "", "yes"] for i in range(30)]
     hub.import_file(store, write_csv(tmp_path / "more.csv", more), "more", clock=clock)
-    ids, cursor = [i["id"] for i in first.items], first.next_cursor
+    ids: list[str] = [i["id"] for i in first.items]
+    cursor: str | None = first.next_cursor
     try:
         while cursor is not None:
             page = store.search(Query(q="park", limit=4, cursor=cursor))
