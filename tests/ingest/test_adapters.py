@@ -227,6 +227,21 @@ def test_keywords_that_hold_a_comma_come_back_whole(tmp_path: Path, fmt: str) ->
     assert (after["keywords"], after["categories"]) == (place["keywords"], place["categories"])
 
 
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "jsonl"])
+def test_an_event_comes_back_pointing_to_its_place(tmp_path: Path, fmt: str) -> None:
+    from datenhub.model.ids import hub_id_for
+
+    venue = hub_id_for("orte:p1")  # the place's id in the first hub
+    place = {"id": "p1", "name": {"de": "Zeche Zollern"}, "geo": {"lat": 51.5186, "lon": 7.3339}, "licence": "CC0-1.0"}
+    event = {"id": "e1", "kind": "event", "name": {"de": "Zechenfest"}, "start": "2026-08-01T18:00:00+02:00",
+             "place_id": venue, "geo": {"lat": 51.5186, "lon": 7.3339}, "licence": "CC0-1.0"}
+    first, second, result = round_trip(tmp_path, fmt, "z.jsonl", f"{json.dumps(place)}\n{json.dumps(event)}\n")
+    assert (result.new, result.rejected) == (2, 0)
+    (before,), (after,) = list(first.iter_entities("event")), list(second.iter_entities("event"))
+    assert before["place_id"] == after["place_id"] == venue
+    assert first.get_entity(after["place_id"])["name"] == {"de": "Zeche Zollern"}
+
+
 def test_a_csv_export_keeps_the_country_of_an_address(tmp_path: Path) -> None:
     venlo = {"id": "v1", "name": {"de": "Venlo Markt"}, "geo": {"lat": 51.3704, "lon": 6.1724}, "licence": "CC0-1.0",
              "address": {"street": "Markt 1", "locality": "Venlo", "country": "NL"}}

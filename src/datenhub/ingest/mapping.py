@@ -113,7 +113,7 @@ AUTO_FIELDS: dict[str, str] = {
 # export writes it so); a place row's url becomes its website (checks.dates)
 EVENT_FIELDS: dict[str, str] = {
     "status": "status", "all_day": "all_day", "location_name": "location_name", "event_url": "url", "url": "url",
-    "organizer": "organizer", "veranstalter": "organizer",
+    "organizer": "organizer", "veranstalter": "organizer", "place_id": "place_id",
 }
 
 

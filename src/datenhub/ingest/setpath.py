@@ -12,7 +12,7 @@ TARGETS: frozenset[str] = frozenset({
     "contact.website", "contact.phone", "contact.email",
     "opening_hours", "opening_hours_text", "wheelchair", "route_role", "licence", "attribution",
     "image.url", "image.licence", "image.attribution", "image.author",
-    "start", "end", "all_day", "location_name", "organizer", "url", "status",
+    "start", "end", "all_day", "location_name", "organizer", "url", "status", "place_id",
 })
 
 

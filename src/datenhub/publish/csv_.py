@@ -19,7 +19,8 @@ COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", 
            "description_en", "description_nl", "email", "keywords", "route_role", "withdrawn_at",
            # an event's own: so the file imports back as the events it holds
            "status", "all_day", "location_name", "event_url", "organizer",
-           "country")  # ISO 3166 code of the address (a Venlo place read back as German without it)
+           "country",  # ISO 3166 code of the address (a Venlo place read back as German without it)
+           "place_id")  # an event's venue by its hub id
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -36,7 +37,7 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
             e.get("route_role"), e.get("withdrawn_at"),  # set on a delta feed's tombstones
             e.get("status"), _flag(e.get("all_day")), e.get("location_name"), e.get("url"), e.get("organizer"),
-            addr.get("country")]
+            addr.get("country"), e.get("place_id")]
 
 
 def _flag(value: Any) -> str | None:
