@@ -325,6 +325,21 @@ def test_dates_check_unreadable_start_rejected() -> None:
     assert report.flatten(["field", "code", "severity"]) == [["start", "invalid_date", Severity.ERROR]]
 
 
+@pytest.mark.parametrize("start", [20261124, 1732400000, 1732400000.5, "20261124", " 1732400000 ", "-20261124"])
+def test_dates_check_a_bare_number_as_start_is_an_unreadable_date(start: object) -> None:
+    # a number is no date in any format we read: 20261124 is not a date and epoch seconds are not documented
+    entity, report = run(make_draft("event", start=start))
+    assert entity is None
+    assert report.flatten(["field", "code", "severity"]) == [["start", "invalid_date", Severity.ERROR]]
+    assert "bare number" in report.notices[0].message and "2026-11-24" in report.notices[0].message
+
+
+def test_dates_check_a_bare_number_as_end_is_dropped() -> None:
+    entity, report = run(make_draft("event", end=20261124))
+    assert report.flatten(["field", "code", "severity"]) == [["end", "invalid_end_date", Severity.WARNING]]
+    assert entity is not None and entity.end is None
+
+
 def test_dates_check_unreadable_end_dropped_event_kept() -> None:
     entity, report = run(make_draft("event", end="irgendwann"))
     assert report.flatten(["field", "code"]) == [["end", "invalid_end_date"]]

@@ -13,12 +13,24 @@ from datenhub.notices import Notice, Severity
 
 _EVENT_EXTRAS = ("all_day", "location_name", "organizer", "status", "place_id", "url")  # an event's, besides its dates
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2})(?:\s*Uhr)?)?$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_WRITE_DATES = "write 2026-11-24, 2026-11-24T18:00 or 24.11.2026 18:00"
+
+
+def bare_number(value: object) -> bool:
+    """A JSON number or a cell of digits: no format we read documents epoch seconds, and datetime.fromisoformat
+    would take 20261124 for a date (ISO 8601's basic form) where it is as likely a count or a timestamp."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and bool(_NUMBER.match(value.strip())))
 
 
 def parse_when(value: object) -> tuple[datetime, bool] | None:
     """(aware datetime, date_only) or None."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=BERLIN)), False
+    if bare_number(value):
+        return None
     text = str(value or "").strip()
     if not text:
         return None
@@ -67,7 +79,7 @@ class DatesCheck(Check):
             return
         start = parse_when(data["start"])
         if start is None:
-            yield self.notice("invalid_date", "unreadable start date", draft, "start", data["start"])
+            yield self.notice("invalid_date", _unreadable("start", data["start"]), draft, "start", data["start"])
             data["start"] = "invalid"
             return
         data["start"] = start[0].isoformat()
@@ -78,7 +90,8 @@ class DatesCheck(Check):
             # a date alone is the event's last day, as people write it (and schema.org's endDate means it); the
             # hub's `end` is exclusive, as iCalendar's DTEND: the next midnight
             if end is None:
-                yield self.notice("invalid_end_date", "unreadable end date; dropped", draft, "end", data["end"])
+                yield self.notice("invalid_end_date", f"{_unreadable('end', data['end'])}; dropped", draft, "end",
+                                  data["end"])
                 data["end"] = None
                 return
             until = end[0] + timedelta(days=1) if end[1] else end[0]
@@ -87,3 +100,9 @@ class DatesCheck(Check):
                 data["end"] = None
             else:
                 data["end"] = until.isoformat()
+
+
+def _unreadable(which: str, value: object) -> str:
+    if bare_number(value):
+        return f"the {which} date is a bare number, which is not read as a date (nor as epoch seconds): {_WRITE_DATES}"
+    return f"unreadable {which} date"

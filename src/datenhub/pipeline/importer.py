@@ -201,8 +201,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     return result
 
 
-PIPELINE_VERSION = "4"  # bump when adapters, checks, enrichers or merging change what an import produces
-# (3: addresses trimmed; 4: an event's place_id read from CSV and GeoJSON)
+PIPELINE_VERSION = "5"  # bump when adapters, checks, enrichers or merging change what an import produces
+# (3: addresses trimmed; 4: an event's place_id read from CSV and GeoJSON; 5: a bare number is no date)
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 FIRST_BATCH = 250  # the first batches grow to BATCH from here, so writing starts while workers prepare the rest
 
