@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -85,6 +86,8 @@ def test_a_field_of_the_wrong_json_kind_is_left_out(field: str, value: Any) -> N
     entity, report = run(make_draft(**{field: value}))
     assert entity is not None, report.to_dict()
     assert [(n.code, n.location.field) for n in report] == [("invalid_field_type", field)]
+    shown = report.notices[0].value  # the value as JSON, tools read it back; a string as it is
+    assert (shown if isinstance(value, str) else json.loads(shown or "")) == value
 
 
 def test_reshaped_where_it_reads_unambiguously() -> None:
@@ -460,6 +463,12 @@ def test_build_value_not_fitting_model_invalid_record() -> None:
     entity, report = run(make_draft(attribution=["Stadt", "Essen"]))
     assert entity is None
     assert report.flatten(["code", "severity"]) == [["invalid_record", Severity.ERROR]]
+    assert report.notices[0].value == '["Stadt", "Essen"]'
+
+
+def test_a_place_row_with_an_event_field_that_is_not_text_shows_it_as_json() -> None:
+    _, report = run(make_draft(organizer={"name": "LWL"}))
+    assert report.flatten(["code", "value"]) == [["event_fields_ignored", '{"name": "LWL"}']]
 
 
 def test_notice_catalog_every_code_has_a_test() -> None:

@@ -181,6 +181,14 @@ def test_validate_strict_data_errors_exit_1_and_json_report(tmp_path: Path) -> N
     assert json.loads(result.stdout)["summary"]["by_code"] == {"invalid_coordinates": 1}
 
 
+def test_validate_json_report_gives_each_offending_value_as_json(tmp_path: Path) -> None:
+    odd = write(tmp_path, "odd.json", json.dumps([{"id": "x1", "name": "Zeche", "lat": 51.4862, "lon": 7.0406,
+                                                  "licence": "CC0-1.0", "categories": {"Museum": True}}]))
+    report = json.loads(run("validate", str(odd), "--adapter", "hub-json", "--format", "json").stdout)
+    (notice,) = [n for n in report["notices"] if n["code"] == "invalid_field_type"]
+    assert json.loads(notice["value"]) == {"Museum": True}
+
+
 MIXED_CSV = ("id,name,lat,lon,licence\n"
              "a1,Zeche Zollverein,51.4862,7.0406,CC0-1.0\n"
              "a2,Kölner Dom,50.9413,6.9583,CC0-1.0\n"

@@ -201,6 +201,7 @@ def test_an_id_that_is_an_object_or_a_list_leaves_the_record_out(adapter: str) -
     items = read(adapter, "x.json" if adapter == "hub-json" else "x.geojson", payload.encode())
     assert [item.local_id for item in items if isinstance(item, Draft)] == ["ok", "7"]
     assert [(n.code, n.location.field) for n in items if isinstance(n, Notice)] == [("invalid_id", "id")] * 3
+    assert [n.value for n in items if isinstance(n, Notice)] == ['{"x": 1}', '["n17"]', "true"]  # as JSON
 
 
 @pytest.mark.parametrize("adapter", ["hub-json", "geojson"])

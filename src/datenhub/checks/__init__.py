@@ -19,6 +19,7 @@ from datenhub.checks.values import ValuesCheck
 from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, entity_class, record_id
 from datenhub.notices import Notice, Severity
+from datenhub.notices.notice import shorten
 
 IDENTITY = IdentityCheck()
 CHECKS: list[Check] = [IDENTITY, ShapeCheck(), TextCheck(), CoordinatesCheck(), LicenceCheck(), ValuesCheck(),
@@ -88,7 +89,7 @@ def build_identified(draft: Draft, ctx: CheckContext) -> tuple[AnyEntity | None,
         for error in exc.errors()[:5]:
             where = ".".join(str(p) for p in error["loc"])
             notices.append(Notice("invalid_record", Severity.ERROR, f"{where}: {_worded(error, draft.kind)}",
-                                  draft.location, str(error.get("input"))[:120]))
+                                  draft.location, shorten(error.get("input"))))
         return None, notices
     return entity, notices
 

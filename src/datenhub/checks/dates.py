@@ -68,7 +68,7 @@ class DatesCheck(Check):
             found = sorted(k for k in _EVENT_EXTRAS if draft.data.get(k) not in (None, ""))
             if found:
                 yield self.notice("event_fields_ignored", f"places have no {', '.join(found)}: left out", draft,
-                                  found[0], ", ".join(str(draft.data[k]) for k in found)[:120])
+                                  found[0], draft.data[found[0]] if len(found) == 1 else [draft.data[k] for k in found])
             for key in _EVENT_EXTRAS:
                 draft.data.pop(key, None)
             return

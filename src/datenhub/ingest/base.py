@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from datenhub.notices import Location, Notice, Severity
+from datenhub.notices.notice import shorten
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def named_kind(given: object) -> str | None:
 
 def unknown_kind(given: object, where: Location) -> Notice:
     return Notice("unknown_kind", Severity.ERROR, f"kind {given!r} is neither place nor event (Ort, Veranstaltung, "
-                  "Termin): the record is left out", where.at_field("kind"), str(given)[:120])
+                  "Termin): the record is left out", where.at_field("kind"), shorten(given))
 
 
 def json_kind(value: Any) -> str:
@@ -77,7 +78,7 @@ def unusable_id(value: object, where: Location) -> Notice | None:
     if value is None or (isinstance(value, str | int | float) and not isinstance(value, bool)):
         return None
     return Notice("invalid_id", Severity.ERROR, f"the id must be a text or a number, not {json_kind(value)}: the "
-                  "record is left out", where.at_field("id"), str(value)[:120])
+                  "record is left out", where.at_field("id"), shorten(value))
 
 
 @dataclass(slots=True)

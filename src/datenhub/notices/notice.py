@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -59,7 +60,7 @@ class Notice:
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
-    value: str | None = None  # the offending value, shortened
+    value: str | None = None  # the offending value, as shorten() gives it
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # positional state, the severity by value: import workers send back notices by the thousand, and
@@ -93,6 +94,8 @@ def _notice(code: str, severity: str, message: str, location: Location, value: s
 
 
 def shorten(value: object, limit: int = 120) -> str:
-    """Notices quote offending values; a 10 MB field must not become a 10 MB notice."""
-    text = str(value)
+    """A notice's `value`: a string as it is, anything else as its JSON text ({"de": "x"}, ["a", "b"], null), so
+    that tools read it back (str() gave Python reprs). Notices quote offending values; a 10 MB field must not become
+    a 10 MB notice: cut to `limit` characters, ending in "…"."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
