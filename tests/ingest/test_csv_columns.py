@@ -83,3 +83,19 @@ def test_an_events_own_columns_are_read_only_where_the_file_has_events() -> None
     events = auto_mapping(["id", "name", "start", "status", "veranstalter", "location_name"])
     assert (events.fields["status"], events.fields["organizer"], events.fields["location_name"]) == (
         "status", "veranstalter", "location_name")
+
+
+def test_an_images_cell_is_read_as_json_or_as_one_url_and_broken_json_is_named() -> None:
+    payload = (b'id,name,lat,lon,images\n'
+               b'1,Gasometer,51.49,6.87,"[{""url"": ""https://example.org/g.jpg"", ""licence"": ""CC0-1.0""}]"\n'
+               b'2,Tetraeder,51.52,6.95,https://example.org/t.jpg\n'
+               b'3,Halde,51.56,6.93,"[{""url"": ""https://example.org/h.jpg"""\n')
+    raw = RawInput("test", "orte.csv", payload, FIXED_NOW)
+    items = list(get_adapter("csv").read(raw, AdapterOptions("test")))
+    drafts = {item.local_id: item.data.get("images") for item in items if isinstance(item, Draft)}
+    assert drafts == {"1": [{"url": "https://example.org/g.jpg", "licence": "CC0-1.0"}],
+                      "2": "https://example.org/t.jpg", "3": None}
+    [notice] = [item for item in items if isinstance(item, Notice)]
+    assert (notice.code, notice.severity, notice.location.row, notice.location.field, notice.location.entity_id) == (
+        "invalid_field_type", Severity.WARNING, 4, "images", "3")
+    assert "not valid JSON" in notice.message and notice.value == '[{"url": "https://example.org/h.jpg"'

@@ -12,7 +12,7 @@ import pytest
 
 from datenhub.publish.csv_ import write_csv
 from datenhub.publish.jsonld import write_jsonld
-from tests.store.helpers import ZOO_CSV, exported_and_imported_back
+from tests.store.helpers import CLOSED_IMAGE, OPEN_IMAGE, ZOO_CSV, exported_and_imported_back, round_trip
 
 
 def test_csv_cells_that_look_like_formulas_stay_text() -> None:
@@ -89,3 +89,24 @@ def test_events_export_and_import_back_with_what_makes_them_events(tmp_path: Pat
     before = {e["name"]["de"]: {k: e.get(k) for k in keys} for e in first.iter_entities("event")}
     after = {e["name"]["de"]: {k: e.get(k) for k in keys} for e in second.iter_entities("event")}
     assert after == before and before["Zechenfest"]["status"] == "EventCancelled"
+
+
+def test_images_come_back_from_a_csv_export_each_with_its_licence_and_attribution(tmp_path: Path) -> None:
+    credited = {"url": "https://example.org/ofen.jpg", "licence": "CC-BY-4.0", "attribution": "Foto: R. Ruhr",
+                "author": "R. Ruhr", "caption": {"de": "Ofen, Halle 3", "en": "Oven"}}
+    pictured = {"id": "b1", "name": {"de": "Kokerei Hansa"}, "geo": {"lat": 51.5325, "lon": 7.3941},
+                "licence": "CC-BY-4.0", "attribution": "Stadt Dortmund", "images": [OPEN_IMAGE, credited, CLOSED_IMAGE]}
+    first, second, result = round_trip(tmp_path, "csv", "b.jsonl", json.dumps(pictured) + "\n")
+    assert (result.new, result.rejected) == (1, 0)
+    (before,), (after,) = list(first.iter_entities()), list(second.iter_entities())
+    assert after["images"] == before["images"] == [OPEN_IMAGE, credited]  # the closed one is not in an open export
+    assert "geheim" not in (tmp_path / "export.csv").read_text(encoding="utf-8")
+
+
+def test_csv_never_writes_a_closed_image() -> None:
+    # the store leaves closed images out of the open view; the serializer leaves them out once more, as JSON-LD does
+    entity = {"id": "dh-3", "kind": "place", "name": {"de": "Zeche"}, "licence": "CC0-1.0",
+              "images": [CLOSED_IMAGE, OPEN_IMAGE]}
+    mixed, only_closed = csv.DictReader(io.StringIO(b"".join(write_csv(
+        [entity, {**entity, "images": [CLOSED_IMAGE]}])).decode("utf-8")))
+    assert (json.loads(mixed["images"]), only_closed["images"]) == ([OPEN_IMAGE], "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -14,6 +15,7 @@ from datenhub.ingest.mapping import Mapping, auto_mapping
 from datenhub.ingest.registry import register
 from datenhub.ingest.setpath import set_path
 from datenhub.notices import Location, Notice, Severity
+from datenhub.notices.notice import shorten
 from datenhub.spreadsheet import unguard
 
 csv.field_size_limit(64 * 1024 * 1024)  # big fields become notices in checks, not parser crashes
@@ -69,6 +71,23 @@ class RowMapper:
                         if isinstance(child, dict):
                             child[rest] = value
         return data
+
+
+def json_images(data: dict[str, Any], where: Location) -> Notice | None:
+    """An images cell as the hub's CSV export writes it, a JSON list of image objects, read as that list; any other
+    text stays as it is (one image URL, which checks.shape reads as such). JSON that does not parse is left out."""
+    text = data["images"]
+    if not isinstance(text, str) or text[:1] not in "[{":  # a mapping's constant may be a TOML list already
+        return None
+    try:
+        data["images"] = json.loads(text)
+    except ValueError as exc:
+        del data["images"]
+        return Notice("invalid_field_type", Severity.WARNING,
+                      f"the images cell is not valid JSON ({exc}): left out; write a JSON list such as "
+                      '[{"url": "https://…", "licence": "CC-BY-4.0", "attribution": "Foto: …"}], or one image URL',
+                      where, shorten(text))
+    return None
 
 
 def _declared_delimiter(text: str) -> tuple[str | None, int]:
@@ -169,6 +188,9 @@ class CsvAdapter(Adapter):
                                  Location(source=raw.source, file=raw.name, row=row_no))
                 data = to_data(cells)
                 local_id = data.pop("id", None)
+                if "images" in data and (bad := json_images(data, Location(
+                        source=raw.source, file=raw.name, row=row_no, field="images", entity_id=local_id))):
+                    yield bad
                 given = data.pop("kind", None)  # a column of its own decides row by row, as the export writes
                 row_kind = named_kind(given) if given is not None else kind
                 if row_kind is None and not strict_kind:

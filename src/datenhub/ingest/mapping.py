@@ -105,6 +105,7 @@ AUTO_FIELDS: dict[str, str] = {
     "wheelchair": "wheelchair", "rollstuhl": "wheelchair",
     "licence": "licence", "license": "licence", "lizenz": "licence", "attribution": "attribution",
     "route_role": "route_role", "keywords": "keywords",
+    "images": "images",  # a JSON list as the hub's CSV export writes it, or one image URL
     "start": "start", "end": "end", "beginn": "start", "ende": "end",
     "kind": "kind", "art": "kind",  # place or event, row by row (the hub's own CSV export writes it)
 }

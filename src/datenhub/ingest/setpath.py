@@ -11,7 +11,7 @@ TARGETS: frozenset[str] = frozenset({
     "lat", "lon", "address.street", "address.postal_code", "address.locality", "address.country",
     "contact.website", "contact.phone", "contact.email",
     "opening_hours", "opening_hours_text", "wheelchair", "route_role", "licence", "attribution",
-    "image.url", "image.licence", "image.attribution", "image.author",
+    "image.url", "image.licence", "image.attribution", "image.author", "images",
     "start", "end", "all_day", "location_name", "organizer", "url", "status", "place_id",
 })
 

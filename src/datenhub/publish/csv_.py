@@ -1,13 +1,15 @@
 """CSV: one flat row per entity, German names first, licence and attribution on every row; a column per language
-for names and descriptions. Lists (categories, keywords) are joined with "|"."""
+for names and descriptions. Lists (categories, keywords) are joined with "|", images are a JSON list."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
+from datenhub.model.licence import LicenceId
 from datenhub.publish.registry import Entities, Serializer, register_serializer
 from datenhub.spreadsheet import guard
 
@@ -20,7 +22,8 @@ COLUMNS = ("id", "kind", "type", "categories", "name_de", "name_en", "name_nl", 
            # an event's own: so the file imports back as the events it holds
            "status", "all_day", "location_name", "event_url", "organizer",
            "country",  # ISO 3166 code of the address (a Venlo place read back as German without it)
-           "place_id")  # an event's venue by its hub id
+           "place_id",  # an event's venue by its hub id
+           "images")  # a JSON list, each image with its own licence and attribution, as the CSV import reads it
 
 
 def to_row(e: dict[str, Any]) -> list[Any]:
@@ -37,7 +40,14 @@ def to_row(e: dict[str, Any]) -> list[Any]:
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
             e.get("route_role"), e.get("withdrawn_at"),  # set on a delta feed's tombstones
             e.get("status"), _flag(e.get("all_day")), e.get("location_name"), e.get("url"), e.get("organizer"),
-            addr.get("country"), e.get("place_id")]
+            addr.get("country"), e.get("place_id"), _images(e.get("images"))]
+
+
+def _images(images: list[dict[str, Any]] | None) -> str | None:
+    """The open images as JSON text: a spreadsheet cell holds one value, and an image is several (url, licence,
+    attribution, caption by language). Closed images are never written, whoever asks (as in JSON-LD)."""
+    shown = [image for image in images or [] if image.get("licence") != LicenceId.CLOSED]
+    return json.dumps(shown, ensure_ascii=False) if shown else None
 
 
 def _flag(value: Any) -> str | None:
