@@ -35,6 +35,13 @@ def test_csv_joins_every_list_with_a_bar() -> None:
         "Industriekultur|Museum", "Kohle|Turm", "osm:node/1|ruhr-demo:zeche")
 
 
+def test_csv_spells_every_yes_or_no_alike() -> None:
+    entity = {"id": "dh-3", "kind": "event", "name": {"de": "Fest"}, "all_day": True, "licence": "CC0-1.0",
+              "municipality": {"name": "Venlo", "ags": None, "in_rvr": False}}
+    row = next(csv.DictReader(io.StringIO(b"".join(write_csv([entity])).decode("utf-8"))))
+    assert (row["in_rvr"], row["all_day"]) == ("false", "true")
+
+
 def test_csv_keeps_every_language_and_imports_back(tmp_path: Path) -> None:
     before, after, result = exported_and_imported_back(tmp_path, "csv")
     assert (result.new, result.rejected) == (1, 0)

@@ -201,9 +201,9 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     return result
 
 
-PIPELINE_VERSION = "7"  # bump when adapters, checks, enrichers or merging change what an import produces
-# (3: addresses trimmed; 4: an event's place_id read from CSV and GeoJSON; 5: a bare number is no date; 6: notice
-# values as JSON; 7: a CSV images column read)
+PIPELINE_VERSION = "4"  # bump when adapters, checks, enrichers or merging change what an import produces
+# (3: addresses trimmed; 4: an event's place_id and a CSV images column read, a bare number is no date, notice
+# values as JSON)
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 FIRST_BATCH = 250  # the first batches grow to BATCH from here, so writing starts while workers prepare the rest
 

@@ -34,7 +34,7 @@ def to_row(e: dict[str, Any]) -> list[Any]:
     return [e.get("id"), e.get("kind"), e.get("type"), "|".join(e.get("categories") or []), name.get("de"),
             name.get("en"), name.get("nl"), desc.get("de"), geo.get("lat"), geo.get("lon"), addr.get("street"),
             addr.get("postal_code"), addr.get("locality"), muni.get("name"), muni.get("ags"), muni.get("kreis"),
-            muni.get("in_rvr"), contact.get("website"), contact.get("phone"), e.get("opening_hours"),
+            _flag(muni.get("in_rvr")), contact.get("website"), contact.get("phone"), e.get("opening_hours"),
             e.get("wheelchair"), station.get("name"), station.get("distance_m"), e.get("start"), e.get("end"),
             e.get("licence"), e.get("attribution"), "|".join(e.get("sources") or []), e.get("last_changed"),
             desc.get("en"), desc.get("nl"), contact.get("email"), "|".join(e.get("keywords") or []),
