@@ -74,6 +74,21 @@ def test_write_malformed_json_400_oversized_413(store: Store) -> None:
     assert api.post("/api/v1/places", content=b"x" * (2 * 1024 * 1024), headers=headers).status_code == 413
 
 
+@pytest.mark.parametrize("body", [b"notjson", b'{"start":', b"\xff\xfe"])
+def test_a_body_that_is_not_json_is_a_400_on_every_route_that_takes_one(store: Store, body: bytes) -> None:
+    """The planner's body is read by FastAPI, the writes' by the hub: both say the same of a body that is no JSON."""
+    response = client(store).post("/api/v1/plans", content=body, headers={"Content-Type": "application/json"})
+    problem = response.json()
+    assert response.status_code == 400 and problem["detail"].startswith("the body is not valid JSON")
+    assert "parameter" not in problem
+
+
+def test_a_json_body_that_is_no_object_is_a_422_naming_no_parameter(store: Store) -> None:
+    problem = client(store).post("/api/v1/plans", json=[1, 2]).json()
+    assert problem["status"] == 422 and problem["detail"].startswith("the body must be a JSON object")
+    assert "parameter" not in problem
+
+
 def test_write_jsonld_body_merges_into_known_place(store: Store) -> None:
     api = client(store)
     key = create_key(store, "bochum", ["source:stadt-bochum:write"])

@@ -77,10 +77,18 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     # A value that fits none of a union's members gets an error per member; the deepest one is about the member
     # the value was meant for ({"lat": 91} for a place id or {lat, lon}: the latitude, not "not a string").
     error = max(errors, key=lambda e: len(e["loc"])) if errors else None
+    if error and error.get("type") == "json_invalid":
+        # not JSON at all: the request is malformed, as the write API says (its location is a byte offset)
+        where = error.get("ctx", {}).get("error", error["msg"])
+        return problem(400, "Invalid request body", f"the body is not valid JSON: {where} (at byte "
+                       f"{error['loc'][-1]})", instance=str(request.url.path))
     param = ".".join(str(p) for p in error["loc"][1:] if not _member_tag(p)) if error else None
     if error and error["loc"][0] in ("query", "path", "header"):
         # a parameter of the URL: 400 naming it, as the hub's own checks of parameters answer (QueryError)
         return problem(400, "Invalid parameter", error["msg"], parameter=param, instance=str(request.url.path))
+    if error and tuple(error["loc"]) == ("body",):  # JSON, but not the object the route reads
+        return problem(422, "Invalid request", f"the body must be a JSON object: {error['msg']}",
+                       instance=str(request.url.path))
     return problem(422, "Invalid request", error["msg"] if error else None, parameter=param,
                    instance=str(request.url.path))
 
