@@ -383,3 +383,18 @@ def test_plan_for_a_day_gone_by_says_so(hub: Store) -> None:
     assert any("Vergangenheit" in note for note in past.notes)
     assert not any("Vergangenheit" in note for note in plan_for(hub, start=ESSEN_HBF, date=SATURDAY,
                                                                  interests={"Museum": 1}).notes)
+
+
+@pytest.mark.parametrize(("hours", "begin", "says"), [
+    ("Mo-Su 18:00-02:00", "19:00", 26 * 60),  # a bar: open past midnight
+    ("Mo-Su 10:00-18:00", "11:00", 18 * 60),
+    ("24/7", "11:00", 24 * 60),  # open all night: "until 24:00", not the next morning's horizon
+    ("Mo-Su 10:00-14:00,15:00-18:00", "11:00", 14 * 60),  # a lunch break ends the stretch
+])
+def test_plan_says_when_a_place_closes_past_midnight_too(hours: str, begin: str, says: int) -> None:
+    from types import SimpleNamespace
+
+    cand = SimpleNamespace(hours=OpeningHours.parse(hours, lat=51.45, lon=7.01, state="NW"))
+    window = SimpleNamespace(closes=-1)
+    closes = plan_module.Planner._closes(cand, date.fromisoformat(SATURDAY), minutes(begin), window)  # type: ignore[arg-type]
+    assert closes == says

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -100,6 +100,9 @@ class DayOutcome:
     placed: list[str]
     # per must-see id not placed that day: why (a text key of plan_text)
     misses: dict[str, str] = field(default_factory=dict)
+
+
+NIGHT_ENDS = 30 * 60  # 06:00 the next morning, in minutes after a day's midnight: a night's opening ends by then
 
 
 def hhmm(minute: float) -> str:
@@ -410,7 +413,8 @@ class Planner:
         if window.hours == "known":
             if wait:
                 why.append(say("open_from", lang, time=hhmm(begin)))
-            why.append(say("open_until", lang, time=hhmm(self._closes(cand, day, begin, window))))
+            closes = self._closes(cand, day, begin, window)
+            why.append(say("open_until", lang, time=hhmm(closes - 24 * 60 if closes > 24 * 60 else closes)))
         elif window.hours == "always":
             why.append(say("always_open", lang))
         elif window.hours == "outdoor":
@@ -432,15 +436,21 @@ class Planner:
 
     @staticmethod
     def _closes(cand: Candidate, day: date, begin: float, window: Window) -> int:
-        """When the place really closes after ``begin`` that day (the window may be cut at the plan's end)."""
+        """When the place really closes after ``begin`` that day, in minutes after the day's midnight (the window
+        may be cut at the plan's end): past midnight for a bar open 18:00-02:00, whose open stretch the hours
+        engine ends at each midnight. A stretch still open the next morning (24/7) is said to close at 24:00."""
         if cand.hours is None:
             return window.closes
-        day_start = local_dt(day, 0)
-        for a, b, state, _ in cand.hours.intervals(local_dt(day, int(begin)), local_dt(day, 24 * 60),
-                                                   include_closed=False):
-            if state == "open" and a <= local_dt(day, int(begin)):
-                return min(24 * 60, int((b - day_start).total_seconds() // 60))
-        return window.closes
+        day_start, horizon = local_dt(day, 0), local_dt(day, NIGHT_ENDS)
+        closes: datetime | None = None
+        for a, b, state, _ in cand.hours.intervals(local_dt(day, int(begin)), horizon, include_closed=False):
+            if state != "open" or (closes is None and a > local_dt(day, int(begin))) \
+                    or (closes is not None and a > closes):
+                break
+            closes = b
+        if closes is None:
+            return window.closes
+        return 24 * 60 if closes >= horizon else int((closes - day_start).total_seconds() // 60)
 
     # -- variants ----------------------------------------------------------------------------------------------
     def variants(self, main: list[DayOutcome]) -> list[Variant]:
