@@ -3,6 +3,7 @@ store nothing twice; duplicates, out-of-order and bad payloads are handled witho
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from datenhub.clock import fixed
-from datenhub.live.model import Sensor, SensorKind
+from datenhub.live.model import OccupancyReading, ReadingsWrite, Sensor, SensorKind
 from datenhub.live.mqtt import Broker, OccupancyListener, OccupancyPublisher, topic_for
 from datenhub.store import Store, open_store
 from tests.conftest import FIXED_NOW
@@ -171,6 +172,49 @@ def test_duplicates_out_of_order_and_bad_payloads_never_stop_listener(hub: Store
         garbage = [d for d in hub.list_dead_letters("malformed_json") if "garbage" in d.payload]
         assert garbage and garbage[0].channel == f"mqtt:{topic_for(s)}"
         assert lis.stats.totals.duplicates == 1
+    finally:
+        pub.close()
+        lis.stop()
+
+
+def test_a_message_the_store_refuses_is_dead_lettered_while_a_locked_database_is_waited_for(
+        hub: Store, mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = SENSORS[0].id
+    add, locked = hub.add_readings, [2]
+
+    def refusing(readings: list[OccupancyReading]) -> ReadingsWrite:
+        if locked[0]:  # the first two writes find the database locked: waited for, never dead-lettered
+            locked[0] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        if any(r.count == 666 for r in readings):  # the database refuses the values: a dead letter at once
+            raise sqlite3.IntegrityError("CHECK constraint failed: count")
+        if any(r.count == 777 for r in readings):  # an error nobody foresaw: a dead letter after a few attempts
+            raise RuntimeError("something nobody foresaw")
+        return add(readings)
+
+    monkeypatch.setattr(hub, "add_readings", refusing)
+    lis = listener(hub, mosquitto, f"dh-test-{uuid.uuid4().hex[:8]}")
+    pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
+
+    def body(minutes: int, count: int) -> bytes:
+        return orjson.dumps({"sensor": s, "observed_at": (FIXED_NOW - timedelta(minutes=minutes)).isoformat(),
+                             "count": count})
+
+    try:
+        for minutes, count in ((30, 1), (20, 666), (10, 777), (0, 2)):
+            pub.publish(s, body(minutes, count))
+        assert pub.flush(10)
+        assert wait_for(lambda: len(hub.list_dead_letters()) >= 2, 30), hub.list_dead_letters()
+        assert wait_for(lambda: len(hub.readings(s)) >= 2, 30)
+        assert [r.count for r in hub.readings(s)] == [1, 2]  # the messages beside the poison ones are stored
+        letters = {d.notice.code: d for d in hub.list_dead_letters()}
+        assert sorted(letters) == ["store_failed", "store_refused"]
+        assert letters["store_refused"].payload == body(20, 666).decode()  # kept verbatim, for a replay
+        assert letters["store_failed"].payload == body(10, 777).decode()
+        assert all(d.channel == f"mqtt:{topic_for(s)}" and d.notice.location.entity_id == s
+                   for d in letters.values())
+        assert "IntegrityError" in letters["store_refused"].notice.message
+        assert lis.stats.store_errors >= 2
     finally:
         pub.close()
         lis.stop()

@@ -3,12 +3,13 @@ rejected goes to the dead-letter table with its notice. Nothing here raises on b
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -17,7 +18,7 @@ from datenhub.live.model import OccupancyReading, Sensor
 from datenhub.live.notices import DeadLetter, occupancy_notice
 from datenhub.live.payload import decode, parse_reading
 from datenhub.notices import Notice
-from datenhub.store import Store
+from datenhub.store import Store, StoreError
 
 SENSOR_TTL = 30.0  # seconds a known sensor's capacity is trusted before it is looked up again
 
@@ -75,6 +76,44 @@ class SensorCache:
             self._known.pop(sensor_id, None)
 
 
+# What SQLite says when its file cannot be used right now (busy, gone, unreadable, full): the database's state,
+# not the message's, so the message waits. Any other OperationalError is a statement that cannot run.
+_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "no such table", "malformed",
+                "not a database", "disk is full")
+
+
+def _error_kinds() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(transient, about the data) exception types of the installed backends."""
+    transient: list[type[BaseException]] = [StoreError]
+    data: list[type[BaseException]] = [sqlite3.IntegrityError, sqlite3.DataError, OverflowError]
+    try:
+        import psycopg
+        import psycopg_pool
+
+        # OperationalError: connection lost, locks, deadlocks, serialization, disk full, shutdown;
+        # UndefinedTable: a database without the hub's schema (it is being set up)
+        transient += [psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
+                      psycopg.errors.UndefinedTable]
+        data += [psycopg.DataError, psycopg.IntegrityError]
+    except ImportError:
+        pass
+    return tuple(transient), tuple(data)
+
+
+_TRANSIENT, _DATA = _error_kinds()
+StoreFailure = Literal["transient", "data", "unknown"]
+
+
+def store_failure(exc: BaseException) -> StoreFailure:
+    """Why a write failed: `transient` (the database is busy, locked or away: retry as is), `data` (it refused
+    these values: retrying cannot help) or `unknown` (retry a few times, then give the message up)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "transient" if any(word in str(exc).lower() for word in _UNAVAILABLE) else "unknown"
+    if isinstance(exc, _TRANSIENT):
+        return "transient"
+    return "data" if isinstance(exc, _DATA) else "unknown"
+
+
 def _text(obj: Any) -> str:
     return orjson.dumps(obj).decode("utf-8") if not isinstance(obj, str) else obj
 
@@ -111,6 +150,19 @@ class OccupancyIngestor:
     def dead_letter(self, notice: Notice, raw: bytes, channel: str) -> None:
         with self.store.transaction():
             self.store.add_dead_letters([DeadLetter(self.clock(), channel, notice, raw.decode("utf-8", "replace"))])
+
+    def give_up(self, message: Message, exc: BaseException, attempts: int) -> IngestResult:
+        """Dead-letter a message the store would not take (`store_failure` not transient), payload verbatim, so it
+        stops blocking the messages behind it. May raise if the store cannot take the dead letter either."""
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        if store_failure(exc) == "data":
+            notice = occupancy_notice("store_refused", f"the database refused the reading ({error}); fix the "
+                                      "values at the sender", sensor=message.topic_sensor)
+        else:
+            notice = occupancy_notice("store_failed", f"storing failed {attempts} times ({error}); send the "
+                                      "payload again once the cause is fixed", sensor=message.topic_sensor)
+        self.dead_letter(notice, message.raw, message.channel)
+        return IngestResult(rejected=1, notices=[notice])
 
     def _parse(self, items: list[Any], channel: str, topic_sensor: str | None, now: datetime,
                readings: list[OccupancyReading], letters: list[DeadLetter]) -> None:

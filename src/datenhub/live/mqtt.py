@@ -1,7 +1,9 @@
 """MQTT ingest: `datenhub/occupancy/<sensor-id>`, QoS 1, a persistent session under a fixed client id, and
 reconnects with exponential backoff. A message is acknowledged only after its batch is committed (or
 dead-lettered), so a crash of the listener or the broker re-delivers instead of losing; idempotent
-inserts turn re-deliveries into duplicates, hence each reading is stored exactly once."""
+inserts turn re-deliveries into duplicates, hence each reading is stored exactly once. A busy or unreachable
+database is waited for; a message the store refuses otherwise is dead-lettered (ingest.store_failure), so one
+poison message cannot stall the topic."""
 
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 
 from datenhub.clock import Clock, utc_now
-from datenhub.live.ingest import IngestResult, Message, OccupancyIngestor
+from datenhub.live.ingest import IngestResult, Message, OccupancyIngestor, store_failure
 from datenhub.store import Store
 
 TOPIC_PREFIX = "datenhub/occupancy/"
 SUBSCRIPTION = TOPIC_PREFIX + "+"
 CLIENT_ID = "datenhub-occupancy-listener"
+STORE_ATTEMPTS = 5  # writes of one message failing with an unforeseen error before it is dead-lettered
 log = logging.getLogger("datenhub.live.mqtt")
 
 
@@ -80,9 +83,10 @@ class OccupancyListener:
     """Subscribe and store. `start()` returns at once (network and writer threads); `stop()` ends both."""
 
     def __init__(self, store: Store, broker: Broker, *, client_id: str = CLIENT_ID, clock: Clock = utc_now,
-                 batch_size: int = 500, min_backoff: float = 0.5, max_backoff: float = 30.0) -> None:
+                 batch_size: int = 500, min_backoff: float = 0.5, max_backoff: float = 30.0,
+                 store_attempts: int = STORE_ATTEMPTS) -> None:
         self.ingestor = OccupancyIngestor(store, clock)
-        self.broker, self.batch_size = broker, batch_size
+        self.broker, self.batch_size, self.store_attempts = broker, batch_size, store_attempts
         self.stats = ListenerStats()
         self.connected = threading.Event()
         self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
@@ -127,24 +131,67 @@ class OccupancyListener:
                 break
         return batch
 
-    def _write(self, batch: list[mqtt.MQTTMessage]) -> None:
-        messages = [Message(bytes(m.payload), f"mqtt:{m.topic}", sensor_of(m.topic)) for m in batch]
+    def _attempt(self, messages: list[Message]) -> IngestResult | Exception | None:
+        """Store the messages, waiting out a busy or unreachable database (never ack unstored); the error when the
+        store refuses them for another reason, None when the listener stops meanwhile."""
         delay = 0.1
         while not self._stop.is_set():
             try:
-                result = self.ingestor.ingest(messages)
-            except Exception:  # the store, not the payload, failed (locked, unreachable): retry, never ack unstored
+                return self.ingestor.ingest(messages)
+            except Exception as exc:
                 self.stats.store_errors += 1
-                log.exception("storing %d readings failed; retrying in %.1f s", len(messages), delay)
+                if store_failure(exc) != "transient":
+                    return exc
+                log.warning("storing %d messages failed (%s); retrying in %.1f s", len(messages), exc, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
-                continue
-            self.stats.batches += 1
-            self.stats.totals.add(IngestResult(result.accepted, result.duplicates, result.rejected))
-            for m in batch:
-                if m.qos > 0:
-                    self.client.ack(m.mid, m.qos)
+        return None
+
+    def _write_alone(self, message: Message) -> IngestResult | None:
+        """One message of a batch the store refused: stored, or dead-lettered at once when the database refused
+        its values, or after `store_attempts` failures of another kind (a poison message must not stall the
+        topic). None when the listener stops meanwhile (the message stays unacknowledged)."""
+        delay = 0.1
+        for attempt in range(1, self.store_attempts + 1):
+            outcome = self._attempt([message])
+            if not isinstance(outcome, Exception):
+                return outcome
+            if store_failure(outcome) == "data" or attempt == self.store_attempts:
+                log.error("dead-lettering a message on %s the store refused (%s)", message.channel, outcome,
+                          exc_info=outcome)
+                while not self._stop.is_set():
+                    try:
+                        return self.ingestor.give_up(message, outcome, attempt)
+                    except Exception as exc:  # the dead letter cannot be written either: as any write, wait
+                        log.warning("dead-lettering failed (%s); retrying in %.1f s", exc, delay)
+                        time.sleep(delay)
+                        delay = min(delay * 2, 10.0)
+                return None
+            log.warning("storing a message on %s failed (%s, attempt %d of %d)", message.channel, outcome, attempt,
+                        self.store_attempts)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        return None
+
+    def _write(self, batch: list[mqtt.MQTTMessage]) -> None:
+        messages = [Message(bytes(m.payload), f"mqtt:{m.topic}", sensor_of(m.topic)) for m in batch]
+        outcome = self._attempt(messages)
+        if outcome is None:
             return
+        if isinstance(outcome, Exception):  # one message may spoil the batch: find it, store the others
+            log.warning("the store refused a batch of %d messages (%s); storing them one by one", len(messages),
+                        outcome)
+            outcome = IngestResult()
+            for message in messages:
+                alone = self._write_alone(message)
+                if alone is None:
+                    return
+                outcome.add(alone)
+        self.stats.batches += 1
+        self.stats.totals.add(IngestResult(outcome.accepted, outcome.duplicates, outcome.rejected))
+        for m in batch:
+            if m.qos > 0:
+                self.client.ack(m.mid, m.qos)
 
     def _run_writer(self) -> None:
         while not self._stop.is_set():
