@@ -122,6 +122,26 @@ def test_ingestor_dead_letters_conflicts_and_bad_items_on_every_backend(store: S
     assert store.latest_readings([PARKING.id])[0].fraction == 0.95
 
 
+def test_conflict_dead_letters_keep_the_channel_the_reading_came_on(store: Store) -> None:
+    import orjson
+
+    from datenhub.clock import fixed
+    from datenhub.live.ingest import Message, OccupancyIngestor
+    from tests.live.helpers import payload
+
+    register(store)
+    ingestor = OccupancyIngestor(store, fixed(FIXED_NOW))
+    ingestor.ingest_items([payload(count=10), payload(PARKING.id, free=5)], "http")
+    topic = f"mqtt:datenhub/occupancy/{PEOPLE.id}"
+    ingestor.ingest([Message(orjson.dumps(payload(count=11)), topic, PEOPLE.id),
+                     Message(orjson.dumps(payload(PARKING.id, free=6)), "replay:p.csv")])
+    ingestor.ingest_items([payload(count=12)], "http")
+    letters = [(d.channel, d.notice.code, d.notice.location.entity_id) for d in reversed(store.list_dead_letters())]
+    assert letters == [(topic, "conflicting_reading", PEOPLE.id), ("replay:p.csv", "conflicting_reading", PARKING.id),
+                       ("http", "conflicting_reading", PEOPLE.id)]
+    assert "count 12" in store.list_dead_letters()[0].notice.message  # what differs from the stored reading
+
+
 def test_entity_sensing_finds_sensors_under_record_or_hub_id(store: Store, tmp_path: Path) -> None:
     from datenhub import hub
     from tests.store.helpers import write_csv

@@ -114,6 +114,21 @@ def store_failure(exc: BaseException) -> StoreFailure:
     return "data" if isinstance(exc, _DATA) else "unknown"
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a reading came from, for its dead letter: the channel, and the payload item as sent."""
+
+    channel: str
+    item: Any
+
+
+def _differences(new: OccupancyReading, kept: OccupancyReading) -> str:
+    """e.g. "count 61 (stored: 60)": what makes a reading conflict with the one stored under its key."""
+    fields = ("count", "free", "capacity", "fraction", "window_seconds")
+    return ", ".join(f"{name} {getattr(new, name)} (stored: {getattr(kept, name)})" for name in fields
+                     if getattr(new, name) != getattr(kept, name))
+
+
 def _text(obj: Any) -> str:
     return orjson.dumps(obj).decode("utf-8") if not isinstance(obj, str) else obj
 
@@ -129,7 +144,7 @@ class OccupancyIngestor:
     def ingest(self, messages: Iterable[Message]) -> IngestResult:
         """Validate every message, then write all readings and dead letters in one transaction."""
         now = self.clock()
-        readings: list[OccupancyReading] = []
+        readings: list[tuple[OccupancyReading, Origin]] = []
         letters: list[DeadLetter] = []
         for message in messages:
             items = decode(message.raw)
@@ -142,7 +157,7 @@ class OccupancyIngestor:
     def ingest_items(self, items: list[Any], channel: str) -> IngestResult:
         """Already decoded payload objects (the HTTP batch, after its key was checked)."""
         now = self.clock()
-        readings: list[OccupancyReading] = []
+        readings: list[tuple[OccupancyReading, Origin]] = []
         letters: list[DeadLetter] = []
         self._parse(items, channel, None, now, readings, letters)
         return self._store(readings, letters, now)
@@ -165,23 +180,31 @@ class OccupancyIngestor:
         return IngestResult(rejected=1, notices=[notice])
 
     def _parse(self, items: list[Any], channel: str, topic_sensor: str | None, now: datetime,
-               readings: list[OccupancyReading], letters: list[DeadLetter]) -> None:
+               readings: list[tuple[OccupancyReading, Origin]], letters: list[DeadLetter]) -> None:
         for item in items:
             parsed = parse_reading(item, self.sensors, now, topic_sensor)
             if isinstance(parsed, Notice):
                 letters.append(DeadLetter(now, channel, parsed, _text(item)))
             else:
-                readings.append(parsed.with_received(now))
+                readings.append((parsed.with_received(now), Origin(channel, item)))
 
-    def _store(self, readings: list[OccupancyReading], letters: list[DeadLetter], now: datetime) -> IngestResult:
+    def _store(self, readings: list[tuple[OccupancyReading, Origin]], letters: list[DeadLetter],
+               now: datetime) -> IngestResult:
+        # the stores hand back the readings they were given; equal values are the same data where they are not
+        by_object = {id(r): origin for r, origin in readings}
+        by_value: dict[OccupancyReading, Origin] = {}
+        for reading, origin in readings:
+            by_value.setdefault(reading, origin)
         with self.store.transaction():
-            written = self.store.add_readings(readings)
+            written = self.store.add_readings([r for r, _ in readings])
             for new, kept in written.conflicts:
                 notice = occupancy_notice(
-                    "conflicting_reading", f"already stored for {new.observed_at.isoformat()}: count={kept.count} "
-                    f"free={kept.free}; the first reading is kept", sensor=new.sensor_id, field="observed_at",
+                    "conflicting_reading", f"a reading for {new.observed_at.isoformat()} is stored with other values:"
+                    f" {_differences(new, kept)}; the first one is kept", sensor=new.sensor_id, field="observed_at",
                     value=new.observed_at.isoformat())
-                letters.append(DeadLetter(now, "store", notice, _text(new.to_dict())))
+                # the dead letter says which channel the reading came on and keeps it as sent, as every other one
+                origin = by_object.get(id(new)) or by_value[new]
+                letters.append(DeadLetter(now, origin.channel, notice, _text(origin.item)))
             if letters:
                 self.store.add_dead_letters(letters)
         result = IngestResult(len(written.inserted), written.duplicates, len(letters), [d.notice for d in letters],
