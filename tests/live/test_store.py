@@ -70,14 +70,44 @@ def test_hourly_and_compaction_keep_aggregates(store: Store) -> None:
     after = store.hourly_readings([PEOPLE.id], base, FIXED_NOW)
     assert [(b.n, b.min_count, b.max_count) for b in after] == [(4, 0, 60), (4, 80, 140)]
     assert abs((after[0].avg_fraction or 0) - 0.15) < 1e-9
-    # a late reading for a compacted hour merges with its aggregate
-    store.add_readings([OccupancyReading(PEOPLE.id, base + timedelta(minutes=5), 200, None, 200, 1.0, Method.COUNT,
+    # a late reading for a compacted hour, after the last one compaction consumed, merges with its aggregate
+    store.add_readings([OccupancyReading(PEOPLE.id, base + timedelta(minutes=50), 200, None, 200, 1.0, Method.COUNT,
                                          received_at=FIXED_NOW)])
     merged = store.hourly_readings([PEOPLE.id], base, base + timedelta(hours=1))
     assert [(b.n, b.max_count) for b in merged] == [(5, 200)]
     store.compact_readings(FIXED_NOW + timedelta(hours=1))
     assert [(b.n, b.max_count) for b in store.hourly_readings([PEOPLE.id], base, base + timedelta(hours=1))] == [
         (5, 200)]
+
+
+def test_a_reading_sent_again_after_compaction_is_not_counted_twice(store: Store) -> None:
+    from datenhub.clock import fixed
+    from datenhub.live.ingest import OccupancyIngestor
+    from tests.live.helpers import payload
+
+    register(store)
+    hour = FIXED_NOW.replace(minute=0) - timedelta(hours=3)
+    rows = [OccupancyReading(PEOPLE.id, hour + timedelta(minutes=m), 10 + m, None, 200, (10 + m) / 200, Method.COUNT,
+                             received_at=FIXED_NOW) for m in (0, 15, 30)]
+    store.add_readings(rows)
+    store.compact_readings(hour + timedelta(hours=1))
+    again = store.add_readings([rows[1], replace(rows[2], count=99, fraction=0.495)])  # re-sent, and changed
+    store.compact_readings(FIXED_NOW)
+    (bucket,) = store.hourly_readings([PEOPLE.id], hour, FIXED_NOW)
+    assert (bucket.n, bucket.max_count) == (3, 40)  # idempotent across compaction: counted once, first value kept
+    assert again.inserted == [] and again.duplicates == 0 and again.conflicts == []
+    assert [r.observed_at for r in again.compacted] == [rows[1].observed_at, rows[2].observed_at]
+    assert store.compaction_horizons([PEOPLE.id, PARKING.id]) == {PEOPLE.id: rows[2].observed_at}
+    later = store.add_readings([replace(rows[2], observed_at=rows[2].observed_at + timedelta(minutes=1))])
+    assert len(later.inserted) == 1  # after the last reading compaction consumed: stored
+    # through the ingestor: not stored, an INFO dead letter on its channel, the payload as sent
+    minutes = int((FIXED_NOW - rows[0].observed_at).total_seconds() // 60)
+    result = OccupancyIngestor(store, fixed(FIXED_NOW)).ingest_items([payload(minutes_ago=minutes, count=10)], "http")
+    assert result.summary() == {"accepted": 0, "duplicates": 0, "rejected": 1}
+    (letter,) = store.list_dead_letters()
+    assert (letter.channel, letter.notice.code, letter.notice.severity.value) == ("http", "already_compacted", "INFO")
+    assert '"count":10' in letter.payload.replace(" ", "")
+    assert store.hourly_readings([PEOPLE.id], hour, hour + timedelta(hours=1))[0].n == 4  # 3 compacted, `later`
 
 
 def test_latest_changed_since(store: Store) -> None:

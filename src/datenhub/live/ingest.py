@@ -205,6 +205,13 @@ class OccupancyIngestor:
                 # the dead letter says which channel the reading came on and keeps it as sent, as every other one
                 origin = by_object.get(id(new)) or by_value[new]
                 letters.append(DeadLetter(now, origin.channel, notice, _text(origin.item)))
+            for late in written.compacted:
+                notice = occupancy_notice(
+                    "already_compacted", f"{late.observed_at.isoformat()} is at or before the last reading compaction"
+                    " folded into hourly history; not stored, as it may be one of those sent again",
+                    sensor=late.sensor_id, field="observed_at", value=late.observed_at.isoformat())
+                origin = by_object.get(id(late)) or by_value[late]
+                letters.append(DeadLetter(now, origin.channel, notice, _text(origin.item)))
             if letters:
                 self.store.add_dead_letters(letters)
         result = IngestResult(len(written.inserted), written.duplicates, len(letters), [d.notice for d in letters],

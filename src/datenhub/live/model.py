@@ -7,7 +7,7 @@ Absolute numbers (`count`, `free`, `capacity`) and the derived `fraction` (0–1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -116,11 +116,14 @@ def derive(sensor: Sensor, observed_at: datetime, *, count: int | None, free: in
 
 @dataclass(frozen=True, slots=True)
 class ReadingsWrite:
-    """What `Store.add_readings` did: new readings, re-deliveries, and conflicts (new, kept) for dead letters."""
+    """What `Store.add_readings` did: new readings, re-deliveries, conflicts (new, kept) for dead letters, and
+    readings refused as `compacted`: at or before their sensor's compaction horizon, whose raw readings are gone
+    (a re-sent one would be counted twice)."""
 
     inserted: list[OccupancyReading]
     duplicates: int
     conflicts: list[tuple[OccupancyReading, OccupancyReading]]
+    compacted: list[OccupancyReading] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "absurd_value": (Severity.ERROR, "a value is above ten times the capacity"),
     "conflicting_reading": (Severity.WARNING, "a reading for the same sensor and time with other values; "
                                               "the first one is kept"),
+    "already_compacted": (Severity.INFO, "at or before the last reading compaction folded into hourly history; "
+                                         "not stored (it may be one of those readings, sent again)"),
     "store_refused": (Severity.ERROR, "the database refused the reading's values (e.g. a number too large for its "
                                       "column); fix it at the sender"),
     "store_failed": (Severity.ERROR, "storing failed again and again with an unexpected error; the payload is kept "

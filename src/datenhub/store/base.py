@@ -519,7 +519,9 @@ class Store(ABC):
     def add_readings(self, readings: list[OccupancyReading]) -> ReadingsWrite:
         """Insert readings of registered sensors (each with `received_at`); idempotent per (sensor, observed_at):
         an equal re-delivery counts as duplicate, a different value for a stored key is returned as a conflict
-        and the first value kept. The latest-per-sensor row moves only forward in observed time."""
+        and the first value kept. A reading at or before its sensor's compaction horizon is not stored and is
+        returned as `compacted` (its raw readings are gone: it may be one of them, sent again). The
+        latest-per-sensor row moves only forward in observed time."""
 
     @abstractmethod
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
@@ -540,7 +542,16 @@ class Store(ABC):
 
     @abstractmethod
     def compact_readings(self, before: datetime) -> tuple[int, int]:
-        """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours)."""
+        """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours). Each
+        sensor's compaction horizon moves on to the latest observed_at folded."""
+
+    @abstractmethod
+    def compaction_horizons(self, sensor_ids: list[str]) -> dict[str, datetime]:
+        """Per sensor that has one, the latest observed_at compaction folded (readings up to it are refused)."""
+
+    @abstractmethod
+    def set_compaction_horizons(self, horizons: dict[str, datetime]) -> None:
+        """Store horizons as `compaction_horizons` gives them (db copy); a horizon only moves forward."""
 
     @abstractmethod
     def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:

@@ -30,6 +30,7 @@ _READING = "r.observed_at, r.count, r.free, r.capacity, r.fraction, r.method, r.
 _COLUMNS = ("sensor_key", "observed_at", "count", "free", "capacity", "fraction", "method", "window_s",
             "received_at")
 _PARTITION_LOCK = 0x44_48_4F  # "DHO": one partition creator at a time
+_COMPACTION_LOCK = 0x44_48_43  # "DHC": compaction alone, writers of readings together
 _AGG = ("count(*), avg(occ), min(occ), max(occ), avg(fraction), min(fraction), max(fraction) FROM (SELECT "
         f"sensor_key, observed_at, fraction, {OCCUPIED_SQL} AS occ FROM occupancy_readings")
 
@@ -87,6 +88,30 @@ class PostgresOccupancyMixin:
                             (text_array(sensor_ids),)).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    @staticmethod
+    def _horizons(conn: psycopg.Connection[Any], sensor_keys: list[int]) -> dict[int, datetime]:
+        rows = conn.execute("SELECT sensor_key, through FROM occupancy_compacted WHERE sensor_key = ANY(%s::int[])",
+                            (number_array(sensor_keys),)).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def compaction_horizons(self, sensor_ids: list[str]) -> dict[str, datetime]:
+        with self._conns.connection() as conn:
+            rows = conn.execute("SELECT s.id, c.through FROM occupancy_compacted c JOIN occupancy_sensors s ON "
+                                "s.key = c.sensor_key WHERE s.id = ANY(%s::text[]) ORDER BY s.id COLLATE \"C\"",
+                                (text_array(sensor_ids),)).fetchall()
+        return {r[0]: r[1].astimezone(UTC) for r in rows}
+
+    def set_compaction_horizons(self, horizons: dict[str, datetime]) -> None:
+        if not horizons:
+            return
+        with self._conns.connection() as conn:
+            keys = self._keys(conn, sorted(horizons))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO occupancy_compacted AS c (sensor_key, through) VALUES (%s, %s) ON CONFLICT "
+                    "(sensor_key) DO UPDATE SET through = greatest(c.through, excluded.through)",
+                    [(keys[sensor_id], at) for sensor_id, at in horizons.items()])
+
     # readings ------------------------------------------------------------------------------------------------
     def _ensure_partitions(self, conn: psycopg.Connection[Any], months: set[date]) -> set[date]:
         """The monthly partitions `months` need, created in the caller's transaction; returns the months to
@@ -108,9 +133,20 @@ class PostgresOccupancyMixin:
         if not readings:
             return ReadingsWrite([], 0, [])
         with self._conns.transaction() as conn:
+            # writers share the lock compaction takes alone: a horizon read here stays true until commit (else a
+            # reading compaction deletes meanwhile would be inserted again, and counted twice)
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (_COMPACTION_LOCK,))
             keys = self._keys(conn, sorted({r.sensor_id for r in readings}))
             names = {v: k for k, v in keys.items()}
             keyed = [(keys[r.sensor_id], r.observed_at.astimezone(UTC)) for r in readings]
+            # at or before the compaction horizon the raw readings are summed up and gone: a reading there cannot be
+            # told from one sent again
+            horizons = self._horizons(conn, list(names))
+            fresh = [k[1] > horizons[k[0]] if k[0] in horizons else True for k in keyed]
+            compacted = [r for r, ok in zip(readings, fresh, strict=True) if not ok]
+            if compacted:
+                keyed = [k for k, ok in zip(keyed, fresh, strict=True) if ok]
+                readings = [r for r, ok in zip(readings, fresh, strict=True) if ok]
             first: dict[tuple[int, datetime], OccupancyReading] = {}
             for key, reading in zip(keyed, readings, strict=True):
                 first.setdefault(key, reading)
@@ -136,7 +172,7 @@ class PostgresOccupancyMixin:
                 (number_array([k[0] for k in stored]), [k[1] for k in stored])).fetchall()} if stored else {}
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
         self._partitions |= made  # committed
-        return ReadingsWrite([r for _, r in new], duplicates, conflicts)
+        return ReadingsWrite([r for _, r in new], duplicates, conflicts, compacted)
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
                  limit: int | None = None) -> list[OccupancyReading]:
@@ -185,6 +221,7 @@ class PostgresOccupancyMixin:
     def compact_readings(self, before: datetime) -> tuple[int, int]:
         cut = before.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         with self._conns.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_COMPACTION_LOCK,))  # alone: see add_readings
             hours = conn.execute(
                 "INSERT INTO occupancy_hourly AS h (sensor_key, hour, n, avg_count, min_count, max_count, "
                 f"avg_fraction, min_fraction, max_fraction) SELECT sensor_key, date_trunc('hour', observed_at) AS hr, "
@@ -197,6 +234,11 @@ class PostgresOccupancyMixin:
                 "excluded.n) / (h.n + excluded.n), h.avg_fraction, excluded.avg_fraction), "
                 "min_fraction = least(h.min_fraction, excluded.min_fraction), "
                 "max_fraction = greatest(h.max_fraction, excluded.max_fraction)", (cut,)).rowcount
+            # what compaction consumed, per sensor: a reading at or before it is refused from now on (add_readings)
+            conn.execute(
+                "INSERT INTO occupancy_compacted AS c (sensor_key, through) SELECT sensor_key, max(observed_at) FROM "
+                "occupancy_readings WHERE observed_at < %s GROUP BY sensor_key ON CONFLICT (sensor_key) DO UPDATE "
+                "SET through = greatest(c.through, excluded.through)", (cut,))
             deleted = conn.execute("DELETE FROM occupancy_readings WHERE observed_at < %s", (cut,)).rowcount
         return deleted, hours
 

@@ -367,3 +367,13 @@ DO $$ BEGIN
     END IF;
 END $$;
 """))
+
+MIGRATIONS.append(Migration("0027_occupancy_compacted", """
+-- Per sensor, the latest observed_at compaction folded into occupancy_hourly: its raw readings are gone, so a
+-- reading at or before it is refused (it may be one of them, sent again). Hubs compacted before know only the
+-- hours: the end of a sensor's last compacted hour stands in for it.
+CREATE TABLE occupancy_compacted (sensor_key integer PRIMARY KEY, through timestamptz NOT NULL);
+INSERT INTO occupancy_compacted (sensor_key, through)
+    SELECT sensor_key, max(hour) + interval '1 hour' - interval '1 microsecond' FROM occupancy_hourly
+    GROUP BY sensor_key;
+"""))

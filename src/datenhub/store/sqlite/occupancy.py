@@ -96,6 +96,27 @@ class SqliteOccupancyMixin:
             out.update(self.db.execute(f"SELECT id, key FROM occupancy_sensors WHERE id IN ({marks})", chunk))
         return out
 
+    def _horizons(self, sensor_keys: list[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for chunk in _chunks(sensor_keys):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT sensor_key, through FROM occupancy_compacted WHERE sensor_key IN ({marks})", chunk))
+        return out
+
+    def compaction_horizons(self, sensor_ids: list[str]) -> dict[str, datetime]:
+        keys = self._keys(sensor_ids)
+        names = {v: k for k, v in keys.items()}
+        return {names[key]: from_us(at) for key, at in sorted(self._horizons(list(names)).items(),
+                                                                key=lambda item: names[item[0]])}
+
+    def set_compaction_horizons(self, horizons: dict[str, datetime]) -> None:
+        keys = self._keys(sorted(horizons))
+        self.db.executemany(
+            "INSERT INTO occupancy_compacted (sensor_key, through) VALUES (?, ?) ON CONFLICT (sensor_key) DO UPDATE "
+            "SET through = max(through, excluded.through)",
+            [(keys[sensor_id], to_us(at)) for sensor_id, at in horizons.items()])
+
     # readings ------------------------------------------------------------------------------------------------
     def _existing(self, keys: list[tuple[int, int]], names: dict[int, str]) -> dict[tuple[int, int], OccupancyReading]:
         found: dict[tuple[int, int], OccupancyReading] = {}
@@ -115,6 +136,14 @@ class SqliteOccupancyMixin:
             keys = self._keys(sorted({r.sensor_id for r in readings}))
             names = {v: k for k, v in keys.items()}
             keyed = [(keys[r.sensor_id], to_us(r.observed_at)) for r in readings]
+            # at or before the compaction horizon the raw readings are summed up and gone: a reading there cannot be
+            # told from one sent again (BEGIN IMMEDIATE: no compaction moves a horizon meanwhile)
+            horizons = self._horizons(list(names))
+            fresh = [k[1] > horizons.get(k[0], -(2**62)) for k in keyed]
+            compacted = [r for r, ok in zip(readings, fresh, strict=True) if not ok]
+            if compacted:
+                keyed = [k for k, ok in zip(keyed, fresh, strict=True) if ok]
+                readings = [r for r, ok in zip(readings, fresh, strict=True) if ok]
             known = self._existing(list(dict.fromkeys(keyed)), names)
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
             received = {r.received_at: to_us(r.received_at or datetime.now(UTC)) for _, r in new}  # mostly one
@@ -134,7 +163,7 @@ class SqliteOccupancyMixin:
                 "capacity = excluded.capacity, fraction = excluded.fraction, method = excluded.method, "
                 "window_s = excluded.window_s, received_at = excluded.received_at "
                 "WHERE excluded.observed_at > occupancy_latest.observed_at", list(newest.values()))
-        return ReadingsWrite([r for _, r in new], duplicates, conflicts)
+        return ReadingsWrite([r for _, r in new], duplicates, conflicts, compacted)
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
                  limit: int | None = None) -> list[OccupancyReading]:
@@ -205,6 +234,11 @@ class SqliteOccupancyMixin:
                 "coalesce(excluded.min_fraction, min_fraction)), "
                 "max_fraction = max(coalesce(max_fraction, excluded.max_fraction), "
                 "coalesce(excluded.max_fraction, max_fraction))", (cut,)).rowcount
+            # what compaction consumed, per sensor: a reading at or before it is refused from now on (add_readings)
+            self.db.execute(
+                "INSERT INTO occupancy_compacted (sensor_key, through) SELECT sensor_key, max(observed_at) FROM "
+                "occupancy_readings WHERE observed_at < ? GROUP BY sensor_key ON CONFLICT (sensor_key) DO UPDATE "
+                "SET through = max(through, excluded.through)", (cut,))
             deleted = self.db.execute("DELETE FROM occupancy_readings WHERE observed_at < ?", (cut,)).rowcount
         return deleted, hours
 

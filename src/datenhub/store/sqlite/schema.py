@@ -245,3 +245,12 @@ MIGRATIONS.append(("0024_open_seq_index", """
 -- (this index, which holds only those). Rows of all-open hubs leave it empty: imports pay nothing for it.
 CREATE INDEX entities_open_seq ON entities (open_seq, id) WHERE open_seq IS NOT NULL;
 """))
+
+MIGRATIONS.append(("0025_occupancy_compacted", """
+-- Per sensor, the latest observed_at compaction folded into occupancy_hourly (integer microseconds): its raw
+-- readings are gone, so a reading at or before it is refused (it may be one of them, sent again). Hubs compacted
+-- before know only the hours: the end of a sensor's last compacted hour stands in for it.
+CREATE TABLE occupancy_compacted (sensor_key INTEGER PRIMARY KEY, through INTEGER NOT NULL);
+INSERT INTO occupancy_compacted (sensor_key, through)
+    SELECT sensor_key, max(hour) + 3599999999 FROM occupancy_hourly GROUP BY sensor_key;
+"""))
