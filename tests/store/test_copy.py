@@ -169,3 +169,32 @@ def test_copy_keeps_when_the_open_view_of_a_withdrawn_place_went(  # type: ignor
         changed_since=gone - timedelta(minutes=1), ids=(hub_id,))).items] for s in (store, target)]
     # readers of open data learn from the copy what they learn from the source: when the open view went
     assert feeds[1] == feeds[0], (feeds, gone, withdrawn)
+
+
+def test_copy_keeps_the_latest_reading_and_horizon_of_compacted_sensors_both_ways(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    from datenhub.live.model import Method, OccupancyReading
+    from tests.live.helpers import PARKING, PEOPLE, register
+
+    source = open_store(f"sqlite:///{tmp_path / 'source.db'}")
+    register(source)
+    hour = clock().replace(minute=0) - timedelta(hours=5)
+    source.add_readings([OccupancyReading(sensor.id, hour + timedelta(minutes=20 * i), 10 * i, None, 200, i / 20,
+                                          Method.COUNT, received_at=hour + timedelta(minutes=20 * i, seconds=3))
+                         for sensor in (PEOPLE, PARKING) for i in range(6)])
+    source.add_readings([OccupancyReading(PARKING.id, clock(), 7, None, 200, 0.035, Method.COUNT, received_at=clock())])
+    source.compact_readings(clock() - timedelta(hours=1))  # PEOPLE: only its latest row tells the current level
+    sensors = [PEOPLE.id, PARKING.id]
+    assert source.readings(PEOPLE.id) == [] and len(source.latest_readings(sensors)) == 2
+    back = open_store(f"sqlite:///{tmp_path / 'back.db'}")
+    for origin, target in ((source, store), (store, back)):  # SQLite → the backend under test → SQLite
+        report = copy_store(origin, target)
+        assert report.ok, report.mismatches
+        assert target.latest_readings(sensors) == source.latest_readings(sensors)
+        assert target.compaction_horizons(sensors) == source.compaction_horizons(sensors) != {}
+        assert target.compacted_hours(sensors) == source.compacted_hours(sensors)
+        assert target.readings(PARKING.id) == source.readings(PARKING.id) != []
+        resent = OccupancyReading(PEOPLE.id, hour, 0, None, 200, 0.0, Method.COUNT, received_at=clock())
+        assert target.add_readings([resent]).compacted == [resent]  # the copy is idempotent across compaction too
+    back.close()
+    source.close()

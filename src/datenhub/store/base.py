@@ -502,8 +502,7 @@ class Store(ABC):
     def finish_delivery(self, delivery_id: int, *, delivered_at: datetime | None, next_at: datetime | None,
                         error: str | None) -> None: ...
 
-    # occupancy: live sensors and their readings (datenhub.live) ---------------------------------------------
-    # BEGIN occupancy section — owned by the occupancy issue; a reading's key is (sensor, observed_at).
+    # BEGIN occupancy section (datenhub.live): live sensors and their readings; a reading's key is (sensor, observed_at)
     @abstractmethod
     def upsert_sensor(self, sensor: Sensor) -> None:
         """Register or update a sensor (place, kind, capacity, source, licence)."""
@@ -518,10 +517,9 @@ class Store(ABC):
     @abstractmethod
     def add_readings(self, readings: list[OccupancyReading]) -> ReadingsWrite:
         """Insert readings of registered sensors (each with `received_at`); idempotent per (sensor, observed_at):
-        an equal re-delivery counts as duplicate, a different value for a stored key is returned as a conflict
-        and the first value kept. A reading at or before its sensor's compaction horizon is not stored and is
-        returned as `compacted` (its raw readings are gone: it may be one of them, sent again). The
-        latest-per-sensor row moves only forward in observed time."""
+        an equal re-delivery counts as duplicate, a different value for a stored key is returned as a conflict and
+        the first value kept; one at or before its sensor's compaction horizon is returned as `compacted`, unstored
+        (it may be a compacted one sent again). The latest-per-sensor row moves only forward in observed time."""
 
     @abstractmethod
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
@@ -533,6 +531,10 @@ class Store(ABC):
         """The newest reading of each sensor that has one (the fast path: one row per sensor)."""
 
     @abstractmethod
+    def add_latest_readings(self, readings: list[OccupancyReading]) -> None:
+        """Store latest rows as `latest_readings` gives them (db copy), moving each only forward."""
+
+    @abstractmethod
     def latest_changed(self, received_after: datetime | None, limit: int = 1000) -> list[OccupancyReading]:
         """Latest rows received after the instant, oldest first (live streams poll this)."""
 
@@ -542,12 +544,11 @@ class Store(ABC):
 
     @abstractmethod
     def compact_readings(self, before: datetime) -> tuple[int, int]:
-        """Fold raw readings older than `before` into hourly aggregates and delete them: (deleted, hours). Each
-        sensor's compaction horizon moves on to the latest observed_at folded."""
+        """Fold raw readings before `before` into hourly aggregates, delete them, move horizons: (deleted, hours)."""
 
     @abstractmethod
     def compaction_horizons(self, sensor_ids: list[str]) -> dict[str, datetime]:
-        """Per sensor that has one, the latest observed_at compaction folded (readings up to it are refused)."""
+        """Per sensor that has one, its horizon: the latest observed_at compaction folded (its latest row stays)."""
 
     @abstractmethod
     def set_compaction_horizons(self, horizons: dict[str, datetime]) -> None:
@@ -555,8 +556,7 @@ class Store(ABC):
 
     @abstractmethod
     def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:
-        """The hourly aggregates compaction wrote for these sensors (not the hours of raw readings), by sensor
-        and hour."""
+        """The hourly aggregates compaction wrote (not the hours of raw readings), by sensor and hour."""
 
     @abstractmethod
     def add_compacted_hours(self, buckets: list[HourBucket]) -> None:

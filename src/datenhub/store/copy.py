@@ -2,10 +2,10 @@
 
 Uses only the store contract, so it works between any two backends. Source records, raw inputs, sources,
 overrides, keys, webhooks, imports and their notices, occupancy sensors, raw readings, hourly aggregates of
-compacted readings and dead letters are copied as they are, and so are the kept tables (store.kept): redirects of
-merged hub ids, earlier versions of changed records, the audit log and the webhook outbox. Hub entities are
-derived data and are rebuilt from the records by the same merge. Then everything is verified: equal counts,
-equal checksums of every record and every entity, equal rows of every kept table.
+compacted readings, compaction horizons, latest readings and dead letters are copied as they are, and so are the
+kept tables (store.kept): redirects of merged hub ids, earlier versions of changed records, the audit log and the
+webhook outbox. Hub entities are derived data and are rebuilt from the records by the same merge. Then everything
+is verified: equal counts, equal checksums of every record and every entity, equal rows of every kept table.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def _copy_kept(source: Store, target: Store, report: CopyReport) -> None:
 
 
 def _copy_occupancy(source: Store, target: Store, report: CopyReport) -> None:
-    """Sensors, raw readings, hourly aggregates of compacted readings and dead letters."""
+    """Sensors, raw readings, hourly aggregates of compacted readings, compaction horizons, latest readings and
+    dead letters."""
     sensors = source.list_sensors()
     with target.transaction():
         for sensor in sensors:
@@ -129,6 +130,21 @@ def _copy_occupancy(source: Store, target: Store, report: CopyReport) -> None:
         report.readings_checked += len(readings)
         if copied != len(readings):
             report.mismatches.append(f"sensor {sensor.id}: {len(readings)} readings → {copied}")
+    # after the raw readings (a hub compacted before the horizons existed may keep raw readings below its own):
+    # the horizons keep the copy idempotent across compaction; the latest rows tell the current level of sensors
+    # whose readings were all compacted, which the readings alone cannot
+    ids = [sensor.id for sensor in sensors]
+    horizons, latest = source.compaction_horizons(ids), source.latest_readings(ids)
+    with target.transaction():
+        target.set_compaction_horizons(horizons)
+        target.add_latest_readings(latest)
+    if target.compaction_horizons(ids) != horizons:
+        report.mismatches.append("compaction horizons differ")
+    stored = {r.sensor_id: r for r in target.latest_readings(ids)}  # by id: the backends' orders may differ
+    if stored != {r.sensor_id: r for r in latest}:
+        report.mismatches.append(f"latest readings: {len(latest)} → {len(stored)}" if len(stored) != len(latest)
+                                 else "latest readings differ")
+    report.kept["occupancy_latest"] = len(latest)
     letters = source.list_dead_letters(limit=1_000_000)
     if letters:
         with target.transaction():

@@ -191,6 +191,21 @@ class PostgresOccupancyMixin:
                                 (text_array(sensor_ids),)).fetchall()
         return [_reading(row[0], row[1:]) for row in rows]
 
+    def add_latest_readings(self, readings: list[OccupancyReading]) -> None:
+        if not readings:
+            return
+        with self._conns.connection() as conn:
+            keys = self._keys(conn, sorted({r.sensor_id for r in readings}))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO occupancy_latest AS l ({', '.join(_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+                    "%s, %s) ON CONFLICT (sensor_key) DO UPDATE SET observed_at = excluded.observed_at, "
+                    "count = excluded.count, free = excluded.free, capacity = excluded.capacity, "
+                    "fraction = excluded.fraction, method = excluded.method, window_s = excluded.window_s, "
+                    "received_at = excluded.received_at WHERE excluded.observed_at > l.observed_at",
+                    [(keys[r.sensor_id], r.observed_at, r.count, r.free, r.capacity, r.fraction, r.method.value,
+                      r.window_seconds, r.received_at or datetime.now(UTC)) for r in readings])
+
     def latest_changed(self, received_after: datetime | None, limit: int = 1000) -> list[OccupancyReading]:
         with self._conns.connection() as conn:
             rows = conn.execute(f"SELECT s.id, {_READING} FROM occupancy_latest r JOIN occupancy_sensors s ON "

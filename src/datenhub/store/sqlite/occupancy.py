@@ -152,18 +152,28 @@ class SqliteOccupancyMixin:
             self.db.executemany(
                 "INSERT INTO occupancy_readings (sensor_key, observed_at, count, free, capacity, fraction, method, "
                 "window_s, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
-            newest: dict[int, tuple[Any, ...]] = {}
-            for row in rows:
-                if row[0] not in newest or row[1] > newest[row[0]][1]:
-                    newest[row[0]] = row
-            self.db.executemany(
-                "INSERT INTO occupancy_latest (sensor_key, observed_at, count, free, capacity, fraction, method, "
-                "window_s, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sensor_key) DO UPDATE SET "
-                "observed_at = excluded.observed_at, count = excluded.count, free = excluded.free, "
-                "capacity = excluded.capacity, fraction = excluded.fraction, method = excluded.method, "
-                "window_s = excluded.window_s, received_at = excluded.received_at "
-                "WHERE excluded.observed_at > occupancy_latest.observed_at", list(newest.values()))
+            self._move_latest(rows)
         return ReadingsWrite([r for _, r in new], duplicates, conflicts, compacted)
+
+    def _move_latest(self, rows: list[tuple[Any, ...]]) -> None:
+        """occupancy_latest moves on to the newest of `rows` (readings rows) per sensor, never back."""
+        newest: dict[int, tuple[Any, ...]] = {}
+        for row in rows:
+            if row[0] not in newest or row[1] > newest[row[0]][1]:
+                newest[row[0]] = row
+        self.db.executemany(
+            "INSERT INTO occupancy_latest (sensor_key, observed_at, count, free, capacity, fraction, method, "
+            "window_s, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sensor_key) DO UPDATE SET "
+            "observed_at = excluded.observed_at, count = excluded.count, free = excluded.free, "
+            "capacity = excluded.capacity, fraction = excluded.fraction, method = excluded.method, "
+            "window_s = excluded.window_s, received_at = excluded.received_at "
+            "WHERE excluded.observed_at > occupancy_latest.observed_at", list(newest.values()))
+
+    def add_latest_readings(self, readings: list[OccupancyReading]) -> None:
+        keys = self._keys(sorted({r.sensor_id for r in readings}))
+        self._move_latest([(keys[r.sensor_id], to_us(r.observed_at), r.count, r.free, r.capacity, r.fraction,
+                            r.method.value, r.window_seconds, to_us(r.received_at or datetime.now(UTC)))
+                           for r in readings])
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
                  limit: int | None = None) -> list[OccupancyReading]:
