@@ -29,3 +29,22 @@ def test_a_time_tomorrow_says_tomorrow() -> None:
     assert fmt_datetime("2026-11-24T10:00:00+01:00", "en", now) == "tomorrow 10:00"
     assert fmt_datetime("2026-11-23T22:00:00+01:00", "de", now) == "heute 22:00"
     assert fmt_datetime("2026-11-25T10:00:00+01:00", "de", now).startswith("Mi 25.11.2026")
+
+
+def test_fmt_datetime_english_weekday_is_the_usual_three_letters_not_osm_two() -> None:
+    from datenhub.web.common import fmt_datetime
+
+    now = datetime(2026, 11, 20, 12, tzinfo=BERLIN)  # a Friday: Tuesday 24th, Wednesday 25th, Sunday 29th ahead
+    assert fmt_datetime("2026-11-24T10:00:00+01:00", "en", now) == "Tue 2026-11-24 10:00"
+    assert fmt_datetime("2026-11-25T10:00:00+01:00", "en", now) == "Wed 2026-11-25 10:00"
+    assert fmt_datetime("2026-11-29T10:00:00+01:00", "en", now) == "Sun 2026-11-29 10:00"
+    assert fmt_datetime("2026-11-24T10:00:00+01:00", "de", now) == "Di 24.11.2026 10:00"
+    assert fmt_datetime("2026-11-29T10:00:00+01:00", "de", now) == "So 29.11.2026 10:00"
+
+
+def test_the_badge_of_a_place_opening_after_the_weekend_says_mon_in_english() -> None:
+    from datenhub.web.common import fmt_datetime
+
+    view = hours_view(PLACE, datetime(2026, 6, 5, 19, tzinfo=BERLIN), "en")  # Friday evening: opens Monday
+    assert view is not None and view["next_change"] is not None
+    assert fmt_datetime(view["next_change"], "en", datetime(2026, 6, 5, 19, tzinfo=BERLIN)).startswith("Mon ")

@@ -16,7 +16,7 @@ from datenhub.clock import BERLIN
 from datenhub.model.categories import CATEGORIES
 from datenhub.store import Query
 from datenhub.store.text import fold
-from datenhub.web.i18n import DAY_NAMES, choose_lang, translator
+from datenhub.web.i18n import DAY_NAMES, DAY_SHORT, choose_lang, translator
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -94,7 +94,7 @@ def fmt_datetime(at: datetime | str | None, lang: str, now: datetime | None = No
         if ahead in (0, 1):
             word = {("de", 0): "heute", ("de", 1): "morgen", ("en", 0): "today", ("en", 1): "tomorrow"}[(lang, ahead)]
             return f"{word} {value:%H:%M}"
-    day = DAY_NAMES[lang][value.weekday()][:2]
+    day = DAY_SHORT[lang][value.weekday()]
     return f"{day} {value:%d.%m.%Y %H:%M}" if lang == "de" else f"{day} {value:%Y-%m-%d %H:%M}"
 
 
