@@ -378,11 +378,17 @@ def test_plan_open_ground_is_visited_in_daylight(hub: Store) -> None:
         assert sun["dawn"] <= minutes(stop.start) and minutes(stop.end) <= sun["dusk"], (stop.name, stop.start)
 
 
-def test_plan_for_a_day_gone_by_says_so(hub: Store) -> None:
-    past = plan_for(hub, start=ESSEN_HBF, date="2026-06-01", interests={"Museum": 1})  # NOW is 2026-06-04
-    assert any("Vergangenheit" in note for note in past.notes)
-    assert not any("Vergangenheit" in note for note in plan_for(hub, start=ESSEN_HBF, date=SATURDAY,
-                                                                 interests={"Museum": 1}).notes)
+@pytest.mark.parametrize("fields", [{"date": "2026-06-03"}, {"date": "2025-06-06", "days": 3},
+                                    {"dates": ["2026-06-06", "2026-06-01"]}])
+def test_plan_for_a_day_gone_by_is_refused_naming_today(hub: Store, fields: dict[str, Any]) -> None:
+    with pytest.raises(PlanError) as caught:  # NOW is 2026-06-04: a stay that began before cannot be planned
+        plan_for(hub, start=ESSEN_HBF, interests={"Museum": 1}, **fields)
+    assert caught.value.reason == "past_date" and caught.value.param in ("date", "dates")
+    assert "2026-06-04" in str(caught.value)
+
+
+def test_plan_for_today_is_planned(hub: Store) -> None:
+    assert plan_for(hub, start=ESSEN_HBF, date="2026-06-04", interests={"Museum": 1}).days
 
 
 @pytest.mark.parametrize(("hours", "begin", "says"), [

@@ -96,6 +96,7 @@ def test_api_plans_geojson_by_query_or_accept(client: TestClient, how: str) -> N
     ({"start_time": "18:00", "end_time": "10:00"}, "end_before_start"),
     ({"must_see": ["gibts-nicht"]}, "unknown_place"),
     ({"date": "2026-02-30"}, "bad_date"),
+    ({"date": "2026-06-03"}, "past_date"),  # NOW is 2026-06-04
     ({"days": 9}, "too_many_days"),
     ({"start": {"lat": 52.52, "lon": 13.40}, "radius_km": 5}, "no_places_in_radius"),
     ({"start_time": "19:00", "end_time": "23:30", "interests": {"Museum": 1}}, "nothing_open"),
@@ -204,6 +205,24 @@ def test_web_plan_impossible_request_shows_reason(client: TestClient) -> None:
     assert "We do not know this place" in english
 
 
+def test_web_plan_refuses_a_day_gone_by_in_the_form_and_on_the_server(client: TestClient) -> None:
+    assert 'type="date" value="2026-06-04" min="2026-06-04"' in client.get("/plan").text  # the browser checks
+    response = client.get("/plan?start=db-stations:8000098&date=2025-06-06&interest=Museum&submit=1")
+    assert response.status_code == 422 and "past_date" in response.text
+    assert "Der 06.06.2025 liegt in der Vergangenheit. Bitte wählen Sie heute (04.06.2026) oder einen späteren " \
+           "Tag." in response.text
+    english = client.get("/plan?start=db-stations:8000098&date=2025-06-06&interest=Museum&submit=1&lang=en").text
+    assert "2025-06-06 is in the past. Please choose today (2026-06-04) or a later day." in english
+
+
+def test_web_plan_map_labels_the_end_in_the_page_language(client: TestClient) -> None:
+    query = "start=db-stations:8000098&date=2026-06-06&interest=Museum&submit=1"
+    assert 'data-start-label="S" data-end-label="Z"' in client.get(f"/plan?{query}").text  # Start, Ziel
+    assert 'data-start-label="S" data-end-label="E"' in client.get(f"/plan?{query}&lang=en").text  # Start, End
+    script = client.get("/static/web/plan.js").text
+    assert "data-end-label" in script and ': "Z")' not in script  # the page names the letters, not the script
+
+
 @pytest.mark.parametrize("typed", ["Essen Hbf", "essen hbf (essen)", "Essen Hbf (Essen)"])
 def test_web_plan_takes_a_place_by_its_name(client: TestClient, typed: str) -> None:
     by_id = client.get("/plan", params={"start": "db-stations:8000098", "date": "2026-06-06", "interest": "Museum",
@@ -241,6 +260,12 @@ def test_web_plan_print_css_hides_form_and_map(client: TestClient) -> None:
 
 
 # -- CLI ------------------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def cli_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`datenhub plan` runs at NOW, as the app does: its dates are not in the past whenever the tests run."""
+    monkeypatch.setattr("datenhub.cli.plan.utc_now", fixed(NOW))
+
+
 def test_cli_plan_table(db_url: str, wide_console: None) -> None:
     result = CliRunner().invoke(cli_app, [
         "plan", "--start", "db-stations:8000098", "--date", "2026-06-06", "--from", "10:00", "--to", "18:00",
@@ -269,6 +294,7 @@ def test_cli_plan_json_with_must_see_and_days(db_url: str, store: Store) -> None
     (["--from", "18:00", "--to", "10:00"], "end_before_start"),
     (["--days", "8"], "too_many_days"),
     (["--date", "06.06.2026"], "bad_date"),
+    (["--date", "2026-06-01"], "past_date"),  # NOW is 2026-06-04
 ])
 def test_cli_plan_usage_errors_exit_2(db_url: str, wide_console: None, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli_app, ["plan", "--start", "db-stations:8000098", "--date", "2026-06-06",

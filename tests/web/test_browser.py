@@ -271,6 +271,22 @@ def test_plan_on_a_phone_opens_at_the_result_with_every_stop_readable(browser: B
     context.close()
 
 
+def test_plan_in_english_refuses_a_past_day_in_the_form_and_marks_the_end_e(page: Page, live: LiveServer) -> None:
+    console = Console(page)
+    page.goto(live.url + "/plan?lang=en")
+    page.fill("#start", "Essen Hbf")
+    page.fill("#date", "2026-06-01")  # WEB_NOW is 2026-06-03
+    page.click('#plan-form button[type="submit"]')
+    assert page.evaluate("document.getElementById('date').validity.rangeUnderflow") is True
+    assert "submit=1" not in page.url  # the browser kept the form: nothing was sent
+    page.fill("#date", "2026-06-06")
+    page.click('#plan-form button[type="submit"]')
+    page.wait_for_selector('#plan-map[data-ready="1"]')
+    labels = page.eval_on_selector_all(".plan-marker", "els => els.map(e => e.textContent)")
+    assert "S" in labels and "E" in labels and "Z" not in labels  # Start and End; "Z" is German (Ziel)
+    assert console.errors == []
+
+
 @pytest.mark.skipif(not os.environ.get("DATENHUB_SCREENSHOTS"), reason="set DATENHUB_SCREENSHOTS=1 to refresh them")
 def test_screenshots_for_docs(browser: Browser, live: LiveServer, web_store: Store) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -137,6 +137,10 @@ def resolve_dates(request: PlanRequest, today: date) -> list[date]:
         days = [first] if not 2000 <= first.year <= 2100 else [first + timedelta(days=k) for k in range(request.days)]
     if days[0].year < 2000 or days[-1].year > 2100:
         raise PlanError("bad_date", "dates must lie between 2000 and 2100", param="date")
+    if days[0] < today:  # a stay cannot begin in the past; a plan of what was open then misled (a typo in the year)
+        param = "dates" if request.dates else "date"
+        raise PlanError("past_date", f"{param}: {days[0].isoformat()} is in the past (today is {today.isoformat()} "
+                        "in Europe/Berlin); choose today or a later day", param=param)
     return days
 
 
@@ -176,7 +180,6 @@ class Planner:
                  crowds: CrowdForecast | None, settings: PlanSettings) -> None:
         self.store, self.request, self.settings = store, request, settings
         self.lang = request.language
-        self.today = today
         self.dates = resolve_dates(request, today)
         self.start_min = parse_time(request.start_time, "start_time")
         self.end_min = parse_time(request.end_time, "end_time")
@@ -476,8 +479,6 @@ def _signature(days: list[DayOutcome]) -> tuple[tuple[str, ...], ...]:
 
 def _assemble(planner: Planner, label: str, outcomes: list[DayOutcome], unplaced: list[Unplaced]) -> Plan:
     notes: list[str] = []
-    if planner.dates[0] < planner.today:  # allowed (what was open then), but said: a typo in the year looks alike
-        notes.append(say("past_date", planner.lang))
     if planner.request.mode == "transit" and getattr(planner.travel, "mode", None) == "transit":
         notes.append(say("transit_estimate", planner.lang))
     if planner.request.avoid_crowds and planner.no_forecast:
@@ -494,7 +495,7 @@ def make_plan(store: Store, request: PlanRequest, *, clock: Clock = utc_now,
               settings: PlanSettings | None = None) -> Plan:
     """Plan the visitor's days; raises :class:`PlanError` (with a reason code) when no plan can answer.
 
-    ``clock`` only supplies the default date (today in Europe/Berlin) when the request names none.
+    ``clock`` gives today (in Europe/Berlin): the default date, and the first day a plan may start on.
     """
     cfg = settings or PlanSettings()
     today = clock().astimezone(BERLIN).date()

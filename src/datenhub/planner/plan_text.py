@@ -19,8 +19,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "wheelchair_yes": {"de": "rollstuhlgerecht", "en": "wheelchair accessible"},
     "wheelchair_limited": {"de": "eingeschränkt rollstuhlgerecht", "en": "partly wheelchair accessible"},
     "wait": {"de": "{minutes} min Wartezeit bis zur Öffnung", "en": "{minutes} min wait until it opens"},
-    "past_date": {"de": "Dieser Tag liegt in der Vergangenheit: der Plan zeigt, was damals geöffnet gewesen wäre.",
-                  "en": "This day is in the past: the plan shows what would have been open then."},
     "some_forecast": {"de": "Besucherprognosen gibt es nur für einige Orte – nur bei ihnen wurde Andrang "
                             "berücksichtigt.",
                       "en": "Visitor forecasts exist for some places only – crowds were taken into account there."},

@@ -24,6 +24,7 @@ from datenhub.model.categories import CATEGORIES
 from datenhub.planner.plan import NOT_VISITED, PlanError, make_plan
 from datenhub.planner.plan_candidates import SIGHTS, best_place
 from datenhub.planner.plan_model import Plan, PlanRequest
+from datenhub.planner.plan_text import fmt_date
 from datenhub.store import Query, Store
 from datenhub.web.common import context, render
 
@@ -58,6 +59,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "error": ("Kein Plan möglich", "No plan possible"), "map": ("Karte des Plans", "Map of the plan"),
     "day": ("Tag", "Day"), "walk": ("zu Fuß", "on foot"), "bike": ("mit dem Rad", "by bike"),
     "transit": ("mit Bus und Bahn", "by public transport"),
+    # the map's one-letter start and end markers: Start/Ziel, Start/End
+    "start_mark": ("S", "S"), "end_mark": ("Z", "E"),
 }
 
 
@@ -81,7 +84,8 @@ def form_state(request: Request) -> dict[str, Any]:
     now = get_clock(request)().astimezone(BERLIN)
     # after the default day's end (18:00) a first visit plans tomorrow, not a day that is over
     day = now.date() + timedelta(days=1) if now.hour >= 18 else now.date()
-    state: dict[str, Any] = {"start": "", "end": "", "date": day.isoformat(), "days": "1", "start_time": "10:00",
+    state: dict[str, Any] = {"start": "", "end": "", "date": day.isoformat(), "today": now.date().isoformat(),
+                             "days": "1", "start_time": "10:00",
                              "end_time": "18:00", "mode": "transit", "radius_km": "", "must_see": "", "avoid": "",
                              "wheelchair": False, "avoid_crowds": False}
     for key in FORM_KEYS:
@@ -97,6 +101,8 @@ def form_state(request: Request) -> dict[str, Any]:
 REASONS: dict[str, tuple[str, str]] = {
     "bad_time": ("Eine Uhrzeit ist ungültig (Format SS:MM).", "A time is not valid (format HH:MM)."),
     "bad_date": ("Das Datum ist ungültig.", "The date is not valid."),
+    "past_date": ("Der {date} liegt in der Vergangenheit. Bitte wählen Sie heute ({today}) oder einen späteren Tag.",
+                  "{date} is in the past. Please choose today ({today}) or a later day."),
     "too_many_days": ("Ein Plan umfasst höchstens sieben Tage.", "A plan covers at most seven days."),
     "bad_weight": ("Ein Gewicht ist ungültig.", "A weight is not valid."),
     "unknown_category": ("Ein Interesse ist unbekannt.", "An interest is unknown."),
@@ -122,9 +128,21 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def reason_text(error: PlanError, lang: str) -> str:
+def reason_text(error: PlanError, lang: str, **values: str) -> str:
+    """The reason in the page's language; ``values`` fill its blanks (past_date: ``date`` and ``today``)."""
     de, en = REASONS.get(error.reason, ("Kein Plan möglich.", "No plan possible."))
-    return en if lang == "en" else de
+    text = en if lang == "en" else de
+    return text.format(**values) if values else text
+
+
+def _reason_values(state: dict[str, Any], lang: str) -> dict[str, str]:
+    """The dates a reason may name, as the page writes dates (06.06.2026 in German)."""
+    given = state["date"] or state["today"]
+    try:
+        shown = fmt_date(given, lang)
+    except ValueError:
+        shown = given  # not a date: bad_date says so, past_date never comes with it
+    return {"date": shown, "today": fmt_date(state["today"], lang)}
 
 
 def _ids(value: str) -> list[str]:
@@ -225,7 +243,8 @@ def plan_page(request: Request) -> HTMLResponse:
             error = exc
     categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES if c not in NOT_VISITED]
     ctx.update(title=word("title", lang), w=lambda key: word(key, lang), km=lambda v: km_text(v, lang),
-               state=state, plan=plan, error=error, reason=lambda e: reason_text(e, lang),
+               state=state, plan=plan, error=error,
+               reason=lambda e: reason_text(e, lang, **_reason_values(state, lang)),
                categories=categories, weights=WEIGHTS, modes=MODES, choices=choices,
                share_url=f"/plan?{share_query(state, lang)}" if submitted else None,
                plan_data=plan_data(plan) if plan else None)

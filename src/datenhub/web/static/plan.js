@@ -66,8 +66,9 @@
         { color: colour, weight: 4, opacity: 0.8, dashArray: p.mode === "walk" ? "4 6" : null }).addTo(layer);
       return;
     }
-    var label = p.kind === "stop" ? String(p.order) : (p.kind === "start" ? "S" : "Z");
-    if (p.kind === "end" && p.id === undefined) { label = "Z"; }
+    // start and end letters in the page's language (the page says them): "Z" (Ziel) meant nothing in English
+    var label = p.kind === "stop" ? String(p.order)
+      : mapEl.getAttribute(p.kind === "start" ? "data-start-label" : "data-end-label");
     var marker = L.marker([c[1], c[0]], { icon: icon(label, colour, SHIFTS[0]), keyboard: false,
       title: p.name || "" }).bindPopup(function () { return popup(p); }).addTo(layer);
     markers.push({ marker: marker, label: label, colour: colour, shift: SHIFTS[0] });
