@@ -160,22 +160,35 @@ def test_a_timed_events_end_is_named_with_its_day_when_that_is_another_one(tmp_p
               {"id": "nacht", "name": "Nacht", "start": "2026-12-05T23:00:00+01:00",
                "end": "2026-12-06T03:00:00+01:00"},
               {"id": "abend", "name": "Abend", "start": "2026-12-05T19:00:00+01:00",
-               "end": "2026-12-05T22:00:00+01:00"}]
+               "end": "2026-12-05T22:00:00+01:00"},
+              {"id": "konzert", "name": "Konzert", "start": "2026-12-05T20:00:00+01:00",
+               "end": "2026-12-06T01:00:00+01:00"},
+              {"id": "rave", "name": "Rave", "start": "2026-12-05T22:00:00+01:00",
+               "end": "2026-12-06T09:00:00+01:00"}]
     path = tmp_path / "termine.json"
     path.write_text(json.dumps([{**e, "kind": "event", "licence": "CC0-1.0"} for e in events]), encoding="utf-8")
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     hub.import_file(store, path, "t", adapter="hub-json")
     api = TestClient(create_app(store=store))
 
-    def shown(local_id: str) -> str:
-        page = api.get(f"/events/t:{local_id}").text
+    def shown(local_id: str, lang: str = "de") -> str:
+        page = api.get(f"/events/t:{local_id}?lang={lang}").text
         dates = re.search(r"<dd><time.*?</dd>", page, re.S)
         assert dates
         return re.sub(r"<[^>]+>", "", dates.group(0)).strip()
 
     assert shown("wochenende") == "Sa 05.12.2026 10:00 – Mo 07.12.2026 18:00"
-    assert shown("nacht") == "Sa 05.12.2026 23:00 – So 06.12.2026 03:00"
+    # an evening that runs past midnight is one evening, not two days; a night into the morning is two
+    assert shown("nacht") == "Sa 05.12.2026 23:00 – 03:00"
+    assert shown("konzert") == "Sa 05.12.2026 20:00 – 01:00"
+    assert shown("konzert", "en") == "Sat 2026-12-05 20:00 – 01:00"
+    assert shown("rave") == "Sa 05.12.2026 22:00 – So 06.12.2026 09:00"
     assert shown("abend") == "Sa 05.12.2026 19:00 – 22:00"
+    listing = api.get("/events?from=2026-12-05&to=2026-12-08").text
+    rows = {name: re.sub(r"<[^>]+>", "", row) for name, row in
+            re.findall(r'<a href="/events/[^"]+">(\w+)</a>(.*?)</li>', listing, re.S)}
+    assert " – " not in rows["Konzert"] and " – " not in rows["Nacht"]  # one evening: its start says it
+    assert "Sonntag, 06.12.2026" in rows["Rave"] and "Montag, 07.12.2026" in rows["Wochenende"]
     store.close()
 
 

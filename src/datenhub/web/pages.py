@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -151,13 +151,20 @@ def event_page(request: Request, event_id: str) -> Response:
     return render("event.html", ctx)
 
 
+# An event that ends the next morning up to this hour is one evening ("Sa 20:00 – 01:00"), not two days.
+NIGHT_ENDS_BY = time(6, 0)
+
+
 def _other_day(entity: dict[str, Any]) -> bool:
     """A timed event that ends on another day than it starts (in Berlin): its end is named with day and time
-    (23:00 to 03:00 as well as a weekend's 10:00 to Sunday 18:00)."""
+    (a weekend's 10:00 to Sunday 18:00, a night to 09:00). An evening past midnight, ending by NIGHT_ENDS_BY the
+    next day (20:00 to 01:00), is not: visitors count it to the day it starts on."""
     from datenhub.web.common import local
 
     start, end = local(entity.get("start")), local(entity.get("end"))
-    return bool(start and end and end.date() != start.date())
+    if not (start and end) or end.date() == start.date():
+        return False
+    return not (end.date() == start.date() + timedelta(days=1) and end.time() <= NIGHT_ENDS_BY)
 
 
 def shown_end(entity: dict[str, Any]) -> str | None:
