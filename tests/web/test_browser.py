@@ -94,6 +94,7 @@ def test_search_filter_then_open_place_updates_map_and_list(page: Page, live: Li
     page.select_option("#municipality", "Essen")
     page.wait_for_url("**municipality=Essen**")
     page.wait_for_function("document.querySelectorAll('.place-item').length > 0")
+    assert page.title() == "Museum · Essen – DatenHub Ruhr"  # the tab names the search shown, not the first one
     names = page.locator(".place-link").all_inner_texts()
     assert "Ruhr Museum" in names and all("Essen" in m for m in page.locator(".place-item .meta").all_inner_texts())
     # the map shows the same places: every marker or cluster sits in Essen's bounds

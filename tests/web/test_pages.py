@@ -243,6 +243,14 @@ def test_a_search_page_is_titled_with_what_was_asked(web_client: TestClient) -> 
     assert "<title>DatenHub Ruhr</title>" in web_client.get("/").text  # the start page: the site's name alone
 
 
+def test_an_english_search_page_title_names_the_category_in_english(web_client: TestClient) -> None:
+    english = web_client.get("/?lang=en&category=Industriekultur&municipality=Essen").text
+    assert "<title>Industrial heritage · Essen – DatenHub Ruhr</title>" in english
+    assert '<meta property="og:title" content="Industrial heritage · Essen">' in english
+    assert "<title>Panorama / slag heap – " in web_client.get("/?lang=en&category=halde").text  # an alias, named
+    assert "<title>Industriekultur · Essen – " in web_client.get("/?category=Industriekultur&municipality=Essen").text
+
+
 def _names(html: str) -> list[str]:
     return [unescape(n) for n in re.findall(r'class="place-link" href="[^"]+">([^<]+)</a>', html)]
 

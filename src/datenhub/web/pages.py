@@ -16,11 +16,11 @@ from datenhub.api.deps import get_clock, parse_query
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
 from datenhub.live.status import readable
-from datenhub.model.categories import CATEGORIES
+from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.model.licence import credits, licence_mix
 from datenhub.store import Page, QueryError, Store
 from datenhub.store.text import fold
-from datenhub.web.common import context, in_shown_order, not_found, render, text
+from datenhub.web.common import category_label, context, in_shown_order, not_found, render, text
 from datenhub.web.errors import page_error
 from datenhub.web.hours import closes_at, hours_view
 from datenhub.web.i18n import choose_lang
@@ -55,6 +55,7 @@ def municipality_names() -> list[str]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     store = _store(request)
+    lang = choose_lang(request)
     params = {k: request.query_params.get(k, "") for k in FILTERS}
     places: list[dict[str, Any]] = []
     error, next_cursor, corrected_q = None, None, None
@@ -64,18 +65,26 @@ def home(request: Request) -> HTMLResponse:
             query = replace(query, limit=LIST_LIMIT)
         found: Page = store.search_spelled(query)
         places, next_cursor, corrected_q = found.items, found.next_cursor, found.corrected_q
-        places = in_shown_order(places, choose_lang(request), query)
+        places = in_shown_order(places, lang, query)
     except QueryError as exc:
-        error = page_error(request, exc, choose_lang(request))
+        error = page_error(request, exc, lang)
     now = get_clock(request)()
     rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
-    # a search's own title (tabs, history, bookmarks): what was asked for
-    asked = " · ".join(v for v in (params.get("q"), params.get("category"), params.get("municipality")) if v)
-    ctx = context(request, "/", title=asked or None, rows=rows, error=error, params=params, next_cursor=next_cursor,
-                  corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
+    ctx = context(request, "/", title=search_title(params, lang), rows=rows, error=error, params=params,
+                  next_cursor=next_cursor, corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
     return render("home.html", ctx, status_code=400 if error else 200)
+
+
+def search_title(params: dict[str, str], lang: str) -> str | None:
+    """A search's own title (tabs, history, bookmarks): what was asked for, in the page's words: a category by
+    its label ("Industrial heritage", not "Industriekultur"), a town by its name; None without a search."""
+    categories = [category_label(normalise_category(c) or c.strip(), lang)
+                  for c in params.get("category", "").split(",") if c.strip()]
+    town = boundaries().resolve(params["municipality"]) if params.get("municipality") else None
+    asked = (params.get("q"), ", ".join(categories), town.name if town else params.get("municipality"))
+    return " · ".join(v for v in asked if v) or None
 
 
 def _api_query(request: Request) -> str:

@@ -117,6 +117,7 @@
       var fresh = doc.getElementById("results");
       if (!fresh) { window.location.href = pageUrl; return; }
       results().replaceWith(document.importNode(fresh, true));
+      document.title = doc.title;  // the tab, history and bookmarks name the search shown, as a reload would
       if (push) { history.pushState({ q: params.toString() }, "", pageUrl); shown = location.pathname + location.search; }
       loadPlaces(apiQuery(params), lang);
       var heading = document.getElementById("results-heading");
