@@ -261,6 +261,10 @@ def test_a_municipality_by_the_first_words_of_its_name_and_never_two_silently(ap
         return len(api.get("/api/v1/places", params={**params, "limit": 1000}).json()["items"])
 
     assert count(municipality="Mülheim") == count(municipality="Mülheim an der Ruhr") > 0
+    # umlauts written out in ASCII (ue, oe, ae, ss), as on keyboards without them
+    assert count(municipality="Muelheim") == count(municipality="Mülheim an der Ruhr")
+    assert count(municipality="Muelheim an der Ruhr") == count(municipality="muelheim an der ruhr") > 0
+    assert count(municipality="Boenen") == count(municipality="Bönen")
     # words, whatever stands between them: Castrop-Rauxel, Wetter (Ruhr), Fröndenberg/Ruhr
     for short, official in (("Castrop", "Castrop-Rauxel"), ("Wetter Ruhr", "Wetter (Ruhr)"),
                             ("Fröndenberg", "Fröndenberg/Ruhr")):
@@ -449,6 +453,8 @@ def test_a_misspelled_search_answers_for_the_corrected_words_and_says_so(api: Te
     assert "corrected_q" not in api.get("/api/v1/places", params={"q": "Zollverein"}).json()
     page = api.get("/", params={"q": "Zolverein"}).text
     assert "Ergebnisse für „Zollverein“" in page and "Zollverein" in page
+    swapped = api.get("/api/v1/places", params={"q": "Dusiburg"}).json()  # two letters swapped: one slip
+    assert swapped["corrected_q"] == "Duisburg" and swapped["items"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/places?f=csv&limit=3&lang=en", "/api/v1/events?f=csv&lang=en",

@@ -29,6 +29,15 @@ def test_closest_takes_the_most_alike_stem_above_the_threshold() -> None:
     assert closest("zolverein", ["zollverein2"]) is None  # not a word: cell, tier and number tokens never qualify
 
 
+def test_closest_counts_two_letters_swapped_as_one_wrong_letter() -> None:
+    assert similarity("dusiburg", "duisburg") < 0.4  # pg_trgm: a swap breaks four trigrams, more than a wrong letter
+    assert closest("dusiburg", ["dortmund", "duisburg", "dusche"]) == "duisburg"
+    assert closest("bergbua", ["bergbau", "berg"]) == "bergbau"  # the swap at the end of a word as well
+    assert closest("zekc", ["zeck"]) is None  # too short: one wrong letter of four is another word
+    assert closest("dusibrug", ["duisburg"]) is None  # two swaps are not a slip
+    assert closest("dursiubg", ["duisburg"]) is None  # nor the same letters shuffled
+
+
 VOCABULARY = ["bergbau", "bergbaumuseum", "zech", "zollern", "zollverein"]
 
 

@@ -41,7 +41,8 @@ class Boundaries:
         rvr_ags = {f["properties"]["AGS"] for f in rvr["features"]}
         kreis_names = {f["properties"]["AGS"]: f["properties"]["GEN"] for f in kreise["features"]}
         self.infos: list[MunicipalityInfo] = []
-        self._by_words: list[tuple[str, MunicipalityInfo]] | None = None  # (folded words of a name, its info)
+        # (folded words of a name, the same with umlauts written out, its info)
+        self._by_words: list[tuple[str, str, MunicipalityInfo]] | None = None
         geoms = []
         for feature in nrw["features"]:
             props = feature["properties"]
@@ -65,8 +66,9 @@ class Boundaries:
         return found
 
     def resolve(self, name_or_ags: str) -> MunicipalityInfo | None:
-        """A municipality by AGS ('05113000') or name ('Essen', case-insensitive, umlauts optional), or by the
-        first words of its name when only one name starts so ('Mülheim' for Mülheim an der Ruhr)."""
+        """A municipality by AGS ('05113000') or name ('Essen', case-insensitive, umlauts optional or written out
+        as ue/oe/ae: 'Mulheim', 'Muelheim'), or by the first words of its name when only one name starts so
+        ('Mülheim' for Mülheim an der Ruhr)."""
         key = name_or_ags.strip()
         found = self.by_ags.get(key) or self.by_name.get(key.lower())
         if found is not None or not key:
@@ -75,14 +77,21 @@ class Boundaries:
         if not wanted:
             return None
         if self._by_words is None:
-            self._by_words = [(_words(name), info) for name, info in self.by_name.items()]
-        alike = [info for name, info in self._by_words if name == wanted]
+            self._by_words = [(_words(name), _words(_spelled_out(name)), info) for name, info in self.by_name.items()]
+        alike = [info for plain, spelled, info in self._by_words if wanted in (plain, spelled)]
         if not alike:
-            alike = [info for name, info in self._by_words if name.startswith(wanted + " ")]
+            alike = [info for plain, spelled, info in self._by_words
+                     if plain.startswith(wanted + " ") or spelled.startswith(wanted + " ")]
         return alike[0] if len({info.ags for info in alike}) == 1 else None
 
 
 _WORD = re.compile(r"\w+")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def _spelled_out(name: str) -> str:
+    """A name as written without umlaut keys: "Mülheim" is "Muelheim", "Löhne" "Loehne" (ß: fold makes it ss)."""
+    return name.lower().translate(_UMLAUTS)
 
 
 def _words(name: str) -> str:

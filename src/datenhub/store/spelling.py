@@ -51,17 +51,42 @@ def _likeness(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return shared / union if union else 0.0
 
 
+def _swapped_at(term: str, candidate: str) -> int | None:
+    """Where `term` is `candidate` with two neighbouring letters swapped ("dusiburg", "duisburg": 2), else None."""
+    if len(term) != len(candidate):
+        return None
+    diffs = [i for i, (a, b) in enumerate(zip(term, candidate, strict=True)) if a != b]
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and term[diffs[0]] == candidate[diffs[1]] \
+            and term[diffs[1]] == candidate[diffs[0]]:
+        return diffs[0]
+    return None
+
+
+def likeness(term: str, candidate: str) -> float:
+    """pg_trgm's similarity, except that two neighbouring letters swapped count as one wrong letter: a swap is
+    one slip of the fingers, but breaks four trigrams where a wrong letter breaks three ("dusiburg" was 0.385,
+    below THRESHOLD; as "duisb?rg" it is 0.5). Only an exact swap is eased, so no other word gets closer."""
+    score = similarity(term, candidate)
+    at = _swapped_at(term, candidate)
+    if at is not None:
+        score = max(score, similarity(candidate[:at] + "\0" + candidate[at + 1:], candidate))
+    return score
+
+
 def closest(term: str, candidates: list[str], usable: Usable | None = None) -> str | None:
     """The candidate most like `term` at THRESHOLD or above (ties: the one nearest the term's length, as a typo
     drops or swaps a letter rather than half the word: "staton" is "station", not "stat"; then the shorter, then
-    the first in order). Only a term that stems to itself qualifies, so a corrected query searches for exactly
-    that term; with `usable`, only one it accepts (the best USABLE_TRIES at most are asked)."""
+    the first in order); two neighbouring letters swapped count as one wrong letter (`likeness`). Only a term
+    that stems to itself qualifies, so a corrected query searches for exactly that term; with `usable`, only one
+    it accepts (the best USABLE_TRIES at most are asked)."""
     ranked: list[tuple[float, int, int, int, str]] = []
     mine = trigrams(term)
     for order, candidate in enumerate(candidates):
         if candidate == term or not candidate.isalpha():
             continue
         score = _likeness(mine, trigrams(candidate))
+        if score < THRESHOLD and _swapped_at(term, candidate) is not None:
+            score = likeness(term, candidate)
         if score >= THRESHOLD:
             ranked.append((score, -abs(len(candidate) - len(term)), -len(candidate), -order, candidate))
     ranked.sort(reverse=True)
