@@ -363,3 +363,21 @@ def test_a_nearest_station_outside_the_hub_is_named_but_not_linked(web_client: T
     assert unescape(gone[0]["name"]) in unescape(page) and f'/places/{gone[0]["id"]}"' not in page
     kept = [s for s in entity["nearest_stations"] if web_store.get_entity(s["id"]) is not None]
     assert all(f'/places/{s["id"]}"' in page for s in kept)
+
+
+def _empty_text(html: str) -> str:
+    found = re.search(r'<p class="empty"[^>]*>(.*?)</p>', html, re.S)
+    assert found, "no empty-result message"
+    return unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def test_no_results_advises_only_what_applies(web_client: TestClient, tmp_path: Path) -> None:
+    only_words = _empty_text(web_client.get("/", params={"q": "qqxyzzy"}).text)
+    assert "Filter" not in only_words and "„qqxyzzy“" in only_words and "Schreibweise" in only_words
+    filtered = _empty_text(web_client.get("/", params={"category": "Zoo", "municipality": "Bönen",
+                                                       "open_now": "true", "lang": "en"}).text)
+    assert filtered == "No places found. Try without one of these filters: Zoo, Bönen, Open now."
+    assert "spelling" not in filtered
+    empty_hub = TestClient(create_app(store=open_store(f"sqlite:///{tmp_path / 'empty.db'}")))
+    nothing = _empty_text(empty_hub.get("/").text)
+    assert "Filter" not in nothing and "Schreibweise" not in nothing

@@ -36,8 +36,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "more": {"de": "Weitere Ergebnisse", "en": "More results"},
     "corrected": {"de": "Nichts gefunden für „{q}“. Ergebnisse für „{fixed}“:",
                   "en": "Nothing found for “{q}”. Results for “{fixed}”:"},
-    "no_results": {"de": "Keine Orte gefunden. Versuchen Sie weniger Filter.",
-                   "en": "No places found. Try fewer filters."},
+    "no_results": {"de": "Keine Orte gefunden.", "en": "No places found."},
+    # the search page's advice names what the visitor set: filters to drop, or the words to check
+    "no_results_filters": {"de": "Keine Orte gefunden. Versuchen Sie es ohne einen dieser Filter: {filters}.",
+                           "en": "No places found. Try without one of these filters: {filters}."},
+    "no_results_q": {"de": "Keine Orte gefunden für „{q}“. Prüfen Sie die Schreibweise oder versuchen Sie ein "
+                           "anderes Wort.",
+                     "en": "No places found for “{q}”. Check the spelling or try another word."},
+    "no_results_empty": {"de": "Noch sind keine Orte eingetragen.", "en": "No places have been added yet."},
     "map": {"de": "Karte", "en": "Map"},
     "map_label": {"de": "Karte der gefundenen Orte in der Metropole Ruhr",
                   "en": "Map of the places found in the Ruhr Metropolis"},

@@ -23,7 +23,7 @@ from datenhub.store.text import fold
 from datenhub.web.common import category_label, context, in_shown_order, not_found, render, text
 from datenhub.web.errors import page_error
 from datenhub.web.hours import closes_at, hours_view
-from datenhub.web.i18n import choose_lang
+from datenhub.web.i18n import choose_lang, translator
 from datenhub.web.occupancy import occupancy_view
 
 router = APIRouter(include_in_schema=False)
@@ -73,18 +73,39 @@ def home(request: Request) -> HTMLResponse:
     ctx = context(request, "/", title=search_title(params, lang), rows=rows, error=error, params=params,
                   next_cursor=next_cursor, corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
-                  api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION)
+                  api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION,
+                  no_results=no_results_text(params, lang, bool(request.query_params.get("cursor"))))
     return render("home.html", ctx, status_code=400 if error else 200)
 
 
-def search_title(params: dict[str, str], lang: str) -> str | None:
-    """A search's own title (tabs, history, bookmarks): what was asked for, in the page's words: a category by
-    its label ("Industrial heritage", not "Industriekultur"), a town by its name; None without a search."""
+def _places_asked(params: dict[str, str], lang: str) -> tuple[list[str], str]:
+    """The categories by their labels in the page's language ("Industrial heritage", also for an alias such as
+    "halde") and the town by its name ("Muelheim" is Mülheim an der Ruhr), as a visitor reads them."""
     categories = [category_label(normalise_category(c) or c.strip(), lang)
                   for c in params.get("category", "").split(",") if c.strip()]
     town = boundaries().resolve(params["municipality"]) if params.get("municipality") else None
-    asked = (params.get("q"), ", ".join(categories), town.name if town else params.get("municipality"))
-    return " · ".join(v for v in asked if v) or None
+    return categories, town.name if town else params.get("municipality", "")
+
+
+def no_results_text(params: dict[str, str], lang: str, later_page: bool = False) -> str:
+    """What to try when a search found nothing, naming only what was set: the filters (by the words of the form),
+    else the search words; neither set means the hub holds no places."""
+    t = translator(lang)
+    categories, town = _places_asked(params, lang)
+    filters = [*categories, town, t("open_now") if params.get("open_now") in ("true", "1") else "",
+               t("wheelchair") if params.get("wheelchair") else ""]
+    if any(filters):
+        return t("no_results_filters", filters=", ".join(f for f in filters if f))
+    if params.get("q", "").strip():
+        return t("no_results_q", q=params["q"].strip())
+    return t("no_results") if later_page else t("no_results_empty")
+
+
+def search_title(params: dict[str, str], lang: str) -> str | None:
+    """A search's own title (tabs, history, bookmarks): what was asked for, in the page's words; None without a
+    search."""
+    categories, town = _places_asked(params, lang)
+    return " · ".join(v for v in (params.get("q"), ", ".join(categories), town) if v) or None
 
 
 def _api_query(request: Request) -> str:
