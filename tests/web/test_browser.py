@@ -272,6 +272,31 @@ def test_plan_on_a_phone_opens_at_the_result_with_every_stop_readable(browser: B
     context.close()
 
 
+def test_arrowing_through_the_category_select_searches_once_on_enter(page: Page, live: LiveServer) -> None:
+    console = Console(page)
+    page.goto(live.url + "/")
+    page.wait_for_selector(".leaflet-marker-icon")
+    searches: list[str] = []
+    page.on("request", lambda r: searches.append(r.url) if r.url.startswith(live.url + "/?") else None)
+    page.focus("#category")
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")  # browsing the options: no search per key
+    chosen = page.eval_on_selector("#category", "s => s.value")
+    assert chosen and searches == []
+    with page.expect_response(lambda r: r.url.startswith(live.url + "/?")):
+        page.keyboard.press("Enter")  # the choice is made
+    page.wait_for_url(f"**category={chosen}**")
+    assert len(searches) == 1 and f"category={chosen}" in searches[0]
+    assert page.evaluate("document.activeElement.id") == "category"  # focus stays where it was (WCAG 3.2.2)
+    page.keyboard.press("ArrowUp")
+    with page.expect_response(lambda r: r.url.startswith(live.url + "/?")):
+        page.focus("#q")  # leaving the select commits as well
+    assert len(searches) == 2
+    page.select_option("#municipality", "Essen")  # a pick with the mouse applies at once, as before
+    page.wait_for_url("**municipality=Essen**")
+    assert console.errors == []
+
+
 TARGETS = (".place-link", ".results .more a", ".leaflet-control-zoom a", ".top nav a", ".actions .reset",
            ".leaflet-popup-close-button")
 

@@ -130,9 +130,32 @@
       event.preventDefault();
       search(formQuery(), true, true);
     });
+    // Arrow keys on a closed select change its value, and fire "change", at every press: one search per option
+    // passed. A value chosen with keys is searched when committed (Enter, or leaving the field); a pick with the
+    // mouse or a phone's picker applies at once.
+    var keyed = null, uncommitted = null;
+    form.addEventListener("keydown", function (event) {
+      var field = event.target;
+      if (!field || field.tagName !== "SELECT") { return; }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        if (uncommitted === field) { uncommitted = null; search(formQuery(), true, false); }
+      } else if (event.key !== "Tab" && event.key !== "Shift") {
+        keyed = field;
+      }
+    });
+    form.addEventListener("pointerdown", function () { keyed = null; });
+    form.addEventListener("focusout", function (event) {
+      keyed = null;
+      if (uncommitted && event.target === uncommitted) { uncommitted = null; search(formQuery(), true, false); }
+    });
     form.addEventListener("change", function (event) {
-      // selects and checkboxes apply at once but leave focus where it is (WCAG 3.2.2); text waits for Enter
-      if (event.target && event.target.name !== "q") { search(formQuery(), true, false); }
+      // selects and checkboxes apply but leave focus where it is (WCAG 3.2.2); text waits for Enter
+      var field = event.target;
+      if (!field || field.name === "q") { return; }
+      if (field === keyed) { uncommitted = field; return; }
+      uncommitted = null;  // this search takes any value browsed before
+      search(formQuery(), true, false);
     });
     window.addEventListener("popstate", function () {
       if (location.pathname + location.search !== shown) { window.location.reload(); }
