@@ -297,6 +297,38 @@ def test_arrowing_through_the_category_select_searches_once_on_enter(page: Page,
     assert console.errors == []
 
 
+def test_an_older_search_answering_late_does_not_replace_the_newer_one(page: Page, live: LiveServer) -> None:
+    from playwright.sync_api import Route
+
+    console = Console(page)
+    page.goto(live.url + "/")
+    page.wait_for_selector(".leaflet-marker-icon")
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if "q=Zoo" in route.request.url and not held:
+            held.append(route)  # answered only after the newer search is shown
+        else:
+            route.continue_()
+
+    page.route("**/?*", hold_the_first)
+    page.fill("#q", "Zoo")
+    page.press("#q", "Enter")
+    page.fill("#q", "Gasometer")
+    page.press("#q", "Enter")
+    page.wait_for_url("**q=Gasometer")
+    page.wait_for_function("[...document.querySelectorAll('.place-link')]"
+                           ".some(a => a.textContent.includes('Gasometer'))")
+    assert held
+    with page.expect_response(lambda r: "q=Zoo" in r.url):
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")  # a stale answer would now be shown, and its map request sent
+    names = page.locator(".place-link").all_inner_texts()
+    assert any("Gasometer" in n for n in names) and not any("Zoo" in n for n in names)
+    assert "q=Gasometer" in page.url and page.title().startswith("Gasometer")
+    assert console.errors == []
+
+
 TARGETS = (".place-link", ".results .more a", ".leaflet-control-zoom a", ".top nav a", ".actions .reset",
            ".leaflet-popup-close-button")
 

@@ -56,16 +56,22 @@
     loadPlaces(source.getAttribute("data-api-query") || "", lang);
   }
 
+  // Answers may arrive out of order: only the latest request's answer is shown, an older one is dropped (a
+  // slow first search answering after the second put the first's places back on the map and in the list).
+  var mapRequests = 0, searches = 0;
+
   function loadPlaces(query, lang) {
     if (!map) { return; }
     if (pending) { pending.abort(); }
     pending = typeof AbortController !== "undefined" ? new AbortController() : null;
+    var mine = ++mapRequests;
     var url = "/api/v1/places?" + (query ? query + "&" : "") + "f=geojson&limit=1000&lang=" + lang +
       "&fields=name,geo,municipality";
     fetch(url, pending ? { signal: pending.signal } : {}).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
     }).then(function (data) {
+      if (mine !== mapRequests) { return; }  // a newer request is under way
       cluster.clearLayers();
       var markers = [];
       (data.features || []).forEach(function (f) {
@@ -110,9 +116,11 @@
   function search(params, push, focus) {
     var pageUrl = "/" + (params.toString() ? "?" + params.toString() : "");
     var lang = params.get("lang") || "de";
+    var mine = ++searches;
     return fetch(pageUrl, { headers: { "Accept": "text/html" } }).then(function (r) {
       return r.text();
     }).then(function (html) {
+      if (mine !== searches) { return; }  // a newer search was sent: its answer is the one to show
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("results");
       if (!fresh) { window.location.href = pageUrl; return; }
@@ -122,7 +130,7 @@
       loadPlaces(apiQuery(params), lang);
       var heading = document.getElementById("results-heading");
       if (focus && heading) { heading.focus(); }
-    }).catch(function () { window.location.href = pageUrl; });
+    }).catch(function () { if (mine === searches) { window.location.href = pageUrl; } });
   }
 
   if (form) {
