@@ -38,7 +38,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 def plan_for(store: Store, **fields: Any) -> Plan:
-    values: dict[str, Any] = {"start": ESSEN_HBF, "date": SATURDAY, **FAST, **fields}
+    values: dict[str, Any] = {"start": ESSEN_HBF, **({} if "dates" in fields else {"date": SATURDAY}), **FAST, **fields}
     return make_plan(store, PlanRequest.model_validate(values), clock=fixed(NOW))
 
 
@@ -404,3 +404,22 @@ def test_plan_says_when_a_place_closes_past_midnight_too(hours: str, begin: str,
     window = SimpleNamespace(closes=-1)
     closes = plan_module.Planner._closes(cand, date.fromisoformat(SATURDAY), minutes(begin), window)  # type: ignore[arg-type]
     assert closes == says
+
+
+@pytest.mark.parametrize(("fields", "says"), [
+    ({"dates": []}, "dates is empty"),
+    ({"dates": ["2026-06-06", "2026-06-06"]}, "2026-06-06 more than once"),
+    ({"dates": ["2026-06-06"], "date": "2026-06-07"}, "not both"),
+    ({"dates": ["2026-06-06"], "days": 2}, "not both"),
+])
+def test_plan_refuses_dates_it_could_only_read_one_way_silently(hub: Store, fields: dict[str, Any],
+                                                                 says: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        make_plan(hub, PlanRequest.model_validate({"start": ESSEN_HBF, **FAST, "interests": {"Museum": 1}, **fields}),
+                  clock=fixed(NOW))
+    assert caught.value.reason == "bad_date" and caught.value.param == "dates" and says in str(caught.value)
+
+
+def test_plan_takes_dates_in_any_order_and_plans_them_in_calendar_order(hub: Store) -> None:
+    plan = plan_for(hub, dates=["2026-06-07", "2026-06-06"], interests={"Museum": 1})
+    assert [day.date for day in plan.days] == ["2026-06-06", "2026-06-07"]

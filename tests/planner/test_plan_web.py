@@ -205,6 +205,15 @@ def test_web_plan_impossible_request_shows_reason(client: TestClient) -> None:
     assert "We do not know this place" in english
 
 
+def test_web_plan_names_an_interest_it_does_not_know_instead_of_planning_everything(client: TestClient) -> None:
+    response = client.get("/plan?start=db-stations:8000098&date=2026-06-06&interest=Schwimmen&w_Schwimmen=1"
+                          "&submit=1")
+    assert response.status_code == 422 and "Ein Interesse ist unbekannt." in response.text
+    assert "Schwimmen" in response.text
+    alias = client.get("/plan?start=db-stations:8000098&date=2026-06-06&interest=halde&submit=1")
+    assert alias.status_code == 200  # a category's other name is known (Panorama/Halde)
+
+
 def test_web_plan_refuses_a_day_gone_by_in_the_form_and_on_the_server(client: TestClient) -> None:
     assert 'type="date" value="2026-06-04" min="2026-06-04"' in client.get("/plan").text  # the browser checks
     response = client.get("/plan?start=db-stations:8000098&date=2025-06-06&interest=Museum&submit=1")

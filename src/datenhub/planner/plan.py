@@ -125,11 +125,23 @@ def parse_date(value: str, param: str) -> date:
 
 
 def resolve_dates(request: PlanRequest, today: date) -> list[date]:
-    if request.dates:
+    """The days to plan, in calendar order. `dates` names them one by one, `date` and `days` as a stretch: a request
+    with both, no day at all or a day twice is ambiguous, and refused rather than read one way silently."""
+    if request.dates is not None:
+        if request.date is not None or request.days != 1:
+            raise PlanError("bad_date", "give either dates (each day) or date with days (a stretch), not both",
+                            param="dates")
+        if not request.dates:
+            raise PlanError("bad_date", "dates is empty: name at least one day, or leave dates out to plan today",
+                            param="dates")
         if len(request.dates) > MAX_DAYS:
             raise PlanError("too_many_days", f"at most {MAX_DAYS} days per plan, got {len(request.dates)}",
                             param="dates")
-        days = sorted({parse_date(d, "dates") for d in request.dates})
+        parsed = [parse_date(d, "dates") for d in request.dates]
+        twice = sorted({d.isoformat() for d in parsed if parsed.count(d) > 1})
+        if twice:
+            raise PlanError("bad_date", f"dates names {', '.join(twice)} more than once", param="dates")
+        days = sorted(parsed)
     else:
         if request.days > MAX_DAYS:
             raise PlanError("too_many_days", f"at most {MAX_DAYS} days per plan, got {request.days}", param="days")

@@ -93,7 +93,9 @@ def form_state(request: Request) -> dict[str, Any]:
             state[key] = qp.get(key, "").lower() in ("1", "true", "on", "yes")
         elif qp.get(key) is not None:
             state[key] = qp.get(key, "").strip()
-    state["interests"] = {c: qp.get(f"w_{c}", "1") for c in qp.getlist("interest") if c in CATEGORIES}
+    # every interest as given: the planner names one it does not know (unknown_category) instead of this page
+    # planning over all categories without a word
+    state["interests"] = {c: qp.get(f"w_{c}", "1") for c in qp.getlist("interest") if c.strip()}
     return state
 
 
