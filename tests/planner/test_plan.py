@@ -423,3 +423,12 @@ def test_plan_refuses_dates_it_could_only_read_one_way_silently(hub: Store, fiel
 def test_plan_takes_dates_in_any_order_and_plans_them_in_calendar_order(hub: Store) -> None:
     plan = plan_for(hub, dates=["2026-06-07", "2026-06-06"], interests={"Museum": 1})
     assert [day.date for day in plan.days] == ["2026-06-06", "2026-06-07"]
+
+
+@pytest.mark.parametrize(("lang", "says"), [("de", "Fronleichnam ist ein Feiertag in NRW"),
+                                            ("en", "Corpus Christi is a public holiday in NRW")])
+def test_plan_on_a_public_holiday_says_so_for_that_day(hub: Store, lang: str, says: str) -> None:
+    plan = plan_for(hub, dates=["2026-06-04", "2026-06-06"], language=lang, interests={"Museum": 1})
+    notes = {day.date: day.notes for day in plan.days}  # Thursday 4 June 2026 is Corpus Christi; Saturday is not
+    assert any(says in note for note in notes["2026-06-04"])
+    assert not any("NRW" in note for note in notes["2026-06-06"])

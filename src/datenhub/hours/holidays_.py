@@ -50,6 +50,19 @@ def public_holidays(state: str, year: int) -> dict[date, str]:
     return out
 
 
+def holiday_name(day: date, state: str = "NW", lang: str = "de") -> str | None:
+    """The public holiday on `day` in the state, named in German (the default) or English; None on other days."""
+    if lang != "en":
+        return public_holidays(state, day.year).get(day)
+    name = _english_holidays(state, day.year).get(day)
+    return name.split(";")[0].strip() if name else None
+
+
+@lru_cache(maxsize=64)
+def _english_holidays(state: str, year: int) -> dict[date, str]:
+    return dict(holidays.Germany(subdiv=state, years=year, language="en_US")) if 1900 <= year <= 2999 else {}
+
+
 @lru_cache(maxsize=1)
 def _school_data() -> dict[str, dict[date, str]]:
     raw = json.loads(resources.files("datenhub.hours").joinpath("data/nrw_school_holidays.json").read_text("utf-8"))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from datenhub.clock import BERLIN, Clock, utc_now
+from datenhub.hours.holidays_ import holiday_name
 from datenhub.model.categories import normalise_category
 from datenhub.planner.ils import solve
 from datenhub.planner.plan_candidates import (
@@ -406,7 +407,9 @@ class Planner:
             legs.append(Leg.model_validate({"from": ids[k], "to": ids[k + 1], "minutes": int(problem.travel[a, b]),
                                             "mode": modes[a][b], "km": round(float(km[a][b]), 1)}))
         score = float(sum(problem.profit[i] for i in route))
-        notes = [] if stops else [say("day_empty", self.lang)]
+        holiday = holiday_name(day, "NW", self.lang)  # the planner's hours are NRW's (plan_candidates)
+        notes = ([say("holiday", self.lang, name=holiday)] if holiday else []) + \
+            ([] if stops else [say("day_empty", self.lang)])
         day_plan = DayPlan(date=day.isoformat(), start=self._endpoint(self.start, depart),
                            end=self._endpoint(self.end, visits[-1].arrival), stops=stops, legs=legs,
                            score=round(score, 2), notes=notes)

@@ -27,6 +27,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "crowds_low": {"de": "zu dieser Zeit wenig Andrang erwartet", "en": "few visitors expected at that time"},
     "transit_estimate": {"de": "Fahrzeiten mit Bus und Bahn sind geschätzt (Luftlinie, ohne Fahrplan).",
                          "en": "Public transport times are estimates (straight line, no timetable)."},
+    "holiday": {"de": "{name} ist ein Feiertag in NRW: es gelten die Feiertagsöffnungszeiten der Orte.",
+                "en": "{name} is a public holiday in NRW: the places' holiday opening hours apply."},
     "day_empty": {"de": "An diesem Tag passt kein weiterer Ort in den Plan.",
                   "en": "No further place fits into this day."},
     # reasons a must-see could not be placed
