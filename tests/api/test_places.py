@@ -122,6 +122,21 @@ def test_a_source_of_closed_records_alone_is_unknown_to_anonymous_readers(tmp_pa
     assert api.get("/api/v1/places/intern:z1/hours", headers=key).json()["id"] == \
         api.get("/api/v1/places/intern:z1", headers=key).json()["id"]
     assert "intern" in api.get("/api/v1/places", params={"source": "nope"}, headers=key).json()["detail"]
+    # and spoken to key holders only
+    assert api.get("/api/v1/places/intern:z1/speech").status_code == 404
+    assert api.get("/api/v1/places/intern:z1/speech", headers=key).json()["licence"] == "closed"
+
+
+def test_a_place_is_spoken_for_voice_assistants_with_its_licence_and_credit(api: TestClient) -> None:
+    spoken = api.get("/api/v1/places/db-stations:8000098/speech", params={"lang": "en"}).json()
+    assert spoken["text"].startswith("Essen Central Station in Essen.") and spoken["lang"] == "en"
+    assert spoken["ssml"].startswith("<speak><s>") and len(spoken["sentences"]) >= 2
+    assert spoken["licence"] == "CC-BY-4.0" and "Deutsche Bahn" in spoken["attribution"]
+    assert api.get("/api/v1/places/db-stations:8000098/speech").json()["text"].startswith("Essen Hauptbahnhof")
+    wrong = api.get("/api/v1/places/db-stations:8000098/speech", params={"lang": "fr"})
+    assert wrong.status_code == 400 and wrong.json()["parameter"] == "lang"
+    assert api.get("/api/v1/places/nowhere:1/speech").status_code == 404
+    assert api.get("/api/v1/places/db-stations:8000098/speech", headers={"Accept": "text/csv"}).status_code == 406
 
 
 @pytest.mark.parametrize("repeated", ["fields=name&fields=geo", "f=json&f=csv", "open_now=true&open_now=false",

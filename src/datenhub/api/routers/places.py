@@ -85,7 +85,28 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
     return body
 
 
-# after the routes below a place (…/hours): a record id may hold "/" (OSM's "osm:node/123"), so this one takes
+@router.get("/places/{place_id:path}/speech", dependencies=[Depends(accepts_json)],
+            summary="A place in a few spoken sentences (voice and AI assistants): open now, busy, nearest station")
+def place_speech(request: Request, place_id: str, store: Store = Depends(get_store),
+                 lang: str = Query("de", description="de or en")) -> dict[str, object]:
+    from fastapi import HTTPException
+
+    from datenhub.api.auth import reads_closed
+    from datenhub.api.deps import get_clock
+    from datenhub.publish.speech import LANGUAGES
+    from datenhub.publish.speech import place_speech as speech
+    from datenhub.store import QueryError
+
+    if lang not in LANGUAGES:
+        raise QueryError("lang", f"one of {', '.join(LANGUAGES)}, not {lang!r}")
+    closed = reads_closed(request)
+    entity = store.get_entity(place_id, include_closed=closed)  # the view the place's page shows
+    if entity is None or entity.get("kind") != "place":
+        raise HTTPException(404, f"no place {place_id!r}")
+    return speech(store, entity, get_clock(request)(), lang, include_closed=closed)
+
+
+# after the routes below a place (…/hours, …/speech): a record id may hold "/" (OSM's "osm:node/123"), so this one takes
 # the rest of the path, and Starlette tries routes in order
 @router.get("/places/{place_id:path}", summary="One place", response_class=Response)
 async def get_place(request: Request, place_id: str, store: Store = Depends(get_store),
