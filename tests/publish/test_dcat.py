@@ -112,3 +112,14 @@ def test_dcat_credits_the_attributions_records_carry() -> None:
     assert datasets["db-stations"]["dcat:distribution"][0][credit] == "Deutsche Bahn AG; DB Station&Service"
     assert datasets["datenhub-ruhr"]["dcat:distribution"][0][credit] == \
         "Deutsche Bahn AG; DB Station&Service; Ruhr Tourismus GmbH"  # by source name, each once
+
+
+def test_dcat_modified_is_the_last_change_of_open_data_not_the_last_import() -> None:
+    # imports since that changed nothing open (sample_sources' last_import) must not date the datasets
+    doc = catalog_jsonld(sample_sources(), BASE_URL, ["csv"])
+    datasets = {d["dct:identifier"]: d for d in doc["@graph"][0]["dcat:dataset"]}
+    modified = {name: d.get("dct:modified", {}).get("@value") for name, d in datasets.items()}
+    assert modified == {"ruhr-demo": "2026-05-20T07:15:00Z", "db-stations": "2026-05-21T06:00:00Z",
+                        "osm-ruhr": None, "datenhub-ruhr": "2026-05-21T06:00:00Z"}
+    for name, dataset in datasets.items():
+        assert dataset["dcat:distribution"][0].get("dct:modified", {}).get("@value") == modified[name]

@@ -965,3 +965,41 @@ def test_a_record_split_twice_never_lands_in_a_hub_another_record_lives_in(  # t
     hub.join_record(store, "offen:z1", first, clock=clock)
     again = hub.split_record(store, "offen:z1", clock=clock)
     assert [r.record_id for r in store.records_of_hubs([again])[again]] == ["offen:z1"]
+
+
+def test_a_sources_open_change_time_moves_with_its_open_data_alone(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    # two open records and a closed one in one source: re-imports and closed changes must not date its open data
+    rows = [list(ROWS[0]), list(ROWS[4]), list(ROWS[6])]
+    start = clock()
+
+    def run(day: int, **options: Any) -> None:
+        hub.import_file(store, write_csv(tmp_path / f"mixed{day}.csv", rows), "mixed",
+                        clock=lambda: start + timedelta(days=day), **options)
+
+    def stats(open_only: bool = True) -> dict[str, Any]:
+        (source,) = store.sources_with_licences(open_only=open_only)
+        return source.stats
+
+    def changed() -> datetime:
+        return datetime.fromisoformat(stats()["open_changed_at"])
+
+    run(0)
+    assert changed() == start
+    run(1, force=True)  # the same records again
+    assert changed() == start
+    rows[2][6] = "interne Notiz, neu"  # the closed record changes
+    run(2)
+    assert changed() == start
+    del rows[2]  # the closed record is withdrawn
+    run(3)
+    assert changed() == start and stats()["withdrawn"] == 0 and stats()["records"] == 2
+    # a reader of open data sees no import times; a reader of closed data does
+    assert "last_import" not in stats() and "last_status" not in stats()
+    assert datetime.fromisoformat(stats(open_only=False)["last_import"]) == start + timedelta(days=3)
+    assert stats(open_only=False)["withdrawn"] == 1
+    rows[0][6] = "Zechen, Kokerei und Museum"  # an open record changes
+    run(4)
+    assert changed() == start + timedelta(days=4)
+    del rows[1]  # an open record is withdrawn
+    run(5)
+    assert changed() == start + timedelta(days=5) and stats()["withdrawn"] == 1

@@ -381,3 +381,19 @@ def test_no_results_advises_only_what_applies(web_client: TestClient, tmp_path: 
     empty_hub = TestClient(create_app(store=open_store(f"sqlite:///{tmp_path / 'empty.db'}")))
     nothing = _empty_text(empty_hub.get("/").text)
     assert "Filter" not in nothing and "Schreibweise" not in nothing
+
+
+def test_the_data_page_dates_a_source_by_its_open_data_not_by_its_last_import(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.store.helpers import ROWS, write_csv
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    rows = [list(ROWS[0]), list(ROWS[6])]
+    first = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    hub.import_file(store, write_csv(tmp_path / "a.csv", rows), "gemischt", clock=lambda: first)
+    rows[1][6] = "interne Notiz, neu"  # the closed record alone changes
+    hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "gemischt", clock=lambda: first + timedelta(days=1))
+    row = re.search(r"gemischt.*?</tr>", TestClient(create_app(store=store)).get("/data").text, re.S)
+    assert row and "01.05.2026" in row.group(0) and "02.05.2026" not in row.group(0)
+    store.close()

@@ -127,7 +127,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
     for source, found in open_sources:
         name = source["name"]
         stats = source.get("stats") or {}
-        modified = stats.get("last_import")
+        modified = stats.get("open_changed_at")  # not the last import: one may change nothing open
         title = source.get("title") or name
         node: dict[str, Any] = {
             "@id": f"{base_url}/datasets/{name}",
@@ -148,7 +148,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
     if open_sources:
         licences = sorted({lic for _, found in open_sources for lic in found}, key=list(DCATDE_LICENCES).index)
         attributions = [a for s, _ in open_sources for a in _attributions(s)]
-        dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("last_import"))]
+        dates = [m for s, _ in open_sources if (m := (s.get("stats") or {}).get("open_changed_at"))]
         modified = max(dates, key=lambda m: datetime.fromisoformat(m)) if dates else None
         hub: dict[str, Any] = {
             "@id": f"{base_url}/datasets/{HUB_DATASET}",

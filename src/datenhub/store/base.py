@@ -29,6 +29,7 @@ from datenhub.store import spelling
 from datenhub.store.access import ApiKey, Delivery, Webhook
 from datenhub.store.documents import RawDocument, View
 from datenhub.store.query import Query, QueryError
+from datenhub.store.tallies import OpenTally
 
 
 def pass_through(records: list[StoredRecord], entities: list[HubEntity]) -> Any:
@@ -224,13 +225,14 @@ class Store(ABC):
     def sources_with_licences(self, open_only: bool = False) -> list[SourceInfo]:
         """`list_sources`, each with stats["licences"]: how many of its records carry which licence (a source may
         set it row by row, whatever its imports declared; record_licences). `open_only`: as a reader of open data
-        may see them: a source whose active records are all closed is left out, and the others' closed records
-        are not counted."""
-        carried, credited = self.record_licences(), self.record_attributions()
+        may see them: a source whose active records are all closed is left out, the others' closed records are
+        not counted, and of the times only `open_changed_at` is shown (open_record_changes), not the imports'."""
+        carried, credited, changes = self.record_licences(), self.record_attributions(), self.open_record_changes()
         sources = self.list_sources()
         for source in sources:
             source.stats["licences"] = carried.get(source.name, {})
             source.stats["attributions"] = credited.get(source.name, [])
+            source.stats["open_changed_at"] = changes[source.name].changed_at if source.name in changes else None
         if not open_only:
             return sources
         shown = []
@@ -243,9 +245,12 @@ class Store(ABC):
                 continue  # nothing active, and not declared open either
             closed = sum(licences.values()) - sum(opened.values())
             source.stats["licences"] = opened
-            for count in ("records", "active"):
-                if isinstance(source.stats.get(count), int):
-                    source.stats[count] = max(0, source.stats[count] - closed)
+            withdrawn = changes[source.name].withdrawn if source.name in changes else 0
+            if isinstance(active := source.stats.get("active"), int):
+                source.stats.update(active=max(0, active - closed), withdrawn=withdrawn)
+                source.stats["records"] = source.stats["active"] + withdrawn
+            for when in ("last_import", "last_status"):  # an import that changed closed records alone is news
+                source.stats.pop(when, None)
             shown.append(source)
         return shown
 
@@ -253,6 +258,11 @@ class Store(ABC):
     def record_attributions(self) -> dict[str, list[str]]:
         """Per source, the attributions its active open-licence records carry, most common first (at most
         store.tallies.MAX_ATTRIBUTIONS): what a download of its open data must credit, kept per data version."""
+
+    @abstractmethod
+    def open_record_changes(self) -> dict[str, OpenTally]:
+        """Per source with open records (kept per data version): its open data's last change (the hubs' open change
+        times, HubEntity.open_changed_at, withdrawals included) and its withdrawn open records."""
 
     @abstractmethod
     def record_licences(self) -> dict[str, dict[str, int]]:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from datenhub.model.licence import is_open, parse_licence
 
 MAX_ATTRIBUTIONS = 50
 
@@ -24,3 +28,31 @@ def licence_counts(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, dic
         per = out.setdefault(source, {})
         per[licence or "closed"] = per.get(licence or "closed", 0) + int(count)
     return out
+
+
+class OpenTally(NamedTuple):
+    """What a reader of open data may learn of a source's changes (Store.open_record_changes)."""
+
+    changed_at: str | None  # ISO, UTC: the last change of its open data, withdrawals included
+    withdrawn: int  # its withdrawn open records
+
+
+def open_tallies(rows: Iterable[tuple[str, str | None, int, Any, Any]]) -> dict[str, OpenTally]:
+    """(source, licence, withdrawn records, last open change of their hubs, last withdrawal) rows → {source:
+    OpenTally} over the rows of open licences alone: closed records neither date nor count (times as SQLite's ISO
+    text or PostgreSQL's datetimes)."""
+    out: dict[str, OpenTally] = {}
+    for source, licence, withdrawn, *times in rows:
+        if not ((lid := parse_licence(licence)) and is_open(lid)):
+            continue
+        found = [_utc(t) for t in times if t is not None]
+        before = out.get(source, OpenTally(None, 0))
+        if before.changed_at is not None:
+            found.append(datetime.fromisoformat(before.changed_at))
+        changed = max(found).isoformat() if found else None
+        out[source] = OpenTally(changed, before.withdrawn + int(withdrawn))
+    return out
+
+
+def _utc(value: str | datetime) -> datetime:
+    return (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(UTC)

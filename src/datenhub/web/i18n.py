@@ -143,7 +143,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "data_sources": {"de": "Quellen", "en": "Sources"},
     "data_source": {"de": "Quelle", "en": "Source"},
     "data_records": {"de": "Datensätze", "en": "Records"},
-    "data_last_import": {"de": "Letzter Import", "en": "Last import"},
+    "data_last_change": {"de": "Zuletzt geändert", "en": "Last changed"},
     "data_sensors": {"de": "{n} Belegungssensoren", "en": "{n} occupancy sensors"},
     "data_no_sources": {"de": "Noch keine Quellen importiert.", "en": "No sources imported yet."},
     "data_reuse": {"de": "Weiterverwenden", "en": "Reuse"},

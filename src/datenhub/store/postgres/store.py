@@ -53,7 +53,7 @@ from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import OPEN_LICENCE_SQL, iso
-from datenhub.store.tallies import attribution_lists, licence_counts
+from datenhub.store.tallies import OpenTally, attribution_lists, licence_counts, open_tallies
 
 _BATCH = 1000
 
@@ -214,6 +214,15 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
             return self._derived.get("record_attributions", version, lambda: attribution_lists(conn.execute(
                 "SELECT source, data->>'attribution', count(*) FROM records WHERE withdrawn_at IS NULL AND "
                 "coalesce(data->>'attribution', '') <> '' AND data->>'licence' <> 'closed' GROUP BY 1, 2")))
+
+    def open_record_changes(self) -> dict[str, OpenTally]:
+        with self._conns.connection() as conn:
+            version = _version(conn.execute(_DATA_VERSION).fetchone())
+            # as SqliteStore's OPEN_RECORD_CHANGES_SQL
+            return self._derived.get("open_record_changes", version, lambda: open_tallies(conn.execute(
+                "SELECT r.source, r.data->>'licence', count(r.withdrawn_at), max(CASE WHEN e.has_open OR "
+                "e.data_open IS NOT NULL THEN coalesce(e.open_changed_at, e.changed_at) END), max(r.withdrawn_at) "
+                "FROM records r LEFT JOIN entities e ON e.id = r.hub_id GROUP BY 1, 2")))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
         with self._conns.connection() as conn:
