@@ -50,3 +50,46 @@ def test_the_sources_show_readers_of_open_data_its_change_time_and_key_holders_t
     key = {"Authorization": f"Bearer {create_key(mixed, 'intern', ['closed:read'])}"}
     (privileged,) = api.get("/api/v1/sources", headers=key).json()["items"]
     assert datetime.fromisoformat(privileged["stats"]["last_import"]) == AGAIN
+
+
+RDF = {"application/ld+json": "json-ld", "text/turtle": "turtle", "application/rdf+xml": "xml"}
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's
+@pytest.mark.parametrize("path", ["/catalog", "/datasets/gemischt"])
+@pytest.mark.parametrize(("accept", "f", "media"), [
+    ("application/rdf+xml", None, "application/rdf+xml"),
+    ("application/xml", None, "application/rdf+xml"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None, "application/rdf+xml"),
+    ("text/turtle", None, "text/turtle"),
+    ("application/ld+json", None, "application/ld+json"),
+    ("application/json", None, "application/ld+json"),
+    ("*/*", None, "application/ld+json"),
+    ("", None, "application/ld+json"),
+    (None, "ttl", "text/turtle"),
+    (None, "rdf", "application/rdf+xml"),
+    ("text/turtle", "jsonld", "application/ld+json"),  # f= wins, as on the lists
+])
+def test_the_catalogue_and_its_datasets_come_as_json_ld_turtle_or_rdf_xml(
+        mixed: Store, path: str, accept: str | None, f: str | None, media: str) -> None:
+    rdflib = pytest.importorskip("rdflib")
+    from rdflib.compare import isomorphic
+
+    api = client(mixed)
+    answer = api.get(path, params={"f": f} if f else {}, headers={"Accept": accept} if accept is not None else {})
+    assert answer.status_code == 200 and answer.headers["content-type"].split(";")[0] == media
+    graph = rdflib.Graph().parse(data=answer.content, format=RDF[media])
+    reference = rdflib.Graph().parse(data=api.get(path).content, format="json-ld")
+    assert len(graph) > 10 and isomorphic(graph, reference)
+
+
+def test_the_catalogue_says_which_formats_it_offers(mixed: Store) -> None:
+    api = client(mixed)
+    refused = api.get("/catalog", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert all(m in refused.json()["detail"] for m in ("application/ld+json", "text/turtle", "application/rdf+xml"))
+    unknown = api.get("/catalog", params={"f": "xls"})
+    assert unknown.status_code == 400 and "jsonld, ttl, rdf" in unknown.json()["detail"]
+    misnamed = api.get("/catalog", params={"format": "ttl"})  # not silently the default format
+    assert misnamed.status_code == 400 and "takes f" in misnamed.json()["detail"]
+    assert api.get("/datasets/gemischt", params={"f": "xls"}).status_code == 400

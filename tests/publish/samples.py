@@ -133,7 +133,7 @@ def sample_sources() -> list[dict[str, Any]]:
 
 def render_golden() -> dict[str, bytes]:
     """Every golden file, by name, from the samples above: what the tests compare and regenerate.py writes."""
-    from datenhub.publish.dcat import catalog_jsonld, catalog_turtle
+    from datenhub.publish.dcat import catalog_jsonld, catalog_rdf_xml, catalog_turtle
     from datenhub.publish.ical_ import write_ical
     from datenhub.publish.jsonld import to_jsonld, write_jsonld
     from datenhub.publish.sitemap import robots_txt, sitemap_files, sitemap_xml
@@ -150,6 +150,7 @@ def render_golden() -> dict[str, bytes]:
         "robots.txt": robots_txt(BASE_URL),
         "catalog.jsonld": _pretty(catalog_jsonld(sample_sources(), BASE_URL, formats)),
         "catalog.ttl": catalog_turtle(sample_sources(), BASE_URL, formats),
+        "catalog.rdf": catalog_rdf_xml(sample_sources(), BASE_URL, formats),
     }
 
 

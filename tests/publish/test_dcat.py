@@ -123,3 +123,13 @@ def test_dcat_modified_is_the_last_change_of_open_data_not_the_last_import() -> 
                         "osm-ruhr": None, "datenhub-ruhr": "2026-05-21T06:00:00Z"}
     for name, dataset in datasets.items():
         assert dataset["dcat:distribution"][0].get("dct:modified", {}).get("@value") == modified[name]
+
+
+def test_dcat_rdf_xml_parses_and_equals_the_jsonld() -> None:
+    from rdflib.compare import isomorphic
+
+    from datenhub.publish.dcat import catalog_rdf_xml
+
+    doc = json.dumps(catalog_jsonld(sample_sources(), BASE_URL, FORMATS))
+    graph = rdflib.Graph().parse(data=catalog_rdf_xml(sample_sources(), BASE_URL, FORMATS), format="xml")
+    assert isomorphic(graph, rdflib.Graph().parse(data=doc, format="json-ld"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from datenhub.model.licence import LICENCES, LicenceId, credits, parse_licence
 from datenhub.publish.jsonld import DEFAULT_BASE_URL
+from datenhub.publish.rdf import rdf_xml, turtle
 
 DCATDE_LICENCES: dict[LicenceId, str] = {
     LicenceId.CC0_1_0: "http://dcat-ap.de/def/licenses/cc-zero",
@@ -213,53 +214,11 @@ def dataset_jsonld(sources: list[dict[str, Any]], name: str, base_url: str = DEF
 
 def catalog_turtle(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
                    formats: list[str] | None = None) -> bytes:
-    """The same catalogue as Turtle, written directly from the JSON-LD above (no RDF library needed)."""
-    doc = catalog_jsonld(sources, base_url, formats)
-    lines = [f"@prefix {prefix}: <{iri}> ." for prefix, iri in CONTEXT.items()]
-    for node in _flatten(doc["@graph"]):
-        pairs = [f"a {node['@type']}"] + [
-            f"{key} {', '.join(_term(v) for v in (value if isinstance(value, list) else [value]))}"
-            for key, value in node.items() if not key.startswith("@")]
-        lines.append(f"\n{_iri_ref(node['@id'])}\n    " + " ;\n    ".join(pairs) + " .")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    """The same catalogue as Turtle."""
+    return turtle(catalog_jsonld(sources, base_url, formats))
 
 
-def _flatten(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each node followed by the nodes nested in it, nesting replaced by references (enough for our shapes)."""
-    out: list[dict[str, Any]] = []
-    for node in nodes:
-        flat: dict[str, Any] = {}
-        children: list[dict[str, Any]] = []
-        for key, value in node.items():
-            items = value if isinstance(value, list) else [value]
-            refs = []
-            for item in items:
-                if isinstance(item, dict) and "@type" in item and "@id" in item:
-                    children.append(item)
-                    item = {"@id": item["@id"]}
-                refs.append(item)
-            flat[key] = refs if isinstance(value, list) else refs[0]
-        out.append(flat)
-        out.extend(_flatten(children))
-    return out
-
-
-def _iri_ref(iri: str) -> str:
-    if any(ch in iri for ch in ' <>"{}|^`\\') or any(ord(ch) <= 0x20 for ch in iri):
-        raise ValueError(f"not an IRI: {iri!r}")
-    return f"<{iri}>"
-
-
-def _string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return '"' + escaped.replace("\t", "\\t") + '"'
-
-
-def _term(value: Any) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if "@id" in value:
-        return _iri_ref(value["@id"])
-    if "@language" in value:
-        return f"{_string(value['@value'])}@{value['@language']}"
-    return f"{_string(value['@value'])}^^{value['@type']}"
+def catalog_rdf_xml(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
+                    formats: list[str] | None = None) -> bytes:
+    """The same catalogue as RDF/XML."""
+    return rdf_xml(catalog_jsonld(sources, base_url, formats))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from datenhub.api.deps import get_store
+from datenhub.api.deps import get_store, known_parameters
+from datenhub.api.formats import preferred
 from datenhub.api.urls import base_url
 from datenhub.publish import get_serializer
-from datenhub.publish.dcat import catalog_jsonld, catalog_turtle, dataset_jsonld
+from datenhub.publish.dcat import catalog_jsonld, dataset_jsonld
+from datenhub.publish.rdf import rdf_xml, turtle
 from datenhub.publish.sitemap import robots_txt, sitemap_files
-from datenhub.store import Store
+from datenhub.store import QueryError, Store
 
 router = APIRouter(tags=["open data"])
 EXPORT_FORMATS = {"jsonld": "jsonld", "geojson": "geojson", "csv": "csv", "jsonl": "jsonl"}
@@ -24,26 +28,77 @@ def _open_sources(store: Store) -> list[dict[str, object]]:
     return [{**asdict(s), "record_licences": s.stats["licences"]} for s in store.sources_with_licences()]
 
 
-@router.get("/catalog", summary="DCAT-AP.de catalogue (JSON-LD; Turtle with Accept: text/turtle or f=ttl)")
-def catalog(request: Request, store: Store = Depends(get_store), f: str | None = None) -> Response:
-    sources = _open_sources(store)
-    wants_turtle = f in ("ttl", "turtle") or "text/turtle" in request.headers.get("accept", "")
-    if wants_turtle:
-        return Response(catalog_turtle(sources, base_url(request)), media_type="text/turtle; charset=utf-8")
-    return JSONResponse(catalog_jsonld(sources, base_url(request)), media_type="application/ld+json")
+# f= value -> (media type, writer of a JSON-LD document); Accept media types map onto the same names
+RDF_FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes] | None]] = {
+    "jsonld": ("application/ld+json", None),
+    "ttl": ("text/turtle; charset=utf-8", turtle),
+    "rdf": ("application/rdf+xml", rdf_xml),
+}
+RDF_ALIASES = {"turtle": "ttl", "xml": "rdf"}
+RDF_MEDIA = {"application/ld+json": "jsonld", "application/json": "jsonld", "text/turtle": "ttl",
+             "application/rdf+xml": "rdf", "application/xml": "rdf", "text/xml": "rdf"}
 
 
-@router.get("/datasets/{name}", summary="One dataset of the DCAT-AP.de catalogue (its IRI resolves here)")
-def dataset(request: Request, name: str, store: Store = Depends(get_store)) -> Response:
+def rdf_format(request: Request, f: str | None) -> str:
+    """The RDF format asked for: `f=` first, else the Accept header (JSON-LD for any type, as for none); a type
+    none of them is, a 406 naming those offered, as on the lists (api.formats.negotiate)."""
+    if f is not None:
+        name = RDF_ALIASES.get(f, f)
+        if name not in RDF_FORMATS:
+            raise QueryError("f", f"unsupported format {f!r}; use one of {', '.join(RDF_FORMATS)}")
+        return name
+    header = request.headers.get("accept", "")
+    for media in preferred(header):
+        if media in RDF_MEDIA:
+            return RDF_MEDIA[media]
+        if media in ("*/*", "application/*"):
+            return "jsonld"
+        if media == "text/*":
+            return "ttl"
+    if not header.strip():
+        return "jsonld"
+    offered = ", ".join(media.split(";")[0] for media, _ in RDF_FORMATS.values())
+    raise HTTPException(406, f"none of the accepted media types is offered here; accept one of {offered} "
+                             f"(also application/json, application/xml), or choose with f=")
+
+
+def rdf_response(doc: dict[str, Any], name: str) -> Response:
+    media_type, write = RDF_FORMATS[name]
+    if write is None:
+        return JSONResponse(doc, media_type=media_type)
+    return Response(write(doc), media_type=media_type)
+
+
+FORMAT_HELP = "jsonld (default), ttl (turtle) or rdf (xml, RDF/XML); else by the Accept header"
+
+
+@router.get("/catalog", summary="DCAT-AP.de catalogue (JSON-LD, Turtle or RDF/XML by Accept or f=)",
+            dependencies=[Depends(known_parameters)])
+def catalog(request: Request, store: Store = Depends(get_store),
+            f: str | None = Query(None, description=FORMAT_HELP)) -> Response:
+    name = rdf_format(request, f)
+    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), name)
+
+
+@router.get("/datasets/{name}", summary="One dataset of the DCAT-AP.de catalogue (its IRI resolves here)",
+            dependencies=[Depends(known_parameters)])
+def dataset(request: Request, name: str, store: Store = Depends(get_store),
+            f: str | None = Query(None, description=FORMAT_HELP)) -> Response:
+    chosen = rdf_format(request, f)
     node = dataset_jsonld(_open_sources(store), name, base_url(request))
     if node is None:
         raise HTTPException(404, f"no open dataset {name!r}; the catalogue (/catalog) lists them")
-    return JSONResponse(node, media_type="application/ld+json")
+    return rdf_response(node, chosen)
 
 
 @router.get("/catalog.ttl", include_in_schema=False)
 def catalog_ttl(request: Request, store: Store = Depends(get_store)) -> Response:
-    return Response(catalog_turtle(_open_sources(store), base_url(request)), media_type="text/turtle; charset=utf-8")
+    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), "ttl")
+
+
+@router.get("/catalog.rdf", include_in_schema=False)
+def catalog_rdf(request: Request, store: Store = Depends(get_store)) -> Response:
+    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), "rdf")
 
 
 @router.get("/api/v1/exports/{name}.{ext}", summary="Bulk dump of a source (datenhub-ruhr: all), open data only")
