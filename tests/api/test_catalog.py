@@ -93,3 +93,10 @@ def test_the_catalogue_says_which_formats_it_offers(mixed: Store) -> None:
     misnamed = api.get("/catalog", params={"format": "ttl"})  # not silently the default format
     assert misnamed.status_code == 400 and "takes f" in misnamed.json()["detail"]
     assert api.get("/datasets/gemischt", params={"f": "xls"}).status_code == 400
+
+
+def test_the_catalogue_names_the_contributor_id_set_for_the_hub(mixed: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "dcatde:contributorID" not in client(mixed).get("/datasets/gemischt").json()  # none invented
+    monkeypatch.setenv("DATENHUB_DCAT_CONTRIBUTOR_ID", "http://dcat-ap.de/def/contributors/datenhubRuhrTest")
+    dataset = client(mixed).get("/datasets/gemischt").json()
+    assert dataset["dcatde:contributorID"] == {"@id": "http://dcat-ap.de/def/contributors/datenhubRuhrTest"}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from datenhub.model.licence import LicenceId
-from datenhub.publish.dcat import DCATDE_LICENCES, OTHER_OPEN, catalog_jsonld, catalog_turtle
+from datenhub.publish.dcat import DCATDE_LICENCES, OTHER_OPEN, RVR_DISTRICTS, catalog_jsonld, catalog_turtle
 from tests.publish.samples import BASE_URL, sample_sources
 
 rdflib = pytest.importorskip("rdflib")
@@ -133,3 +133,35 @@ def test_dcat_rdf_xml_parses_and_equals_the_jsonld() -> None:
     doc = json.dumps(catalog_jsonld(sample_sources(), BASE_URL, FORMATS))
     graph = rdflib.Graph().parse(data=catalog_rdf_xml(sample_sources(), BASE_URL, FORMATS), format="xml")
     assert isomorphic(graph, rdflib.Graph().parse(data=doc, format="json-ld"))
+
+
+CONTRIBUTOR = "http://dcat-ap.de/def/contributors/datenhubRuhrTest"
+
+
+def test_dcat_carries_what_german_portals_expect() -> None:
+    doc = catalog_turtle(sample_sources(), BASE_URL, FORMATS, contributor_id=CONTRIBUTOR)
+    graph = rdflib.Graph().parse(data=doc, format="turtle")
+    catalogue = rdflib.URIRef(f"{BASE_URL}/catalog")
+    assert str(graph.value(catalogue, DCT.language)) == "http://publications.europa.eu/resource/authority/language/DEU"
+    hub = rdflib.URIRef(f"{BASE_URL}/datasets/datenhub-ruhr")
+    assert graph.value(catalogue, DCT.modified) == graph.value(hub, DCT.modified) is not None
+    themes = {f"http://publications.europa.eu/resource/authority/data-theme/{c}" for c in ("REGI", "EDUC", "ECON")}
+    districts = {f"http://dcat-ap.de/def/politicalGeocoding/districtKey/{key}" for key in RVR_DISTRICTS}
+    for dataset in graph.subjects(rdflib.RDF.type, DCAT.Dataset):
+        assert {str(t) for t in graph.objects(dataset, DCAT.theme)} == themes
+        assert str(graph.value(dataset, DCATDE.contributorID)) == CONTRIBUTOR
+        assert {str(g) for g in graph.objects(dataset, DCATDE.politicalGeocodingURI)} == districts
+        assert str(graph.value(dataset, DCATDE.politicalGeocodingLevelURI)).endswith("/Level/administrativeDistrict")
+    filetype = "http://publications.europa.eu/resource/authority/file-type/"
+    for ext, code in (("geojson", "GEOJSON"), ("csv", "CSV"), ("jsonld", "JSON_LD")):
+        distribution = rdflib.URIRef(f"{BASE_URL}/api/v1/exports/db-stations.{ext}")
+        assert str(graph.value(distribution, DCT["format"])) == filetype + code
+        assert str(graph.value(distribution, DCAT.mediaType)).startswith("https://www.iana.org/assignments/media-types/")
+    # no contributor id configured: none invented
+    assert "contributorID" not in catalog_turtle(sample_sources(), BASE_URL, FORMATS).decode()
+
+
+def test_dcat_political_geocoding_names_the_districts_of_the_rvr() -> None:
+    from datenhub.enrich.municipality import boundaries
+
+    assert set(RVR_DISTRICTS) == {info.kreis_ags for info in boundaries().infos if info.in_rvr}

@@ -28,6 +28,18 @@ PUBLISHER = "DatenHub Ruhr"
 # Bounding box of the RVR outline (BKG VG5000 2021, union of the 53 member municipalities).
 RVR_BBOX = (6.29882, 51.21364, 7.99745, 51.82119)
 IANA = "https://www.iana.org/assignments/media-types/"
+EU = "http://publications.europa.eu/resource/authority/"
+# EU data themes: the region's data (REGI), its culture, sport and leisure sites and events (EDUC), tourism as a
+# sector of its economy (ECON)
+THEMES = ("REGI", "EDUC", "ECON")
+# EU file types of our export formats; those the EU table has no code for we know of (JSON Lines, iCalendar) carry
+# their IANA media type alone
+FILE_TYPES = {"csv": "CSV", "geojson": "GEOJSON", "jsonld": "JSON_LD"}
+# The RVR as DCAT-AP.de's political geocoding: its 11 county-free cities and 4 districts (Kreise), which its 53
+# municipalities make up exactly (Kreisschlüssel, tests check them against enrich.municipality)
+RVR_DISTRICTS = ("05112", "05113", "05117", "05119", "05170", "05512", "05513", "05562", "05911", "05913", "05914",
+                 "05915", "05916", "05954", "05978")
+GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
 
 CONTEXT: dict[str, Any] = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -75,6 +87,8 @@ def _distributions(base_url: str, dataset: str, formats: list[tuple[str, str, st
             "dcat:mediaType": _iri(IANA + media_type),
             "dct:license": _iri(licence),
         }
+        if name in FILE_TYPES:
+            node["dct:format"] = _iri(f"{EU}file-type/{FILE_TYPES[name]}")
         if attribution:
             node["dcatde:licenseAttributionByText"] = attribution
         if modified:
@@ -110,17 +124,24 @@ def _licence_words(licences: list[LicenceId]) -> str:
 
 
 def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
-                   formats: list[str] | None = None) -> dict[str, Any]:
-    """The catalogue as JSON-LD (`sources` as `dataclasses.asdict(SourceInfo)`; formats default to all three)."""
+                   formats: list[str] | None = None, *, contributor_id: str | None = None) -> dict[str, Any]:
+    """The catalogue as JSON-LD (`sources` as `dataclasses.asdict(SourceInfo)`; formats default to all three).
+    `contributor_id`: the hub's dcatde:contributorID, which GovData assigns; left out without one."""
     base_url = base_url.rstrip("/")
     fmt = _formats(formats if formats is not None else ["jsonld", "geojson", "csv"])
     publisher = f"{base_url}/catalog#publisher"
-    common = {
+    german = _iri(f"{EU}language/DEU")
+    common: dict[str, Any] = {
         "dct:publisher": _iri(publisher),
         "dcat:contactPoint": _iri(f"{base_url}/catalog#contact"),
         "dct:spatial": _iri(f"{base_url}/catalog#rvr"),
-        "dct:language": _iri("http://publications.europa.eu/resource/authority/language/DEU"),
+        "dct:language": german,
+        "dcat:theme": [_iri(f"{EU}data-theme/{theme}") for theme in THEMES],
+        "dcatde:politicalGeocodingURI": [_iri(f"{GEOCODING}districtKey/{key}") for key in RVR_DISTRICTS],
+        "dcatde:politicalGeocodingLevelURI": _iri(f"{GEOCODING}Level/administrativeDistrict"),
     }
+    if contributor_id:
+        common["dcatde:contributorID"] = _iri(contributor_id)
     datasets: list[dict[str, Any]] = []
     # a source with no active records (one that only sends occupancy readings, say) has nothing to download
     open_sources = [(s, lic) for s in sorted(sources, key=lambda s: s["name"])
@@ -170,6 +191,7 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
         if modified:
             hub["dct:modified"] = _datetime(modified)
         datasets.append(hub)
+    hub_modified = datasets[-1].get("dct:modified") if open_sources else None
     west, south, east, north = RVR_BBOX
     polygon = f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"
     return {
@@ -185,6 +207,8 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
                 "dct:publisher": _iri(publisher),
                 "foaf:homepage": _iri(base_url + "/"),
                 "dct:spatial": _iri(f"{base_url}/catalog#rvr"),
+                "dct:language": german,
+                **({"dct:modified": hub_modified} if hub_modified else {}),  # its latest dataset's
                 "dcat:dataset": datasets,
             },
             {"@id": publisher, "@type": "foaf:Organization", "foaf:name": PUBLISHER},
@@ -200,10 +224,11 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
     }
 
 
-def dataset_jsonld(sources: list[dict[str, Any]], name: str, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any] | None:
+def dataset_jsonld(sources: list[dict[str, Any]], name: str, base_url: str = DEFAULT_BASE_URL, *,
+                   contributor_id: str | None = None) -> dict[str, Any] | None:
     """One dataset of the catalogue as its own JSON-LD document: what its IRI (`/datasets/<name>`) resolves to,
     as linked-data practice and DCAT-AP expect. None when the catalogue lists no such dataset."""
-    catalogue = catalog_jsonld(sources, base_url)
+    catalogue = catalog_jsonld(sources, base_url, contributor_id=contributor_id)
     wanted = f"{base_url.rstrip('/')}/datasets/{name}"
     for node in catalogue["@graph"][0]["dcat:dataset"]:
         if node["@id"] == wanted:
@@ -213,12 +238,12 @@ def dataset_jsonld(sources: list[dict[str, Any]], name: str, base_url: str = DEF
 
 
 def catalog_turtle(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
-                   formats: list[str] | None = None) -> bytes:
+                   formats: list[str] | None = None, *, contributor_id: str | None = None) -> bytes:
     """The same catalogue as Turtle."""
-    return turtle(catalog_jsonld(sources, base_url, formats))
+    return turtle(catalog_jsonld(sources, base_url, formats, contributor_id=contributor_id))
 
 
 def catalog_rdf_xml(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
-                    formats: list[str] | None = None) -> bytes:
+                    formats: list[str] | None = None, *, contributor_id: str | None = None) -> bytes:
     """The same catalogue as RDF/XML."""
-    return rdf_xml(catalog_jsonld(sources, base_url, formats))
+    return rdf_xml(catalog_jsonld(sources, base_url, formats, contributor_id=contributor_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -39,6 +40,12 @@ RDF_MEDIA = {"application/ld+json": "jsonld", "application/json": "jsonld", "tex
              "application/rdf+xml": "rdf", "application/xml": "rdf", "text/xml": "rdf"}
 
 
+def contributor_id() -> str | None:
+    """DATENHUB_DCAT_CONTRIBUTOR_ID: the dcatde:contributorID GovData assigned the hub (an http(s) URI, else none)."""
+    value = os.environ.get("DATENHUB_DCAT_CONTRIBUTOR_ID", "").strip()
+    return value if value.startswith(("http://", "https://")) and " " not in value else None
+
+
 def rdf_format(request: Request, f: str | None) -> str:
     """The RDF format asked for: `f=` first, else the Accept header (JSON-LD for any type, as for none); a type
     none of them is, a 406 naming those offered, as on the lists (api.formats.negotiate)."""
@@ -69,6 +76,10 @@ def rdf_response(doc: dict[str, Any], name: str) -> Response:
     return Response(write(doc), media_type=media_type)
 
 
+def _catalogue(request: Request, store: Store) -> dict[str, Any]:
+    return catalog_jsonld(_open_sources(store), base_url(request), contributor_id=contributor_id())
+
+
 FORMAT_HELP = "jsonld (default), ttl (turtle) or rdf (xml, RDF/XML); else by the Accept header"
 
 
@@ -77,7 +88,7 @@ FORMAT_HELP = "jsonld (default), ttl (turtle) or rdf (xml, RDF/XML); else by the
 def catalog(request: Request, store: Store = Depends(get_store),
             f: str | None = Query(None, description=FORMAT_HELP)) -> Response:
     name = rdf_format(request, f)
-    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), name)
+    return rdf_response(_catalogue(request, store), name)
 
 
 @router.get("/datasets/{name}", summary="One dataset of the DCAT-AP.de catalogue (its IRI resolves here)",
@@ -85,7 +96,7 @@ def catalog(request: Request, store: Store = Depends(get_store),
 def dataset(request: Request, name: str, store: Store = Depends(get_store),
             f: str | None = Query(None, description=FORMAT_HELP)) -> Response:
     chosen = rdf_format(request, f)
-    node = dataset_jsonld(_open_sources(store), name, base_url(request))
+    node = dataset_jsonld(_open_sources(store), name, base_url(request), contributor_id=contributor_id())
     if node is None:
         raise HTTPException(404, f"no open dataset {name!r}; the catalogue (/catalog) lists them")
     return rdf_response(node, chosen)
@@ -93,12 +104,12 @@ def dataset(request: Request, name: str, store: Store = Depends(get_store),
 
 @router.get("/catalog.ttl", include_in_schema=False)
 def catalog_ttl(request: Request, store: Store = Depends(get_store)) -> Response:
-    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), "ttl")
+    return rdf_response(_catalogue(request, store), "ttl")
 
 
 @router.get("/catalog.rdf", include_in_schema=False)
 def catalog_rdf(request: Request, store: Store = Depends(get_store)) -> Response:
-    return rdf_response(catalog_jsonld(_open_sources(store), base_url(request)), "rdf")
+    return rdf_response(_catalogue(request, store), "rdf")
 
 
 @router.get("/api/v1/exports/{name}.{ext}", summary="Bulk dump of a source (datenhub-ruhr: all), open data only")
