@@ -52,7 +52,21 @@ def test_sitemap_files_fit_in_one_when_small() -> None:
     assert ET.fromstring(sitemap_files([], BASE_URL)["sitemap.xml"]).tag.endswith("urlset")
 
 
-def test_robots_txt_allows_pages_and_hides_admin_and_api() -> None:
+def _allowed(text: str, path: str) -> bool:
+    """RFC 9309: the longest matching rule wins, Allow on a tie (Google's and Bing's reading)."""
+    rules = [(len(value), kind == "Allow") for line in text.splitlines() if ": " in line
+             for kind, value in [line.split(": ", 1)] if kind in ("Allow", "Disallow") and path.startswith(value)]
+    return max(rules, default=(0, True))[1]
+
+
+def test_robots_txt_allows_pages_downloads_and_catalogue_and_hides_admin_and_the_rest_of_the_api() -> None:
+    from urllib.robotparser import RobotFileParser
+
     text = robots_txt("https://datenhub.ruhr/").decode()
-    assert "User-agent: *\nAllow: /\nDisallow: /admin\nDisallow: /api/\n" in text
+    first_match = RobotFileParser()  # Python's reads the rules in order, the first that matches wins
+    first_match.parse(text.splitlines())
+    for path, allowed in (("/api/v1/exports/datenhub-ruhr.csv", True), ("/catalog", True), ("/catalog.ttl", True),
+                          ("/datasets/ruhr-demo", True), ("/places/dh-1", True), ("/", True),
+                          ("/api/v1/places", False), ("/api/v1/sources", False), ("/admin", False)):
+        assert _allowed(text, path) is allowed and first_match.can_fetch("*", path) is allowed, path
     assert text.endswith("Sitemap: https://datenhub.ruhr/sitemap.xml\n")

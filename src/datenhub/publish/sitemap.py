@@ -82,6 +82,9 @@ def sitemap_files(entities: Iterable[dict[str, Any]], base_url: str = DEFAULT_BA
 
 
 def robots_txt(base_url: str = DEFAULT_BASE_URL) -> bytes:
-    """Crawl everything public; keep bots out of the admin UI and the API (its data is in the pages)."""
-    return (f"User-agent: *\nAllow: /\nDisallow: /admin\nDisallow: /api/\n\n"
+    """Crawl everything public; keep bots out of the admin UI and the API (its data is in the pages), but for the
+    bulk exports, which the DCAT catalogue (/catalog, /datasets/…) lists as download URLs for portals to fetch.
+    The most specific rules first: a parser that takes the first match (Python's) reads them as one that takes the
+    longest (RFC 9309, the search engines) does."""
+    return (f"User-agent: *\nAllow: /api/v1/exports/\nDisallow: /admin\nDisallow: /api/\nAllow: /\n\n"
             f"Sitemap: {base_url.rstrip('/')}/sitemap.xml\n").encode()
