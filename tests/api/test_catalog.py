@@ -11,7 +11,7 @@ from datenhub import hub
 from datenhub.auth import create_key
 from datenhub.store import Store, open_store
 from tests.api.demo_app import client
-from tests.store.helpers import ROWS, write_csv
+from tests.store.helpers import GOLDEN_ICS, ROWS, write_csv
 
 IMPORTED = datetime(2026, 5, 1, 10, tzinfo=UTC)
 AGAIN = IMPORTED + timedelta(days=1)
@@ -25,6 +25,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = open_store(f"sqlite:///{folder / 'hub.db'}")
     rows = [list(ROWS[0]), list(ROWS[4]), list(ROWS[6])]
     hub.import_file(store, write_csv(folder / "a.csv", rows), "gemischt", clock=lambda: IMPORTED)
+    hub.import_file(store, GOLDEN_ICS, "termine", clock=lambda: IMPORTED)  # three events
     rows[2][6] = "interne Notiz, neu"
     hub.import_file(store, write_csv(folder / "b.csv", rows), "gemischt", clock=lambda: AGAIN)
     return store
@@ -44,11 +45,11 @@ def test_the_catalogue_dates_a_dataset_by_its_open_data_not_by_an_import_that_ch
 
 def test_the_sources_show_readers_of_open_data_its_change_time_and_key_holders_the_imports(mixed: Store) -> None:
     api = client(mixed)
-    (anonymous,) = api.get("/api/v1/sources").json()["items"]
+    anonymous = {s["name"]: s for s in api.get("/api/v1/sources").json()["items"]}["gemischt"]
     assert "last_import" not in anonymous["stats"] and "last_status" not in anonymous["stats"]
     assert datetime.fromisoformat(anonymous["stats"]["open_changed_at"]) == IMPORTED
     key = {"Authorization": f"Bearer {create_key(mixed, 'intern', ['closed:read'])}"}
-    (privileged,) = api.get("/api/v1/sources", headers=key).json()["items"]
+    privileged = {s["name"]: s for s in api.get("/api/v1/sources", headers=key).json()["items"]}["gemischt"]
     assert datetime.fromisoformat(privileged["stats"]["last_import"]) == AGAIN
 
 
@@ -100,3 +101,21 @@ def test_the_catalogue_names_the_contributor_id_set_for_the_hub(mixed: Store, mo
     monkeypatch.setenv("DATENHUB_DCAT_CONTRIBUTOR_ID", "http://dcat-ap.de/def/contributors/datenhubRuhrTest")
     dataset = client(mixed).get("/datasets/gemischt").json()
     assert dataset["dcatde:contributorID"] == {"@id": "http://dcat-ap.de/def/contributors/datenhubRuhrTest"}
+
+
+def test_a_dataset_of_events_downloads_as_icalendar_and_the_catalogue_lists_it(mixed: Store) -> None:
+    api = client(mixed)
+    for name, events in (("termine", 3), ("datenhub-ruhr", 3)):
+        answer = api.get(f"/api/v1/exports/{name}.ics")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+        assert answer.text.count("BEGIN:VEVENT") == events and f'filename="{name}.ics"' in answer.headers[
+            "content-disposition"]
+    places_only = api.get("/api/v1/exports/gemischt.ics")
+    assert places_only.status_code == 404 and "holds no events" in places_only.json()["detail"]
+    assert api.get("/api/v1/exports/nope.ics").status_code == 404
+    datasets = _datasets(api.get("/catalog").json())
+    calendars = {name: [d for d in dataset["dcat:distribution"] if d["@id"].endswith(".ics")]
+                 for name, dataset in datasets.items()}
+    assert not calendars["gemischt"] and len(calendars["termine"]) == len(calendars["datenhub-ruhr"]) == 1
+    calendar = {"@id": "https://www.iana.org/assignments/media-types/text/calendar"}
+    assert calendars["termine"][0]["dcat:mediaType"] == calendar

@@ -112,7 +112,7 @@ def sample_sources() -> list[dict[str, Any]]:
     return [
         {"name": "ruhr-demo", "title": "DatenHub Ruhr demo", "licence": "CC0-1.0",
          "attribution": "DatenHub Ruhr demo dataset (CC0 1.0)", "priority": 10, "url": None,
-         "description": "Route der Industriekultur and major attractions, compiled from public facts.",
+         "description": "Route der Industriekultur and major attractions, compiled from public facts.", "events": True,
          # imported since, without a change of its open data: dct:modified is the open change
          "stats": {**stats, "open_changed_at": "2026-05-20T09:15:00+02:00",
                    "last_import": "2026-06-03T05:00:00+02:00"}},

@@ -40,6 +40,7 @@ FILE_TYPES = {"csv": "CSV", "geojson": "GEOJSON", "jsonld": "JSON_LD"}
 RVR_DISTRICTS = ("05112", "05113", "05117", "05119", "05170", "05512", "05513", "05562", "05911", "05913", "05914",
                  "05915", "05916", "05954", "05978")
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
+EVENT_FORMATS = {"ical"}  # listed for datasets with events alone: others' would be empty calendars
 
 CONTEXT: dict[str, Any] = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -125,10 +126,12 @@ def _licence_words(licences: list[LicenceId]) -> str:
 
 def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_URL,
                    formats: list[str] | None = None, *, contributor_id: str | None = None) -> dict[str, Any]:
-    """The catalogue as JSON-LD (`sources` as `dataclasses.asdict(SourceInfo)`; formats default to all three).
-    `contributor_id`: the hub's dcatde:contributorID, which GovData assigns; left out without one."""
+    """The catalogue as JSON-LD (`sources` as `dataclasses.asdict(SourceInfo)`, with `events`: whether open data
+    holds events of theirs; formats default to the four the catalogue lists, an iCalendar only for datasets with
+    events). `contributor_id`: the hub's dcatde:contributorID, which GovData assigns; left out without one."""
     base_url = base_url.rstrip("/")
-    fmt = _formats(formats if formats is not None else ["jsonld", "geojson", "csv"])
+    every = _formats(formats if formats is not None else ["jsonld", "geojson", "csv", "ical"])
+    fmt = [f for f in every if f[0] not in EVENT_FORMATS]
     publisher = f"{base_url}/catalog#publisher"
     german = _iri(f"{EU}language/DEU")
     common: dict[str, Any] = {
@@ -159,8 +162,9 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
             "dct:description": source.get("description") or f"{title}: as published by {PUBLISHER}, "
                                                              f"{_licence_words(found)}.",
             **common,
-            "dcat:distribution": _distributions(base_url, name, fmt, _licence_iri(found),
-                                                "; ".join(_attributions(source)) or None, modified),
+            "dcat:distribution": _distributions(base_url, name, every if source.get("events") else fmt,
+                                                _licence_iri(found), "; ".join(_attributions(source)) or None,
+                                                modified),
         }
         if source.get("url"):
             node["dct:source"] = _iri(source["url"])
@@ -185,7 +189,8 @@ def catalog_jsonld(sources: list[dict[str, Any]], base_url: str = DEFAULT_BASE_U
                            "Each record carries its own licence in the field 'licence'.", "@language": "en"}],
             **common,
             "dcat:distribution": _distributions(
-                base_url, HUB_DATASET, fmt, _licence_iri(licences),
+                base_url, HUB_DATASET, every if any(s.get("events") for s, _ in open_sources) else fmt,
+                _licence_iri(licences),
                 "; ".join(dict.fromkeys(attributions)) or None, modified),
         }
         if modified:

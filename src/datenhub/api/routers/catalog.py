@@ -17,16 +17,26 @@ from datenhub.publish import get_serializer
 from datenhub.publish.dcat import catalog_jsonld, dataset_jsonld
 from datenhub.publish.rdf import rdf_xml, turtle
 from datenhub.publish.sitemap import robots_txt, sitemap_files
+from datenhub.store import Query as StoreQuery
 from datenhub.store import QueryError, Store
 
 router = APIRouter(tags=["open data"])
-EXPORT_FORMATS = {"jsonld": "jsonld", "geojson": "geojson", "csv": "csv", "jsonl": "jsonl"}
+EXPORT_FORMATS = {"jsonld": "jsonld", "geojson": "geojson", "csv": "csv", "jsonl": "jsonl", "ics": "ical"}
+EVENTS_ONLY = {"ics"}  # a calendar of a dataset without events would be empty: a 404 says why
 WHOLE_HUB = "datenhub-ruhr"
 
 
 def _open_sources(store: Store) -> list[dict[str, object]]:
-    """The sources with what their records' licences are (a source may mix them row by row)."""
-    return [{**asdict(s), "record_licences": s.stats["licences"]} for s in store.sources_with_licences()]
+    """The sources with what their records' licences are (a source may mix them row by row), and whether readers of
+    open data find events of theirs (the catalogue lists a calendar for those)."""
+    return [{**asdict(s), "record_licences": s.stats["licences"], "events": _holds_events(store, s.name)}
+            for s in store.sources_with_licences()]
+
+
+def _holds_events(store: Store, name: str) -> bool:
+    """Whether the open view holds an event of the dataset `name` (the whole hub's: any); one query, one row."""
+    sources = () if name == WHOLE_HUB else (name,)
+    return bool(store.search(StoreQuery(kind="event", sources=sources, limit=1)).items)
 
 
 # f= value -> (media type, writer of a JSON-LD document); Accept media types map onto the same names
@@ -118,9 +128,12 @@ def export(name: str, ext: str, request: Request, store: Store = Depends(get_sto
         raise HTTPException(404, f"no export format {ext!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if name != WHOLE_HUB and name not in {s.name for s in store.sources_with_licences(open_only=True)}:
         raise HTTPException(404, f"no source {name!r} with open data")  # a closed one's name tells nothing
+    if ext in EVENTS_ONLY and not _holds_events(store, name):
+        others = ", ".join(e for e in EXPORT_FORMATS if e not in EVENTS_ONLY)
+        raise HTTPException(404, f"dataset {name!r} holds no events, so no calendar ({ext}); use one of {others}")
     serializer = get_serializer(EXPORT_FORMATS[ext])
     # Open data only: the store's anonymous view, filtered in the query; a source's share of merged entities.
-    entities = store.iter_entities(None)
+    entities = store.iter_entities("event" if ext in EVENTS_ONLY else None)
     if name != WHOLE_HUB:
         prefix = f"{name}:"
         entities = (e for e in entities if any(s.startswith(prefix) for s in e.get("sources", [])))
