@@ -11,7 +11,7 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 import secrets
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -21,13 +21,12 @@ from typing import Any
 import orjson
 
 from datenhub.ingest.base import RawInput
-from datenhub.live.model import HourBucket, OccupancyReading, ReadingsWrite, Sensor
-from datenhub.live.notices import DeadLetter
 from datenhub.model.licence import is_open, parse_licence
 from datenhub.notices import Notice, Severity
 from datenhub.store import spelling
 from datenhub.store.access import ApiKey, Delivery, Webhook
 from datenhub.store.documents import RawDocument, View
+from datenhub.store.occupancy_contract import OccupancyStore
 from datenhub.store.query import Query, QueryError
 from datenhub.store.tallies import OpenTally
 
@@ -170,7 +169,7 @@ OWN_NOTICES = "own_notices"
 COUNTS = ("places", "events", "withdrawn", "records", "sources", "raw_inputs", "notices", "open_places",
           "open_events")
 
-class Store(ABC):
+class Store(OccupancyStore):
     url: str
     # the vocabulary may keep terms no entity holds any more (PostgreSQL's lexemes table only grows): spelling then
     # asks the reader's view about each word for key holders too, as it does for readers of open data
@@ -512,77 +511,6 @@ class Store(ABC):
     def finish_delivery(self, delivery_id: int, *, delivered_at: datetime | None, next_at: datetime | None,
                         error: str | None) -> None: ...
 
-    # BEGIN occupancy section (datenhub.live): live sensors and their readings; a reading's key is (sensor, observed_at)
-    @abstractmethod
-    def upsert_sensor(self, sensor: Sensor) -> None:
-        """Register or update a sensor (place, kind, capacity, source, licence)."""
-
-    @abstractmethod
-    def get_sensor(self, sensor_id: str) -> Sensor | None: ...
-
-    @abstractmethod
-    def list_sensors(self, place_ids: list[str] | None = None) -> list[Sensor]:
-        """Every sensor, or those of the given place ids, in id order."""
-
-    @abstractmethod
-    def add_readings(self, readings: list[OccupancyReading]) -> ReadingsWrite:
-        """Insert readings of registered sensors (each with `received_at`); idempotent per (sensor, observed_at):
-        an equal re-delivery counts as duplicate, a different value for a stored key is returned as a conflict and
-        the first value kept; one at or before its sensor's compaction horizon is returned as `compacted`, unstored
-        (it may be a compacted one sent again). The latest-per-sensor row moves only forward in observed time."""
-
-    @abstractmethod
-    def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
-                 limit: int | None = None) -> list[OccupancyReading]:
-        """Raw readings with start <= observed_at < end, oldest first."""
-
-    @abstractmethod
-    def latest_readings(self, sensor_ids: list[str]) -> list[OccupancyReading]:
-        """The newest reading of each sensor that has one (the fast path: one row per sensor)."""
-
-    @abstractmethod
-    def add_latest_readings(self, readings: list[OccupancyReading]) -> None:
-        """Store latest rows as `latest_readings` gives them (db copy), moving each only forward."""
-
-    @abstractmethod
-    def latest_changed(self, received_after: datetime | None, limit: int = 1000) -> list[OccupancyReading]:
-        """Latest rows received after the instant, oldest first (live streams poll this)."""
-
-    @abstractmethod
-    def hourly_readings(self, sensor_ids: list[str], start: datetime, end: datetime) -> list[HourBucket]:
-        """Hour buckets from compacted aggregates and raw readings alike, by sensor and hour."""
-
-    @abstractmethod
-    def compact_readings(self, before: datetime) -> tuple[int, int]:
-        """Fold raw readings before `before` into hourly aggregates, delete them, move horizons: (deleted, hours)."""
-
-    @abstractmethod
-    def compaction_horizons(self, sensor_ids: list[str]) -> dict[str, datetime]:
-        """Per sensor that has one, its horizon: the latest observed_at compaction folded (its latest row stays)."""
-
-    @abstractmethod
-    def set_compaction_horizons(self, horizons: dict[str, datetime]) -> None:
-        """Store horizons as `compaction_horizons` gives them (db copy); a horizon only moves forward."""
-
-    @abstractmethod
-    def compacted_hours(self, sensor_ids: list[str]) -> list[HourBucket]:
-        """The hourly aggregates compaction wrote (not the hours of raw readings), by sensor and hour."""
-
-    @abstractmethod
-    def add_compacted_hours(self, buckets: list[HourBucket]) -> None:
-        """Store aggregates as `compacted_hours` gives them (db copy), for sensors already registered."""
-
-    @abstractmethod
-    def add_dead_letters(self, letters: list[DeadLetter]) -> None: ...
-
-    @abstractmethod
-    def list_dead_letters(self, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
-        """Newest first."""
-
-    @abstractmethod
-    def prune_dead_letters(self, before: datetime) -> int:
-        """Delete dead letters received before the instant; return how many."""
-    # END occupancy section
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
