@@ -301,10 +301,30 @@ def test_footer_data_link_leads_to_the_human_data_page(web_client: TestClient) -
         assert f'<html lang="{lang}">' in page.text
         # every source with its licence and attribution, the base map's credit, and the JSON kept as such
         assert "CC-BY-4.0" in page.text and "Deutsche Bahn AG" in page.text and "GeoBasis-DE" in page.text
-        assert 'href="/api/v1/sources"' in page.text and 'href="/docs"' in page.text and 'href="/catalog"' in page.text
+        assert 'href="/api/v1/sources"' in page.text and 'href="/docs"' in page.text and 'href="/catalog' in page.text
     assert "Daten, Quellen und Lizenzen" in web_client.get("/data").text
     assert "Data, sources and licences" in web_client.get("/data?lang=en").text
     assert '<a href="/admin?lang=en">Data stewards</a>' in web_client.get("/?lang=en").text  # stays in English
+
+
+def test_every_download_on_the_data_page_is_what_its_link_says(web_client: TestClient, tmp_path: Path) -> None:
+    from tests.store.helpers import write_csv
+
+    page = web_client.get("/data").text
+    links = re.findall(r'<a href="(/(?:api/v1/exports|catalog)[^"]*)" type="([^"]+)"', unescape(page))
+    assert {href for href, _ in links} >= {"/catalog?f=jsonld", "/catalog.ttl", "/catalog.rdf"}
+    for href, media_type in links:  # a browser follows the link with its own Accept header
+        response = web_client.get(href, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media_type), href
+    store = open_store(f"sqlite:///{tmp_path / 'events.db'}")
+    hub.import_file(store, write_csv(tmp_path / "orte.csv"), "orte")
+    assert ".ics" not in TestClient(create_app(store=store)).get("/data").text  # places alone: no calendar
+    (tmp_path / "fest.csv").write_text("id,kind,name,start,lat,lon,licence\n"
+                                       "f1,event,Hafenfest,2027-06-05T18:00,51.45,7.01,CC0-1.0\n", encoding="utf-8")
+    hub.import_file(store, tmp_path / "fest.csv", "feste")
+    with_events = TestClient(create_app(store=store)).get("/data").text
+    assert 'href="/api/v1/exports/datenhub-ruhr.ics" type="text/calendar"' in with_events
+    store.close()
 
 
 def test_the_data_page_counts_the_licences_a_source_s_records_carry(tmp_path: Path) -> None:

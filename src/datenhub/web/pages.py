@@ -221,5 +221,6 @@ def data_page(request: Request) -> HTMLResponse:
     sources = store.sources_with_licences(open_only=True)  # a page for everyone
     ctx.update(title=ctx["t"]("data_title"), sources=sources, sensors=sensors,
                licences={s.name: licence_mix(s.licence, s.stats["licences"]) for s in sources},
-               credits={s.name: "; ".join(credits(s.attribution, s.stats["attributions"])) for s in sources})
+               credits={s.name: "; ".join(credits(s.attribution, s.stats["attributions"])) for s in sources},
+               has_events=store.counts().get("open_events", 0) > 0)  # the iCal download holds open events alone
     return render("data.html", ctx)
