@@ -96,6 +96,22 @@ def test_the_catalogue_says_which_formats_it_offers(mixed: Store) -> None:
     assert api.get("/datasets/gemischt", params={"f": "xls"}).status_code == 400
 
 
+@pytest.mark.parametrize(("accept", "media"), [
+    ("application/ld+json;q=0, */*", "text/turtle"),
+    ("application/ld+json;q=0, application/json;q=0, text/turtle;q=0, */*", "application/rdf+xml"),
+    ("text/turtle;q=0, text/*", "application/rdf+xml"),
+])
+def test_a_format_refused_with_q0_is_not_chosen_by_a_range(mixed: Store, accept: str, media: str) -> None:
+    assert client(mixed).get("/catalog", headers={"Accept": accept}).headers["content-type"].startswith(media)
+
+
+@pytest.mark.parametrize(("accept", "media"), [("application/json;q=0, */*", "application/geo+json"),
+                                               ("application/json;q=0, application/*", "application/geo+json")])
+def test_a_list_does_not_answer_a_type_refused_with_q0(mixed: Store, accept: str, media: str) -> None:
+    response = client(mixed).get("/api/v1/places?limit=1", headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+
+
 def test_the_catalogue_names_the_contributor_id_set_for_the_hub(mixed: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "dcatde:contributorID" not in client(mixed).get("/datasets/gemischt").json()  # none invented
     monkeypatch.setenv("DATENHUB_DCAT_CONTRIBUTOR_ID", "http://dcat-ap.de/def/contributors/datenhubRuhrTest")

@@ -43,12 +43,13 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
         return name
     header = request.headers.get("accept", "")
     accepted = preferred(header)
+    no = {MEDIA[m] for m in refused(header) if m in MEDIA}  # a format refused by any of its types
     for media in accepted:
-        if MEDIA.get(media) in allowed:
+        if MEDIA.get(media) in allowed and MEDIA[media] not in no:
             return MEDIA[media]
         if media.endswith("/*"):  # a range: JSON where it is in it (*/*, application/*), else the first it holds
             start = "" if media == "*/*" else media[:-1]
-            within = [name for m, name in MEDIA.items() if name in allowed and m.startswith(start)]
+            within = [name for m, name in MEDIA.items() if name in allowed and m.startswith(start) and name not in no]
             if within:
                 return "json" if "json" in within else within[0]
     if header.strip():
@@ -83,6 +84,23 @@ def preferred(header: str) -> list[str]:
         if value and weight > 0:
             ranked.append((-weight, index, value.lower()))
     return [value for _, _, value in sorted(ranked)]
+
+
+def refused(header: str) -> set[str]:
+    """The values an Accept header refuses with q=0: a range (*/*) the client also sends must not pick them."""
+    out = set()
+    for part in header.split(","):
+        value, *params = (p.strip() for p in part.split(";"))
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    zero = float(number) == 0
+                except ValueError:
+                    zero = True
+                if zero and value:
+                    out.add(value.lower())
+    return out
 
 
 def format_language(request: Request, fmt: str) -> str | None:
