@@ -156,6 +156,17 @@ def test_text_check_control_characters_removed() -> None:
     assert entity.name["de"] == "Zeche Zollverein"
 
 
+def test_text_check_takes_control_characters_out_of_every_text_of_the_record() -> None:
+    entity, report = run(make_draft(attribution="Ctrl\x0bV\x1fU", address={"street": "Gelsen\x0bkirchener Str. 1"},
+                                    images=[{"url": "https://example.org/a.jpg", "licence": "CC0-1.0",
+                                             "attribution": "Foto\x1f: Stadt"}]))
+    assert sorted(report.flatten(["field", "code"])) == [
+        ["address.street", "control_characters"], ["attribution", "control_characters"],
+        ["images[0].attribution", "control_characters"]]
+    assert (entity.attribution, entity.address.street, entity.images[0].attribution) == (
+        "CtrlVU", "Gelsenkirchener Str. 1", "Foto: Stadt")
+
+
 def test_text_check_newlines_and_tabs_kept_without_notice() -> None:
     entity, report = run(make_draft(description={"de": "Zeile 1\nZeile 2\tEnde"}))
     assert (report.flatten(["code"]), entity.description["de"]) == ([], "Zeile 1\nZeile 2\tEnde")

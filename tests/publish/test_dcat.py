@@ -165,3 +165,16 @@ def test_dcat_political_geocoding_names_the_districts_of_the_rvr() -> None:
     from datenhub.enrich.municipality import boundaries
 
     assert set(RVR_DISTRICTS) == {info.kreis_ags for info in boundaries().infos if info.in_rvr}
+
+
+def test_dcat_rdf_xml_stays_well_formed_with_characters_xml_cannot_hold() -> None:
+    """One control character in one attribution (stored before imports removed them) made the whole catalogue
+    unreadable to harvesters."""
+    import xml.etree.ElementTree as ET
+
+    from datenhub.publish.rdf import rdf_xml
+
+    doc = catalog_jsonld(sample_sources(), BASE_URL, FORMATS)
+    text = json.dumps(doc).replace("Deutsche Bahn", "Deutsche\\u000b Bahn\\u001f")
+    assert "\\u000b" in text
+    ET.fromstring(rdf_xml(json.loads(text)))

@@ -25,6 +25,27 @@ def _as_texts(value: Any) -> dict[str, str]:
     return {}
 
 
+def _without_controls(value: Any, path: str) -> tuple[Any, list[str]]:
+    """`value` with control characters taken out of every string in it, and the paths where some were."""
+    if isinstance(value, str):
+        return (_CONTROL.sub("", value), [path]) if _CONTROL.search(value) else (value, [])
+    if isinstance(value, dict):
+        found: list[str] = []
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            out[key], inner = _without_controls(item, f"{path}.{key}")
+            found += inner
+        return out, found
+    if isinstance(value, list):
+        found, items = [], []
+        for index, item in enumerate(value):
+            clean, inner = _without_controls(item, f"{path}[{index}]")
+            items.append(clean)
+            found += inner
+        return items, found
+    return value, []
+
+
 class TextCheck(Check):
     codes = {
         "missing_name": (Severity.ERROR, "the record has no name in any language"),
@@ -55,6 +76,11 @@ class TextCheck(Check):
             data[field_name] = {k: v for k, v in texts.items() if v}
         if not data.get("name"):
             yield self.notice("missing_name", "the record has no name; it cannot be published", draft, "name")
+        for key in [k for k in data if k not in _LANG_FIELDS]:
+            # every other text too (attribution, address, image credits …): XML outputs cannot hold them at all
+            data[key], paths = _without_controls(data[key], key)
+            for path in paths:
+                yield self.notice("control_characters", "control characters removed", draft, path)
         for key in ("opening_hours", "opening_hours_text", "location_name", "organizer", "attribution"):
             value = data.get(key)
             if isinstance(value, str) and len(value) > MAX_TEXT:

@@ -7,10 +7,22 @@ types are compact IRIs whose prefixes the document's `@context` maps.
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+# what XML 1.0 cannot hold at all, escaped or not: one such character in one attribution made the whole catalogue
+# unreadable to harvesters (imports remove them now; texts stored before may still hold them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    return saxutils.escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    return saxutils.quoteattr(_NOT_XML.sub("", text))
 
 
 def _nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
