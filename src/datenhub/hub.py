@@ -17,6 +17,7 @@ from datenhub.model.licence import OPEN_LICENCES, is_open, parse_licence
 from datenhub.notices import Location, Report
 from datenhub.pipeline import ImportResult, rebuild, retire_hub, run_import, validate_stream
 from datenhub.publish import get_serializer
+from datenhub.publish.venues import with_venue_ids
 from datenhub.store import Query, Store
 from datenhub.store.base import OWN_NOTICES
 
@@ -159,7 +160,8 @@ def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: b
     if kind not in (None, "place", "event"):
         raise LookupError(f"unknown kind {kind!r}; use place or event")
     serializer = get_serializer(fmt)
-    return serializer.stream(store.iter_entities(kind, include_closed=include_closed), base_url)
+    entities = with_venue_ids(store, store.iter_entities(kind, include_closed=include_closed), include_closed)
+    return serializer.stream(entities, base_url)
 
 
 def split_record(store: Store, record_id: str, clock: Clock = utc_now) -> str:

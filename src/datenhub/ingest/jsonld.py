@@ -256,6 +256,8 @@ class JsonLdAdapter(Adapter):
                              Location(source=raw.source, file=raw.name, pointer=pointer or None), typ)
             return
         data = to_draft_data(node, kind, typ)
+        if kind == "event" and not data.get("place_id"):
+            data["place_id"] = _venue_id(node.get("location"), index)
         local_id = scalar(node.get("identifier")) or node.get("@id")
         local = None if local_id is None else str(local_id)
         for key in ("location", "address", "geo"):
@@ -288,4 +290,16 @@ class JsonLdAdapter(Adapter):
 
 def _venue(place: dict[str, Any]) -> dict[str, Any]:
     """A place as the location of an event written inside it."""
-    return {"@type": "Place", **{k: place[k] for k in ("name", "address", "geo") if k in place}}
+    return {"@type": "Place", **{k: place[k] for k in ("@id", "name", "address", "geo") if k in place}}
+
+
+def _venue_id(location: Any, index: dict[str, dict[str, Any]]) -> str | None:
+    """The local id of the place record an event's location names by @id, where that place is a node of this
+    document (a hub's own JSON-LD export writes its events so): the event's place_id, as CSV and GeoJSON give it."""
+    if isinstance(location, list):
+        location = location[0] if location else None
+    target = index.get(str(location.get("@id"))) if isinstance(location, dict) and location.get("@id") else None
+    if target is None or classify(target)[0] != "place":
+        return None
+    found = scalar(target.get("identifier")) or target.get("@id")
+    return None if found is None else str(found)

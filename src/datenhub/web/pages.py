@@ -18,6 +18,7 @@ from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
 from datenhub.live.status import readable
 from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.model.licence import credits, licence_mix
+from datenhub.publish.venues import venue as find_venue
 from datenhub.store import Page, QueryError, Store
 from datenhub.store.text import fold
 from datenhub.web.common import category_label, context, in_shown_order, not_found, render, text
@@ -172,7 +173,7 @@ def event_page(request: Request, event_id: str) -> Response:
         return not_found(request)
     ctx = context(request, f"/events/{entity['id']}")
     lang = ctx["lang"]
-    venue = store.get_entity(entity["place_id"]) if entity.get("place_id") else None
+    venue = find_venue(store, entity)
     image = (entity.get("images") or [None])[0]
     ctx.update(entity=entity, title=text(entity.get("name"), lang), description=text(entity.get("description"), lang),
                venue=venue, image=image, jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="event",

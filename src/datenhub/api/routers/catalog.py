@@ -17,6 +17,7 @@ from datenhub.publish import get_serializer
 from datenhub.publish.dcat import catalog_jsonld, dataset_jsonld
 from datenhub.publish.rdf import rdf_xml, turtle
 from datenhub.publish.sitemap import robots_txt, sitemap_files
+from datenhub.publish.venues import with_venue_ids
 from datenhub.store import Query as StoreQuery
 from datenhub.store import QueryError, Store
 
@@ -139,7 +140,8 @@ def export(name: str, ext: str, request: Request, store: Store = Depends(get_sto
     if name != WHOLE_HUB:
         prefix = f"{name}:"
         entities = (e for e in entities if any(s.startswith(prefix) for s in e.get("sources", [])))
-    return StreamingResponse(serializer.stream(entities, base_url(request)), media_type=serializer.media_type,
+    return StreamingResponse(serializer.stream(with_venue_ids(store, entities), base_url(request)),
+                             media_type=serializer.media_type,
                              headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
 
 
