@@ -15,8 +15,8 @@ from datenhub.model.search_words import kind_words
 from datenhub.store.base import OPEN_GONE, HubEntity, Page
 from datenhub.store.cells import FULL_ONLY, cell_tokens
 from datenhub.store.documents import RawDocument, dump_document
-from datenhub.store.query import Query, encode_cursor
-from datenhub.store.ranking import prominence, tier_token
+from datenhub.store.query import Query, decode_cursor, encode_cursor
+from datenhub.store.ranking import broad_cursor, prominence, tier_token
 from datenhub.store.text import fold, index_text
 
 
@@ -61,6 +61,16 @@ def page_from_rows(query: Query, rows: list[Any], more: bool, version: int | Non
                 distances[entity_id] = round(plane_m(query.near[0], query.near[1], point[0], point[1]), 1)
     next_cursor = encode_cursor([_plain(rows[-1][2]), rows[-1][0]], query, version) if more and rows else None
     return Page(None, next_cursor, distances, raw=raw)
+
+
+def stamped(page: Page, query: Query, version: int) -> Page:
+    """A ranked page's cursor marked with the data version its ranks hold for (query.decode_cursor), for stores
+    that write the cursor before they know the listing is ranked; a broad listing's cursor stays as it is."""
+    if page.next_cursor is not None:
+        values = decode_cursor(query.with_cursor(page.next_cursor), 2)
+        if not broad_cursor(values[0]):
+            page.next_cursor = encode_cursor(values, query, version)
+    return page
 
 
 def _geo_point(item: dict[str, Any]) -> tuple[float, float] | None:

@@ -38,7 +38,7 @@ from datenhub.store.postgres.fulltext import search_words
 from datenhub.store.postgres.statistics import EntityStatistics, StatisticsCache
 from datenhub.store.query import Query, QueryError, decode_cursor, shown_document, tombstone_dates
 from datenhub.store.ranking import BROAD, PROMINENCE_BOOST, broad_cursor, name_match_sql
-from datenhub.store.rows import page_from_rows
+from datenhub.store.rows import page_from_rows, stamped
 from datenhub.store.text import prefix_end
 
 
@@ -508,10 +508,16 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
     if not add_filters(conn, c, query, open_view, hours_pairs):
         return Page([], None)
     select_data = shown_document(query, data_col, open_view)
+    # ranks move when their records change: a ranked page's cursor holds the version of the data (decode_cursor)
+    version = None
     if rank is not None and query.effective_sort() == "relevance":
+        version = int((conn.execute("SELECT value FROM entity_seq").fetchone() or [0])[0])
         if not query.cursor:
-            return _first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats)
-        if broad_cursor(decode_cursor(query, 2)[0]):
+            return stamped(_first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats), query,
+                           version)
+        if not broad_cursor(decode_cursor(query, 2)[0]):
+            decode_cursor(query, 2, version)  # raises once the data changed since the first page
+        else:
             if c.spatial and query.narrowed() and _few_in_area(conn, query, tsquery, stats):
                 # a walk of entities_broad would test a filter on row after row (1M places, "zeche" in a district
                 # open now: page 2 in 200-300 ms, where the first, which gathered the matches, took 16-22)
@@ -568,7 +574,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         raise
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return page_from_rows(query, rows, more)
+    return page_from_rows(query, rows, more, version)
 
 
 def vocabulary(conn: psycopg.Connection[Any], prefix: str, limit: int) -> list[str]:
