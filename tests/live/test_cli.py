@@ -54,6 +54,9 @@ def test_cli_sensor_replay_history_compact(tmp_path: Path) -> None:
                 "2026-06-05T00:00+02:00", "--format", "csv", "--db", db).splitlines()
     assert hours == ["sensor,from,n,avg_count,min_count,max_count,avg_fraction,min_fraction,max_fraction",
                      "halle-1,2026-06-04T08:00:00+00:00,2,15.0,10,20,0.15,0.1,0.2"]
+    # without an offset, times are the Ruhr's (as the API reads them), and a date alone is its midnight
+    assert run("history", "halle-1", "--interval", "hour", "--from", "2026-06-04T10:30", "--to", "2026-06-05",
+               "--format", "csv", "--db", db).splitlines() == hours
 
 
 def _day() -> tuple:  # type: ignore[type-arg]

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from datenhub.cli.common import DbOption, console, err, fail, store_at
-from datenhub.clock import utc_now
+from datenhub.clock import BERLIN, utc_now
 from datenhub.live.model import SENSOR_ID_RE, Sensor, SensorKind, sensor_licence, valid_sensor_id
 from datenhub.model.licence import is_open
 
@@ -28,10 +28,9 @@ def _when(value: str | None, name: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise fail(f"--{name}: expected ISO 8601 with an offset, e.g. 2026-06-04T10:00+02:00") from None
-    if at.tzinfo is None:
-        raise fail(f"--{name}: the time needs a UTC offset")
-    return at
+        raise fail(f"--{name}: expected a date or a date and time in ISO 8601, e.g. 2026-06-04, 2026-06-04T10:30 "
+                   "or 2026-06-04T10:30+02:00") from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=BERLIN)  # without an offset: the Ruhr's time, as the API
 
 
 @sensor_app.command("add")
