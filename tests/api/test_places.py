@@ -129,13 +129,22 @@ def test_a_source_of_closed_records_alone_is_unknown_to_anonymous_readers(tmp_pa
 
 def test_a_place_is_spoken_for_voice_assistants_with_its_licence_and_credit(api: TestClient) -> None:
     spoken = api.get("/api/v1/places/db-stations:8000098/speech", params={"lang": "en"}).json()
-    assert spoken["text"].startswith("Essen Central Station in Essen.") and spoken["lang"] == "en"
-    assert spoken["ssml"].startswith("<speak><s>") and len(spoken["sentences"]) >= 2
+    assert spoken["text"].startswith("Essen Central Station.") and spoken["lang"] == "en"
+    assert spoken["ssml"].startswith('<speak xml:lang="en-GB"><s>') and len(spoken["sentences"]) >= 2
     assert spoken["licence"] == "CC-BY-4.0" and "Deutsche Bahn" in spoken["attribution"]
     assert api.get("/api/v1/places/db-stations:8000098/speech").json()["text"].startswith("Essen Hauptbahnhof")
+    by_header = api.get("/api/v1/places/db-stations:8000098/speech", headers={"Accept-Language": "en-GB,de;q=0.5"})
+    assert by_header.json()["lang"] == "en"
     wrong = api.get("/api/v1/places/db-stations:8000098/speech", params={"lang": "fr"})
     assert wrong.status_code == 400 and wrong.json()["parameter"] == "lang"
     assert api.get("/api/v1/places/nowhere:1/speech").status_code == 404
+    # occupancy is the sensors' data: their source and licence come beside the place's, a car park as a car park
+    zollverein = api.get("/api/v1/places/ruhr-demo:zeche-zollverein/speech").json()
+    assert any("Prozent der Kapazität. Die Werte sind simuliert." in s for s in zollverein["sentences"])
+    assert zollverein["occupancy_sources"] == ["ruhr-demo-simulated (CC0-1.0)"]
+    park = api.get("/api/v1/places?q=landschaftspark&limit=1").json()["items"][0]["id"]
+    assert any(s.startswith("Parkplatz gerade zu etwa") for s in api.get(f"/api/v1/places/{park}/speech").json()[
+        "sentences"])
     assert api.get("/api/v1/places/db-stations:8000098/speech", headers={"Accept": "text/csv"}).status_code == 406
 
 

@@ -5,7 +5,8 @@ and attribution travel beside the text, since an assistant that quotes the recor
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,31 +17,55 @@ from datenhub.store import Store
 LANGUAGES = ("de", "en")
 _DAYS = {"de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
          "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+_MONTHS = {"de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                   "November", "Dezember"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")}
 _SAY: dict[str, dict[str, str]] = {
     "where": {"de": "{name} in {town}.", "en": "{name} in {town}."},
-    "open_until": {"de": "Jetzt geöffnet, bis {when} {time} Uhr.", "en": "Open now, until {when} {time}."},
+    "station_where": {"de": "Bahnhof {name} in {town}.", "en": "{name} station in {town}."},
+    "station": {"de": "Bahnhof {name}.", "en": "{name} station."},
+    "open_until": {"de": "Jetzt geöffnet, bis {until}.", "en": "Open now, until {until}."},
     "open_always": {"de": "Durchgehend geöffnet.", "en": "Open around the clock."},
     "open": {"de": "Jetzt geöffnet.", "en": "Open now."},
-    "closed_until": {"de": "Jetzt geschlossen; öffnet {when} um {time} Uhr.",
-                     "en": "Closed now; opens {when} at {time}."},
+    "closed_until": {"de": "Jetzt geschlossen; öffnet {opens}.", "en": "Closed now; opens {opens}."},
     "closed": {"de": "Jetzt geschlossen.", "en": "Closed now."},
     "hours_unsure": {"de": "Ob gerade geöffnet ist, steht nicht fest; bitte vorher nachfragen.",
                      "en": "Whether it is open now is not certain; please check before you go."},
     "no_hours": {"de": "Öffnungszeiten sind nicht hinterlegt.", "en": "No opening hours are on record."},
-    "busy": {"de": "Besucherandrang gerade: {label}, etwa {percent} Prozent.",
-             "en": "Visitors right now: {label}, about {percent} percent."},
+    "hours_as_given": {"de": "Öffnungszeiten laut Anbieter: {text}.", "en": "Opening hours as given: {text}."},
+    "comment": {"de": "Hinweis: {text}.", "en": "Note: {text}."},
+    "visitors": {"de": "Gerade {label}, etwa {percent} Prozent der Kapazität.",
+                 "en": "Right now {label}, about {percent} percent of capacity."},
+    "parking": {"de": "Parkplatz gerade zu etwa {percent} Prozent belegt, {label}.",
+                "en": "Parking about {percent} percent taken right now, {label}."},
     "simulated": {"de": " Die Werte sind simuliert.", "en": " These figures are simulated."},
-    "station": {"de": "Nächster Bahnhof: {name}, {distance} entfernt.",
+    "nearest": {"de": "Nächster Bahnhof: {name}, {distance} entfernt.",
                 "en": "Nearest station: {name}, {distance} away."},
     "metres": {"de": "{n} Meter", "en": "{n} metres"},
     "km": {"de": "{n} Kilometer", "en": "{n} kilometres"},
+    "one_km": {"de": "1 Kilometer", "en": "1 kilometre"},
     "wheelchair_yes": {"de": "Rollstuhlgerecht.", "en": "Wheelchair accessible."},
     "wheelchair_limited": {"de": "Eingeschränkt rollstuhlgerecht.", "en": "Partly wheelchair accessible."},
     "wheelchair_no": {"de": "Nicht rollstuhlgerecht.", "en": "Not wheelchair accessible."},
-    "today": {"de": "heute", "en": "today"},
-    "tomorrow": {"de": "morgen", "en": "tomorrow"},
-    "on_day": {"de": "am {day}", "en": "on {day}"},
+    # when it opens: today, tomorrow, a weekday this week, else its date (a weekday weeks away reads as this week's)
+    "at_today": {"de": "heute um {time}", "en": "today at {time}"},
+    "at_tomorrow": {"de": "morgen um {time}", "en": "tomorrow at {time}"},
+    "at_weekday": {"de": "am {day} um {time}", "en": "on {day} at {time}"},
+    "at_date": {"de": "am {date} um {time}", "en": "on {date} at {time}"},
+    "until_today": {"de": "{time}", "en": "{time}"},
+    "until_tomorrow": {"de": "morgen {time}", "en": "tomorrow {time}"},
+    "until_weekday": {"de": "{day} {time}", "en": "{day} {time}"},
+    "until_date": {"de": "zum {date}, {time}", "en": "{date}, {time}"},
+    "time": {"de": "{time} Uhr", "en": "{time}"},
+    "midnight": {"de": "Mitternacht", "en": "midnight"},
 }
+# crowd words for the ear, by the status code (live.status): "frei" is what a sign says, not how people talk
+_CROWD = {"frei": {"de": "wenig los", "en": "quiet"}, "mäßig": {"de": "mäßig besucht", "en": "moderately busy"},
+          "voll": {"de": "sehr voll", "en": "very busy"}}
+_PARKING = {"frei": {"de": "viele Plätze frei", "en": "plenty of spaces"},
+            "mäßig": {"de": "noch Plätze frei", "en": "some spaces left"},
+            "voll": {"de": "kaum Plätze frei", "en": "hardly any spaces left"}}
 
 
 def say(key: str, lang: str, **values: Any) -> str:
@@ -49,13 +74,24 @@ def say(key: str, lang: str, **values: Any) -> str:
 
 def place_speech(store: Store, entity: dict[str, Any], now: datetime, lang: str,
                  include_closed: bool = False) -> dict[str, Any]:
-    """{id, lang, text, ssml, sentences, licence, attribution} of a place as `entity` (the reader's view) holds it."""
-    sentences = [s for s in (_what(entity, lang), _hours(entity, now, lang),
-                             _busy(store, entity, now, lang, include_closed), _station(entity, lang),
+    """{id, lang, text, ssml, sentences, licence, attribution, occupancy_sources} of a place as `entity` (the
+    reader's view) holds it. The occupancy figure is the sensors' data, under their own licences: they are named
+    beside the place's (`occupancy_sources`, "source (licence)") whenever a sentence speaks of it."""
+    from datenhub.live.web import occupancy_summary
+
+    geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
+    state = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
+    summary = occupancy_summary(store, entity["id"], now, include_closed)
+    busy = _busy(summary, str(state["state"]) if state else None, lang)
+    sentences = [s for s in (_what(entity, lang), *_hours(entity, now, lang), busy, _station(entity, lang),
                              _access(entity, lang)) if s]
-    ssml = "<speak>" + "".join(f"<s>{escape(s)}</s>" for s in sentences) + "</speak>"
+    ssml = f'<speak xml:lang="{_LOCALE[lang]}">' + "".join(f"<s>{escape(s)}</s>" for s in sentences) + "</speak>"
     return {"id": entity["id"], "lang": lang, "text": " ".join(sentences), "ssml": ssml, "sentences": sentences,
-            "licence": entity.get("licence"), "attribution": entity.get("attribution")}
+            "licence": entity.get("licence"), "attribution": entity.get("attribution"),
+            "occupancy_sources": list(summary.get("sources") or []) if busy and summary else []}
+
+
+_LOCALE = {"de": "de-DE", "en": "en-GB"}
 
 
 def _text(value: Any, lang: str) -> str | None:
@@ -66,71 +102,95 @@ def _text(value: Any, lang: str) -> str | None:
 
 def _what(entity: dict[str, Any], lang: str) -> str:
     name = _spoken(_text(entity.get("name"), lang) or entity["id"], lang)
-    town = (entity.get("municipality") or {}).get("name")
-    return say("where", lang, name=name, town=town) if town else f"{name}."
+    town = str((entity.get("municipality") or {}).get("name") or "")
+    here = bool(town) and town.lower() not in name.lower()  # "Moers in Moers" says nothing twice
+    if entity.get("type") == "TrainStation" and "bahnhof" not in name.lower() and "station" not in name.lower():
+        return say("station_where", lang, name=name, town=town) if here else say("station", lang, name=name)
+    return say("where", lang, name=name, town=town) if here else f"{name}."
 
 
-# abbreviations of names as a voice would misread them ("Essen Hbf"), in the words people say
-_SPOKEN = {"de": {"Hbf": "Hauptbahnhof", "Bhf": "Bahnhof", "Bf": "Bahnhof", "St.": "Sankt"},
-           "en": {"Hbf": "Central Station", "Bhf": "Station", "Bf": "Station", "St.": "Sankt"}}
+# abbreviations of names as a voice would misread them ("Essen Hbf", "Hamm (Westf)"), in the words people say
+_SPOKEN = {"de": {"Hbf": "Hauptbahnhof", "Hbf.": "Hauptbahnhof", "Bhf": "Bahnhof", "Bhf.": "Bahnhof",
+                  "Bf": "Bahnhof", "Bf.": "Bahnhof", "St.": "Sankt", "Str.": "Straße", "Westf": "Westfalen",
+                  "Rheinl": "Rheinland", "Kr": "Kreis", "+": "und", "&": "und"},
+           "en": {"Hbf": "Central Station", "Hbf.": "Central Station", "Bhf": "Station", "Bhf.": "Station",
+                  "Bf": "Station", "Bf.": "Station", "St.": "Saint", "Str.": "Street", "Westf": "Westphalia",
+                  "Rheinl": "Rhineland", "Kr": "district", "+": "and", "&": "and"}}
+_PAIRS = {"a d": "an der", "a.d.": "an der", "i W": "in Westfalen"}
 
 
 def _spoken(name: str, lang: str) -> str:
-    return " ".join(_SPOKEN[lang].get(word, word) for word in name.split())
+    text = name.replace("(", " ").replace(")", " ").replace("/", " ")
+    for short, long in _PAIRS.items():
+        text = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", long, text)
+    return " ".join(_SPOKEN[lang].get(word, word) for word in text.split())
 
 
-def _when(at: datetime, now: datetime, lang: str) -> str:
-    days = (at.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days
-    if days == 0:
-        return say("today", lang)
+def _moment(at: datetime, now: datetime, lang: str, until: bool) -> str:
+    """When a switch happens, for the ear: "heute um 18:00 Uhr", "morgen 02:00 Uhr", "am Freitag um 10:00 Uhr", a
+    date from a week on; a switch at midnight is the midnight that ends the day before ("bis Mitternacht")."""
+    local, today = at.astimezone(BERLIN), now.astimezone(BERLIN).date()
+    day, time = local.date(), say("time", lang, time=local.strftime("%H:%M"))
+    if local.hour == 0 and local.minute == 0:
+        day, time = day - timedelta(days=1), say("midnight", lang)
+    days = (day - today).days
+    form = "until" if until else "at"
+    if days <= 0:
+        if until or time != say("midnight", lang):
+            return time if until else say("at_today", lang, time=time)
+        return say("at_today", lang, time=time)
     if days == 1:
-        return say("tomorrow", lang)
-    return say("on_day", lang, day=_DAYS[lang][at.astimezone(BERLIN).weekday()])
+        return say(f"{form}_tomorrow", lang, time=time)
+    if days < 7:
+        return say(f"{form}_weekday", lang, day=_DAYS[lang][day.weekday()], time=time)
+    month = _MONTHS[lang][day.month - 1]
+    date = f"{day.day}. {month}" if lang == "de" else f"{day.day} {month}"
+    if day.year != today.year:
+        date += f" {day.year}"
+    return say(f"{form}_date", lang, date=date, time=time)
 
 
-def _hours(entity: dict[str, Any], now: datetime, lang: str) -> str:
+def _hours(entity: dict[str, Any], now: datetime, lang: str) -> list[str]:
     geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
-    state = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
+    value = entity.get("opening_hours")
+    state = live_state(value, now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
     if state is None:
-        return say("no_hours", lang)
+        # hours a source wrote in words ("nach telefonischer Absprache") are said as written
+        return [say("hours_as_given", lang, text=value.strip().rstrip("."))] if isinstance(value, str) and \
+            value.strip() else [say("no_hours", lang)]
     switch = datetime.fromisoformat(str(state["next_switch"])) if state.get("next_switch") else None
-    time = switch.astimezone(BERLIN).strftime("%H:%M") if switch else ""
     if state["state"] == "open":
-        if switch is None:
-            return say("open_always", lang)
-        # "until today 18:00" says nothing "until 18:00" does not; a night's end names its day
-        when = "" if _is_today(switch, now) else _when(switch, now, lang)
-        return " ".join(say("open_until", lang, when=when, time=time).split())
-    if state["state"] == "closed":
-        return say("closed_until", lang, when=_when(switch, now, lang), time=time) if switch else say("closed", lang)
-    return say("hours_unsure", lang)
+        said = say("open_until", lang, until=_moment(switch, now, lang, True)) if switch else say("open_always", lang)
+    elif state["state"] == "closed":
+        said = say("closed_until", lang, opens=_moment(switch, now, lang, False)) if switch else say("closed", lang)
+    else:
+        said = say("hours_unsure", lang)
+    comment = state.get("comment")
+    return [said, say("comment", lang, text=str(comment).rstrip("."))] if comment else [said]
 
 
-def _is_today(at: datetime, now: datetime) -> bool:
-    return at.astimezone(BERLIN).date() == now.astimezone(BERLIN).date()
-
-
-def _busy(store: Store, entity: dict[str, Any], now: datetime, lang: str, include_closed: bool) -> str | None:
-    """Only while the place is open: a closed venue's counter says nothing about a visit (as on its page)."""
-    from datenhub.live.web import occupancy_summary
-
-    geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
-    state = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
-    if state is not None and state["state"] == "closed":
+def _busy(summary: dict[str, Any] | None, open_state: str | None, lang: str) -> str | None:
+    """Only while the place is open: a closed venue's counter says nothing about a visit (as on its page). A car
+    park's sensors speak of the car park, not of the visitors."""
+    if open_state == "closed" or not summary or summary.get("percent") is None or summary.get("stale"):
         return None
-    summary = occupancy_summary(store, entity["id"], now, include_closed)
-    if not summary or summary.get("percent") is None or not summary.get("label") or summary.get("stale"):
+    code = summary.get("status")
+    if code not in _CROWD:
         return None
-    label = summary["label"].get(lang) or summary["label"]["de"]
-    text = say("busy", lang, label=label, percent=summary["percent"])
+    parking = all(line.get("kind") == "parking" for line in summary.get("sensors") or [])
+    words = (_PARKING if parking else _CROWD)[code][lang]
+    text = say("parking" if parking else "visitors", lang, label=words, percent=summary["percent"])
     return text + say("simulated", lang) if summary.get("simulated") else text
 
 
 def _distance(metres: float, lang: str) -> str:
-    if metres < 1000:
+    if metres < 950:
         return say("metres", lang, n=max(50, round(metres / 50.0) * 50))
-    km = f"{metres / 1000:.1f}"
-    return say("km", lang, n=km.replace(".", ",") if lang == "de" else km)
+    km = round(metres / 1000, 1)
+    if km == 1:
+        return say("one_km", lang)
+    text = f"{km:.0f}" if km == int(km) else f"{km:.1f}"
+    return say("km", lang, n=text.replace(".", ",") if lang == "de" else text)
 
 
 def _station(entity: dict[str, Any], lang: str) -> str | None:
@@ -138,7 +198,7 @@ def _station(entity: dict[str, Any], lang: str) -> str | None:
     if not stations or entity.get("type") == "TrainStation":  # a station is how one gets there
         return None
     first = stations[0]
-    return say("station", lang, name=_spoken(first["name"], lang), distance=_distance(float(first["distance_m"]), lang))
+    return say("nearest", lang, name=_spoken(first["name"], lang), distance=_distance(float(first["distance_m"]), lang))
 
 
 def _access(entity: dict[str, Any], lang: str) -> str | None:

@@ -88,7 +88,8 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
 @router.get("/places/{place_id:path}/speech", dependencies=[Depends(accepts_json)],
             summary="A place in a few spoken sentences (voice and AI assistants): open now, busy, nearest station")
 def place_speech(request: Request, place_id: str, store: Store = Depends(get_store),
-                 lang: str = Query("de", description="de or en")) -> dict[str, object]:
+                 lang: str | None = Query(None, description="de or en (default: by Accept-Language, else de)")
+                 ) -> dict[str, object]:
     from fastapi import HTTPException
 
     from datenhub.api.auth import reads_closed
@@ -97,6 +98,11 @@ def place_speech(request: Request, place_id: str, store: Store = Depends(get_sto
     from datenhub.publish.speech import place_speech as speech
     from datenhub.store import QueryError
 
+    from datenhub.api.formats import preferred
+
+    if lang is None:  # the listener's language where the assistant sends it
+        lang = next((tag[:2] for tag in preferred(request.headers.get("accept-language", ""))
+                     if tag[:2] in LANGUAGES), "de")
     if lang not in LANGUAGES:
         raise QueryError("lang", f"one of {', '.join(LANGUAGES)}, not {lang!r}")
     closed = reads_closed(request)
