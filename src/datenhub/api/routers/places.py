@@ -94,11 +94,10 @@ def place_speech(request: Request, place_id: str, store: Store = Depends(get_sto
 
     from datenhub.api.auth import reads_closed
     from datenhub.api.deps import get_clock
+    from datenhub.api.formats import preferred
     from datenhub.publish.speech import LANGUAGES
     from datenhub.publish.speech import place_speech as speech
     from datenhub.store import QueryError
-
-    from datenhub.api.formats import preferred
 
     if lang is None:  # the listener's language where the assistant sends it
         lang = next((tag[:2] for tag in preferred(request.headers.get("accept-language", ""))
