@@ -396,6 +396,7 @@ def test_plan_for_today_is_planned(hub: Store) -> None:
     ("Mo-Su 10:00-18:00", "11:00", 18 * 60),
     ("24/7", "11:00", 24 * 60),  # open all night: "until 24:00", not the next morning's horizon
     ("Mo-Su 10:00-14:00,15:00-18:00", "11:00", 14 * 60),  # a lunch break ends the stretch
+    ("Sa 20:00-06:00", "21:00", 30 * 60),  # a night that ends at 06:00 says so (SATURDAY is a Saturday)
 ])
 def test_plan_says_when_a_place_closes_past_midnight_too(hours: str, begin: str, says: int) -> None:
     from types import SimpleNamespace
@@ -432,3 +433,18 @@ def test_plan_on_a_public_holiday_says_so_for_that_day(hub: Store, lang: str, sa
     notes = {day.date: day.notes for day in plan.days}  # Thursday 4 June 2026 is Corpus Christi; Saturday is not
     assert any(says in note for note in notes["2026-06-04"])
     assert not any("NRW" in note for note in notes["2026-06-06"])
+
+
+def test_a_plan_for_today_leaves_from_now_not_from_a_start_time_gone_by(hub: Store) -> None:
+    evening = datetime(2026, 6, 6, 15, 2, tzinfo=BERLIN)  # Saturday afternoon
+    plan = make_plan(hub, PlanRequest.model_validate({"start": ESSEN_HBF, "date": SATURDAY, **FAST,
+                                                      "interests": {"Museum": 1}}), clock=fixed(evening))
+    assert plan.days[0].stops and all(minutes(s.arrival) >= 15 * 60 + 5 for s in plan.days[0].stops)
+    tomorrow = make_plan(hub, PlanRequest.model_validate({"start": ESSEN_HBF, "dates": [SATURDAY, "2026-06-07"],
+                                                          **FAST, "interests": {"Museum": 1}}), clock=fixed(evening))
+    assert min(minutes(s.arrival) for s in tomorrow.days[1].stops) < 15 * 60  # the next day starts in the morning
+    late = datetime(2026, 6, 6, 17, 30, tzinfo=BERLIN)
+    with pytest.raises(PlanError) as caught:
+        make_plan(hub, PlanRequest.model_validate({"start": ESSEN_HBF, "date": SATURDAY, **FAST,
+                                                   "interests": {"Museum": 1}}), clock=fixed(late))
+    assert caught.value.reason == "day_over" and "17:30" in str(caught.value)

@@ -103,6 +103,7 @@ class DayOutcome:
     misses: dict[str, str] = field(default_factory=dict)
 
 
+MIN_DAY_MINUTES = 60  # a plan for today needs this much time left before its end_time
 NIGHT_ENDS = 30 * 60  # 06:00 the next morning, in minutes after a day's midnight: a night's opening ends by then
 
 
@@ -190,7 +191,7 @@ class Planner:
     """One request, resolved once; ``run`` plans all days for one variant of the visitor's wishes."""
 
     def __init__(self, store: Store, request: PlanRequest, today: date, travel: TravelTimeSource | None,
-                 crowds: CrowdForecast | None, settings: PlanSettings) -> None:
+                 crowds: CrowdForecast | None, settings: PlanSettings, now: datetime | None = None) -> None:
         self.store, self.request, self.settings = store, request, settings
         self.lang = request.language
         self.dates = resolve_dates(request, today)
@@ -199,6 +200,9 @@ class Planner:
         if self.end_min <= self.start_min:
             raise PlanError("end_before_start", f"end_time {request.end_time} is not after start_time "
                             f"{request.start_time}", param="end_time")
+        self.day_start = {d: self.start_min for d in self.dates}  # when each day's tour may leave the start
+        if now is not None and self.dates[0] == now.date():
+            self.day_start[self.dates[0]] = self._from_now(now)
         self.interests = normalise_interests(request.interests)
         self.travel = travel or travel_source(request.mode)
         self.crowds: CrowdForecast = crowds or NoForecast()
@@ -206,6 +210,18 @@ class Planner:
         self.some_forecast = False  # … and one had
         self._resolve_places()
         self._collect_candidates()
+
+    def _from_now(self, now: datetime) -> int:
+        """A plan for today leaves from now, not from a start_time already gone (its visits were hours past)."""
+        current = now.hour * 60 + now.minute
+        if current <= self.start_min:
+            return self.start_min
+        begin = -(-current // 5) * 5  # the next five minutes
+        if begin + MIN_DAY_MINUTES > self.end_min:
+            raise PlanError("day_over", f"it is {hhmm(current)} already: too little time is left today before "
+                            f"{self.request.end_time}; plan from tomorrow or choose a later end_time",
+                            param="date" if self.request.date else "end_time")
+        return begin
 
     # -- resolving the request ---------------------------------------------------------------------------------
     def _resolve_places(self) -> None:
@@ -272,7 +288,7 @@ class Planner:
                             + (" that is wheelchair accessible" if req.wheelchair else ""),
                             param="radius_km")
         for cand in self.candidates.values():
-            cand.windows = {d: window_for(cand, d, self.start_min, self.end_min) for d in self.dates}
+            cand.windows = {d: window_for(cand, d, self.day_start[d], self.end_min) for d in self.dates}
         if not any(w.status == "open" for c in self.candidates.values() for w in c.windows.values()):
             when = ", ".join(d.isoformat() for d in self.dates)
             raise PlanError("nothing_open", f"no place matching your wishes is open on {when} between "
@@ -351,23 +367,24 @@ class Planner:
         minutes, km, modes = legs_of(self.travel, points)
         travel = round_minutes(np.asarray(minutes, dtype=np.float64))
         direct = float(travel[0, first - 1])
-        if direct > self.end_min - self.start_min:
+        start_min = self.day_start[day]
+        if direct > self.end_min - start_min:
             # not even the way from start to end fits the day: no plan, and a worded answer (the checker would
             # have found the empty route late and it surfaced as a 500)
             raise PlanError("end_not_reachable", f"the way from the start to the end alone takes about "
-                            f"{round(direct)} minutes, more than the {self.end_min - self.start_min} minutes between "
+                            f"{round(direct)} minutes, more than the {self.end_min - start_min} minutes between "
                             f"{self.request.start_time} and {self.request.end_time}; allow more time, travel by "
                             "public transport or choose a nearer end", param="end")
         n = len(points)
         profit = np.zeros(n)
         service = np.zeros(n)
-        opens = np.full(n, float(self.start_min))
+        opens = np.full(n, float(start_min))
         closes = np.full(n, float(self.end_min))
         for i, (cand, window, value) in enumerate(pool, start=first):
             profit[i], service[i] = value, cand.visit
             opens[i], closes[i] = window.opens, window.closes - cand.visit  # the visit ends before closing
         problem = OrienteeringProblem(profit, service, opens, closes, travel, start=0, end=first - 1,
-                                      max_time=float(self.end_min - self.start_min))
+                                      max_time=float(self.end_min - start_min))
         route: tuple[int, ...] = ()
         if pool:
             solution = solve(problem, tours=1, time_limit=time_limit, seed=seed, max_iterations=iterations)
@@ -461,14 +478,16 @@ class Planner:
             return window.closes
         day_start, horizon = local_dt(day, 0), local_dt(day, NIGHT_ENDS)
         closes: datetime | None = None
-        for a, b, state, _ in cand.hours.intervals(local_dt(day, int(begin)), horizon, include_closed=False):
+        # a minute past the horizon tells a night that ends at 06:00 from one that goes on (24/7)
+        for a, b, state, _ in cand.hours.intervals(local_dt(day, int(begin)), horizon + timedelta(minutes=1),
+                                                   include_closed=False):
             if state != "open" or (closes is None and a > local_dt(day, int(begin))) \
                     or (closes is not None and a > closes):
                 break
             closes = b
         if closes is None:
             return window.closes
-        return 24 * 60 if closes >= horizon else int((closes - day_start).total_seconds() // 60)
+        return 24 * 60 if closes > horizon else int((closes - day_start).total_seconds() // 60)
 
     # -- variants ----------------------------------------------------------------------------------------------
     def variants(self, main: list[DayOutcome]) -> list[Variant]:
@@ -513,8 +532,8 @@ def make_plan(store: Store, request: PlanRequest, *, clock: Clock = utc_now,
     ``clock`` gives today (in Europe/Berlin): the default date, and the first day a plan may start on.
     """
     cfg = settings or PlanSettings()
-    today = clock().astimezone(BERLIN).date()
-    planner = Planner(store, request, today, travel, crowds, cfg)
+    now = clock().astimezone(BERLIN)
+    planner = Planner(store, request, now.date(), travel, crowds, cfg, now)
     main_variant = Variant(say("main_label", planner.lang), planner.interests)
     outcomes, unplaced = planner.run(main_variant, request.time_limit, cfg.max_iterations)
     if not any(o.placed for o in outcomes):

@@ -105,6 +105,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_date": ("Das Datum ist ungültig.", "The date is not valid."),
     "past_date": ("Der {date} liegt in der Vergangenheit. Bitte wählen Sie heute ({today}) oder einen späteren Tag.",
                   "{date} is in the past. Please choose today ({today}) or a later day."),
+    "day_over": ("Für heute bleibt bis zum Ende Ihres Zeitfensters zu wenig Zeit. Bitte planen Sie ab morgen oder "
+                 "wählen Sie ein späteres „Zurück bis“.",
+                 "Too little time is left today before your end time. Please plan from tomorrow or choose a later "
+                 "“Back by”."),
     "too_many_days": ("Ein Plan umfasst höchstens sieben Tage.", "A plan covers at most seven days."),
     "bad_weight": ("Ein Gewicht ist ungültig.", "A weight is not valid."),
     "unknown_category": ("Ein Interesse ist unbekannt.", "An interest is unknown."),
