@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 
 from datenhub.store import Store
@@ -115,3 +116,18 @@ def test_widget_embed_and_screen_name_the_sources_their_places_ask_for(web_clien
     wanted = attribution_lines([e for e in shown if e])
     assert footer and footer.group(1) == data["credits"] and "BKG" in data["credits"]
     assert all(credit in data["credits"] for credit in wanted) and "(CC0-1.0)" not in data["credits"]
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ("2026-11-24T18:00:00+01:00", "18:00"),  # today
+    ("2026-11-25T00:00:00+01:00", "24:00"),  # tonight's midnight
+    ("2026-11-25T02:00:00+01:00", "morgen 02:00"),  # a night open past midnight
+    ("2026-12-25T00:00:00+01:00", "Fr 25.12.2026 00:00"),  # "24/7; PH off": not tonight
+])
+def test_the_screen_says_the_day_a_place_closes_when_it_is_not_today(change: str, says: str) -> None:
+    from datetime import datetime
+
+    from datenhub.clock import BERLIN
+    from datenhub.web.screen import _until
+
+    assert _until(change, datetime(2026, 11, 24, 20, 0, tzinfo=BERLIN), "de") == says

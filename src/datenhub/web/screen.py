@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +19,7 @@ from datenhub.web.common import (
     attribution_lines,
     category_label,
     context,
+    fmt_datetime,
     fmt_distance,
     fmt_time,
     not_found,
@@ -94,6 +95,17 @@ def _occupancy(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict
     return occupancy_view(store, spec.place, now, lang)
 
 
+def _until(change: str, now: datetime, lang: str) -> str:
+    """When an open place closes, as a screen says it: the time today, 24:00 at midnight, else with its day
+    ("morgen 02:00", "Fr 25.12.2026 00:00"): a bare "00:00" read as tonight for a place open until Christmas."""
+    at, today = datetime.fromisoformat(change).astimezone(BERLIN), now.astimezone(BERLIN).date()
+    if at.date() == today:
+        return fmt_time(at)
+    if at.date() == today + timedelta(days=1) and (at.hour, at.minute) == (0, 0):
+        return "24:00"
+    return fmt_datetime(at, lang, now)
+
+
 def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dict[str, Any]:
     """Everything the screen shows, already worded and formatted: the page's script only places it."""
     t = translator(lang)
@@ -104,7 +116,7 @@ def screen_data(store: Store, spec: ScreenSpec, now: datetime, lang: str) -> dic
         state, change = closes_at(entity, now)
         if state != "open":
             continue
-        closes = t("screen_until", time=fmt_time(change)) if change else t("screen_always")
+        closes = t("screen_until", time=_until(change, now, lang)) if change else t("screen_always")
         shown.append(entity)
         open_now.append({"id": entity["id"], "name": text(entity.get("name"), lang), "closes": closes,
                          "distance": fmt_distance(found.distances.get(entity["id"]), lang),
