@@ -234,5 +234,11 @@ def test_describe_weekly_rest_day_named() -> None:
     assert describe(oh, at(2026, 6, 1, 12, 0), lang="en") == "Closed on Mondays"
 
 
+def test_out_of_season_no_weekday_is_called_a_rest_day() -> None:
+    oh = OpeningHours.parse("Apr-Oct Tu-Su 10:00-18:00")
+    assert describe(oh, at(2026, 11, 24, 12, 0)) == "Heute geschlossen"  # not "Dienstags Ruhetag"
+    assert describe(oh, at(2026, 11, 24, 12, 0), lang="en") == "Closed today"
+
+
 def test_prettify_tolerant_input_canonical_output() -> None:
     assert OpeningHours.parse("Montag-Freitag 9-18 Uhr").prettify() == "Mo-Fr 09:00-18:00"

@@ -61,7 +61,11 @@ def _ranges(oh: OpeningHours, d: date) -> list[tuple[str, str, str]]:
 
 
 def _weekday_always_closed(oh: OpeningHours, d: date) -> bool:
-    return all(not _ranges(oh, d + timedelta(weeks=k)) for k in range(1, 5)) and not _ranges(oh, d)
+    """The weekday is a rest day: closed today and the next four weeks on it, while other days are open (out of
+    season every day is closed: "Dienstags Ruhetag" in November misled for a place open Tuesdays from April)."""
+    if _ranges(oh, d) or any(_ranges(oh, d + timedelta(weeks=k)) for k in range(1, 5)):
+        return False
+    return any(_ranges(oh, d + timedelta(days=k)) for k in range(1, 28) if k % 7)
 
 
 def describe(oh: OpeningHours, at: datetime, lang: str = "de") -> str:
