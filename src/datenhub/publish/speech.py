@@ -136,9 +136,7 @@ def _moment(at: datetime, now: datetime, lang: str, until: bool) -> str:
     days = (day - today).days
     form = "until" if until else "at"
     if days <= 0:
-        if until or time != say("midnight", lang):
-            return time if until else say("at_today", lang, time=time)
-        return say("at_today", lang, time=time)
+        return say(f"{form}_today", lang, time=time)
     if days == 1:
         return say(f"{form}_tomorrow", lang, time=time)
     if days < 7:
