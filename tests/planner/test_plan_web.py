@@ -342,3 +342,16 @@ def test_web_plan_an_end_too_far_for_the_day_is_said_in_words(client: TestClient
                                        "submit": "1"})
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
     assert "Schon der Weg vom Start zum Ziel" in page.text
+
+
+@pytest.mark.parametrize(("given", "category"), [("halde", "Panorama"), ("museum", "Museum"),
+                                                 ("Industrial heritage", "Industriekultur")])
+def test_web_plan_form_keeps_an_interest_given_by_another_name_as_its_category(client: TestClient, given: str,
+                                                                              category: str) -> None:
+    # the plan was made for the alias, but no box was ticked: "Make a plan" again planned every category
+    page = client.get("/plan", params={"start": "db-stations:8000098", "date": "2026-06-06", "interest": given,
+                                       "submit": "1", "lang": "en"})
+    assert page.status_code == 200, page.text
+    assert f'name="interest" value="{category}" checked' in page.text
+    share = re.search(r'<a href="(/plan\?[^"]+)" rel="nofollow">', page.text)
+    assert share is not None and f"interest={category}&amp;w_{category}=1" in share.group(1)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from datenhub.api.deps import get_clock
 from datenhub.clock import BERLIN
 from datenhub.live.crowds import OccupancyCrowds
-from datenhub.model.categories import CATEGORIES
+from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.planner.plan import NOT_VISITED, PlanError, make_plan
 from datenhub.planner.plan_candidates import SIGHTS, best_place
 from datenhub.planner.plan_model import Plan, PlanRequest
@@ -93,10 +93,27 @@ def form_state(request: Request) -> dict[str, Any]:
             state[key] = qp.get(key, "").lower() in ("1", "true", "on", "yes")
         elif qp.get(key) is not None:
             state[key] = qp.get(key, "").strip()
-    # every interest as given: the planner names one it does not know (unknown_category) instead of this page
-    # planning over all categories without a word
-    state["interests"] = {c: qp.get(f"w_{c}", "1") for c in qp.getlist("interest") if c.strip()}
+    # every interest under its category's name (halde, museum or "Industrial heritage" tick Panorama, Museum,
+    # Industriekultur, and the share link carries that); one the hub does not know stays as given, for the planner
+    # to name (unknown_category) instead of this page planning over all categories without a word
+    interests: dict[str, str] = {}
+    for given in qp.getlist("interest"):
+        if not given.strip():
+            continue
+        category = interest_category(given)
+        weight = qp.get(f"w_{given}") or qp.get(f"w_{category}") or "1"
+        interests.setdefault(category, weight)
+    state["interests"] = interests
     return state
+
+
+_LABELS = {label.casefold(): name for name, labels in CATEGORIES.items()
+           for key, label in labels.items() if key != "type"}
+
+
+def interest_category(given: str) -> str:
+    """The category an interest names: by its name, another word for it or its English or Dutch label."""
+    return normalise_category(given) or _LABELS.get(given.strip().casefold()) or given.strip()
 
 
 # What went wrong, for the visitor in their language; the planner's own detail (English) stays below it.
