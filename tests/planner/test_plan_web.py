@@ -355,3 +355,34 @@ def test_web_plan_form_keeps_an_interest_given_by_another_name_as_its_category(c
     assert f'name="interest" value="{category}" checked' in page.text
     share = re.search(r'<a href="(/plan\?[^"]+)" rel="nofollow">', page.text)
     assert share is not None and f"interest={category}&amp;w_{category}=1" in share.group(1)
+
+
+def test_web_plan_names_a_category_that_is_no_sight_in_the_pages_language(client: TestClient) -> None:
+    query = {"start": "db-stations:8000098", "date": "2026-06-06", "interest": "Transport", "submit": "1"}
+    english = client.get("/plan", params={**query, "lang": "en"})
+    assert english.status_code == 422 and "not_a_sight" in english.text
+    assert "Transport" in english.text.split('role="alert"')[1] and "Verkehr" not in english.text
+    german = client.get("/plan", params=query).text
+    assert "Verkehr" in german.split('role="alert"')[1]
+
+
+def test_web_plan_a_weight_outside_0_to_1_is_bad_weight_naming_the_interest(client: TestClient) -> None:
+    query = {"start": "db-stations:8000098", "date": "2026-06-06", "interest": "Museum", "w_Museum": "2",
+             "submit": "1"}
+    german = client.get("/plan", params=query)
+    assert german.status_code == 422 and "bad_weight" in german.text and "invalid_request" not in german.text
+    assert "Das Gewicht für „Museum“ ist ungültig" in german.text
+    english = client.get("/plan", params={**query, "interest": "Industriekultur", "w_Industriekultur": "-1",
+                                          "lang": "en"}).text
+    assert "The weight for “Industrial heritage” is not valid" in english
+
+
+def test_api_plans_an_empty_date_is_a_bad_date_not_today(client: TestClient) -> None:
+    response = client.post("/api/v1/plans", json={**ISSUE, "date": ""})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["reason"], body["parameter"]) == ("bad_date", "date")
+    # the web form's empty date field still means the day the form proposes
+    page = client.get("/plan", params={"start": "db-stations:8000098", "date": "", "interest": "Museum",
+                                       "submit": "1"})
+    assert page.status_code == 200, page.text

@@ -147,7 +147,8 @@ def resolve_dates(request: PlanRequest, today: date) -> list[date]:
     else:
         if request.days > MAX_DAYS:
             raise PlanError("too_many_days", f"at most {MAX_DAYS} days per plan, got {request.days}", param="days")
-        first = parse_date(request.date, "date") if request.date else today
+        # an empty date is not a date: refused (bad_date) as an empty entry of dates is, not read as today
+        first = parse_date(request.date, "date") if request.date is not None else today
         days = [first] if not 2000 <= first.year <= 2100 else [first + timedelta(days=k) for k in range(request.days)]
     if days[0].year < 2000 or days[-1].year > 2100:
         raise PlanError("bad_date", "dates must lie between 2000 and 2100", param="date")
@@ -170,7 +171,8 @@ def normalise_interests(interests: dict[str, float]) -> dict[str, float]:
             unknown.append(key)
             continue
         if not 0.0 <= weight <= 1.0:
-            raise PlanError("bad_weight", f"interest weight of {key!r} must be between 0 and 1", param="interests")
+            raise PlanError("bad_weight", f"interest weight of {key!r} must be between 0 and 1", ids=[key],
+                            param="interests")
         out[category] = max(out.get(category, 0.0), float(weight))
     if unknown:
         raise PlanError("unknown_category", f"unknown categories: {', '.join(unknown)}", ids=unknown,

@@ -37,6 +37,7 @@ FORM_KEYS = ("start", "end", "date", "days", "start_time", "end_time", "mode", "
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Aufenthalt planen", "Plan your stay"),
     "not_found": ("Nicht gefunden", "Not found"),
+    "concerns": ("Betrifft", "Concerns"),
     "error_code": ("Fehlercode", "Error code"),
     "intro": ("Sagen Sie uns, was Sie interessiert – wir planen Orte, die dann geöffnet sind, und bringen Sie "
               "rechtzeitig zurück.", "Tell us what interests you – we plan places that are open when you get there "
@@ -127,7 +128,8 @@ REASONS: dict[str, tuple[str, str]] = {
                  "Too little time is left today before your end time. Please plan from tomorrow or choose a later "
                  "“Back by”."),
     "too_many_days": ("Ein Plan umfasst höchstens sieben Tage.", "A plan covers at most seven days."),
-    "bad_weight": ("Ein Gewicht ist ungültig.", "A weight is not valid."),
+    "bad_weight": ("Das Gewicht für „{interest}“ ist ungültig: erlaubt sind Werte von 0 bis 1.",
+                   "The weight for “{interest}” is not valid: it must lie between 0 and 1."),
     "unknown_category": ("Ein Interesse ist unbekannt.", "An interest is unknown."),
     "not_a_sight": ("Bahnhöfe und Unterkünfte sind Start oder Ziel, keine Besuche unterwegs.",
                     "Stations and places to stay are a start or an end, not visits on the way."),
@@ -152,20 +154,32 @@ REASONS: dict[str, tuple[str, str]] = {
 
 
 def reason_text(error: PlanError, lang: str, **values: str) -> str:
-    """The reason in the page's language; ``values`` fill its blanks (past_date: ``date`` and ``today``)."""
+    """The reason in the page's language; ``values`` fill its blanks (past_date: ``date`` and ``today``,
+    bad_weight: ``interest``)."""
     de, en = REASONS.get(error.reason, ("Kein Plan möglich.", "No plan possible."))
     text = en if lang == "en" else de
     return text.format(**values) if values else text
 
 
-def _reason_values(state: dict[str, Any], lang: str) -> dict[str, str]:
-    """The dates a reason may name, as the page writes dates (06.06.2026 in German)."""
+def category_label(name: str, lang: str) -> str:
+    """A category by its name in the page's language (Verkehr is Transport in English); anything else as given."""
+    return CATEGORIES[name].get(lang, name) if name in CATEGORIES and lang != "de" else name
+
+
+def error_ids(error: PlanError, lang: str) -> list[str]:
+    """The ids or interests an error names, categories in the page's language."""
+    return [category_label(i, lang) for i in error.ids]
+
+
+def _reason_values(state: dict[str, Any], lang: str, error: PlanError | None = None) -> dict[str, str]:
+    """The dates (and interests) a reason may name, as the page writes dates (06.06.2026 in German)."""
     given = state["date"] or state["today"]
     try:
         shown = fmt_date(given, lang)
     except ValueError:
         shown = given  # not a date: bad_date says so, past_date never comes with it
-    return {"date": shown, "today": fmt_date(state["today"], lang)}
+    interest = ", ".join(error_ids(error, lang)) if error is not None else ""
+    return {"date": shown, "today": fmt_date(state["today"], lang), "interest": interest}
 
 
 def _ids(value: str) -> list[str]:
@@ -200,7 +214,11 @@ def plan_request(state: dict[str, Any], lang: str) -> PlanRequest:
         try:
             interests[category] = float(weight)
         except ValueError:
-            raise PlanError("bad_weight", f"weight of {category}: expected a number, got {weight!r}") from None
+            raise PlanError("bad_weight", f"weight of {category}: expected a number, got {weight!r}",
+                            ids=[category], param=f"w_{category}") from None
+        if not 0.0 <= interests[category] <= 1.0:  # the planner's reason, not the request model's invalid_request
+            raise PlanError("bad_weight", f"weight of {category}: must lie between 0 and 1, got {weight!r}",
+                            ids=[category], param=f"w_{category}")
     fields: dict[str, Any] = {
         "start": state["start"], "end": state["end"] or None, "date": state["date"] or None,
         "start_time": state["start_time"], "end_time": state["end_time"], "mode": state["mode"],
@@ -267,7 +285,8 @@ def plan_page(request: Request) -> HTMLResponse:
     categories = [(c, c if lang == "de" else CATEGORIES[c].get("en", c)) for c in CATEGORIES if c not in NOT_VISITED]
     ctx.update(title=word("title", lang), w=lambda key: word(key, lang), km=lambda v: km_text(v, lang),
                state=state, plan=plan, error=error,
-               reason=lambda e: reason_text(e, lang, **_reason_values(state, lang)),
+               reason=lambda e: reason_text(e, lang, **_reason_values(state, lang, e)),
+               error_ids=lambda e: error_ids(e, lang),
                categories=categories, weights=WEIGHTS, modes=MODES, choices=choices,
                share_url=f"/plan?{share_query(state, lang)}" if submitted else None,
                plan_data=plan_data(plan) if plan else None)
