@@ -354,6 +354,40 @@ def test_touch_targets_on_a_phone_are_at_least_44_px(browser: Browser, live: Liv
     context.close()
 
 
+# the planner's interest rows (a 13 px box in a 23 px label), weight selects (36 px), stop links and share link;
+# a place page's nearest stations, website and JSON-LD links (19 px)
+PLAN_TARGETS = (".interest label:not(.visually-hidden)", ".interest select", ".itinerary .stop-name",
+                ".plan-tools a", ".plan-tools button")
+PLACE_TARGETS = (".stations a", ".place-links a")
+
+
+@pytest.mark.parametrize("width", [360, 412])
+def test_touch_targets_on_a_phone_are_at_least_44_px_on_the_plan_and_a_place(browser: Browser, live: LiveServer,
+                                                                            web_store: Store, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True, is_mobile=True,
+                                  locale="de-DE")
+    page = context.new_page()
+    small: list[tuple[str, list[float]]] = []
+    pages = {"/plan?start=db-stations:8000098&date=2026-06-06&interest=Museum&submit=1": PLAN_TARGETS,
+             f"/places/{_zollverein(web_store)}": PLACE_TARGETS}
+    for path, targets in pages.items():
+        response = page.goto(live.url + path)
+        assert response is not None and response.ok, path
+        for selector in targets:
+            sizes = page.eval_on_selector_all(selector, "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                                        " return [r.width, r.height]; })")
+            assert sizes, f"{selector}: not on {path}"
+            small += [(selector, size) for size in sizes if min(size) < 44]
+    assert small == []
+    # the whole interest row ticks its box, not only the 13 px square
+    page.goto(live.url + "/plan")
+    row, weight = page.locator(".interest").first.bounding_box(), page.locator(".interest select").first.bounding_box()
+    assert row is not None and weight is not None
+    page.touchscreen.tap(weight["x"] - 6, row["y"] + 3)  # the row's top edge just left of its weight
+    assert page.locator('.interest input[type="checkbox"]').first.is_checked()
+    context.close()
+
+
 def test_plan_in_english_refuses_a_past_day_in_the_form_and_marks_the_end_e(page: Page, live: LiveServer) -> None:
     console = Console(page)
     page.goto(live.url + "/plan?lang=en")
