@@ -226,6 +226,8 @@ def test_describe_after_todays_hours_says_when_it_opens_again() -> None:
     assert describe(oh, at(2026, 6, 9, 17, 37), lang="en") == "Today 10:00–17:00 open, opens tomorrow at 10:00"
     # the eve of Fronleichnam (4 June 2026, PH off): the day after next
     assert describe(oh, at(2026, 6, 3, 17, 37)) == "Heute 10:00–17:00 geöffnet, öffnet Fr 05.06. um 10:00"
+    # in English in English words, as the page's hours table names days: not "Fri 05.06."
+    assert describe(oh, at(2026, 6, 3, 17, 37), lang="en") == "Today 10:00–17:00 open, opens Friday 5 June at 10:00"
 
 
 def test_describe_weekly_rest_day_named() -> None:

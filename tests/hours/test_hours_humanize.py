@@ -46,7 +46,8 @@ def test_describe_holiday_off_still_closes_and_reopens() -> None:
     oh = OpeningHours.parse("Mo-Su 10:00-18:00; PH off")
     assert describe(oh, at(2026, 12, 24, 16, 0)) == "Heute 10:00–18:00 geöffnet, schließt in 2 Std."
     assert describe(oh, at(2026, 12, 25, 12, 0)) == "Heute geschlossen (1. Weihnachtstag), öffnet So 27.12. um 10:00"
-    assert describe(oh, at(2026, 12, 25, 12, 0), "en") == "Closed today (1. Weihnachtstag), opens Sun 27.12. at 10:00"
+    assert describe(oh, at(2026, 12, 25, 12, 0), "en") == \
+        "Closed today (1. Weihnachtstag), opens Sunday 27 December at 10:00"
 
 
 def test_describe_comment_change_while_open_is_no_closing() -> None:

@@ -424,3 +424,37 @@ def test_screenshots_for_docs(browser: Browser, live: LiveServer, web_store: Sto
     page.wait_for_timeout(400)
     page.screenshot(path=str(SCREENSHOTS / "screen-portrait.png"))
     page.close()
+
+
+BROKEN_WORDS = """els => els.flatMap(el => {
+  const text = el.firstChild, out = [];
+  const re = /\\S+/g; let m;
+  while ((m = re.exec(text.data))) {
+    const range = document.createRange(); range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+    const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+    if (lines.size > 1) out.push(m[0]);
+  }
+  return out;
+})"""
+
+
+def test_dates_and_words_are_not_broken_inside(browser: Browser, live: LiveServer, web_store: Store) -> None:
+    # the events list at 360 px wrapped "2026-12-/06"; the screen's "Today" column "Mitternachtskonze/rt"
+    phone = browser.new_page(viewport={"width": 360, "height": 800})
+    phone.goto(live.url + "/events?lang=en&from=2026-06-01")
+    broken = set()
+    for width in range(0, 40, 3):  # text before a date puts it at every place of a line, as a stretch of days does
+        phone.evaluate(f"""document.querySelectorAll('.event-list .meta').forEach(m => {{
+          if (m.firstChild.nodeType !== 3) m.insertBefore(document.createTextNode(''), m.firstChild);
+          m.firstChild.data = 'x'.repeat({width}) + ' '; }})""")
+        broken |= set(phone.eval_on_selector_all(".event-list time", BROKEN_WORDS))
+    assert broken == set()
+    phone.close()
+    screen = browser.new_page(viewport={"width": 1920, "height": 1080})
+    screen.goto(live.url + f"/screen?place={_zollverein(web_store)}&radius=3000")
+    screen.wait_for_selector(".panel-events .name")
+    screen.evaluate("""() => { const li = document.querySelector('.panel-events .screen-list li');
+      li.querySelector('.name').textContent = 'Mitternachtskonzert in der Kokerei Zollverein';
+      li.querySelector('.dist').textContent = 'Kokerei Zollverein'; }""")
+    assert screen.eval_on_selector_all(".panel-events .name", BROKEN_WORDS) == []
+    screen.close()

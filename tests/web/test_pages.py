@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 
@@ -161,6 +162,8 @@ def test_a_timed_events_end_is_named_with_its_day_when_that_is_another_one(tmp_p
                "end": "2026-12-06T03:00:00+01:00"},
               {"id": "abend", "name": "Abend", "start": "2026-12-05T19:00:00+01:00",
                "end": "2026-12-05T22:00:00+01:00"},
+              {"id": "mitternacht", "name": "Mitternacht", "start": "2026-12-05T19:00:00+01:00",
+               "end": "2026-12-06T00:00:00+01:00"},
               {"id": "konzert", "name": "Konzert", "start": "2026-12-05T20:00:00+01:00",
                "end": "2026-12-06T01:00:00+01:00"},
               {"id": "rave", "name": "Rave", "start": "2026-12-05T22:00:00+01:00",
@@ -184,6 +187,8 @@ def test_a_timed_events_end_is_named_with_its_day_when_that_is_another_one(tmp_p
     assert shown("konzert", "en") == "Sat 2026-12-05 20:00 – 01:00"
     assert shown("rave") == "Sa 05.12.2026 22:00 – So 06.12.2026 09:00"
     assert shown("abend") == "Sa 05.12.2026 19:00 – 22:00"
+    assert shown("mitternacht") == "Sa 05.12.2026 19:00 – 24:00"  # not "– 00:00", read as before it began
+    assert shown("mitternacht", "en") == "Sat 2026-12-05 19:00 – 24:00"
     listing = api.get("/events?from=2026-12-05&to=2026-12-08").text
     rows = {name: re.sub(r"<[^>]+>", "", row) for name, row in
             re.findall(r'<a href="/events/[^"]+">(\w+)</a>(.*?)</li>', listing, re.S)}
@@ -416,4 +421,27 @@ def test_the_data_page_dates_a_source_by_its_open_data_not_by_its_last_import(tm
     hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "gemischt", clock=lambda: first + timedelta(days=1))
     row = re.search(r"gemischt.*?</tr>", TestClient(create_app(store=store)).get("/data").text, re.S)
     assert row and "01.05.2026" in row.group(0) and "02.05.2026" not in row.group(0)
+    store.close()
+
+
+def test_a_place_page_says_when_it_opens_in_one_format_per_language(tmp_path: Path) -> None:
+    from datenhub.clock import BERLIN, fixed
+    from datenhub.data import data_path
+    from tests.web.conftest import HEADER
+
+    # on a Monday evening the badge said "opens Thu 2026-11-26 11:00" beside the hours' "opens Thu 26.11. at
+    # 11:00", and "Thu" beside the table's "Thursday"
+    (tmp_path / "p.csv").write_text(HEADER + "\nhalle,Halle,,,,,Museum,Museum,,,,Essen,51.45,7.01,,"
+                                    "\"Mo,Th-Su 11:00-18:00\",,,,\n", encoding="utf-8")
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub.import_file(store, tmp_path / "p.csv", "t", adapter="csv",
+                    mapping=data_path("demo", "ruhr_places.mapping.toml"))
+    entity = store.get_entity("t:halle")
+    assert entity is not None
+    api = TestClient(create_app(store=store, clock=fixed(datetime(2026, 11, 23, 20, 30, tzinfo=BERLIN))))
+    english = unescape(re.sub(r"<[^>]+>", " ", api.get(f"/places/{entity['id']}?lang=en").text))
+    assert english.count("opens Thursday 26 November at 11:00") == 2, english
+    assert not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", english) and "2026-11-26" not in english
+    german = unescape(re.sub(r"<[^>]+>", " ", api.get(f"/places/{entity['id']}").text))
+    assert german.count("öffnet Do 26.11. um 11:00") == 2, german
     store.close()

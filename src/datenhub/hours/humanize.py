@@ -15,6 +15,9 @@ _WEEKDAY_SHORT = {
     "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
+_WEEKDAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 _TEXT = {
     "de": {
         "today": "Heute",
@@ -24,7 +27,9 @@ _TEXT = {
         "opens": "öffnet in {d}",
         "closed_today": "Heute geschlossen",
         "rest_day": "{days} Ruhetag",
-        "opens_at": "öffnet {day} um {time}",
+        "opens_at": "öffnet {when}",
+        "at": "{day} um {time}",
+        "today_at": "heute um {time}",
         "tomorrow": "morgen",
         "always": "Durchgehend geöffnet",
         "never": "Geschlossen",
@@ -37,7 +42,9 @@ _TEXT = {
         "opens": "opens in {d}",
         "closed_today": "Closed today",
         "rest_day": "Closed on {days}",
-        "opens_at": "opens {day} at {time}",
+        "opens_at": "opens {when}",
+        "at": "{day} at {time}",
+        "today_at": "today at {time}",
         "tomorrow": "tomorrow",
         "always": "Open 24/7",
         "never": "Closed",
@@ -104,7 +111,7 @@ def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None
             return f"{sentence}, {text['opens'].format(d=_duration(until, lang))}{comment}"
         if state.state == "closed":  # today's hours are over: say when it opens, not only that it was open
             opens = change.astimezone(BERLIN)
-            when = text["opens_at"].format(day=_day_word(opens, today, lang), time=opens.strftime("%H:%M"))
+            when = text["opens_at"].format(when=when_words(opens, today, lang))
             return f"{sentence}, {when}{comment}"
         return f"{sentence}{comment}"
     if _weekday_always_closed(oh, today):
@@ -112,13 +119,27 @@ def describe_with_change(oh: OpeningHours, at: datetime, change: datetime | None
     nxt = _next_opening(oh, at)
     if nxt is None:
         return text["closed_today"] + comment
-    when = text["opens_at"].format(day=_day_word(nxt, today, lang), time=nxt.strftime("%H:%M"))
+    when = text["opens_at"].format(when=when_words(nxt, today, lang))
     return f"{text['closed_today']}{comment}, {when}"
 
 
+def when_words(at: datetime, today: date, lang: str = "de") -> str:
+    """A moment as a sentence names it, one way per language: "morgen um 10:00", "Do 26.11. um 11:00";
+    "tomorrow at 10:00", "Thursday 26 November at 11:00" (the year too when it is another)."""
+    local = at.astimezone(BERLIN)
+    text, time = _TEXT[lang], local.strftime("%H:%M")
+    if local.date() == today:
+        return text["today_at"].format(time=time)
+    return text["at"].format(day=_day_word(local, today, lang), time=time)
+
+
 def _day_word(at: datetime, today: date, lang: str) -> str:
-    return _TEXT[lang]["tomorrow"] if at.date() == today + timedelta(days=1) else \
-        _WEEKDAY_SHORT[lang][at.weekday()] + f" {at.day:02d}.{at.month:02d}."
+    if at.date() == today + timedelta(days=1):
+        return _TEXT[lang]["tomorrow"]
+    other_year = at.year != today.year
+    if lang == "en":
+        return f"{_WEEKDAY[at.weekday()]} {at.day} {_MONTH[at.month - 1]}" + (f" {at.year}" if other_year else "")
+    return f"{_WEEKDAY_SHORT[lang][at.weekday()]} {at.day:02d}.{at.month:02d}." + (f"{at.year}" if other_year else "")
 
 
 def next_switch(oh: OpeningHours, at: datetime, state: str, change: datetime | None) -> datetime | None:

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from datenhub.api.urls import base_url
 from datenhub.clock import BERLIN
+from datenhub.hours.humanize import when_words
 from datenhub.model.categories import CATEGORIES
 from datenhub.store import Query
 from datenhub.store.text import fold
@@ -85,6 +86,15 @@ def fmt_time(at: datetime | str | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
+def fmt_end_time(end: datetime | str | None, start: datetime | str | None) -> str:
+    """An end's time after its start: midnight closing the day it began is 24:00 ("19:00 – 24:00"), as opening
+    hours write it, not 00:00, which reads as before it began."""
+    value, begun = local(end), local(start)
+    if value is not None and begun is not None and value.hour == value.minute == 0 and value.date() > begun.date():
+        return "24:00"
+    return fmt_time(end)
+
+
 def fmt_datetime(at: datetime | str | None, lang: str, now: datetime | None = None) -> str:
     value = local(at)
     if value is None:
@@ -96,6 +106,15 @@ def fmt_datetime(at: datetime | str | None, lang: str, now: datetime | None = No
             return f"{word} {value:%H:%M}"
     day = DAY_SHORT[lang][value.weekday()]
     return f"{day} {value:%d.%m.%Y %H:%M}" if lang == "de" else f"{day} {value:%Y-%m-%d %H:%M}"
+
+
+def fmt_when(at: datetime | str | None, lang: str, now: datetime | None = None) -> str:
+    """When a place next opens or closes, worded as its hours' sentence words it ("opens Thursday 26 November at
+    11:00" beside "Today 11:00–18:00 open, opens Thursday 26 November at 11:00"): one format on a page."""
+    value = local(at)
+    if value is None or now is None:
+        return fmt_datetime(at, lang, now)
+    return when_words(value, now.astimezone(BERLIN).date(), lang)
 
 
 def fmt_date(at: datetime | str | None, lang: str) -> str:
@@ -138,7 +157,9 @@ def context(request: Request, path: str, *, canonical_params: dict[str, Any] | N
     return {"request": request, "lang": lang, "t": translator(lang), "canonical": canonical,
             "alternates": alternates, "switch_url": switch_url, "text": text, "url": lambda p, **kw: page_url(
                 p, lang, **kw), "category_label": lambda c: category_label(c, lang), "fmt_time": fmt_time,
-            "fmt_datetime": lambda at, now=None: fmt_datetime(at, lang, now), "fmt_date": lambda at: fmt_date(at, lang),
+            "fmt_datetime": lambda at, now=None: fmt_datetime(at, lang, now),
+            "fmt_when": lambda at, now=None: fmt_when(at, lang, now),
+            "fmt_end_time": fmt_end_time, "fmt_date": lambda at: fmt_date(at, lang),
             "fmt_distance": lambda metres: fmt_distance(metres, lang), "root": root, "og_type": "website",
             "attribution_lines": attribution_lines, **values}
 
