@@ -247,6 +247,15 @@ def test_a_search_page_is_titled_with_what_was_asked(web_client: TestClient) -> 
     assert "<title>zeche · Museum – " in web_client.get("/?q=zeche&category=Museum").text
     assert "<title>DatenHub Ruhr</title>" in web_client.get("/").text  # the start page: the site's name alone
 
+    # two categories list both, and the title names both, not the last one alone
+    both = web_client.get("/?category=Museum&category=Park").text
+    assert "<title>Museum, Park – " in both
+    assert "<title>Museum, Park – " in web_client.get("/?category=Museum,Park").text
+    # a misspelt search shows what it was corrected to: the title says so too
+    corrected = web_client.get("/?q=Dusiburg").text
+    assert "Duisburg" in corrected.split('class="corrected"')[1][:200]
+    assert "<title>Duisburg – " in corrected
+
 
 def test_an_english_search_page_title_names_the_category_in_english(web_client: TestClient) -> None:
     english = web_client.get("/?lang=en&category=Industriekultur&municipality=Essen").text

@@ -71,11 +71,15 @@ def home(request: Request) -> HTMLResponse:
         error = page_error(request, exc, lang)
     now = get_clock(request)()
     rows = [{"entity": p, "state": closes_at(p, now)} for p in places]
-    ctx = context(request, "/", title=search_title(params, lang), rows=rows, error=error, params=params,
+    # what was asked, as the search read it: every category given (?category=Museum&category=Park lists both, and
+    # so names both) and the search words it corrected a misspelling to (Dusiburg: Duisburg)
+    asked = {**params, "category": ",".join(v for v in request.query_params.getlist("category") if v.strip())}
+    title_asked = {**asked, "q": corrected_q} if corrected_q else asked
+    ctx = context(request, "/", title=search_title(title_asked, lang), rows=rows, error=error, params=params,
                   next_cursor=next_cursor, corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION,
-                  no_results=no_results_text(params, lang, bool(request.query_params.get("cursor"))))
+                  no_results=no_results_text(asked, lang, bool(request.query_params.get("cursor"))))
     return render("home.html", ctx, status_code=400 if error else 200)
 
 
