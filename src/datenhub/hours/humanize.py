@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from .core import DEFAULT_HORIZON_DAYS, OpeningHours, _require_aware
+from .names import DAY_NAMES, DAY_SHORT, MONTH_NAMES
 from .solar import BERLIN
 
 _WEEKDAY_PLURAL = {
     "de": ("Montags", "Dienstags", "Mittwochs", "Donnerstags", "Freitags", "Samstags", "Sonntags"),
     "en": ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"),
 }
-_WEEKDAY_SHORT = {
-    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-_WEEKDAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+_WEEKDAY_SHORT = DAY_SHORT
+_WEEKDAY = DAY_NAMES["en"]
+_MONTH = MONTH_NAMES["en"]
 _TEXT = {
     "de": {
         "today": "Heute",

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from datenhub.clock import BERLIN, Clock, utc_now
+from datenhub.hours.schemaorg import DAY_NAMES
 from datenhub.model.entity import LANGS
 from datenhub.model.licence import LICENCES, LicenceId
 from datenhub.publish.jsonbytes import dumps
@@ -30,7 +31,6 @@ EVENT_STATUSES = frozenset({"EventScheduled", "EventCancelled", "EventPostponed"
                             "EventMovedOnline"})
 WHEELCHAIR_FEATURES = {"yes": ("wheelchair accessible", True), "no": ("wheelchair accessible", False),
                        "limited": ("partially wheelchair accessible", True)}
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 Node = dict[str, Any]
 

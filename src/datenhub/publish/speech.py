@@ -12,15 +12,10 @@ from xml.sax.saxutils import escape
 
 from datenhub.clock import BERLIN
 from datenhub.hours.filter import live_state
+from datenhub.hours.names import DAY_NAMES, MONTH_NAMES
 from datenhub.store import Store
 
 LANGUAGES = ("de", "en")
-_DAYS = {"de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-_MONTHS = {"de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-                   "November", "Dezember"),
-           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                  "November", "December")}
 _SAY: dict[str, dict[str, str]] = {
     "where": {"de": "{name} in {town}.", "en": "{name} in {town}."},
     "station_where": {"de": "Bahnhof {name} in {town}.", "en": "{name} station in {town}."},
@@ -140,8 +135,8 @@ def _moment(at: datetime, now: datetime, lang: str, until: bool) -> str:
     if days == 1:
         return say(f"{form}_tomorrow", lang, time=time)
     if days < 7:
-        return say(f"{form}_weekday", lang, day=_DAYS[lang][day.weekday()], time=time)
-    month = _MONTHS[lang][day.month - 1]
+        return say(f"{form}_weekday", lang, day=DAY_NAMES[lang][day.weekday()], time=time)
+    month = MONTH_NAMES[lang][day.month - 1]
     date = f"{day.day}. {month}" if lang == "de" else f"{day.day} {month}"
     if day.year != today.year:
         date += f" {day.year}"

@@ -14,10 +14,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from datenhub.api.urls import base_url
 from datenhub.clock import BERLIN
 from datenhub.hours.humanize import when_words
+from datenhub.hours.names import DAY_NAMES, DAY_SHORT
 from datenhub.model.categories import CATEGORIES
 from datenhub.store import Query
 from datenhub.store.text import fold
-from datenhub.web.i18n import DAY_NAMES, DAY_SHORT, choose_lang, translator
+from datenhub.web.i18n import choose_lang, translator
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

@@ -8,7 +8,7 @@ from typing import Any
 from datenhub.clock import BERLIN
 from datenhub.hours import OpeningHours, OpeningHoursError
 from datenhub.hours.filter import live_state, state_for_ags
-from datenhub.web.i18n import DAY_NAMES
+from datenhub.hours.names import DAY_NAMES
 
 
 def hours_view(entity: dict[str, Any], now: datetime, lang: str) -> dict[str, Any] | None:

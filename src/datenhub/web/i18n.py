@@ -202,12 +202,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin_withdrawn_at": {"de": "Zurückgezogen", "en": "Withdrawn"},
 }
 
-DAY_NAMES = {"de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-# Short day names as visitors write them: not the two letters of OSM's opening_hours ("Tu", "Su"), which read
-# oddly in English ("Tu 10:00" for "Tue 10:00").
-DAY_SHORT = {"de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
 def choose_lang(request: Request) -> str:
