@@ -412,6 +412,9 @@ def test_no_results_advises_only_what_applies(web_client: TestClient, tmp_path: 
                                                        "open_now": "true", "lang": "en"}).text)
     assert filtered == "No places found. Try without one of these filters: Zoo, Bönen, Open now."
     assert "spelling" not in filtered
+    # words that find nothing even without the filter: dropping the filter would not help
+    nowhere = _empty_text(web_client.get("/", params={"q": "xyzzyq", "category": "Museum", "lang": "en"}).text)
+    assert "filters" not in nowhere and "“xyzzyq”" in nowhere and "spelling" in nowhere
     empty_hub = TestClient(create_app(store=open_store(f"sqlite:///{tmp_path / 'empty.db'}")))
     nothing = _empty_text(empty_hub.get("/").text)
     assert "Filter" not in nothing and "Schreibweise" not in nothing

@@ -19,7 +19,7 @@ from datenhub.live.status import readable
 from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.model.licence import credits, licence_mix
 from datenhub.publish.venues import venue as find_venue
-from datenhub.store import Page, QueryError, Store
+from datenhub.store import Page, Query, QueryError, Store
 from datenhub.store.text import fold
 from datenhub.web.common import category_label, context, in_shown_order, not_found, render, text
 from datenhub.web.errors import page_error
@@ -60,6 +60,7 @@ def home(request: Request) -> HTMLResponse:
     params = {k: request.query_params.get(k, "") for k in FILTERS}
     places: list[dict[str, Any]] = []
     error, next_cursor, corrected_q = None, None, None
+    query: Query | None = None
     try:
         query = parse_query(request, "place")
         if "limit" not in request.query_params:
@@ -79,8 +80,17 @@ def home(request: Request) -> HTMLResponse:
                   next_cursor=next_cursor, corrected_q=corrected_q, later_page=bool(request.query_params.get("cursor")),
                   categories=list(CATEGORIES), municipalities=municipality_names(), counts=store.counts(),
                   api_query=_api_query(request), now=now, boundaries_attribution=BOUNDARIES_ATTRIBUTION,
-                  no_results=no_results_text(asked, lang, bool(request.query_params.get("cursor"))))
+                  no_results=no_results_text(asked, lang, bool(request.query_params.get("cursor")),
+                                             words_alone_find=_words_alone_find(store, places, query, error)))
     return render("home.html", ctx, status_code=400 if error else 200)
+
+
+def _words_alone_find(store: Store, places: list[dict[str, Any]], query: Query | None, error: Any) -> bool:
+    """Whether the search words find anything without the filters: only asked when the page is empty, so "drop a
+    filter" is not advised where the words themselves match nothing."""
+    if places or error or query is None or not query.q:
+        return True
+    return bool(store.search_spelled(Query(q=query.q, limit=1, include_closed=query.include_closed)).items)
 
 
 def _places_asked(params: dict[str, str], lang: str) -> tuple[list[str], str]:
@@ -92,14 +102,16 @@ def _places_asked(params: dict[str, str], lang: str) -> tuple[list[str], str]:
     return categories, town.name if town else params.get("municipality", "")
 
 
-def no_results_text(params: dict[str, str], lang: str, later_page: bool = False) -> str:
+def no_results_text(params: dict[str, str], lang: str, later_page: bool = False, words_alone_find: bool = True
+                    ) -> str:
     """What to try when a search found nothing, naming only what was set: the filters (by the words of the form),
-    else the search words; neither set means the hub holds no places."""
+    else the search words (also where they find nothing even without the filters); neither set means the hub holds
+    no places."""
     t = translator(lang)
     categories, town = _places_asked(params, lang)
     filters = [*categories, town, t("open_now") if params.get("open_now") in ("true", "1") else "",
                t("wheelchair") if params.get("wheelchair") else ""]
-    if any(filters):
+    if any(filters) and words_alone_find:
         return t("no_results_filters", filters=", ".join(f for f in filters if f))
     if params.get("q", "").strip():
         return t("no_results_q", q=params["q"].strip())
