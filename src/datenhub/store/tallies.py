@@ -37,12 +37,19 @@ class OpenTally(NamedTuple):
     withdrawn: int  # its withdrawn open records
 
 
-def open_tallies(rows: Iterable[tuple[str, str | None, int, Any, Any]]) -> dict[str, OpenTally]:
-    """(source, licence, withdrawn records, last open change of their hubs, last withdrawal) rows → {source:
+def active_licences(rows: Iterable[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Record tally rows (source, licence, active, withdrawn, last change, last withdrawal) → licence_counts of the
+    active records."""
+    return licence_counts((source, licence, active) for source, licence, active, *_ in rows if active)
+
+
+def open_tallies(rows: Iterable[tuple[Any, ...]]) -> dict[str, OpenTally]:
+    """Record tally rows (source, licence, active, withdrawn, last change of a record, last withdrawal) → {source:
     OpenTally} over the rows of open licences alone: closed records neither date nor count (times as SQLite's ISO
-    text or PostgreSQL's datetimes)."""
+    text or PostgreSQL's datetimes). A record's last change is when its content last changed, not when an import
+    last delivered it."""
     out: dict[str, OpenTally] = {}
-    for source, licence, withdrawn, *times in rows:
+    for source, licence, _, withdrawn, *times in rows:
         if not ((lid := parse_licence(licence)) and is_open(lid)):
             continue
         found = [_utc(t) for t in times if t is not None]

@@ -53,7 +53,7 @@ from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import OPEN_LICENCE_SQL, iso
-from datenhub.store.tallies import OpenTally, attribution_lists, licence_counts, open_tallies
+from datenhub.store.tallies import OpenTally, active_licences, attribution_lists, open_tallies
 
 _BATCH = 1000
 
@@ -216,19 +216,19 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
                 "coalesce(data->>'attribution', '') <> '' AND data->>'licence' <> 'closed' GROUP BY 1, 2")))
 
     def open_record_changes(self) -> dict[str, OpenTally]:
-        with self._conns.connection() as conn:
-            version = _version(conn.execute(_DATA_VERSION).fetchone())
-            # as SqliteStore's OPEN_RECORD_CHANGES_SQL
-            return self._derived.get("open_record_changes", version, lambda: open_tallies(conn.execute(
-                "SELECT r.source, r.data->>'licence', count(r.withdrawn_at), max(CASE WHEN e.has_open OR "
-                "e.data_open IS NOT NULL THEN coalesce(e.open_changed_at, e.changed_at) END), max(r.withdrawn_at) "
-                "FROM records r LEFT JOIN entities e ON e.id = r.hub_id GROUP BY 1, 2")))
+        return open_tallies(self._record_tally())
 
     def record_licences(self) -> dict[str, dict[str, int]]:
+        return active_licences(self._record_tally())
+
+    def _record_tally(self) -> list[tuple[Any, ...]]:
+        """One scan of the records per data version for record_licences and open_record_changes (as SqliteStore's
+        RECORD_TALLY_SQL)."""
         with self._conns.connection() as conn:
             version = _version(conn.execute(_DATA_VERSION).fetchone())
-            return self._derived.get("record_licences", version, lambda: licence_counts(conn.execute(
-                "SELECT source, data->>'licence', count(*) FROM records WHERE withdrawn_at IS NULL GROUP BY 1, 2")))
+            return self._derived.get("record_tally", version, lambda: conn.execute(  # type: ignore[no-any-return]
+                "SELECT source, data->>'licence', count(*) - count(withdrawn_at), count(withdrawn_at), "
+                "max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2").fetchall())
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256

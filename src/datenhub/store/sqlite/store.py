@@ -46,15 +46,14 @@ from datenhub.store.sqlite.schema import (
     RELAY_PROVENANCE,
 )
 from datenhub.store.sqlite.search import run_search
-from datenhub.store.tallies import OpenTally, attribution_lists, licence_counts, open_tallies
+from datenhub.store.tallies import OpenTally, active_licences, attribution_lists, open_tallies
 
 # whether an entity changed since ?1 changed its open view (or the stub of one that went)
-# per source and licence: withdrawn records, their hubs' last open change (hubs readers of open data see), the last
-# withdrawal; tallies.open_tallies keeps the open licences (ISO text in UTC: max() is the latest)
-OPEN_RECORD_CHANGES_SQL = (
-    "SELECT r.source, json_extract(r.data, '$.licence'), count(r.withdrawn_at), max(CASE WHEN e.has_open OR "
-    "e.data_open IS NOT NULL THEN coalesce(e.open_changed_at, e.changed_at) END), max(r.withdrawn_at) "
-    "FROM records r LEFT JOIN entities e ON e.id = r.hub_id GROUP BY 1, 2")
+# per source and licence, one scan serving record_licences and open_record_changes: active and withdrawn records,
+# the last change of a record and the last withdrawal (ISO text in UTC: max() is the latest)
+RECORD_TALLY_SQL = (
+    "SELECT source, json_extract(data, '$.licence'), count(*) - count(withdrawn_at), count(withdrawn_at), "
+    "max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2")
 _OPEN_CHANGE = "(has_open OR data_open IS NOT NULL) AND (open_changed_at IS NULL OR open_changed_at >= ?1)"
 # the open view, stored only when it differs from `data`; none where has_open is unset, though data_open may hold the
 # stub of a view that went (rows.open_document)
@@ -198,12 +197,13 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             "NULL AND a IS NOT NULL AND a <> '' AND json_extract(data, '$.licence') <> 'closed' GROUP BY 1, 2")))
 
     def open_record_changes(self) -> dict[str, OpenTally]:
-        return self._cached("open_record_changes", lambda: open_tallies(self.db.execute(OPEN_RECORD_CHANGES_SQL)))
+        return self._cached("open_record_changes", lambda: open_tallies(self._record_tally()))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
-        return self._cached("record_licences", lambda: licence_counts(self.db.execute(
-            "SELECT source, json_extract(data, '$.licence'), count(*) FROM records WHERE withdrawn_at IS NULL "
-            "GROUP BY 1, 2")))
+        return self._cached("record_licences", lambda: active_licences(self._record_tally()))
+
+    def _record_tally(self) -> list[tuple[Any, ...]]:
+        return self._cached("record_tally", lambda: self.db.execute(RECORD_TALLY_SQL).fetchall())  # type: ignore[no-any-return]
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256
