@@ -42,22 +42,33 @@ def negotiate(request: Request, allowed: Iterable[str]) -> str:
             raise QueryError("f", f"unsupported format {explicit!r}; use one of {', '.join(allowed)}")
         return name
     header = request.headers.get("accept", "")
-    accepted = preferred(header)
-    no = {MEDIA[m] for m in refused(header) if m in MEDIA}  # a format refused by any of its types
-    for media in accepted:
-        if MEDIA.get(media) in allowed and MEDIA[media] not in no:
-            return MEDIA[media]
-        if media.endswith("/*"):  # a range: JSON where it is in it (*/*, application/*), else the first it holds
-            start = "" if media == "*/*" else media[:-1]
-            within = [name for m, name in MEDIA.items() if name in allowed and m.startswith(start) and name not in no]
-            if within:
-                return "json" if "json" in within else within[0]
+    chosen = from_accept(header, MEDIA, allowed, "json")
+    if chosen is not None:
+        return chosen
     if header.strip():
         # only types this resource cannot give (application/xml, image/*), or JSON refused with q=0: RFC 9110's 406
         offered = ", ".join(sorted({m for m, name in MEDIA.items() if name in allowed}))
         raise HTTPException(406, f"none of the accepted media types is offered here; accept one of {offered}, "
                                  "or choose with f=")
     return "json"
+
+
+def from_accept(header: str, media_types: dict[str, str], allowed: Iterable[str], first: str) -> str | None:
+    """The format an Accept header asks for, of `allowed` (`media_types` maps a media type to its format's name):
+    the types by their q, a range (*/*, application/*) by `first` where it holds it, else the first it holds; a
+    format refused with q=0 by any of its types never. None when it asks for none of them (a 406 for the caller)."""
+    allowed = tuple(allowed)
+    no = {media_types[m] for m in refused(header) if m in media_types}
+    for media in preferred(header):
+        if media_types.get(media) in allowed and media_types[media] not in no:
+            return media_types[media]
+        if media.endswith("/*"):
+            start = "" if media == "*/*" else media[:-1]
+            within = [name for m, name in media_types.items() if name in allowed and m.startswith(start)
+                      and name not in no]
+            if within:
+                return first if first in within else within[0]
+    return None
 
 
 async def accepts_json(request: Request) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from datenhub.api.deps import get_store, known_parameters
-from datenhub.api.formats import preferred, refused
+from datenhub.api.formats import from_accept
 from datenhub.api.urls import base_url
 from datenhub.publish import get_serializer
 from datenhub.publish.dcat import catalog_jsonld, dataset_jsonld
@@ -66,15 +66,9 @@ def rdf_format(request: Request, f: str | None) -> str:
             raise QueryError("f", f"unsupported format {f!r}; use one of {', '.join(RDF_FORMATS)}")
         return name
     header = request.headers.get("accept", "")
-    no = {RDF_MEDIA[m] for m in refused(header) if m in RDF_MEDIA}  # a format refused by any of its types
-    for media in preferred(header):
-        if media in RDF_MEDIA and RDF_MEDIA[media] not in no:
-            return RDF_MEDIA[media]
-        # a range: the first format it holds that the client did not refuse
-        within = [name for m, name in RDF_MEDIA.items() if name not in no and (
-            media == "*/*" or (media.endswith("/*") and m.startswith(media[:-1])))]
-        if within:
-            return "jsonld" if "jsonld" in within else within[0]
+    chosen = from_accept(header, RDF_MEDIA, RDF_FORMATS, "jsonld")
+    if chosen is not None:
+        return chosen
     if not header.strip():
         return "jsonld"
     offered = ", ".join(media.split(";")[0] for media, _ in RDF_FORMATS.values())
