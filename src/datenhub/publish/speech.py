@@ -78,7 +78,7 @@ def place_speech(store: Store, entity: dict[str, Any], now: datetime, lang: str,
     state = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
     summary = occupancy_summary(store, entity["id"], now, include_closed)
     busy = _busy(summary, str(state["state"]) if state else None, lang)
-    sentences = [s for s in (_what(entity, lang), *_hours(entity, now, lang), busy, _station(entity, lang),
+    sentences = [s for s in (_what(entity, lang), *_hours(entity.get("opening_hours"), state, now, lang), busy, _station(entity, lang),
                              _access(entity, lang)) if s]
     ssml = f'<speak xml:lang="{_LOCALE[lang]}">' + "".join(f"<s>{escape(s)}</s>" for s in sentences) + "</speak>"
     return {"id": entity["id"], "lang": lang, "text": " ".join(sentences), "ssml": ssml, "sentences": sentences,
@@ -143,10 +143,8 @@ def _moment(at: datetime, now: datetime, lang: str, until: bool) -> str:
     return say(f"{form}_date", lang, date=date, time=time)
 
 
-def _hours(entity: dict[str, Any], now: datetime, lang: str) -> list[str]:
-    geo, municipality = entity.get("geo") or {}, entity.get("municipality") or {}
-    value = entity.get("opening_hours")
-    state = live_state(value, now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
+def _hours(value: Any, state: dict[str, Any] | None, now: datetime, lang: str) -> list[str]:
+    """The hours said from the place's live state (hours.filter.live_state of its `opening_hours` value)."""
     if state is None:
         # hours a source wrote in words ("nach telefonischer Absprache") are said as written
         return [say("hours_as_given", lang, text=value.strip().rstrip("."))] if isinstance(value, str) and \
