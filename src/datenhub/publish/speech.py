@@ -78,8 +78,9 @@ def place_speech(store: Store, entity: dict[str, Any], now: datetime, lang: str,
     state = live_state(entity.get("opening_hours"), now, geo.get("lat"), geo.get("lon"), municipality.get("ags"))
     summary = occupancy_summary(store, entity["id"], now, include_closed)
     busy = _busy(summary, str(state["state"]) if state else None, lang)
-    sentences = [s for s in (_what(entity, lang), *_hours(entity.get("opening_hours"), state, now, lang), busy, _station(entity, lang),
-                             _access(entity, lang)) if s]
+    said = (_what(entity, lang), *_hours(entity.get("opening_hours"), state, now, lang), busy, _station(entity, lang),
+            _access(entity, lang))
+    sentences = [s for s in said if s]
     ssml = f'<speak xml:lang="{_LOCALE[lang]}">' + "".join(f"<s>{escape(s)}</s>" for s in sentences) + "</speak>"
     return {"id": entity["id"], "lang": lang, "text": " ".join(sentences), "ssml": ssml, "sentences": sentences,
             "licence": entity.get("licence"), "attribution": entity.get("attribution"),

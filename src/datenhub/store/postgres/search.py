@@ -515,9 +515,8 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
         if not query.cursor:
             return stamped(_first_ranked_page(conn, query, c, rank, tsv, tsquery, select_data, stats), query,
                            version)
-        if not broad_cursor(decode_cursor(query, 2)[0]):
-            decode_cursor(query, 2, version)  # raises once the data changed since the first page
-        else:
+        if broad_cursor(decode_cursor(query, 2)[0]):
+            version = None  # a broad listing's order is the index's, which writes do not reshuffle
             if c.spatial and query.narrowed() and _few_in_area(conn, query, tsquery, stats):
                 # a walk of entities_broad would test a filter on row after row (1M places, "zeche" in a district
                 # open now: page 2 in 200-300 ms, where the first, which gathered the matches, took 16-22)
@@ -526,7 +525,7 @@ def run_search(conn: psycopg.Connection[Any], query: Query, stats: StatisticsCac
 
     key, key_params, cast = sort_key(query, rank, distance)
     if query.cursor:
-        last_key, last_id = decode_cursor(query, 2)
+        last_key, last_id = decode_cursor(query, 2, version)  # a ranked page's: raises once the data changed
         c.add(f"({key}, e.id) > (%s::{cast}, %s::text)", *key_params, last_key, last_id, role="order")
     if distance is not None and key == distance[0] and not query.q and query.changed_since is None:
         nearest = _nearest_page(conn, query, c, distance, select_data)
