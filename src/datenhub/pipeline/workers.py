@@ -80,4 +80,3 @@ def prepared_batches(batches: Iterable[Batch], plan: ImportPlan, workers: int) -
         pool.terminate()
         pool.join()
         _PLAN = None
-
