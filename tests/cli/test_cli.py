@@ -603,3 +603,14 @@ def test_commands_that_fill_or_set_up_a_hub_start_a_new_one(tmp_path: Path) -> N
     assert run("keys", "create", "--name", "CMS", "--scope", "source:cms:write", "--db",
                f"sqlite:///{api_only}").exit_code == 0
     assert fresh.exists() and api_only.exists()
+
+
+def test_import_whose_worker_is_killed_says_so_and_exits_1(tmp_path: Path, db: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.pipeline.test_workers import dying_workers
+
+    dying_workers(monkeypatch)
+    places = write(tmp_path, "p.csv", PLACES_CSV)
+    result = run("import", str(places), "--source", "p", "--db", db, "--workers", "2")
+    assert result.exit_code == 1
+    assert "killed by signal 9" in result.output and "--workers 1" in result.output

@@ -108,3 +108,39 @@ def test_the_pools_worker_handler_does_not_wake_for_every_result(store: Store, c
     assert batches > 25
     # it wakes when the pool runs dry (at most once a batch); CPython's: several times a batch (~6 here)
     assert wakes <= batches
+
+
+def dying_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every forked worker is killed (SIGKILL, as the out-of-memory killer does) on its first batch."""
+    import os
+    import signal
+
+    from datenhub.pipeline import workers
+
+    importer = os.getpid()
+    real = workers.prepare_batch
+
+    def dies(batch, plan):  # type: ignore[no-untyped-def]
+        if os.getpid() != importer:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(batch, plan)
+
+    monkeypatch.setattr(workers, "prepare_batch", dies)
+    monkeypatch.setattr(workers, "LOST_CHECK_S", 0.05)
+
+
+def test_a_killed_worker_fails_the_import_instead_of_waiting_for_ever(store: Store, tmp_path: Path, clock,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from datenhub.pipeline.workers import WorkerLost
+
+    hub.import_file(store, write_csv(tmp_path / "a.csv"), "test", clock=clock)
+    before = store.counts()
+    dying_workers(monkeypatch)
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = "Umbenannt"
+    with pytest.raises(WorkerLost, match="killed by signal 9, which the kernel's out-of-memory killer sends; the "
+                                         "import was rolled back"):
+        hub.import_file(store, write_csv(tmp_path / "b.csv", rows), "test", clock=clock, workers=2)
+    assert {k: v for k, v in store.counts().items() if k != "raw_inputs"} == {
+        k: v for k, v in before.items() if k != "raw_inputs"}
+    assert store.list_imports("test")[0]["status"] == "failed"

@@ -18,6 +18,7 @@ from datenhub.ingest.registry import UnknownAdapterError
 from datenhub.model.licence import LicenceId, parse_licence
 from datenhub.notices import Report, Severity
 from datenhub.pipeline.importer import ImportError_, ImportResult
+from datenhub.pipeline.workers import WorkerLost
 
 
 def _check_path(path: Path) -> None:
@@ -93,6 +94,8 @@ def import_command(
                     progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
         except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
             raise fail(str(exc)) from None
+        except WorkerLost as exc:
+            raise fail(str(exc), EXIT_DATA_ERRORS) from None
     if output == "json":
         console.print_json(json.dumps(result.summary(), ensure_ascii=False))
     else:
