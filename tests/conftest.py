@@ -48,6 +48,12 @@ def _backends() -> list[str]:
 @pytest.fixture(params=_backends())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Every backend the contract suite runs against (PostgreSQL when DATENHUB_TEST_POSTGRES_URL is set)."""
+    yield from backend_store(request, tmp_path)
+
+
+def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The body of a fixture parametrized with _backends(): an empty store on `request.param`'s backend (for a
+    module whose own `store` fixture is something else)."""
     sqlite_url = f"sqlite:///{tmp_path / 'hub.db'}"
     url = sqlite_url if request.param == "sqlite" else os.environ["DATENHUB_TEST_POSTGRES_URL"]
     if request.param == "postgresql":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from datenhub.auth import create_key
 from datenhub.clock import fixed
 from datenhub.store import Store
 from tests.api.demo_app import client, demo_store
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, _backends, backend_store
 
 PLACE = {"source": "stadt-bochum", "id": "kemnade", "name": {"de": "Kemnader See"}, "geo": {"lat": 51.425, "lon": 7.26},
          "categories": ["Natur"], "licence": "DL-DE-BY-2.0", "attribution": "Stadt Bochum"}
@@ -55,6 +56,30 @@ def test_write_lifecycle_create_patch_delete_audited(store: Store) -> None:
     assert api.get("/api/v1/places/stadt-bochum:kemnade").status_code == 404
     assert store.get_record("stadt-bochum:kemnade") is not None  # withdrawn, not lost
     assert [a["method"] for a in store.list_audit()] == ["DELETE", "PATCH", "POST"]
+
+
+@pytest.fixture(params=_backends())
+def empty_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    yield from backend_store(request, tmp_path)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_writing_a_deleted_record_again_restores_it_and_says_so(empty_store: Store, method: str) -> None:
+    """A withdrawn record written again comes back (the import counts it as restored): that is a success, not a
+    422 "nothing was stored" with no notice saying why while the place is back on the map."""
+    api = client(empty_store)
+    key = create_key(empty_store, "bochum", ["source:stadt-bochum:write"])
+    assert api.post("/api/v1/places", json=PLACE, headers=auth(key)).status_code == 201
+    assert api.delete("/api/v1/places/stadt-bochum:kemnade", headers=auth(key)).status_code == 204
+    body = {**PLACE, "wheelchair": "yes"}
+    if method == "POST":
+        again = api.post("/api/v1/places", json=body, headers=auth(key))
+    else:
+        again = api.put("/api/v1/places/stadt-bochum:kemnade", json=body, headers=auth(key))
+    assert again.status_code == (201 if method == "POST" else 200), again.text
+    assert again.json()["summary"]["restored"] == 1
+    assert api.get("/api/v1/places/stadt-bochum:kemnade").json()["wheelchair"] == "yes"
+    assert empty_store.list_audit(limit=1)[0]["status"] == again.status_code
 
 
 def test_write_bad_record_422_with_notices_nothing_stored(store: Store) -> None:

@@ -91,7 +91,8 @@ def _result_response(request: Request, store: Store, who_id: str, kind: str, sou
     result = write_records(store, source, body, jsonld=jsonld, kind=kind, clock=get_clock(request))
     notices = [n.to_dict() for n in result.report]
     touched = [n["location"].get("entity_id") for n in notices if n["location"].get("entity_id")]
-    if result.rejected or (result.new + result.changed + result.unchanged) == 0:
+    # a withdrawn record written again is restored: stored, though neither new nor changed
+    if result.rejected or (result.new + result.changed + result.unchanged + result.restored) == 0:
         store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, 422, touched, "rejected")
         return JSONResponse({"type": "about:blank", "title": "Record rejected", "status": 422,
                              "detail": "the record has errors; nothing was stored", "notices": notices},
