@@ -166,6 +166,23 @@ def test_a_skipped_input_counts_its_restored_records_as_unchanged(  # type: igno
     assert skipped.skipped and skipped.unchanged == len(ROWS)
 
 
+def test_the_same_input_after_a_delete_through_the_api_brings_the_record_back(  # type: ignore[no-untyped-def]
+        store: Store, tmp_path: Path, clock) -> None:
+    """The input no longer says what the source holds once one of its records was withdrawn outside an import: the
+    same file (or the same write body) again is run, not skipped as unchanged while the record stays withdrawn."""
+    from datenhub.pipeline.writes import withdraw_record
+
+    path = write_csv(tmp_path / "a.csv")
+    hub.import_file(store, path, "test", clock=clock)
+    record_id = f"test:{ROWS[0][0]}"
+    assert withdraw_record(store, record_id, clock)
+    again = hub.import_file(store, path, "test", clock=clock)
+    assert not again.skipped and again.restored == 1
+    record = store.get_record(record_id)
+    assert record is not None and record.withdrawn_at is None
+    assert hub.import_file(store, path, "test", clock=clock).skipped  # nothing withdrawn since: skipped again
+
+
 def test_same_input_same_settings_skips_force_reruns_checks(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     path = write_csv(tmp_path / "a.csv")
     hub.import_file(store, path, "test", clock=clock)

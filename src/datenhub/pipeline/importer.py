@@ -125,6 +125,18 @@ def validate_stream(items: Iterable[Draft | Notice], ctx: CheckContext, report: 
     return entities, sink.rejected, sink.kept
 
 
+# meta key + source -> the id of the source's last import when one of its records was withdrawn outside an import
+# (the write API's DELETE): that import's input no longer says what the source holds, so the same input again is run
+WITHDRAWN_AFTER = "withdrawn_after_import:"
+
+
+def mark_withdrawn_outside_import(store: Store, source: str) -> None:
+    """Note that a record of `source` was withdrawn since its last import: its fingerprint may not skip the next."""
+    last = store.list_imports(source, limit=1)
+    if last:
+        store.put_meta(WITHDRAWN_AFTER + source, str(last[0]["id"]))
+
+
 def fingerprint(raw: RawInput, adapter: Adapter, options: AdapterOptions, full: bool, filter_key: str | None,
                 allow_empty: bool = False) -> str:
     """What decides an import's outcome: the bytes, the adapter, its options and the pipeline version."""
@@ -161,7 +173,8 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
         raw_id = store.save_raw(raw)  # kept even if the import below fails
     print_ = fingerprint(raw, adapter, options, full, filter_key, allow_empty)
     previous = store.list_imports(source, limit=1)
-    if not force and previous and previous[0]["status"] == "ok" and previous[0]["stats"].get("fingerprint") == print_:
+    if (not force and previous and previous[0]["status"] == "ok" and previous[0]["stats"].get("fingerprint") == print_
+            and store.get_meta(WITHDRAWN_AFTER + source) != str(previous[0]["id"])):
         return _unchanged_input(store, source, adapter, raw_id, previous[0]["stats"], print_, result, now, clock)
     workers = worker_count(workers, len(raw.payload))
     import_id = store.start_import(source, adapter.name, raw_id, now)

@@ -7,7 +7,7 @@ from datenhub.ingest.base import AdapterOptions, RawInput
 from datenhub.ingest.registry import get_adapter
 from datenhub.model.licence import OPEN_LICENCES
 from datenhub.notify.webhooks import notify_import
-from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, run_import
+from datenhub.pipeline.importer import ImportResult, _rebuild_hubs, mark_withdrawn_outside_import, run_import
 from datenhub.store.base import Store
 
 
@@ -32,6 +32,7 @@ def withdraw_record(store: Store, record_id: str, clock: Clock = utc_now) -> boo
     now = clock()
     with store.transaction():
         store.withdraw_records([record_id], now)
+        mark_withdrawn_outside_import(store, record.source)  # the same input written again brings it back
         store.supersede_notices(record.source, [record.local_id], None)  # nothing is wrong with a deleted record
         _rebuild_hubs(store, [record.hub_id], now)
         notify_import(store, {"source": record.source, "withdrawn": 1}, now, now,
