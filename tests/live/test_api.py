@@ -71,6 +71,25 @@ def test_post_readings_malformed_json_is_400_and_dead_letter(hub: Store) -> None
     assert (letter.notice.code, letter.payload, letter.channel) == ("malformed_json", "{oops", "http")
 
 
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"id": "x"}'])
+def test_post_sensor_without_key_is_a_401_whatever_the_body(hub: Store, body: bytes) -> None:
+    """As every write: a caller without a key learns that first, not what is wrong with its body."""
+    response = client(hub).post("/api/v1/occupancy/sensors", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 401, response.text
+
+
+def test_post_sensor_bad_bodies_with_a_key_say_what_is_wrong(hub: Store) -> None:
+    api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
+    headers = {**auth(key), "Content-Type": "application/json"}
+    not_json = api.post("/api/v1/occupancy/sensors", content=b"{not json", headers=headers)
+    assert not_json.status_code == 400 and not_json.json()["detail"].startswith("the body is not valid JSON")
+    no_object = api.post("/api/v1/occupancy/sensors", content=b"[1, 2]", headers=headers)
+    assert no_object.status_code == 422 and no_object.json()["detail"].startswith("the body must be a JSON object")
+    missing = api.post("/api/v1/occupancy/sensors", json={"id": "neu-1", "place": PLACE, "source": "stadt-test"},
+                       headers=headers).json()
+    assert (missing["status"], missing["parameter"]) == (422, "kind")
+
+
 def test_post_sensor_with_key_then_list(hub: Store) -> None:
     api, key = client(hub), create_key(hub, "stadt", ["source:stadt-test:write"])
     body = {"id": "neu-1", "place": PLACE, "kind": "people", "source": "stadt-test", "capacity": 10,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from datenhub.api.auth import principal, reads_closed, require_key, require_writer
@@ -96,8 +98,34 @@ def _sources(ingest: OccupancyIngestor, items: list[Any]) -> list[str]:
     return sorted(sources)
 
 
-@router.post("/occupancy/sensors", status_code=201, summary="Register or update an occupancy sensor (API key)")
-def add_sensor(request: Request, body: SensorIn, store: Store = Depends(get_store)) -> dict[str, Any]:
+async def _sensor_in(request: Request) -> SensorIn:
+    """The body, read after the key check (FastAPI parses a declared body before any dependency runs, so a caller
+    without a key would learn what is wrong with its body first); errors as FastAPI's, answered by api.problems."""
+    require_key(request)
+    raw = await _body(request)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
+                                       "input": {}, "ctx": {"error": exc.msg}}]) from None
+    try:
+        return SensorIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+SENSOR_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": SensorIn.model_json_schema()}}}}
+
+
+@router.post("/occupancy/sensors", status_code=201, summary="Register or update an occupancy sensor (API key)",
+             openapi_extra=SENSOR_BODY)
+async def add_sensor(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+    body = await _sensor_in(request)
+    return await run_in_threadpool(_add_sensor, request, store, body)
+
+
+def _add_sensor(request: Request, store: Store, body: SensorIn) -> dict[str, Any]:
     require_writer(request, body.source)
     existing = store.get_sensor(body.id)
     if existing is not None and existing.source != body.source:
