@@ -102,6 +102,34 @@ def test_openapi_declares_the_answers_the_server_gives(api: TestClient) -> None:
     assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize(("url", "path"), [
+    ("/catalog", "/catalog"), ("/catalog?f=ttl", "/catalog"), ("/catalog?f=rdf", "/catalog"),
+    ("/api/v1/exports/datenhub-ruhr.jsonld", "/api/v1/exports/{name}.{ext}"),
+    ("/api/v1/exports/datenhub-ruhr.geojson", "/api/v1/exports/{name}.{ext}"),
+    ("/api/v1/exports/datenhub-ruhr.csv", "/api/v1/exports/{name}.{ext}"),
+    ("/api/v1/exports/datenhub-ruhr.jsonl", "/api/v1/exports/{name}.{ext}")])
+def test_openapi_declares_the_media_types_of_the_open_data_downloads(api: TestClient, url: str, path: str) -> None:
+    """A generated client reads a response by the media type the document declares for it."""
+    declared = api.get("/openapi.json").json()["paths"][path]["get"]["responses"]
+    answer = api.get(url)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].split(";")[0] in declared["200"]["content"]
+    if path != "/api/v1/exports/{name}.{ext}":
+        assert api.get(url.split("?")[0], headers={"Accept": "image/png"}).status_code == 406
+        assert "406" in declared
+    paths = api.get("/openapi.json").json()["paths"]  # a dataset answers as the catalogue does (rdf_format)
+    assert paths["/datasets/{name}"]["get"]["responses"]["200"] == paths["/catalog"]["get"]["responses"]["200"]
+
+
+def test_openapi_declares_the_400_of_a_write_body_that_is_no_json(api: TestClient) -> None:
+    """docs/api.md: 400 for a body that is not JSON at all, 422 for JSON that is not what the endpoint takes."""
+    spec = api.get("/openapi.json").json()
+    for path, method in (("/api/v1/places", "post"), ("/api/v1/places/{record_id}", "put"),
+                         ("/api/v1/events", "post"), ("/api/v1/plans", "post"), ("/api/v1/webhooks", "post"),
+                         ("/api/v1/occupancy/sensors", "post"), ("/api/v1/occupancy/readings", "post")):
+        assert "400" in spec["paths"][path][method]["responses"], (path, method)
+
+
 def test_ogc_landing_page_links_the_docs(api: TestClient) -> None:
     links = api.get("/ogc", headers={"Accept": "application/json"}).json()["links"]
     assert [link["href"] for link in links if link["rel"] == "service-doc"] == ["http://testserver/docs"]

@@ -51,6 +51,12 @@ def _problem(description: str) -> dict[str, Any]:
 def tidy(spec: dict[str, Any]) -> dict[str, Any]:
     """Rewrite FastAPI's document in place (and return it)."""
     from datenhub.api.routers._listing import LIST_FORMATS
+    from datenhub.api.routers.catalog import EXPORT_FORMATS, RDF_FORMATS
+    from datenhub.publish import get_serializer
+
+    rdf = [m.split(";")[0] for m, _ in RDF_FORMATS.values()]
+    downloads = {"/catalog": rdf, "/datasets/{name}": rdf, "/api/v1/exports/{name}.{ext}": list(dict.fromkeys(
+        get_serializer(name).media_type.split(";")[0] for name in EXPORT_FORMATS.values()))}
 
     for path, operations in spec.get("paths", {}).items():
         for method, op in operations.items():
@@ -68,6 +74,14 @@ def tidy(spec: dict[str, Any]) -> dict[str, Any]:
                 op["security"] = _KEYED
                 responses["401"] = _problem("No API key, or one that is unknown or revoked")
                 responses["403"] = _problem("The key may not do this (another source, a missing scope)")
+            if "requestBody" in op:  # read by the route or by FastAPI: either way not JSON at all is a 400
+                responses["400"] = _problem("The body is not JSON at all, or a parameter is not valid")
+            media = downloads.get(path)
+            if media is not None and method == "get":
+                ok = responses.setdefault("200", {"description": "Successful Response"})
+                ok["content"] = {m: {"schema": {}} for m in media}
+                if path != "/api/v1/exports/{name}.{ext}":  # negotiated; an export's format is its extension
+                    responses["406"] = _problem("None of the accepted media types is offered here")
             kind = _FORMATS.get(path)
             if kind is not None and method == "get":
                 op["security"] = [{}, *_KEYED]  # anonymous: open data only; a closed:read key sees the rest
