@@ -164,7 +164,7 @@ def test_a_parameter_given_twice_with_different_values_is_a_400(api: TestClient,
 @pytest.mark.parametrize("path", ["/api/v1/sources", "/ogc/collections/places/items", "/ogc/collections",
                                   "/api/v1/places/ruhr-demo:villa-huegel/hours"])
 def test_a_json_only_resource_answers_406_to_an_accept_without_json(api: TestClient, path: str) -> None:
-    for accept in ("application/xml", "image/*", "application/json;q=0"):
+    for accept in ("application/xml", "image/*", "application/json;q=0", "application/json;q=0, */*"):
         assert api.get(path, headers={"Accept": accept}).status_code == 406, accept
     for accept in ("application/json", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/geo+json"):
         assert api.get(path, headers={"Accept": accept}).status_code == 200, accept
