@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from importlib import import_module
 
@@ -20,6 +21,12 @@ def register_backend(scheme: str, target: str) -> None:
     BACKENDS[scheme] = target
 
 
+def redact_url(url: str) -> str:
+    """`url` fit for a message or a log: a password in it (user:SECRET@host or ?password=SECRET) becomes ***."""
+    url = re.sub(r"^([^:/?#]+://[^:@/?#]*):[^@/?#]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+
+
 def resolve_url(url: str | None) -> str:
     return url or os.environ.get("DATENHUB_DATABASE_URL") or DEFAULT_URL
 
@@ -29,7 +36,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     scheme = url.split(":", 1)[0].split("+", 1)[0]
     target = BACKENDS.get(scheme)
     if target is None:
-        raise StoreError(f"unknown database URL scheme {scheme!r} in {url!r}; "
+        raise StoreError(f"unknown database URL scheme {scheme!r} in {redact_url(url)!r}; "
                          f"use one of: {', '.join(sorted(BACKENDS))}")
     module_name, _, cls_name = target.partition(":")
     try:

@@ -17,6 +17,7 @@ from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from datenhub.store.base import StoreError
+from datenhub.store.registry import redact_url
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 CONNECT_TIMEOUT = 10
@@ -42,14 +43,14 @@ def parse_url(url: str) -> PostgresUrl:
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in ("postgresql", "postgres"):
-        raise StoreError(f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:5432/database)")
+        raise StoreError(f"not a PostgreSQL URL: {redact_url(url)!r} (expected postgresql://user@host:5432/database)")
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     schema = params.pop("schema", None) or None
     try:
         pool_min = int(params.pop("pool_min", "1"))
         pool_max = int(params.pop("pool_max", "10"))
     except ValueError:
-        raise StoreError(f"pool_min and pool_max in {url!r} must be whole numbers") from None
+        raise StoreError(f"pool_min and pool_max in {redact_url(url)!r} must be whole numbers") from None
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
             raise StoreError(f"schema {schema!r}: use lower-case letters, digits and '_' (at most 63)")

@@ -1,0 +1,34 @@
+"""Messages about a PostgreSQL URL never repeat its password (they reach terminals, logs and CI output)."""
+
+from __future__ import annotations
+
+import pytest
+
+from datenhub.store import StoreError, open_store
+from datenhub.store.postgres.connection import parse_url
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://hub:SECRETPW@db.example:5432/hub?pool_max=abc",
+    "postgresql://hub@db.example:5432/hub?password=SECRETPW&pool_min=x",
+])
+def test_bad_pool_size_names_the_url_without_its_password(url: str) -> None:
+    with pytest.raises(StoreError, match="pool_min and pool_max") as caught:
+        parse_url(url)
+    assert "SECRETPW" not in str(caught.value)
+    assert "db.example:5432/hub" in str(caught.value)
+
+
+def test_unknown_scheme_names_the_url_without_its_password() -> None:
+    with pytest.raises(StoreError, match="unknown database URL scheme 'postgressql'") as caught:
+        open_store("postgressql://hub:SECRETPW@db.example/hub")
+    assert "SECRETPW" not in str(caught.value)
+
+
+def test_redact_url_keeps_everything_but_the_password() -> None:
+    from datenhub.store.registry import redact_url
+
+    assert redact_url("postgresql://u:pw@h:5/db?schema=s") == "postgresql://u:***@h:5/db?schema=s"
+    assert redact_url("postgresql://u@h/db?sslmode=require&password=pw") == \
+        "postgresql://u@h/db?sslmode=require&password=***"
+    assert redact_url("sqlite:///./datenhub.db") == "sqlite:///./datenhub.db"
