@@ -79,10 +79,11 @@ def test_serve_hands_granian_the_app_factory(workers: int, demo_db: str, quiet_l
 
 
 @contextlib.contextmanager
-def serving(demo_db: str, server: str, workers: int = 1, log: Path | None = None) -> Iterator[tuple[str, int]]:
+def serving(demo_db: str, server: str, workers: int = 1, log: Path | None = None,
+            environ: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """`datenhub serve --server SERVER` in a real process: (its URL, its pid). `log`: where its stderr goes."""
     port = _free_port()
-    env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000"}
+    env = {**os.environ, "DATENHUB_RATE_LIMIT_ANON": "100000", **(environ or {})}
     err = log.open("wb") if log else None
     proc = subprocess.Popen([sys.executable, "-m", "datenhub.cli", "serve", "--db", demo_db, "--port", str(port),
                              "--server", server, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
@@ -123,6 +124,22 @@ def test_every_serving_process_writes_the_access_log(demo_db: str, server: str, 
         time.sleep(1.5)  # access lines are written in batches, at least every half second
     lines = [line for line in log.read_text().splitlines() if " INFO datenhub.api " in line]
     assert any(" GET /api/v1/places 200 " in line for line in lines), log.read_text()[-2000:]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_json_log_holds_json_lines_only(demo_db: str, workers: int, tmp_path: Path) -> None:
+    # uvicorn's own warnings ("Invalid HTTP request received.") came out in its format, "WARNING:  …", amid the
+    # JSON lines a log shipper reads
+    log = tmp_path / "serve.log"
+    with serving(demo_db, "uvicorn", workers, log, {"DATENHUB_LOG_FORMAT": "json"}) as (url, _):
+        for _ in range(2 * workers):
+            assert raw_request(url, b"\x16\x03\x01 not http\r\n\r\n")[0].split()[1] == b"400"
+        assert httpx.get(url + "/health", timeout=10).status_code == 200
+        time.sleep(1.5)  # access lines are written in batches, at least every half second
+    lines = log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]  # each line one JSON object
+    assert any(entry["logger"] == "datenhub.api" and "GET /health 200" in entry["message"] for entry in entries)
+    assert any(entry["logger"].startswith("uvicorn") and entry["level"] == "WARNING" for entry in entries), lines
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from typing import TextIO
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -21,6 +22,30 @@ class JsonLogFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+OTHERS = "datenhub-others"
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    return record.name == "datenhub" or record.name.startswith("datenhub.")
+
+
+def _others_to(stream: TextIO, formatter: logging.Formatter | None) -> None:
+    """The warnings and errors of the libraries the server runs on (psycopg's pool: "discarding closed connection"
+    after the database dropped a session; uvicorn: "Invalid HTTP request received."; asyncio; redis), in the same
+    format on the same stream. They went to logging's last resort, or uvicorn's own handler, as bare text: lines a
+    log shipper reading DATENHUB_LOG_FORMAT=json cannot parse. Only where nothing else set up the root logger (an
+    embedder's own set-up keeps it)."""
+    top = logging.getLogger()
+    top.handlers = [h for h in top.handlers if h.get_name() != OTHERS]
+    if top.handlers:
+        return
+    others = logging.StreamHandler(stream)
+    others.set_name(OTHERS)
+    others.setFormatter(formatter)
+    others.addFilter(lambda record: not _ours(record))  # ours have their handler above; they propagate too
+    top.addHandler(others)
 
 
 def configure_logging() -> None:
@@ -39,6 +64,7 @@ def configure_logging() -> None:
     root = logging.getLogger("datenhub")
     root.handlers = [handler]
     root.setLevel(os.environ.get("DATENHUB_LOG_LEVEL", "INFO"))
+    _others_to(handler.stream, handler.formatter)
     # access lines, the bulk of the log, are formatted and written in batches (api.accesslog), to the same stream
     on = logging.getLogger(accesslog.LOGGER).isEnabledFor(logging.INFO)
     accesslog.install(accesslog.AccessLog(handler.stream, json_lines=json_lines) if on else None)

@@ -96,14 +96,14 @@ def command(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.O
         os.environ["DATENHUB_DATABASE_URL"] = url
         # Webhooks: with several workers run `datenhub webhooks deliver` from a timer instead.
         uvicorn.run("datenhub.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False, loop=loop, http=NoDelayHttpToolsProtocol)
+                    log_level="warning", log_config=None, access_log=False, loop=loop, http=NoDelayHttpToolsProtocol)
         return
     store.serve(LOCK_WAIT_S)  # as app_from_environment's workers do (create_app)
     app = create_app(store=store)
     warm_up(app)
     start_delivery_thread(app.state.store)
     # access_log off: at log level warning it printed nothing but still cost each request its formatting
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop=loop,
+    uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None, access_log=False, loop=loop,
                 http=NoDelayHttpToolsProtocol)
 
 
