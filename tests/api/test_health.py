@@ -57,3 +57,33 @@ def test_a_database_without_the_hubs_schema_is_not_ready_and_only_operators_read
     assert anonymous.status_code == 503 and anonymous.json() == {"status": "unavailable"}
     assert "entities" in api.get("/ready", headers=key).json()["detail"]
     assert api.get("/api/v1/places").status_code == 503
+
+
+def test_an_outage_is_logged_with_its_cause_and_ready_keeps_its_shape_for_keys(tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                             monkeypatch, caplog) -> None:
+    import logging
+
+    import psycopg
+
+    from datenhub.api import health
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    key = {"Authorization": f"Bearer {create_key(store, 'ops', ['closed:read'])}"}
+    api = client(store)
+
+    def gone(*args: object, **kwargs: object) -> None:  # the server went away: the keys went with it
+        raise psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+
+    for name in ("data_version", "search", "get_key"):
+        monkeypatch.setattr(store, name, gone)
+    if hasattr(health, "_OutageLog"):  # a fresh interval: another test's outage may have been logged just now
+        monkeypatch.setattr(health, "outage", health._OutageLog())
+    with caplog.at_level(logging.WARNING, logger="datenhub.health"):
+        answer = api.get("/ready", headers=key)  # was the problem+json of any route: the key check failed too
+        assert answer.status_code == 503 and answer.json() == {"status": "unavailable"}
+        assert answer.headers["retry-after"] == str(health.RETRY_AFTER_S)
+        for _ in range(3):
+            assert api.get("/api/v1/places").status_code == 503
+    warnings = [r.getMessage() for r in caplog.records if r.name == "datenhub.health"]
+    assert len(warnings) == 1, warnings  # once per interval, not once per request
+    assert "database unavailable" in warnings[0] and "server closed the connection" in warnings[0]

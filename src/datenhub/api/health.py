@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import threading
+import time
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -44,9 +47,38 @@ def unavailable(exc: Exception) -> bool:
     return not isinstance(exc, sqlite3.Error) or any(word in str(exc).lower() for word in _UNAVAILABLE)
 
 
+log = logging.getLogger("datenhub.health")
+LOG_EVERY_S = 10.0  # one warning per process and interval, however many requests the outage answers 503
+
+
+class _OutageLog:
+    """Why requests are answered 503, for operators: the only other trace was the access log's status. The key
+    that would let /ready say why needs the database too, so during an outage only the log can tell."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._more = 0
+
+    def __call__(self, exc: Exception, path: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last < LOG_EVERY_S:
+                self._more += 1
+                return
+            more, self._more, self._last = self._more, 0, now
+        also = f" ({more} more since the last warning)" if more else ""
+        log.warning("database unavailable, answering 503 with Retry-After (%s): %s: %s%s", path,
+                    type(exc).__name__, str(exc).strip()[:300], also)
+
+
+outage = _OutageLog()
+
+
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if not unavailable(exc):
         raise exc  # the hygiene middleware answers problem+json 500 and logs it under the request id
+    outage(exc, request.url.path)
     return JSONResponse({"type": "about:blank", "title": "Database unavailable", "status": 503,
                          "detail": "the database cannot be reached right now; retry shortly",
                          "instance": str(request.url.path)}, status_code=503, media_type="application/problem+json",
@@ -59,13 +91,18 @@ def ready(request: Request) -> JSONResponse:
     # at 1M places, longer than a load balancer waits. `data_version` tells the instances behind one apart.
     try:
         seq, last_import = request.app.state.store.data_version()
+        # the version moves with changes of closed data too: it is for keys that may read it (operators), not all
+        shown = {"data_version": f"{seq}.{last_import}"} if reads_closed(request) else {}
     except DATABASE_ERRORS as exc:
-        # what failed, for operators: the database's own words name hosts and tables
-        detail = {"detail": str(exc)[:200]} if reads_closed(request) else {}
+        outage(exc, request.url.path)
+        # what failed, for operators: the database's own words name hosts and tables (when their key can still be
+        # checked: it is in the database too; the server's log says why in any case)
+        try:
+            detail = {"detail": str(exc)[:200]} if reads_closed(request) else {}
+        except DATABASE_ERRORS:
+            detail = {}
         return JSONResponse({"status": "unavailable", **detail}, status_code=503,
                             headers={"Retry-After": str(RETRY_AFTER_S)})
-    # the version moves with changes of closed data too: it is for keys that may read it (operators), not for all
-    shown = {"data_version": f"{seq}.{last_import}"} if reads_closed(request) else {}
     return JSONResponse({"status": "ready", **shown})
 
 
