@@ -138,7 +138,9 @@ def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "tippfehler.db"
     result = CliRunner().invoke(app, ["db", "copy", "--from", f"sqlite:///{missing}", "--to",
                                       f"sqlite:///{tmp_path / 'copy.db'}"])
-    assert result.exit_code == 2 and "does not exist" in " ".join(result.output.split())  # Rich wraps long paths
+    said = " ".join(result.output.split())  # Rich wraps long paths
+    assert result.exit_code == 2 and "does not exist" in said
+    assert "(--from)" in said and "--db" not in said  # the option the path came from, not another command's
     assert not missing.exists() and not (tmp_path / "copy.db").exists()  # nothing made on either side
 
 

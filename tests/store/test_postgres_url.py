@@ -32,3 +32,11 @@ def test_redact_url_keeps_everything_but_the_password() -> None:
     assert redact_url("postgresql://u@h/db?sslmode=require&password=pw") == \
         "postgresql://u@h/db?sslmode=require&password=***"
     assert redact_url("sqlite:///./datenhub.db") == "sqlite:///./datenhub.db"
+
+
+def test_unreachable_server_points_at_the_url_given_not_one_variable() -> None:
+    # `db copy --to URL` and `--db URL` give it without DATENHUB_DATABASE_URL, which the message named
+    with pytest.raises(StoreError, match="Check that the server runs") as caught:
+        open_store("postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
+    assert "in the database URL are right" in str(caught.value)
+    assert "DATENHUB_DATABASE_URL" not in str(caught.value)

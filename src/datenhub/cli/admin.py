@@ -120,7 +120,7 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     from datenhub.store import StoreError, open_store
     from datenhub.store.copy import copy_store
 
-    missing_hub(source_url)  # opening it would create an empty hub, and copying that "verified" nothing
+    missing_hub(source_url, "--from")  # opening it would create an empty hub, and copying that "verified" nothing
     try:
         source = open_store(source_url)
         target = open_store(target_url)

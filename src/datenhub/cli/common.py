@@ -46,8 +46,9 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def missing_hub(url: str | None) -> None:
-    """Exit with a usage error when `url` names a SQLite file that does not exist."""
+def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -> None:
+    """Exit with a usage error when `url` names a SQLite file that does not exist; `given`: where the URL came
+    from, for the message."""
     from datenhub.store.registry import resolve_url
     from datenhub.store.sqlite.connection import path_from_url
 
@@ -55,8 +56,8 @@ def missing_hub(url: str | None) -> None:
     if url.startswith("sqlite:"):
         path = path_from_url(url)
         if path != ":memory:" and not Path(path).exists():
-            raise fail(f"no hub at {path}: the file does not exist. Give the path of your hub (--db or "
-                       "DATENHUB_DATABASE_URL), or start one with `datenhub import` or `datenhub demo`.")
+            raise fail(f"no hub at {path}: the file does not exist. Give the path of your hub ({given}), "
+                       "or start one with `datenhub import` or `datenhub demo`.")
 
 
 @contextmanager

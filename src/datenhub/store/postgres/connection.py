@@ -144,7 +144,7 @@ class Connections:
             raise StoreError(
                 f"cannot connect to PostgreSQL at {describe_target(self.url.conninfo)}: {detail}. Check that the "
                 "server runs and accepts TCP connections there (listen_addresses, pg_hba.conf), that the database "
-                "exists (createdb) and that user and password in DATENHUB_DATABASE_URL are right.") from None
+                "exists (createdb) and that user and password in the database URL are right.") from None
 
     @property
     def pinned(self) -> psycopg.Connection[Any] | None:
