@@ -126,20 +126,36 @@ def test_every_serving_process_writes_the_access_log(demo_db: str, server: str, 
     assert any(" GET /api/v1/places 200 " in line for line in lines), log.read_text()[-2000:]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_json_log_holds_json_lines_only(demo_db: str, workers: int, tmp_path: Path) -> None:
-    # uvicorn's own warnings ("Invalid HTTP request received.") came out in its format, "WARNING:  …", amid the
-    # JSON lines a log shipper reads
+@pytest.mark.parametrize(("server", "workers"), [("uvicorn", 1), ("uvicorn", 2), ("granian", 1)])
+def test_json_log_holds_json_lines_only(demo_db: str, server: str, workers: int, tmp_path: Path) -> None:
+    # the servers' own lines came out in their formats amid the JSON lines a log shipper reads: uvicorn's
+    # "WARNING:  Invalid HTTP request received.", granian's "[ERROR] Unexpected exit from worker-1"
     log = tmp_path / "serve.log"
-    with serving(demo_db, "uvicorn", workers, log, {"DATENHUB_LOG_FORMAT": "json"}) as (url, _):
-        for _ in range(2 * workers):
-            assert raw_request(url, b"\x16\x03\x01 not http\r\n\r\n")[0].split()[1] == b"400"
+    with serving(demo_db, server, workers, log, {"DATENHUB_LOG_FORMAT": "json"}) as (url, pid):
+        if server == "uvicorn":
+            for _ in range(2 * workers):
+                assert raw_request(url, b"\x16\x03\x01 not http\r\n\r\n")[0].split()[1] == b"400"
+        else:
+            for worker in _children(pid):
+                os.kill(worker, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while not _answers(url + "/health"):  # the replacement comes after granian's respawn interval
+                assert time.monotonic() < deadline, "no worker answered again within 30 s"
+                time.sleep(0.3)
         assert httpx.get(url + "/health", timeout=10).status_code == 200
         time.sleep(1.5)  # access lines are written in batches, at least every half second
     lines = log.read_text().splitlines()
     entries = [json.loads(line) for line in lines if line.strip()]  # each line one JSON object
     assert any(entry["logger"] == "datenhub.api" and "GET /health 200" in entry["message"] for entry in entries)
-    assert any(entry["logger"].startswith("uvicorn") and entry["level"] == "WARNING" for entry in entries), lines
+    own = "uvicorn" if server == "uvicorn" else "_granian"
+    assert any(entry["logger"].startswith(own) and entry["level"] in ("WARNING", "ERROR") for entry in entries), lines
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @pytest.fixture()

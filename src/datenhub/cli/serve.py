@@ -118,7 +118,16 @@ def run_granian(url: str, host: str, port: int, workers: int, loop: str) -> None
         os.environ[DELIVERY_ENV] = "1"
     Server("datenhub.cli.serve:granian_app", address=host, port=port, interface=Interfaces.ASGI, workers=workers,
            loop=Loops(loop), factory=True, log_level=LogLevels.warning, log_access=False,
+           log_dictconfig=granian_logging(),
            respawn_failed_workers=True).serve()  # a worker that dies is replaced, as uvicorn's supervisor does
+
+
+def granian_logging() -> dict[str, Any]:
+    """granian's own lines ("Unexpected exit from worker-1") through the root handler configure_logging set up, in
+    the server's format (DATENHUB_LOG_FORMAT), not as granian's "[ERROR] …" on stdout amid the JSON lines. A new
+    dict each time: granian writes the level into it."""
+    return {"loggers": {"_granian": {"handlers": [], "propagate": True},
+                        "granian.access": {"handlers": [], "propagate": False}}}
 
 
 def granian_app() -> Any:
