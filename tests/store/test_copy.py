@@ -144,6 +144,36 @@ def test_db_copy_from_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert not missing.exists() and not (tmp_path / "copy.db").exists()  # nothing made on either side
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_db_copy_from_a_database_without_a_hub_changes_nothing_and_fails(backend: str, tmp_path: Path) -> None:
+    # a mistyped ?schema= (or an empty file or database) got an empty hub made in it, copied and "verified", exit 0
+    import os
+
+    if backend == "sqlite":
+        (tmp_path / "leer.db").touch()
+        url, drop = f"sqlite:///{tmp_path / 'leer.db'}", None
+    else:
+        base = os.environ.get("DATENHUB_TEST_POSTGRES_URL")
+        if not base:
+            pytest.skip("set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
+        from datenhub.store.postgres.testing import drop_url, fresh_url
+
+        url, drop = fresh_url(base), drop_url  # an empty schema: the hub is not in it
+    try:
+        result = CliRunner().invoke(app, ["db", "copy", "--from", url, "--to", f"sqlite:///{tmp_path / 'copy.db'}"])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and "holds no DatenHub schema" in said and "verified" not in said, said
+        assert not (tmp_path / "copy.db").exists()
+        left = open_store(url, migrate=False)
+        try:
+            assert not left.holds_hub()  # nothing made in the database copied from
+        finally:
+            left.close()
+    finally:
+        if drop:
+            drop(url)
+
+
 def test_copy_keeps_the_salt_of_ids_closed_records_found(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     hub.import_file(store, write_csv(tmp_path / "i.csv", [CLOSED_ZOLLVEREIN]), "intern", clock=clock)
     target = open_store(f"sqlite:///{tmp_path / 'copy.db'}")

@@ -119,10 +119,16 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     """Move a whole hub to another database (e.g. SQLite → PostgreSQL), verified by counts and checksums."""
     from datenhub.store import StoreError, open_store
     from datenhub.store.copy import copy_store
+    from datenhub.store.registry import redact_url
 
     missing_hub(source_url, "--from")  # opening it would create an empty hub, and copying that "verified" nothing
     try:
-        source = open_store(source_url)
+        source = open_store(source_url, migrate=False)  # nor may a database without one get an empty hub
+        if not source.holds_hub():
+            source.close()
+            raise fail(f"no hub in {redact_url(source_url)}: the database holds no DatenHub schema there. Give the "
+                       "URL of your hub with --from (with ?schema=… if it lives in a schema of its own).")
+        source.migrate()
         target = open_store(target_url)
     except StoreError as exc:
         raise fail(str(exc)) from None

@@ -180,6 +180,11 @@ class Store(OccupancyStore):
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the names of the migrations applied."""
 
+    def holds_hub(self) -> bool:
+        """Whether the database holds a hub's schema (for a store opened with migrate=False): `db copy` must not
+        make an empty hub in the database it copies from and report the empty copy verified."""
+        return True
+
     @abstractmethod
     def close(self) -> None: ...
 

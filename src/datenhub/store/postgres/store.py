@@ -112,6 +112,12 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         self._postgis = None
         return applied
 
+    def holds_hub(self) -> bool:
+        # in the URL's schema itself: the search path falls back to public, which may hold another hub
+        table = f'"{self._parsed.schema}".schema_migrations' if self._parsed.schema else "schema_migrations"
+        with self._conns.connection() as conn:
+            return conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone() == (True,)
+
     @staticmethod
     def _read_only_replica(conn: Any) -> bool:
         """A hot standby cannot migrate: its schema comes from the primary; fail early if it has none."""

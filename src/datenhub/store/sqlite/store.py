@@ -81,6 +81,9 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         return self._conns.get()
 
     # lifecycle ---------------------------------------------------------------------------------------------
+    def holds_hub(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is not None
+
     def migrate(self) -> list[str]:
         db = self.db
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
