@@ -555,6 +555,19 @@ def test_reprocess_imported_source_all_unchanged(tmp_path: Path, db: str) -> Non
     assert (latest["status"], latest["stats"]["new"], latest["stats"]["unchanged"]) == ("ok", 0, 3)
 
 
+def test_reprocess_prints_the_notices_of_the_run(tmp_path: Path, db: str) -> None:
+    """A steward who reprocesses a source sees what is wrong with its data, as after an import: the summary
+    alone read as if all was well."""
+    bad = PLACES_CSV + "p4,Ohne Lage,,,CC0-1.0\np5,Doppelt,51.5,7.0,CC0-1.0\np5,Doppelt,51.5,7.0,CC0-1.0\n"
+    run("import", str(write(tmp_path, "bad.csv", bad)), "--source", "halden", "--db", db)
+    table = run("reprocess", "halden", "--db", db)
+    assert table.exit_code == 0
+    assert "duplicate_id" in table.output and "missing_coordinates" in table.output
+    summary = run_json("reprocess", "halden", "--db", db, "--format", "json")
+    assert (summary["notices"], summary["errors"]) == ({"duplicate_id": 1, "missing_coordinates": 1}, 1)
+    assert run("reprocess", "halden", "--db", db, "--strict").exit_code == 1
+
+
 def test_db_upgrade_twice_second_up_to_date(db: str) -> None:
     assert run("db", "upgrade", "--db", db).exit_code == 0
     assert "up to date" in run("db", "upgrade", "--db", db).output

@@ -96,6 +96,11 @@ def import_command(
             raise fail(str(exc)) from None
         except WorkerLost as exc:
             raise fail(str(exc), EXIT_DATA_ERRORS) from None
+    print_result(result, output, strict)
+
+
+def print_result(result: ImportResult, output: str, strict: bool) -> None:
+    """An import's summary and notices, as `import` and `reprocess` print them; exit 1 on errors with --strict."""
     if output == "json":
         console.print_json(json.dumps(result.summary(), ensure_ascii=False))
     else:
@@ -138,6 +143,8 @@ def validate_command(
 
 
 def reprocess_command(source: str = typer.Argument(..., help="Source to re-process from its kept raw input."),
+                      strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
+                      output: str = OutputOption,
                       db: str | None = DbOption) -> None:
     """Re-run a source's latest raw input through the current pipeline (no re-fetch)."""
     with store_at(db) as store:
@@ -145,7 +152,7 @@ def reprocess_command(source: str = typer.Argument(..., help="Source to re-proce
             result = hub.reprocess(store, source)
         except LookupError as exc:
             raise fail(str(exc), 1) from None  # a source with no raw input kept
-    console.print(summary_table(result))
+    print_result(result, output, strict)
 
 
 def export_command(
