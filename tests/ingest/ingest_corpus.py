@@ -67,4 +67,7 @@ CASES = [
          [["/features/0", "invalid_feature"]], 1),
     Case("jsonld_bad_node", "bad_node.jsonld", ("pointer", "code"), [["/@graph/0", "invalid_jsonld_node"]], 1),
     Case("unknown_licence", "unknown_licence.csv", ("row", "code"), [[2, "unknown_licence"]], 0),
+    Case("html_error_page_as_csv", "error_page.csv", ("row", "code"), [[None, "html_page"]], 0),
+    Case("html_login_page_as_geojson", "login_page.geojson", ("row", "code"), [[None, "html_page"]], 0),
+    Case("html_error_page_as_ical", "error_page.ics", ("pointer", "code"), [[None, "html_page"]], 0),
 ]

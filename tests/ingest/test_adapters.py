@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -450,6 +451,21 @@ def test_detect_adapter_by_name_and_content_picks_adapter(name: str, payload: by
 def test_detect_adapter_unknown_format_raises_usage_error() -> None:
     with pytest.raises(UnknownAdapterError, match="--adapter"):
         detect_adapter(RawInput("test", "orte.xlsx", b"PK\x03\x04", FIXED_NOW))
+
+
+def test_detect_adapter_html_page_says_it_is_a_web_page() -> None:
+    page = b"<!doctype html><html><head><title>403 Forbidden</title></head><body></body></html>"
+    with pytest.raises(UnknownAdapterError, match=re.escape("'poi.html' is an HTML page ('403 Forbidden'), not a")):
+        detect_adapter(RawInput("test", "poi.html", page, FIXED_NOW))
+
+
+@pytest.mark.parametrize("adapter", ["csv", "geojson", "jsonld", "hub-json", "db-stations", "ical"])
+def test_text_adapters_html_page_one_error_naming_its_title(adapter: str) -> None:
+    page = "<!DOCTYPE html>\n<html><head><title>Wartungsarbeiten</title></head><body>Bald zurück</body></html>"
+    notices = [n for n in get_adapter(adapter).read(RawInput("test", "orte.dat", page.encode(), FIXED_NOW),
+                                                     AdapterOptions("test")) if isinstance(n, Notice)]
+    assert [(n.code, n.severity) for n in notices] == [("html_page", Severity.ERROR)]
+    assert "HTML page ('Wartungsarbeiten')" in notices[0].message
 
 
 def test_osm_adapter_pbf_nodes_and_ways_read(tmp_path: Path) -> None:

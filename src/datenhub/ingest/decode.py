@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from datenhub.notices import Location, Notice, Severity
@@ -95,6 +97,22 @@ def is_binary(payload: bytes) -> bool:
     return control / len(head) > 0.1
 
 
+# An HTML document's start: a web page saved in place of the data, or a server's error or login page that a
+# download script stored under the data's name. XML declarations and comments may come first.
+_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def html_title(text: str) -> str | None:
+    """The title of an HTML page ("" when it has none), or None when the text is no HTML page."""
+    head = text[:65_536]
+    if not _HTML_START.match(head):
+        return None
+    title = _HTML_TITLE.search(head)
+    return html.unescape(" ".join(title.group(1).split()))[:120] if title else ""
+
+
 def read_text(payload: bytes, where: Location, what: str,
               declared: str | None = None) -> tuple[str | None, list[Notice]]:
     """The text of an input, or None with the reason: every text adapter starts with these same checks."""
@@ -104,4 +122,11 @@ def read_text(payload: bytes, where: Location, what: str,
     if (is_binary(payload) if declared is None else "\x00" in decode_bytes(payload[:4096], where, declared).text):
         return None, [Notice("not_text", Severity.ERROR, f"the file is binary, not {what} text", where)]
     decoded = decode_bytes(payload, where, declared)
+    title = html_title(decoded.text.lstrip("\ufeff"))
+    if title is not None:
+        named = f" ({title!r})" if title else ""
+        return None, [*decoded.notices, Notice(
+            "html_page", Severity.ERROR,
+            f"the file is an HTML page{named}, not {what}: a web page or a server's error or login page was saved "
+            "in place of the data; download the data file itself", where)]
     return decoded.text, list(decoded.notices)
