@@ -251,6 +251,30 @@ def test_an_event_comes_back_pointing_to_its_place(tmp_path: Path, fmt: str, giv
     assert (venue(second, after) or {}).get("name") == {"de": "Zeche Zollern"}
 
 
+@pytest.mark.parametrize("wheelchair", ["yes", "no", "limited"])
+def test_a_jsonld_export_keeps_wheelchair_access(tmp_path: Path, wheelchair: str) -> None:
+    """The export writes it as an amenityFeature; the import read no amenityFeature, so it was lost."""
+    place = {"id": "w1", "name": {"de": "Gasometer"}, "geo": {"lat": 51.4963, "lon": 6.8688}, "licence": "CC0-1.0",
+             "wheelchair": wheelchair}
+    _, second, _ = round_trip(tmp_path, "jsonld", "w.jsonl", json.dumps(place) + "\n")
+    (after,) = list(second.iter_entities())
+    assert after["wheelchair"] == wheelchair
+
+
+def test_jsonld_adapter_amenity_feature_as_feeds_write_it() -> None:
+    nodes = [{"@type": "Museum", "@id": f"#m{i}", "name": f"Museum {i}", "license": "CC0-1.0", "amenityFeature": f}
+             for i, f in enumerate([
+                 {"@type": "LocationFeatureSpecification", "name": "Wheelchair Accessible", "value": "True"},
+                 [{"@type": "LocationFeatureSpecification", "name": "Free Wi-Fi", "value": True},
+                  {"@type": "LocationFeatureSpecification", "name": [{"@value": "partially wheelchair accessible",
+                                                                        "@language": "en"}], "value": True}],
+                 {"@type": "LocationFeatureSpecification", "name": "wheelchair accessible"},  # no value: unknown
+                 "wheelchair accessible",
+             ])]
+    items = read("jsonld", "m.jsonld", json.dumps({"@context": "https://schema.org", "@graph": nodes}).encode())
+    assert [item.data.get("wheelchair") for item in items if isinstance(item, Draft)] == ["yes", "limited", None, None]
+
+
 def test_a_csv_export_keeps_the_country_of_an_address(tmp_path: Path) -> None:
     venlo = {"id": "v1", "name": {"de": "Venlo Markt"}, "geo": {"lat": 51.3704, "lon": 6.1724}, "licence": "CC0-1.0",
              "address": {"street": "Markt 1", "locality": "Venlo", "country": "NL"}}

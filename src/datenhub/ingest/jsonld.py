@@ -110,6 +110,26 @@ def _address_and_geo(node: dict[str, Any], data: dict[str, Any]) -> None:
         data["lat"], data["lon"] = scalar(geo.get("latitude")), scalar(geo.get("longitude"))
 
 
+# schema.org's LocationFeatureSpecification for step-free access, as feeds and our own export write it
+# (publish.jsonld.WHEELCHAIR_FEATURES): the feature's name and whether the place has it give OSM's value.
+_WHEELCHAIR = {("wheelchair accessible", True): "yes", ("wheelchair accessible", False): "no",
+               ("partially wheelchair accessible", True): "limited"}
+
+
+def _wheelchair(features: Any) -> str | None:
+    for feature in features if isinstance(features, list) else [features]:
+        if not isinstance(feature, dict):
+            continue
+        name, value = scalar(feature.get("name")), scalar(feature.get("value"))
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            value = value.strip().lower() == "true"
+        if isinstance(name, str) and isinstance(value, bool):
+            found = _WHEELCHAIR.get((" ".join(name.lower().split()), value))
+            if found:
+                return found
+    return None
+
+
 def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
     data: dict[str, Any] = {"type": typ}
     if node.get("name") is not None:
@@ -143,6 +163,8 @@ def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
         data["opening_hours"] = "; ".join(oh) if isinstance(oh, list) else str(oh)
     if node.get("openingHoursSpecification"):
         data["opening_hours_specification"] = node["openingHoursSpecification"]
+    if kind == "place" and (wheelchair := _wheelchair(node.get("amenityFeature"))):
+        data["wheelchair"] = wheelchair
     if kind == "event":
         data["start"] = scalar(node.get("startDate"))
         data["end"] = scalar(node.get("endDate"))  # a bare date is the last day (checks.dates)
