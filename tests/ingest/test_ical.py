@@ -179,3 +179,27 @@ def test_an_unreadable_date_is_named_as_written() -> None:
     [notice] = [n for n in report if n.code == "invalid_date"]
     assert notice.severity is Severity.ERROR and "DTSTART '2026-13-45' is not a valid date" in notice.message
     assert "vDDDTypes" not in notice.message  # the iCal library's words stay out of it
+
+
+def test_ical_adapter_vendor_prefixed_tzid_is_a_notice_not_a_python_warning(
+        recwarn: pytest.WarningsRecorder) -> None:
+    """Evolution and Lightning write globally unique TZIDs; the library guessed the zone and printed a
+    UserWarning on stderr, where no steward acts on it."""
+    drafts, report = read_ics("UID:e1\nSUMMARY:Konzert\n"
+                              "DTSTART;TZID=/freeassociation.sourceforge.net/Europe/Berlin:20260705T200000",
+                              "UID:e2\nSUMMARY:Konzert 2\n"
+                              "DTSTART;TZID=/freeassociation.sourceforge.net/Europe/Berlin:20260706T200000")
+    assert [str(w.message) for w in recwarn] == []
+    assert starts(drafts) == [("e1", "2026-07-05T20:00:00+02:00"), ("e2", "2026-07-06T20:00:00+02:00")]
+    assert report.flatten(["code", "severity", "value"]) == [
+        ["timezone_guessed", "INFO", "/freeassociation.sourceforge.net/Europe/Berlin"]]
+    assert "read as 'Europe/Berlin'" in report.notices[0].message
+
+
+def test_ical_adapter_unknown_tzid_without_vtimezone_warns() -> None:
+    drafts, report = read_ics("UID:e1\nSUMMARY:Konzert\nDTSTART;TZID=Western/Central Europe:20260705T200000",
+                              "UID:e2\nSUMMARY:Konzert 2\nDTSTART;TZID=Europe/Berlin:20260705T200000")
+    assert starts(drafts) == [("e1", "2026-07-05T20:00:00+02:00"), ("e2", "2026-07-05T20:00:00+02:00")]
+    assert report.flatten(["code", "severity", "pointer", "value"]) == [
+        ["unknown_timezone", "WARNING", "VEVENT[1]", "Western/Central Europe"]]
+    assert "read as Europe/Berlin local time" in report.notices[0].message

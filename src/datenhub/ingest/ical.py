@@ -9,6 +9,8 @@ series gives). Expansion itself lives in `ical_series`.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -127,6 +129,8 @@ def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent |
     except (TypeError, ValueError, AttributeError) as exc:
         notices.append(Notice("invalid_date", Severity.ERROR, _unreadable(timing, exc), loc))
         return None, notices
+    if (zone_notice := _unknown_zone(timing, label, loc)) is not None:
+        notices.append(zone_notice)
     try:
         sequence = int(str(component.get("SEQUENCE", 0)))
     except ValueError:
@@ -165,6 +169,41 @@ def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     return data
 
 
+_GUESSED = re.compile(r"Timezone '(?P<tzid>[^']*)' is a globally unique TZID; guessing it means '(?P<zone>[^']*)'")
+
+
+def _parser_warnings(caught: list[warnings.WarningMessage], where: Location) -> Iterator[Notice]:
+    """What the iCalendar library warned of while parsing, as notices (it printed them on stderr, for no one to
+    act on); a warning it has no notice for is passed on as it came."""
+    seen: set[str] = set()
+    for warning in caught:
+        text = str(warning.message)
+        guessed = _GUESSED.search(text)
+        if guessed is None:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        elif text not in seen:
+            seen.add(text)
+            tzid, zone = guessed["tzid"], guessed["zone"]
+            yield Notice("timezone_guessed", Severity.INFO,
+                         f"TZID {tzid!r} names no time zone the file defines (VTIMEZONE); read as {zone!r}, its "
+                         "name without the vendor prefix", where, tzid)
+
+
+def _unknown_zone(timing: dict[str, Any], label: str, loc: Location) -> Notice | None:
+    """A time whose TZID neither the file nor the time-zone database knows: the library reads it as floating."""
+    for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        prop = timing.get(key)
+        if prop is None:
+            continue
+        tzid = prop.params.get("TZID")
+        if tzid and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+            return Notice("unknown_timezone", Severity.WARNING,
+                          f"{label}: {key} names the time zone {tzid!r}, which the file does not define (VTIMEZONE) "
+                          "and no time-zone database knows; its times are read as Europe/Berlin local time: give a "
+                          "zone such as Europe/Berlin or add its VTIMEZONE", loc, str(tzid))
+    return None
+
+
 @register
 class ICalAdapter(Adapter):
     name = "ical"
@@ -180,10 +219,13 @@ class ICalAdapter(Adapter):
         if text is None:
             return
         try:
-            calendars = icalendar.Calendar.from_ical(text, multiple=True)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                calendars = icalendar.Calendar.from_ical(text, multiple=True)
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             yield Notice("invalid_ical", Severity.ERROR, f"not valid iCalendar: {exc}", where)
             return
+        yield from _parser_warnings(caught, where)
         if not calendars:
             yield Notice("invalid_ical", Severity.ERROR,
                          "no complete VCALENDAR found (unbalanced BEGIN/END: is the file cut off?)", where)
