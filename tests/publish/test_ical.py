@@ -101,6 +101,24 @@ def test_the_ical_export_imports_back_with_each_events_licence_attribution_and_t
             before["licence"], before.get("attribution"), before["type"])
 
 
+def test_the_ical_export_imports_back_with_every_events_status() -> None:
+    """STATUS holds CONFIRMED, TENTATIVE and CANCELLED alone: a postponed event came back as scheduled."""
+    statuses = ["EventScheduled", "EventCancelled", "EventPostponed", "EventRescheduled", "EventMovedOnline"]
+    base = sample_events()[0]
+    originals = [{**base, "id": f"{base['id']}-{i}", "status": status} for i, status in enumerate(statuses)]
+    assert [a.get("status") for a in read_back(ics(originals))] == statuses
+
+
+def test_ical_import_a_cancelled_status_wins_over_an_exact_one() -> None:
+    vevent = to_vevent({**sample_events()[0], "status": "EventPostponed"})
+    vevent["STATUS"] = "CANCELLED"  # a calendar app cancelled the postponed event; it keeps X- properties
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//t//DE")
+    calendar.add("version", "2.0")
+    calendar.add_component(vevent)
+    assert [a.get("status") for a in read_back(calendar.to_ical())] == ["EventCancelled"]
+
+
 def test_ical_round_trip_of_real_calendar_events(ical_events: list[dict[str, Any]]) -> None:
     back = read_back(ics(ical_events))
     assert len(back) == len(ical_events)

@@ -139,6 +139,9 @@ def _read_vevent(component: Any, pointer: str, loc: Location) -> tuple[_Vevent |
                    _fields(component, all_day)), notices
 
 
+_EXACT_STATUS = {"EventRescheduled", "EventMovedOnline", "EventPostponed"}
+
+
 def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     summary, description = _text(component, "SUMMARY"), _text(component, "DESCRIPTION")
     data: dict[str, Any] = {
@@ -153,6 +156,9 @@ def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     if status:
         data["status"] = {"CANCELLED": "EventCancelled", "TENTATIVE": "EventScheduled",
                           "CONFIRMED": "EventScheduled"}.get(status.upper(), "EventScheduled")
+        # the hub's own export says in X-DATENHUB-STATUS what STATUS cannot (postponed, rescheduled, moved online)
+        if (exact := _text(component, "X-DATENHUB-STATUS")) in _EXACT_STATUS and status.upper() != "CANCELLED":
+            data["status"] = exact
     organizer = component.get("ORGANIZER")
     if organizer is not None:
         data["organizer"] = organizer.params.get("CN") or str(organizer).removeprefix("mailto:")

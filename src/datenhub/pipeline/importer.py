@@ -217,7 +217,7 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
 PIPELINE_VERSION = "5"  # bump when adapters, checks, enrichers or merging change what an import produces
 # (3: addresses trimmed; 4: an event's place_id and a CSV images column read, a bare number is no date, control
 # characters out of every text, notice values as JSON; 5: JSON-LD amenityFeature read as wheelchair, an HTML page
-# is html_page, iCalendar TZID notices)
+# is html_page, iCalendar TZID notices and X-DATENHUB-STATUS)
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 FIRST_BATCH = 250  # the first batches grow to BATCH from here, so writing starts while workers prepare the rest
 

@@ -2,7 +2,8 @@
 
 Times are written in UTC (no VTIMEZONE needed); all-day events use DATE values with an exclusive DTEND, as the
 RFC wants. Licence and attribution travel in X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT, a type
-other than Event in X-DATENHUB-TYPE; the iCal import reads all three back.
+other than Event in X-DATENHUB-TYPE, a status that STATUS cannot say (postponed, rescheduled, moved online) in
+X-DATENHUB-STATUS; the iCal import reads them back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ UID_DOMAIN = "datenhub.ruhr"
 PRODID = "-//DatenHub Ruhr//datenhub//DE"
 STATUS = {"EventScheduled": "CONFIRMED", "EventRescheduled": "CONFIRMED", "EventMovedOnline": "CONFIRMED",
           "EventPostponed": "TENTATIVE", "EventCancelled": "CANCELLED"}
+LOSSY_STATUS = {"EventRescheduled", "EventMovedOnline", "EventPostponed"}  # no STATUS of RFC 5545 says these
 
 
 def _when(value: str) -> datetime:
@@ -89,6 +91,8 @@ def to_vevent(entity: dict[str, Any], *, lang: str = "de", clock: Clock = utc_no
         event.add("url", url)
     if entity.get("status") in STATUS:
         event.add("status", STATUS[entity["status"]])
+        if entity["status"] in LOSSY_STATUS:  # STATUS alone would come back as EventScheduled
+            event.add("X-DATENHUB-STATUS", entity["status"])
     categories = list(dict.fromkeys([*(entity.get("categories") or []), *(entity.get("keywords") or [])]))
     if categories:
         event.add("categories", categories)
