@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,28 @@ def test_unmapped_columns_are_named_in_one_info_notice() -> None:
     [notice] = notices(b"id,name,lat,lon,Eintritt,Bearbeiter\n1,Gasometer,51.49,6.87,12 EUR,mk\n")
     assert (notice.code, notice.severity, notice.location.file) == ("unmapped_columns", Severity.INFO, "orte.csv")
     assert "Eintritt, Bearbeiter" in notice.message and "--mapping" in notice.message
+
+
+def test_the_hubs_own_csv_export_has_no_unmapped_columns(tmp_path: Path) -> None:
+    """Its municipality, nearest-station and bookkeeping columns were named with "give a mapping file that names
+    them", which no mapping can: no [fields] target takes them, the import derives them again."""
+    from tests.store.helpers import round_trip
+
+    from datenhub.publish.csv_ import COLUMNS
+
+    place = {"id": "g1", "name": {"de": "Gasometer"}, "geo": {"lat": 51.4963, "lon": 6.8688}, "licence": "CC0-1.0"}
+    _, second, result = round_trip(tmp_path, "csv", "g.jsonl", json.dumps(place) + "\n")
+    (after,) = list(second.iter_entities())
+    assert after["municipality"]["name"] == "Oberhausen"
+    assert "unmapped_columns" not in result.report.codes()
+    # and where a file has other columns too, those are named, the derived ones told apart
+    [notice] = notices(b"id,name,lat,lon,municipality,Eintritt\n1,Gasometer,51.49,6.87,Oberhausen,12 EUR\n")
+    assert notice.message.startswith("column(s) not imported: Eintritt; give a mapping file")
+    assert "(municipality: the hub derives these itself" in notice.message
+    # every other column of the export is read without a mapping
+    derived = {"municipality", "ags", "kreis", "in_rvr", "nearest_station", "nearest_station_m", "sources",
+               "last_changed", "withdrawn_at"}
+    assert {c for c in COLUMNS if c not in derived} <= {*auto_mapping(list(COLUMNS)).fields.values()}
 
 
 def test_mapping_names_columns_it_leaves_out_on_purpose() -> None:

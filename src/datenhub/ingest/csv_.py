@@ -22,6 +22,12 @@ csv.field_size_limit(64 * 1024 * 1024)  # big fields become notices in checks, n
 _DELIMITERS = ",;\t|"
 
 
+# Columns of the hub's CSV export (publish.csv_.COLUMNS) that the hub makes itself: the municipality and its
+# codes and the nearest station from the coordinates, the rest from its bookkeeping. No [fields] target takes them.
+HUB_DERIVED = frozenset({"municipality", "ags", "kreis", "in_rvr", "nearest_station", "nearest_station_m", "sources",
+                         "last_changed", "withdrawn_at"})
+
+
 def sniff_delimiter(sample: str) -> str:
     lines = [line for line in sample.splitlines()[:20] if line.strip()]
     if not lines:
@@ -158,11 +164,16 @@ class CsvAdapter(Adapter):
                          "no column could be mapped; give a mapping file with --mapping", where)
             return
         known = {*mapping.fields.values(), *mapping.ignore}
-        if unmapped := [column for column in header if column and column not in known]:
+        unmapped = [column for column in header if column and column not in known]
+        # what the hub's own CSV export writes of its own making: no mapping can import it, every import derives it
+        derived = [column for column in unmapped if column in HUB_DERIVED]
+        if unmapped := [column for column in unmapped if column not in HUB_DERIVED]:
             how = ("name them under [fields] in the mapping, or under [csv] ignore" if options.mapping
                    else "give a mapping file (--mapping) that names them")
+            also = (f" ({', '.join(derived)}: the hub derives these itself on every import, from the coordinates "
+                    "and its own records)") if derived else ""
             yield Notice("unmapped_columns", Severity.INFO,
-                         f"column(s) not imported: {', '.join(unmapped)}; {how}", where)
+                         f"column(s) not imported: {', '.join(unmapped)}; {how}{also}", where)
         used = set(mapping.fields.values())
         for column in sorted({c for c in header if c in used and header.count(c) > 1}):
             places = [str(i) for i, c in enumerate(header, start=1) if c == column]
