@@ -152,6 +152,8 @@ def reprocess_command(source: str = typer.Argument(..., help="Source to re-proce
             result = hub.reprocess(store, source)
         except LookupError as exc:
             raise fail(str(exc), 1) from None  # a source with no raw input kept
+        except WorkerLost as exc:
+            raise fail(str(exc), EXIT_DATA_ERRORS) from None
     print_result(result, output, strict)
 
 
