@@ -627,3 +627,15 @@ def test_import_whose_worker_is_killed_says_so_and_exits_1(tmp_path: Path, db: s
     result = run("import", str(places), "--source", "p", "--db", db, "--workers", "2")
     assert result.exit_code == 1
     assert "killed by signal 9" in result.output and "--workers 1" in result.output
+
+
+def test_reprocess_whose_worker_is_killed_says_so_and_exits_1(tmp_path: Path, db: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.pipeline.test_workers import dying_workers
+
+    places = write(tmp_path, "p.csv", PLACES_CSV)
+    assert run("import", str(places), "--source", "p", "--db", db).exit_code == 0
+    monkeypatch.setenv("DATENHUB_IMPORT_WORKERS", "2")
+    dying_workers(monkeypatch)
+    result = run("reprocess", "p", "--db", db)
+    assert result.exit_code == 1 and "killed by signal 9" in result.output
