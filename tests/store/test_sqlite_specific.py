@@ -536,44 +536,18 @@ def test_open_points_migration_unplaces_an_open_place_a_closed_point_placed(tmp_
     assert store.search(box).items == []
 
 
-def _index_sql(db: sqlite3.Connection) -> dict[str, str]:
-    return dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+
+def _indexes(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    return db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY rowid").fetchall()
 
 
-def test_the_first_import_builds_the_scattered_indexes_at_its_end_and_a_failed_one_keeps_them(  # type: ignore[no-untyped-def]
-        tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datenhub.store.sqlite import indexes
-
+def test_the_first_import_leaves_the_indexes_as_the_migrations_made_them_in_their_order(  # type: ignore[no-untyped-def]
+        tmp_path: Path, clock) -> None:
+    """SQLite's planner, without statistics, breaks ties between indexes by the order they were made in, and the
+    searches rely on its choice: an import that built some again at its end made a page of the whole region
+    take 0.8 s instead of 0.2 ms (the fine map areas walked instead of the coarse)."""
     store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
     assert isinstance(store, SqliteStore)
-    schema = _index_sql(store.db)
-    assert set(indexes.SCATTERED) <= set(schema)
-    seen: list[set[str]] = []
-    write = store.write_prepared
-
-    def watched(prepared: object) -> None:
-        seen.append(set(_index_sql(store.db)))
-        write(prepared)
-
-    monkeypatch.setattr(store, "write_prepared", watched)
-    hub.import_file(store, write_csv(tmp_path / "a.csv", _rows(5)), "a", clock=clock, workers=1)
-    hub.import_file(store, write_csv(tmp_path / "b.csv", _rows(5, start=1000)), "b", clock=clock, workers=1)
-    assert seen[0] == set(schema) - set(indexes.SCATTERED)  # while the first import wrote its rows
-    assert seen[1] == set(schema)  # the second one reads beside the hub: it writes into them
-    assert _index_sql(store.db) == schema
-    plan = store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM entities WHERE kind = 'place' ORDER BY name_sort, id "
-                            "LIMIT 5").fetchall()
-    assert "entities_kind_name" in str(plan)
-    by_name = [p["id"] for p in store.search(Query(kind="place", limit=10)).items]
-    assert len(by_name) == 10 and [p["id"] for p in store.search(Query(kind="place", limit=3)).items] == by_name[:3]
-
-    empty = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
-    assert isinstance(empty, SqliteStore)
-
-    def broken(*args: object) -> None:
-        raise RuntimeError("disk gone")
-
-    monkeypatch.setattr(empty, "write_prepared", broken)
-    with pytest.raises(RuntimeError):
-        hub.import_file(empty, write_csv(tmp_path / "c.csv", _rows(5)), "c", clock=clock, workers=1)
-    assert _index_sql(empty.db) == schema  # dropped in the import's transaction, and back with its rollback
+    made = _indexes(store.db)
+    hub.import_file(store, write_csv(tmp_path / "a.csv", _rows(20)), "a", clock=clock, workers=1)
+    assert _indexes(store.db) == made
