@@ -104,6 +104,10 @@ _HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
+HTML_PAGE = ("a web page or a server's error or login page was saved in place of the data; download the data file "
+             "itself")
+
+
 def html_title(text: str) -> str | None:
     """The title of an HTML page ("" when it has none), or None when the text is no HTML page."""
     head = text[:65_536]
@@ -127,6 +131,5 @@ def read_text(payload: bytes, where: Location, what: str,
         named = f" ({title!r})" if title else ""
         return None, [*decoded.notices, Notice(
             "html_page", Severity.ERROR,
-            f"the file is an HTML page{named}, not {what}: a web page or a server's error or login page was saved "
-            "in place of the data; download the data file itself", where)]
+            f"the file is an HTML page{named}, not {what}: {HTML_PAGE}", where)]
     return decoded.text, list(decoded.notices)

@@ -6,7 +6,7 @@ from importlib import import_module
 from typing import TypeVar
 
 from datenhub.ingest.base import Adapter, RawInput
-from datenhub.ingest.decode import html_title
+from datenhub.ingest.decode import HTML_PAGE, html_title
 
 ADAPTERS: dict[str, type[Adapter]] = {}
 A = TypeVar("A", bound=type[Adapter])
@@ -58,10 +58,7 @@ def detect_adapter(raw: RawInput) -> Adapter:
     title = html_title(raw.payload[:65_536].decode("utf-8", errors="replace").lstrip("\ufeff"))
     if title is not None:
         named = f" ({title!r})" if title else ""
-        raise UnknownAdapterError(
-            f"{raw.name!r} is an HTML page{named}, not a data file: a web page or a server's error or login page "
-            "was saved in place of the data; download the data file itself"
-        )
+        raise UnknownAdapterError(f"{raw.name!r} is an HTML page{named}, not a data file: {HTML_PAGE}")
     raise UnknownAdapterError(
         f"cannot tell the format of {raw.name!r}; name one with --adapter ({known})"
     )
