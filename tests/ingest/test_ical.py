@@ -203,3 +203,23 @@ def test_ical_adapter_unknown_tzid_without_vtimezone_warns() -> None:
     assert report.flatten(["code", "severity", "pointer", "value"]) == [
         ["unknown_timezone", "WARNING", "VEVENT[1]", "Western/Central Europe"]]
     assert "read as Europe/Berlin local time" in report.notices[0].message
+
+
+def test_ical_adapter_reads_each_file_with_its_own_time_zones() -> None:
+    """icalendar caches every VTIMEZONE it reads for the process: a second file naming that zone without defining it
+    was read with the first file's definition, silently, and a vendor TZID guessed once was not reported again."""
+    own = ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//DE\nBEGIN:VTIMEZONE\nTZID:Western/Central Europe\n"
+           "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0500\nTZOFFSETTO:+0500\nEND:STANDARD\n"
+           "END:VTIMEZONE\nBEGIN:VEVENT\nUID:z1\nSUMMARY:Fern\nDTSTART;TZID=Western/Central Europe:20260705T200000\n"
+           "END:VEVENT\nEND:VCALENDAR\n").replace("\n", "\r\n")
+    raw = RawInput("test", "own.ics", own.encode(), FIXED_NOW)
+    first = [i for i in get_adapter("ical").read(raw, AdapterOptions("test")) if not isinstance(i, Notice)]
+    assert starts(first) == [("z1", "2026-07-05T20:00:00+05:00")]  # its own definition
+    # the next file does not define it: read as Berlin time, with a notice
+    drafts, report = read_ics("UID:e1\nSUMMARY:Konzert\nDTSTART;TZID=Western/Central Europe:20260705T200000")
+    assert starts(drafts) == [("e1", "2026-07-05T20:00:00+02:00")]
+    assert report.by_code() == {"unknown_timezone": 1}
+    for _ in range(2):  # a vendor's TZID is reported in every file that uses it
+        _, report = read_ics("UID:e2\nSUMMARY:Konzert\n"
+                             "DTSTART;TZID=/freeassociation.sourceforge.net/Europe/Berlin:20260706T200000")
+        assert report.by_code() == {"timezone_guessed": 1}

@@ -224,6 +224,11 @@ class ICalAdapter(Adapter):
         yield from notices
         if text is None:
             return
+        # icalendar keeps the zones of every file it reads in one cache for the whole process: a later file naming
+        # a zone it does not define got an earlier file's definition, and a vendor TZID guessed once was never
+        # reported again. Each file is read with a fresh cache (switching to the same provider empties it).
+        tzp = icalendar.timezone.tzp
+        tzp.use(tzp.name)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
