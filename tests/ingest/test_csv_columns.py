@@ -71,6 +71,18 @@ def test_mapping_csv_options_are_checked(csv_options: dict[str, Any], message: s
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(("target", "hint"), [("lattitude", " (did you mean 'lat'?)"),
+                                              ("longitude", " (did you mean 'lon'?)"),
+                                              ("license", " (did you mean 'licence'?)"),
+                                              ("name.dee", " (did you mean 'name.de'?)"),
+                                              ("contact.webiste", " (did you mean 'contact.website'?)"),
+                                              ("colour", "")])
+def test_an_unknown_target_field_says_which_it_is_spelled_like(target: str, hint: str) -> None:
+    with pytest.raises(MappingError) as error:
+        Mapping.from_dict({"fields": {target: "Spalte"}})
+    assert f"unknown target field {target!r}{hint}; known: " in str(error.value)
+
+
 def test_a_column_named_twice_is_a_warning_naming_it() -> None:
     raw = RawInput("t", "dup.csv", b"id,name,name,lat,lon,licence\nd1,Erster,Zweiter,51.5,7.0,CC0-1.0\n", FIXED_NOW)
     items = list(get_adapter("csv").read(raw, AdapterOptions("t")))

@@ -16,12 +16,19 @@
 from __future__ import annotations
 
 import codecs
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from datenhub.ingest.setpath import TARGETS
+
+# what a mapping often says for a target field, by the word before any dot ("latitude", "name" for "name.de")
+_ALIASES = {"latitude": "lat", "lattitude": "lat", "breite": "lat", "longitude": "lon", "lng": "lon",
+            "laenge": "lon", "länge": "lon", "name": "name.de", "title": "name.de", "description": "description.de",
+            "website": "contact.website", "email": "contact.email", "phone": "contact.phone",
+            "license": "licence", "lizenz": "licence", "image": "image.url", "hours": "opening_hours"}
 
 
 class MappingError(ValueError):
@@ -47,7 +54,11 @@ class Mapping:
         constants = dict(data.get("constants", {}))
         for target in [*fields, *constants]:
             if target not in TARGETS:
-                raise MappingError(f"{origin}: unknown target field {target!r}; known: {', '.join(sorted(TARGETS))}")
+                close = _ALIASES.get(target.lower().split(".")[0]) or next(
+                    iter(difflib.get_close_matches(target, TARGETS, n=1, cutoff=0.6)), None)
+                hint = f" (did you mean {close!r}?)" if close else ""
+                raise MappingError(f"{origin}: unknown target field {target!r}{hint}; known: "
+                                   f"{', '.join(sorted(TARGETS))}")
         csv_opts = data.get("csv", {})
         if unknown_options := set(csv_opts) - {"encoding", "delimiter", "ignore"}:
             raise MappingError(f"{origin}: unknown [csv] option(s) {sorted(unknown_options)}; "
