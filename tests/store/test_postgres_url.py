@@ -40,3 +40,18 @@ def test_unreachable_server_points_at_the_url_given_not_one_variable() -> None:
         open_store("postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
     assert "in the database URL are right" in str(caught.value)
     assert "DATENHUB_DATABASE_URL" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("pool_max=0", "pool_max=0 in .* must be at least 1 and at least pool_min \\(1\\)"),
+    ("pool_min=5&pool_max=2", "pool_max=2 in .* must be at least 1 and at least pool_min \\(5\\)"),
+    ("schema=a&schema=b", "schema given more than once"),
+])
+def test_pool_sizes_and_options_that_would_be_changed_silently_are_errors(query: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        parse_url(f"postgresql://hub:SECRETPW@db.example:5432/hub?{query}")
+
+
+def test_pool_sizes_as_given() -> None:
+    parsed = parse_url("postgresql://hub@db.example/hub?pool_min=2&pool_max=4")
+    assert (parsed.pool_min, parsed.pool_max) == (2, 4)

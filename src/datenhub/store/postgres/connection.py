@@ -44,13 +44,20 @@ def parse_url(url: str) -> PostgresUrl:
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in ("postgresql", "postgres"):
         raise StoreError(f"not a PostgreSQL URL: {redact_url(url)!r} (expected postgresql://user@host:5432/database)")
-    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    params = dict(pairs)
+    if twice := sorted({name for name, _ in pairs if [n for n, _ in pairs].count(name) > 1}):
+        # one of them would win silently (a schema given twice: which hub is this?)
+        raise StoreError(f"{', '.join(twice)} given more than once in {redact_url(url)!r}; give each once")
     schema = params.pop("schema", None) or None
     try:
         pool_min = int(params.pop("pool_min", "1"))
         pool_max = int(params.pop("pool_max", "10"))
     except ValueError:
         raise StoreError(f"pool_min and pool_max in {redact_url(url)!r} must be whole numbers") from None
+    if pool_max < max(1, pool_min):
+        raise StoreError(f"pool_max={pool_max} in {redact_url(url)!r} must be at least 1 and at least pool_min "
+                         f"({pool_min}): it is how many connections a server process may open")
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
             raise StoreError(f"schema {schema!r}: use lower-case letters, digits and '_' (at most 63)")
@@ -60,7 +67,7 @@ def parse_url(url: str) -> PostgresUrl:
     # it is alone with its hub (deferred.indexes_after_load)
     params.setdefault("application_name", application_name(schema))
     conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(params), parts.fragment))
-    return PostgresUrl(conninfo, schema, max(1, pool_min), max(pool_min, pool_max, 1))
+    return PostgresUrl(conninfo, schema, max(1, pool_min), pool_max)
 
 
 def application_name(schema: str | None) -> str:
