@@ -135,3 +135,13 @@ def test_an_images_cell_is_read_as_json_or_as_one_url_and_broken_json_is_named()
     assert (notice.code, notice.severity, notice.location.row, notice.location.field, notice.location.entity_id) == (
         "invalid_field_type", Severity.WARNING, 4, "images", "3")
     assert "not valid JSON" in notice.message and notice.value == '[{"url": "https://example.org/h.jpg"'
+
+
+def test_a_column_without_a_name_is_shown_and_its_values_are_not_lost_silently() -> None:
+    payload = b"id,name,lat,lon,,licence\np1,Halde,51.5,7.0,,CC0-1.0\np2,Zeche,51.6,7.1,Notiz,CC0-1.0\n"
+    found = [(n.code, n.severity, n.location.row, n.value) for n in notices(payload)]
+    assert ("unnamed_column", Severity.WARNING, 3, "5") in found
+    assert [c for c, *_ in found].count("unnamed_column") == 1
+    missing = notices(payload, mapping={"fields": {"name.de": "Name"}})
+    assert [n.message for n in missing if n.code == "mapping_column_missing"] == [
+        "mapped column(s) not in the header: Name; header is: id, name, lat, lon, (column 5: no name), licence"]

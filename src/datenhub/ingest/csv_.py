@@ -156,8 +156,8 @@ class CsvAdapter(Adapter):
         missing = sorted({c for c in mapping.fields.values() if c not in header})
         if missing:
             yield Notice("mapping_column_missing", Severity.ERROR,
-                         f"mapped column(s) not in the header: {', '.join(missing)}; header is: {', '.join(header)}",
-                         where)
+                         f"mapped column(s) not in the header: {', '.join(missing)}; header is: "
+                         f"{', '.join(h or f'(column {i}: no name)' for i, h in enumerate(header, start=1))}", where)
             return
         if not mapping.fields:
             yield Notice("no_known_columns", Severity.ERROR,
@@ -185,6 +185,7 @@ class CsvAdapter(Adapter):
         # guessed ("Art", which German files also use for a place's type) leaves its other values to the default
         strict_kind = bool(options.mapping) or mapping.fields.get("kind", "").strip().lower() == "kind"
         to_data = RowMapper(header, mapping)
+        nameless = [i for i, h in enumerate(header) if not h]  # no mapping can name them: said once if they hold data
         row_no = 1
         # An odd number of quote characters means a quoted field never closes: the file was cut off.
         truncated = text.count('"') % 2 == 1
@@ -197,6 +198,9 @@ class CsvAdapter(Adapter):
                     yield Notice("row_length_mismatch", Severity.WARNING,
                                  f"row has {len(cells)} cells, the header has {len(header)}",
                                  Location(source=raw.source, file=raw.name, row=row_no))
+                if nameless and (held := [i for i in nameless if i < len(cells) and cells[i].strip()]):
+                    yield _nameless(held, cells, Location(source=raw.source, file=raw.name, row=row_no))
+                    nameless = []
                 data = to_data(cells)
                 local_id = data.pop("id", None)
                 if "images" in data and (bad := json_images(data, Location(
@@ -224,3 +228,10 @@ class CsvAdapter(Adapter):
         except csv.Error as exc:
             yield Notice("malformed_csv", Severity.ERROR, f"CSV stops being readable: {exc}",
                          Location(source=raw.source, file=raw.name, row=row_no + 1))
+
+
+def _nameless(held: list[int], cells: list[str], where: Location) -> Notice:
+    columns = ", ".join(str(i + 1) for i in held)
+    return Notice("unnamed_column", Severity.WARNING,
+                  f"column(s) {columns} have no name in the header but hold values (here: {cells[held[0]].strip()!r}); "
+                  "they are not imported: give them a name in the header and map it", where, columns)
