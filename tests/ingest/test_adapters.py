@@ -415,6 +415,17 @@ def test_osm_adapter_museum_node_and_mine_way_become_places() -> None:
     assert 51.40 <= mine.geo.lat <= 51.41 and 7.30 <= mine.geo.lon <= 7.31
 
 
+def test_osm_adapter_way_whose_nodes_are_not_in_the_file_says_so() -> None:
+    cut = OSM_XML.replace(b'<node id="2" lat="51.400" lon="7.300" version="1"/>', b"").replace(
+        b'<node id="3" lat="51.410" lon="7.300" version="1"/>', b"").replace(
+        b'<node id="4" lat="51.410" lon="7.310" version="1"/>', b"").replace(
+        b'<node id="5" lat="51.400" lon="7.310" version="1"/>', b"")
+    places, report = build_all(read("osm", "ruhr.osm", cut), licence=None)
+    assert [p.id for p in places] == ["test:node/1"]
+    assert report.flatten(["code", "severity", "pointer"]) == [["way_without_nodes", "ERROR", "way/10"]]
+    assert "refers to 5 node(s), none of them in the file" in report.notices[0].message
+
+
 # DB stations ------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -125,9 +125,11 @@ class OsmAdapter(Adapter):
                 elif isinstance(obj, osmium.osm.Way):
                     local_id = f"way/{obj.id}"
                     coords = [(n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
-                    if coords:
-                        data["lat"] = sum(c[0] for c in coords) / len(coords)
-                        data["lon"] = sum(c[1] for c in coords) / len(coords)
+                    if not coords:
+                        yield _way_without_nodes(local_id, len(obj.nodes), raw)
+                        continue
+                    data["lat"] = sum(c[0] for c in coords) / len(coords)
+                    data["lon"] = sum(c[1] for c in coords) / len(coords)
                 else:
                     continue  # the processor reads nodes and ways only
                 drafts.append(Draft("place", local_id, data,
@@ -137,3 +139,12 @@ class OsmAdapter(Adapter):
             yield Notice("invalid_osm", Severity.ERROR, f"osmium cannot read the file: {exc}", where)
             return
         yield from drafts
+
+
+def _way_without_nodes(local_id: str, nodes: int, raw: RawInput) -> Notice:
+    """A way whose nodes the file does not hold has no place to be: an extract that left them out (an Overpass query
+    without recursion, `osmium tags-filter` with -R) or cut the way at its border."""
+    return Notice("way_without_nodes", Severity.ERROR,
+                  f"{local_id} refers to {nodes} node(s), none of them in the file, so it has no location: export the "
+                  "ways with their nodes (Overpass: end the query with (._;>;); osmium tags-filter without -R)",
+                  Location(source=raw.source, file=raw.name, pointer=local_id, entity_id=local_id))
