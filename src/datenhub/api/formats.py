@@ -75,12 +75,13 @@ async def accepts_json(request: Request) -> None:
     """A dependency of resources that answer JSON (GeoJSON) alone: an Accept header that admits neither is a 406,
     as on the lists (negotiate). Their own `f`, where they take one, is theirs to check."""
     header = request.headers.get("accept")
-    if "f" not in request.query_params and header:
-        negotiate(request, ("json", "geojson"))
-        # */* with JSON refused (q=0) picks GeoJSON above; only a client that names GeoJSON takes JSON for it
-        if "application/json" in refused(header) and "application/geo+json" not in preferred(header):
-            raise HTTPException(406, "this resource answers JSON alone, which the Accept header refuses (q=0); "
-                                     "accept application/json")
+    if "f" in request.query_params or not header:
+        return
+    # */* with JSON refused (q=0) picks GeoJSON; only a client that names GeoJSON takes JSON for it
+    if negotiate(request, ("json", "geojson")) == "geojson" and "application/json" in refused(header) \
+            and "application/geo+json" not in preferred(header):
+        raise HTTPException(406, "this resource answers JSON alone, which the Accept header refuses (q=0); "
+                                 "accept application/json")
 
 
 def preferred(header: str) -> list[str]:
