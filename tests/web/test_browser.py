@@ -106,6 +106,38 @@ def test_search_filter_then_open_place_updates_map_and_list(page: Page, live: Li
     assert console.errors == []
 
 
+
+def test_a_place_map_shows_the_place_and_each_nearest_station_inside_the_map(page: Page, live: LiveServer,
+                                                                            web_store: Store) -> None:
+    console = Console(page)
+    place = web_store.get_entity(_zollverein(web_store))
+    assert place is not None
+    page.goto(live.url + f"/places/{place['id']}")
+    page.wait_for_selector("#place-map .leaflet-marker-icon")
+    names = [s["name"] for s in place["nearest_stations"]]
+    pins = page.locator("#place-map .station-pin")
+    page.wait_for_function(f"document.querySelectorAll('#place-map .station-pin').length === {len(names)}")
+    # numbered as the list beside the map numbers them (an <ol>, nearest first)
+    assert pins.all_inner_texts() == [str(n) for n in range(1, len(names) + 1)]
+    assert [pins.nth(i).get_attribute("title") for i in range(len(names))] == names
+    assert page.locator("ol.stations li").count() == len(names)
+    frame = page.locator("#place-map").bounding_box()
+    assert frame is not None
+    # fitted to the place and its stations: every one of them is drawn inside the map, none cut off at its edge
+    drawn = [page.locator("#place-map img.leaflet-marker-icon").bounding_box()] + [
+        pins.nth(i).bounding_box() for i in range(len(names))]
+    for box in drawn:
+        assert box is not None
+        assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
+        assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    # a station's popup links its own page
+    pins.last.click()
+    link = page.locator("#place-map .leaflet-popup-content a")
+    last = place["nearest_stations"][-1]
+    assert link.inner_text() == last["name"] and link.get_attribute("href") == f"/places/{last['id']}"
+    assert console.errors == []
+
+
 def test_keyboard_only_search_and_open_result(page: Page, live: LiveServer) -> None:
     console = Console(page)
     page.goto(live.url + "/")
@@ -358,7 +390,7 @@ def test_touch_targets_on_a_phone_are_at_least_44_px(browser: Browser, live: Liv
 # a place page's nearest stations, website and JSON-LD links (19 px)
 PLAN_TARGETS = (".interest label:not(.visually-hidden)", ".interest select", ".itinerary .stop-name",
                 ".plan-tools a", ".plan-tools button")
-PLACE_TARGETS = (".stations a", ".place-links a")
+PLACE_TARGETS = (".stations a", ".place-links a", ".geo-link a")
 
 
 @pytest.mark.parametrize("width", [360, 412])

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -397,6 +398,45 @@ def test_a_nearest_station_outside_the_hub_is_named_but_not_linked(web_client: T
     assert unescape(gone[0]["name"]) in unescape(page) and f'/places/{gone[0]["id"]}"' not in page
     kept = [s for s in entity["nearest_stations"] if web_store.get_entity(s["id"]) is not None]
     assert all(f'/places/{s["id"]}"' in page for s in kept)
+
+
+
+def _place_map(html: str) -> dict[str, Any]:
+    found = re.search(r'<div id="place-map"[^>]*data-map="([^"]*)"', html)
+    assert found, "no place map"
+    return json.loads(unescape(found.group(1)))  # type: ignore[no-any-return]
+
+
+def test_a_place_page_maps_the_place_and_its_nearest_stations(web_client: TestClient, web_store: Store) -> None:
+    place = web_store.get_entity(zollverein_id(web_store))
+    assert place is not None
+    html = web_client.get(f"/places/{place['id']}?lang=en").text
+    shown = _place_map(html)
+    title = re.search(r'<h1 id="title">([^<]*)</h1>', html)
+    assert title and shown["place"] == {"lat": place["geo"]["lat"], "lon": place["geo"]["lon"],
+                                        "name": unescape(title.group(1))}
+    near = place["nearest_stations"]
+    assert [s["name"] for s in shown["stations"]] == [s["name"] for s in near]
+    for on_map, listed in zip(shown["stations"], near, strict=True):
+        station = web_store.get_entity(listed["id"])
+        assert station is not None and (on_map["lat"], on_map["lon"]) == (station["geo"]["lat"], station["geo"]["lon"])
+        assert on_map["url"] == f"/places/{listed['id']}?lang=en"
+    assert f'href="geo:{place["geo"]["lat"]:.5f},{place["geo"]["lon"]:.5f}"' in html
+    assert '<script src="/static/web/place.js"></script>' in html
+
+
+def test_a_station_outside_the_hub_is_placed_on_the_map_from_the_shipped_station_data(
+        web_client: TestClient, web_store: Store) -> None:
+    for entity in web_store.iter_entities("place"):
+        gone = [s for s in entity.get("nearest_stations") or [] if web_store.get_entity(s["id"]) is None]
+        if gone:
+            break
+    else:
+        pytest.fail("the demo has no place whose nearest station lies outside the hub")
+    shown = {s["name"]: s for s in _place_map(web_client.get(f"/places/{entity['id']}").text)["stations"]}
+    outside = shown[gone[0]["name"]]
+    assert outside["url"] is None  # named and placed, not linked: the hub has no page for it
+    assert 51.0 < outside["lat"] < 52.2 and 6.0 < outside["lon"] < 8.5  # in or near the RVR, not (0, 0)
 
 
 def _empty_text(html: str) -> str:

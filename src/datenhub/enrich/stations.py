@@ -31,6 +31,12 @@ class StationIndex:
         self.lons, self.lats = coords[:, 0], coords[:, 1]
         self.xy = self._planar(self.lats, self.lons)
         self.tree = cKDTree(self.xy)
+        self._by_record = {record_id: i for i, record_id in enumerate(self.record_ids)}
+
+    def point(self, record_id: str) -> tuple[float, float] | None:
+        """(lat, lon) of a station by the id a place's nearest_stations names, or None for an unknown one."""
+        i = self._by_record.get(record_id)
+        return None if i is None else (float(self.lats[i]), float(self.lons[i]))
 
     @staticmethod
     def _planar(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:

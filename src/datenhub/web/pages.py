@@ -15,13 +15,23 @@ from markupsafe import Markup
 from datenhub.api.deps import get_clock, parse_query
 from datenhub.clock import BERLIN
 from datenhub.enrich.municipality import BOUNDARIES_ATTRIBUTION, boundaries
+from datenhub.enrich.stations import station_index
 from datenhub.live.status import readable
 from datenhub.model.categories import CATEGORIES, normalise_category
 from datenhub.model.licence import credits, licence_mix
 from datenhub.publish.venues import venue as find_venue
 from datenhub.store import Page, Query, QueryError, Store
 from datenhub.store.text import fold
-from datenhub.web.common import category_label, context, in_shown_order, not_found, render, text
+from datenhub.web.common import (
+    category_label,
+    context,
+    fmt_distance,
+    in_shown_order,
+    not_found,
+    page_url,
+    render,
+    text,
+)
 from datenhub.web.errors import page_error
 from datenhub.web.hours import closes_at, hours_view
 from datenhub.web.i18n import choose_lang, translator
@@ -133,6 +143,31 @@ def _api_query(request: Request) -> str:
     return urlencode(keep)
 
 
+def _station(store: Store, near: dict[str, Any]) -> dict[str, Any]:
+    """A nearest station as the place page shows it. One outside the hub (an import --within rvr left it out) is
+    named, but not linked, and placed on the map from the shipped station data."""
+    stored = store.get_entity(near["id"])
+    geo = (stored or {}).get("geo")
+    point = (geo["lat"], geo["lon"]) if geo else station_index().point(near["id"])
+    return {"id": near["id"], "name": near["name"], "distance_m": near["distance_m"], "linked": stored is not None,
+            "point": point}
+
+
+def _place_map(entity: dict[str, Any], stations: list[dict[str, Any]], lang: str) -> str | None:
+    """What the place page's map shows (static/web/place.js), as JSON for a data attribute: the place and its
+    nearest stations with their page links; None for a place without coordinates."""
+    geo = entity.get("geo")
+    if not geo:
+        return None
+    return json.dumps({
+        "place": {"lat": geo["lat"], "lon": geo["lon"], "name": text(entity.get("name"), lang) or entity["id"]},
+        "stations": [{"lat": s["point"][0], "lon": s["point"][1], "name": s["name"],
+                      "distance": fmt_distance(s["distance_m"], lang),
+                      "url": page_url(f"/places/{s['id']}", lang) if s["linked"] else None}
+                     for s in stations if s["point"]],
+    }, ensure_ascii=False)
+
+
 @router.get("/places/{place_id:path}", response_class=HTMLResponse)
 def place_page(request: Request, place_id: str) -> HTMLResponse:
     if not place_id:  # "/places/": no route, as before ids could hold "/" (the 404 that answers by Accept)
@@ -142,14 +177,12 @@ def place_page(request: Request, place_id: str) -> HTMLResponse:
         return not_found(request)
     ctx = context(request, f"/places/{entity['id']}")
     lang, now = ctx["lang"], get_clock(request)()
-    # a nearest station may lie outside the hub (an import --within rvr left it out): named, but not linked
-    stations = [{"id": s["id"], "name": s["name"], "distance_m": s["distance_m"],
-                 "linked": _store(request).get_entity(s["id"]) is not None}
-                for s in entity.get("nearest_stations") or []]
+    stations = [_station(_store(request), s) for s in entity.get("nearest_stations") or []]
     image = (entity.get("images") or [None])[0]
     ctx.update(entity=entity, title=text(entity.get("name"), lang), hours=hours_view(entity, now, lang),
                occupancy=occupancy_view(_store(request), entity, now, lang),
                description=text(entity.get("description"), lang), image=image, stations=stations,
+               place_map=_place_map(entity, stations, lang),
                jsonld=jsonld_script(entity, ctx["root"], lang, request), og_type="place", now=now,
                og_image=image["url"] if image else None)
     return render("place.html", ctx)

@@ -29,21 +29,12 @@
   }
 
   function initMap() {
-    if (!mapEl || typeof L === "undefined") { return; }
+    if (!mapEl || typeof L === "undefined" || !window.DatenHubBaseMap) { return; }
     var lang = mapEl.getAttribute("data-lang") || "de";
     map = L.map(mapEl, { zoomSnap: 0.25, minZoom: 8, maxZoom: 18, attributionControl: true })
       .fitBounds([[51.24, 6.42], [51.86, 7.92]]);  // the RVR area, before the outline has loaded
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution(mapEl.getAttribute("data-attribution"));
-    var credit = map.attributionControl.getContainer();
-    credit.title = credit.textContent;  // the whole credit where a narrow map cuts it
-    credit.tabIndex = 0;  // a tap or the keyboard opens it as hovering does (site.css :focus-within)
-    fetch("/map/boundaries.geojson").then(function (r) { return r.json(); }).then(function (data) {
-      L.geoJSON(data.municipalities, { interactive: false,
-        style: { color: "#7c8a96", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 } }).addTo(map).bringToBack();
-      L.geoJSON(data.kreise, { interactive: false, style: { color: "#4a5a68", weight: 1.6, fill: false } }).addTo(map);
-      var outline = L.geoJSON(data.outline, { interactive: false, style: { color: "#004e7c", weight: 3, fill: false } })
-        .addTo(map);
+    window.DatenHubBaseMap.credit(map, mapEl.getAttribute("data-attribution"));
+    window.DatenHubBaseMap.boundaries(map).then(function (outline) {
       if (!fitted) { map.fitBounds(outline.getBounds(), { padding: [6, 6] }); }
     }).catch(function () { /* the base map is decoration; places still show */ });
     // markers and clusters stay out of the Tab order: the result list offers the same links to keyboard users
