@@ -4,19 +4,14 @@
   "use strict";
   var mapEl = document.getElementById("plan-map");
   var dataEl = document.getElementById("plan-data");
-  if (!mapEl || !dataEl || typeof L === "undefined") { return; }
+  if (!mapEl || !dataEl || typeof L === "undefined" || !window.DatenHubBaseMap) { return; }
   var data;
   try { data = JSON.parse(dataEl.textContent); } catch (e) { return; }
   var colours = ["#004e7c", "#b5451b", "#2e7d32", "#6a1b9a", "#8d6e00", "#00838f", "#ad1457"];
 
   var map = L.map(mapEl, { zoomSnap: 0.25, minZoom: 8, maxZoom: 18 }).fitBounds([[51.24, 6.42], [51.86, 7.92]]);
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution(mapEl.getAttribute("data-attribution"));
-  fetch("/map/boundaries.geojson").then(function (r) { return r.json(); }).then(function (b) {
-    L.geoJSON(b.municipalities, { interactive: false,
-      style: { color: "#7c8a96", weight: 1, fillColor: "#f7f4ea", fillOpacity: 1 } }).addTo(map).bringToBack();
-    L.geoJSON(b.outline, { interactive: false, style: { color: "#004e7c", weight: 2, fill: false } }).addTo(map);
-  }).catch(function () { /* the base map is decoration */ });
+  window.DatenHubBaseMap.credit(map, mapEl.getAttribute("data-attribution"));
+  window.DatenHubBaseMap.boundaries(map).catch(function () { /* the base map is decoration */ });
 
   function popup(props) {
     var box = document.createElement("div");
