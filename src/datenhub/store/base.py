@@ -412,8 +412,19 @@ class Store(OccupancyStore):
             return None, False
         return entity, bool(self.list_sensors(sensor_place_ids(entity)))
 
+    def search(self, query: Query) -> Page:
+        """One page of `query`; a delta feed with filters also lists its changed records outside them, as
+        tombstones (store.delta)."""
+        from datenhub.store import delta
+
+        if delta.filtered(query):
+            return delta.filtered_page(self.search_rows, query)
+        return self.search_rows(query)
+
     @abstractmethod
-    def search(self, query: Query) -> Page: ...
+    def search_rows(self, query: Query) -> Page:
+        """One page of the records `query` finds: the backend's search (`search` adds the delta feed's tombstones
+        of records outside its filters)."""
 
     @abstractmethod
     def vocabulary(self, prefix: str, limit: int) -> list[str]:

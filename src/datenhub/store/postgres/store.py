@@ -398,7 +398,7 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
             return None, False
         return row[0], bool(row[1])
 
-    def search(self, query: Query) -> Page:
+    def search_rows(self, query: Query) -> Page:
         with self._conns.connection() as conn:
             return run_search(conn, query, self._statistics, self._hours_pairs)
 

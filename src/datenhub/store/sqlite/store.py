@@ -433,7 +433,7 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
             return None, False
         return orjson.loads(row[0]), bool(row[1])
 
-    def search(self, query: Query) -> Page:
+    def search_rows(self, query: Query) -> Page:
         return run_search(self.db, query, self.hours_pairs, self._prefix_memo)
 
     def vocabulary(self, prefix: str, limit: int) -> list[str]:
