@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,8 @@ MEDIA = {
     "application/json": "json",
 }
 LANGS = ("de", "en", "nl")
+LANG_PATTERN = r"^(?:[dD][eE]|[eE][nN]|[nN][lL])(?:[-_][A-Za-z0-9]+)*$"  # "de", "EN", "en-GB": as Accept-Language
+_LANG = re.compile(LANG_PATTERN)
 
 
 class FastJSONResponse(JSONResponse):
@@ -129,8 +132,8 @@ def language(request: Request) -> str | None:
     """`lang=` wins; otherwise the first supported language of Accept-Language; None means all languages."""
     given = request.query_params.get("lang")
     if given is not None:
-        lang = given.strip().lower().replace("_", "-").split("-", 1)[0]  # "EN", "en-GB": as Accept-Language has them
-        if lang not in LANGS:
+        lang = given.lower().replace("_", "-").split("-", 1)[0]  # "EN", "en-GB": as Accept-Language has them
+        if lang not in LANGS or not _LANG.match(given):
             raise QueryError("lang", f"supported languages: {', '.join(LANGS)}")
         return lang
     for tag in preferred(request.headers.get("accept-language", "")):

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from datenhub.api import parameters
 from datenhub.api.formats import MEDIA
 from datenhub.api.problems import PROBLEM
 
@@ -91,6 +92,7 @@ def tidy(spec: dict[str, Any]) -> dict[str, Any]:
                                  key=lambda m: m != "application/json")  # JSON first: the default
                 ok["content"] = {media: {"schema": {}} for media in offered}
                 responses["406"] = _problem("None of the accepted media types is offered here")
+    parameters.install(spec)
     spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
     schemas = spec["components"].setdefault("schemas", {})
     text = repr(spec.get("paths"))

@@ -19,6 +19,19 @@ SORTS = ("relevance", "name", "distance", "changed", "start")
 WHEELCHAIR = ("yes", "limited", "no")
 
 
+# The forms of values the OpenAPI document declares (api.openapi), checked by the parsers below: a value the
+# document calls invalid is a 400, and what it calls valid is parsed as such (Python's own parsers take more:
+# "1_000", "2026-01-01x10:00", "+5").
+NUMBER_PATTERN = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = (r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)"
+                    r"(Z|[ +-]\d{2}(?::?\d{2})?)?)?$")  # a space for "+": an offset's plus left unescaped
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url without padding (encode_cursor)
+_NUMBER = re.compile(NUMBER_PATTERN)
+_DATETIME = re.compile(DATETIME_PATTERN)
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
 class QueryError(ValueError):
     """A parameter is wrong; `param` names it so the API can say which."""
 
@@ -119,6 +132,8 @@ def decode_cursor(query: Query, expected_len: int, version: int | None = None) -
     Raises QueryError."""
     cursor = query.cursor or ""
     try:
+        if not _CURSOR.match(cursor):  # base64 decoding skips other characters: "ab!cd" would pass as "abcd"
+            raise ValueError(cursor)
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError):
@@ -145,7 +160,7 @@ def _floats(param: str, value: str, count: int) -> list[float]:
     if len(parts) != count:
         raise QueryError(param, f"expected {count} comma-separated numbers, got {value!r}")
     try:
-        numbers = [float(p) for p in parts]
+        numbers = [float(p) if _NUMBER.fullmatch(p) else float("invalid") for p in parts]
     except ValueError:
         raise QueryError(param, f"expected numbers, got {value!r}") from None
     if any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
@@ -185,7 +200,12 @@ def check_date(param: str, day: date) -> date:
 def parse_datetime(param: str, value: str) -> datetime:
     text = value.strip()
     try:
-        at = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
+        form = _DATETIME.match(text)
+        if form is None:
+            raise ValueError(text)
+        day, time, offset = form.groups()
+        at = datetime.fromisoformat(day if time is None else
+                                    f"{day}T{time}{(offset or '').replace(' ', '+').replace('Z', '+00:00')}")
     except ValueError:
         raise QueryError(param, f"expected an ISO 8601 date or date-time, got {value!r}") from None
     check_date(param, at.date())
@@ -295,7 +315,8 @@ def from_params(params: Mapping[str, Any], *, kind: str | None = "place",
     radius = None
     if get("radius") not in (None, ""):
         try:
-            radius = float(str(get("radius")))
+            radius = float(str(get("radius")).strip()) if _NUMBER.fullmatch(str(get("radius")).strip()) else \
+                float("invalid")
         except ValueError:
             raise QueryError("radius", "expected metres as a number") from None
         if not 0 < radius <= 500_000:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from datenhub import __version__
 from datenhub.api.ogc.params import DEFAULT_LIMIT, FORMATS, MAX_LIMIT
+from datenhub.store.query import CURSOR_PATTERN
 
 PREFIX = "/ogc"
 OAS30 = "application/vnd.oai.openapi+json;version=3.0"
@@ -38,7 +39,7 @@ _LIMIT = {"name": "limit", "in": "query", "required": False, "style": "form", "e
           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}
 _CURSOR = {"name": "cursor", "in": "query", "required": False, "style": "form", "explode": False,
            "description": "Opaque position from a `next` link; do not build it yourself.",
-           "schema": {"type": "string"}}
+           "schema": {"type": "string", "pattern": CURSOR_PATTERN}}
 
 _ERRORS = {
     "400": {"description": "A query parameter is unknown or has an invalid value (problem+json)",

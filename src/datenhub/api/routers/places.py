@@ -44,6 +44,7 @@ async def list_places(  # async: queries take ~1 ms, a thread-pool hop would cos
 def place_hours(request: Request, place_id: str, store: Store = Depends(get_store),
                 week: str | None = Query(None, description="any date of the week to show (default: this week)")
                 ) -> dict[str, object]:
+    import re
     from datetime import date, timedelta
 
     from fastapi import HTTPException
@@ -53,7 +54,7 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
     from datenhub.hours import OpeningHours, OpeningHoursError
     from datenhub.hours.filter import live_state, state_for_ags
     from datenhub.store import QueryError
-    from datenhub.store.query import check_date
+    from datenhub.store.query import DATE_PATTERN, check_date
 
     entity = store.get_entity(place_id, include_closed=reads_closed(request))  # the view the place's page shows
     if entity is None or entity.get("kind") != "place":
@@ -63,6 +64,8 @@ def place_hours(request: Request, place_id: str, store: Store = Depends(get_stor
     day = now.date()
     if week:
         try:
+            if not re.match(DATE_PATTERN, week):  # fromisoformat takes "20260601" and "2026-W23" too
+                raise ValueError(week)
             day = date.fromisoformat(week)
         except ValueError:
             raise QueryError("week", "expected a date like 2026-06-01") from None
