@@ -45,6 +45,7 @@ CASES: list[tuple[str, str, list[str], list[str], dict[str, str]]] = [
     (f"/api/v1/places/{PLACE}/speech", "lang", ["en"], ["nl"], {}),
     (OCCUPANCY, "interval", ["raw", "day"], ["week"], {}),
     (OCCUPANCY, "from", ["2026-06-01"], ["20260601"], {}),
+    ("/catalog", "f", ["ttl", "turtle", "rdf", "xml", "jsonld"], ["n3", "json"], {}),
 ]
 _TEMPLATES = {f"/api/v1/places/{PLACE}": "/api/v1/places/{place_id}",
               f"/api/v1/places/{PLACE}/hours": "/api/v1/places/{place_id}/hours",

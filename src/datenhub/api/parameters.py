@@ -53,6 +53,12 @@ def _formats(kind: str) -> list[str]:
     return [alias for alias, name in FORMATS.items() if name in LIST_FORMATS[kind]]
 
 
+def _rdf_formats() -> list[str]:
+    from datenhub.api.routers.catalog import RDF_ALIASES, RDF_FORMATS
+
+    return [*RDF_FORMATS, *RDF_ALIASES]
+
+
 def components() -> dict[str, dict[str, Any]]:
     """`components/parameters`: one entry per parameter, or per kind where places and events differ."""
     return {
@@ -107,6 +113,10 @@ def components() -> dict[str, dict[str, Any]]:
         "historyTo": _datetime("to", "end of the history (a place's default: now)"),
         "interval": _param("interval", "readings as sent, or averaged per hour or day",
                            {"type": "string", "enum": ["raw", "hour", "day"], "default": "hour"}),
+        "planFormat": _param("f", "format (default: by Accept, else json)",
+                             {"type": "string", "enum": ["json", "geojson"]}),
+        "catalogFormat": _param("f", "jsonld, ttl (turtle) or rdf (xml: RDF/XML); default: by Accept, else jsonld",
+                                {"type": "string", "enum": _rdf_formats()}),
         "speechLang": _param("lang", "de or en (default: by Accept-Language, else de)",
                              {"type": "string", "enum": ["de", "en"]}),
     }
@@ -128,6 +138,8 @@ _OPERATIONS = {
     "/api/v1/places/{place_id}/speech": {"lang": "speechLang"},
     "/api/v1/places/{place_id}/occupancy": {**_HISTORY, "interval": "interval"},
     "/api/v1/occupancy/sensors/{sensor_id}/readings": _HISTORY,
+    "/api/v1/plans": {"f": "planFormat"},
+    "/catalog": {"f": "catalogFormat"}, "/datasets/{name}": {"f": "catalogFormat"},
 }
 
 
@@ -136,8 +148,8 @@ def install(spec: dict[str, Any]) -> None:
     shared = components()
     spec.setdefault("components", {})["parameters"] = shared
     for path, names in _OPERATIONS.items():
-        op = spec.get("paths", {}).get(path, {}).get("get")
-        for at, param in enumerate(op.get("parameters", []) if op else []):
-            name = names.get(param["name"]) if param.get("in") == "query" else None
-            if name is not None:
-                op["parameters"][at] = {"$ref": f"#/components/parameters/{name}"}  # type: ignore[index]
+        for op in spec.get("paths", {}).get(path, {}).values():
+            for at, param in enumerate(op.get("parameters", [])):
+                name = names.get(param["name"]) if param.get("in") == "query" else None
+                if name is not None:
+                    op["parameters"][at] = {"$ref": f"#/components/parameters/{name}"}
