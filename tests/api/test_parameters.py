@@ -142,3 +142,18 @@ def test_places_and_events_declare_their_shared_parameters_once(spec) -> None:  
     assert all(all("$ref" in p for p in params) for params in lists)  # none declared on its own, loosely
     assert spec["components"]["parameters"]["eventSort"]["schema"]["enum"][0] == "start"
     assert "start" not in spec["components"]["parameters"]["placeSort"]["schema"]["enum"]
+
+
+def test_a_list_and_an_entity_answer_in_the_declared_json_shape(api: TestClient, spec) -> None:  # type: ignore[no-untyped-def]
+    schemas = spec["components"]["schemas"]
+    listing = spec["paths"]["/api/v1/places"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listing == {"$ref": "#/components/schemas/EntityList"}
+    body = api.get("/api/v1/places", params={"limit": 2}).json()
+    assert set(schemas["EntityList"]["required"]) <= set(body)
+    assert re.search(schemas["EntityList"]["properties"]["next_cursor"]["anyOf"][0]["pattern"], body["next_cursor"])
+    assert all(set(schemas["Entity"]["required"]) <= set(item) for item in body["items"])
+    one = spec["paths"]["/api/v1/events/{event_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert one["schema"] == {"$ref": "#/components/schemas/Entity"}
+    gone = api.get("/api/v1/places", params={"changed_since": "2000-01-01", "category": "Zoo", "limit": 50}).json()
+    tombstones = [item for item in gone["items"] if item.get("tombstone")]
+    assert tombstones and all(set(schemas["Tombstone"]["required"]) <= set(item) for item in tombstones)

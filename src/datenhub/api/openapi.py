@@ -91,9 +91,12 @@ def tidy(spec: dict[str, Any]) -> dict[str, Any]:
                 offered = sorted((m for m, name in MEDIA.items() if name in names),
                                  key=lambda m: m != "application/json")  # JSON first: the default
                 ok["content"] = {media: {"schema": {}} for media in offered}
+                ok["content"]["application/json"]["schema"] = {
+                    "$ref": f"#/components/schemas/{'Entity' if '{' in path else 'EntityList'}"}
                 responses["406"] = _problem("None of the accepted media types is offered here")
     parameters.install(spec)
     spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    spec["components"].setdefault("schemas", {}).update(parameters.list_schemas())
     schemas = spec["components"].setdefault("schemas", {})
     text = repr(spec.get("paths"))
     for name in ("HTTPValidationError", "ValidationError"):

@@ -4,7 +4,8 @@
 FastAPI would declare each as a plain string (the routes take strings and parse them in store.query, which says
 which value is wrong and why). A generated client reads these instead: bbox and near as arrays of numbers,
 enums, the patterns of dates and cursors, the ranges of limit, radius and the length of q. The patterns are the
-ones the parsers check (store.query), so a value the document calls invalid is a 400 problem.
+ones the parsers check (store.query), so a value the document calls invalid is a 400 problem. Also the JSON
+shape of a list (items, tombstones, cursor, links) and of one entity, in `components/schemas`.
 """
 
 from __future__ import annotations
@@ -153,3 +154,32 @@ def install(spec: dict[str, Any]) -> None:
                 name = names.get(param["name"]) if param.get("in") == "query" else None
                 if name is not None:
                     op["parameters"][at] = {"$ref": f"#/components/parameters/{name}"}
+
+
+def list_schemas() -> dict[str, dict[str, Any]]:
+    """`components/schemas` of the JSON of a list and of one entity: the members a client pages and syncs by
+    (a place or an event carries many more, docs/api.md; `fields=` keeps id, kind, type, licence, attribution)."""
+    string = {"type": "string"}
+    return {
+        "Entity": {"type": "object", "required": ["id", "kind"], "additionalProperties": True, "properties": {
+            "id": {**string, "description": "hub id (dh-…)"}, "kind": {"type": "string", "enum": ["place", "event"]},
+            "type": {**string, "description": "schema.org type"}, "licence": string, "attribution": string,
+            "last_changed": {"type": "string", "format": "date-time"}}},
+        "Tombstone": {"type": "object", "required": ["id", "kind", "withdrawn_at", "tombstone"],
+                      "description": "in the delta feed (changed_since): a record that went, or left the filtered "
+                                     "view; drop it if you hold it",
+                      "properties": {"id": string, "kind": {"type": "string", "enum": ["place", "event"]},
+                                     "withdrawn_at": {"type": "string", "format": "date-time"},
+                                     "last_changed": {"type": "string", "format": "date-time"},
+                                     "tombstone": {"const": True}}},
+        "EntityList": {
+            "type": "object", "required": ["items", "next_cursor", "links"], "properties": {
+                "items": {"type": "array", "items": {"anyOf": [{"$ref": "#/components/schemas/Tombstone"},
+                                                               {"$ref": "#/components/schemas/Entity"}]}},
+                "next_cursor": {"anyOf": [{"type": "string", "pattern": CURSOR_PATTERN}, {"type": "null"}],
+                                "description": "pass as `cursor` with the same parameters; null on the last page"},
+                "links": {"type": "object", "required": ["self"], "properties": {
+                    "self": {"type": "string", "format": "uri"},
+                    "next": {"type": "string", "format": "uri", "description": "the next page, absent on the last"}}},
+                "corrected_q": {**string, "description": "the words searched instead of q, when q found nothing"}}},
+    }
