@@ -413,6 +413,18 @@ def test_a_browser_app_may_read_with_its_api_key(api: TestClient) -> None:
     assert write.status_code == 400  # reads only: writes come from servers, not from other sites' pages
 
 
+def test_a_browser_app_may_send_its_request_id_and_trace_context(api: TestClient) -> None:
+    """The server takes an incoming X-Request-ID (and, with OpenTelemetry on, traceparent): a preflight naming them
+    was refused, and with it the browser's whole request."""
+    preflight = api.options("/api/v1/places", headers={
+        "Origin": "https://partner.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-request-id, traceparent, tracestate"})
+    assert preflight.status_code == 200, preflight.text
+    read = api.get("/api/v1/places?limit=1", headers={"Origin": "https://partner.example",
+                                                      "X-Request-ID": "app-1234"})
+    assert read.headers["x-request-id"] == "app-1234"
+
+
 def test_delta_feed_changed_since_uses_cursor(api: TestClient) -> None:
     page = api.get("/api/v1/places", params={"changed_since": "2020-01-01T00:00:00Z", "limit": 100}).json()
     assert len(page["items"]) == 100 and page["next_cursor"]

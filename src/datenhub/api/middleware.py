@@ -184,8 +184,10 @@ class HeadMiddleware:
 
 
 # What a browser app may send on a cross-origin read: an app that shows its partner data (closed licences
-# included) reads with its API key, so a preflight naming the key's header must not be refused.
-READ_HEADERS = ["Accept", "Accept-Language", "If-None-Match", "Authorization", "X-API-Key"]
+# included) reads with its API key, so a preflight naming the key's header must not be refused; the same for
+# its request id (kept in the access log) and W3C trace context (read by FastAPI's OpenTelemetry when it is on).
+READ_HEADERS = ["Accept", "Accept-Language", "If-None-Match", "Authorization", "X-API-Key", "X-Request-ID",
+                "traceparent", "tracestate"]
 
 
 def install(app: FastAPI) -> None:
