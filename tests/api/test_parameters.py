@@ -27,7 +27,7 @@ CASES: list[tuple[str, str, list[str], list[str], dict[str, str]]] = [
     ("/api/v1/places", "licence", ["open", "any"], ["closed"], {}),
     ("/api/v1/places", "changed_since", ["2026-01-01", "2026-01-01T10:00:00Z", "2026-01-01T10:00:00 01:00",
                                          "2026-01-01T10", "2026-01-01T10:00:00.5+0100"],
-     ["2026-01-01x10:00", "20260101", "2026-W01", "yesterday"], {}),
+     ["2026-01-01x10:00", "20260101", "2026-W01", "yesterday", " 2026-01-01"], {}),
     ("/api/v1/places", "open_at", ["2026-06-01T12:00"], ["20260601T1200"], {}),
     ("/api/v1/places", "open_now", ["true", "false"], ["maybe"], {}),
     ("/api/v1/places", "sort", ["name", "changed"], ["start", "foo"], {}),

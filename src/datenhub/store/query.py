@@ -198,11 +198,10 @@ def check_date(param: str, day: date) -> date:
 
 
 def parse_datetime(param: str, value: str) -> datetime:
-    text = value.strip()
     try:
-        form = _DATETIME.match(text)
+        form = _DATETIME.match(value)
         if form is None:
-            raise ValueError(text)
+            raise ValueError(value)
         day, time, offset = form.groups()
         at = datetime.fromisoformat(day if time is None else
                                     f"{day}T{time}{(offset or '').replace(' ', '+').replace('Z', '+00:00')}")
