@@ -234,6 +234,8 @@ def test_licence_check_unknown_licence_rejected() -> None:
 def test_licence_check_missing_licence_rejected() -> None:
     entity, report = run(make_draft(licence=None))
     assert (entity, report.flatten(["field", "code"])) == (None, [["licence", "missing_licence"]])
+    # an API write has no --licence: the message names the record's field first
+    assert report.flatten(["message"])[0][0].startswith("no licence: give the record a `licence`")
 
 
 def test_licence_check_source_default_licence_used() -> None:

@@ -22,8 +22,9 @@ class LicenceCheck(Check):
         data = draft.data
         raw = data.get("licence") or ctx.defaults.get("licence")
         if not raw:
-            yield self.notice("missing_licence", "no licence; give one in the data or with --licence", draft,
-                              "licence")
+            # the same check reads files and API writes: name the record's field first, which both have
+            yield self.notice("missing_licence", "no licence: give the record a `licence` (e.g. CC-BY-4.0), or a "
+                              "whole import one with --licence", draft, "licence")
             data["licence"] = None
             return
         licence = parse_licence(str(raw))
