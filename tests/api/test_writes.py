@@ -82,6 +82,23 @@ def test_writing_a_deleted_record_again_restores_it_and_says_so(empty_store: Sto
     assert empty_store.list_audit(limit=1)[0]["status"] == again.status_code
 
 
+def test_a_put_that_creates_is_a_201_and_one_naming_another_record_in_its_body_a_422(empty_store: Store) -> None:
+    api = client(empty_store)
+    key = create_key(empty_store, "bochum", ["source:stadt-bochum:write"])
+    body = {k: v for k, v in PLACE.items() if k not in ("id", "source")}
+    created = api.put("/api/v1/places/stadt-bochum:kemnade", json=body, headers=auth(key))
+    assert created.status_code == 201 and created.json()["summary"]["new"] == 1, created.text
+    assert api.put("/api/v1/places/stadt-bochum:kemnade", json=body, headers=auth(key)).status_code == 200
+    for other in ({"id": "hattingen"}, {"source": "ruhr-demo"}):
+        wrong = api.put("/api/v1/places/stadt-bochum:kemnade", json={**body, **other}, headers=auth(key))
+        assert wrong.status_code == 422 and next(iter(other)) in wrong.json()["detail"], wrong.text
+        patched = api.patch("/api/v1/places/stadt-bochum:kemnade", json=other, headers=auth(key))
+        assert patched.status_code == 422, patched.text
+    assert empty_store.get_record("stadt-bochum:hattingen") is None
+    agreeing = {**body, "id": "kemnade", "source": "stadt-bochum", "wheelchair": "yes"}
+    assert api.put("/api/v1/places/stadt-bochum:kemnade", json=agreeing, headers=auth(key)).status_code == 200
+
+
 def test_write_bad_record_422_with_notices_nothing_stored(store: Store) -> None:
     api = client(store)
     key = create_key(store, "bochum", ["source:stadt-bochum:write"])

@@ -67,6 +67,9 @@ def record_body(kind: str) -> dict[str, Any]:
     }}}
 
 
+_PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"}}
+
+
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
@@ -87,8 +90,11 @@ def _parse(body: bytes) -> Any:
 
 
 def _result_response(request: Request, store: Store, who_id: str, kind: str, source: str, body: bytes,
-                     jsonld: bool, status_ok: int) -> Response:
+                     jsonld: bool, status_ok: int, status_new: int | None = None) -> Response:
+    """The write's answer: `status_ok`, or `status_new` where given and the record is new (a PUT that creates)."""
     result = write_records(store, source, body, jsonld=jsonld, kind=kind, clock=get_clock(request))
+    if status_new is not None and result.new:
+        status_ok = status_new
     notices = [n.to_dict() for n in result.report]
     touched = [n["location"].get("entity_id") for n in notices if n["location"].get("entity_id")]
     # a withdrawn record written again is restored: stored, though neither new nor changed
@@ -137,6 +143,11 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
     doc = _parse(await _body(request))
     if not isinstance(doc, dict):
         raise HTTPException(422, "the body must be one JSON object")
+    # the path names the record: a body naming another would otherwise be written to the path's, silently
+    for name, value in (("id", local), ("source", source)):
+        if doc.get(name) not in (None, value):
+            raise HTTPException(422, f"the body's {name} {doc[name]!r} is not the path's {value!r} ({record_id}); "
+                                     f"leave it out or make them agree")
     if patch:
         existing = store.get_record(record_id)
         if existing is None or existing.withdrawn_at is not None:
@@ -145,7 +156,7 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
     doc["id"] = local
     doc.pop("source", None)
     return await run_in_threadpool(_result_response, request, store, who.key_id, kind, source, orjson.dumps(doc),
-                                   False, 200)
+                                   False, 200, None if patch else 201)
 
 
 async def _delete(request: Request, store: Store, record_id: str) -> Response:
@@ -164,7 +175,7 @@ async def create_place(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/places/{record_id:path}", summary="Replace a place record (API key)",
-             openapi_extra=record_body("place"))
+             openapi_extra=record_body("place"), responses=_PUT_RESPONSES)
 async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, False)
 
@@ -187,7 +198,7 @@ async def create_event(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/events/{record_id:path}", summary="Replace an event record (API key)",
-             openapi_extra=record_body("event"))
+             openapi_extra=record_body("event"), responses=_PUT_RESPONSES)
 async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, False)
 
