@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -97,6 +98,23 @@ def test_a_put_that_creates_is_a_201_and_one_naming_another_record_in_its_body_a
     assert empty_store.get_record("stadt-bochum:hattingen") is None
     agreeing = {**body, "id": "kemnade", "source": "stadt-bochum", "wheelchair": "yes"}
     assert api.put("/api/v1/places/stadt-bochum:kemnade", json=agreeing, headers=auth(key)).status_code == 200
+
+
+def test_put_and_patch_refuse_json_ld_with_a_415_and_the_document_offers_it_on_post_only(store: Store) -> None:
+    api = client(store)
+    key = create_key(store, "bochum", ["source:stadt-bochum:write"])
+    node = {"@context": "https://schema.org", "@type": "Museum", "identifier": "kemnade", "name": "Kemnader See",
+            "geo": {"@type": "GeoCoordinates", "latitude": 51.425, "longitude": 7.26}}
+    headers = {**auth(key), "Content-Type": "application/ld+json"}
+    for method in ("PUT", "PATCH"):
+        answer = api.request(method, "/api/v1/places/stadt-bochum:kemnade", content=orjson.dumps(node),
+                             headers=headers)
+        assert answer.status_code == 415 and "POST" in answer.json()["detail"], answer.text
+    paths = api.get("/openapi.json").json()["paths"]
+    assert "application/ld+json" in paths["/api/v1/places"]["post"]["requestBody"]["content"]
+    for method in ("put", "patch"):
+        body = paths["/api/v1/places/{record_id}"][method]["requestBody"]["content"]
+        assert list(body) == ["application/json"] and "id" not in body["application/json"]["schema"]["example"]
 
 
 def test_write_bad_record_422_with_notices_nothing_stored(store: Store) -> None:

@@ -55,16 +55,19 @@ _EXAMPLES = {
 }
 
 
-def record_body(kind: str) -> dict[str, Any]:
+def record_body(kind: str, *, jsonld: bool = True) -> dict[str, Any]:
     """The request body of a write, for the OpenAPI document: a record as the hub's JSON import reads it, or
-    schema.org JSON-LD (with ?source=). Checked like an import's rows; notices say what is wrong."""
-    schema = {"type": "object", "required": ["id"], "additionalProperties": True,
-              "properties": {**_COMMON, **_KIND_FIELDS[kind]}, "example": _EXAMPLES[kind]}
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": schema},
-        "application/ld+json": {"schema": {"type": "object", "description": "a schema.org node, an array or an "
-                                                                            "@graph; name the source with ?source="}},
-    }}}
+    (POST, `jsonld`) schema.org JSON-LD with ?source=; for PUT and PATCH without id and source, which their path
+    names. Checked like an import's rows; notices say what is wrong."""
+    example = _EXAMPLES[kind] if jsonld else {k: v for k, v in _EXAMPLES[kind].items() if k not in ("id", "source")}
+    schema = {"type": "object", "required": ["id"] if jsonld else [], "additionalProperties": True,
+              "properties": {**_COMMON, **_KIND_FIELDS[kind]}, "example": example}
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if jsonld:
+        content["application/ld+json"] = {"schema": {"type": "object", "description": "a schema.org node, an array "
+                                                                                      "or an @graph; name the source "
+                                                                                      "with ?source="}}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 _PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"}}
@@ -140,6 +143,11 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
     if not local or not valid_source_name(source):
         raise HTTPException(404, f"{record_id!r} is not a record id (source:local id)")
     who = require_writer(request, source)
+    if "ld+json" in request.headers.get("content-type", ""):
+        # a JSON-LD node names its record by its own @id or identifier; merged or read as the hub's JSON it was
+        # rejected for fields it does have ("no coordinates given")
+        raise HTTPException(415, "PUT and PATCH take the record as the hub's JSON (application/json); write "
+                                 "schema.org JSON-LD with POST and ?source=")
     doc = _parse(await _body(request))
     if not isinstance(doc, dict):
         raise HTTPException(422, "the body must be one JSON object")
@@ -175,13 +183,13 @@ async def create_place(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/places/{record_id:path}", summary="Replace a place record (API key)",
-             openapi_extra=record_body("place"), responses=_PUT_RESPONSES)
+             openapi_extra=record_body("place", jsonld=False), responses=_PUT_RESPONSES)
 async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, False)
 
 
 @router.patch("/places/{record_id:path}", summary="Change fields of a place record (API key)",
-             openapi_extra=record_body("place"))
+             openapi_extra=record_body("place", jsonld=False))
 async def patch_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, True)
 
@@ -198,13 +206,13 @@ async def create_event(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/events/{record_id:path}", summary="Replace an event record (API key)",
-             openapi_extra=record_body("event"), responses=_PUT_RESPONSES)
+             openapi_extra=record_body("event", jsonld=False), responses=_PUT_RESPONSES)
 async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, False)
 
 
 @router.patch("/events/{record_id:path}", summary="Change fields of an event record (API key)",
-             openapi_extra=record_body("event"))
+             openapi_extra=record_body("event", jsonld=False))
 async def patch_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, True)
 
