@@ -123,3 +123,22 @@ def test_what_is_written_inside_a_node_takes_its_licence_and_credit_unless_it_na
     assert drafts["#tour"].data["licence"] == "https://creativecommons.org/licenses/by/4.0/"
     assert drafts["#tour"].data["attribution"] == "Stiftung Zollverein"
     assert drafts["#open"].data["licence"] == "https://creativecommons.org/publicdomain/zero/1.0/"  # its own
+
+
+def test_property_values_of_a_hub_export_give_categories_role_and_raw_hours() -> None:
+    node = {"@context": "https://schema.org", "@type": "TouristAttraction", "name": "Halde Haniel",
+            "openingHoursSpecification": [{"@type": "OpeningHoursSpecification", "opens": "00:00:00",
+                                           "closes": "23:59:59", "validFrom": "2026-11-24",
+                                           "validThrough": "2027-11-23"}],
+            "additionalProperty": [
+                {"@type": "PropertyValue", "propertyID": "category", "value": "Panorama"},
+                {"@type": "PropertyValue", "propertyID": "category", "value": "Natur"},
+                {"@type": "PropertyValue", "propertyID": "route_role", "value": "Panorama"},
+                {"@type": "PropertyValue", "propertyID": "https://wiki.openstreetmap.org/wiki/Key:opening_hours",
+                 "value": "24/7"},
+                {"@type": "PropertyValue", "propertyID": "height", "value": 159}]}  # not ours: left alone
+    [draft] = [d for d in read(node) if isinstance(d, Draft)]
+    assert draft.data["categories"] == ["Panorama", "Natur"]
+    assert draft.data["route_role"] == "Panorama"
+    assert draft.data["opening_hours"] == "24/7"  # wins over the dated specification (checks.hours)
+    assert "height" not in draft.data

@@ -299,6 +299,44 @@ def test_jsonld_round_trip_through_jsonld_adapter_keeps_names_geo_licence(
             assert (after["start"], after.get("end")) == (before["start"], before.get("end"))
 
 
+# What a place's JSON-LD carries (schema.org properties and our additionalProperty values); the rest is the
+# importing hub's own (id, sources, provenance, times) or its enrichment (municipality, stations).
+CARRIED = ("kind", "type", "categories", "name", "description", "geo", "address", "contact", "images", "keywords",
+           "licence", "attribution", "opening_hours", "wheelchair", "route_role")
+
+
+def _given(value: Any) -> Any:
+    """A value without its empty members: an absent contact and one of three None members say the same."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not None}
+    return value or None
+
+
+def test_jsonld_round_trip_of_every_demo_place_is_lossless(
+        tmp_path: Path, demo_places: list[dict[str, Any]]) -> None:
+    path = tmp_path / "export.jsonld"
+    path.write_bytes(b"".join(write_jsonld(demo_places, clock=CLOCK)))
+    back = _read_back(path)
+    assert len(back) == len(demo_places) == 334
+    lost = {(before["id"], key): (before.get(key), after.get(key))
+            for before, after in zip(demo_places, back, strict=True)
+            for key in CARRIED if _given(before.get(key)) != _given(after.get(key))}
+    assert lost == {}
+    # what the round trip is about: it holds categories, roles and hours that openingHoursSpecification cannot say
+    assert {"24/7", "Tu-Su 10:00-18:00; Mo off"} <= {p["opening_hours"] for p in back if p.get("opening_hours")}
+    assert {p["route_role"] for p in back if p.get("route_role")} == {"Ankerpunkt", "Panorama", "Siedlung"}
+    assert all(p["categories"] for p in back)
+
+
+def test_jsonld_place_writes_categories_role_and_raw_hours_as_property_values() -> None:
+    node = to_jsonld({"id": "dh-x", "kind": "place", "name": {"de": "Halde"}, "categories": ["Panorama", "Natur"],
+                      "route_role": "Panorama", "opening_hours": "24/7"}, clock=CLOCK)
+    assert [(p["propertyID"], p["value"]) for p in node["additionalProperty"]] == [
+        ("category", "Panorama"), ("category", "Natur"), ("route_role", "Panorama"),
+        ("https://wiki.openstreetmap.org/wiki/Key:opening_hours", "24/7")]
+    assert all(p["@type"] == "PropertyValue" for p in node["additionalProperty"])
+
+
 def test_schemaorg_official_examples_import_through_jsonld_adapter(tmp_path: Path) -> None:
     from datenhub.hub import validate_file
 

@@ -130,6 +130,27 @@ def _wheelchair(features: Any) -> str | None:
     return None
 
 
+# A hub's own export writes these as `additionalProperty` PropertyValues (publish.jsonld): propertyID -> field
+_PROPERTIES = {"category": "categories", "route_role": "route_role",
+               "https://wiki.openstreetmap.org/wiki/Key:opening_hours": "opening_hours"}
+
+
+def _additional_properties(values: Any, data: dict[str, Any]) -> None:
+    """Our categories, Route Industriekultur role and raw OSM opening hours, where the node carries them. The
+    raw hours win over openingHoursSpecification, which only states a dated year of them."""
+    for item in values if isinstance(values, list) else [values]:
+        if not isinstance(item, dict):
+            continue
+        field = _PROPERTIES.get(str(scalar(item.get("propertyID"))))
+        value = scalar(item.get("value"))
+        if field is None or value is None or not str(value).strip():
+            continue
+        if field == "categories":
+            data.setdefault("categories", []).append(str(value))
+        else:
+            data[field] = str(value)
+
+
 def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
     data: dict[str, Any] = {"type": typ}
     if node.get("name") is not None:
@@ -165,6 +186,8 @@ def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
         data["opening_hours_specification"] = node["openingHoursSpecification"]
     if kind == "place" and (wheelchair := _wheelchair(node.get("amenityFeature"))):
         data["wheelchair"] = wheelchair
+    if node.get("additionalProperty") is not None:
+        _additional_properties(node["additionalProperty"], data)
     if kind == "event":
         data["start"] = scalar(node.get("startDate"))
         data["end"] = scalar(node.get("endDate"))  # a bare date is the last day (checks.dates)

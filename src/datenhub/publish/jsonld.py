@@ -29,6 +29,13 @@ HOURS_WINDOW_DAYS = 365  # how far ahead openingHoursSpecification claims validi
 
 EVENT_STATUSES = frozenset({"EventScheduled", "EventCancelled", "EventPostponed", "EventRescheduled",
                             "EventMovedOnline"})
+# What a place holds that schema.org has no property for, as `additionalProperty` PropertyValues named by
+# `propertyID`, so that a hub's JSON-LD import (ingest.jsonld) reads it back: our categories, the Route
+# Industriekultur role, and the OSM opening_hours value itself, which openingHoursSpecification only states as
+# a dated year of regular weeks ("24/7" would come back as "2026 Nov 24-2027 Nov 23 Mo-Su 00:00-24:00").
+CATEGORY_PROPERTY = "category"
+ROUTE_ROLE_PROPERTY = "route_role"
+OPENING_HOURS_PROPERTY = "https://wiki.openstreetmap.org/wiki/Key:opening_hours"
 WHEELCHAIR_FEATURES = {"yes": ("wheelchair accessible", True), "no": ("wheelchair accessible", False),
                        "limited": ("partially wheelchair accessible", True)}
 
@@ -212,6 +219,14 @@ def _wheelchair(value: str | None) -> list[Node]:
     return [{"@type": "LocationFeatureSpecification", "name": name, "value": flag}]
 
 
+def _place_properties(entity: dict[str, Any]) -> list[Node]:
+    found = [(CATEGORY_PROPERTY, category) for category in entity.get("categories") or []]
+    found += [(prop, value) for prop, key in ((ROUTE_ROLE_PROPERTY, "route_role"),
+                                             (OPENING_HOURS_PROPERTY, "opening_hours"))
+              if (value := entity.get(key))]
+    return [{"@type": "PropertyValue", "propertyID": prop, "value": value} for prop, value in found]
+
+
 def _event_dates(entity: dict[str, Any]) -> tuple[str | None, str | None]:
     start, end = entity.get("start"), entity.get("end")
     if not start or not entity.get("all_day"):
@@ -295,6 +310,8 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
             node.update(opening_hours_specification(entity, _today(clock()), fragments=fragments))
         if value := _wheelchair(get("wheelchair")):
             node["amenityFeature"] = value
+        if value := _place_properties(entity):
+            node["additionalProperty"] = value
     if value := _images(get("images"), lang):
         node["image"] = value
     if value := get("keywords"):
