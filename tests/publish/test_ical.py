@@ -54,7 +54,9 @@ def test_ical_has_required_properties_and_skips_places() -> None:
     concert: Any = events[0]  # icalendar types a property as any of its value classes
     assert str(concert["UID"]) == "dh-sample-konzert@datenhub.ruhr"
     assert concert["DTSTAMP"].to_ical() == b"20260520T071500Z"  # last_changed, in UTC
-    assert concert["DTSTART"].to_ical() == b"20260613T173000Z"
+    assert concert["DTSTART"].to_ical() == b"20260613T193000"  # local time, as given
+    assert concert["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
     assert str(concert["STATUS"]) == "CONFIRMED"
     assert (concert["GEO"].latitude, concert["GEO"].longitude) == (51.4862, 7.0443)
     assert str(concert["X-DATENHUB-LICENSE"]) == "CC-BY-4.0"
@@ -90,6 +92,24 @@ def test_ical_round_trip_through_ical_adapter_keeps_times_text_and_place() -> No
         assert after.get("url") == before.get("url")
         assert after["location_name"].startswith(before["location_name"])
     assert [a.get("status") for a in back] == ["EventScheduled", "EventCancelled", None]
+
+
+def test_ical_export_writes_local_berlin_times_that_import_back_with_their_offsets() -> None:
+    """Times went out in UTC: a second hub importing the feed published 16:00Z for an 18:00 event."""
+    base = sample_events()[0]
+    given = [("2027-06-26T18:00:00+02:00", "2027-06-27T02:00:00+02:00"),  # summer
+             ("2026-12-05T11:00:00+01:00", "2026-12-05T19:00:00+01:00"),  # winter
+             ("2027-04-10T08:00:00+00:00", None)]  # given in UTC: out in local time
+    originals = [{**base, "id": f"dh-t{i}", "start": start, "end": end} for i, (start, end) in enumerate(given)]
+    data = ics(originals)
+    assert b"DTSTART;TZID=Europe/Berlin:20270626T180000\r\n" in data
+    assert b"DTEND;TZID=Europe/Berlin:20270627T020000\r\n" in data
+    assert b"DTSTART;TZID=Europe/Berlin:20270410T100000\r\n" in data
+    back = read_back(data)
+    assert [(a["start"], a.get("end")) for a in back] == [
+        ("2027-06-26T18:00:00+02:00", "2027-06-27T02:00:00+02:00"),
+        ("2026-12-05T11:00:00+01:00", "2026-12-05T19:00:00+01:00"),
+        ("2027-04-10T10:00:00+02:00", None)]
 
 
 def test_the_ical_export_imports_back_with_each_events_licence_attribution_and_type() -> None:

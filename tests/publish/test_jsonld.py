@@ -133,6 +133,15 @@ def test_jsonld_event_meets_google_event_requirements() -> None:
     assert "amenityFeature" not in concert and "geo" not in concert  # Place properties stay on the location
 
 
+def test_jsonld_event_given_in_utc_is_published_in_local_time() -> None:
+    """An iCal feed's UTC times (…Z) were published as such; a local offset given stays as it was."""
+    base = {"id": "dh-e", "kind": "event", "name": {"de": "Führung"}}
+    utc = to_jsonld({**base, "start": "2027-04-10T08:00:00Z", "end": "2027-04-10T10:00:00+00:00"}, clock=CLOCK)
+    assert (utc["startDate"], utc["endDate"]) == ("2027-04-10T10:00:00+02:00", "2027-04-10T12:00:00+02:00")
+    local = to_jsonld({**base, "start": "2026-12-05T11:00:00+01:00"}, clock=CLOCK)
+    assert local["startDate"] == "2026-12-05T11:00:00+01:00"
+
+
 def test_jsonld_seasonal_hours_valid_only_until_they_change() -> None:
     hütte = nodes_for(sample_places())[1]
     regular = hütte["openingHoursSpecification"]

@@ -1,9 +1,11 @@
 """iCalendar (RFC 5545): one VEVENT per event, for calendar apps and event portals. Places are skipped.
 
-Times are written in UTC (no VTIMEZONE needed); all-day events use DATE values with an exclusive DTEND, as the
-RFC wants. Licence and attribution travel in X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT, a type
-other than Event in X-DATENHUB-TYPE, a status that STATUS cannot say (postponed, rescheduled, moved online) in
-X-DATENHUB-STATUS; the iCal import reads them back.
+Times are written as Europe/Berlin local time (`DTSTART;TZID=Europe/Berlin:20270626T180000`, the calendar's
+VTIMEZONE defining the zone), as visitors in the Ruhr read them; stamps (DTSTAMP, CREATED, LAST-MODIFIED) in UTC,
+as RFC 5545 wants. All-day events use DATE values with an exclusive DTEND. Licence and attribution travel in
+X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT, a type other than Event in X-DATENHUB-TYPE, a status
+that STATUS cannot say (postponed, rescheduled, moved online) in X-DATENHUB-STATUS; the iCal import reads them
+back.
 """
 
 from __future__ import annotations
@@ -22,8 +24,22 @@ STATUS = {"EventScheduled": "CONFIRMED", "EventRescheduled": "CONFIRMED", "Event
 LOSSY_STATUS = {"EventRescheduled", "EventMovedOnline", "EventPostponed"}  # no STATUS of RFC 5545 says these
 
 
+# Europe/Berlin by its rules since 1996 (last Sunday of March / October, as EU law fixes them): what the TZID of
+# every timed event refers to, in the compact form calendar apps write themselves
+VTIMEZONE = (b"BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin\r\n"
+             b"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+             b"DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+             b"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+             b"DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+             b"END:VTIMEZONE\r\n")
+
+
 def _when(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _local(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(BERLIN)
 
 
 def _all_day_range(start: str, end: str | None) -> tuple[date, date | None]:
@@ -73,9 +89,9 @@ def to_vevent(entity: dict[str, Any], *, lang: str = "de", clock: Clock = utc_no
         if after is not None:
             event.add("dtend", after)
     else:
-        event.add("dtstart", _when(entity["start"]))
+        event.add("dtstart", _local(entity["start"]))
         if entity.get("end"):
-            event.add("dtend", _when(entity["end"]))
+            event.add("dtend", _local(entity["end"]))
     for key, field in (("summary", "name"), ("description", "description")):
         picked = _pick(entity.get(field), lang)
         if picked:
@@ -115,7 +131,7 @@ def write_ical(entities: Entities, *, lang: str = "de", name: str = "DatenHub Ru
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    yield calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
+    yield calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n") + VTIMEZONE
     for entity in entities:
         if entity.get("kind") == "event" and entity.get("start"):  # a VEVENT without DTSTART is invalid
             yield to_vevent(entity, lang=lang, clock=clock).to_ical()

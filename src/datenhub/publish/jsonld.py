@@ -227,10 +227,18 @@ def _place_properties(entity: dict[str, Any]) -> list[Node]:
     return [{"@type": "PropertyValue", "propertyID": prop, "value": value} for prop, value in found]
 
 
+def _local_time(value: str | None) -> str | None:
+    """A time given in UTC (an iCal feed's `…Z`) as Europe/Berlin local time with its offset, the form visitors
+    and search engines show; a time given with a local offset stays as it was given."""
+    if value and (value.endswith("Z") or value.endswith("+00:00")):
+        return datetime.fromisoformat(value).astimezone(BERLIN).isoformat()
+    return value
+
+
 def _event_dates(entity: dict[str, Any]) -> tuple[str | None, str | None]:
     start, end = entity.get("start"), entity.get("end")
     if not start or not entity.get("all_day"):
-        return start, end
+        return _local_time(start), _local_time(end)
     first = _local_date(start)
     if not end:
         return first.isoformat(), None
