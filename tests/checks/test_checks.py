@@ -203,6 +203,27 @@ def test_coordinates_check_german_decimal_comma_read() -> None:
     assert (report.flatten(["code"]), entity.geo.lat, entity.geo.lon) == ([], 51.4862, 7.0406)
 
 
+@pytest.mark.parametrize(("lat", "lon", "why"), [
+    ("1.234,5", "7,0406", "lat '1.234,5' mixes '.' and ','"),  # German thousands: neither reading is guessed
+    ("51,4862", "7,040.6", "lon '7,040.6' mixes '.' and ','"),
+    ("51.486.200", "7,0406", "lat '51.486.200' has more than one separator"),
+    ("51°29'10\" N", "7,0406", "lat '51°29\\'10\" N' is in degrees and minutes"),
+    ("51,4862", "704,06", "lon 704.06 lies beyond ±180"),
+])
+def test_coordinates_check_unreadable_number_says_why(lat: str, lon: str, why: str) -> None:
+    """The notice said only 'is not a valid WGS84 point', leaving the steward to guess the separators."""
+    entity, report = run(make_draft(lat=lat, lon=lon))
+    [notice] = report.notices
+    assert (entity, notice.code, notice.severity) == (None, "invalid_coordinates", Severity.ERROR)
+    assert f"({why})" in notice.message
+    assert ("51.4862 or 51,4862" in notice.message) == (not why.endswith("±180"))
+
+
+def test_coordinates_check_a_comma_that_can_only_be_decimal_is_read_so() -> None:
+    entity, report = run(make_draft(lat="51,4862", lon="7,123"))  # 7123 lies beyond ±180: only 7.123 is a longitude
+    assert (report.flatten(["code"]), entity.geo.lon) == ([], 7.123)
+
+
 def test_coordinates_check_far_outside_region_warned_and_kept() -> None:
     entity, report = run(make_draft(lat=52.5163, lon=13.3777))  # Brandenburger Tor
     assert report.flatten(["field", "code", "severity"]) == [["geo", "outside_region", Severity.WARNING]]

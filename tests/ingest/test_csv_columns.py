@@ -145,3 +145,17 @@ def test_a_column_without_a_name_is_shown_and_its_values_are_not_lost_silently()
     missing = notices(payload, mapping={"fields": {"name.de": "Name"}})
     assert [n.message for n in missing if n.code == "mapping_column_missing"] == [
         "mapped column(s) not in the header: Name; header is: id, name, lat, lon, (column 5: no name), licence"]
+
+
+def test_an_unquoted_decimal_comma_in_a_comma_separated_row_is_named() -> None:
+    """The row's cells shifted (lat 51, lon 4862) and the warning only counted cells."""
+    found = notices(b"name,lat,lon,category\nZollverein,51,4862,7,0406,Museum\nHalde,51.5,6.9,Natur\n")
+    [mismatch] = [n for n in found if n.code == "row_length_mismatch"]
+    assert (mismatch.severity, mismatch.location.row) == (Severity.WARNING, 2)
+    assert "decimal comma without quotes (51,4862)" in mismatch.message and "';'" in mismatch.message
+
+
+def test_a_longer_row_without_split_numbers_gets_no_decimal_hint() -> None:
+    found = notices(b"name,lat,lon\nZollverein,51.4862,7.0406,extra,more\n")
+    [mismatch] = [n for n in found if n.code == "row_length_mismatch"]
+    assert mismatch.message == "row has 5 cells, the header has 3"

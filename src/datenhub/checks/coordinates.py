@@ -28,6 +28,30 @@ def parse_coordinate(value: Any) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
+_WRITE = "write decimal degrees with one decimal point or comma and no thousands separator (51.4862 or 51,4862)"
+
+
+def coordinate_problem(name: str, value: Any) -> str | None:
+    """Why one coordinate is not usable, in words a steward can act on; None when it is."""
+    number = parse_coordinate(value)
+    if number is not None:
+        limit = 90 if name == "lat" else 180
+        return None if abs(number) <= limit else f"{name} {number} lies beyond ±{limit}"
+    if value is None or value == "":
+        return f"{name} is missing"
+    text = str(value).strip()
+    if "," in text and "." in text:
+        # "1.234,5" or "1,234.5": German and English thousands separators read differently, so neither is guessed
+        why = "mixes '.' and ','"
+    elif text.count(",") > 1 or text.count(".") > 1:
+        why = "has more than one separator"
+    elif any(mark in text for mark in "°'′″\""):
+        why = "is in degrees and minutes"
+    else:
+        why = "is not a number"
+    return f"{name} {text!r} {why}"
+
+
 def in_region(lat: float, lon: float) -> bool:
     return REGION[0] <= lat <= REGION[2] and REGION[1] <= lon <= REGION[3]
 
@@ -49,8 +73,10 @@ class CoordinatesCheck(Check):
             return
         lat, lon = parse_coordinate(raw_lat), parse_coordinate(raw_lon)
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            yield self.notice("invalid_coordinates", f"lat={raw_lat!r}, lon={raw_lon!r} is not a valid WGS84 point",
-                              draft, "geo", f"{raw_lat},{raw_lon}")
+            problems = [p for p in (coordinate_problem("lat", raw_lat), coordinate_problem("lon", raw_lon)) if p]
+            hint = f": {_WRITE}" if any(not p.endswith(("±90", "±180")) for p in problems) else ""
+            yield self.notice("invalid_coordinates", f"lat={raw_lat!r}, lon={raw_lon!r} is not a valid WGS84 point "
+                              f"({'; '.join(problems)}){hint}", draft, "geo", f"{raw_lat},{raw_lon}")
             data["geo"] = "invalid"
             return
         if lat == 0 and lon == 0:

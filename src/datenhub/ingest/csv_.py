@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput, named_kind, unknown_kind
@@ -196,7 +197,8 @@ class CsvAdapter(Adapter):
                     continue
                 if len(cells) != len(header):
                     yield Notice("row_length_mismatch", Severity.WARNING,
-                                 f"row has {len(cells)} cells, the header has {len(header)}",
+                                 f"row has {len(cells)} cells, the header has {len(header)}"
+                                 f"{_split_number_hint(cells, header, delimiter)}",
                                  Location(source=raw.source, file=raw.name, row=row_no))
                 if nameless and (held := [i for i in nameless if i < len(cells) and cells[i].strip()]):
                     yield _nameless(held, cells, Location(source=raw.source, file=raw.name, row=row_no))
@@ -228,6 +230,18 @@ class CsvAdapter(Adapter):
         except csv.Error as exc:
             yield Notice("malformed_csv", Severity.ERROR, f"CSV stops being readable: {exc}",
                          Location(source=raw.source, file=raw.name, row=row_no + 1))
+
+
+def _split_number_hint(cells: list[str], header: list[str], delimiter: str) -> str:
+    """Why a comma-separated row may have too many cells: a decimal comma written without quotes ("51,4862")
+    splits a number in two, shifting every later column; said where two neighbouring cells are digits only."""
+    if delimiter != "," or len(cells) <= len(header):
+        return ""
+    digits = [c.strip().lstrip("+-\u2212").isdigit() for c in cells]
+    if not any(a and b for a, b in pairwise(digits)):
+        return ""
+    return ("; a decimal comma without quotes (51,4862) splits a number into two cells and shifts the columns after "
+            "it: put such values in quotes (\"51,4862\"), or separate the columns with ';'")
 
 
 def _nameless(held: list[int], cells: list[str], where: Location) -> Notice:
