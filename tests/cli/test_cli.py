@@ -181,6 +181,35 @@ def test_validate_strict_data_errors_exit_1_and_json_report(tmp_path: Path) -> N
     assert json.loads(result.stdout)["summary"]["by_code"] == {"invalid_coordinates": 1}
 
 
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (["missing.csv"], "file_not_found", "missing.csv does not exist"),
+    (["{dir}"], "not_a_file", "is a folder"),
+    (["{csv}", "--adapter", "xml"], "unknown_adapter", "unknown adapter 'xml'"),
+    (["{csv}", "--mapping", "none.toml"], "invalid_mapping", "none.toml does not exist"),
+    (["{csv}", "--mapping", "{mapping}"], "invalid_mapping", "did you mean 'lat'?"),
+    (["{csv}", "--licence", "FOO"], "unknown_licence", "unknown licence 'FOO'"),
+    (["{csv}", "--within", "mars"], "invalid_option", "unknown region 'mars'"),
+    (["{csv}", "--bogus"], "usage_error", "No such option: --bogus"),  # what Click finds before the command runs
+    ([], "usage_error", "Missing argument"),
+])
+def test_validate_json_usage_error_is_a_json_object_on_stdout(tmp_path: Path, args: list[str], code: str,
+                                                               says: str) -> None:
+    """`--format json` gave the report as JSON but its usage errors as text on stderr, which a tool cannot read."""
+    given = {"csv": str(write(tmp_path, "places.csv", PLACES_CSV)), "dir": str(tmp_path),
+             "mapping": str(write(tmp_path, "bad.toml", '[fields]\nlattitude = "lat"\n'))}
+    result = run("validate", *(a.format(**given) for a in args), "--format", "json")
+    assert (result.exit_code, result.stderr) == (2, "")
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["exit_code"]) == (code, 2) and says in error["message"]
+
+
+def test_validate_table_usage_errors_stay_text_on_stderr() -> None:
+    for args, says in ((["missing.csv"], "error: missing.csv does not exist"), (["--bogus"], "No such option")):
+        result = run("validate", *args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert says in result.stderr and '"error"' not in result.stderr
+
+
 def test_validate_json_report_gives_each_offending_value_as_json(tmp_path: Path) -> None:
     odd = write(tmp_path, "odd.json", json.dumps([{"id": "x1", "name": "Zeche", "lat": 51.4862, "lon": 7.0406,
                                                   "licence": "CC0-1.0", "categories": {"Museum": True}}]))

@@ -7,11 +7,12 @@ from importlib import import_module
 import typer
 
 from datenhub.cli import admin, data, places
+from datenhub.cli.common import JsonUsageErrors
 
 app = typer.Typer(name="datenhub", help="DatenHub Ruhr: bundle, enrich and publish Ruhr tourism and city data.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("import")(data.import_command)
-app.command("validate")(data.validate_command)
+app.command("validate", cls=JsonUsageErrors)(data.validate_command)
 app.command("reprocess")(data.reprocess_command)
 app.command("export")(data.export_command)
 app.command("demo")(data.demo_command)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -41,9 +43,41 @@ def _table_or_json(value: str) -> str:
 OutputOption = typer.Option("table", "--format", help="table or json.", callback=_table_or_json)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}")  # messages quote files and data: "[csv]" is no markup
+def fail(message: str, code: int = EXIT_USAGE, *, as_json: bool = False, error: str = "usage_error") -> typer.Exit:
+    """The exit for an error the user must fix, said on stderr; `as_json` (the command was asked for --format
+    json): as the JSON object `{"error": {"code": error, "message": …, "exit_code": code}}` on stdout instead,
+    where a tool reads the command's JSON."""
+    if as_json:
+        body = {"error": {"code": error, "message": message, "exit_code": code}}
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    else:
+        err.print(f"[bold red]error:[/] {escape(message)}")  # messages quote files and data: "[csv]" is no markup
     return typer.Exit(code)
+
+
+def asks_json(args: list[str]) -> bool:
+    """Whether the command line asks for --format json (the last --format given decides, as Click reads it)."""
+    chosen = None
+    for index, arg in enumerate(args):
+        if arg == "--format" and index + 1 < len(args):
+            chosen = args[index + 1]
+        elif arg.startswith("--format="):
+            chosen = arg.partition("=")[2]
+    return chosen == "json"
+
+
+class JsonUsageErrors(typer.core.TyperCommand):
+    """A command whose usage errors that Click finds before it runs (a missing argument, an unknown option, an
+    option without its value) are the JSON error object of `fail` when its arguments ask for --format json."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Any: Typer bundles Click's Context privately
+        as_json = asks_json(list(args))
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:  # Click's UsageError (Typer bundles Click and exports only its base)
+            if not as_json or getattr(exc, "exit_code", None) != EXIT_USAGE or not hasattr(exc, "format_message"):
+                raise
+            raise fail(exc.format_message(), as_json=True) from None
 
 
 def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -> None:

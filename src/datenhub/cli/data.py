@@ -21,16 +21,22 @@ from datenhub.pipeline.importer import ImportError_, ImportResult
 from datenhub.pipeline.workers import WorkerLost
 
 
-def _check_path(path: Path) -> None:
+def _check_path(path: Path, as_json: bool = False) -> None:
     if not path.exists():
-        raise fail(f"{path} does not exist")
+        raise fail(f"{path} does not exist", as_json=as_json, error="file_not_found")
     if path.is_dir():
-        raise fail(f"{path} is a folder; give a file")
+        raise fail(f"{path} is a folder; give a file", as_json=as_json, error="not_a_file")
 
 
-def _check_licence(licence: str | None) -> None:
+def _check_licence(licence: str | None, as_json: bool = False) -> None:
     if licence and parse_licence(licence) is None:
-        raise fail(f"unknown licence {licence!r}; use one of {', '.join(lid.value for lid in LicenceId)}")
+        raise fail(f"unknown licence {licence!r}; use one of {', '.join(lid.value for lid in LicenceId)}",
+                   as_json=as_json, error="unknown_licence")
+
+
+# what a usage error of the Python API is, for `--format json`'s error object
+_ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (UnknownAdapterError, "unknown_adapter"), (MappingError, "invalid_mapping"), (ValueError, "invalid_option"))
 
 
 def notice_table(report: Report, limit: int = 30) -> Table:
@@ -125,13 +131,15 @@ def validate_command(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the data has errors."),
 ) -> None:
     """Check a file and report every problem, as an import with the same options would. Changes nothing."""
-    _check_path(path)
-    _check_licence(licence)
+    as_json = output == "json"
+    _check_path(path, as_json)
+    _check_licence(licence, as_json)
     try:
         report = hub.validate_file(path, adapter=adapter, mapping=mapping, licence=licence, attribution=attribution,
                                    within=within)
     except (UnknownAdapterError, MappingError, ValueError) as exc:
-        raise fail(str(exc)) from None
+        error = next(code for kind, code in _ERROR_CODES if isinstance(exc, kind))
+        raise fail(str(exc), as_json=as_json, error=error) from None
     if output == "json":
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
