@@ -63,6 +63,21 @@ def test_identity_check_missing_id_derived_deterministically() -> None:
     assert one.id == two.id and one.id.startswith("test:h")
 
 
+def test_identity_check_nameless_rows_without_id_are_missing_name_not_duplicates() -> None:
+    """A file that fits no mapping (every name empty, one start date) gave 10,993 duplicate_id errors."""
+    ctx = CheckContext("test")
+    report = Report()
+    for row in (2, 3, 4):
+        draft = Draft("place", None, {"start": "2019-10-04", "licence": "CC0-1.0"},
+                      Location(source="test", file="t.csv", row=row))
+        entity, notices = build(draft, ctx)
+        assert entity is None
+        report.extend(notices)
+    codes = report.flatten(["row", "code"])
+    assert [[row, "missing_name"] for row in (2, 3, 4)] == [c for c in codes if c[1] == "missing_name"]
+    assert [c for c in codes if c[1] == "duplicate_id"] == []
+
+
 def test_identity_check_id_with_control_characters_rejected() -> None:
     entity, report = run(make_draft(local_id="a\x00b"))
     assert entity is None

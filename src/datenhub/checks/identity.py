@@ -23,8 +23,13 @@ class IdentityCheck(Check):
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
         if draft.local_id is None or not str(draft.local_id).strip():
             name = draft.data.get("name") or {}
-            basis = "|".join([str(name.get("de") or next(iter(name.values()), "")) if isinstance(name, dict) else "",
-                              str(draft.data.get("lat")), str(draft.data.get("lon")), str(draft.data.get("start"))])
+            text = str(name.get("de") or next(iter(name.values()), "")) if isinstance(name, dict) else ""
+            parts = [text, str(draft.data.get("lat")), str(draft.data.get("lon")), str(draft.data.get("start"))]
+            if not text.strip():
+                # held back for its missing name anyway: its place in the file keeps it apart, or every nameless
+                # row of a file that fits no mapping would be one duplicate_id after another
+                parts += [str(draft.location.row), str(draft.location.pointer)]
+            basis = "|".join(parts)
             draft.local_id = "h" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
             draft.location = draft.location.of_entity(draft.local_id)
             yield self.notice("derived_id", f"no id; derived {draft.local_id} from name and position", draft)
