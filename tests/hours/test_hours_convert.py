@@ -60,6 +60,18 @@ def test_normalize_german_leaves_out_what_it_cannot_read_whole(text: str, expect
     assert value == expected and confidence < 1 and notes
 
 
+@pytest.mark.parametrize("text", ["immer geöffnet", "Jederzeit frei zugänglich.", "ganzjährig jederzeit zugänglich",
+                                  "ständig geöffnet"])
+def test_normalize_german_always_open_is_24_7(text: str) -> None:
+    """How sites describe slag heaps and parks; it was kept as a comment with opening_hours_unreadable."""
+    assert normalize_german(text)[:2] == ("24/7", 1.0)
+
+
+@pytest.mark.parametrize("text", ["durchgehend geöffnet", "frei zugänglich", "immer geöffnet außer montags"])
+def test_normalize_german_open_words_that_are_not_always_stay_unread(text: str) -> None:
+    assert normalize_german(text)[0] != "24/7"
+
+
 def test_normalize_german_nonsense_returns_none() -> None:
     value, confidence, notes = normalize_german("Bitte rufen Sie uns an")
     assert value is None

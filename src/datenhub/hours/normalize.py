@@ -170,9 +170,18 @@ def _clause(text: str, notes: list[str]) -> tuple[list[str], int, int]:
     return rules, known, len(tokens)
 
 
+# "immer geöffnet", "jederzeit frei zugänglich": how the Route Industriekultur and town sites describe slag heaps,
+# parks and estates, as the whole text. Only with "immer"/"jederzeit"/"ständig": "durchgehend geöffnet" also
+# means "no lunch break", and "frei zugänglich" "no entrance fee".
+_ALWAYS = re.compile(r"(?i)(?:ganzjährig\s+)?(?:immer|jederzeit|ständig|stets)\s+(?:frei\s+|öffentlich\s+)?"
+                     r"(?:geöffnet|offen|zugänglich|begehbar)")
+
+
 def normalize_german(text: str) -> tuple[str | None, float, list[str]]:
     """Best-effort conversion of German opening-hours prose to an ``opening_hours`` value."""
     notes: list[str] = []
+    if _ALWAYS.fullmatch(text.strip().rstrip(".!").strip()):
+        return "24/7", 1.0, notes
     # "rund um die Uhr", "24 Stunden": the whole day, as a range the clause reader knows
     text = re.sub(r"(?i)rund\s+um\s+die\s+uhr|24\s*stunden(?:\s+geöffnet)?", "0-24 Uhr", text)
     if "sonn- und feiertag" in text.lower():
