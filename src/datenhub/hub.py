@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from datenhub.checks import CheckContext
 from datenhub.clock import Clock, utc_now
@@ -160,6 +161,12 @@ def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: b
     if kind not in (None, "place", "event"):
         raise LookupError(f"unknown kind {kind!r}; use place or event")
     serializer = get_serializer(fmt)
+    if base_url is not None and serializer.links:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            # "datenhub.ruhr" or a path would give every @id as a relative reference that names nothing
+            raise ValueError(f"base URL {base_url!r} is not an absolute http(s) URL: give the hub's public "
+                             "address, such as https://datenhub.ruhr")
     entities = with_venue_ids(store, store.iter_entities(kind, include_closed=include_closed), include_closed)
     return serializer.stream(entities, base_url)
 

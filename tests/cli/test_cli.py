@@ -392,6 +392,18 @@ def test_export_jsonld_links_to_the_base_url_given(demo_db: str) -> None:
     assert all(n["@id"].startswith("https://hub.example/ruhr/places/") for n in nodes)
 
 
+@pytest.mark.parametrize("base_url", ["datenhub.ruhr", "hub", "ftp://hub.example"])
+def test_export_jsonld_base_url_that_is_no_http_url_is_a_usage_error(demo_db: str, base_url: str) -> None:
+    """Every @id came out as 'datenhub.ruhr/places/dh-…', a relative reference naming nothing, without a word."""
+    result = run("export", "--format", "jsonld", "--base-url", base_url, "--db", demo_db)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert f"base URL {base_url!r} is not an absolute http(s) URL" in result.stderr
+
+
+def test_export_base_url_is_not_checked_for_formats_without_links(demo_db: str) -> None:
+    assert run("export", "--format", "csv", "--base-url", "hub", "--db", demo_db).exit_code == 0
+
+
 def test_export_csv_header_and_rows(demo_db: str) -> None:
     result = run("export", "--format", "csv", "--db", demo_db)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

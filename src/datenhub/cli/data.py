@@ -182,6 +182,8 @@ def export_command(
             chunks = hub.export(store, fmt, kind=kind, include_closed=include_closed, base_url=base_url)
         except LookupError as exc:
             raise fail(str(exc)) from None
+        except ValueError as exc:
+            raise fail(f"--base-url (or DATENHUB_BASE_URL): {exc}") from None
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)
