@@ -203,6 +203,19 @@ def test_validate_json_usage_error_is_a_json_object_on_stdout(tmp_path: Path, ar
     assert (error["code"], error["exit_code"]) == (code, 2) and says in error["message"]
 
 
+@pytest.mark.parametrize(("args", "code"), [
+    (["missing.csv", "--source", "s"], "file_not_found"),
+    (["{csv}", "--source", "Bad Name"], "import_refused"),
+    (["{csv}"], "usage_error"),  # no --source
+])
+def test_import_json_usage_error_is_a_json_object_on_stdout(tmp_path: Path, args: list[str], code: str) -> None:
+    csv_path = str(write(tmp_path, "places.csv", PLACES_CSV))
+    result = run("import", *(a.format(csv=csv_path) for a in args), "--format", "json",
+                 "--db", f"sqlite:///{tmp_path / 'hub.db'}")
+    assert (result.exit_code, result.stderr) == (2, "")
+    assert json.loads(result.stdout)["error"]["code"] == code
+
+
 def test_validate_table_usage_errors_stay_text_on_stderr() -> None:
     for args, says in ((["missing.csv"], "error: missing.csv does not exist"), (["--bogus"], "No such option")):
         result = run("validate", *args)

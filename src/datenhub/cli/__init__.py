@@ -11,7 +11,7 @@ from datenhub.cli.common import JsonUsageErrors
 
 app = typer.Typer(name="datenhub", help="DatenHub Ruhr: bundle, enrich and publish Ruhr tourism and city data.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-app.command("import")(data.import_command)
+app.command("import", cls=JsonUsageErrors)(data.import_command)
 app.command("validate", cls=JsonUsageErrors)(data.validate_command)
 app.command("reprocess")(data.reprocess_command)
 app.command("export")(data.export_command)

@@ -86,8 +86,9 @@ def import_command(
     db: str | None = DbOption,
 ) -> None:
     """Import a file: validate, enrich, merge and store it (transactional, idempotent)."""
-    _check_path(path)
-    _check_licence(licence)
+    as_json = output == "json"
+    _check_path(path, as_json)
+    _check_licence(licence, as_json)
     with store_at(db, create=True) as store:
         try:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -99,9 +100,10 @@ def import_command(
                     allow_empty=allow_empty,
                     progress=lambda n: bar.update(task, description=f"importing {path.name}: {n:,} records read"))
         except (UnknownAdapterError, MappingError, ImportError_, ValueError) as exc:
-            raise fail(str(exc)) from None
+            error = next((code for kind, code in _ERROR_CODES if isinstance(exc, kind)), "import_refused")
+            raise fail(str(exc), as_json=as_json, error=error) from None
         except WorkerLost as exc:
-            raise fail(str(exc), EXIT_DATA_ERRORS) from None
+            raise fail(str(exc), EXIT_DATA_ERRORS, as_json=as_json, error="worker_lost") from None
     print_result(result, output, strict)
 
 
