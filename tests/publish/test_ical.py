@@ -112,6 +112,20 @@ def test_ical_export_writes_local_berlin_times_that_import_back_with_their_offse
         ("2027-04-10T10:00:00+02:00", None)]
 
 
+def test_the_ical_export_imports_back_with_each_events_categories_keywords_and_organizer() -> None:
+    """Categories came back as keywords and the organizer was not written at all."""
+    base = sample_events()[0]
+    originals = [{**base, "id": "dh-a", "categories": ["Kultur", "Sport"], "keywords": ["Musik"],
+                  "organizer": "Stiftung Zollverein"},
+                 {**base, "id": "dh-b", "categories": [], "keywords": [], "organizer": "info@zollverein.de"}]
+    data = ics(originals)
+    assert b"X-DATENHUB-ORGANIZER:Stiftung Zollverein\r\n" in data
+    assert b"ORGANIZER:mailto:info@zollverein.de\r\n" in data
+    back = read_back(data)
+    assert [(a["categories"], a["keywords"], a["organizer"]) for a in back] == [
+        (["Kultur", "Sport"], ["Musik"], "Stiftung Zollverein"), ([], [], "info@zollverein.de")]
+
+
 def test_the_ical_export_imports_back_with_each_events_licence_attribution_and_type() -> None:
     originals = sample_events()
     back = read_back(ics(originals), defaults={})  # no --licence: each event's own comes back

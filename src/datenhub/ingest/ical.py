@@ -20,6 +20,7 @@ from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.ingest.decode import read_text
 from datenhub.ingest.ical_series import MAX_OCCURRENCES, RECURRENCE_WINDOW, Series, as_datetime, expand
 from datenhub.ingest.registry import register
+from datenhub.model.categories import normalise_category
 from datenhub.notices import Location, Notice, Severity
 
 __all__ = ["MAX_OCCURRENCES", "RECURRENCE_WINDOW", "ICalAdapter"]
@@ -162,6 +163,8 @@ def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     organizer = component.get("ORGANIZER")
     if organizer is not None:
         data["organizer"] = organizer.params.get("CN") or str(organizer).removeprefix("mailto:")
+    elif named := _text(component, "X-DATENHUB-ORGANIZER"):  # the hub's export: a name with no address
+        data["organizer"] = named
     geo = component.get("GEO")
     if geo is not None:
         data["lat"], data["lon"] = geo.latitude, geo.longitude
@@ -171,7 +174,12 @@ def _fields(component: Any, all_day: bool) -> dict[str, Any]:
     categories = component.get("CATEGORIES")
     if categories is not None:
         cats = categories if isinstance(categories, list) else [categories]
-        data["keywords"] = [str(c) for cat in cats for c in getattr(cat, "cats", [cat])]
+        words = [str(c) for cat in cats for c in getattr(cat, "cats", [cat])]
+        # a word of the hub's category vocabulary is a category (the hub's iCal export writes its categories
+        # first in CATEGORIES, then its keywords); every other word is a keyword
+        data["keywords"] = [w for w in words if normalise_category(w) is None]
+        if known := [w for w in words if normalise_category(w) is not None]:
+            data["categories"] = known
     return data
 
 

@@ -4,8 +4,8 @@ Times are written as Europe/Berlin local time (`DTSTART;TZID=Europe/Berlin:20270
 VTIMEZONE defining the zone), as visitors in the Ruhr read them; stamps (DTSTAMP, CREATED, LAST-MODIFIED) in UTC,
 as RFC 5545 wants. All-day events use DATE values with an exclusive DTEND. Licence and attribution travel in
 X-DATENHUB-LICENSE / X-DATENHUB-ATTRIBUTION on every VEVENT, a type other than Event in X-DATENHUB-TYPE, a status
-that STATUS cannot say (postponed, rescheduled, moved online) in X-DATENHUB-STATUS; the iCal import reads them
-back.
+that STATUS cannot say (postponed, rescheduled, moved online) in X-DATENHUB-STATUS, an organizer known by name
+only in X-DATENHUB-ORGANIZER (ORGANIZER must be an address); the iCal import reads them back.
 """
 
 from __future__ import annotations
@@ -105,6 +105,11 @@ def to_vevent(entity: dict[str, Any], *, lang: str = "de", clock: Clock = utc_no
     url = entity.get("url") or (entity.get("contact") or {}).get("website")
     if url:
         event.add("url", url)
+    if organizer := entity.get("organizer"):
+        if "@" in organizer and " " not in organizer.strip():
+            event.add("organizer", f"mailto:{organizer.strip().removeprefix('mailto:')}")
+        else:  # ORGANIZER must be an address (RFC 5545 CAL-ADDRESS); a name alone travels beside it
+            event.add("X-DATENHUB-ORGANIZER", organizer)
     if entity.get("status") in STATUS:
         event.add("status", STATUS[entity["status"]])
         if entity["status"] in LOSSY_STATUS:  # STATUS alone would come back as EventScheduled
