@@ -432,6 +432,16 @@ def test_dates_check_german_notation_read_as_berlin_time() -> None:
                                                                   "2026-12-24T20:30:00+01:00")
 
 
+def test_dates_check_utc_times_kept_as_berlin_local_time() -> None:
+    """An iCal feed's UTC times were published as 08:00Z; visitors read 10:00+02:00 for the same instant."""
+    entity, report = run(make_draft("event", start="2027-04-10T08:00:00Z", end="2027-04-10T10:00:00+00:00"))
+    assert report.flatten(["code"]) == []
+    assert (entity.start.isoformat(), entity.end.isoformat()) == ("2027-04-10T10:00:00+02:00",
+                                                                  "2027-04-10T12:00:00+02:00")
+    given, _ = run(make_draft("event", start="2027-04-10T08:00:00-04:00"))  # a local offset given stays
+    assert given.start.isoformat() == "2027-04-10T08:00:00-04:00"
+
+
 def test_dates_check_date_only_start_all_day() -> None:
     entity, _ = run(make_draft("event", start="2026-06-27"))
     assert (entity.all_day, entity.start.isoformat()) == (True, "2026-06-27T00:00:00+02:00")

@@ -82,7 +82,7 @@ class DatesCheck(Check):
             yield self.notice("invalid_date", _unreadable("start", data["start"]), draft, "start", data["start"])
             data["start"] = "invalid"
             return
-        data["start"] = start[0].isoformat()
+        data["start"] = _local(start[0]).isoformat()
         if start[1]:
             data["all_day"] = True
         if data.get("end"):
@@ -99,7 +99,13 @@ class DatesCheck(Check):
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
                 data["end"] = None
             else:
-                data["end"] = until.isoformat()
+                data["end"] = _local(until).isoformat()
+
+
+def _local(at: datetime) -> datetime:
+    """A time given in UTC (an iCal feed's `…Z`, a JSON `…+00:00`) as the same instant in Europe/Berlin local time,
+    as the hub publishes times to visitors in the Ruhr; a time given with a local offset stays as it was given."""
+    return at.astimezone(BERLIN) if at.utcoffset() == timedelta(0) else at
 
 
 def _unreadable(which: str, value: object) -> str:
