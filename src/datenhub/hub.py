@@ -161,6 +161,9 @@ def export(store: Store, fmt: str, *, kind: str | None = None, include_closed: b
     if kind not in (None, "place", "event"):
         raise LookupError(f"unknown kind {kind!r}; use place or event")
     serializer = get_serializer(fmt)
+    if serializer.name == "ical" and kind == "place":  # a calendar of places is always empty: say so, not exit 0
+        raise LookupError("the ical format holds events only: --kind place would give an empty calendar; use "
+                          "--kind event, or another format (jsonl, geojson, csv, jsonld) for places")
     if base_url is not None and serializer.links:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -417,6 +417,12 @@ def test_export_base_url_is_not_checked_for_formats_without_links(demo_db: str) 
     assert run("export", "--format", "csv", "--base-url", "hub", "--db", demo_db).exit_code == 0
 
 
+def test_export_ical_of_places_is_a_usage_error(demo_db: str) -> None:
+    """It wrote an empty calendar and exited 0."""
+    result = run("export", "--format", "ical", "--kind", "place", "--db", demo_db)
+    assert (result.exit_code, result.stdout) == (2, "") and "holds events only" in result.stderr
+
+
 def test_export_csv_header_and_rows(demo_db: str) -> None:
     result = run("export", "--format", "csv", "--db", demo_db)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
