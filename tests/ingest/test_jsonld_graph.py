@@ -142,3 +142,10 @@ def test_property_values_of_a_hub_export_give_categories_role_and_raw_hours() ->
     assert draft.data["route_role"] == "Panorama"
     assert draft.data["opening_hours"] == "24/7"  # wins over the dated specification (checks.hours)
     assert "height" not in draft.data
+
+
+def test_a_document_of_only_a_context_is_no_nameless_place() -> None:
+    """A schema.org context file given by mistake was read as one place without a name (missing_name)."""
+    items = read({"@context": {"name": "https://schema.org/name"}})
+    assert [(i.code, i.severity) for i in items if isinstance(i, Notice)] == [("not_a_place_or_event", Severity.INFO)]
+    assert not [i for i in items if isinstance(i, Draft)]

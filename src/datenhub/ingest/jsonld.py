@@ -292,6 +292,14 @@ class JsonLdAdapter(Adapter):
 
     def _node(self, raw: RawInput, node: dict[str, Any], pointer: str, index: dict[str, dict[str, Any]],
               parts: set[str]) -> Iterator[Draft | Notice]:
+        if all(key.startswith("@") for key in node) and "@type" not in node:
+            # nothing but @context / @id: a context document or a bare reference, no record of anything
+            if str(node.get("@id")) in parts:
+                return
+            yield Notice("not_a_place_or_event", Severity.INFO, "a node with no type and no properties (only "
+                         f"{', '.join(sorted(node)) or 'nothing'}) is neither a place nor an event; skipped",
+                         Location(source=raw.source, file=raw.name, pointer=pointer or None))
+            return
         kind, typ = classify(node)
         if kind is None:
             if str(node.get("@id")) not in parts:
