@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from datenhub.live.model import Method, OccupancyReading
 from datenhub.live.notices import DeadLetter, occupancy_notice
 from datenhub.store import Store
@@ -214,3 +216,16 @@ def test_more_free_spaces_than_capacity_count_as_empty_not_negative(store: Store
             store.compact_readings(FIXED_NOW)
         (bucket,) = store.hourly_readings([PARKING.id], hour, FIXED_NOW)
         assert (bucket.n, bucket.min_count, bucket.max_count) == (2, 0, 60)
+
+
+def test_a_new_months_partition_rolled_back_with_the_block_around_the_write_is_made_again(store: Store) -> None:
+    # the live ingest writes readings and dead letters in one block: when the dead letters failed (a connection
+    # killed), PostgreSQL remembered the month's partition the rollback took away, and every later reading of that
+    # month failed with "no partition of relation occupancy_readings found for row" until the process restarted
+    register(store)
+    old = [replace(reading(0, 5), observed_at=at(0) - timedelta(days=400))]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_readings(old)
+        raise RuntimeError("the dead letters failed")
+    assert store.readings(PEOPLE.id) == []
+    assert len(store.add_readings(old).inserted) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -175,12 +175,25 @@ class Connections:
             yield pinned
             return
         with self.pool.connection() as conn:
-            self._local.conn = conn
+            self._local.conn, self._local.committed = conn, []
             try:
                 with conn.transaction():
                     yield conn
             finally:
                 self._local.conn = None
+                # after a rollback the actions are dropped unrun; after a failed commit too (it raised above)
+                actions, self._local.committed = self._local.committed, []
+        for action in actions:
+            action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this thread's outermost transaction commits (at once outside a transaction), never
+        after a rollback: what a process remembers of the database (the partitions made) must not outlive a
+        rollback of an outer block that a nested write joined."""
+        if self.pinned is None:
+            action()
+        else:
+            self._local.committed.append(action)
 
     def close(self) -> None:
         self.pool.close()

@@ -115,7 +115,9 @@ class PostgresOccupancyMixin:
     # readings ------------------------------------------------------------------------------------------------
     def _ensure_partitions(self, conn: psycopg.Connection[Any], months: set[date]) -> set[date]:
         """The monthly partitions `months` need, created in the caller's transaction; returns the months to
-        remember once it commits (a rollback takes a new partition with it, and then it must be made again)."""
+        remember once the outermost transaction commits (a rollback takes a new partition with it, and then it
+        must be made again; remembered at the end of a nested block, a rollback of the block around it made every
+        later reading of that month fail: "no partition of relation occupancy_readings found for row")."""
         if not hasattr(self, "_partitions"):
             self._partitions = set()
         missing = months - self._partitions
@@ -171,7 +173,7 @@ class PostgresOccupancyMixin:
                 "%s::timestamptz[]) AS k(s, t) ON r.sensor_key = k.s AND r.observed_at = k.t",
                 (number_array([k[0] for k in stored]), [k[1] for k in stored])).fetchall()} if stored else {}
             new, duplicates, conflicts = split_new_readings(keyed, readings, known)
-        self._partitions |= made  # committed
+        self._conns.after_commit(lambda: self._partitions.update(made))
         return ReadingsWrite([r for _, r in new], duplicates, conflicts, compacted)
 
     def readings(self, sensor_id: str, start: datetime | None = None, end: datetime | None = None,
