@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
@@ -122,6 +125,123 @@ def test_copy_keeps_withdrawn_events_and_an_open_view_a_split_took_away(  # type
 def test_copy_into_non_empty_target_refused(source: Store, tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         copy_store(source, source)
+
+
+def _untouched(target: Store) -> bool:
+    """Nothing of a copy is in `target`: no row in any table the copy writes."""
+    from datenhub.store.kept import KEPT
+
+    return (not any(target.counts().values()) and target.list_sensors() == [] and target.list_keys() == []
+            and target.list_webhooks() == [] and not any(list(target.kept_rows(t.name)) for t in KEPT))
+
+
+@pytest.mark.parametrize("fails_at", ["readings", "kept_rows"])
+def test_copy_failing_midway_leaves_the_target_as_it_was(  # type: ignore[no-untyped-def]
+        source: Store, store: Store, monkeypatch: pytest.MonkeyPatch, fails_at: str) -> None:
+    # the occupancy and kept tables committed apart: a copy that failed there left records behind, and the next
+    # copy refused the target as not empty
+    def lost(*args: object, **kwargs: object) -> object:
+        raise StoreError("connection lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(source, fails_at, lost)
+        with pytest.raises(StoreError, match="connection lost"):
+            copy_store(source, store)
+    assert _untouched(store)
+    report = copy_store(source, store)  # and the same command goes through again
+    assert report.ok, report.mismatches
+
+
+def test_copy_that_fails_its_verification_leaves_the_target_as_it_was(source: Store, store: Store,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(source, "counts", lambda: {**type(source).counts(source), "records": 1})
+    report = copy_store(source, store)
+    assert report.mismatches == [f"records: 1 → {type(source).counts(source)['records']}"] and report.rolled_back
+    assert _untouched(store)
+
+
+# `datenhub db copy`, stopped once records, readings and keys are in and the kept tables are next: the copy waits
+# on its stdin there, so the test interrupts it at that point without guessing a time
+STOPPED_COPY = (
+    "import signal, sys\n"
+    "from datenhub.cli import main\n"
+    "from datenhub.store import copy\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C, wherever the test runs\n"
+    "def waiting(*args):\n"
+    "    print('kept tables next', flush=True)\n"
+    "    sys.stdin.readline()\n"
+    "copy._copy_kept = waiting\n"
+    "sys.argv = ['datenhub', 'db', 'copy', '--from', sys.argv[1], '--to', sys.argv[2]]\n"
+    "main()\n")
+
+
+@pytest.mark.parametrize(("backend", "stop"), [("sqlite", signal.SIGINT), ("sqlite", signal.SIGKILL),
+                                               ("postgresql", signal.SIGINT), ("postgresql", signal.SIGKILL)])
+def test_db_copy_killed_midway_leaves_the_target_empty_for_the_next_copy(  # type: ignore[no-untyped-def]
+        source: Store, tmp_path: Path, backend: str, stop: signal.Signals) -> None:
+    # a copy stopped after its first transaction left records and readings in the target; the next copy refused
+    # it as "not empty" and nothing said how to empty it
+    import os
+
+    url, drop = f"sqlite:///{tmp_path / 'copy.db'}", None
+    if backend == "postgresql":
+        if not os.environ.get("DATENHUB_TEST_POSTGRES_URL"):
+            pytest.skip("set DATENHUB_TEST_POSTGRES_URL to run against PostgreSQL")
+        from datenhub.store.postgres.testing import drop_url, fresh_url
+
+        url, drop = fresh_url(os.environ["DATENHUB_TEST_POSTGRES_URL"]), drop_url
+    try:
+        with subprocess.Popen([sys.executable, "-c", STOPPED_COPY, source.url, url],  # type: ignore[attr-defined]
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+            assert run.stdout is not None and run.stdout.readline() == "kept tables next\n", run.communicate()
+            run.send_signal(stop)
+            _, said = run.communicate()
+        if stop == signal.SIGINT:
+            assert run.returncode == 130 and "interrupted. Nothing was copied" in " ".join(said.split()), said
+        else:
+            assert run.returncode == -signal.SIGKILL
+        target = open_store(url)
+        try:
+            assert _untouched(target)
+        finally:
+            target.close()
+        again = CliRunner().invoke(app, ["db", "copy", "--from", source.url, "--to", url])  # type: ignore[attr-defined]
+        assert again.exit_code == 0 and "verified" in again.output, again.output
+    finally:
+        if drop:
+            drop(url)
+
+
+def test_db_copy_into_a_hub_says_how_to_empty_it(source: Store, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert CliRunner().invoke(app, ["db", "copy", "--from", source.url, "--to", url]).exit_code == 0  # type: ignore[attr-defined]
+    result = CliRunner().invoke(app, ["db", "copy", "--from", source.url, "--to", url])  # type: ignore[attr-defined]
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "not empty: it holds" in said and f"rm {tmp_path / 'copy.db'} " in said, said
+
+
+def test_emptying_hint_names_the_postgresql_database_or_schema() -> None:
+    from datenhub.cli.admin import emptying_hint
+
+    assert "`dropdb hub` and `createdb --owner OWNER hub`" in emptying_hint("postgresql://u:pw@db:5432/hub")
+    hint = emptying_hint("postgresql://u:geheim@db/hub?schema=ruhr&pool_max=20&sslmode=require")
+    assert "psql \"postgresql://u:***@db/hub?sslmode=require\" -c 'DROP SCHEMA ruhr CASCADE'" in hint, hint
+
+
+def test_db_copy_that_loses_its_database_says_so_without_a_traceback(  # type: ignore[no-untyped-def]
+        source: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from datenhub.store import copy
+
+    def lost(*args: object, **kwargs: object) -> object:  # as pg_terminate_backend or a full disk mid-copy
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(copy, "copy_store", lost)
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    result = CliRunner().invoke(app, ["db", "copy", "--from", source.url, "--to", url])  # type: ignore[attr-defined]
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "the copy stopped: disk I/O error. Nothing was copied" in said, said
 
 
 def test_db_copy_cli_reports_verified(source: Store, tmp_path: Path) -> None:

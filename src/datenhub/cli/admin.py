@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from datenhub import hub
-from datenhub.cli.common import DbOption, OutputOption, console, fail, missing_hub, store_at
+from datenhub.cli.common import DbOption, OutputOption, console, fail, lost_database, missing_hub, store_at
 from datenhub.model.licence import licence_mix
 
 sources_app = typer.Typer(help="Sources and their state.", invoke_without_command=True)
@@ -118,7 +118,7 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
          ) -> None:
     """Move a whole hub to another database (e.g. SQLite → PostgreSQL), verified by counts and checksums."""
     from datenhub.store import StoreError, open_store
-    from datenhub.store.copy import copy_store
+    from datenhub.store.copy import TargetNotEmpty, copy_store
     from datenhub.store.registry import redact_url
 
     missing_hub(source_url, "--from")  # opening it would create an empty hub, and copying that "verified" nothing
@@ -134,8 +134,14 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
         raise fail(str(exc)) from None
     try:
         report = copy_store(source, target)
+    except TargetNotEmpty as exc:
+        raise fail(f"{exc}. {emptying_hint(target_url)}") from None
     except StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(f"{exc}. {UNTOUCHED}", 1) from None
+    except lost_database() as exc:
+        raise fail(f"the copy stopped: {str(exc).strip() or type(exc).__name__}. {UNTOUCHED}", 1) from None
+    except KeyboardInterrupt:
+        raise fail(f"interrupted. {UNTOUCHED}", 130) from None
     finally:
         source.close()
         target.close()
@@ -149,8 +155,42 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
     console.print(f"checked {report.records_checked} record and {report.entities_checked} entity checksums, "
                   f"{report.readings_checked} occupancy readings and the rows of the kept tables ({kept})")
     if not report.ok:
-        raise fail("copy verification failed: " + "; ".join(report.mismatches), 1)
+        raise fail("copy verification failed: " + "; ".join(report.mismatches) + f". {UNTOUCHED}", 1)
     console.print("[green]verified: counts and checksums match[/]")
     for name, rows in report.left.items():
         console.print(f"not copied: {rows} {name} rows of deleted webhooks")
     console.print(REBUILT)
+
+
+# The copy is one transaction of the target (store.copy.copy_store): whatever stops it, nothing of it stays.
+UNTOUCHED = ("Nothing was copied: the copy is one transaction, and the target database is as it was before; "
+             "run the same command again once the cause is fixed")
+
+
+def emptying_hint(url: str) -> str:
+    """What to run to empty a target that holds a hub already, for the `db copy` refusal."""
+    from datenhub.store.registry import redact_url
+
+    if url.startswith("sqlite:"):
+        from datenhub.store.sqlite.connection import path_from_url
+
+        path = path_from_url(url)
+        return (f"Give --to the URL of a new file, or, if the hub in {path} is not needed, delete it with "
+                f"`rm {path} {path}-wal {path}-shm` and run the copy again.")
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from datenhub.store.postgres.connection import parse_url
+
+    parsed = parse_url(url)
+    if parsed.schema:
+        parts = urlsplit(url)  # psql refuses DatenHub's own URL options
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("schema", "pool_min", "pool_max")])
+        plain = redact_url(urlunsplit(parts._replace(query=query)))
+        return (f"Give --to another database or schema, or, if the hub in schema {parsed.schema} is not needed, "
+                f"drop it with `psql \"{plain}\" -c 'DROP SCHEMA {parsed.schema} CASCADE'` and run the copy again.")
+    database = conninfo_to_dict(parsed.conninfo).get("dbname", "")
+    return (f"Give --to another, empty database, or, if the hub in database {database} is not needed, drop and "
+            f"create it again (`dropdb {database}` and `createdb --owner OWNER {database}`, then `CREATE EXTENSION "
+            "postgis` as in docs/operations.md) and run the copy again.")

@@ -80,6 +80,20 @@ class JsonUsageErrors(typer.core.TyperCommand):
             raise fail(exc.format_message(), as_json=True) from None
 
 
+def lost_database() -> tuple[type[Exception], ...]:
+    """The errors of a database that went away while a command ran (a restart, a killed connection, a full
+    disk): said in a line, not a traceback. Errors of statements stay tracebacks: they are bugs to report."""
+    import sqlite3
+
+    errors: list[type[Exception]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError:
+        return tuple(errors)
+    return (*errors, psycopg.OperationalError, psycopg_pool.PoolTimeout)
+
+
 def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -> None:
     """Exit with a usage error when `url` names a SQLite file that does not exist; `given`: where the URL came
     from, for the message."""

@@ -33,6 +33,7 @@ class CopyReport:
     kept: dict[str, int] = field(default_factory=dict)  # rows copied and compared, by kept table
     left: dict[str, int] = field(default_factory=dict)  # rows not copied, by kept table (see _copy_kept)
     mismatches: list[str] = field(default_factory=list)
+    rolled_back: bool = False  # the verification failed and the target was left as it was
 
     @property
     def ok(self) -> bool:
@@ -161,19 +162,44 @@ def _open_views_gone(source: Store, target: Store, hub_ids: list[str], now: date
     target.upsert_entities(open_views_gone(rows, now))
 
 
+class TargetNotEmpty(StoreError):
+    """The target already holds a hub: a copy would mix two hubs' data."""
+
+
+class _Differs(Exception):
+    """Raised inside the copy's transaction when the verification fails: the target gets none of it."""
+
+
 def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyReport:
+    """Copy and verify in one transaction of the target: interrupted (Ctrl-C, SIGTERM, a lost connection, an
+    error) or not verified, the copy leaves the target as it was, and a second copy can start at once (the
+    occupancy and kept tables used to commit apart: a copy stopped there left records, and the next one refused
+    the target as not empty)."""
+    report = CopyReport(counts_from=source.counts())
+    try:
+        with target.transaction():
+            counts = target.counts()
+            if counts["records"] or counts["sources"]:
+                raise TargetNotEmpty(f"the target database is not empty: it holds {counts['records']} records from "
+                                     f"{counts['sources']} sources; copy into a fresh database")
+            _copy(source, target, report, clock)
+            if not report.ok:
+                raise _Differs
+    except _Differs:
+        report.rolled_back = True
+    return report
+
+
+def _copy(source: Store, target: Store, report: CopyReport, clock: Clock) -> None:
     from datenhub.pipeline.importer import _rebuild_hubs
 
-    if any(target.counts()[k] for k in ("records", "sources")):
-        raise StoreError("the target database is not empty; copy into a fresh database")
-    report = CopyReport(counts_from=source.counts())
     tombstones: set[str] = set()
     hub_ids = all_hub_ids(source, tombstones)
     members = source.records_of_hubs(hub_ids)
     records = [r for group in members.values() for r in group]
     # as an import into an empty hub (Store.bulk): SQLite writes past the WAL, PostgreSQL builds the indexes after
     # the rows and analyses the tables, so the copy's first searches are planned from statistics
-    with target.bulk(), target.transaction():
+    with target.bulk():
         for info in source.list_sources():
             target.upsert_source(info)
         for item in reversed(source.list_imports(limit=1_000_000)):
@@ -220,4 +246,3 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
     differing = [h for h in hub_ids if source_sums.get(h) != target_sums.get(h)]
     if differing:
         report.mismatches.append(f"entity checksums differ for {len(differing)} entities, e.g. {differing[:3]}")
-    return report
