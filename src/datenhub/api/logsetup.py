@@ -10,15 +10,29 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from typing import TextIO
 
 
+def rfc3339(second: int, millis: int) -> str:
+    """Local time as RFC 3339 with milliseconds, 2026-06-04T14:03:07.042+02:00: what Loki's and Elasticsearch's
+    parsers take as it is (the offset without its colon, +0200, is not RFC 3339, and without milliseconds the
+    lines of one second could not be put back in order)."""
+    local = time.localtime(second)
+    offset = time.strftime("%z", local)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', local)}.{millis:03d}{offset[:3]}:{offset[3:]}"
+
+
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, for log shippers (DATENHUB_LOG_FORMAT=json)."""
+    """One JSON object per line, for log shippers (DATENHUB_LOG_FORMAT=json). A record's `fields` (a dict given
+    as `extra={"fields": …}`) become fields of their own beside the readable `message`."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
+        entry: dict[str, object] = {"ts": rfc3339(int(record.created), int(record.msecs)),
+                                    "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update((k, v) for k, v in fields.items() if k not in entry)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

@@ -135,12 +135,17 @@ class HygieneMiddleware:
             await answer(scope, receive, send)
         finally:
             sink = accesslog.SINK  # datenhub serve's batched access log; else the logger, as an embedder set it up
-            if sink is not None:
-                sink.write(state["request_id"], scope["method"], scope["path"], held["status"],
-                           (time.perf_counter() - began) * 1000)
-            elif log.isEnabledFor(logging.INFO):
-                log.info("%s %s %s %d %.1fms", request_id.decode("latin-1"), scope["method"], scope["path"],
-                         held["status"], (time.perf_counter() - began) * 1000)
+            if sink is not None or log.isEnabledFor(logging.INFO):
+                ms = (time.perf_counter() - began) * 1000
+                client = peer[0] if (peer := scope.get("client")) else None  # after FORWARDED_ALLOW_IPS
+                agent = agent.decode("latin-1") if (agent := headers.get(b"user-agent")) is not None else None
+                if sink is not None:
+                    sink.write(state["request_id"], scope["method"], scope["path"], held["status"], ms, client, agent)
+                else:
+                    log.info("%s %s %s %d %.1fms", state["request_id"], scope["method"], scope["path"],
+                             held["status"], ms, extra={"fields": accesslog.fields(
+                                 state["request_id"], scope["method"], scope["path"], held["status"], ms, client,
+                                 agent)})
 
 
 def _flushing_at_shutdown(send: Send) -> Send:
