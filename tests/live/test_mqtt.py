@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
 import paho.mqtt.client as mqtt
 import pytest
 
 from datenhub.clock import fixed
+from datenhub.live.ingest import IngestResult, Message
 from datenhub.live.model import OccupancyReading, ReadingsWrite, Sensor, SensorKind
 from datenhub.live.mqtt import Broker, OccupancyListener, OccupancyPublisher, topic_for
 from datenhub.store import Store, open_store
@@ -70,8 +72,9 @@ def wait_for(condition: Callable[[], bool], seconds: float = 20) -> bool:
 
 
 def assert_exactly_once(store: Store, sent: list[tuple[str, bytes, int]]) -> None:
+    # no waiting for late copies afterwards: a reading is stored under its sensor and time, so a copy that came
+    # later could add no row; the listener counts the copies it recognised (stats.totals.duplicates)
     assert wait_for(lambda: len(stored(store)) >= len(sent)), f"only {len(stored(store))} of {len(sent)} arrived"
-    time.sleep(0.3)  # anything late would be a second copy
     got = stored(store)
     expected = {(s, orjson.loads(p)["observed_at"]): c for s, p, c in sent}
     normalised = {(s, t): c for (s, t), c in got.items()}
@@ -80,35 +83,76 @@ def assert_exactly_once(store: Store, sent: list[tuple[str, bytes, int]]) -> Non
     assert all(len(store.readings(s.id)) == len(sent) // 3 for s in SENSORS)
 
 
-def test_broker_restart_mid_stream_every_reading_exactly_once(hub: Store, mosquitto: Mosquitto) -> None:
+def held_back(lis: OccupancyListener, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An open gate the listener's writer must pass to store a batch: cleared, the listener receives messages and
+    neither stores nor acknowledges them, as a writer that a loaded machine (or a slow database) holds up."""
+    gate = threading.Event()
+    gate.set()
+    ingest = lis.ingestor.ingest
+
+    def gated(messages: list[Message]) -> IngestResult:
+        gate.wait()
+        return ingest(messages)
+
+    monkeypatch.setattr(lis.ingestor, "ingest", gated)
+    return gate
+
+
+def test_broker_restart_mid_stream_every_reading_exactly_once(hub: Store, mosquitto: Mosquitto,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each phase waits for the state it needs instead of a publisher running beside the test at 4 ms a message:
+    # on a loaded machine the listener had stored nothing yet when the broker went (0 < stored_while_down failed),
+    # and readings sent between the listener's CONNACK and its SUBACK reached no subscription.
     lis = listener(hub, mosquitto, f"dh-test-{uuid.uuid4().hex[:8]}")
+    gate = held_back(lis, monkeypatch)
     pub = OccupancyPublisher(Broker.parse(mosquitto.url), f"dh-pub-{uuid.uuid4().hex[:8]}")
     sent = stream()
-    progress = threading.Event()
-
-    def publish_steadily() -> None:
-        for i, (sensor, body, _) in enumerate(sent):
-            pub.publish(sensor, body)  # while the broker is away, paho keeps them and sends on reconnect
-            if i == N // 3:
-                progress.set()
-            time.sleep(0.004)
-
-    worker = threading.Thread(target=publish_steadily)
+    third = N // 3
     try:
-        worker.start()
-        assert progress.wait(10)
-        mosquitto.stop()  # mid-stream: SIGTERM, mosquitto saves sessions and queued QoS-1 messages
-        stored_while_down = len(stored(hub))
-        time.sleep(0.4)
+        for sensor, body, _ in sent[:third]:  # stored and acknowledged before the broker goes
+            pub.publish(sensor, body)
+        assert wait_for(lambda: len(stored(hub)) == third), f"{len(stored(hub))} of {third} stored"
+        gate.clear()
+        for sensor, body, _ in sent[third:2 * third]:  # the broker has them; some reach the listener, unacknowledged
+            pub.publish(sensor, body)
+        assert pub.flush(30), "the broker never acknowledged the second third"
+        assert wait_for(lambda: lis.stats.received > third), "the listener received none of the second third"
+        mosquitto.stop()  # SIGTERM: mosquitto saves sessions and queued QoS-1 messages
+        for sensor, body, _ in sent[2 * third:]:  # the publisher keeps them and sends them on reconnect
+            pub.publish(sensor, body)
+        received = lis.stats.received
+        gate.set()  # stored now; their acknowledgements cannot reach the broker, which sends them again
+        assert wait_for(lambda: len(stored(hub)) == received), f"{len(stored(hub))} of {received} stored"
         mosquitto.start()
-        worker.join(30)
-        assert 0 < stored_while_down < N
         assert pub.flush(30), "the broker never acknowledged every message"
         assert_exactly_once(hub, sent)
         assert lis.stats.connects >= 2
+        assert wait_for(lambda: lis.stats.totals.duplicates >= 1), "the unacknowledged ones did not come again"
     finally:
+        gate.set()
         pub.close()
         lis.stop()
+
+
+def test_the_listener_counts_as_connected_once_its_subscription_is_acknowledged(hub: Store) -> None:
+    # `connected` was set at the CONNACK: readings published before the broker had the SUBSCRIBE (a network thread
+    # descheduled between the two) reached no subscription of a new session and were gone
+    lis = OccupancyListener(hub, Broker.parse("mqtt://127.0.0.1:1"), client_id="dh-test-suback")
+    subscribed: list[tuple[str, int]] = []
+
+    class Client:
+        def subscribe(self, topic: str, qos: int) -> tuple[int, int]:
+            subscribed.append((topic, qos))
+            return 0, 41
+
+    ok, refused = SimpleNamespace(is_failure=False), SimpleNamespace(is_failure=True)
+    lis._on_connect(Client(), None, SimpleNamespace(session_present=False), ok, None)  # type: ignore[arg-type]
+    assert subscribed == [("datenhub/occupancy/+", 1)] and not lis.connected.is_set()
+    lis._on_subscribe(Client(), None, 40, [ok], None)  # type: ignore[arg-type]  # another subscription's SUBACK
+    lis._on_subscribe(Client(), None, 41, [refused], None)  # type: ignore[arg-type]  # e.g. an ACL
+    assert not lis.connected.is_set()
+    lis._on_subscribe(Client(), None, 41, [ok], None)  # type: ignore[arg-type]
+    assert lis.connected.is_set()
 
 
 def test_listener_restart_mid_stream_redelivers_unacked_exactly_once(hub: Store, mosquitto: Mosquitto) -> None:

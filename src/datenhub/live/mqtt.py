@@ -88,7 +88,10 @@ class OccupancyListener:
         self.ingestor = OccupancyIngestor(store, clock)
         self.broker, self.batch_size, self.store_attempts = broker, batch_size, store_attempts
         self.stats = ListenerStats()
+        # set once the broker acknowledged the subscription on the current connection, not at its CONNACK: a reading
+        # published in between reached no subscription (a new session has none yet) and was gone
         self.connected = threading.Event()
+        self._subscription: int | None = None
         self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self._stop = threading.Event()
         self._writer: threading.Thread | None = None
@@ -97,6 +100,7 @@ class OccupancyListener:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     # paho callbacks (network thread) -------------------------------------------------------------------------
     def _on_connect(self, client: mqtt.Client, _: Any, flags: Any, reason: Any, __: Any) -> None:
@@ -104,9 +108,16 @@ class OccupancyListener:
             log.warning("broker refused the connection: %s", reason)
             return
         self.stats.connects += 1
-        client.subscribe(SUBSCRIPTION, qos=1)
+        self._subscription = client.subscribe(SUBSCRIPTION, qos=1)[1]
         log.info("connected to %s:%s (session present: %s)", self.broker.host, self.broker.port,
                  getattr(flags, "session_present", None))
+
+    def _on_subscribe(self, _: mqtt.Client, __: Any, mid: int, reasons: list[Any], ___: Any) -> None:
+        if mid != self._subscription:
+            return
+        if any(getattr(reason, "is_failure", False) for reason in reasons):
+            log.error("the broker refused the subscription to %s: %s", SUBSCRIPTION, reasons)
+            return
         self.connected.set()
 
     def _on_disconnect(self, _: mqtt.Client, __: Any, ___: Any, reason: Any, ____: Any) -> None:
