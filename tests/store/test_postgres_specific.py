@@ -601,3 +601,22 @@ def test_migration_moves_filters_to_the_open_view(pg: PostgresStore, tmp_path: P
     assert hub_id not in [e["id"] for e in pg.search(Query(categories=("Museum",))).items]
     assert hub_id in [e["id"] for e in pg.search(Query(categories=("Industriekultur",), wheelchair=("yes",))).items]
     assert hub_id in [e["id"] for e in pg.search(Query(sources=("intern",), include_closed=True)).items]
+
+
+@needs_server
+def test_a_hub_in_a_schema_makes_its_own_partitions_beside_a_hub_in_public(pg: PostgresStore) -> None:
+    # `db copy --to …?schema=ruhr` into a database whose public schema held a hub stopped at the first reading:
+    # public's partition of the month was taken for the schema's own, and none was made
+    from datenhub.live.model import OccupancyReading, Sensor, SensorKind
+
+    public = "occupancy_readings_1999_03"  # a month no other test writes
+    with pg._conns.connection() as conn:
+        conn.execute(f"CREATE TABLE public.{public} (sensor_key integer)")
+    try:
+        with pg.transaction():
+            pg.upsert_sensor(Sensor("s1", "test:p", SensorKind.PEOPLE, "test", 100))
+        at = datetime(1999, 3, 9, 12, tzinfo=UTC)
+        assert len(pg.add_readings([OccupancyReading("s1", at, count=5, received_at=at)]).inserted) == 1
+    finally:
+        with pg._conns.connection() as conn:
+            conn.execute(f"DROP TABLE public.{public}")

@@ -126,7 +126,10 @@ class PostgresOccupancyMixin:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTITION_LOCK,))
         for month in sorted(missing):
             name = f"occupancy_readings_{month:%Y_%m}"
-            if conn.execute("SELECT to_regclass(%s)", (name,)).fetchone() == (None,):
+            # in the hub's own schema: with ?schema= the search path falls back to public, and a hub there had the
+            # month's partition, so none was made here and every reading of that month failed ("no partition")
+            if conn.execute("SELECT to_regclass(format('%%I.%%I', current_schema(), %s::text))",
+                            (name,)).fetchone() == (None,):
                 conn.execute(f"CREATE TABLE {name} PARTITION OF occupancy_readings FOR VALUES FROM "
                              f"('{month.isoformat()} 00:00+00') TO ('{_next_month(month).isoformat()} 00:00+00')")
         return missing
