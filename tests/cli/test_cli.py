@@ -699,3 +699,50 @@ def test_reprocess_whose_worker_is_killed_says_so_and_exits_1(tmp_path: Path, db
     dying_workers(monkeypatch)
     result = run("reprocess", "p", "--db", db)
     assert result.exit_code == 1 and "killed by signal 9" in result.output
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    ("psycopg", "lost the database while the command ran: terminating connection due to administrator command."),
+    ("locked", "lost the database while the command ran: database is locked."),
+])
+def test_a_command_that_loses_its_database_says_so_in_a_line(  # type: ignore[no-untyped-def]
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: str,
+        said: str) -> None:
+    # `datenhub import` from a timer while PostgreSQL restarted (pg_terminate_backend) ended in a psycopg traceback
+    import sqlite3
+
+    import psycopg
+
+    from datenhub.cli import main
+    from datenhub.store.sqlite.store import SqliteStore
+
+    def lost(*args: Any, **kwargs: Any) -> None:
+        if error == "psycopg":
+            raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+        raise sqlite3.OperationalError("database is locked")
+
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    open_store(db).close()
+    monkeypatch.setattr(SqliteStore, "sources_with_licences", lost)
+    monkeypatch.setattr(sys, "argv", ["datenhub", "sources", "--db", db])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 1
+    assert said in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_bug_of_a_statement_stays_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from datenhub.cli import main
+    from datenhub.store.sqlite.store import SqliteStore
+
+    def wrong(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError('near "SELEC": syntax error')
+
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    open_store(db).close()
+    monkeypatch.setattr(SqliteStore, "sources_with_licences", wrong)
+    monkeypatch.setattr(sys, "argv", ["datenhub", "sources", "--db", db])
+    with pytest.raises(sqlite3.OperationalError):
+        main()

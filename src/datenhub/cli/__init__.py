@@ -41,4 +41,14 @@ for _name, _module in SUBAPPS.items():
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        from datenhub.cli.common import database_lost, fail, first_line
+
+        if not database_lost(exc):
+            raise
+        # an import from a timer while PostgreSQL restarts ended in a psycopg traceback
+        raise SystemExit(fail(f"lost the database while the command ran: {first_line(exc)}. What the command had "
+                              "not committed yet was rolled back; run it again once the database answers.", 1)
+                         .exit_code) from None

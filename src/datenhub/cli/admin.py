@@ -10,7 +10,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from datenhub import hub
-from datenhub.cli.common import DbOption, OutputOption, console, fail, lost_database, missing_hub, store_at
+from datenhub.cli.common import (
+    DbOption,
+    OutputOption,
+    console,
+    database_lost,
+    fail,
+    first_line,
+    missing_hub,
+    store_at,
+)
 from datenhub.model.licence import licence_mix
 
 sources_app = typer.Typer(help="Sources and their state.", invoke_without_command=True)
@@ -138,8 +147,10 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
         raise fail(f"{exc}. {emptying_hint(target_url)}") from None
     except StoreError as exc:
         raise fail(f"{exc}. {UNTOUCHED}", 1) from None
-    except lost_database() as exc:
-        raise fail(f"the copy stopped: {str(exc).strip() or type(exc).__name__}. {UNTOUCHED}", 1) from None
+    except Exception as exc:
+        if not database_lost(exc):
+            raise
+        raise fail(f"the copy stopped: {first_line(exc)}. {UNTOUCHED}", 1) from None
     except KeyboardInterrupt:
         raise fail(f"interrupted. {UNTOUCHED}", 130) from None
     finally:

@@ -80,18 +80,28 @@ class JsonUsageErrors(typer.core.TyperCommand):
             raise fail(exc.format_message(), as_json=True) from None
 
 
-def lost_database() -> tuple[type[Exception], ...]:
-    """The errors of a database that went away while a command ran (a restart, a killed connection, a full
-    disk): said in a line, not a traceback. Errors of statements stay tracebacks: they are bugs to report."""
+# What SQLite says when its file cannot be used right now; any other OperationalError (a syntax error) is a bug
+_SQLITE_UNAVAILABLE = ("locked", "busy", "disk i/o", "unable to open", "readonly", "disk is full")
+
+
+def database_lost(exc: BaseException) -> bool:
+    """Whether `exc` says the database went away or could not be used while a command ran (a restart, a killed
+    connection, a full disk): said in a line, not a traceback. Errors of statements stay tracebacks: bugs to
+    report."""
     import sqlite3
 
-    errors: list[type[Exception]] = [sqlite3.OperationalError]
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(word in str(exc).lower() for word in _SQLITE_UNAVAILABLE)
     try:
         import psycopg
         import psycopg_pool
     except ImportError:
-        return tuple(errors)
-    return (*errors, psycopg.OperationalError, psycopg_pool.PoolTimeout)
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg_pool.PoolTimeout)
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -> None:
