@@ -220,6 +220,24 @@ def test_db_copy_into_a_hub_says_how_to_empty_it(source: Store, tmp_path: Path) 
     assert result.exit_code == 2 and "not empty: it holds" in said and f"rm {tmp_path / 'copy.db'} " in said, said
 
 
+def test_db_copy_onto_its_own_source_is_refused_without_telling_to_delete_it(source: Store, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # refused as "not empty", the message said how to empty the target: `rm` of the hub being copied
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["db", "copy", "--from", source.url, "--to", "sqlite:///./source.db"])  # type: ignore[attr-defined]
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "--from and --to name the same database" in said and "rm " not in said, said
+
+
+def test_same_database_by_file_or_by_host_port_database_and_schema() -> None:
+    from datenhub.cli.admin import same_database
+
+    assert same_database("postgresql://a@db/hub?pool_max=5", "postgresql://b:pw@db:5432/hub")
+    assert not same_database("postgresql://a@db/hub?schema=ruhr", "postgresql://a@db/hub")
+    assert not same_database("postgresql://a@db/hub", "postgresql://a@db/hub2")
+    assert not same_database("sqlite:///:memory:", "sqlite:///:memory:")
+
+
 def test_emptying_hint_names_the_postgresql_database_or_schema() -> None:
     from datenhub.cli.admin import emptying_hint
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import typer
@@ -132,6 +133,9 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
 
     missing_hub(source_url, "--from")  # opening it would create an empty hub, and copying that "verified" nothing
     try:
+        if same_database(source_url, target_url):  # refused as "not empty", with how to empty it: the source
+            raise fail(f"--from and --to name the same database ({redact_url(target_url)}); give --to the URL of "
+                       "another, empty one")
         source = open_store(source_url, migrate=False)  # nor may a database without one get an empty hub
         if not source.holds_hub():
             source.close()
@@ -176,6 +180,32 @@ def copy(source_url: str = typer.Option(..., "--from", help="Database URL to cop
 # The copy is one transaction of the target (store.copy.copy_store): whatever stops it, nothing of it stays.
 UNTOUCHED = ("Nothing was copied: the copy is one transaction, and the target database is as it was before; "
              "run the same command again once the cause is fixed")
+
+
+def same_database(a: str, b: str) -> bool:
+    """Whether two database URLs name one hub: a SQLite file by its real path, a PostgreSQL hub by host, port,
+    database and schema."""
+    from datenhub.store.registry import resolve_url
+
+    a, b = resolve_url(a), resolve_url(b)
+    if a.startswith("sqlite:") and b.startswith("sqlite:"):
+        from datenhub.store.sqlite.connection import path_from_url
+
+        paths = path_from_url(a), path_from_url(b)
+        return ":memory:" not in paths and os.path.realpath(paths[0]) == os.path.realpath(paths[1])
+    if a.startswith("sqlite:") or b.startswith("sqlite:"):
+        return False
+    from psycopg.conninfo import conninfo_to_dict
+
+    from datenhub.store.postgres.connection import parse_url
+
+    def key(url: str) -> tuple[object, ...]:
+        parsed = parse_url(url)
+        info = conninfo_to_dict(parsed.conninfo)
+        return (info.get("host") or "localhost", str(info.get("port") or 5432), info.get("dbname"),
+                parsed.schema or "public")
+
+    return key(a) == key(b)
 
 
 def emptying_hint(url: str) -> str:
