@@ -58,8 +58,8 @@ def test_json_lines_carry_the_requests_fields_beside_a_readable_message(monkeypa
     assert json.loads(stream.getvalue()) == {
         "ts": "2026-11-18T12:06:40.042+01:00", "level": "INFO", "logger": "datenhub.api",
         "message": "ab12 GET /api/v1/places 200 3.2ms", "request_id": "ab12", "method": "GET",
-        "path": "/api/v1/places", "status": 200, "duration_ms": 3.2, "client": "203.0.113.9",
-        "user_agent": "QGIS/3.34"}
+        "path": "/api/v1/places", "status": 200, "duration_ms": 3.2, "client": "203.0.113.0",
+        "user_agent": "QGIS/3.34"}  # the client's network, not the person (api.clientip)
 
 
 def test_text_lines_are_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import TextIO
 
+from datenhub.api.clientip import for_log
 from datenhub.api.logsetup import rfc3339
 
 LOGGER = "datenhub.api"
@@ -85,9 +86,10 @@ class AccessLog:
 def fields(request_id: str, method: str, path: str, status: int, ms: float, client: str | None,
            user_agent: str | None) -> dict[str, object]:
     """An access line's fields of their own in JSON lines, for log shippers to index and query (Loki, ELK); the
-    message stays the readable line of the text format. `client`: the address after FORWARDED_ALLOW_IPS."""
+    message stays the readable line of the text format. `client`: the address after FORWARDED_ALLOW_IPS, kept
+    shortened to its network (api.clientip) unless the operator asks for whole addresses."""
     return {"request_id": request_id, "method": method, "path": path, "status": status,
-            "duration_ms": round(ms, 1), "client": client, "user_agent": user_agent}
+            "duration_ms": round(ms, 1), "client": for_log(client), "user_agent": user_agent}
 
 
 SINK: AccessLog | None = None  # set by install(); the hygiene middleware writes here when set
