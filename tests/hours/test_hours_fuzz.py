@@ -67,6 +67,13 @@ def test_parse_arbitrary_text_only_opening_hours_error(value: str) -> None:
     _check(value)
 
 
+
+def test_digits_that_are_no_decimal_digits_are_an_opening_hours_error() -> None:
+    # "፩" (Ethiopic one), superscripts: str.isdigit() holds, the patterns' \d does not match (found by the fuzzer)
+    for value in ("\u1369", "Mo \u1369", "\u13690:00", "Mo 10:00-1\u1369", "\u00b2"):
+        _check(value)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(WORDS, ALPHABET), max_size=25).map(" ".join))
 def test_parse_token_soup_only_opening_hours_error(value: str) -> None:

@@ -111,7 +111,7 @@ def _scan(s: str, base: int, out: list[Token], notes: list[tuple[int, str]], ori
             out.append(Token(";", ";", pos))
             i += 1
             continue
-        if c.isdigit():
+        if c.isdecimal():  # what the patterns' \d reads: "፩" (Ethiopic one) is a digit, but no decimal one
             if s.startswith("24/7", i):
                 out.append(Token("24/7", "24/7", pos))
                 i += 4
