@@ -386,14 +386,18 @@ def test_the_municipality_choice_is_in_german_alphabetical_order(web_client: Tes
     assert html.index(">Bönen<") < html.index(">Bottrop<") < html.index(">Breckerfeld<")
 
 
-def test_a_nearest_station_outside_the_hub_is_named_but_not_linked(web_client: TestClient, web_store: Store) -> None:
-    # the demo imports DB stations --within rvr: a place at the edge may have its nearest station outside
-    for entity in web_store.iter_entities("place"):
-        gone = [s for s in entity.get("nearest_stations") or [] if web_store.get_entity(s["id"]) is None]
+def _place_with_a_station_outside(store: Store) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A demo place and those of its nearest stations the hub does not hold (DB stations are imported --within
+    rvr: a place at the edge may have its nearest station outside)."""
+    for entity in store.iter_entities("place"):
+        gone = [s for s in entity.get("nearest_stations") or [] if store.get_entity(s["id"]) is None]
         if gone:
-            break
-    else:
-        pytest.fail("the demo has no place whose nearest station lies outside the hub")
+            return entity, gone
+    pytest.fail("the demo has no place whose nearest station lies outside the hub")
+
+
+def test_a_nearest_station_outside_the_hub_is_named_but_not_linked(web_client: TestClient, web_store: Store) -> None:
+    entity, gone = _place_with_a_station_outside(web_store)
     page = web_client.get(f"/places/{entity['id']}").text
     assert unescape(gone[0]["name"]) in unescape(page) and f'/places/{gone[0]["id"]}"' not in page
     kept = [s for s in entity["nearest_stations"] if web_store.get_entity(s["id"]) is not None]
@@ -427,12 +431,7 @@ def test_a_place_page_maps_the_place_and_its_nearest_stations(web_client: TestCl
 
 def test_a_station_outside_the_hub_is_placed_on_the_map_from_the_shipped_station_data(
         web_client: TestClient, web_store: Store) -> None:
-    for entity in web_store.iter_entities("place"):
-        gone = [s for s in entity.get("nearest_stations") or [] if web_store.get_entity(s["id"]) is None]
-        if gone:
-            break
-    else:
-        pytest.fail("the demo has no place whose nearest station lies outside the hub")
+    entity, gone = _place_with_a_station_outside(web_store)
     shown = {s["name"]: s for s in _place_map(web_client.get(f"/places/{entity['id']}").text)["stations"]}
     outside = shown[gone[0]["name"]]
     assert outside["url"] is None  # named and placed, not linked: the hub has no page for it
