@@ -13,7 +13,7 @@ app = typer.Typer(name="datenhub", help="DatenHub Ruhr: bundle, enrich and publi
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("import", cls=JsonUsageErrors)(data.import_command)
 app.command("validate", cls=JsonUsageErrors)(data.validate_command)
-app.command("reprocess")(data.reprocess_command)
+app.command("reprocess", cls=JsonUsageErrors)(data.reprocess_command)
 app.command("export")(data.export_command)
 app.command("demo")(data.demo_command)
 app.add_typer(places.app, name="places")

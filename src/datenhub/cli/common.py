@@ -104,9 +104,9 @@ def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -> None:
+def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL", *, as_json: bool = False) -> None:
     """Exit with a usage error when `url` names a SQLite file that does not exist; `given`: where the URL came
-    from, for the message."""
+    from, for the message; `as_json`: as `fail` says it."""
     from datenhub.store.registry import resolve_url
     from datenhub.store.sqlite.connection import path_from_url
 
@@ -115,20 +115,20 @@ def missing_hub(url: str | None, given: str = "--db or DATENHUB_DATABASE_URL") -
         path = path_from_url(url)
         if path != ":memory:" and not Path(path).exists():
             raise fail(f"no hub at {path}: the file does not exist. Give the path of your hub ({given}), "
-                       "or start one with `datenhub import` or `datenhub demo`.")
+                       "or start one with `datenhub import` or `datenhub demo`.", as_json=as_json, error="no_hub")
 
 
 @contextmanager
-def store_at(url: str | None, *, create: bool = False) -> Iterator[Store]:
+def store_at(url: str | None, *, create: bool = False, as_json: bool = False) -> Iterator[Store]:
     """The hub at `url`. Only commands that fill or set up a hub (`create`: import, demo, keys create, occupancy
     sensor add) may start a SQLite file that is not there: for any other, a mistyped path would be an empty hub,
-    and a scheduled export would publish nothing without a word."""
+    and a scheduled export would publish nothing without a word. `as_json`: errors as `fail` says them."""
     if not create:
-        missing_hub(url)
+        missing_hub(url, as_json=as_json)
     try:
         store = open_store(url)
     except StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), as_json=as_json, error="database_error") from None
     try:
         yield store
     finally:

@@ -89,7 +89,7 @@ def import_command(
     as_json = output == "json"
     _check_path(path, as_json)
     _check_licence(licence, as_json)
-    with store_at(db, create=True) as store:
+    with store_at(db, create=True, as_json=as_json) as store:
         try:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=console, transient=True, disable=output == "json") as bar:
@@ -157,13 +157,14 @@ def reprocess_command(source: str = typer.Argument(..., help="Source to re-proce
                       output: str = OutputOption,
                       db: str | None = DbOption) -> None:
     """Re-run a source's latest raw input through the current pipeline (no re-fetch)."""
-    with store_at(db) as store:
+    as_json = output == "json"
+    with store_at(db, as_json=as_json) as store:
         try:
             result = hub.reprocess(store, source)
-        except LookupError as exc:
-            raise fail(str(exc), 1) from None  # a source with no raw input kept
+        except LookupError as exc:  # an unknown source, or one with no raw input kept
+            raise fail(str(exc), 1, as_json=as_json, error="no_raw_input") from None
         except WorkerLost as exc:
-            raise fail(str(exc), EXIT_DATA_ERRORS) from None
+            raise fail(str(exc), EXIT_DATA_ERRORS, as_json=as_json, error="worker_lost") from None
     print_result(result, output, strict)
 
 
