@@ -496,3 +496,16 @@ def test_a_place_page_says_when_it_opens_in_one_format_per_language(tmp_path: Pa
     german = unescape(re.sub(r"<[^>]+>", " ", api.get(f"/places/{entity['id']}").text))
     assert german.count("öffnet Do 26.11. um 11:00") == 2, german
     store.close()
+
+
+def test_the_events_page_tells_a_search_that_found_nothing_from_a_hub_without_events(
+        web_client: TestClient, tmp_path: Path) -> None:
+    html = web_client.get("/events", params={"q": f"qqxyzzy{XSS}"}).text
+    assert _empty_text(html) == f"Keine kommenden Termine zu „qqxyzzy{XSS}“ gefunden." and XSS not in html
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        empty = TestClient(create_app(store=store))
+        assert _empty_text(empty.get("/events").text) == "Zurzeit sind keine kommenden Termine eingetragen."
+        assert _empty_text(empty.get("/events?lang=en").text) == "No upcoming events are listed at the moment."
+    finally:
+        store.close()

@@ -78,7 +78,10 @@ STRINGS: dict[str, dict[str, str]] = {
                        "en": "We do not have (or no longer have) this place or event. Perhaps the search helps?"},
     "back_home": {"de": "Zur Startseite", "en": "Back to the home page"},
     "events": {"de": "Termine", "en": "Events"},
-    "no_events": {"de": "Keine Termine gefunden.", "en": "No events found."},
+    # the events page: a search that found nothing, and no search with nothing ahead (a hub without events yet)
+    "no_events_for": {"de": "Keine kommenden Termine zu „{q}“ gefunden.", "en": "No upcoming events found for “{q}”."},
+    "no_upcoming_events": {"de": "Zurzeit sind keine kommenden Termine eingetragen.",
+                           "en": "No upcoming events are listed at the moment."},
     "when": {"de": "Wann", "en": "When"},
     "where": {"de": "Wo", "en": "Where"},
     "organizer": {"de": "Veranstalter", "en": "Organiser"},
