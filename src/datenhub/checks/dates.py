@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from datenhub.checks.base import Check, CheckContext
-from datenhub.clock import BERLIN
+from datenhub.clock import BERLIN, local_if_utc
 from datenhub.ingest.base import Draft
 from datenhub.notices import Notice, Severity
 
@@ -82,7 +82,7 @@ class DatesCheck(Check):
             yield self.notice("invalid_date", _unreadable("start", data["start"]), draft, "start", data["start"])
             data["start"] = "invalid"
             return
-        data["start"] = _local(start[0]).isoformat()
+        data["start"] = local_if_utc(start[0]).isoformat()
         if start[1]:
             data["all_day"] = True
         if data.get("end"):
@@ -99,13 +99,7 @@ class DatesCheck(Check):
                 yield self.notice("end_before_start", "end before start; dropped", draft, "end", data["end"])
                 data["end"] = None
             else:
-                data["end"] = _local(until).isoformat()
-
-
-def _local(at: datetime) -> datetime:
-    """A time given in UTC (an iCal feed's `…Z`, a JSON `…+00:00`) as the same instant in Europe/Berlin local time,
-    as the hub publishes times to visitors in the Ruhr; a time given with a local offset stays as it was given."""
-    return at.astimezone(BERLIN) if at.utcoffset() == timedelta(0) else at
+                data["end"] = local_if_utc(until).isoformat()
 
 
 def _unreadable(which: str, value: object) -> str:

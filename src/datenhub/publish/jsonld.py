@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from datenhub.clock import BERLIN, Clock, utc_now
+from datenhub.clock import BERLIN, Clock, local_if_utc, utc_now
 from datenhub.hours.schemaorg import DAY_NAMES
 from datenhub.model.entity import LANGS
 from datenhub.model.licence import LICENCES, LicenceId
@@ -228,10 +228,9 @@ def _place_properties(entity: dict[str, Any]) -> list[Node]:
 
 
 def _local_time(value: str | None) -> str | None:
-    """A time given in UTC (an iCal feed's `…Z`) as Europe/Berlin local time with its offset, the form visitors
-    and search engines show; a time given with a local offset stays as it was given."""
+    """A stored time as clock.local_if_utc shows it (a hub imported before checks.dates did so holds UTC times)."""
     if value and (value.endswith("Z") or value.endswith("+00:00")):
-        return datetime.fromisoformat(value).astimezone(BERLIN).isoformat()
+        return local_if_utc(datetime.fromisoformat(value)).isoformat()
     return value
 
 
