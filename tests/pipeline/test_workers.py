@@ -144,3 +144,41 @@ def test_a_killed_worker_fails_the_import_instead_of_waiting_for_ever(store: Sto
     assert {k: v for k, v in store.counts().items() if k != "raw_inputs"} == {
         k: v for k, v in before.items() if k != "raw_inputs"}
     assert store.list_imports("test")[0]["status"] == "failed"
+
+
+def test_checks_and_enrichers_are_warmed_once_before_the_workers_fork(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    """What a check or enricher loads on first use (the hours engine, boundaries, station index) is loaded by the
+    importing process, so the workers inherit it rather than each loading it on its first batch."""
+    import os
+    from collections.abc import Iterator
+
+    from datenhub.checks import CHECKS
+    from datenhub.checks.base import Check, CheckContext
+    from datenhub.enrich.municipality import boundaries
+    from datenhub.enrich.stations import station_index
+    from datenhub.ingest.base import Draft
+    from datenhub.notices import Notice, Severity
+
+    class Lazy(Check):
+        codes = {"cold_check": (Severity.INFO, "the check loaded its table in a worker")}
+        warmed_in: int | None = None
+
+        def warm(self) -> None:
+            self.warmed_in = os.getpid()
+
+        def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
+            if self.warmed_in is None:
+                yield self.notice("cold_check", "not warmed", draft)
+
+    lazy = Lazy()
+    boundaries.cache_clear()
+    station_index.cache_clear()
+    CHECKS.append(lazy)  # as register_check does
+    try:
+        result = _import_demo(store, clock, workers=2)
+    finally:
+        CHECKS.remove(lazy)
+    assert result.new > 100
+    assert "cold_check" not in result.report.by_code()
+    assert lazy.warmed_in == os.getpid()
+    assert boundaries.cache_info().currsize == station_index.cache_info().currsize == 1  # loaded here, once

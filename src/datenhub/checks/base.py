@@ -28,6 +28,11 @@ class Check(ABC):
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
         """Yield notices; an ERROR means the record will not be published."""
 
+    def warm(self) -> None:
+        """Load now what the check would load on its first record (an engine, a table). A parallel import calls
+        it before it forks its workers, which then share what was loaded instead of each loading it again."""
+        return  # most checks load nothing
+
     def notice(self, code: str, message: str, draft: Draft, field_name: str | None = None,
                value: object = None) -> Notice:
         severity, _ = self.codes[code]

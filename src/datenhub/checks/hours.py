@@ -26,6 +26,9 @@ class OpeningHoursCheck(Check):
         "opening_hours_partly_read": (Severity.WARNING, "free-text hours were converted leaving out a part"),
     }
 
+    def warm(self) -> None:
+        _read("Mo-Fr 10:00-18:00")  # imports the engine and its holiday calendars
+
     def check(self, draft: Draft, ctx: CheckContext) -> Iterator[Notice]:
         data = draft.data
         text = data.pop("opening_hours_text", None)

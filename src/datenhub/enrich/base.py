@@ -20,3 +20,7 @@ class Enricher(ABC):
     @abstractmethod
     def enrich(self, entities: Sequence[AnyEntity]) -> list[Notice]:
         """Work on the whole batch at once (vectorised lookups are what make 10k places/s possible)."""
+
+    def warm(self) -> None:
+        """Load now what the enricher would load on its first batch (boundaries, an index): see Check.warm."""
+        return

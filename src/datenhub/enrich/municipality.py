@@ -121,6 +121,9 @@ class MunicipalityEnricher(Enricher):
         "outside_nrw": (Severity.WARNING, "the place lies in no NRW municipality"),
     }
 
+    def warm(self) -> None:
+        boundaries()
+
     def enrich(self, entities: Sequence[AnyEntity]) -> list[Notice]:
         located = [e for e in entities if e.geo is not None]
         if not located:

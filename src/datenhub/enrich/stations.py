@@ -65,6 +65,9 @@ class StationsEnricher(Enricher):
     name = "stations"
     writes = ("nearest_stations",)
 
+    def warm(self) -> None:
+        station_index()
+
     def enrich(self, entities: Sequence[AnyEntity]) -> list[Notice]:
         places = [e for e in entities if isinstance(e, Place) and e.geo is not None]
         if not places:

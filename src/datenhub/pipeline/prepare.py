@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from datenhub.checks import CheckContext, build_identified
-from datenhub.enrich import enrich_all
+from datenhub.checks import CHECKS, CheckContext, build_identified
+from datenhub.enrich import ENRICHERS, enrich_all
 from datenhub.ingest.base import Draft
 from datenhub.model import AnyEntity, hub_id_for
 from datenhub.model.licence import OPEN_LICENCES
@@ -105,6 +105,14 @@ def located(notices: list[Notice], where: dict[str, Location]) -> list[Notice]:
                             notice.value)
         out.append(notice)
     return out
+
+
+def warm() -> None:
+    """Every check and enricher loads what it needs for its first record (see Check.warm)."""
+    for check in CHECKS:
+        check.warm()
+    for enricher in ENRICHERS:
+        enricher.warm()
 
 
 def prepare_batch(batch: Batch, plan: ImportPlan) -> Prepared:
