@@ -192,6 +192,12 @@ class Store(OccupancyStore):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
 
+    def lock_record(self, record_id: str) -> None:
+        """Inside a transaction: another writer of `record_id` waits here until this transaction ends, so a write
+        can read the record's version, check it and write in one step (the API's If-Match, PATCH's merge). The
+        default does nothing: a backend whose write transactions run one at a time (SQLite) needs no more."""
+        del record_id
+
     def serve(self, lock_wait_s: float) -> None:
         """The store answers requests from here on: a statement that waits longer than `lock_wait_s` for a lock
         another session holds (a first import into an empty PostgreSQL hub holds its tables until it commits) fails

@@ -9,11 +9,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from datenhub.api import preconditions
 from datenhub.api.auth import require_key, require_writer
 from datenhub.api.deps import get_clock, get_store
+from datenhub.api.middleware import KNOWN_ETAG
+from datenhub.api.preconditions import record_tag
 from datenhub.model.ids import split_record_id, valid_source_name
 from datenhub.pipeline.writes import withdraw_record, write_records
 from datenhub.store import Store
+from datenhub.store.rows import iso
 
 router = APIRouter(prefix="/api/v1", tags=["writes"])
 MAX_BODY = 1024 * 1024
@@ -70,7 +74,24 @@ def record_body(kind: str, *, jsonld: bool = True) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": content}}
 
 
-_PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"}}
+_PRECONDITION = {"description": "If-Match or If-None-Match does not hold: the record changed since it was read "
+                                 "(its current ETag is in the answer's ETag header)"}
+_PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"},
+                                                    412: _PRECONDITION}
+_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {412: _PRECONDITION}
+
+
+def _conditions(*, create: bool) -> dict[str, Any]:
+    """If-Match (and for PUT If-None-Match) in the OpenAPI document of a write of one record."""
+    header = {"type": "string"}
+    parameters = [{"name": "If-Match", "in": "header", "required": False, "schema": header,
+                   "description": "write only if the record is still this version: its ETag from GET "
+                                  "/api/v1/records/{record_id} or from the answer to the last write; * for any "
+                                  "version of an active record"}]
+    if create:
+        parameters.append({"name": "If-None-Match", "in": "header", "required": False, "schema": header,
+                           "description": "*: create the record only if it does not exist yet"})
+    return {"parameters": parameters}
 
 
 async def _body(request: Request) -> bytes:
@@ -93,8 +114,10 @@ def _parse(body: bytes) -> Any:
 
 
 def _result_response(request: Request, store: Store, who_id: str, kind: str, source: str, body: bytes,
-                     jsonld: bool, status_ok: int, status_new: int | None = None) -> Response:
-    """The write's answer: `status_ok`, or `status_new` where given and the record is new (a PUT that creates)."""
+                     jsonld: bool, status_ok: int, status_new: int | None = None, record_id: str | None = None
+                     ) -> Response:
+    """The write's answer: `status_ok`, or `status_new` where given and the record is new (a PUT that creates);
+    with the ETag of `record_id` as stored now, where one record was written by its URL."""
     result = write_records(store, source, body, jsonld=jsonld, kind=kind, clock=get_clock(request))
     if status_new is not None and result.new:
         status_ok = status_new
@@ -108,7 +131,9 @@ def _result_response(request: Request, store: Store, who_id: str, kind: str, sou
                             status_code=422, media_type="application/problem+json")
     store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, status_ok, touched,
                        orjson.dumps(result.summary()).decode())
-    return JSONResponse({"summary": result.summary(), "notices": notices}, status_code=status_ok)
+    stored = store.get_record(record_id) if record_id is not None else None
+    return JSONResponse({"summary": result.summary(), "notices": notices}, status_code=status_ok,
+                        headers={"ETag": record_tag(stored)} if stored is not None else None)
 
 
 def _source_and_kind(request: Request, obj: dict[str, Any]) -> str:
@@ -156,24 +181,62 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
         if doc.get(name) not in (None, value):
             raise HTTPException(422, f"the body's {name} {doc[name]!r} is not the path's {value!r} ({record_id}); "
                                      f"leave it out or make them agree")
-    if patch:
-        existing = store.get_record(record_id)
-        if existing is None or existing.withdrawn_at is not None:
-            raise HTTPException(404, f"no record {record_id!r}")
-        doc = {**existing.data, **doc}
     doc["id"] = local
     doc.pop("source", None)
-    return await run_in_threadpool(_result_response, request, store, who.key_id, kind, source, orjson.dumps(doc),
-                                   False, 200, None if patch else 201)
+
+    def write() -> Response:
+        # one transaction from reading the record to writing it: the preconditions and PATCH's merge see the
+        # version the write replaces, not one another request changes in between
+        with store.transaction():
+            store.lock_record(record_id)
+            current = store.get_record(record_id)
+            preconditions.check(request.headers, current, record_id)
+            body = doc
+            if patch:
+                if current is None or current.withdrawn_at is not None:
+                    raise HTTPException(404, f"no record {record_id!r}")
+                body = {**current.data, **doc}
+            return _result_response(request, store, who.key_id, kind, source, orjson.dumps(body), False, 200,
+                                    None if patch else 201, record_id)
+
+    return await run_in_threadpool(write)
 
 
 async def _delete(request: Request, store: Store, record_id: str) -> Response:
     source, _ = split_record_id(record_id)
     who = require_writer(request, source)
-    if not await run_in_threadpool(withdraw_record, store, record_id, get_clock(request)):
+
+    def withdraw() -> bool:
+        with store.transaction():
+            store.lock_record(record_id)
+            preconditions.check(request.headers, store.get_record(record_id), record_id)
+            return withdraw_record(store, record_id, get_clock(request))
+
+    if not await run_in_threadpool(withdraw):
         raise HTTPException(404, f"no active record {record_id!r}")
     store.append_audit(get_clock(request)(), who.key_id, "DELETE", request.url.path, 204, [record_id], None)
     return Response(status_code=204)
+
+
+@router.get("/records/{record_id:path}", summary="A source record as stored, with its ETag for conditional "
+                                                 "writes (API key that may write the source)",
+            responses={404: {"description": "No such record"}})
+def get_record(request: Request, record_id: str, store: Store = Depends(get_store)) -> JSONResponse:
+    """The record as the hub keeps it (validated and enriched, before merging into a place or event), withdrawn
+    ones too. Its ETag is the version PUT, PATCH and DELETE of the record take in If-Match."""
+    source, local = split_record_id(record_id)
+    if not local or not valid_source_name(source):
+        raise HTTPException(404, f"{record_id!r} is not a record id (source:local id)")
+    require_writer(request, source)  # records hold closed data too: for those who may write the source
+    record = store.get_record(record_id)
+    if record is None:
+        raise HTTPException(404, f"no record {record_id!r}")
+    # the ETag the hygiene middleware sends (and compares with If-None-Match): the record's version, not a hash
+    setattr(request.state, KNOWN_ETAG, record_tag(record).encode())
+    return JSONResponse({"id": record.record_id, "source": record.source, "local_id": record.local_id,
+                         "kind": record.kind, "hub_id": record.hub_id, "first_seen": iso(record.first_seen),
+                         "last_changed": iso(record.last_changed), "withdrawn_at": iso(record.withdrawn_at),
+                         "data": record.data})
 
 
 @router.post("/places", status_code=201, summary="Create or update a place record (API key)",
@@ -183,18 +246,21 @@ async def create_place(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/places/{record_id:path}", summary="Replace a place record (API key)",
-             openapi_extra=record_body("place", jsonld=False), responses=_PUT_RESPONSES)
+             openapi_extra={**record_body("place", jsonld=False), **_conditions(create=True)},
+            responses=_PUT_RESPONSES)
 async def put_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, False)
 
 
 @router.patch("/places/{record_id:path}", summary="Change fields of a place record (API key)",
-             openapi_extra=record_body("place", jsonld=False))
+             openapi_extra={**record_body("place", jsonld=False), **_conditions(create=False)},
+             responses=_WRITE_RESPONSES)
 async def patch_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "place", record_id, True)
 
 
-@router.delete("/places/{record_id:path}", status_code=204, summary="Withdraw a place record (API key)")
+@router.delete("/places/{record_id:path}", status_code=204, summary="Withdraw a place record (API key)",
+                openapi_extra=_conditions(create=False), responses=_WRITE_RESPONSES)
 async def delete_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _delete(request, store, record_id)
 
@@ -206,17 +272,20 @@ async def create_event(request: Request, store: Store = Depends(get_store)) -> R
 
 
 @router.put("/events/{record_id:path}", summary="Replace an event record (API key)",
-             openapi_extra=record_body("event", jsonld=False), responses=_PUT_RESPONSES)
+             openapi_extra={**record_body("event", jsonld=False), **_conditions(create=True)},
+            responses=_PUT_RESPONSES)
 async def put_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, False)
 
 
 @router.patch("/events/{record_id:path}", summary="Change fields of an event record (API key)",
-             openapi_extra=record_body("event", jsonld=False))
+             openapi_extra={**record_body("event", jsonld=False), **_conditions(create=False)},
+             responses=_WRITE_RESPONSES)
 async def patch_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _replace(request, store, "event", record_id, True)
 
 
-@router.delete("/events/{record_id:path}", status_code=204, summary="Withdraw an event record (API key)")
+@router.delete("/events/{record_id:path}", status_code=204, summary="Withdraw an event record (API key)",
+                openapi_extra=_conditions(create=False), responses=_WRITE_RESPONSES)
 async def delete_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
     return await _delete(request, store, record_id)

@@ -56,6 +56,7 @@ from datenhub.store.rows import OPEN_LICENCE_SQL, iso
 from datenhub.store.tallies import OpenTally, active_licences, attribution_lists, open_tallies
 
 _BATCH = 1000
+RECORD_LOCK_SPACE = 0x4448  # "DH": the first key of the two-key advisory locks on record ids (lock_record)
 
 
 # each source's latest import that ran (an unchanged input is recorded but skipped): Store.list_notices
@@ -141,6 +142,13 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self._conns.transaction()
+
+    def lock_record(self, record_id: str) -> None:
+        # a transaction-scoped advisory lock on the id: it serialises writers of a record that does not exist yet
+        # too, where a row lock has no row. The two-key form is a key space of its own (the one-key locks are
+        # the migrations' and the occupancy partitions').
+        with self._conns.connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (RECORD_LOCK_SPACE, record_id))
 
     def serve(self, lock_wait_s: float) -> None:
         self._conns.bound_lock_waits(lock_wait_s)
