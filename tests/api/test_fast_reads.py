@@ -147,3 +147,17 @@ def test_answers_to_a_key_are_private_and_every_answer_varies_by_key(store: Stor
         again = api.get("/api/v1/places?q=zeche", headers={**headers, "If-None-Match": keyed.headers["etag"]})
         assert again.status_code == 304 and again.headers["cache-control"] == "private"
     assert api.get("/api/v1/places/nope", headers={"X-API-Key": key}).headers["cache-control"] == "private"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/places?q=zeche", "/api/v1/places?source=ruhr-demo&limit=50",
+                                 "/api/v1/places?near=51.4513,7.0138&radius=5000",
+                                 "/api/v1/places?bbox=6.9,51.4,7.2,51.6&f=geojson"])
+def test_json_and_geojson_pages_are_written_from_the_stored_bytes_unparsed(tmp_path, url: str,  # type: ignore[no-untyped-def]
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing every item only to learn whether a page is empty cost a fifth of a listing's time."""
+    from datenhub.store.base import Page
+
+    api = TestClient(create_app(demo_store(tmp_path), clock=fixed(FIXED_NOW), response_cache=0))
+    monkeypatch.setattr(Page, "items", property(lambda page: pytest.fail("the page's items were parsed")))
+    got = api.get(url)
+    assert got.status_code == 200 and (got.json().get("items") or got.json().get("features"))

@@ -166,7 +166,7 @@ def search_places(store: Store, near: tuple[float, float], radius_m: float, cate
         page = store.search(query.with_cursor(cursor))
         found.extend(page.items)
         cursor = page.next_cursor
-        if not cursor or not page.items:
+        if not cursor or page.empty:
             return found
 
 

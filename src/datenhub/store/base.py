@@ -147,6 +147,11 @@ class Page:
             self._items = [orjson.loads(d.raw) if isinstance(d, RawDocument) else d for d in self.raw or []]
         return self._items
 
+    @property
+    def empty(self) -> bool:
+        """No items: known without parsing stored bytes (`not page.items` parsed every item of a full page)."""
+        return not (self._items if self._items is not None else self.raw)
+
     def items_as(self, view: View) -> list[dict[str, Any]]:
         """The items as a format reads them (store.documents.View): a format that shows less parses less."""
         if view == "full" or self._items is not None:
@@ -453,7 +458,7 @@ class Store(OccupancyStore):
             page = self.search(fixed)
             page.corrected_q = spelling.shown(fixed.q or "", page.items)
             return page
-        if page.raw or page.items or not query.q:
+        if not page.empty or not query.q:
             return page
         fixed = spelling.spelled(query, self.vocabulary, self._usable(query))
         if fixed is None:

@@ -103,7 +103,7 @@ def list_response(request: Request, store: Store, kind: str) -> Response:
     lang = format_language(request, fmt)
     query = parse_query(request, kind)
     page = store.search_spelled(query)
-    if not page.items and query.sources:
+    if page.empty and query.sources:
         store.check_sources(query.sources, open_only=query.open_view)  # only an empty page pays for the check
     if lang is None and not fields and fmt in ("json", "geojson"):
         # the common case, written from the stored bytes: the same JSON as the general path below
