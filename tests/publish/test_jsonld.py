@@ -362,3 +362,20 @@ def test_schemaorg_official_examples_import_through_jsonld_adapter(tmp_path: Pat
     print(f"schema.org examples: {len(examples)} read, {with_records} give records")
     assert len(examples) == 64
     assert with_records >= 30
+
+
+def test_event_categories_are_what_it_is_about_and_come_back(tmp_path: Path) -> None:
+    """schema.org has no additionalProperty on Event: an event's categories are DefinedTerms of the hub's
+    vocabulary it is `about`, which a hub's JSON-LD import reads back (other things it is about it leaves)."""
+    event = {"id": "dh-e", "kind": "event", "type": "MusicEvent", "name": {"de": "Konzert im Gasometer"},
+             "start": "2027-06-05T20:00:00+02:00", "categories": ["Kultur", "Industriekultur"],
+             "licence": "CC0-1.0"}
+    node = to_jsonld(event, clock=CLOCK, base_url="https://hub.example")
+    assert node["about"] == [{"@type": "DefinedTerm", "name": name, "inDefinedTermSet":
+                              "https://hub.example/api/v1/categories"} for name in ("Kultur", "Industriekultur")]
+    assert "additionalProperty" not in node
+    node["about"].append({"@type": "Thing", "name": "Jazz"})
+    path = tmp_path / "event.jsonld"
+    path.write_text(json.dumps(node), encoding="utf-8")
+    (back,) = _read_back(path)
+    assert back["categories"] == ["Kultur", "Industriekultur"]

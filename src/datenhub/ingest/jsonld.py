@@ -12,6 +12,7 @@ from typing import Any
 from datenhub.ingest.base import Adapter, AdapterOptions, Draft, RawInput
 from datenhub.ingest.jsonload import load_json
 from datenhub.ingest.registry import register
+from datenhub.model.categories import TERM_SET_PATH
 from datenhub.model.schemaorg import term, vocabulary
 from datenhub.notices import Location, Notice, Severity
 
@@ -151,6 +152,18 @@ def _additional_properties(values: Any, data: dict[str, Any]) -> None:
             data[field] = str(value)
 
 
+def _category_terms(values: Any, data: dict[str, Any]) -> None:
+    """An event's categories, as a hub's export names them: the DefinedTerms it is `about` from a hub's category
+    vocabulary (model.categories.TERM_SET_PATH, at whatever base URL); other things it is about stay out."""
+    for item in values if isinstance(values, list) else [values]:
+        if not isinstance(item, dict) or not str(scalar(item.get("inDefinedTermSet")) or "").endswith(
+                TERM_SET_PATH):
+            continue
+        name = scalar(item.get("name"))
+        if name is not None and str(name).strip():
+            data.setdefault("categories", []).append(str(name))
+
+
 def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
     data: dict[str, Any] = {"type": typ}
     if node.get("name") is not None:
@@ -188,6 +201,8 @@ def to_draft_data(node: dict[str, Any], kind: str, typ: str) -> dict[str, Any]:
         data["wheelchair"] = wheelchair
     if node.get("additionalProperty") is not None:
         _additional_properties(node["additionalProperty"], data)
+    if node.get("about") is not None:
+        _category_terms(node["about"], data)
     if kind == "event":
         data["start"] = scalar(node.get("startDate"))
         data["end"] = scalar(node.get("endDate"))  # a bare date is the last day (checks.dates)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Where a hub lists its categories: the DefinedTermSet its JSON-LD names for an event's categories (publish.jsonld,
+# read back by ingest.jsonld, whatever hub's base URL comes before it)
+TERM_SET_PATH = "/api/v1/categories"
+
 CATEGORIES: dict[str, dict[str, str]] = {
     "Industriekultur": {"en": "Industrial heritage", "nl": "Industrieel erfgoed", "type": "TouristAttraction"},
     "Museum": {"en": "Museum", "nl": "Museum", "type": "Museum"},

@@ -17,6 +17,7 @@ import orjson
 
 from datenhub.clock import BERLIN, Clock, local_if_utc, utc_now
 from datenhub.hours.schemaorg import DAY_NAMES
+from datenhub.model.categories import TERM_SET_PATH
 from datenhub.model.entity import LANGS
 from datenhub.model.licence import LICENCES, LicenceId
 from datenhub.publish.jsonbytes import dumps
@@ -34,6 +35,8 @@ EVENT_STATUSES = frozenset({"EventScheduled", "EventCancelled", "EventPostponed"
 # Industriekultur role, and the OSM opening_hours value itself, which openingHoursSpecification only states as
 # a dated year of regular weeks ("24/7" would come back as "2026 Nov 24-2027 Nov 23 Mo-Su 00:00-24:00").
 CATEGORY_PROPERTY = "category"
+# An event's categories: schema.org has no additionalProperty on Event, so they are what it is `about`, as terms of
+# the hub's category vocabulary (model.categories.TERM_SET_PATH), which ingest.jsonld reads back.
 ROUTE_ROLE_PROPERTY = "route_role"
 OPENING_HOURS_PROPERTY = "https://wiki.openstreetmap.org/wiki/Key:opening_hours"
 WHEELCHAIR_FEATURES = {"yes": ("wheelchair accessible", True), "no": ("wheelchair accessible", False),
@@ -300,6 +303,9 @@ def to_jsonld(entity: dict[str, Any], *, base_url: str = DEFAULT_BASE_URL, lang:
             node["organizer"] = {"@type": "Organization", "name": value}
         if value := get("url") or contact.get("website"):
             node["url"] = value
+        if value := get("categories"):
+            node["about"] = [{"@type": "DefinedTerm", "name": category, "inDefinedTermSet": base_url + TERM_SET_PATH}
+                             for category in value]
     else:
         if value := _geo(get("geo")):
             node["geo"] = value
