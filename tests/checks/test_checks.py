@@ -423,6 +423,11 @@ def test_a_place_row_with_an_events_fields_keeps_the_place_and_says_what_it_left
     # a start is another matter: the row is held back and told to be an event
     entity, report = run(make_draft(start="2026-08-01"))
     assert entity is None and "give the row the kind event" in report.notices[0].message
+    # and a place list's own "Beginn" column (the auto mapping reads it as a start) is told how to keep it apart
+    assert "if the column is not when an event starts, map it to another field or leave it out with a mapping " \
+           "file (--mapping)" in report.notices[0].message
+    _, report = run(make_draft(end="2026-08-01"))
+    assert "not when an event ends" in report.notices[0].message
 
 
 def test_dates_check_german_notation_read_as_berlin_time() -> None:

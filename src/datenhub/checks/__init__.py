@@ -103,8 +103,10 @@ def _worded(error: Any, kind: str) -> str:
         return str(error["msg"])
     field = str(error["loc"][0]) if error.get("loc") else ""
     if kind == "place" and field in _EVENT_ONLY:
+        # a column named Beginn or Ende is read as an event's start or end: say what to do when it is not one
         return "places have no such field, events do: give the row the kind event (a kind column, or kind in the " \
-               "mapping)"
+               f"mapping); if the column is not when an event {'starts' if field == 'start' else 'ends'}, map it " \
+               "to another field or leave it out with a mapping file (--mapping)"
     return f"{kind}s have no such field"
 
 
