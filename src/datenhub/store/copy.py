@@ -10,11 +10,12 @@ is verified: equal counts, equal checksums of every record and every entity, equ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from datenhub.clock import Clock, utc_now
-from datenhub.pipeline.merge import TOMBSTONE, open_view_gone
+from datenhub.pipeline.merge import TOMBSTONE, build_hub, open_view_gone
 from datenhub.store.base import HUB_ID_SALT, HubEntity, Store, StoreError
 from datenhub.store.kept import CHUNK, KEPT, RowDigest, portable
 from datenhub.store.query import Query
@@ -57,6 +58,11 @@ def all_hub_ids(store: Store, withdrawn: set[str] | None = None) -> list[str]:
             if cursor is None:
                 break
     return ids
+
+
+def _chunks(hub_ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(hub_ids), HUBS_AT_ONCE):
+        yield hub_ids[start:start + HUBS_AT_ONCE]
 
 
 def _tombstones(source: Store, target: Store, hub_ids: list[str]) -> None:
@@ -190,13 +196,15 @@ def copy_store(source: Store, target: Store, clock: Clock = utc_now) -> CopyRepo
     return report
 
 
+HUBS_AT_ONCE = 5000  # hubs whose records are read, written and rebuilt at once: a copy's memory stays bounded
+# (the whole hub at once held every record and entity: 1.7 GB for 100k places)
+
+
 def _copy(source: Store, target: Store, report: CopyReport, clock: Clock) -> None:
-    from datenhub.pipeline.importer import _rebuild_hubs
+    from datenhub.pipeline.importer import source_priorities
 
     tombstones: set[str] = set()
     hub_ids = all_hub_ids(source, tombstones)
-    members = source.records_of_hubs(hub_ids)
-    records = [r for group in members.values() for r in group]
     # as an import into an empty hub (Store.bulk): SQLite writes past the WAL, PostgreSQL builds the indexes after
     # the rows and analyses the tables, so the copy's first searches are planned from statistics
     with target.bulk():
@@ -210,13 +218,6 @@ def _copy(source: Store, target: Store, report: CopyReport, clock: Clock) -> Non
             target.save_notices(new_id, list(reversed(source.list_notices(import_id=item["id"], limit=1_000_000))))
             finished = item["finished_at"] or item["started_at"]
             target.finish_import(new_id, item["status"], item["stats"], datetime.fromisoformat(finished))
-        target.upsert_records(records)
-        withdrawn: dict[datetime, list[str]] = {}
-        for record in records:
-            if record.withdrawn_at is not None:
-                withdrawn.setdefault(record.withdrawn_at, []).append(record.record_id)
-        for at, ids in withdrawn.items():
-            target.withdraw_records(ids, at)
         for record_id, (action, hub_id) in source.overrides().items():
             target.set_override(record_id, action, hub_id, clock())
         for key in source.list_keys():
@@ -225,8 +226,24 @@ def _copy(source: Store, target: Store, report: CopyReport, clock: Clock) -> Non
             target.save_webhook(hook)
         if (salt := source.get_meta(HUB_ID_SALT)) is not None:
             target.put_meta(HUB_ID_SALT, salt)  # hubs closed records found later get their ids as in the source
-        _rebuild_hubs(target, sorted(members.keys() - tombstones), clock())
-        _open_views_gone(source, target, sorted(members.keys() - tombstones), clock())
+        priority = source_priorities(target)
+        for chunk in _chunks(hub_ids):
+            members = source.records_of_hubs(chunk)
+            records = [r for group in members.values() for r in group]
+            target.upsert_records(records)
+            withdrawn: dict[datetime, list[str]] = {}
+            for record in records:
+                if record.withdrawn_at is not None:
+                    withdrawn.setdefault(record.withdrawn_at, []).append(record.record_id)
+            for at, ids in withdrawn.items():
+                target.withdraw_records(ids, at)
+            live = sorted(members.keys() - tombstones)
+            # built from the records just written, as importer._rebuild_hubs builds them from the store's: read
+            # back, they would be looked up by hub without the index a PostgreSQL copy builds at its end
+            now = clock()
+            target.upsert_entities([entity for hub_id in live if members[hub_id] and (entity := build_hub(
+                hub_id, members[hub_id][0].kind, members[hub_id], priority, now, None)) is not None])
+            _open_views_gone(source, target, live, now)
         _tombstones(source, target, sorted(tombstones))
     _copy_occupancy(source, target, report)
     _copy_kept(source, target, report)
@@ -235,14 +252,16 @@ def _copy(source: Store, target: Store, report: CopyReport, clock: Clock) -> Non
         if report.counts_from.get(counted) != report.counts_to.get(counted):
             report.mismatches.append(f"{counted}: {report.counts_from.get(counted)} → "
                                      f"{report.counts_to.get(counted)}")
-    copied = target.records_of_hubs(sorted(members))
-    before = {r.record_id: r.checksum for r in records}
-    after = {r.record_id: r.checksum for group in copied.values() for r in group}
-    report.records_checked = len(before)
-    if before != after:
-        report.mismatches.append(f"record checksums differ for {sum(before.get(k) != v for k, v in after.items())}")
-    source_sums, target_sums = source.entity_checksums(hub_ids), target.entity_checksums(hub_ids)
-    report.entities_checked = len(source_sums)
-    differing = [h for h in hub_ids if source_sums.get(h) != target_sums.get(h)]
+    records_differing, differing = 0, []
+    for chunk in _chunks(hub_ids):
+        before = {r.record_id: r.checksum for group in source.records_of_hubs(chunk).values() for r in group}
+        after = {r.record_id: r.checksum for group in target.records_of_hubs(chunk).values() for r in group}
+        report.records_checked += len(before)
+        records_differing += sum(before.get(k) != v for k, v in after.items()) + len(before.keys() - after.keys())
+        source_sums, target_sums = source.entity_checksums(chunk), target.entity_checksums(chunk)
+        report.entities_checked += len(source_sums)
+        differing += [h for h in chunk if source_sums.get(h) != target_sums.get(h)]
+    if records_differing:
+        report.mismatches.append(f"record checksums differ for {records_differing}")
     if differing:
         report.mismatches.append(f"entity checksums differ for {len(differing)} entities, e.g. {differing[:3]}")
