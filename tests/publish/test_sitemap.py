@@ -70,3 +70,24 @@ def test_robots_txt_allows_pages_downloads_and_catalogue_and_hides_admin_and_the
                           ("/api/v1/places", False), ("/api/v1/sources", False), ("/admin", False)):
         assert _allowed(text, path) is allowed and first_match.can_fetch("*", path) is allowed, path
     assert text.endswith("Sitemap: https://datenhub.ruhr/sitemap.xml\n")
+
+
+@pytest.mark.parametrize("max_urls", [1, 2, 3, 100])
+def test_one_file_from_page_dates_is_the_file_sitemap_files_writes(max_urls: int) -> None:
+    """The route builds the one file asked for from Store.iter_page_dates: byte for byte what sitemap_files writes
+    from the documents, for the index and every part, and nothing for a part there is not."""
+    from datetime import datetime
+
+    from datenhub.publish.sitemap import entries, sitemap_file
+
+    public = [e for e in sample_entities() if e.get("last_changed")]
+    shown = {loc for loc, _ in entries(public, BASE_URL)}
+    pages = [(e["id"], e["kind"], datetime.fromisoformat(e["last_changed"])) for e in public
+             if f"{BASE_URL}/{'events' if e['kind'] == 'event' else 'places'}/{e['id']}" in shown]
+    assert len(pages) >= 4
+    files = sitemap_files(public, BASE_URL, max_urls=max_urls)
+    for path, expected in files.items():
+        assert sitemap_file(pages, path, BASE_URL, max_urls=max_urls) == expected, path
+    assert sitemap_file(pages, f"sitemaps/{len(files)}.xml", BASE_URL, max_urls=max_urls) is None
+    assert sitemap_file([], "sitemap.xml", BASE_URL) == sitemap_files([], BASE_URL)["sitemap.xml"]
+    assert sitemap_file([], "sitemaps/1.xml", BASE_URL) is None

@@ -34,6 +34,45 @@ def entries(entities: Iterable[dict[str, Any]], base_url: str = DEFAULT_BASE_URL
         yield entity_url(entity, base_url), _lastmod(entity)
 
 
+Page = tuple[str, str, datetime]  # Store.iter_page_dates: (id, kind, when the open view changed), public only
+
+
+def _page_entry(page: Page, base_url: str) -> Entry:
+    entity_id, kind, changed = page
+    return entity_url({"id": entity_id, "kind": kind}, base_url), _day(changed)
+
+
+def _day(at: datetime) -> str:
+    return at.astimezone(UTC).date().isoformat()
+
+
+def sitemap_file(pages: Iterable[Page], wanted: str, base_url: str = DEFAULT_BASE_URL, *,
+                 max_urls: int = MAX_URLS) -> bytes | None:
+    """The file `wanted` ("sitemap.xml" or "sitemaps/<n>.xml") of those sitemap_files writes for the same pages,
+    building no other: an index takes one pass over the dates, a part formats its own URLs alone (a 1M-place hub's
+    every file built for each request cost seconds). None where there is no such file."""
+    part = None if wanted == "sitemap.xml" else int(wanted.removeprefix("sitemaps/").removesuffix(".xml"))
+    newest: list[datetime] = []  # per part
+    first: list[Page] = []  # the first part's pages: all of them, where they fit in one file
+    chosen: list[Page] = []
+    for number, page in enumerate(pages):
+        index = number // max_urls
+        if index == len(newest):
+            newest.append(page[2])
+        elif page[2] > newest[index]:
+            newest[index] = page[2]
+        if index == 0:
+            first.append(page)
+        if part is not None and index == part - 1:
+            chosen.append(page)
+    if len(newest) <= 1:
+        return urlset(_page_entry(p, base_url) for p in first) if part is None else None
+    if part is None:
+        return sitemap_index((f"{base_url.rstrip('/')}/sitemaps/{n}.xml", _day(at))
+                             for n, at in enumerate(newest, start=1))
+    return urlset(_page_entry(p, base_url) for p in chosen) if chosen else None
+
+
 def _xml(root: str, child: str, items: Iterable[Entry]) -> bytes:
     lines = [f'<{root} xmlns="{NS}">']
     for loc, lastmod in items:

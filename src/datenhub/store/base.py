@@ -492,6 +492,13 @@ class Store(OccupancyStore):
     def iter_entities(self, kind: str | None = None, *, include_closed: bool = False) -> Iterator[dict[str, Any]]:
         """Every active entity, in id order (exports and dumps)."""
 
+    def iter_page_dates(self) -> Iterator[tuple[str, str, datetime]]:
+        """(id, kind, when its open view last changed) of every active entity readers of open data see, in id
+        order, as iter_entities(None) has them: what a sitemap lists. A backend answers it from its columns; this
+        default reads every document (at 1M places on PostgreSQL, 39 s)."""
+        for entity in self.iter_entities(None):
+            yield entity["id"], entity["kind"], datetime.fromisoformat(entity["last_changed"])
+
     # access control -----------------------------------------------------------------------------------------
     @abstractmethod
     def save_key(self, key: ApiKey) -> None: ...

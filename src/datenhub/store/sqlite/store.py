@@ -453,6 +453,12 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         for row in self.db.execute(sql + " ORDER BY id", params):
             yield orjson.loads(row[0])
 
+    def iter_page_dates(self) -> Iterator[tuple[str, str, datetime]]:
+        # the open view's last_changed is open_changed_at where closed data changed alone since (merge.build_hub)
+        for entity_id, kind, at in self.db.execute("SELECT id, kind, coalesce(open_changed_at, changed_at) FROM "
+                                                   "entities WHERE withdrawn_at IS NULL AND has_open ORDER BY id"):
+            yield entity_id, kind, datetime.fromisoformat(at)
+
     # access control -----------------------------------------------------------------------------------------
     def save_key(self, key: ApiKey) -> None:
         self.db.execute("INSERT INTO api_keys (key_id, secret_hash, name, scopes, created_at, revoked_at) "
