@@ -150,3 +150,22 @@ def test_two_patches_of_different_fields_both_stay(api: TestClient, store: Store
     record = real(RECORD)
     assert record is not None
     assert (record.data.get("wheelchair"), record.data.get("opening_hours")) == ("yes", "Mo-Su 10:00-18:00")
+
+
+def test_a_local_id_with_a_colon_is_written_where_its_url_says(api: TestClient, store: Store,
+                                                               key: dict[str, str]) -> None:
+    """stadt-bochum:a:b is local id "a:b" of stadt-bochum. The hub's JSON reads an id with a colon as another hub's
+    record id and keeps only what follows it, so the write went to stadt-bochum:b: the precondition was checked on
+    one record and another one was written (and the answer had no ETag)."""
+    other = api.put("/api/v1/places/stadt-bochum:b", json=PLACE, headers=key)
+    assert other.status_code == 201
+    created = api.put("/api/v1/places/stadt-bochum:a:b", json={**PLACE, "wheelchair": "no"},
+                      headers={**key, "If-None-Match": "*"})
+    assert created.status_code == 201 and created.headers["etag"]
+    record = store.get_record("stadt-bochum:a:b")
+    assert record is not None and record.data["wheelchair"] == "no"
+    untouched = store.get_record("stadt-bochum:b")
+    assert untouched is not None and "wheelchair" not in untouched.data
+    patched = api.patch("/api/v1/places/stadt-bochum:a:b", json={"wheelchair": "yes"},
+                        headers={**key, "If-Match": created.headers["etag"]})
+    assert patched.status_code == 200 and patched.headers["etag"] != created.headers["etag"]

@@ -181,7 +181,9 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
         if doc.get(name) not in (None, value):
             raise HTTPException(422, f"the body's {name} {doc[name]!r} is not the path's {value!r} ({record_id}); "
                                      f"leave it out or make them agree")
-    doc["id"] = local
+    # the whole record id: the hub's JSON reads an id with a colon as another hub's record id and keeps what follows
+    # its first colon, so a bare local id "a:b" would be written as "b"
+    doc["id"] = record_id
     doc.pop("source", None)
 
     def write() -> Response:
