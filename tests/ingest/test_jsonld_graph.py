@@ -149,3 +149,19 @@ def test_a_document_of_only_a_context_is_no_nameless_place() -> None:
     items = read({"@context": {"name": "https://schema.org/name"}})
     assert [(i.code, i.severity) for i in items if isinstance(i, Notice)] == [("not_a_place_or_event", Severity.INFO)]
     assert not [i for i in items if isinstance(i, Draft)]
+
+
+def test_an_events_categories_named_by_reference_come_back() -> None:
+    """A flattened @graph (what a JSON-LD processor makes of a hub's export) names the DefinedTerms an event is
+    `about` by @id; they were not looked up, so the event lost its categories."""
+    terms = "https://hub.example/api/v1/categories"
+    doc = {"@context": "https://schema.org", "@graph": [
+        {"@type": "Event", "@id": "#fest", "name": "Zechenfest", "startDate": "2027-06-26T18:00",
+         "location": {"@type": "Place", "name": "Zollverein"}, "about": [{"@id": "#kultur"}, {"@id": "#natur"}]},
+        {"@type": "DefinedTerm", "@id": "#kultur", "name": "Kultur", "inDefinedTermSet": terms},
+        {"@type": "DefinedTerm", "@id": "#natur", "name": "Natur", "inDefinedTermSet": {"@id": terms}},
+    ]}
+    out = read(doc)
+    (event,) = [d for d in out if isinstance(d, Draft)]
+    assert event.data["categories"] == ["Kultur", "Natur"]
+    assert not [n for n in out if isinstance(n, Notice)]  # the terms are part of the event, no nodes of their own

@@ -231,7 +231,8 @@ def _items(doc: Any, pointer: str = "") -> list[tuple[str, Any]]:
     return [(pointer, doc)]
 
 
-_LINKS = ("address", "geo", "location", "image", "containsPlace")  # members that may be a reference {"@id": …}
+# members that may be a reference {"@id": …}; `about`: an event's category terms in a flattened @graph
+_LINKS = ("address", "geo", "location", "image", "containsPlace", "about")
 
 
 def _resolved(value: Any, index: dict[str, dict[str, Any]]) -> Any:

@@ -214,13 +214,13 @@ def run_import(store: Store, raw: RawInput, adapter: Adapter, options: AdapterOp
     return result
 
 
-PIPELINE_VERSION = "7"  # bump when adapters, checks, enrichers or merging change what an import produces
+PIPELINE_VERSION = "8"  # bump when adapters, checks, enrichers or merging change what an import produces
 # (3: addresses trimmed; 4: an event's place_id and a CSV images column read, a bare number is no date, control
 # characters out of every text, notice values as JSON; 5: JSON-LD amenityFeature read as wheelchair, an HTML page
 # is html_page, iCalendar TZID notices and X-DATENHUB-STATUS; 6: JSON-LD additionalProperty categories, route role
 # and raw hours read, event times in UTC kept in Berlin local time, iCal organizer and vocabulary CATEGORIES read,
 # "immer geöffnet" read as 24/7, nameless rows without ids told apart; 7: an event's categories read from the
-# DefinedTerms of a hub's vocabulary it is `about`)
+# DefinedTerms of a hub's vocabulary it is `about`; 8: those terms also where `about` names them by @id)
 BATCH = 2000  # records per prepare+write step: bounds peak memory on big imports
 FIRST_BATCH = 250  # the first batches grow to BATCH from here, so writing starts while workers prepare the rest
 
