@@ -169,3 +169,19 @@ def test_a_local_id_with_a_colon_is_written_where_its_url_says(api: TestClient, 
     patched = api.patch("/api/v1/places/stadt-bochum:a:b", json={"wheelchair": "yes"},
                         headers={**key, "If-Match": created.headers["etag"]})
     assert patched.status_code == 200 and patched.headers["etag"] != created.headers["etag"]
+
+
+def test_a_condition_sent_on_several_lines_is_one_list(api: TestClient, store: Store, key: dict[str, str]) -> None:
+    """A field's lines are one comma-separated list (RFC 9110 5.3). Only the first line was read: If-None-Match: *
+    on a second line was ignored and the existing record overwritten, and a current tag on a second line of
+    If-Match was a 412."""
+    tag = _created(api, key)
+    auth = ("Authorization", key["Authorization"])
+    kept = api.put(URL, json={**PLACE, "wheelchair": "no"},
+                   headers=[auth, ("If-None-Match", '"other"'), ("If-None-Match", "*")])
+    assert kept.status_code == 412
+    record = store.get_record(RECORD)
+    assert record is not None and "wheelchair" not in record.data
+    changed = api.put(URL, json={**PLACE, "wheelchair": "yes"},
+                      headers=[auth, ("If-Match", '"other"'), ("If-Match", tag)])
+    assert changed.status_code == 200, changed.text

@@ -9,9 +9,9 @@ other write of the record can come between the check and the write.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 
 from fastapi import HTTPException
+from starlette.datastructures import Headers
 
 from datenhub.store.base import StoredRecord
 
@@ -28,12 +28,19 @@ def _tags(header: str) -> list[str]:
     return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
 
 
-def check(headers: Mapping[str, str], current: StoredRecord | None, record_id: str) -> None:
+def _field(headers: Headers, name: str) -> str | None:
+    # all of the field's lines, as one list (RFC 9110 5.3): a client or proxy may send a list on several lines, and
+    # the first line alone let `If-None-Match: "x"` before `If-None-Match: *` overwrite an existing record
+    lines = headers.getlist(name)
+    return ", ".join(lines) if lines else None
+
+
+def check(headers: Headers, current: StoredRecord | None, record_id: str) -> None:
     """Raise 412 when the request's If-Match / If-None-Match do not hold for `current` (None: no such record).
     A withdrawn record exists for a tag (its own) but not for `*`, as it does not for GET's listing or PATCH."""
     active = current is not None and current.withdrawn_at is None
     tag = record_tag(current) if current is not None else None
-    if_match = headers.get("if-match")
+    if_match = _field(headers, "if-match")
     if if_match is not None:
         tags = _tags(if_match)
         if not (active if "*" in tags else tag in tags):
@@ -41,7 +48,7 @@ def check(headers: Mapping[str, str], current: StoredRecord | None, record_id: s
                                               "since you read it (or does not exist). Read it again (GET "
                                               f"/api/v1/records/{record_id}), apply your change to it and send "
                                               "it with its new ETag")
-    if_none_match = headers.get("if-none-match")
+    if_none_match = _field(headers, "if-none-match")
     if if_none_match is not None:
         tags = _tags(if_none_match)
         if (active if "*" in tags else tag in tags):
