@@ -185,3 +185,16 @@ def test_a_condition_sent_on_several_lines_is_one_list(api: TestClient, store: S
     changed = api.put(URL, json={**PLACE, "wheelchair": "yes"},
                       headers=[auth, ("If-Match", '"other"'), ("If-Match", tag)])
     assert changed.status_code == 200, changed.text
+
+
+def test_post_refuses_conditions_it_cannot_check(api: TestClient, store: Store, key: dict[str, str]) -> None:
+    """POST may write many records and has no one version to check: it ignored If-Match and If-None-Match and
+    overwrote the record they were meant to protect."""
+    _created(api, key)
+    body = {**PLACE, "source": "stadt-bochum", "id": "kemnade", "wheelchair": "no"}
+    for condition in ({"If-None-Match": "*"}, {"If-Match": '"stale"'}):
+        refused = api.post("/api/v1/places", json=body, headers={**key, **condition})
+        assert refused.status_code == 400 and "PUT, PATCH or DELETE" in refused.json()["detail"]
+    record = store.get_record(RECORD)
+    assert record is not None and "wheelchair" not in record.data
+    assert api.post("/api/v1/places", json=body, headers=key).status_code == 201  # unconditional, as before

@@ -145,6 +145,12 @@ def _source_and_kind(request: Request, obj: dict[str, Any]) -> str:
 
 async def _create(request: Request, store: Store, kind: str) -> Response:
     require_key(request)  # 401 before the body is read; the source it names is checked below
+    if "if-match" in request.headers or "if-none-match" in request.headers:
+        # a POST may write many records, so it has no one version to check; writing it unchecked would overwrite
+        # the very record the client meant to protect (If-None-Match: * on an existing one, a stale If-Match)
+        raise HTTPException(400, "POST writes without conditions: send If-Match or If-None-Match with PUT, PATCH "
+                                 "or DELETE of the record's URL (/api/v1/places/{source}:{id} or "
+                                 "/api/v1/events/{source}:{id})")
     body = await _body(request)
     jsonld = "ld+json" in request.headers.get("content-type", "")
     doc = _parse(body)
