@@ -52,3 +52,36 @@ def test_another_writer_of_the_record_waits_until_the_transaction_ends(pg: Postg
         assert outcome[2] == "locked"  # released at commit
     finally:
         other.close()
+
+
+def test_the_record_read_after_the_lock_is_not_one_an_import_is_replacing(pg: PostgresStore) -> None:
+    """An import does not take lock_record: a write that locked the record read the version committed before the
+    import, passed If-Match with it and then overwrote what the import wrote (its row waited for the import's
+    commit, its check did not). The lock waits for a write of the record in progress."""
+    import time
+
+    from datenhub.pipeline.writes import write_records
+
+    pg.migrate()
+    place = b'{"id": "k", "name": {"de": "%s"}, "geo": {"lat": 51.425, "lon": 7.26}, "licence": "CC0-1.0"}'
+    write_records(pg, "stadt-bochum", place % b"alt", kind="place")
+    other = open_store(pg.url)
+    wrote = threading.Event()
+
+    def import_() -> None:
+        with pg.transaction():
+            write_records(pg, "stadt-bochum", place % b"neu", kind="place")
+            wrote.set()
+            time.sleep(0.5)  # the writer below comes while the import is not committed yet
+
+    thread = threading.Thread(target=import_)
+    thread.start()
+    try:
+        assert wrote.wait(10)
+        with other.transaction():
+            other.lock_record("stadt-bochum:k")
+            record = other.get_record("stadt-bochum:k")
+        assert record is not None and record.data["name"] == {"de": "neu"}
+    finally:
+        thread.join()
+        other.close()

@@ -150,6 +150,9 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         # the migrations' and the occupancy partitions').
         with self._conns.connection() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (RECORD_LOCK_SPACE, record_id))
+            # and the row: an import writes records without the advisory lock, so a write in progress is waited
+            # for here, and the record read next is the one it committed (not the one it is replacing)
+            conn.execute("SELECT 1 FROM records WHERE record_id = %s FOR UPDATE", (record_id,))
 
     def serve(self, lock_wait_s: float) -> None:
         self._conns.bound_lock_waits(lock_wait_s)
