@@ -198,3 +198,19 @@ def test_post_refuses_conditions_it_cannot_check(api: TestClient, store: Store, 
     record = store.get_record(RECORD)
     assert record is not None and "wheelchair" not in record.data
     assert api.post("/api/v1/places", json=body, headers=key).status_code == 201  # unconditional, as before
+
+
+def test_a_record_is_written_and_withdrawn_at_its_own_kinds_url(api: TestClient, store: Store,
+                                                                 key: dict[str, str]) -> None:
+    """PUT /events/{a place's record} made the place an event under its hub id; DELETE /events/{it} withdrew it."""
+    tag = _created(api, key)
+    event = {**PLACE, "start": "2027-07-03T14:00:00+02:00"}
+    other = f"/api/v1/events/{RECORD}"
+    for answer in (api.put(other, json=event, headers=key), api.patch(other, json={"start": event["start"]},
+                                                                       headers=key),
+                   api.delete(other, headers={**key, "If-Match": tag})):
+        assert answer.status_code == 409, answer.text
+        assert f"/api/v1/places/{RECORD}" in answer.json()["detail"]
+    record = store.get_record(RECORD)
+    assert record is not None and record.kind == "place" and record.withdrawn_at is None
+    assert api.get(f"/api/v1/records/{RECORD}", headers=key).headers["etag"].removeprefix("W/") == tag

@@ -46,7 +46,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
               406: "Not acceptable", 400: "Bad request", 413: "Payload too large", 414: "URI too long",
               415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests",
-              412: "Precondition failed", 503: "Service unavailable"}
+              409: "Conflict", 412: "Precondition failed", 503: "Service unavailable"}
     headers = exc.headers
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow"))}

@@ -17,6 +17,7 @@ from datenhub.api.preconditions import record_tag
 from datenhub.model.ids import split_record_id, valid_source_name
 from datenhub.pipeline.writes import withdraw_record, write_records
 from datenhub.store import Store
+from datenhub.store.base import StoredRecord
 from datenhub.store.rows import iso
 
 router = APIRouter(prefix="/api/v1", tags=["writes"])
@@ -77,8 +78,11 @@ def record_body(kind: str, *, jsonld: bool = True) -> dict[str, Any]:
 _PRECONDITION = {"description": "If-Match or If-None-Match does not hold: the record changed since it was read "
                                  "(its current ETag is in the answer's ETag header)"}
 _PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"},
+                                                    409: {"description": "The record is of the other kind"},
                                                     412: _PRECONDITION}
-_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {412: _PRECONDITION}
+_OTHER_KIND = {"description": "The record is of the other kind (a place's record at /events/ or the reverse): "
+                               "the answer names its URL"}
+_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {409: _OTHER_KIND, 412: _PRECONDITION}
 
 
 def _conditions(*, create: bool) -> dict[str, Any]:
@@ -198,6 +202,7 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
         with store.transaction():
             store.lock_record(record_id)
             current = store.get_record(record_id)
+            _same_kind(current, kind)
             preconditions.check(request.headers, current, record_id)
             body = doc
             if patch:
@@ -210,14 +215,25 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
     return await run_in_threadpool(write)
 
 
-async def _delete(request: Request, store: Store, record_id: str) -> Response:
+def _same_kind(current: StoredRecord | None, kind: str) -> None:
+    """A record is written and withdrawn at its own kind's URL: PUT /events/{a place's record} made the place an
+    event under its hub id, and DELETE /events/{it} withdrew the place."""
+    if current is not None and current.kind != kind:
+        raise HTTPException(409, f"{current.record_id} is {'an' if current.kind == 'event' else 'a'} "
+                                 f"{current.kind} record: write or withdraw it at /api/v1/{current.kind}s/"
+                                 f"{current.record_id}")
+
+
+async def _delete(request: Request, store: Store, record_id: str, kind: str) -> Response:
     source, _ = split_record_id(record_id)
     who = require_writer(request, source)
 
     def withdraw() -> bool:
         with store.transaction():
             store.lock_record(record_id)
-            preconditions.check(request.headers, store.get_record(record_id), record_id)
+            current = store.get_record(record_id)
+            _same_kind(current, kind)
+            preconditions.check(request.headers, current, record_id)
             return withdraw_record(store, record_id, get_clock(request))
 
     if not await run_in_threadpool(withdraw):
@@ -270,7 +286,7 @@ async def patch_place(request: Request, record_id: str, store: Store = Depends(g
 @router.delete("/places/{record_id:path}", status_code=204, summary="Withdraw a place record (API key)",
                 openapi_extra=_conditions(create=False), responses=_WRITE_RESPONSES)
 async def delete_place(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
-    return await _delete(request, store, record_id)
+    return await _delete(request, store, record_id, "place")
 
 
 @router.post("/events", status_code=201, summary="Create or update an event record (API key)",
@@ -296,4 +312,4 @@ async def patch_event(request: Request, record_id: str, store: Store = Depends(g
 @router.delete("/events/{record_id:path}", status_code=204, summary="Withdraw an event record (API key)",
                 openapi_extra=_conditions(create=False), responses=_WRITE_RESPONSES)
 async def delete_event(request: Request, record_id: str, store: Store = Depends(get_store)) -> Response:
-    return await _delete(request, store, record_id)
+    return await _delete(request, store, record_id, "event")
