@@ -200,10 +200,7 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
         # one transaction from reading the record to writing it: the preconditions and PATCH's merge see the
         # version the write replaces, not one another request changes in between
         with store.transaction():
-            store.lock_record(record_id)
-            current = store.get_record(record_id)
-            _same_kind(current, kind)
-            preconditions.check(request.headers, current, record_id)
+            current = _checked_record(request, store, record_id, kind)
             body = doc
             if patch:
                 if current is None or current.withdrawn_at is not None:
@@ -213,6 +210,16 @@ async def _replace(request: Request, store: Store, kind: str, record_id: str, pa
                                     None if patch else 201, record_id)
 
     return await run_in_threadpool(write)
+
+
+def _checked_record(request: Request, store: Store, record_id: str, kind: str) -> StoredRecord | None:
+    """Inside the write's transaction: the record (None if there is none), locked against other writers of it, of
+    the URL's kind, and the request's If-Match / If-None-Match holding for it."""
+    store.lock_record(record_id)
+    current = store.get_record(record_id)
+    _same_kind(current, kind)
+    preconditions.check(request.headers, current, record_id)
+    return current
 
 
 def _same_kind(current: StoredRecord | None, kind: str) -> None:
@@ -230,10 +237,7 @@ async def _delete(request: Request, store: Store, record_id: str, kind: str) -> 
 
     def withdraw() -> bool:
         with store.transaction():
-            store.lock_record(record_id)
-            current = store.get_record(record_id)
-            _same_kind(current, kind)
-            preconditions.check(request.headers, current, record_id)
+            _checked_record(request, store, record_id, kind)
             return withdraw_record(store, record_id, get_clock(request))
 
     if not await run_in_threadpool(withdraw):
