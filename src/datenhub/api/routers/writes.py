@@ -13,7 +13,6 @@ from datenhub.api import preconditions
 from datenhub.api.auth import require_key, require_writer
 from datenhub.api.deps import get_clock, get_store
 from datenhub.api.middleware import KNOWN_ETAG
-from datenhub.api.preconditions import record_tag
 from datenhub.model.ids import split_record_id, valid_source_name
 from datenhub.pipeline.writes import withdraw_record, write_records
 from datenhub.store import Store
@@ -77,12 +76,11 @@ def record_body(kind: str, *, jsonld: bool = True) -> dict[str, Any]:
 
 _PRECONDITION = {"description": "If-Match or If-None-Match does not hold: the record changed since it was read "
                                  "(its current ETag is in the answer's ETag header)"}
-_PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"},
-                                                    409: {"description": "The record is of the other kind"},
-                                                    412: _PRECONDITION}
 _OTHER_KIND = {"description": "The record is of the other kind (a place's record at /events/ or the reverse): "
                                "the answer names its URL"}
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {409: _OTHER_KIND, 412: _PRECONDITION}
+_PUT_RESPONSES: dict[int | str, dict[str, Any]] = {201: {"description": "The record is new: created"},
+                                                    **_WRITE_RESPONSES}
 
 
 def _conditions(*, create: bool) -> dict[str, Any]:
@@ -137,7 +135,7 @@ def _result_response(request: Request, store: Store, who_id: str, kind: str, sou
                        orjson.dumps(result.summary()).decode())
     stored = store.get_record(record_id) if record_id is not None else None
     return JSONResponse({"summary": result.summary(), "notices": notices}, status_code=status_ok,
-                        headers={"ETag": record_tag(stored)} if stored is not None else None)
+                        headers={"ETag": preconditions.record_tag(stored)} if stored is not None else None)
 
 
 def _source_and_kind(request: Request, obj: dict[str, Any]) -> str:
@@ -260,7 +258,7 @@ def get_record(request: Request, record_id: str, store: Store = Depends(get_stor
     if record is None:
         raise HTTPException(404, f"no record {record_id!r}")
     # the ETag the hygiene middleware sends (and compares with If-None-Match): the record's version, not a hash
-    setattr(request.state, KNOWN_ETAG, record_tag(record).encode())
+    setattr(request.state, KNOWN_ETAG, preconditions.record_tag(record).encode())
     return JSONResponse({"id": record.record_id, "source": record.source, "local_id": record.local_id,
                          "kind": record.kind, "hub_id": record.hub_id, "first_seen": iso(record.first_seen),
                          "last_changed": iso(record.last_changed), "withdrawn_at": iso(record.withdrawn_at),
