@@ -18,7 +18,7 @@ import psycopg
 from datenhub import hub
 from datenhub.live.model import Method, OccupancyReading, Sensor, SensorKind
 from datenhub.store import Query
-from datenhub.store.base import HubEntity, StoredRecord
+from datenhub.store.base import HubEntity, StoredRecord, StoreError
 from datenhub.store.postgres import deferred
 from datenhub.store.postgres.store import PostgresStore
 from tests.store.helpers import write_csv
@@ -125,15 +125,29 @@ def test_new_rows_go_straight_in_and_a_key_that_arrived_meanwhile_takes_the_upse
         assert copy_new(conn, "lexemes", ("lexeme",), [("halde",)])
     with pg._conns.connection() as conn:
         assert known_keys(conn, "lexemes", "lexeme", ["zech", "halde", "ein"]) == {"zech", "halde", "ein"}
-    # as if a concurrent import had written h1 and src:a after the check: the writes upsert them instead
+    # as if a concurrent import had written h1 and src:a after the check: the writes upsert them instead (records:
+    # the next check knows src:a, and src:b alone is new, which the tallies count once)
+    checks: list[list[str]] = []
+
+    def late_keys(conn: Any, table: str, key: str, keys: list[str]) -> set[str]:
+        checks.append(sorted(keys))
+        return set() if len(checks) == 1 else known_keys(conn, table, key, keys)
+
     monkeypatch.setattr("datenhub.store.postgres.entities.known_keys", lambda *_: set())
-    monkeypatch.setattr("datenhub.store.postgres.records.known_keys", lambda *_: set())
+    monkeypatch.setattr("datenhub.store.postgres.records.known_keys", late_keys)
     with pg.transaction():
         pg.upsert_entities([_place("h1", "Zeche Zwei", 51.45, 7.01), _place("h2", "Halde", 51.46, 7.02)])
         pg.upsert_records([_record("src:a", "h1", "2"), _record("src:b", "h2", "1")])
+    assert checks == [["src:a", "src:b"]] * 2
     assert pg.get_entity("h1")["name"]["de"] == "Zeche Zwei" and pg.get_entity("h2") is not None  # type: ignore[index]
     assert pg.get_record("src:a").checksum == "2" and pg.get_record("src:b") is not None  # type: ignore[union-attr]
     assert [h["checksum"] for h in pg.record_history("src:a")] == ["1"]
+    assert pg.record_licences() == {"src": {"CC0-1.0": 2}}
+    # records that keep arriving meanwhile: the write gives up, naming the source
+    monkeypatch.setattr("datenhub.store.postgres.records.known_keys", lambda *_: set())
+    with pytest.raises(StoreError, match="other writers kept adding the same records of 'src'"), pg.transaction():
+        pg.upsert_records([_record("src:a", "h1", "3")])
+    assert pg.get_record("src:a").checksum == "2"  # type: ignore[union-attr]
 
 
 def test_a_new_entity_and_an_upserted_one_are_stored_alike(pg: PostgresStore) -> None:

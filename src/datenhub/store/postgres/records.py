@@ -5,23 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from datenhub.store.base import RecordState, StoredRecord
+from datenhub.store.base import RecordState, StoredRecord, StoreError
 from datenhub.store.postgres.arrays import text_array
 from datenhub.store.postgres.bulk import copy_new, copy_to_stage, known_keys
 from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import dumps
+from datenhub.store.postgres.schema import ADD_TALLIES
 from datenhub.store.rows import iso
+from datenhub.store.tallies import KEY_COLUMNS, added_tallies, tally_key
 
 _STAGE_COLUMNS = ("record_id", "source", "local_id", "kind", "hub_id", "checksum", "data", "first_seen",
                   "last_changed", "withdrawn_at", "draft", "draft_notices")
 _STAGE_COLUMNS_SQL = ", ".join(_STAGE_COLUMNS)
+_COPY_TRIES = 5
 _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
 
 
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
-    """The staging row of a record: pure, so an import worker can compute it."""
+    """The staging row of a record, then its tally_key: pure, so an import worker can compute it."""
     return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, r.data_json or dumps(r.data),
-            r.first_seen, r.last_changed, r.withdrawn_at, r.draft, r.draft_notices)
+            r.first_seen, r.last_changed, r.withdrawn_at, r.draft, r.draft_notices, *tally_key(r.data))
 
 
 def _record(row: tuple[Any, ...]) -> StoredRecord:
@@ -55,9 +58,18 @@ class RecordsMixin:
         # one row per record id (the last one wins): ON CONFLICT cannot touch a row twice in one statement
         latest = {row[0]: row for row in rows}
         with self._conns.transaction() as conn:
-            known = known_keys(conn, "records", "record_id", list(latest))
-            if copy_new(conn, "records", _STAGE_COLUMNS, [row for rid, row in latest.items() if rid not in known]):
-                latest = {rid: row for rid, row in latest.items() if rid in known}
+            # the new ones first, all at once; one that a concurrent import wrote meanwhile (committed: READ
+            # COMMITTED sees it on the next try) goes with the known ones
+            for _ in range(_COPY_TRIES):
+                known = known_keys(conn, "records", "record_id", list(latest))
+                new = [row for rid, row in latest.items() if rid not in known]
+                if copy_new(conn, "records", _STAGE_COLUMNS, [row[:-KEY_COLUMNS] for row in new]):
+                    break
+            else:
+                raise StoreError(f"other writers kept adding the same records of {rows[0][1]!r}; try again")
+            # the records inserted are tallied here, those changed by the trigger records_tally_update
+            conn.cursor().executemany(ADD_TALLIES, added_tallies(new))
+            latest = {rid: row[:-KEY_COLUMNS] for rid, row in latest.items() if rid in known}
             if not latest:
                 return
             # by the primary key, not a join with the staging table: the planner knows nothing about a freshly

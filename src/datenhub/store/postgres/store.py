@@ -53,7 +53,15 @@ from datenhub.store.postgres.search import run_search, vocabulary
 from datenhub.store.postgres.webhooks import WebhooksMixin
 from datenhub.store.query import Query
 from datenhub.store.rows import OPEN_LICENCE_SQL, iso
-from datenhub.store.tallies import OpenTally, active_licences, attribution_lists, open_tallies
+from datenhub.store.tallies import (
+    ATTRIBUTIONS_SQL,
+    RECORD_TALLY_SQL,
+    SOURCE_TALLY_SQL,
+    OpenTally,
+    active_licences,
+    attribution_lists,
+    open_tallies,
+)
 
 _BATCH = 1000
 _PAGE_DATES_BATCH = 20_000  # rows of three short columns the sitemap's cursor fetches at a time
@@ -215,10 +223,9 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
     def list_sources(self) -> list[SourceInfo]:
         out = []
         for row in self._all(
-                f"SELECT {self._SOURCE_COLUMNS}, (SELECT count(*) FROM records r WHERE r.source = s.name), "
-                "(SELECT count(withdrawn_at) FROM records r WHERE r.source = s.name), i.finished_at, i.status "
-                "FROM sources s LEFT JOIN LATERAL (SELECT finished_at, status FROM imports WHERE source = s.name "
-                "ORDER BY id DESC LIMIT 1) i ON true ORDER BY s.priority, s.name"):
+                f"SELECT {self._SOURCE_COLUMNS}, t.*, i.finished_at, i.status FROM sources s CROSS JOIN LATERAL "
+                f"({SOURCE_TALLY_SQL.format(source='s.name')}) t LEFT JOIN LATERAL (SELECT finished_at, status "
+                "FROM imports WHERE source = s.name ORDER BY id DESC LIMIT 1) i ON true ORDER BY s.priority, s.name"):
             info = SourceInfo(*row[:7])
             total, withdrawn = int(row[7]), int(row[8])
             info.stats = {"records": total, "active": total - withdrawn, "withdrawn": withdrawn,
@@ -227,26 +234,13 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         return out
 
     def record_attributions(self) -> dict[str, list[str]]:
-        with self._conns.connection() as conn:
-            version = _version(conn.execute(_DATA_VERSION).fetchone())
-            return self._derived.get("record_attributions", version, lambda: attribution_lists(conn.execute(
-                "SELECT source, data->>'attribution', count(*) FROM records WHERE withdrawn_at IS NULL AND "
-                "coalesce(data->>'attribution', '') <> '' AND data->>'licence' <> 'closed' GROUP BY 1, 2")))
+        return attribution_lists(self._all(ATTRIBUTIONS_SQL))
 
     def open_record_changes(self) -> dict[str, OpenTally]:
-        return open_tallies(self._record_tally())
+        return open_tallies(self._all(RECORD_TALLY_SQL))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
-        return active_licences(self._record_tally())
-
-    def _record_tally(self) -> list[tuple[Any, ...]]:
-        """One scan of the records per data version for record_licences and open_record_changes (as SqliteStore's
-        RECORD_TALLY_SQL)."""
-        with self._conns.connection() as conn:
-            version = _version(conn.execute(_DATA_VERSION).fetchone())
-            return self._derived.get("record_tally", version, lambda: conn.execute(  # type: ignore[no-any-return]
-                "SELECT source, data->>'licence', count(*) - count(withdrawn_at), count(withdrawn_at), "
-                "max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2").fetchall())
+        return active_licences(self._all(RECORD_TALLY_SQL))
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256

@@ -254,3 +254,40 @@ CREATE TABLE occupancy_compacted (sensor_key INTEGER PRIMARY KEY, through INTEGE
 INSERT INTO occupancy_compacted (sensor_key, through)
     SELECT sensor_key, max(hour) + 3599999999 FROM occupancy_hourly GROUP BY sensor_key;
 """))
+
+# One record's place in record_tallies ({r}: a row of records), and how a group takes in a change
+_TALLY_KEY = ("coalesce(json_extract({r}.data, '$.licence'), ''), "
+              "coalesce(json_extract({r}.data, '$.attribution'), '')")
+_TALLY_MERGE = (
+    "ON CONFLICT (source, licence, attribution) DO UPDATE SET active = active + excluded.active, "
+    "withdrawn = withdrawn + excluded.withdrawn, "
+    "last_changed = nullif(max(coalesce(last_changed, ''), coalesce(excluded.last_changed, '')), ''), "
+    "last_withdrawn = nullif(max(coalesce(last_withdrawn, ''), coalesce(excluded.last_withdrawn, '')), '')")
+_TALLY_INSERT = ("INSERT INTO record_tallies (source, licence, attribution, active, withdrawn, last_changed, "
+                 "last_withdrawn)")
+# what writes.write_records adds for the records it inserts (tallies.added_tallies)
+ADD_TALLIES = f"{_TALLY_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?) {_TALLY_MERGE}"
+_TALLY_ADD = (f"{_TALLY_INSERT} VALUES (new.source, {_TALLY_KEY.format(r='new')}, new.withdrawn_at IS NULL, "
+              f"new.withdrawn_at IS NOT NULL, new.last_changed, new.withdrawn_at) {_TALLY_MERGE}")
+
+MIGRATIONS.append(("0026_record_tallies", f"""
+-- Per source, licence and attribution: its active and withdrawn records, their last change and last withdrawal
+-- (store/tallies.py), so that the catalogue, /api/v1/sources and the landing page read a few rows after a change
+-- instead of every record's document. writes.write_records adds the records it inserts; this trigger moves the
+-- changed ones. Records are never deleted. A record that leaves a group (its licence or attribution changed)
+-- counts as a change of the group it left, at its own change time: that group's open data changed then (the same
+-- tallies as store/postgres/schema.py's).
+CREATE TABLE record_tallies (
+    source TEXT NOT NULL, licence TEXT NOT NULL, attribution TEXT NOT NULL, active INTEGER NOT NULL,
+    withdrawn INTEGER NOT NULL, last_changed TEXT, last_withdrawn TEXT, PRIMARY KEY (source, licence, attribution)
+) WITHOUT ROWID;
+{_TALLY_INSERT} SELECT source, {_TALLY_KEY.format(r='records')}, count(*) - count(withdrawn_at),
+    count(withdrawn_at), max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2, 3;
+CREATE TRIGGER records_tally_update AFTER UPDATE OF source, data, checksum, last_changed, withdrawn_at ON records
+WHEN old.checksum IS NOT new.checksum OR old.withdrawn_at IS NOT new.withdrawn_at OR old.source IS NOT new.source
+    OR old.last_changed IS NOT new.last_changed
+BEGIN UPDATE record_tallies SET active = active - (old.withdrawn_at IS NULL),
+    withdrawn = withdrawn - (old.withdrawn_at IS NOT NULL),
+    last_changed = max(coalesce(last_changed, ''), new.last_changed)
+    WHERE (source, licence, attribution) = (old.source, {_TALLY_KEY.format(r='old')}); {_TALLY_ADD}; END
+"""))

@@ -46,14 +46,19 @@ from datenhub.store.sqlite.schema import (
     RELAY_PROVENANCE,
 )
 from datenhub.store.sqlite.search import run_search
-from datenhub.store.tallies import OpenTally, active_licences, attribution_lists, open_tallies
+from datenhub.store.tallies import (
+    ATTRIBUTIONS_SQL,
+    RECORD_TALLY_SQL,
+    SOURCE_TALLY_SQL,
+    OpenTally,
+    active_licences,
+    attribution_lists,
+    open_tallies,
+)
 
 # whether an entity changed since ?1 changed its open view (or the stub of one that went)
 # per source and licence, one scan serving record_licences and open_record_changes: active and withdrawn records,
 # the last change of a record and the last withdrawal (ISO text in UTC: max() is the latest)
-RECORD_TALLY_SQL = (
-    "SELECT source, json_extract(data, '$.licence'), count(*) - count(withdrawn_at), count(withdrawn_at), "
-    "max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2")
 _OPEN_CHANGE = "(has_open OR data_open IS NOT NULL) AND (open_changed_at IS NULL OR open_changed_at >= ?1)"
 # the open view, stored only when it differs from `data`; none where has_open is unset, though data_open may hold the
 # stub of a view that went (rows.open_document)
@@ -189,7 +194,7 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         for row in rows:
             info = self._source_from_row(row)
             total, withdrawn = self.db.execute(
-                "SELECT count(*), count(withdrawn_at) FROM records WHERE source = ?", (info.name,)).fetchone()
+                SOURCE_TALLY_SQL.format(source="?"), (info.name,)).fetchone()
             last = self.db.execute("SELECT finished_at, status FROM imports WHERE source = ? ORDER BY id DESC LIMIT 1",
                                    (info.name,)).fetchone()
             info.stats = {"records": total, "active": total - withdrawn, "withdrawn": withdrawn,
@@ -198,18 +203,13 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         return out
 
     def record_attributions(self) -> dict[str, list[str]]:
-        return self._cached("record_attributions", lambda: attribution_lists(self.db.execute(
-            "SELECT source, json_extract(data, '$.attribution') AS a, count(*) FROM records WHERE withdrawn_at IS "
-            "NULL AND a IS NOT NULL AND a <> '' AND json_extract(data, '$.licence') <> 'closed' GROUP BY 1, 2")))
+        return attribution_lists(self.db.execute(ATTRIBUTIONS_SQL))
 
     def open_record_changes(self) -> dict[str, OpenTally]:
-        return self._cached("open_record_changes", lambda: open_tallies(self._record_tally()))
+        return open_tallies(self.db.execute(RECORD_TALLY_SQL))
 
     def record_licences(self) -> dict[str, dict[str, int]]:
-        return self._cached("record_licences", lambda: active_licences(self._record_tally()))
-
-    def _record_tally(self) -> list[tuple[Any, ...]]:
-        return self._cached("record_tally", lambda: self.db.execute(RECORD_TALLY_SQL).fetchall())  # type: ignore[no-any-return]
+        return active_licences(self.db.execute(RECORD_TALLY_SQL))
 
     def save_raw(self, raw: RawInput) -> int:
         sha = raw.sha256

@@ -30,6 +30,8 @@ from datenhub.store.rows import (
     search_texts,
     stored_views,
 )
+from datenhub.store.sqlite.schema import ADD_TALLIES
+from datenhub.store.tallies import KEY_COLUMNS, added_tallies, tally_key
 
 
 def dumps(data: Any) -> str:
@@ -62,8 +64,9 @@ class PreparedWrites:
 
 
 def record_row(r: StoredRecord) -> tuple[Any, ...]:
+    """The records columns, then the record's tally_key (write_records)."""
     return (r.record_id, r.source, r.local_id, r.kind, r.hub_id, r.checksum, r.data_json or dumps(r.data),
-            iso(r.first_seen), iso(r.last_changed), iso(r.withdrawn_at), r.draft, r.draft_notices)
+            iso(r.first_seen), iso(r.last_changed), iso(r.withdrawn_at), r.draft, r.draft_notices, *tally_key(r.data))
 
 
 def entity_row(entity: HubEntity) -> EntityRow:
@@ -204,16 +207,19 @@ OPEN_VIEW = "CASE WHEN has_open THEN iif(all_open, data, data_open) ELSE data EN
 
 
 def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """The previous version of a changed record goes to record_history (trigger records_history)."""
+    """record_row rows. The previous version of a changed record goes to record_history (trigger records_history);
+    new records are added to record_tallies here, changed ones by the trigger records_tally_update."""
     if not rows:
         return
     known: set[str] = set()
     for chunk in chunks([row[0] for row in rows], 500):
         marks = ",".join("?" * len(chunk))
         known.update(r for (r,) in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({marks})", chunk))
-    db.executemany(_RECORD_INSERT, [row for row in rows if row[0] not in known])
+    new = [row for row in rows if row[0] not in known]
+    db.executemany(_RECORD_INSERT, [row[:-KEY_COLUMNS] for row in new])
+    db.executemany(ADD_TALLIES, added_tallies(new))
     if known:
-        db.executemany(_RECORD_SQL, [row for row in rows if row[0] in known])
+        db.executemany(_RECORD_SQL, [row[:-KEY_COLUMNS] for row in rows if row[0] in known])
 
 
 def write_entities(db: sqlite3.Connection, rows: list[EntityRow]) -> int:
