@@ -54,6 +54,15 @@ RECORD_TALLY_SQL = (
 ATTRIBUTIONS_SQL = (
     "SELECT source, attribution, CAST(sum(active) AS bigint) FROM record_tallies WHERE active > 0 "
     "AND attribution <> '' AND licence NOT IN ('', 'closed') GROUP BY source, attribution")
+# Store.counts() in COUNTS' order: one pass over the active entities, the withdrawn ones (few: a partial index
+# of their own), the records from their tallies
+COUNT_SQL = (
+    "SELECT count(*) FILTER (WHERE kind = 'place'), count(*) FILTER (WHERE kind = 'event'), "
+    "(SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL), "
+    "(SELECT CAST(coalesce(sum(active + withdrawn), 0) AS bigint) FROM record_tallies), "
+    "(SELECT count(*) FROM sources), (SELECT count(*) FROM raw_inputs), (SELECT count(*) FROM notices), "
+    "count(*) FILTER (WHERE kind = 'place' AND has_open), count(*) FILTER (WHERE kind = 'event' AND has_open) "
+    "FROM entities WHERE withdrawn_at IS NULL")
 # (records, withdrawn records) of the source {source} (a parameter's mark or a column)
 SOURCE_TALLY_SQL = (
     "SELECT CAST(coalesce(sum(active + withdrawn), 0) AS bigint), CAST(coalesce(sum(withdrawn), 0) AS bigint) "

@@ -425,3 +425,10 @@ END $$;
 CREATE TRIGGER records_tally_update AFTER UPDATE ON records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION record_tallies_updated();
 """))
+
+MIGRATIONS.append(Migration("0029_withdrawn_index", """
+-- The withdrawn entities, counted for /health and the admin pages (tallies.COUNT_SQL): a few rows of their own
+-- instead of a pass over every entity (1M places: 0.5 s warm, 12 s from disk); a first import, which withdraws
+-- nothing, writes none.
+CREATE INDEX entities_withdrawn ON entities (withdrawn_at) WHERE withdrawn_at IS NOT NULL;
+"""))

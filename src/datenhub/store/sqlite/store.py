@@ -15,6 +15,7 @@ from datenhub.ingest.base import RawInput
 from datenhub.notices import Location, Notice, Severity
 from datenhub.store.access import ApiKey, Delivery, Webhook
 from datenhub.store.base import (
+    COUNTS,
     OWN_NOTICES,
     Candidate,
     EntityState,
@@ -48,6 +49,7 @@ from datenhub.store.sqlite.schema import (
 from datenhub.store.sqlite.search import run_search
 from datenhub.store.tallies import (
     ATTRIBUTIONS_SQL,
+    COUNT_SQL,
     RECORD_TALLY_SQL,
     SOURCE_TALLY_SQL,
     OpenTally,
@@ -567,16 +569,5 @@ class SqliteStore(SqliteOccupancyMixin, SqliteKeptMixin, Store):
         return dict(self._cached("counts", self._count))
 
     def _count(self) -> dict[str, int]:
-        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
-        return {
-            "places": one("SELECT count(*) FROM entities WHERE kind = 'place' AND withdrawn_at IS NULL"),
-            "events": one("SELECT count(*) FROM entities WHERE kind = 'event' AND withdrawn_at IS NULL"),
-            "withdrawn": one("SELECT count(*) FROM entities WHERE withdrawn_at IS NOT NULL"),
-            "records": one("SELECT count(*) FROM records"),
-            "sources": one("SELECT count(*) FROM sources"),
-            "raw_inputs": one("SELECT count(*) FROM raw_inputs"),
-            "notices": one("SELECT count(*) FROM notices"),
-            **{f"open_{kind}s": one(f"SELECT count(*) FROM entities WHERE kind = '{kind}' AND has_open "
-                                    "AND withdrawn_at IS NULL") for kind in ("place", "event")},
-        }
+        return dict(zip(COUNTS, self.db.execute(COUNT_SQL).fetchone(), strict=True))
 
