@@ -196,7 +196,7 @@ def test_req_core_query_param_unknown(client: TestClient) -> None:
 ])
 def test_req_core_query_param_invalid(client: TestClient, query: str, param: str) -> None:
     body = get(client, f"/ogc/collections/events/items?{query}", 400)
-    assert (body["status"], body["title"], body["parameter"]) == (400, "Invalid parameter", param)
+    assert (body["status"], body["title"], body["parameter"]) == (400, "Bad Request", param)
     assert body["detail"]
 
 

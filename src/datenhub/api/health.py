@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from datenhub.api.auth import reads_closed
+from datenhub.api.problems import problem
 from datenhub.store import StoreError
 
 router = APIRouter(tags=["meta"])
@@ -79,10 +80,8 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
     if not unavailable(exc):
         raise exc  # the hygiene middleware answers problem+json 500 and logs it under the request id
     outage(exc, request.url.path)
-    return JSONResponse({"type": "about:blank", "title": "Database unavailable", "status": 503,
-                         "detail": "the database cannot be reached right now; retry shortly",
-                         "instance": str(request.url.path)}, status_code=503, media_type="application/problem+json",
-                        headers={"Retry-After": str(RETRY_AFTER_S)})
+    return problem(503, "Database unavailable", "the database cannot be reached right now; retry shortly",
+                   {"Retry-After": str(RETRY_AFTER_S)}, instance=str(request.url.path))
 
 
 @router.get("/ready", summary="Readiness: 200 when the database answers, 503 otherwise")

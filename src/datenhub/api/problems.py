@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request
@@ -16,9 +17,26 @@ from datenhub.store import QueryError
 PROBLEM = "application/problem+json"
 
 
+# RFC 9110's names where Python's http module still has the older ones
+_PHRASES = {413: "Content Too Large", 414: "URI Too Long", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return _PHRASES.get(status) or HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def problem(status: int, title: str, detail: str | None = None, headers: Mapping[str, str] | None = None,
             **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, **({"detail": detail} if detail else {}), **extra}
+    """A problem of type about:blank, whose title is the status phrase (RFC 9457 §4.2.1): a `title` of our own
+    ("Invalid parameter") is the detail where none is given; a detail says it more precisely."""
+    phrase = status_phrase(status)
+    if not detail and title.casefold() != phrase.casefold():
+        detail = title
+    body = {"type": "about:blank", "title": phrase, "status": status, **({"detail": detail} if detail else {}),
+            **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -43,15 +61,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
         from datenhub.web.common import not_found
 
         return not_found(request)  # the site's own page, in the visitor's language, with its search box
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
-              406: "Not acceptable", 400: "Bad request", 413: "Payload too large", 414: "URI too long",
-              415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests",
-              409: "Conflict", 412: "Precondition failed", 503: "Service unavailable"}
-    headers = exc.headers
+    headers, detail = exc.headers, str(exc.detail)
+    if detail == status_phrase(exc.status_code):
+        detail = ""  # Starlette's default detail: the status phrase again
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow"))}
+        detail = detail or f"{request.method} is not taken here; this path takes {headers['Allow']}"
     # the exception's headers go out too: `Allow` on a 405, `WWW-Authenticate` on a 401
-    return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers,
+    return problem(exc.status_code, status_phrase(exc.status_code), detail or None, headers,
                    instance=str(request.url.path))
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from datenhub.api.problems import problem
 from datenhub.auth.keys import opens, split_key
 from datenhub.store.access import ApiKey
 
@@ -105,9 +105,8 @@ class RateLimitMiddleware:
         count = self._count(bucket, window, t)
         if count > allowed:
             retry = max(1, math.ceil((window + 1) * WINDOW_S - t))
-            response = JSONResponse({"type": "about:blank", "title": "Too many requests", "status": 429,
-                                     "detail": f"limit is {allowed} requests per minute"}, status_code=429,
-                                    media_type="application/problem+json", headers={"Retry-After": str(retry)})
+            response = problem(429, "Too Many Requests", f"limit is {allowed} requests per minute",
+                               {"Retry-After": str(retry)})
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

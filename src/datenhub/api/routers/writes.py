@@ -13,6 +13,7 @@ from datenhub.api import preconditions
 from datenhub.api.auth import require_key, require_writer
 from datenhub.api.deps import get_clock, get_store
 from datenhub.api.middleware import KNOWN_ETAG
+from datenhub.api.problems import problem
 from datenhub.model.ids import split_record_id, valid_source_name
 from datenhub.pipeline.writes import withdraw_record, write_records
 from datenhub.store import Store
@@ -128,9 +129,7 @@ def _result_response(request: Request, store: Store, who_id: str, kind: str, sou
     # a withdrawn record written again is restored: stored, though neither new nor changed
     if result.rejected or (result.new + result.changed + result.unchanged + result.restored) == 0:
         store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, 422, touched, "rejected")
-        return JSONResponse({"type": "about:blank", "title": "Record rejected", "status": 422,
-                             "detail": "the record has errors; nothing was stored", "notices": notices},
-                            status_code=422, media_type="application/problem+json")
+        return problem(422, "Record rejected", "the record has errors; nothing was stored", notices=notices)
     store.append_audit(get_clock(request)(), who_id, request.method, request.url.path, status_ok, touched,
                        orjson.dumps(result.summary()).decode())
     stored = store.get_record(record_id) if record_id is not None else None
