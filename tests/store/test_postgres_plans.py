@@ -89,7 +89,7 @@ def _vacuumed(conn: Any) -> None:
     deadline = time.monotonic() + 30  # the other worker's longest transaction, with a wide margin
     while True:
         conn.execute("VACUUM (ANALYZE) entities")
-        pages, visible = conn.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'entities'"
+        pages, visible = conn.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = 'entities'::regclass"
                                       ).fetchone()
         if visible >= pages:
             return
