@@ -1,13 +1,15 @@
 """Figures both stores compute the same way from `record_tallies`: per source, licence and attribution, the active
 and withdrawn records, their last change and last withdrawal, kept as records are written (a few rows to read
-where a scan of every record's document took 11 s at 1M places on PostgreSQL). New records are added by the
-store's record writer (added_tallies), from keys the import workers compute; changed ones by each store's update
-trigger (a trigger per new row cost SQLite 1 s per 100k records, PostgreSQL's statement triggers a second copy of
-every row)."""
+where a scan of every record's document took 11 s at 1M places on PostgreSQL). The stores' record writers add
+new records (tally_rows), from keys the import workers compute, and so does PostgreSQL's for the records it
+changes or withdraws, from the rows they replace; SQLite's trigger records_tally_update moves changed records. No
+trigger per new row (SQLite: 1 s per 100k records, measured) and no statement trigger on PostgreSQL (its transition
+tables copy every updated row: a forced re-import of 100k records updates every record's draft, ~200k rows of
+~2 KB by our estimate)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -26,23 +28,42 @@ def tally_key(data: dict[str, Any]) -> tuple[str, str]:
     return data.get("licence") or "", data.get("attribution") or ""
 
 
-def added_tallies(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """Record rows of new records → the record_tallies rows (source, licence, attribution, active, withdrawn, last
-    change, last withdrawal) they add, in key order (as the triggers write them: two writers cannot deadlock)."""
-    groups: dict[tuple[str, str, str], list[Any]] = {}
+# A change of record_tallies: (source, licence, attribution, Δ active, Δ withdrawn, change time, withdrawal time)
+Move = tuple[str, str, str, int, int, Any, Any]
+
+
+def written(rows: Iterable[Sequence[Any]]) -> Iterator[Move]:
+    """Record rows written: each joins its group, active or withdrawn, with its times."""
     for row in rows:
-        key = (row[_SOURCE], row[-2], row[-1])
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = [0, 0, None, None]
-        withdrawn, changed = row[_WITHDRAWN], row[_CHANGED]
-        if withdrawn is None:
-            group[0] += 1
-        else:
-            group[1] += 1
-            group[3] = withdrawn if group[3] is None else max(group[3], withdrawn)
-        group[2] = changed if group[2] is None else max(group[2], changed)
+        withdrawn = row[_WITHDRAWN]
+        yield row[_SOURCE], row[-2], row[-1], withdrawn is None, withdrawn is not None, row[_CHANGED], withdrawn
+
+
+def replaced(rows: Iterable[tuple[str, str, str, bool, Any]]) -> Iterator[Move]:
+    """Stored rows that others replace, as (source, licence, attribution, withdrawn?, change time of the row that
+    replaced it): each leaves its group, which counts that time as a change (it left, or changed within, the
+    group)."""
+    for source, licence, attribution, was_withdrawn, changed in rows:
+        yield source, licence, attribution, -(not was_withdrawn), -was_withdrawn, changed, None
+
+
+def tally_rows(moves: Iterable[Move]) -> list[tuple[Any, ...]]:
+    """Moves → record_tallies rows (source, licence, attribution, active, withdrawn, last change, last withdrawal)
+    to add, one per group, in key order (two writers cannot deadlock)."""
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for source, licence, attribution, active, withdrawn, changed, withdrawn_at in moves:
+        key = (source, licence, attribution)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = [0, 0, None, None]
+        found[0] += active
+        found[1] += withdrawn
+        found[2], found[3] = _later(found[2], changed), _later(found[3], withdrawn_at)
     return [(*key, *groups[key]) for key in sorted(groups)]
+
+
+def _later(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else max(a, b)
 
 
 # (source, licence, active, withdrawn, last change, last withdrawal) rows for active_licences and open_tallies;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from datenhub.store.base import RecordState, StoredRecord, StoreError
@@ -12,12 +13,15 @@ from datenhub.store.postgres.connection import Connections
 from datenhub.store.postgres.entities import dumps
 from datenhub.store.postgres.schema import ADD_TALLIES
 from datenhub.store.rows import iso
-from datenhub.store.tallies import KEY_COLUMNS, added_tallies, tally_key
+from datenhub.store.tallies import KEY_COLUMNS, replaced, tally_key, tally_rows, written
 
 _STAGE_COLUMNS = ("record_id", "source", "local_id", "kind", "hub_id", "checksum", "data", "first_seen",
                   "last_changed", "withdrawn_at", "draft", "draft_notices")
 _STAGE_COLUMNS_SQL = ", ".join(_STAGE_COLUMNS)
 _COPY_TRIES = 5
+_CHANGED = _STAGE_COLUMNS.index("last_changed")
+# a stored record's group in record_tallies (tallies.tally_key)
+_TALLY_KEY = "source, coalesce(data->>'licence', ''), coalesce(data->>'attribution', '')"
 _RECORD_COLUMNS = "record_id, source, local_id, kind, hub_id, checksum, data, first_seen, last_changed, withdrawn_at"
 
 
@@ -67,8 +71,13 @@ class RecordsMixin:
                     break
             else:
                 raise StoreError(f"other writers kept adding the same records of {rows[0][1]!r}; try again")
-            # the records inserted are tallied here, those changed by the trigger records_tally_update
-            conn.cursor().executemany(ADD_TALLIES, added_tallies(new))
+            # the rows the changed ones replace leave their groups (locked: no other writer changes them meanwhile)
+            changed = [row for rid, row in latest.items() if rid in known]
+            before = [(*old[1:], latest[old[0]][_CHANGED]) for old in conn.execute(
+                f"SELECT record_id, {_TALLY_KEY}, withdrawn_at IS NOT NULL FROM records WHERE record_id = "
+                "ANY(%s::text[]) ORDER BY record_id FOR UPDATE", (text_array([row[0] for row in changed]),))
+            ] if changed else []
+            conn.cursor().executemany(ADD_TALLIES, tally_rows(chain(written(new + changed), replaced(before))))
             latest = {rid: row[:-KEY_COLUMNS] for rid, row in latest.items() if rid in known}
             if not latest:
                 return
@@ -86,9 +95,12 @@ class RecordsMixin:
                 "draft_notices = excluded.draft_notices")
 
     def withdraw_records(self, record_ids: list[str], at: datetime) -> None:
-        with self._conns.connection() as conn:
-            conn.execute("UPDATE records SET withdrawn_at = %s WHERE record_id = ANY(%s::text[]) "
-                         "AND withdrawn_at IS NULL", (at, text_array(record_ids)))
+        with self._conns.transaction() as conn:
+            gone = conn.execute(f"UPDATE records SET withdrawn_at = %s WHERE record_id = ANY(%s::text[]) "
+                                f"AND withdrawn_at IS NULL RETURNING {_TALLY_KEY}",
+                                (at, text_array(record_ids))).fetchall()
+            # each leaves the active records of its group for the withdrawn ones
+            conn.cursor().executemany(ADD_TALLIES, tally_rows((*key, -1, 1, None, at) for key in gone))
 
     def get_record(self, record_id: str) -> StoredRecord | None:
         with self._conns.connection() as conn:

@@ -378,52 +378,31 @@ INSERT INTO occupancy_compacted (sensor_key, through)
     GROUP BY sensor_key;
 """))
 
-# One record's group in record_tallies ({r}: a row of records), and how a group takes in a change
-_TALLY_KEY = "{r}.source, coalesce({r}.data->>'licence', ''), coalesce({r}.data->>'attribution', '')"
+# How a group of record_tallies takes in a change
 _TALLY_UPSERT = (
     "ON CONFLICT (source, licence, attribution) DO UPDATE SET active = t.active + excluded.active, "
     "withdrawn = t.withdrawn + excluded.withdrawn, last_changed = greatest(t.last_changed, excluded.last_changed), "
     "last_withdrawn = greatest(t.last_withdrawn, excluded.last_withdrawn)")
-_TALLY_MERGE = f"ORDER BY 1, 2, 3 {_TALLY_UPSERT}"
-# what RecordsMixin.upsert_record_rows adds for the records it inserts (tallies.added_tallies)
+# what RecordsMixin adds for the records it writes and withdraws (tallies.tally_rows)
 ADD_TALLIES = ("INSERT INTO record_tallies AS t (source, licence, attribution, active, withdrawn, last_changed, "
                f"last_withdrawn) VALUES (%s, %s, %s, %s, %s, %s, %s) {_TALLY_UPSERT}")
 
-MIGRATIONS.append(Migration("0028_record_tallies", f"""
+MIGRATIONS.append(Migration("0028_record_tallies", """
 -- Per source, licence and attribution: its active and withdrawn records, their last change and last withdrawal
 -- (store/tallies.py), so that the catalogue, /api/v1/sources and the landing page read a few rows after a change
--- instead of every record's document (1M places: 11 s per process after every change). The record writer adds the
--- records it inserts; this statement trigger moves the changed ones. Records are never deleted. A record that
--- leaves a group (its licence or attribution changed) counts as a change of the group it left, at its own change
--- time: that group's open data changed then (as store/sqlite/schema.py's). Groups are written in key order, so
--- two writers at once cannot deadlock on them.
+-- instead of every record's document (1M places: 11 s per process after every change). The record writer keeps
+-- them (RecordsMixin: no trigger, whose transition tables would copy every updated row). Records are never
+-- deleted. A record that leaves a group (its licence or attribution changed) counts as a change of the group it
+-- left, at its own change time: that group's open data changed then (as store/sqlite/schema.py's). Groups are
+-- written in key order, so two writers at once cannot deadlock on them.
 CREATE TABLE record_tallies (
     source text COLLATE "C" NOT NULL, licence text COLLATE "C" NOT NULL, attribution text COLLATE "C" NOT NULL,
     active bigint NOT NULL, withdrawn bigint NOT NULL, last_changed timestamptz, last_withdrawn timestamptz,
     PRIMARY KEY (source, licence, attribution)
 );
-INSERT INTO record_tallies AS t SELECT {_TALLY_KEY.format(r='records')}, count(*) - count(withdrawn_at),
-    count(withdrawn_at), max(last_changed), max(withdrawn_at) FROM records GROUP BY 1, 2, 3 {_TALLY_MERGE};
-CREATE FUNCTION record_tallies_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- the changed rows leave their old group (at their new change time) and join their new one
-    WITH changed AS (
-        SELECT o, n FROM old_rows o JOIN new_rows n USING (record_id)
-        WHERE (o.checksum, o.withdrawn_at, o.source, o.last_changed)
-            IS DISTINCT FROM (n.checksum, n.withdrawn_at, n.source, n.last_changed))
-    INSERT INTO record_tallies AS t SELECT source, licence, attribution, sum(active), sum(withdrawn),
-        max(changed), max(withdrawn_at) FROM (
-            SELECT {_TALLY_KEY.format(r='(c.o)')}, -((c.o).withdrawn_at IS NULL)::int,
-                -((c.o).withdrawn_at IS NOT NULL)::int, (c.n).last_changed, NULL::timestamptz FROM changed c
-            UNION ALL
-            SELECT {_TALLY_KEY.format(r='(c.n)')}, ((c.n).withdrawn_at IS NULL)::int,
-                ((c.n).withdrawn_at IS NOT NULL)::int, (c.n).last_changed, (c.n).withdrawn_at FROM changed c
-        ) AS d (source, licence, attribution, active, withdrawn, changed, withdrawn_at) GROUP BY 1, 2, 3
-        {_TALLY_MERGE};
-    RETURN NULL;
-END $$;
-CREATE TRIGGER records_tally_update AFTER UPDATE ON records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_tallies_updated();
+INSERT INTO record_tallies SELECT source, coalesce(data->>'licence', ''), coalesce(data->>'attribution', ''),
+    count(*) - count(withdrawn_at), count(withdrawn_at), max(last_changed), max(withdrawn_at) FROM records
+    GROUP BY 1, 2, 3;
 """))
 
 MIGRATIONS.append(Migration("0029_withdrawn_index", """

@@ -265,7 +265,7 @@ _TALLY_MERGE = (
     "last_withdrawn = nullif(max(coalesce(last_withdrawn, ''), coalesce(excluded.last_withdrawn, '')), '')")
 _TALLY_INSERT = ("INSERT INTO record_tallies (source, licence, attribution, active, withdrawn, last_changed, "
                  "last_withdrawn)")
-# what writes.write_records adds for the records it inserts (tallies.added_tallies)
+# what writes.write_records adds for the records it inserts (tallies.tally_rows)
 ADD_TALLIES = f"{_TALLY_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?) {_TALLY_MERGE}"
 _TALLY_ADD = (f"{_TALLY_INSERT} VALUES (new.source, {_TALLY_KEY.format(r='new')}, new.withdrawn_at IS NULL, "
               f"new.withdrawn_at IS NOT NULL, new.last_changed, new.withdrawn_at) {_TALLY_MERGE}")

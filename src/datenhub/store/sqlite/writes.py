@@ -31,7 +31,7 @@ from datenhub.store.rows import (
     stored_views,
 )
 from datenhub.store.sqlite.schema import ADD_TALLIES
-from datenhub.store.tallies import KEY_COLUMNS, added_tallies, tally_key
+from datenhub.store.tallies import KEY_COLUMNS, tally_key, tally_rows, written
 
 
 def dumps(data: Any) -> str:
@@ -217,7 +217,7 @@ def write_records(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         known.update(r for (r,) in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({marks})", chunk))
     new = [row for row in rows if row[0] not in known]
     db.executemany(_RECORD_INSERT, [row[:-KEY_COLUMNS] for row in new])
-    db.executemany(ADD_TALLIES, added_tallies(new))
+    db.executemany(ADD_TALLIES, tally_rows(written(new)))
     if known:
         db.executemany(_RECORD_SQL, [row[:-KEY_COLUMNS] for row in rows if row[0] in known])
 
