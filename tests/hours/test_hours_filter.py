@@ -63,3 +63,22 @@ def test_live_state_next_switch_skips_a_change_of_the_comment_alone() -> None:
     assert live is not None and (live["state"], live["comment"]) == ("closed", "Fronleichnam")
     assert live["next_change"] == datetime(2026, 6, 5, 0, 0, tzinfo=BERLIN).isoformat()
     assert live["next_switch"] == datetime(2026, 6, 5, 10, 0, tzinfo=BERLIN).isoformat()
+
+
+def test_open_values_works_a_value_out_once_per_state(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datenhub.hours import filter as hours_filter
+
+    parsed: list[tuple[str, str | None]] = []
+    real = hours_filter.OpeningHours.parse
+
+    def counting(value: str, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append((value, kwargs.get("state")))
+        return real(value, **kwargs)
+
+    monkeypatch.setattr(hours_filter.OpeningHours, "parse", counting)
+    at = datetime(2026, 1, 6, 12, tzinfo=ZoneInfo("Europe/Berlin"))  # Epiphany: a holiday in Bavaria, not in NRW
+    hours = "Mo-Su 10:00-18:00; PH off"
+    pairs = [(hours, p) for p in (None, "05", "09")] + [("nonsense", "05"), ("nonsense", None)]
+    # no prefix means NRW: it shares the value's work with "05"; Bavaria has its own, and is closed on its holiday
+    assert hours_filter.open_values(pairs, at) == [(hours, ""), (hours, "05")]
+    assert parsed == [(hours, "NW"), (hours, "BY"), ("nonsense", "NW")]

@@ -53,16 +53,21 @@ def state_for_ags(ags: str | None) -> str:
 
 
 def open_values(pairs: Iterable[tuple[str, str | None]], at: datetime) -> list[tuple[str, str]]:
-    """(value, AGS state prefix) pairs that are open at `at`; unparsable values count as not open."""
-    out = []
+    """(value, AGS state prefix) pairs that are open at `at`; unparsable values count as not open. A value is
+    worked out once per state: prefixes of one state (and none, which means NRW) share it."""
+    out: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], bool] = {}
     for value, prefix in pairs:
         state = state_for_ags(prefix)
-        lat, lon = RUHR_CENTRE if needs_position(value) else (None, None)
-        try:
-            oh = OpeningHours.parse(value, lat=lat, lon=lon, state=state)
-        except OpeningHoursError:
-            continue
-        if oh.state_at(at).state == "open":
+        is_open = seen.get((value, state))
+        if is_open is None:
+            lat, lon = RUHR_CENTRE if needs_position(value) else (None, None)
+            try:
+                is_open = OpeningHours.parse(value, lat=lat, lon=lon, state=state).state_at(at).state == "open"
+            except OpeningHoursError:
+                is_open = False
+            seen[(value, state)] = is_open
+        if is_open:
             out.append((value, prefix or ""))
     return out
 

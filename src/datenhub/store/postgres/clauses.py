@@ -119,7 +119,7 @@ def add_distance(c: Clauses, query: Query) -> tuple[str, list[Any]] | None:
     return expr, expr_params
 
 
-HoursPairs = Callable[[psycopg.Connection[Any]], list[tuple[str, str]]]
+HoursPairs = Callable[[psycopg.Connection[Any]], list[tuple[str, str | None]]]
 
 
 def add_filters(conn: psycopg.Connection[Any], c: Clauses, query: Query, open_view: bool,

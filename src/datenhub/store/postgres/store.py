@@ -409,11 +409,13 @@ class PostgresStore(PostgresOccupancyMixin, PostgresKeptMixin, RecordsMixin, Web
         with self._conns.connection() as conn:
             return run_search(conn, query, self._statistics, self._hours_pairs)
 
-    def _hours_pairs(self, conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
-        """Distinct (opening_hours, state prefix) of active entities, for the open_at filter, kept per data version:
-        reading them is a scan of the table (1M places: 1-2.5 s), which every open-now page paid."""
+    def _hours_pairs(self, conn: psycopg.Connection[Any]) -> list[tuple[str, str | None]]:
+        """(opening_hours, state prefix) pairs for the open_at filter, kept per data version: every distinct value
+        with every state prefix the hub holds and none, read by skipping through two indexes (1M places: 5 ms),
+        where the distinct pairs of active entities took a scan of the table (0.8 s warm) after every change. A
+        pair no entity has matches nothing; beyond HOURS_PAIRS_CAP pairs, the exact ones are read instead."""
         version = _version(conn.execute(_DATA_VERSION).fetchone())
-        return self._derived.get("hours_pairs", version, lambda: [(h, p) for h, p in conn.execute(HOURS_PAIRS_SQL)])
+        return self._derived.get("hours_pairs", version, lambda: _hours_pairs(conn))
 
     def vocabulary(self, prefix: str, limit: int) -> list[str]:
         with self._conns.connection() as conn:
@@ -495,6 +497,28 @@ def _count(conn: psycopg.Connection[Any]) -> dict[str, int]:
     row = conn.execute(COUNT_SQL).fetchone()
     values = [int(v) for v in row] if row else [0] * len(COUNTS)
     return dict(zip(COUNTS, values, strict=True))
+
+
+HOURS_PAIRS_CAP = 20_000
+# distinct values of an index's leading columns, one descent each (PostgreSQL has no skip scan before 18)
+_DISTINCT_HOURS = (
+    "WITH RECURSIVE h (kind, hours) AS ((SELECT kind, opening_hours FROM entities WHERE opening_hours IS NOT NULL "
+    "ORDER BY kind, opening_hours LIMIT 1) UNION ALL SELECT n.* FROM h, LATERAL (SELECT kind, opening_hours "
+    "FROM entities WHERE opening_hours IS NOT NULL AND (kind, opening_hours) > (h.kind, h.hours) "
+    "ORDER BY kind, opening_hours LIMIT 1) n) SELECT DISTINCT hours FROM h")  # entities_hours
+_DISTINCT_STATES = (
+    "WITH RECURSIVE m (ags) AS ((SELECT municipality_ags FROM entities WHERE municipality_ags IS NOT NULL "
+    "ORDER BY 1 LIMIT 1) UNION ALL SELECT (SELECT municipality_ags FROM entities WHERE municipality_ags > m.ags "
+    "ORDER BY 1 LIMIT 1) FROM m WHERE m.ags IS NOT NULL) "
+    "SELECT DISTINCT substr(ags, 1, 2) FROM m WHERE ags IS NOT NULL")  # entities_municipality
+
+
+def _hours_pairs(conn: psycopg.Connection[Any]) -> list[tuple[str, str | None]]:
+    hours = [row[0] for row in conn.execute(_DISTINCT_HOURS)]
+    states: list[str | None] = [None, *(row[0] for row in conn.execute(_DISTINCT_STATES))]
+    if len(hours) * len(states) > HOURS_PAIRS_CAP:
+        return [(h, p) for h, p in conn.execute(HOURS_PAIRS_SQL)]
+    return [(h, p) for h in hours for p in states]
 
 
 def _version(row: Any) -> tuple[int, int]:
