@@ -61,14 +61,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
         from datenhub.web.common import not_found
 
         return not_found(request)  # the site's own page, in the visitor's language, with its search box
-    headers, detail = exc.headers, str(exc.detail)
-    if detail == status_phrase(exc.status_code):
+    headers, detail, phrase = exc.headers, str(exc.detail), status_phrase(exc.status_code)
+    if detail == phrase:
         detail = ""  # Starlette's default detail: the status phrase again
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow"))}
         detail = detail or f"{request.method} is not taken here; this path takes {headers['Allow']}"
     # the exception's headers go out too: `Allow` on a 405, `WWW-Authenticate` on a 401
-    return problem(exc.status_code, status_phrase(exc.status_code), detail or None, headers,
+    return problem(exc.status_code, phrase, detail or None, headers,
                    instance=str(request.url.path))
 
 

@@ -24,7 +24,8 @@ _SOURCE, _CHANGED, _WITHDRAWN = 1, 8, 9
 
 
 def tally_key(data: dict[str, Any]) -> tuple[str, str]:
-    """A record's group within its source: its licence and attribution ('' for none), as the triggers read them."""
+    """A record's group within its source: its licence and attribution ('' for none), as the migrations' SQL and
+    SQLite's trigger read them from the stored document."""
     return data.get("licence") or "", data.get("attribution") or ""
 
 
